@@ -1,0 +1,98 @@
+/*
+ * chain_verify.h — validation of one presented certificate chain with
+ * OpenSSL's X509_STORE at the time of the handshake, for its purpose (TLS
+ * client or server), plus chain-shape and hygiene findings computed apart
+ * from OpenSSL's verdict.
+ *
+ * One chain_ctx is built once from the configuration (trust anchors, time
+ * override) and is read-only afterwards; analyses return refcounted
+ * chain_report objects (see chain_report.h) which chain_cache.c shares
+ * between sessions.
+ */
+#ifndef MTLS_CHAIN_VERIFY_H
+#define MTLS_CHAIN_VERIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chain_report.h"
+#include "compiler.h"
+#include "session.h" /* bytes_t */
+
+/* Which side presented the chain (same values as mtls_dir DIR_C2S/DIR_S2C). */
+#define CHAIN_SIDE_CLIENT 0
+#define CHAIN_SIDE_SERVER 1
+
+/* Certificates expiring within this many seconds of the validation time get
+ * cert_expires_soon. */
+#define CHAIN_EXPIRES_SOON_SECS (30 * 86400)
+
+typedef struct chain_config {
+    const char *ca_path;         /* --ca FILE|DIR: anchors for both sides (NULL: none) */
+    const char *server_ca_path;  /* --server-ca FILE|DIR: anchors for server chains */
+    const char *client_ca_path;  /* --client-ca FILE|DIR: anchors for client chains */
+    bool use_system_store_for_server; /* add the system default store for server chains
+                                         when no server anchors were given (usual: true) */
+    int64_t verify_time;         /* --verify-time <RFC 3339> as unix seconds; 0: handshake time */
+    bool verify_time_now;        /* --verify-time now */
+} chain_config;
+
+typedef struct chain_ctx chain_ctx;
+
+/*
+ * Build a context: loads the anchor files/directories (PEM). Returns a new
+ * context, or NULL with *err set to a malloc'd sentence (caller frees; err may
+ * be NULL) when a path cannot be loaded. cfg is copied; its strings need not
+ * outlive the call.
+ */
+chain_ctx *chain_ctx_new(const chain_config *cfg, char **err);
+void chain_ctx_free(chain_ctx *ctx); /* NULL is a no-op */
+
+/* True when trust anchors are configured (or the system store is used) for
+ * this side. */
+bool chain_ctx_has_anchors(const chain_ctx *ctx, int side);
+
+/* The time chains are judged at: the override from the configuration, else
+ * handshake_time (unix seconds). */
+int64_t chain_ctx_time(const chain_ctx *ctx, int64_t handshake_time);
+
+/*
+ * Analyze a chain as sent (certs[0] should be the leaf). side is
+ * CHAIN_SIDE_CLIENT or CHAIN_SIDE_SERVER; sni (may be NULL) is checked
+ * against a server leaf. handshake_time is unix seconds (packet time).
+ * Returns a new report with refs = 1 (release with chain_report_unref), or
+ * NULL on allocation failure. n == 0 gives a report with no certificates,
+ * valid = false. Undecodable certificates give decode_error entries and a
+ * cert_decode_error finding. Never keeps pointers into certs.
+ *
+ * Finding codes: cert_decode_error, cert_expired, cert_not_yet_valid,
+ * untrusted_root, missing_intermediate, self_signed_leaf, hostname_mismatch,
+ * eku_no_client_auth, eku_no_server_auth, key_usage_mismatch, cert_revoked,
+ * cert_signature_invalid, path_length_exceeded, ca_invalid,
+ * chain_verify_failed (other X509_V_ERR), leaf_not_first, chain_out_of_order,
+ * unrelated_extra_cert, duplicate_cert, root_sent, weak_key,
+ * weak_signature_hash, cert_expires_soon, server_validity_too_long,
+ * ca_without_basic_constraints, trust_not_checked.
+ */
+chain_report *chain_analyze(chain_ctx *ctx, const bytes_t *certs, size_t n, int side,
+                            const char *sni, int64_t handshake_time) MTLS_WARN_UNUSED;
+
+/*
+ * Acceptable CAs (CertificateRequest certificate_authorities): returns 1 when
+ * some certificate of the sent chain has a subject or issuer equal to one of
+ * the listed names, or the chain built with the configured client anchors
+ * reaches a listed name; 0 when none does (or the chain is empty); -1 when
+ * not applicable (no names listed). On 1, *matched_dn (may be NULL) receives
+ * the listed name as a malloc'd one-line DN (caller frees). Undecodable
+ * names/certs are skipped.
+ */
+int chain_matches_ca_names(chain_ctx *ctx, const bytes_t *certs, size_t n,
+                           const bytes_t *ca_names, size_t n_names, char **matched_dn);
+
+/* Plain sentence and finding code for an X509_V_ERR_* code at a depth of a
+ * chain presented by side (static strings; never NULL). */
+const char *chain_error_code(int x509_err, int depth, int side);
+const char *chain_error_sentence(int x509_err, int depth, int side);
+
+#endif
