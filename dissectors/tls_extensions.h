@@ -1,0 +1,278 @@
+/*
+ * tls_extensions.h — the one TLS extension walker and the per-extension
+ * decoders (STYLE.md #8/#9).
+ *
+ * Layering:
+ *   tls_ext_walk()     framing of the extensions vector body, duplicate
+ *                      detection, allowed-in-message check, and (ClientHello)
+ *                      "pre_shared_key must be last". Calls a callback with a
+ *                      child cursor over each extension body. Knows no
+ *                      extension grammar.
+ *   tls_ext_decode_*() one decoder per extension; each sees ONLY its own
+ *                      child cursor and must consume it exactly.
+ *   tls_ext_collect()  walker + every decoder below, filling a tls_exts
+ *                      summary. This is what ClientHello/ServerHello use, and
+ *                      what EncryptedExtensions, TLS 1.3 CertificateRequest,
+ *                      Certificate entry extensions and NewSessionTicket
+ *                      should use.
+ *
+ * All views ({ptr,len}, cursors) point into the caller's bytes and live as
+ * long as those bytes. Nothing allocates. Errors carry an absolute offset
+ * (cursor base + offset).
+ */
+#ifndef MTLS_TLS_EXTENSIONS_H
+#define MTLS_TLS_EXTENSIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compiler.h"
+#include "cursor.h"
+#include "dx_result.h"
+
+/* A view into wire bytes (lifetime: the bytes the cursor was made over). */
+typedef struct tls_view {
+    const uint8_t *ptr;
+    size_t len;
+} tls_view;
+
+/* Fixed-capacity list of 16-bit values in wire order (GREASE kept).
+ * More than TLS_LIST_MAX entries -> DXE_TOO_MANY; never overflows.
+ * 8-bit lists (ec_point_formats, psk_key_exchange_modes) are widened. */
+#define TLS_LIST_MAX 512
+typedef struct tls_u16_list {
+    uint16_t v[TLS_LIST_MAX];
+    size_t n;
+} tls_u16_list;
+
+/* Max ALPN protocol names kept from one extension (more -> DXE_TOO_MANY). */
+#define TLS_ALPN_MAX 64
+
+/* The message an extension block belongs to; also the bits of the
+ * allowed-in mask in the extension registry (tls_reg_ext_allowed()). */
+typedef enum tls_msg_kind {
+    TLS_MSG_CH = 1u << 0,  /* ClientHello */
+    TLS_MSG_SH = 1u << 1,  /* ServerHello, any version (TLS 1.2 and 1.3 rules merged) */
+    TLS_MSG_HRR = 1u << 2, /* HelloRetryRequest */
+    TLS_MSG_EE = 1u << 3,  /* EncryptedExtensions */
+    TLS_MSG_CT = 1u << 4,  /* Certificate entry (TLS 1.3) */
+    TLS_MSG_CR = 1u << 5,  /* CertificateRequest (TLS 1.3) */
+    TLS_MSG_NST = 1u << 6, /* NewSessionTicket (TLS 1.3) */
+} tls_msg_kind;
+#define TLS_MSG_ANY 0x7Fu
+
+/* Extension type code points (IANA "TLS ExtensionType Values"). */
+enum {
+    TLS_EXT_SERVER_NAME = 0,
+    TLS_EXT_MAX_FRAGMENT_LENGTH = 1,
+    TLS_EXT_STATUS_REQUEST = 5,
+    TLS_EXT_SUPPORTED_GROUPS = 10,
+    TLS_EXT_EC_POINT_FORMATS = 11,
+    TLS_EXT_SIGNATURE_ALGORITHMS = 13,
+    TLS_EXT_USE_SRTP = 14,
+    TLS_EXT_HEARTBEAT = 15,
+    TLS_EXT_ALPN = 16,
+    TLS_EXT_STATUS_REQUEST_V2 = 17,
+    TLS_EXT_SCT = 18,
+    TLS_EXT_CLIENT_CERT_TYPE = 19,
+    TLS_EXT_SERVER_CERT_TYPE = 20,
+    TLS_EXT_PADDING = 21,
+    TLS_EXT_ENCRYPT_THEN_MAC = 22,
+    TLS_EXT_EXTENDED_MASTER_SECRET = 23,
+    TLS_EXT_COMPRESS_CERTIFICATE = 27,
+    TLS_EXT_RECORD_SIZE_LIMIT = 28,
+    TLS_EXT_DELEGATED_CREDENTIAL = 34,
+    TLS_EXT_SESSION_TICKET = 35,
+    TLS_EXT_PRE_SHARED_KEY = 41,
+    TLS_EXT_EARLY_DATA = 42,
+    TLS_EXT_SUPPORTED_VERSIONS = 43,
+    TLS_EXT_COOKIE = 44,
+    TLS_EXT_PSK_KEY_EXCHANGE_MODES = 45,
+    TLS_EXT_CERTIFICATE_AUTHORITIES = 47,
+    TLS_EXT_OID_FILTERS = 48,
+    TLS_EXT_POST_HANDSHAKE_AUTH = 49,
+    TLS_EXT_SIGNATURE_ALGORITHMS_CERT = 50,
+    TLS_EXT_KEY_SHARE = 51,
+    TLS_EXT_QUIC_TRANSPORT_PARAMETERS = 57,
+    TLS_EXT_ENCRYPTED_CLIENT_HELLO = 0xFE0D,
+    TLS_EXT_RENEGOTIATION_INFO = 0xFF01,
+};
+
+/* ------------------------------------------------------------------ walker */
+
+/*
+ * Called once per extension, in wire order. `body` is a child cursor over
+ * exactly this extension's extension_data (base set so offsets are absolute);
+ * the callback may leave it partly unread (unknown extensions). `index` is the
+ * 0-based position in the block. Return dx_ok() to continue; any other result
+ * stops the walk and is returned by tls_ext_walk() unchanged.
+ */
+typedef dx_result (*tls_ext_cb)(void *ctx, uint16_t type, cur_t *body, size_t index);
+
+/*
+ * Walk an extensions vector BODY (the bytes after the u16 length prefix).
+ * Consumes `exts` entirely on success. Checks, in this order per extension:
+ *   - framing: u16 type + u16 length + body inside `exts`
+ *       (fewer than 4 bytes left -> DXE_SHORT; body past end -> DXE_LENGTH_PAST_END)
+ *   - duplicate type in this block -> DXE_EXT_DUPLICATE
+ *   - type not allowed in `where` (registry mask; unknown/GREASE types are
+ *       allowed anywhere) -> DXE_EXT_NOT_ALLOWED
+ *   - where == TLS_MSG_CH and pre_shared_key is not the last -> DXE_EXT_NOT_ALLOWED
+ * then calls cb (cb may be NULL: validate framing only).
+ * `where` is exactly one TLS_MSG_* bit. Offsets are absolute (cursor base).
+ * Returns dx_ok() or DX_MALFORMED with code/offset (offset of the offending
+ * extension's type field), or whatever the callback returned.
+ */
+MTLS_WARN_UNUSED dx_result tls_ext_walk(cur_t *exts, tls_msg_kind where, tls_ext_cb cb, void *ctx);
+
+/*
+ * Find the first extension of `type` in an extensions vector body without
+ * validating the rest (framing errors before it are reported). On success
+ * *found tells whether it exists and *body is its child cursor. `exts` is
+ * not modified.
+ */
+MTLS_WARN_UNUSED dx_result tls_ext_find(const cur_t *exts, uint16_t type, bool *found, cur_t *body);
+
+/* ------------------------------------------------------- summary (collect) */
+
+typedef struct tls_exts {
+    tls_u16_list types;            /* every extension type in wire order (GREASE kept) */
+
+    /* server_name (0): CH -> first host_name entry; SH/EE -> empty ack */
+    bool has_sni;
+    tls_view sni;                  /* host_name bytes, raw (not NUL-terminated; escape before printing) */
+    size_t sni_names;              /* entries in the CH server_name_list */
+
+    uint8_t max_fragment_length;   /* (1) 0 when absent, else 1..4 */
+
+    /* status_request (5) */
+    bool has_status_request;
+    uint8_t status_type;           /* CH/CR/CT: 1 = ocsp; 0 when absent or SH (1.2 empty ack) */
+    tls_view ocsp_response;        /* CT entry (TLS 1.3): the OCSPResponse DER */
+
+    tls_u16_list groups;           /* supported_groups (10) */
+    tls_u16_list point_formats;    /* ec_point_formats (11), widened to u16 */
+    tls_u16_list sig_algs;         /* signature_algorithms (13) */
+    tls_u16_list sig_algs_cert;    /* signature_algorithms_cert (50) */
+
+    /* application_layer_protocol_negotiation (16): CH list / SH,EE one name */
+    tls_view alpn[TLS_ALPN_MAX];
+    size_t n_alpn;
+
+    bool has_sct;                  /* signed_certificate_timestamp (18) */
+    tls_view sct_list;             /* SH(1.2)/CT: SignedCertificateTimestampList body; empty in CH */
+
+    size_t padding_len;            /* padding (21): body length (0 when absent, see types) */
+    bool encrypt_then_mac;         /* (22) */
+    bool extended_master_secret;   /* (23) */
+    tls_u16_list compress_cert_algs; /* compress_certificate (27) */
+    uint16_t record_size_limit;    /* (28), 0 when absent */
+
+    bool has_session_ticket;       /* session_ticket (35) present */
+    tls_view session_ticket;       /* its body; non-empty in CH = resumption attempt */
+
+    /* pre_shared_key (41) */
+    bool has_psk;
+    size_t psk_identities;         /* CH: number of identities (== binders, checked) */
+    uint16_t psk_selected;         /* SH: selected_identity */
+
+    bool has_early_data;           /* early_data (42) */
+    uint32_t max_early_data_size;  /* NST only */
+
+    /* supported_versions (43) */
+    tls_u16_list versions;         /* CH: offered list */
+    uint16_t selected_version;     /* SH/HRR: the chosen version; 0 when absent */
+
+    tls_view cookie;               /* cookie (44), HRR/CH */
+    tls_u16_list psk_modes;        /* psk_key_exchange_modes (45), widened */
+
+    /* certificate_authorities (47): body of the DN list, iterate with
+     * tls_dn_list_next(); ca_count = number of DNs */
+    bool has_certificate_authorities;
+    cur_t ca_list;
+    size_t ca_count;
+
+    bool has_oid_filters;          /* oid_filters (48) */
+    cur_t oid_filters;             /* body of the filter list (validated) */
+    size_t oid_filter_count;
+
+    bool post_handshake_auth;      /* (49) */
+
+    /* key_share (51) */
+    bool has_key_share;
+    tls_u16_list key_share_groups; /* CH: groups offered, in order */
+    uint16_t key_share_group;      /* SH: group of server share; HRR: selected_group */
+
+    /* encrypted_client_hello (0xfe0d) */
+    bool has_ech;
+    uint8_t ech_type;              /* CH: 0 outer, 1 inner */
+    uint16_t ech_kdf, ech_aead;    /* CH outer: HpkeSymmetricCipherSuite */
+    uint8_t ech_config_id;         /* CH outer */
+    tls_view ech_enc, ech_payload; /* CH outer */
+    tls_view ech_other;            /* EE: retry_configs, HRR: confirmation */
+
+    bool has_renegotiation_info;   /* renegotiation_info (0xff01) */
+    tls_view renegotiated_connection;
+} tls_exts;
+
+/*
+ * Walk `exts` (an extensions vector body) for message `where` and decode
+ * every extension listed in tls_exts. Unknown extensions are recorded in
+ * `types` only. `out` is zeroed first; on error it holds what was decoded
+ * before the fault. Returns dx_ok() or the first error (codes from
+ * tls_ext_walk(), DXE_EXT_BODY for a malformed known body, DXE_TOO_MANY when a
+ * list exceeds its cap), absolute offset.
+ */
+MTLS_WARN_UNUSED dx_result tls_ext_collect(cur_t *exts, tls_msg_kind where, tls_exts *out);
+
+/* True when `type` appears in out->types. */
+bool tls_exts_has(const tls_exts *e, uint16_t type);
+
+/* ---------------------------------------------- per-extension decoders
+ * Each takes the child cursor of ONE extension body, consumes it exactly and
+ * returns dx_ok() or DX_MALFORMED/DXE_EXT_BODY (DXE_TOO_MANY for caps) with an
+ * absolute offset. `where` selects the message-specific form. Fields of `out`
+ * not belonging to that extension are left untouched.
+ */
+MTLS_WARN_UNUSED dx_result tls_ext_decode_server_name(cur_t *b, tls_msg_kind where, tls_exts *out);
+MTLS_WARN_UNUSED dx_result tls_ext_decode_supported_versions(cur_t *b, tls_msg_kind where, tls_exts *out);
+MTLS_WARN_UNUSED dx_result tls_ext_decode_key_share(cur_t *b, tls_msg_kind where, tls_exts *out);
+MTLS_WARN_UNUSED dx_result tls_ext_decode_pre_shared_key(cur_t *b, tls_msg_kind where, tls_exts *out);
+MTLS_WARN_UNUSED dx_result tls_ext_decode_alpn(cur_t *b, tls_msg_kind where, tls_exts *out);
+MTLS_WARN_UNUSED dx_result tls_ext_decode_status_request(cur_t *b, tls_msg_kind where, tls_exts *out);
+MTLS_WARN_UNUSED dx_result tls_ext_decode_ech(cur_t *b, tls_msg_kind where, tls_exts *out);
+MTLS_WARN_UNUSED dx_result tls_ext_decode_oid_filters(cur_t *b, tls_exts *out);
+
+/* u16-length-prefixed list of u16 values (supported_groups, signature_algorithms,
+ * signature_algorithms_cert): non-empty, even length, exactly consumed. */
+MTLS_WARN_UNUSED dx_result tls_ext_decode_u16_vec(cur_t *b, tls_u16_list *out);
+/* u8-length-prefixed list of u8 values (ec_point_formats, psk_key_exchange_modes): non-empty. */
+MTLS_WARN_UNUSED dx_result tls_ext_decode_u8_vec(cur_t *b, tls_u16_list *out);
+/* u8-length-prefixed list of u16 values (compress_certificate). */
+MTLS_WARN_UNUSED dx_result tls_ext_decode_u8_u16_vec(cur_t *b, tls_u16_list *out);
+
+/*
+ * certificate_authorities (RFC 8446 4.2.4) — also the layout of the TLS 1.2
+ * CertificateRequest certificate_authorities field:
+ *     opaque DistinguishedName<1..2^16-1>;
+ *     DistinguishedName authorities<3..2^16-1>;  (TLS 1.2 allows an empty list)
+ * tls_ext_decode_certificate_authorities(b, allow_empty, &list, &count) reads
+ * the u16-prefixed `authorities` vector from `b` (consuming `b` exactly), checks
+ * every entry (non-empty, inside the list) and returns a cursor over the list
+ * body plus the number of DNs. Errors: DXE_EXT_BODY (bad framing/empty DN,
+ * empty list when !allow_empty), DXE_TRAILING (bytes after the list).
+ */
+MTLS_WARN_UNUSED dx_result tls_ext_decode_certificate_authorities(cur_t *b, bool allow_empty, cur_t *out_list,
+                                                                  size_t *out_count);
+/* Validate a DN-list BODY (no prefix): *out_count = entries. */
+MTLS_WARN_UNUSED dx_result tls_dn_list_validate(const cur_t *list, size_t *out_count);
+/*
+ * Iterate a validated DN list: returns true and sets *dn to the next DER
+ * DistinguishedName (the bytes inside its u16 prefix, i.e. starting with the
+ * SEQUENCE tag — what d2i_X509_NAME wants); false at the end or on bad framing.
+ * Iterate on a copy: `cur_t it = exts.ca_list; while (tls_dn_list_next(&it, &dn)) ...`
+ */
+bool tls_dn_list_next(cur_t *it, tls_view *dn);
+
+#endif

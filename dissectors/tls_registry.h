@@ -1,0 +1,65 @@
+/*
+ * tls_registry.h — number -> name tables for TLS (STYLE.md #8). Each table is
+ * a const array with the IANA value in every row. Lookups return NULL for
+ * values not in the table: an unknown value never gets a wrong name. The
+ * *_str() helpers return the name or write "unknown(0x1234)" into `buf`.
+ */
+#ifndef MTLS_TLS_REGISTRY_H
+#define MTLS_TLS_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compiler.h"
+
+/* Buffer size for the *_str() helpers ("unknown(0x1234)" + NUL). */
+#define TLS_REG_BUF 24
+
+/* GREASE (RFC 8701): 0x0A0A, 0x1A1A, ..., 0xFAFA — used for cipher suites,
+ * extensions, named groups, signature algorithms and versions. */
+bool tls_is_grease(uint16_t v);
+/* GREASE values for 8-bit fields (psk_key_exchange_modes): 0x0B, 0x2A, 0x49,
+ * 0x68, 0x87, 0xA6, 0xC5, 0xE4 (RFC 8701 section 2). */
+bool tls_is_grease_u8(uint8_t v);
+
+/* "SSL 3.0", "TLS 1.0".."TLS 1.3", "DTLS 1.0/1.2/1.3"; NULL unknown. */
+const char *tls_reg_version_name(uint16_t v);
+/* "change_cipher_spec", "alert", "handshake", "application_data", "heartbeat". */
+const char *tls_reg_content_type_name(uint8_t v);
+/* "client_hello", ... (IANA handshake type names). */
+const char *tls_reg_hs_type_name(uint8_t v);
+/* IANA extension name ("server_name", "key_share", ...). */
+const char *tls_reg_ext_name(uint16_t v);
+/* Mask of TLS_MSG_* (tls_extensions.h) the extension may appear in;
+ * TLS_MSG_ANY for unknown and GREASE types. */
+unsigned tls_reg_ext_allowed(uint16_t v);
+/* Named group ("x25519", "secp256r1", "X25519MLKEM768", ...). */
+const char *tls_reg_group_name(uint16_t v);
+/* Signature scheme ("rsa_pss_rsae_sha256", "ecdsa_secp256r1_sha256", ...). */
+const char *tls_reg_sigscheme_name(uint16_t v);
+/* Cipher suite IANA standard name ("TLS_AES_128_GCM_SHA256", ...). */
+const char *tls_reg_cipher_name(uint16_t v);
+/* Number of rows in the cipher-suite table (tests). */
+size_t tls_reg_cipher_count(void);
+/* ec_point_formats names ("uncompressed", ...). */
+const char *tls_reg_point_format_name(uint8_t v);
+/* psk_key_exchange_modes names ("psk_ke", "psk_dhe_ke"). */
+const char *tls_reg_psk_mode_name(uint8_t v);
+
+/*
+ * Return `name` when non-NULL, else write "unknown(0x%0*x)" (hex_digits 2 or
+ * 4) into buf (TLS_REG_BUF bytes) and return buf.
+ */
+const char *tls_reg_fmt(const char *name, unsigned value, int hex_digits, char buf[TLS_REG_BUF]);
+
+/* Convenience wrappers: name or "unknown(0x....)" (GREASE shows as "GREASE(0x0a0a)"). */
+const char *tls_reg_version_str(uint16_t v, char buf[TLS_REG_BUF]);
+const char *tls_reg_ext_str(uint16_t v, char buf[TLS_REG_BUF]);
+const char *tls_reg_group_str(uint16_t v, char buf[TLS_REG_BUF]);
+const char *tls_reg_sigscheme_str(uint16_t v, char buf[TLS_REG_BUF]);
+const char *tls_reg_cipher_str(uint16_t v, char buf[TLS_REG_BUF]);
+const char *tls_reg_hs_type_str(uint8_t v, char buf[TLS_REG_BUF]);
+const char *tls_reg_content_type_str(uint8_t v, char buf[TLS_REG_BUF]);
+
+#endif
