@@ -1,0 +1,481 @@
+/*
+ * keylog.c — NSS key log parser and the per-session secret table.
+ */
+#include "keylog.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "cursor.h"
+
+static const struct {
+    keylog_kind kind;
+    const char *label;
+    uint8_t min_len, max_len; /* accepted secret lengths: exactly min or max */
+} keylog_labels[] = {
+    {KEYLOG_MASTER_SECRET, "CLIENT_RANDOM", 48, 48},
+    {KEYLOG_CLIENT_EARLY_TRAFFIC, "CLIENT_EARLY_TRAFFIC_SECRET", 32, 48},
+    {KEYLOG_CLIENT_HANDSHAKE_TRAFFIC, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", 32, 48},
+    {KEYLOG_SERVER_HANDSHAKE_TRAFFIC, "SERVER_HANDSHAKE_TRAFFIC_SECRET", 32, 48},
+    {KEYLOG_CLIENT_TRAFFIC_0, "CLIENT_TRAFFIC_SECRET_0", 32, 48},
+    {KEYLOG_SERVER_TRAFFIC_0, "SERVER_TRAFFIC_SECRET_0", 32, 48},
+    {KEYLOG_EXPORTER, "EXPORTER_SECRET", 32, 48},
+};
+MTLS_STATIC_ASSERT(MTLS_ARRAY_LEN(keylog_labels) == KEYLOG__KINDS, "keylog_labels out of sync");
+
+const char *keylog_kind_label(keylog_kind k)
+{
+    if ((unsigned)k < KEYLOG__KINDS)
+        return keylog_labels[k].label;
+    return "unknown";
+}
+
+/* ---- pure line parser ---- */
+
+static bool is_blank(uint8_t b) { return b == ' ' || b == '\t'; }
+
+static int hex_val(uint8_t b)
+{
+    if (b >= '0' && b <= '9')
+        return b - '0';
+    if (b >= 'a' && b <= 'f')
+        return b - 'a' + 10;
+    if (b >= 'A' && b <= 'F')
+        return b - 'A' + 10;
+    return -1;
+}
+
+static void skip_blanks(cur_t *c)
+{
+    uint8_t b;
+    while (cur_peek_u8(c, 0, &b) && is_blank(b))
+        if (!cur_skip(c, 1))
+            break;
+}
+
+/* The next run of non-blank bytes as a child cursor (may be empty). */
+static void next_field(cur_t *c, cur_t *field)
+{
+    size_t n = 0;
+    uint8_t b;
+    while (cur_peek_u8(c, n, &b) && !is_blank(b))
+        n++;
+    size_t start = cur_abs_offset(c);
+    if (!cur_get_sub(c, n, field)) /* cannot fail: n <= remaining */
+        cur_init(field, NULL, 0);
+    field->base = start;
+}
+
+/* Decode a hex field into out (cap bytes). Returns the decoded length, or
+ * (size_t)-1 with *bad_off set on odd length, non-hex digit or overflow. */
+static size_t decode_hex(cur_t *f, uint8_t *out, size_t cap, size_t *bad_off)
+{
+    size_t n = 0;
+    if (cur_remaining(f) % 2 != 0 || cur_remaining(f) / 2 > cap) {
+        *bad_off = cur_abs_offset(f);
+        return (size_t)-1;
+    }
+    while (!cur_at_end(f)) {
+        uint8_t hi, lo;
+        size_t at = cur_abs_offset(f);
+        if (!cur_get_u8(f, &hi) || !cur_get_u8(f, &lo)) {
+            *bad_off = at;
+            return (size_t)-1;
+        }
+        int h = hex_val(hi), l = hex_val(lo);
+        if (h < 0 || l < 0) {
+            *bad_off = h < 0 ? at : at + 1;
+            return (size_t)-1;
+        }
+        if (out)
+            out[n] = (uint8_t)(h << 4 | l);
+        n++;
+    }
+    return n;
+}
+
+static bool label_ok(cur_t f)
+{
+    uint8_t b;
+    if (cur_at_end(&f))
+        return false;
+    while (cur_get_u8(&f, &b))
+        if (!((b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '_'))
+            return false;
+    return true;
+}
+
+dx_result keylog_parse_line(const uint8_t *line, size_t len, keylog_line *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (len > KEYLOG_MAX_LINE)
+        return dx_malformed(DXE_KEYLOG_LINE, KEYLOG_MAX_LINE);
+
+    cur_t c;
+    cur_init(&c, line, len);
+    /* strip one trailing '\r' */
+    uint8_t last;
+    if (len > 0 && cur_peek_u8(&c, len - 1, &last) && last == '\r')
+        c.len--;
+
+    skip_blanks(&c);
+    uint8_t first;
+    if (!cur_peek_u8(&c, 0, &first) || first == '#')
+        return dx_ok(); /* blank or comment */
+
+    cur_t f_label, f_random, f_secret, f_extra;
+    next_field(&c, &f_label);
+    skip_blanks(&c);
+    next_field(&c, &f_random);
+    skip_blanks(&c);
+    next_field(&c, &f_secret);
+    skip_blanks(&c);
+    next_field(&c, &f_extra);
+
+    if (!label_ok(f_label))
+        return dx_malformed(DXE_KEYLOG_LINE, f_label.base);
+    if (cur_at_end(&f_random))
+        return dx_malformed(DXE_KEYLOG_LINE, f_random.base);
+    if (cur_at_end(&f_secret))
+        return dx_malformed(DXE_KEYLOG_LINE, f_secret.base);
+    if (!cur_at_end(&f_extra))
+        return dx_malformed(DXE_KEYLOG_LINE, f_extra.base);
+
+    out->label = cur_ptr(&f_label);
+    out->label_len = cur_remaining(&f_label);
+
+    size_t bad = 0;
+    size_t rlen = decode_hex(&f_random, out->client_random, KEYLOG_RANDOM_LEN, &bad);
+    if (rlen == (size_t)-1)
+        return dx_malformed(DXE_KEYLOG_LINE, bad);
+    if (rlen != KEYLOG_RANDOM_LEN)
+        return dx_malformed(DXE_KEYLOG_LINE, f_random.base);
+
+    for (size_t i = 0; i < KEYLOG__KINDS; i++) {
+        size_t ll = strlen(keylog_labels[i].label);
+        if (ll == out->label_len && memcmp(keylog_labels[i].label, out->label, ll) == 0) {
+            out->known = true;
+            out->kind = keylog_labels[i].kind;
+            break;
+        }
+    }
+
+    size_t base = f_secret.base;
+    if (out->known) {
+        size_t slen = decode_hex(&f_secret, out->secret, KEYLOG_SECRET_MAX, &bad);
+        if (slen == (size_t)-1)
+            return dx_malformed(DXE_KEYLOG_LINE, bad);
+        if (slen != keylog_labels[out->kind].min_len && slen != keylog_labels[out->kind].max_len)
+            return dx_malformed(DXE_KEYLOG_LINE, base);
+        out->secret_len = slen;
+    } else {
+        /* unknown label: value must still be hex (any length, not stored) */
+        size_t slen = decode_hex(&f_secret, NULL, (size_t)-1 / 2, &bad);
+        if (slen == (size_t)-1)
+            return dx_malformed(DXE_KEYLOG_LINE, bad);
+    }
+    out->is_secret = true;
+    return dx_ok();
+}
+
+/* ---- the table ---- */
+
+struct keylog {
+    keylog_entry *entries; /* dense array, n used */
+    size_t n, cap;
+    uint32_t *slots;       /* open addressing: index+1 into entries, 0 = empty */
+    size_t nslots;         /* power of two */
+    keylog_stats stats;
+};
+
+keylog *keylog_new(void)
+{
+    keylog *kl = calloc(1, sizeof(*kl));
+    return kl;
+}
+
+void keylog_free(keylog *kl)
+{
+    if (!kl)
+        return;
+    if (kl->entries)
+        OPENSSL_cleanse(kl->entries, kl->cap * sizeof(*kl->entries));
+    free(kl->entries);
+    free(kl->slots);
+    free(kl);
+}
+
+static uint64_t random_hash(const uint8_t r[KEYLOG_RANDOM_LEN])
+{
+    /* FNV-1a over the random; client randoms are uniformly random anyway. */
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < KEYLOG_RANDOM_LEN; i++) {
+        h ^= r[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static size_t find_slot(const keylog *kl, const uint8_t r[KEYLOG_RANDOM_LEN], bool *found)
+{
+    size_t mask = kl->nslots - 1;
+    size_t i = (size_t)random_hash(r) & mask;
+    for (;;) {
+        uint32_t v = kl->slots[i];
+        if (v == 0) {
+            *found = false;
+            return i;
+        }
+        if (memcmp(kl->entries[v - 1].client_random, r, KEYLOG_RANDOM_LEN) == 0) {
+            *found = true;
+            return i;
+        }
+        i = (i + 1) & mask;
+    }
+}
+
+static bool grow_slots(keylog *kl)
+{
+    size_t ns = kl->nslots ? kl->nslots * 2 : 64;
+    uint32_t *s = calloc(ns, sizeof(*s));
+    if (!s)
+        return false;
+    free(kl->slots);
+    kl->slots = s;
+    kl->nslots = ns;
+    for (size_t e = 0; e < kl->n; e++) {
+        bool found;
+        size_t i = find_slot(kl, kl->entries[e].client_random, &found);
+        kl->slots[i] = (uint32_t)(e + 1);
+    }
+    return true;
+}
+
+static bool grow_entries(keylog *kl)
+{
+    size_t nc = kl->cap ? kl->cap * 2 : 16;
+    if (nc > KEYLOG_MAX_SESSIONS)
+        nc = KEYLOG_MAX_SESSIONS;
+    keylog_entry *e = malloc(nc * sizeof(*e));
+    if (!e)
+        return false;
+    if (kl->n)
+        memcpy(e, kl->entries, kl->n * sizeof(*e));
+    if (kl->entries)
+        OPENSSL_cleanse(kl->entries, kl->cap * sizeof(*kl->entries));
+    free(kl->entries);
+    kl->entries = e;
+    kl->cap = nc;
+    return true;
+}
+
+const keylog_entry *keylog_find(const keylog *kl, const uint8_t client_random[KEYLOG_RANDOM_LEN])
+{
+    if (!kl || !client_random || kl->n == 0)
+        return NULL;
+    bool found;
+    size_t i = find_slot(kl, client_random, &found);
+    return found ? &kl->entries[kl->slots[i] - 1] : NULL;
+}
+
+size_t keylog_sessions(const keylog *kl) { return kl ? kl->n : 0; }
+
+const keylog_stats *keylog_get_stats(const keylog *kl) { return kl ? &kl->stats : NULL; }
+
+static void note_bad(keylog_stats *st, size_t lineno)
+{
+    st->malformed++;
+    if (st->bad_lines_n < KEYLOG_BAD_LINES_KEPT)
+        st->bad_lines[st->bad_lines_n++] = lineno;
+}
+
+/* Store a parsed secret line. */
+static int store(keylog *kl, const keylog_line *ln, keylog_stats *st)
+{
+    if (!kl->slots && !grow_slots(kl))
+        return KEYLOG_ERR_NOMEM;
+    bool found;
+    size_t i = find_slot(kl, ln->client_random, &found);
+    keylog_entry *e;
+    if (found) {
+        e = &kl->entries[kl->slots[i] - 1];
+    } else {
+        if (kl->n >= KEYLOG_MAX_SESSIONS) {
+            st->dropped++;
+            return KEYLOG_ERR_FULL;
+        }
+        if (kl->n == kl->cap && !grow_entries(kl))
+            return KEYLOG_ERR_NOMEM;
+        /* keep load factor <= 1/2 */
+        if ((kl->n + 1) * 2 > kl->nslots) {
+            if (!grow_slots(kl))
+                return KEYLOG_ERR_NOMEM;
+            i = find_slot(kl, ln->client_random, &found);
+        }
+        e = &kl->entries[kl->n];
+        memset(e, 0, sizeof(*e));
+        memcpy(e->client_random, ln->client_random, KEYLOG_RANDOM_LEN);
+        kl->slots[i] = (uint32_t)(kl->n + 1);
+        kl->n++;
+    }
+    keylog_secret *s = &e->secret[ln->kind];
+    if (keylog_entry_has(e, ln->kind) &&
+        (s->len != ln->secret_len || memcmp(s->bytes, ln->secret, ln->secret_len) != 0))
+        st->conflicts++;
+    s->len = (uint8_t)ln->secret_len;
+    memcpy(s->bytes, ln->secret, ln->secret_len);
+    e->present |= 1u << ln->kind;
+    st->secrets++;
+    return KEYLOG_OK;
+}
+
+/* Parse + store one line, counting into st (per-load) and kl->stats. */
+static int add_line_counted(keylog *kl, const uint8_t *line, size_t len, size_t lineno,
+                            keylog_stats *st)
+{
+    keylog_line ln;
+    st->lines++;
+    bool has_nul = memchr(line, '\0', len) != NULL;
+    dx_result r = has_nul ? dx_malformed(DXE_KEYLOG_LINE, 0) : keylog_parse_line(line, len, &ln);
+    int rc;
+    if (r.status != DX_OK) {
+        note_bad(st, lineno);
+        rc = KEYLOG_ERR_MALFORMED;
+    } else if (!ln.is_secret) {
+        st->skipped++;
+        rc = KEYLOG_SKIPPED;
+    } else if (!ln.known) {
+        st->unknown_label++;
+        rc = KEYLOG_SKIPPED;
+    } else {
+        rc = store(kl, &ln, st);
+    }
+    OPENSSL_cleanse(&ln, sizeof(ln));
+    return rc;
+}
+
+static void stats_merge(keylog_stats *into, const keylog_stats *from)
+{
+    size_t base = into->lines;
+    into->lines += from->lines;
+    into->secrets += from->secrets;
+    into->skipped += from->skipped;
+    into->unknown_label += from->unknown_label;
+    into->malformed += from->malformed;
+    into->conflicts += from->conflicts;
+    into->dropped += from->dropped;
+    /* cumulative bad-line numbers count lines across all inputs */
+    for (size_t i = 0; i < from->bad_lines_n && into->bad_lines_n < KEYLOG_BAD_LINES_KEPT; i++)
+        into->bad_lines[into->bad_lines_n++] = base + from->bad_lines[i];
+}
+
+int keylog_add_line(keylog *kl, const char *line, size_t len)
+{
+    if (!kl || (!line && len))
+        return KEYLOG_ERR_MALFORMED;
+    keylog_stats st;
+    memset(&st, 0, sizeof(st));
+    int rc = add_line_counted(kl, (const uint8_t *)(line ? line : ""), len, 1, &st);
+    stats_merge(&kl->stats, &st);
+    return rc;
+}
+
+static int add_buffer_stats(keylog *kl, const uint8_t *buf, size_t len, keylog_stats *st)
+{
+    cur_t c;
+    cur_init(&c, buf, len);
+    size_t lineno = 0;
+    int rc = KEYLOG_OK;
+    while (!cur_at_end(&c)) {
+        size_t n = 0;
+        uint8_t b;
+        while (cur_peek_u8(&c, n, &b) && b != '\n')
+            n++;
+        const uint8_t *line = NULL;
+        if (!cur_get_bytes(&c, n, &line))
+            break;
+        if (cur_peek_u8(&c, 0, &b) && b == '\n' && !cur_skip(&c, 1))
+            break;
+        lineno++;
+        int r = add_line_counted(kl, line, n, lineno, st);
+        if (r == KEYLOG_ERR_NOMEM) {
+            rc = r;
+            break;
+        }
+    }
+    return rc;
+}
+
+int keylog_add_buffer(keylog *kl, const uint8_t *buf, size_t len)
+{
+    if (!kl || (!buf && len))
+        return KEYLOG_ERR_MALFORMED;
+    keylog_stats st;
+    memset(&st, 0, sizeof(st));
+    int rc = add_buffer_stats(kl, buf, len, &st);
+    stats_merge(&kl->stats, &st);
+    return rc;
+}
+
+int keylog_load_file(keylog *kl, const char *path, keylog_stats *out_st)
+{
+    keylog_stats st;
+    memset(&st, 0, sizeof(st));
+    if (out_st)
+        *out_st = st;
+    if (!kl || !path)
+        return KEYLOG_ERR_IO;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return KEYLOG_ERR_IO;
+    size_t cap = 64 * 1024, len = 0;
+    uint8_t *buf = malloc(cap);
+    int rc = KEYLOG_OK;
+    if (!buf) {
+        fclose(f);
+        return KEYLOG_ERR_NOMEM;
+    }
+    for (;;) {
+        if (len == cap) {
+            uint8_t *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                rc = KEYLOG_ERR_NOMEM;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0) {
+            if (ferror(f))
+                rc = KEYLOG_ERR_IO;
+            break;
+        }
+    }
+    int saved = errno;
+    fclose(f);
+    if (rc == KEYLOG_OK)
+        rc = add_buffer_stats(kl, buf, len, &st);
+    OPENSSL_cleanse(buf, len);
+    free(buf);
+    stats_merge(&kl->stats, &st);
+    if (out_st)
+        *out_st = st;
+    errno = saved;
+    return rc;
+}
+
+int keylog_load_env(keylog *kl, keylog_stats *st)
+{
+    if (st)
+        memset(st, 0, sizeof(*st));
+    const char *p = getenv("SSLKEYLOGFILE");
+    if (!p || !*p)
+        return KEYLOG_NOT_SET;
+    return keylog_load_file(kl, p, st);
+}

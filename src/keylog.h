@@ -1,0 +1,162 @@
+/*
+ * keylog.h — NSS key log ("SSLKEYLOGFILE") parsing and lookup by client random.
+ *
+ * Every line is `LABEL <client_random hex, 64 digits> <secret hex>`; '#'
+ * comments and blank lines are skipped, "\r\n" endings accepted. Known labels:
+ *   CLIENT_RANDOM                      TLS 1.0-1.2 master secret (48 bytes)
+ *   CLIENT_EARLY_TRAFFIC_SECRET        TLS 1.3 (32 or 48 bytes)
+ *   CLIENT_HANDSHAKE_TRAFFIC_SECRET    TLS 1.3
+ *   SERVER_HANDSHAKE_TRAFFIC_SECRET    TLS 1.3
+ *   CLIENT_TRAFFIC_SECRET_0            TLS 1.3
+ *   SERVER_TRAFFIC_SECRET_0            TLS 1.3
+ *   EXPORTER_SECRET                    TLS 1.3
+ * Well-formed lines with any other label (RSA, EARLY_EXPORTER_SECRET, ...) are
+ * counted as unknown and ignored. Malformed lines are counted (with the first
+ * few line numbers kept) and are never fatal.
+ *
+ * Secrets are grouped per session: one keylog_entry per 32-byte client random,
+ * found with keylog_find() through an open-addressing hash table.
+ */
+#ifndef MTLS_KEYLOG_H
+#define MTLS_KEYLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compiler.h"
+#include "dx_result.h"
+
+/* Index into keylog_entry.secret[]; bit (1u << kind) in keylog_entry.present. */
+typedef enum keylog_kind {
+    KEYLOG_MASTER_SECRET = 0,        /* CLIENT_RANDOM */
+    KEYLOG_CLIENT_EARLY_TRAFFIC,     /* CLIENT_EARLY_TRAFFIC_SECRET */
+    KEYLOG_CLIENT_HANDSHAKE_TRAFFIC, /* CLIENT_HANDSHAKE_TRAFFIC_SECRET */
+    KEYLOG_SERVER_HANDSHAKE_TRAFFIC, /* SERVER_HANDSHAKE_TRAFFIC_SECRET */
+    KEYLOG_CLIENT_TRAFFIC_0,         /* CLIENT_TRAFFIC_SECRET_0 */
+    KEYLOG_SERVER_TRAFFIC_0,         /* SERVER_TRAFFIC_SECRET_0 */
+    KEYLOG_EXPORTER,                 /* EXPORTER_SECRET */
+    KEYLOG__KINDS
+} keylog_kind;
+
+#define KEYLOG_RANDOM_LEN 32
+#define KEYLOG_SECRET_MAX 48
+#define KEYLOG_MAX_SESSIONS (1u << 20) /* cap: sessions beyond it are counted in dropped */
+#define KEYLOG_MAX_LINE 1024           /* longer lines are malformed */
+#define KEYLOG_BAD_LINES_KEPT 8
+
+typedef struct keylog_secret {
+    uint8_t len; /* 0 when absent; 48 for the master secret; 32 or 48 for TLS 1.3 */
+    uint8_t bytes[KEYLOG_SECRET_MAX];
+} keylog_secret;
+
+/* Everything the key log knows about one session. */
+typedef struct keylog_entry {
+    uint8_t client_random[KEYLOG_RANDOM_LEN];
+    uint32_t present; /* bit (1u << keylog_kind) set when secret[kind] is known */
+    keylog_secret secret[KEYLOG__KINDS];
+} keylog_entry;
+
+static inline bool keylog_entry_has(const keylog_entry *e, keylog_kind k)
+{
+    return e && (unsigned)k < KEYLOG__KINDS && (e->present & (1u << k)) != 0;
+}
+
+/* Counters for one load (keylog_load_file/env) or, via keylog_get_stats(),
+ * for everything added to a keylog so far. */
+typedef struct keylog_stats {
+    size_t lines;         /* lines seen (including comments and blanks) */
+    size_t secrets;       /* secret lines accepted (new or identical repeats) */
+    size_t skipped;       /* comments and blank lines */
+    size_t unknown_label; /* well-formed lines with a label we do not use */
+    size_t malformed;     /* lines that do not parse */
+    size_t conflicts;     /* a known secret replaced by a different value (last wins) */
+    size_t dropped;       /* secrets for new sessions refused by KEYLOG_MAX_SESSIONS */
+    size_t bad_lines[KEYLOG_BAD_LINES_KEPT]; /* 1-based numbers of the first malformed lines */
+    size_t bad_lines_n;   /* how many of bad_lines[] are filled */
+} keylog_stats;
+
+/* Return codes of the keylog_* functions that return int. */
+enum keylog_rc {
+    KEYLOG_OK = 0,         /* line stored (add_line) / input read (load_*) */
+    KEYLOG_SKIPPED = 1,    /* add_line: comment, blank line or unknown label; nothing stored */
+    KEYLOG_NOT_SET = 2,    /* load_env: $SSLKEYLOGFILE unset or empty; nothing read */
+    KEYLOG_ERR_MALFORMED = -1, /* add_line: malformed line (counted) */
+    KEYLOG_ERR_NOMEM = -2,
+    KEYLOG_ERR_IO = -3,        /* load_file/env: the file cannot be opened or read (errno kept) */
+    KEYLOG_ERR_FULL = -4,      /* add_line: KEYLOG_MAX_SESSIONS reached (counted in dropped) */
+};
+
+/* One parsed line, views into the caller's line bytes. */
+typedef struct keylog_line {
+    bool is_secret;           /* false: comment or blank line (nothing else is set) */
+    bool known;               /* label is one of keylog_kind */
+    keylog_kind kind;         /* valid when known */
+    const uint8_t *label;     /* label view, label_len bytes */
+    size_t label_len;
+    uint8_t client_random[KEYLOG_RANDOM_LEN];
+    uint8_t secret[KEYLOG_SECRET_MAX];
+    size_t secret_len;        /* only set when known (unknown labels may carry longer values) */
+} keylog_line;
+
+/*
+ * Pure line parser (no state, no allocation): parses one line without its
+ * '\n' (a trailing '\r' is accepted). Fields are separated by runs of spaces or
+ * tabs. Returns dx_ok() for a secret line, a comment or a blank line (see
+ * out->is_secret), or dx_malformed(DXE_KEYLOG_LINE, offset-in-line) for a bad
+ * label, non-hex or wrong-length random/secret, missing or extra fields, or a
+ * line longer than KEYLOG_MAX_LINE. Unknown labels parse fine (known = false)
+ * when the random is 32 bytes and the value is non-empty even-length hex.
+ */
+dx_result keylog_parse_line(const uint8_t *line, size_t len, keylog_line *out) MTLS_WARN_UNUSED;
+
+typedef struct keylog keylog;
+
+/* An empty key log; NULL when out of memory. Free with keylog_free(). */
+keylog *keylog_new(void);
+/* NULL is a no-op. Wipes the secrets before freeing them. */
+void keylog_free(keylog *kl);
+
+/*
+ * Parse one line (no '\n') and store its secret. Returns KEYLOG_OK,
+ * KEYLOG_SKIPPED, KEYLOG_ERR_MALFORMED, KEYLOG_ERR_FULL or KEYLOG_ERR_NOMEM;
+ * every outcome is also counted in the keylog's cumulative stats. A later line
+ * for the same (client random, label) replaces the earlier one.
+ */
+int keylog_add_line(keylog *kl, const char *line, size_t len) MTLS_WARN_UNUSED;
+
+/*
+ * Add a whole key log held in memory (a file's contents or a pcapng Decryption
+ * Secrets Block of type TLS_KEY_LOG 0x544c534b): split on '\n', each line as
+ * keylog_add_line(); a missing final newline is fine, NUL bytes make their line
+ * malformed. Returns KEYLOG_OK unless out of memory (KEYLOG_ERR_NOMEM);
+ * malformed lines only count. Line numbers in bad_lines restart at 1 for each
+ * buffer.
+ */
+int keylog_add_buffer(keylog *kl, const uint8_t *buf, size_t len) MTLS_WARN_UNUSED;
+
+/*
+ * Read a key log file. st (may be NULL) receives this file's counters.
+ * Returns KEYLOG_OK (even with malformed lines), KEYLOG_ERR_IO when the file
+ * cannot be opened or read, KEYLOG_ERR_NOMEM.
+ */
+int keylog_load_file(keylog *kl, const char *path, keylog_stats *st) MTLS_WARN_UNUSED;
+
+/* keylog_load_file() on the file named by $SSLKEYLOGFILE; KEYLOG_NOT_SET when
+ * the variable is unset or empty. */
+int keylog_load_env(keylog *kl, keylog_stats *st) MTLS_WARN_UNUSED;
+
+/* All secrets known for this client random, or NULL. The pointer is valid
+ * until the next keylog_add_* / keylog_load_* call or keylog_free(). */
+const keylog_entry *keylog_find(const keylog *kl, const uint8_t client_random[KEYLOG_RANDOM_LEN]);
+
+/* Number of distinct sessions (client randoms) held. */
+size_t keylog_sessions(const keylog *kl);
+
+/* Cumulative counters over every line added to kl (never NULL for non-NULL kl). */
+const keylog_stats *keylog_get_stats(const keylog *kl);
+
+/* NSS label of a kind ("CLIENT_RANDOM", ...); "unknown" when out of range. */
+const char *keylog_kind_label(keylog_kind k);
+
+#endif
