@@ -1,0 +1,325 @@
+/*
+ * test_keylog.c — NSS key log parsing: valid lines for every label, comments,
+ * malformed lines (counted with line numbers, never fatal), lookups, files,
+ * $SSLKEYLOGFILE and a truncation sweep (test_tls_decrypt feeds it key logs
+ * written by real OpenSSL).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "keylog.h"
+
+#define CR1 "cb34ecb1e78163ba1c38c6dacb196a6dffa21a8d9912ec18a2ef6283024dece7"
+#define CR2 "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+#define S32 "b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38"
+#define S48 "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f"
+
+static void random_bytes(const char *hex, uint8_t out[32])
+{
+    for (int i = 0; i < 32; i++) {
+        unsigned v;
+        assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
+        out[i] = (uint8_t)v;
+    }
+}
+
+static int add(keylog *kl, const char *line) { return keylog_add_line(kl, line, strlen(line)); }
+
+static void test_parse_line_grammar(void **state)
+{
+    (void)state;
+    keylog_line ln;
+    const char *ok_lines[] = {
+        "CLIENT_RANDOM " CR1 " " S48,
+        "CLIENT_HANDSHAKE_TRAFFIC_SECRET " CR1 " " S32,
+        "SERVER_HANDSHAKE_TRAFFIC_SECRET " CR1 " " S48,
+        "CLIENT_TRAFFIC_SECRET_0 " CR1 " " S32,
+        "SERVER_TRAFFIC_SECRET_0 " CR1 " " S32,
+        "EXPORTER_SECRET " CR1 " " S32,
+        "CLIENT_EARLY_TRAFFIC_SECRET " CR1 " " S32,
+        "CLIENT_RANDOM\t" CR1 "  " S48 "\r",            /* tabs, double space, CRLF */
+        "  CLIENT_RANDOM " CR1 " " S48 "  ",            /* leading/trailing blanks */
+        "CLIENT_RANDOM " "CB34ECB1E78163BA1C38C6DACB196A6DFFA21A8D9912EC18A2EF6283024DECE7" " " S48,
+    };
+    for (size_t i = 0; i < sizeof(ok_lines) / sizeof(ok_lines[0]); i++) {
+        dx_result r = keylog_parse_line((const uint8_t *)ok_lines[i], strlen(ok_lines[i]), &ln);
+        assert_int_equal(r.status, DX_OK);
+        assert_true(ln.is_secret);
+        assert_true(ln.known);
+        assert_int_equal(ln.client_random[0], 0xcb);
+        assert_int_equal(ln.client_random[31], 0xe7);
+    }
+    dx_result r = keylog_parse_line((const uint8_t *)ok_lines[0], strlen(ok_lines[0]), &ln);
+    assert_int_equal(r.status, DX_OK);
+    assert_int_equal(ln.kind, KEYLOG_MASTER_SECRET);
+    assert_int_equal(ln.secret_len, 48);
+    assert_int_equal(ln.secret[47], 0x2f);
+
+    /* comments and blank lines */
+    const char *skip[] = {"", "   ", "\r", "# comment", "   # indented comment", "#"};
+    for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
+        r = keylog_parse_line((const uint8_t *)skip[i], strlen(skip[i]), &ln);
+        assert_int_equal(r.status, DX_OK);
+        assert_false(ln.is_secret);
+    }
+
+    /* unknown labels parse but are not known */
+    const char *unknown = "EARLY_EXPORTER_SECRET " CR1 " " S32;
+    r = keylog_parse_line((const uint8_t *)unknown, strlen(unknown), &ln);
+    assert_int_equal(r.status, DX_OK);
+    assert_true(ln.is_secret);
+    assert_false(ln.known);
+    assert_int_equal(ln.label_len, strlen("EARLY_EXPORTER_SECRET"));
+    const char *rsa = "RSA 0011223344556677 " S48; /* RSA lines have an 8-byte key id, not a random */
+    r = keylog_parse_line((const uint8_t *)rsa, strlen(rsa), &ln);
+    assert_int_equal(r.status, DX_MALFORMED);
+
+    /* malformed: each with the offset of the offending field */
+    struct {
+        const char *line;
+        size_t off;
+    } bad[] = {
+        {"CLIENT_RANDOM", 13},                                  /* no random */
+        {"CLIENT_RANDOM " CR1, 14 + 64},                        /* no secret */
+        {"CLIENT_RANDOM " CR1 " " S48 " extra", 14 + 64 + 1 + 96 + 1},
+        {"CLIENT_RANDOM " CR1 " " S32, 14 + 64 + 1},            /* master secret must be 48 */
+        {"SERVER_TRAFFIC_SECRET_0 " CR1 " 0011", 24 + 64 + 1},  /* too short */
+        {"CLIENT_RANDOM " CR1 "00 " S48, 14},                   /* random 33 bytes */
+        {"CLIENT_RANDOM " CR1 "0 " S48, 14},                    /* odd hex */
+        {"CLIENT_RANDOM x" CR1 " " S48, 14},                    /* non-hex */
+        {"CLIENT_RANDOM " CR1 " " S48 "0", 14 + 64 + 1},        /* odd secret */
+        {"client_random " CR1 " " S48, 0},                      /* labels are upper case */
+        {"CLIENT-RANDOM " CR1 " " S48, 0},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        r = keylog_parse_line((const uint8_t *)bad[i].line, strlen(bad[i].line), &ln);
+        assert_int_equal(r.status, DX_MALFORMED);
+        assert_int_equal(r.code, DXE_KEYLOG_LINE);
+        assert_int_equal(r.offset, bad[i].off);
+    }
+    /* non-hex digit in the middle of the secret points at that digit */
+    char line[256];
+    snprintf(line, sizeof(line), "CLIENT_RANDOM %s %s", CR1, S48);
+    line[14 + 64 + 1 + 10] = 'g';
+    r = keylog_parse_line((const uint8_t *)line, strlen(line), &ln);
+    assert_int_equal(r.status, DX_MALFORMED);
+    assert_int_equal(r.offset, 14 + 64 + 1 + 10);
+    /* over-long line */
+    char *huge = malloc(KEYLOG_MAX_LINE + 2);
+    assert_non_null(huge);
+    memset(huge, 'A', KEYLOG_MAX_LINE + 1);
+    r = keylog_parse_line((const uint8_t *)huge, KEYLOG_MAX_LINE + 1, &ln);
+    assert_int_equal(r.status, DX_MALFORMED);
+    free(huge);
+}
+
+/* Every prefix of a valid line is either malformed or (empty) a blank line. */
+static void test_truncation_sweep(void **state)
+{
+    (void)state;
+    const char *full = "SERVER_HANDSHAKE_TRAFFIC_SECRET " CR1 " " S48;
+    size_t n = strlen(full);
+    keylog_line ln;
+    for (size_t len = 0; len < n; len++) {
+        dx_result r = keylog_parse_line((const uint8_t *)full, len, &ln);
+        if (len == 0) {
+            assert_int_equal(r.status, DX_OK);
+            assert_false(ln.is_secret);
+        } else if (len == strlen("SERVER_HANDSHAKE_TRAFFIC_SECRET ") + 64 + 1 + 64) {
+            /* a 32-byte secret is also valid for TLS 1.3 labels */
+            assert_int_equal(r.status, DX_OK);
+            assert_int_equal(ln.secret_len, 32);
+        } else {
+            assert_int_equal(r.status, DX_MALFORMED);
+        }
+    }
+    assert_int_equal(keylog_parse_line((const uint8_t *)full, n, &ln).status, DX_OK);
+}
+
+static void test_table_and_stats(void **state)
+{
+    (void)state;
+    keylog *kl = keylog_new();
+    assert_non_null(kl);
+    uint8_t cr1[32], cr2[32], cr3[32];
+    random_bytes(CR1, cr1);
+    random_bytes(CR2, cr2);
+    memset(cr3, 0x5a, sizeof(cr3));
+    assert_null(keylog_find(kl, cr1));
+
+    assert_int_equal(add(kl, "CLIENT_RANDOM " CR1 " " S48), KEYLOG_OK);
+    assert_int_equal(add(kl, "SERVER_HANDSHAKE_TRAFFIC_SECRET " CR2 " " S32), KEYLOG_OK);
+    assert_int_equal(add(kl, "CLIENT_HANDSHAKE_TRAFFIC_SECRET " CR2 " " S48), KEYLOG_OK);
+    assert_int_equal(add(kl, "# hello"), KEYLOG_SKIPPED);
+    assert_int_equal(add(kl, "EARLY_EXPORTER_SECRET " CR2 " " S32), KEYLOG_SKIPPED);
+    assert_int_equal(add(kl, "CLIENT_RANDOM nothex"), KEYLOG_ERR_MALFORMED);
+    /* identical repeat: no conflict; different value: conflict, last wins */
+    assert_int_equal(add(kl, "CLIENT_RANDOM " CR1 " " S48), KEYLOG_OK);
+    assert_int_equal(keylog_get_stats(kl)->conflicts, 0);
+    assert_int_equal(add(kl, "SERVER_HANDSHAKE_TRAFFIC_SECRET " CR2 " " S48), KEYLOG_OK);
+    assert_int_equal(keylog_get_stats(kl)->conflicts, 1);
+
+    assert_int_equal(keylog_sessions(kl), 2);
+    const keylog_entry *e1 = keylog_find(kl, cr1);
+    assert_non_null(e1);
+    assert_memory_equal(e1->client_random, cr1, 32);
+    assert_true(keylog_entry_has(e1, KEYLOG_MASTER_SECRET));
+    assert_false(keylog_entry_has(e1, KEYLOG_SERVER_HANDSHAKE_TRAFFIC));
+    assert_int_equal(e1->secret[KEYLOG_MASTER_SECRET].len, 48);
+    assert_int_equal(e1->secret[KEYLOG_MASTER_SECRET].bytes[1], 0x01);
+
+    const keylog_entry *e2 = keylog_find(kl, cr2);
+    assert_non_null(e2);
+    assert_int_equal(e2->present, (1u << KEYLOG_SERVER_HANDSHAKE_TRAFFIC) | (1u << KEYLOG_CLIENT_HANDSHAKE_TRAFFIC));
+    assert_int_equal(e2->secret[KEYLOG_SERVER_HANDSHAKE_TRAFFIC].len, 48);
+    assert_null(keylog_find(kl, cr3));
+    assert_false(keylog_entry_has(NULL, KEYLOG_MASTER_SECRET));
+
+    const keylog_stats *st = keylog_get_stats(kl);
+    assert_int_equal(st->lines, 8);
+    assert_int_equal(st->secrets, 5);
+    assert_int_equal(st->skipped, 1);
+    assert_int_equal(st->unknown_label, 1);
+    assert_int_equal(st->malformed, 1);
+    assert_int_equal(st->bad_lines_n, 1);
+    assert_int_equal(st->bad_lines[0], 6);
+    assert_string_equal(keylog_kind_label(KEYLOG_CLIENT_TRAFFIC_0), "CLIENT_TRAFFIC_SECRET_0");
+    assert_string_equal(keylog_kind_label(KEYLOG__KINDS), "unknown");
+    keylog_free(kl);
+    keylog_free(NULL);
+}
+
+/* Many sessions: the table grows and every one is found. */
+static void test_many_sessions(void **state)
+{
+    (void)state;
+    keylog *kl = keylog_new();
+    assert_non_null(kl);
+    char line[256];
+    for (unsigned i = 0; i < 5000; i++) {
+        snprintf(line, sizeof(line), "CLIENT_RANDOM %08x%056x " S48, i, i * 7u);
+        assert_int_equal(add(kl, line), KEYLOG_OK);
+    }
+    assert_int_equal(keylog_sessions(kl), 5000);
+    for (unsigned i = 0; i < 5000; i += 37) {
+        uint8_t cr[32];
+        snprintf(line, sizeof(line), "%08x%056x", i, i * 7u);
+        random_bytes(line, cr);
+        const keylog_entry *e = keylog_find(kl, cr);
+        assert_non_null(e);
+        assert_memory_equal(e->client_random, cr, 32);
+    }
+    keylog_free(kl);
+}
+
+static char *write_temp(const char *content, size_t len)
+{
+    char *path = strdup("/tmp/mtls_keylog_XXXXXX");
+    assert_non_null(path);
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, content, len), (ssize_t)len);
+    close(fd);
+    return path;
+}
+
+/* A truncated and damaged key log file: counted, never fatal. */
+static void test_file_and_env(void **state)
+{
+    (void)state;
+    const char content[] =
+        "# SSL/TLS secrets log file, generated by OpenSSL\n"
+        "CLIENT_RANDOM " CR1 " " S48 "\n"
+        "\n"
+        "SERVER_HANDSHAKE_TRAFFIC_SECRET " CR2 " " S32 "\r\n"
+        "garbage line here\n"
+        "CLIENT_HANDSHAKE_TRAFFIC_SECRET " CR2 " 0102\n"
+        "CLIENT_TRAFFIC_SECRET_0 " CR2 " " S32 "\n"
+        "SERVER_TRAFFIC_SECRET_0 " CR2 " b67b7d690cc16c4e75e5"; /* cut mid-secret, no newline */
+    char *path = write_temp(content, sizeof(content) - 1);
+    keylog *kl = keylog_new();
+    keylog_stats st;
+    assert_int_equal(keylog_load_file(kl, path, &st), KEYLOG_OK);
+    assert_int_equal(st.lines, 8);
+    assert_int_equal(st.secrets, 3);
+    assert_int_equal(st.skipped, 2);
+    assert_int_equal(st.malformed, 3);
+    assert_int_equal(st.bad_lines_n, 3);
+    assert_int_equal(st.bad_lines[0], 5);
+    assert_int_equal(st.bad_lines[1], 6);
+    assert_int_equal(st.bad_lines[2], 8);
+    uint8_t cr2[32];
+    random_bytes(CR2, cr2);
+    const keylog_entry *e = keylog_find(kl, cr2);
+    assert_non_null(e);
+    assert_true(keylog_entry_has(e, KEYLOG_SERVER_HANDSHAKE_TRAFFIC));
+    assert_true(keylog_entry_has(e, KEYLOG_CLIENT_TRAFFIC_0));
+    assert_false(keylog_entry_has(e, KEYLOG_CLIENT_HANDSHAKE_TRAFFIC));
+    assert_false(keylog_entry_has(e, KEYLOG_SERVER_TRAFFIC_0));
+
+    /* the same file through $SSLKEYLOGFILE adds to the cumulative stats */
+    assert_int_equal(setenv("SSLKEYLOGFILE", path, 1), 0);
+    keylog_stats st2;
+    assert_int_equal(keylog_load_env(kl, &st2), KEYLOG_OK);
+    assert_int_equal(st2.malformed, 3);
+    assert_int_equal(keylog_get_stats(kl)->malformed, 6);
+    assert_int_equal(keylog_get_stats(kl)->lines, 16);
+    assert_int_equal(keylog_get_stats(kl)->bad_lines[3], 8 + 5);
+    assert_int_equal(keylog_sessions(kl), 2);
+    assert_int_equal(setenv("SSLKEYLOGFILE", "", 1), 0);
+    assert_int_equal(keylog_load_env(kl, &st2), KEYLOG_NOT_SET);
+    assert_int_equal(unsetenv("SSLKEYLOGFILE"), 0);
+    assert_int_equal(keylog_load_env(kl, NULL), KEYLOG_NOT_SET);
+
+    unlink(path);
+    assert_int_equal(keylog_load_file(kl, path, &st), KEYLOG_ERR_IO);
+    assert_int_equal(st.lines, 0);
+    assert_int_equal(keylog_load_file(kl, "/", &st), KEYLOG_ERR_IO); /* a directory */
+    free(path);
+
+    /* a buffer as from a pcapng Decryption Secrets Block, with a NUL inside */
+    const char dsb[] = "CLIENT_RANDOM " CR1 " " S48 "\nCLIENT_RANDOM \0" CR2 "\n";
+    keylog *k2 = keylog_new();
+    assert_int_equal(keylog_add_buffer(k2, (const uint8_t *)dsb, sizeof(dsb) - 1), KEYLOG_OK);
+    assert_int_equal(keylog_get_stats(k2)->secrets, 1);
+    assert_int_equal(keylog_get_stats(k2)->malformed, 1);
+    assert_int_equal(keylog_add_buffer(k2, NULL, 0), KEYLOG_OK);
+    keylog_free(k2);
+    keylog_free(kl);
+}
+
+/* Only the first KEYLOG_BAD_LINES_KEPT malformed line numbers are kept. */
+static void test_bad_line_cap(void **state)
+{
+    (void)state;
+    char buf[4096];
+    size_t n = 0;
+    for (int i = 0; i < 20; i++)
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "bad %d\n", i);
+    keylog *kl = keylog_new();
+    assert_int_equal(keylog_add_buffer(kl, (const uint8_t *)buf, n), KEYLOG_OK);
+    const keylog_stats *st = keylog_get_stats(kl);
+    assert_int_equal(st->malformed, 20);
+    assert_int_equal(st->bad_lines_n, KEYLOG_BAD_LINES_KEPT);
+    for (size_t i = 0; i < KEYLOG_BAD_LINES_KEPT; i++)
+        assert_int_equal(st->bad_lines[i], i + 1);
+    keylog_free(kl);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_line_grammar), cmocka_unit_test(test_truncation_sweep),
+        cmocka_unit_test(test_table_and_stats),    cmocka_unit_test(test_many_sessions),
+        cmocka_unit_test(test_file_and_env),       cmocka_unit_test(test_bad_line_cap),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
