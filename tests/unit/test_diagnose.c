@@ -1,0 +1,700 @@
+/* test_diagnose.c — synthetic step logs -> each verdict of DESIGN.md, with
+ * the key words of its explanation and next step. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "diagnose.h"
+#include "session.h"
+
+/* ---- session fixtures (synthetic step logs; CA names are real DER made
+ * by OpenSSL in-process) ---- */
+#include <openssl/x509.h>
+
+#define T0 1714564800000000ull /* 2024-05-01T12:00:00Z */
+
+static session_t *fx_session(uint64_t id)
+{
+    session_t *s = session_new(id);
+    assert_non_null(s);
+    s->client.family = 4;
+    s->client.addr[0] = 192, s->client.addr[1] = 0, s->client.addr[2] = 2, s->client.addr[3] = 10;
+    s->client.port = 50000;
+    s->server.family = 4;
+    s->server.addr[0] = 198, s->server.addr[1] = 51, s->server.addr[2] = 100, s->server.addr[3] = 20;
+    s->server.port = 443;
+    return s;
+}
+
+static step_t *fx_step(session_t *s, unsigned ms, mtls_dir d, step_kind k)
+{
+    step_t *st = session_add_step(s, T0 + (uint64_t)ms * 1000u, d, k);
+    assert_non_null(st);
+    switch (k) {
+    case STEP_CLIENT_HELLO: s->ch.present = true; break;
+    case STEP_SERVER_HELLO: s->sh.present = true; break;
+    case STEP_CERTIFICATE_REQUEST: s->cr.present = true; break;
+    case STEP_CERTIFICATE: s->side[d].cert_msg_seen = true; break;
+    case STEP_FINISHED: s->side[d].finished_seen = true; break;
+    case STEP_CHANGE_CIPHER_SPEC: s->side[d].ccs_seen = true; break;
+    case STEP_APPLICATION_DATA: s->side[d].app_data_seen = true; break;
+    case STEP_FIN: s->side[d].fin = true; break;
+    case STEP_RST: s->side[d].rst = true; break;
+    default: break;
+    }
+    return st;
+}
+
+static step_t *fx_alert(session_t *s, unsigned ms, mtls_dir d, uint8_t level, uint8_t desc)
+{
+    step_t *st = fx_step(s, ms, d, STEP_ALERT);
+    st->alert_level = level;
+    st->alert_desc = desc;
+    s->side[d].alert_sent = true;
+    s->side[d].alert_level = level;
+    s->side[d].alert_desc = desc;
+    return st;
+}
+
+static step_t *fx_cert(session_t *s, unsigned ms, mtls_dir d, uint32_t count)
+{
+    step_t *st = fx_step(s, ms, d, STEP_CERTIFICATE);
+    st->count = count;
+    return st;
+}
+
+/* DER of a DN given as "CN=x,O=y" (OpenSSL builds it). */
+static void fx_ca_name(session_t *s, const char *cn, const char *o)
+{
+    X509_NAME *n = X509_NAME_new();
+    assert_non_null(n);
+    if (o)
+        assert_int_equal(X509_NAME_add_entry_by_txt(n, "O", MBSTRING_UTF8, (const unsigned char *)o, -1, -1, 0), 1);
+    assert_int_equal(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0), 1);
+    unsigned char *der = NULL;
+    int len = i2d_X509_NAME(n, &der);
+    assert_true(len > 0);
+    bytes_t *p = realloc(s->cr.ca_names, (s->cr.n_ca_names + 1) * sizeof(*p));
+    assert_non_null(p);
+    s->cr.ca_names = p;
+    memset(&p[s->cr.n_ca_names], 0, sizeof(*p));
+    assert_int_equal(bytes_set(&p[s->cr.n_ca_names], der, (size_t)len), 0);
+    s->cr.n_ca_names++;
+    OPENSSL_free(der);
+    X509_NAME_free(n);
+    s->cr.present = true;
+}
+
+/* A one- or two-certificate chain report with the given leaf names. */
+static chain_report *fx_chain(session_t *s, mtls_dir d, const char *subj_cn, const char *iss_cn,
+                              bool valid, const char *finding_code)
+{
+    chain_report *r = calloc(1, sizeof(*r));
+    assert_non_null(r);
+    r->refs = 1;
+    r->n_certs = 1;
+    r->certs = calloc(1, sizeof(cert_info));
+    assert_non_null(r->certs);
+    cert_info *ci = &r->certs[0];
+    char buf[256];
+    snprintf(buf, sizeof buf, "CN=%s,O=Example", subj_cn);
+    ci->subject = strdup(buf);
+    snprintf(buf, sizeof buf, "CN=%s,O=Example", iss_cn);
+    ci->issuer = strdup(buf);
+    ci->subject_cn = strdup(subj_cn);
+    ci->issuer_cn = strdup(iss_cn);
+    ci->serial_hex = strdup("01A2");
+    ci->not_before = 1704067200; /* 2024-01-01 */
+    ci->not_after = 1735689600;  /* 2025-01-01 */
+    ci->key_alg = strdup("EC");
+    ci->key_bits = 256;
+    ci->key_curve = strdup("prime256v1");
+    ci->sig_alg = strdup("ecdsa-with-SHA256");
+    ci->der_len = 420;
+    /* fingerprint derived from the subject so distinct names give distinct rows */
+    unsigned h = 5381;
+    for (const char *p = subj_cn; *p; p++)
+        h = h * 33u + (unsigned char)*p;
+    for (int i = 0; i < 64; i++)
+        ci->sha256[i] = "0123456789abcdef"[(h >> ((i % 8) * 4)) & 15];
+    ci->sha256[64] = '\0';
+    ci->san = calloc(1, sizeof(char *));
+    ci->san[0] = strdup("DNS:example.test");
+    ci->n_san = 1;
+    ci->is_ca = 0;
+    ci->path_len = -1;
+    r->valid = valid;
+    r->trust_checked = true;
+    r->verify_depth = valid ? -1 : 0;
+    if (!valid) {
+        r->verify_error = 20;
+        r->verify_error_str = strdup("unable to get local issuer certificate");
+        r->verify_sentence = strdup("The issuer of this certificate is not among the trusted CAs.");
+    }
+    if (finding_code)
+        assert_int_equal(findings_add(&r->findings, SEV_ERROR, finding_code, "chain[0]",
+                                      "finding %s", finding_code), 0);
+    chain_report_unref(s->side[d].chain);
+    s->side[d].chain = r;
+    return r;
+}
+
+/* TLS 1.2 full handshake up to the server's flight, with CertificateRequest. */
+static void fx_tls12_server_flight(session_t *s, bool certreq)
+{
+    s->version = 0x0303;
+    s->sh.selected_version = 0x0303;
+    s->sh.cipher = 0xc02f;
+    s->ch.sni = strdup("api.example.test");
+    fx_step(s, 0, DIR_C2S, STEP_CLIENT_HELLO);
+    fx_step(s, 2, DIR_S2C, STEP_SERVER_HELLO);
+    fx_cert(s, 2, DIR_S2C, 1);
+    fx_chain(s, DIR_S2C, "api.example.test", "Example Root CA", true, NULL);
+    fx_step(s, 2, DIR_S2C, STEP_SERVER_KEY_EXCHANGE);
+    if (certreq) {
+        fx_step(s, 2, DIR_S2C, STEP_CERTIFICATE_REQUEST);
+        fx_ca_name(s, "Example Root CA", "Example");
+    }
+    fx_step(s, 2, DIR_S2C, STEP_SERVER_HELLO_DONE);
+}
+
+static void fx_tls12_finish(session_t *s, unsigned ms)
+{
+    fx_step(s, ms, DIR_C2S, STEP_CHANGE_CIPHER_SPEC);
+    fx_step(s, ms, DIR_C2S, STEP_FINISHED);
+    fx_step(s, ms + 1, DIR_S2C, STEP_CHANGE_CIPHER_SPEC);
+    fx_step(s, ms + 1, DIR_S2C, STEP_FINISHED);
+}
+
+/* mTLS success over TLS 1.2. */
+static session_t *fx_mtls_ok(uint64_t id)
+{
+    session_t *s = fx_session(id);
+    fx_tls12_server_flight(s, true);
+    fx_cert(s, 5, DIR_C2S, 1);
+    fx_chain(s, DIR_C2S, "alice", "Example Root CA", true, NULL);
+    fx_step(s, 5, DIR_C2S, STEP_CLIENT_KEY_EXCHANGE);
+    fx_step(s, 5, DIR_C2S, STEP_CERTIFICATE_VERIFY);
+    s->side[DIR_C2S].cv.present = true;
+    s->side[DIR_C2S].cv.scheme = 0x0403;
+    s->side[DIR_C2S].cv.result = 1;
+    fx_tls12_finish(s, 5);
+    fx_step(s, 7, DIR_C2S, STEP_APPLICATION_DATA);
+    fx_step(s, 8, DIR_S2C, STEP_APPLICATION_DATA);
+    return s;
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+    if (!hay || !strstr(hay, needle))
+        fail_msg("expected \"%s\" in: %s", needle, hay ? hay : "(null)");
+}
+
+static void run(session_t *s) { diag_run(s, NULL); }
+
+static void test_mtls_ok(void **st)
+{
+    (void)st;
+    session_t *s = fx_mtls_ok(1);
+    run(s);
+    assert_int_equal(s->verdict, VERDICT_MTLS_OK);
+    assert_false(s->failed);
+    assert_contains(s->explanation, "CN=alice,O=Example");
+    assert_contains(s->explanation, "CertificateVerify");
+    assert_non_null(s->next_step);
+    session_free(s);
+}
+
+static void test_tls_ok_no_client_auth(void **st)
+{
+    (void)st;
+    session_t *s = fx_session(2);
+    fx_tls12_server_flight(s, false);
+    fx_step(s, 5, DIR_C2S, STEP_CLIENT_KEY_EXCHANGE);
+    fx_tls12_finish(s, 5);
+    run(s);
+    assert_int_equal(s->verdict, VERDICT_TLS_OK_NO_CLIENT_AUTH);
+    assert_false(s->failed);
+    assert_contains(s->explanation, "never sent a CertificateRequest");
+    assert_contains(s->next_step, "ssl_verify_client on");
+    assert_contains(s->next_step, "SSLVerifyClient require");
+    session_free(s);
+}
+
+static void test_missing_then_alert_tls13(void **st)
+{
+    (void)st;
+    session_t *s = fx_session(3);
+    s->version = 0x0304;
+    s->tls13 = true;
+    s->decrypted = true;
+    s->sh.selected_version = 0x0304;
+    s->sh.cipher = 0x1301;
+    fx_step(s, 0, DIR_C2S, STEP_CLIENT_HELLO);
+    fx_step(s, 1, DIR_S2C, STEP_SERVER_HELLO);
+    fx_step(s, 1, DIR_S2C, STEP_ENCRYPTED_EXTENSIONS)->decrypted = true;
+    fx_step(s, 1, DIR_S2C, STEP_CERTIFICATE_REQUEST)->decrypted = true;
+    fx_ca_name(s, "Example Root CA", "Example");
+    fx_ca_name(s, "Partner CA", NULL);
+    fx_cert(s, 1, DIR_S2C, 1);
+    fx_chain(s, DIR_S2C, "api.example.test", "Example Root CA", true, NULL);
+    fx_step(s, 1, DIR_S2C, STEP_CERTIFICATE_VERIFY);
+    fx_step(s, 1, DIR_S2C, STEP_FINISHED);
+    fx_cert(s, 3, DIR_C2S, 0);
+    fx_step(s, 3, DIR_C2S, STEP_FINISHED);
+    fx_alert(s, 4, DIR_S2C, 2, 116)->decrypted = true;
+    fx_step(s, 4, DIR_S2C, STEP_FIN);
+    run(s);
+    assert_int_equal(s->verdict, VERDICT_CLIENT_CERT_MISSING);
+    assert_true(s->failed);
+    assert_contains(s->explanation, "empty Certificate");
+    assert_contains(s->explanation, "certificate_required");
+    assert_contains(s->explanation, "CN=Example Root CA");
+    assert_contains(s->explanation, "CN=Partner CA");
+    assert_contains(s->next_step, "CN=Example Root CA");
+    assert_contains(s->next_step, "--cert");
+    assert_true(findings_has(&s->findings, "fatal_alert"));
+    session_free(s);
+}
+
+static void test_missing_but_finished(void **st)
+{
+    (void)st;
+    session_t *s = fx_session(4);
+    fx_tls12_server_flight(s, true);
+    fx_cert(s, 5, DIR_C2S, 0);
+    fx_step(s, 5, DIR_C2S, STEP_CLIENT_KEY_EXCHANGE);
+    fx_tls12_finish(s, 5);
+    fx_step(s, 7, DIR_C2S, STEP_APPLICATION_DATA);
+    step_t *h = fx_step(s, 8, DIR_S2C, STEP_HTTP);
+    h->detail = strdup("HTTP/1.1 400 Bad Request");
+    run(s);
+    assert_int_equal(s->verdict, VERDICT_CLIENT_CERT_MISSING);
+    assert_true(s->failed);
+    assert_contains(s->explanation, "let the handshake finish");
+    assert_contains(s->explanation, "No required SSL certificate was sent");
+    assert_contains(s->explanation, "HTTP/1.1 400 Bad Request");
+    session_free(s);
+}
+
+static void test_cert_rejected_unknown_ca(void **st)
+{
+    (void)st;
+    session_t *s = fx_session(5);
+    fx_tls12_server_flight(s, true);
+    fx_cert(s, 5, DIR_C2S, 1);
+    fx_chain(s, DIR_C2S, "bob", "Other CA", false, "untrusted_root");
+    s->client_ca_acceptable = 0;
+    fx_step(s, 5, DIR_C2S, STEP_CLIENT_KEY_EXCHANGE);
+    fx_step(s, 5, DIR_C2S, STEP_CERTIFICATE_VERIFY);
+    s->side[DIR_C2S].cv.present = true;
+    fx_alert(s, 6, DIR_S2C, 2, 48);
+    fx_step(s, 6, DIR_S2C, STEP_FIN);
+    run(s);
+    assert_int_equal(s->verdict, VERDICT_CLIENT_CERT_REJECTED);
+    assert_true(s->failed);
+    assert_contains(s->explanation, "unknown_ca");
+    assert_contains(s->explanation, "does not trust the CA");
+    assert_contains(s->explanation, "CN=bob,O=Example");
+    assert_contains(s->explanation, "agrees");
+    assert_contains(s->next_step, "CN=Other CA,O=Example");
+    assert_contains(s->next_step, "ssl_client_certificate");
+    assert_true(findings_has(&s->findings, "client_ca_not_acceptable"));
+    assert_true(findings_has(&s->findings, "untrusted_root"));
+    /* the chain finding is copied with where = "client chain[0]" */
+    bool where_ok = false;
+    for (size_t i = 0; i < s->findings.n; i++)
+        if (strcmp(s->findings.items[i].code, "untrusted_root") == 0)
+            where_ok = s->findings.items[i].where &&
+                       strcmp(s->findings.items[i].where, "client chain[0]") == 0;
+    assert_true(where_ok);
+    session_free(s);
+}
+
+static void test_each_cert_alert_has_cause(void **st)
+{
+    (void)st;
+    static const struct {
+        uint8_t alert;
+        const char *expl, *fix;
+    } cases[] = {
+        {42, "bad_certificate", "clientAuth"},
+        {43, "unsupported_certificate", "key type"},
+        {44, "revoked", "ssl_crl"},
+        {45, "expired", "Renew"},
+        {46, "certificate_unknown", "client CA file"},
+        {48, "unknown_ca", "client CA file"},
+        {49, "access control", "allow-list"},
+        {51, "private key does not match", "pkey -pubout"},
+        {116, "certificate_required", "server's log"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        session_t *s = fx_session(6);
+        fx_tls12_server_flight(s, true);
+        fx_cert(s, 5, DIR_C2S, 1);
+        fx_chain(s, DIR_C2S, "carol", "Example Root CA", true, NULL);
+        fx_step(s, 5, DIR_C2S, STEP_CLIENT_KEY_EXCHANGE);
+        fx_alert(s, 6, DIR_S2C, 2, cases[i].alert);
+        run(s);
+        assert_int_equal(s->verdict, VERDICT_CLIENT_CERT_REJECTED);
+        assert_contains(s->explanation, cases[i].expl);
+        assert_contains(s->next_step, cases[i].fix);
+        /* valid chain with trust checked: the server's policy differs */
+        assert_contains(s->explanation, "trust store or policy differs");
+        session_free(s);
+    }
+}
+
+static void test_key_mismatch(void **st)
+{
+    (void)st;
+    session_t *s = fx_session(7);
+    fx_tls12_server_flight(s, true);
+    fx_cert(s, 5, DIR_C2S, 1);
+    fx_chain(s, DIR_C2S, "dave", "Example Root CA", true, NULL);
+    fx_step(s, 5, DIR_C2S, STEP_CLIENT_KEY_EXCHANGE);
+    fx_step(s, 5, DIR_C2S, STEP_CERTIFICATE_VERIFY);
+    s->side[DIR_C2S].cv.present = true;
+    s->side[DIR_C2S].cv.result = 0;
+    fx_alert(s, 6, DIR_S2C, 2, 51);
+    run(s);
+    assert_int_equal(s->verdict, VERDICT_CLIENT_KEY_MISMATCH);
+    assert_true(s->failed);
+    assert_contains(s->explanation, "does not verify");
+    assert_contains(s->explanation, "decrypt_error");
+    assert_contains(s->next_step, "sha256sum");
+    session_free(s);
+}
+
+static void test_server_cert_rejected(void **st)
+{
+    (void)st;
+    session_t *s = fx_session(8);
+    fx_tls12_server_flight(s, false);
+    fx_chain(s, DIR_S2C, "api.example.test", "Internal CA", false, "hostname_mismatch");
+    fx_alert(s, 3, DIR_C2S, 2, 48);
+    fx_step(s, 3, DIR_C2S, STEP_FIN);
+    run(s);
+    assert_int_equal(s->verdict, VERDICT_SERVER_CERT_REJECTED);
+    assert_true(s->failed);
+    assert_contains(s->explanation, "client aborted");
+    assert_contains(s->explanation, "unknown_ca");
+    assert_contains(s->next_step, "--cacert");
+    assert_contains(s->next_step, "CN=Internal CA,O=Example");
+    assert_contains(s->next_step, "api.example.test");
+    assert_true(findings_has(&s->findings, "hostname_mismatch"));
+    session_free(s);
+}
+
+static void test_negotiation_failures(void **st)
+{
+    (void)st;
+    static const struct {
+        uint8_t alert;
+        const char *expl, *fix;
+    } cases[] = {
+        {70, "no protocol version", "ssl_protocols"},
+        {40, "cipher suite", "ssl_ciphers"},
+        {71, "stronger parameters", "ssl_ciphers"},
+        {120, "ALPN \"h2\"", "http2"},
+        {112, "\"api.example.test\"", "-servername"},
+        {109, "mandatory extension", "s_client"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        session_t *s = fx_session(9);
+        s->ch.sni = strdup("api.example.test");
+        s->ch.alpn = calloc(1, sizeof(char *));
+        s->ch.alpn[0] = strdup("h2");
+        s->ch.n_alpn = 1;
+        uint16_t vers[] = {0x0304, 0x0303};
+        assert_int_equal(u16_list_set(&s->ch.supported_versions, vers, 2), 0);
+        fx_step(s, 0, DIR_C2S, STEP_CLIENT_HELLO);
+        fx_alert(s, 1, DIR_S2C, 2, cases[i].alert);
+        fx_step(s, 1, DIR_S2C, STEP_FIN);
+        run(s);
+        assert_int_equal(s->verdict, VERDICT_NEGOTIATION_FAILED);
+        assert_true(s->failed);
+        assert_contains(s->explanation, "before any certificate");
+        assert_contains(s->explanation, cases[i].expl);
+        assert_contains(s->next_step, cases[i].fix);
+        session_free(s);
+    }
+}
+
+static void test_aborted_after_client_hello(void **st)
+{
+    (void)st;
+    session_t *s = fx_session(10);
+    s->ch.sni = strdup("api.example.test");
+    fx_step(s, 0, DIR_C2S, STEP_CLIENT_HELLO);
+    fx_step(s, 1, DIR_S2C, STEP_RST);
+    run(s);
+    assert_int_equal(s->verdict, VERDICT_ABORTED);
+    assert_true(s->failed);
+    assert_contains(s->explanation, "server reset the connection after the client's ClientHello");
+    assert_contains(s->explanation, "without sending an alert");
+    session_free(s);
+}
+
+static void test_aborted_after_client_cert(void **st)
+{
+    (void)st;
+    session_t *s = fx_session(11);
+    fx_tls12_server_flight(s, true);
+    fx_cert(s, 5, DIR_C2S, 1);
+    fx_step(s, 5, DIR_C2S, STEP_CLIENT_KEY_EXCHANGE);
+    fx_step(s, 6, DIR_S2C, STEP_FIN);
+    run(s);
+    assert_int_equal(s->verdict, VERDICT_ABORTED);
+    assert_contains(s->explanation, "server closed");
+    assert_contains(s->explanation, "ClientKeyExchange");
+    assert_contains(s->explanation, "usually rejected it");
+    session_free(s);
+}
+
+static void test_incomplete_gap_and_end(void **st)
+{
+    (void)st;
+    session_t *s = fx_session(12);
+    fx_step(s, 0, DIR_C2S, STEP_CLIENT_HELLO);
+    fx_step(s, 1, DIR_S2C, STEP_SERVER_HELLO);
+    fx_step(s, 2, DIR_S2C, STEP_TCP_GAP)->length = 1448;
+    fx_step(s, 9, DIR_S2C, STEP_FIN);
+    run(s);
+    assert_int_equal(s->verdict, VERDICT_INCOMPLETE);
+    assert_false(s->failed);
+    assert_contains(s->explanation, "lost 1448 bytes");
+    assert_contains(s->explanation, "ServerHello");
+    assert_contains(s->next_step, "-s 0");
+    assert_true(findings_has(&s->findings, "tcp_gap"));
+    session_free(s);
+
+    s = fx_session(13);
+    fx_step(s, 0, DIR_C2S, STEP_CLIENT_HELLO);
+    fx_step(s, 1, DIR_C2S, STEP_CAPTURE_END);
+    run(s);
+    assert_int_equal(s->verdict, VERDICT_INCOMPLETE);
+    assert_contains(s->explanation, "capture ended after the client's ClientHello");
+    session_free(s);
+
+    s = fx_session(14); /* nothing at all */
+    run(s);
+    assert_int_equal(s->verdict, VERDICT_INCOMPLETE);
+    assert_contains(s->explanation, "No TLS handshake");
+    session_free(s);
+}
+
+static session_t *fx_tls13_nokeys(uint32_t cflight_recs, uint32_t cflight_bytes)
+{
+    session_t *s = fx_session(15);
+    s->version = 0x0304;
+    s->tls13 = true;
+    s->sh.selected_version = 0x0304;
+    s->sh.cipher = 0x1302;
+    fx_step(s, 0, DIR_C2S, STEP_CLIENT_HELLO);
+    fx_step(s, 1, DIR_S2C, STEP_SERVER_HELLO);
+    fx_step(s, 1, DIR_S2C, STEP_CHANGE_CIPHER_SPEC);
+    step_t *e = fx_step(s, 1, DIR_S2C, STEP_ENCRYPTED_HANDSHAKE);
+    e->count = 4;
+    e->length = 2600;
+    fx_step(s, 3, DIR_C2S, STEP_CHANGE_CIPHER_SPEC);
+    e = fx_step(s, 3, DIR_C2S, STEP_ENCRYPTED_HANDSHAKE);
+    e->count = cflight_recs;
+    e->length = cflight_bytes;
+    return s;
+}
+
+static void test_encrypted_rejected(void **st)
+{
+    (void)st;
+    session_t *s = fx_tls13_nokeys(3, 1402);
+    step_t *a = fx_step(s, 4, DIR_S2C, STEP_APPLICATION_DATA);
+    a->count = 1;
+    a->length = 19;
+    fx_step(s, 4, DIR_S2C, STEP_FIN);
+    run(s);
+    assert_int_equal(s->verdict, VERDICT_ENCRYPTED);
+    assert_true(s->failed);
+    assert_contains(s->explanation, "probably sent a certificate");
+    assert_contains(s->explanation, "1402 bytes in 3 records");
+    assert_contains(s->explanation, "~69");
+    assert_contains(s->explanation, "one 19-byte encrypted record");
+    assert_contains(s->explanation, "probably an alert");
+    assert_contains(s->next_step, "--keylog");
+    session_free(s);
+}
+
+static void test_encrypted_ok_and_missing(void **st)
+{
+    (void)st;
+    session_t *s = fx_tls13_nokeys(1, 69);
+    step_t *a = fx_step(s, 4, DIR_S2C, STEP_APPLICATION_DATA);
+    a->count = 2;
+    a->length = 530;
+    fx_step(s, 5, DIR_C2S, STEP_APPLICATION_DATA);
+    run(s);
+    assert_int_equal(s->verdict, VERDICT_ENCRYPTED);
+    assert_false(s->failed);
+    assert_contains(s->explanation, "probably sent no certificate");
+    assert_contains(s->explanation, "probably completed");
+    session_free(s);
+
+    s = fx_tls13_nokeys(2, 100); /* empty Certificate + Finished */
+    fx_step(s, 4, DIR_S2C, STEP_RST);
+    diag_options o = {.keylog_given = true};
+    diag_run(s, &o);
+    assert_int_equal(s->verdict, VERDICT_ENCRYPTED);
+    assert_true(s->failed);
+    assert_contains(s->explanation, "empty Certificate");
+    assert_contains(s->explanation, "closed without sending anything");
+    assert_contains(s->next_step, "has no secrets for this session");
+    session_free(s);
+}
+
+static void test_resumed(void **st)
+{
+    (void)st;
+    session_t *s = fx_session(16);
+    s->version = 0x0303;
+    s->ch.session_id_len = s->sh.session_id_len = 32;
+    memset(s->ch.session_id, 7, 32);
+    memset(s->sh.session_id, 7, 32);
+    fx_step(s, 0, DIR_C2S, STEP_CLIENT_HELLO);
+    fx_step(s, 1, DIR_S2C, STEP_SERVER_HELLO);
+    fx_step(s, 1, DIR_S2C, STEP_CHANGE_CIPHER_SPEC);
+    fx_step(s, 1, DIR_S2C, STEP_FINISHED);
+    fx_step(s, 2, DIR_C2S, STEP_CHANGE_CIPHER_SPEC);
+    fx_step(s, 2, DIR_C2S, STEP_FINISHED);
+    run(s); /* inferred from the echoed session id */
+    assert_int_equal(s->verdict, VERDICT_RESUMED);
+    assert_false(s->failed);
+    assert_contains(s->explanation, "session ID");
+    assert_contains(s->explanation, "not in this capture");
+    s->resumed = true;
+    s->resumed_from_id = 3;
+    run(s);
+    assert_contains(s->explanation, "connection #3");
+    assert_contains(s->next_step, "#3");
+    session_free(s);
+}
+
+static void test_malformed(void **st)
+{
+    (void)st;
+    session_t *s = fx_session(17);
+    fx_step(s, 0, DIR_C2S, STEP_CLIENT_HELLO);
+    fx_step(s, 1, DIR_S2C, STEP_MALFORMED)->detail = strdup("record length over 2^14+2048");
+    s->malformed = true;
+    s->malformed_dir = DIR_S2C;
+    s->malformed_offset = 5;
+    s->malformed_reason = strdup("record length over 2^14+2048");
+    run(s);
+    assert_int_equal(s->verdict, VERDICT_MALFORMED);
+    assert_true(s->failed);
+    assert_contains(s->explanation, "offset 5");
+    assert_contains(s->explanation, "2^14+2048");
+    assert_contains(s->next_step, "PROXY protocol");
+    assert_true(findings_has(&s->findings, "malformed"));
+    session_free(s);
+}
+
+static void test_deprecated_and_idempotent(void **st)
+{
+    (void)st;
+    session_t *s = fx_session(18);
+    fx_tls12_server_flight(s, false);
+    s->version = s->sh.selected_version = 0x0301;
+    fx_step(s, 5, DIR_C2S, STEP_CLIENT_KEY_EXCHANGE);
+    fx_tls12_finish(s, 5);
+    run(s);
+    assert_int_equal(s->verdict, VERDICT_TLS_OK_NO_CLIENT_AUTH);
+    assert_true(findings_has(&s->findings, "deprecated_protocol"));
+    size_t n = s->findings.n;
+    char *e1 = strdup(s->explanation);
+    run(s);
+    assert_int_equal(s->findings.n, n);
+    assert_string_equal(s->explanation, e1);
+    free(e1);
+    session_free(s);
+}
+
+static void test_warning_alert_not_fatal(void **st)
+{
+    (void)st;
+    session_t *s = fx_session(19);
+    fx_tls12_server_flight(s, false);
+    fx_alert(s, 2, DIR_S2C, 1, 112); /* warning unrecognized_name: survivable */
+    fx_step(s, 5, DIR_C2S, STEP_CLIENT_KEY_EXCHANGE);
+    fx_tls12_finish(s, 5);
+    run(s);
+    assert_int_equal(s->verdict, VERDICT_TLS_OK_NO_CLIENT_AUTH);
+    assert_true(findings_has(&s->findings, "warning_alert"));
+    assert_false(findings_has(&s->findings, "fatal_alert"));
+    session_free(s);
+}
+
+/* Every prefix of a complete mTLS log gets some verdict, never crashes, and
+ * only the full log says mtls_ok. */
+static void test_prefix_sweep(void **st)
+{
+    (void)st;
+    session_t *full = fx_mtls_ok(20);
+    for (size_t k = 0; k <= full->n_steps; k++) {
+        session_t *s = fx_session(20);
+        s->version = full->version;
+        s->sh.selected_version = full->sh.selected_version;
+        for (size_t i = 0; i < k; i++) {
+            const step_t *src = &full->steps[i];
+            step_t *d = fx_step(s, (unsigned)((src->ts_us - T0) / 1000u), src->dir, src->kind);
+            d->count = src->count;
+            if (src->kind == STEP_CERTIFICATE && src->dir == DIR_C2S)
+                fx_chain(s, DIR_C2S, "alice", "Example Root CA", true, NULL);
+            if (src->kind == STEP_CERTIFICATE_REQUEST)
+                fx_ca_name(s, "Example Root CA", "Example");
+        }
+        run(s);
+        assert_true(s->verdict > VERDICT_NONE && s->verdict < VERDICT__COUNT);
+        assert_non_null(s->explanation);
+        assert_non_null(s->next_step);
+        /* the client's Finished is step 11 and the server's is step 13 */
+        if (k < 13)
+            assert_int_not_equal(s->verdict, VERDICT_MTLS_OK);
+        else
+            assert_int_equal(s->verdict, VERDICT_MTLS_OK);
+        if (k > 0 && k < 13)
+            assert_int_equal(s->verdict, VERDICT_INCOMPLETE);
+        session_free(s);
+    }
+    session_free(full);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_mtls_ok),
+        cmocka_unit_test(test_tls_ok_no_client_auth),
+        cmocka_unit_test(test_missing_then_alert_tls13),
+        cmocka_unit_test(test_missing_but_finished),
+        cmocka_unit_test(test_cert_rejected_unknown_ca),
+        cmocka_unit_test(test_each_cert_alert_has_cause),
+        cmocka_unit_test(test_key_mismatch),
+        cmocka_unit_test(test_server_cert_rejected),
+        cmocka_unit_test(test_negotiation_failures),
+        cmocka_unit_test(test_aborted_after_client_hello),
+        cmocka_unit_test(test_aborted_after_client_cert),
+        cmocka_unit_test(test_incomplete_gap_and_end),
+        cmocka_unit_test(test_encrypted_rejected),
+        cmocka_unit_test(test_encrypted_ok_and_missing),
+        cmocka_unit_test(test_resumed),
+        cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_deprecated_and_idempotent),
+        cmocka_unit_test(test_warning_alert_not_fatal),
+        cmocka_unit_test(test_prefix_sweep),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
