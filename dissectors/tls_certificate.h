@@ -40,7 +40,7 @@ typedef struct tls_cert_entry {
     bool has_ocsp;         /* status_request with status_type ocsp(1) */
     cur_t ocsp_response;   /* DER OCSPResponse (view) */
     bool has_sct;          /* signed_certificate_timestamp */
-    cur_t sct_list;        /* SignedCertificateTimestampList body (u16 list of u16 SCTs) */
+    cur_t sct_list;        /* SignedCertificateTimestampList body after its u16 length: u16-prefixed SCTs */
     size_t n_sct;          /* number of SCTs in sct_list */
 } tls_cert_entry;
 
