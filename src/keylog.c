@@ -148,13 +148,6 @@ dx_result keylog_parse_line(const uint8_t *line, size_t len, keylog_line *out)
     out->label = cur_ptr(&f_label);
     out->label_len = cur_remaining(&f_label);
 
-    size_t bad = 0;
-    size_t rlen = decode_hex(&f_random, out->client_random, KEYLOG_RANDOM_LEN, &bad);
-    if (rlen == (size_t)-1)
-        return dx_malformed(DXE_KEYLOG_LINE, bad);
-    if (rlen != KEYLOG_RANDOM_LEN)
-        return dx_malformed(DXE_KEYLOG_LINE, f_random.base);
-
     for (size_t i = 0; i < KEYLOG__KINDS; i++) {
         size_t ll = strlen(keylog_labels[i].label);
         if (ll == out->label_len && memcmp(keylog_labels[i].label, out->label, ll) == 0) {
@@ -162,6 +155,18 @@ dx_result keylog_parse_line(const uint8_t *line, size_t len, keylog_line *out)
             out->kind = keylog_labels[i].kind;
             break;
         }
+    }
+
+    size_t bad = 0;
+    if (out->known) {
+        size_t rlen = decode_hex(&f_random, out->client_random, KEYLOG_RANDOM_LEN, &bad);
+        if (rlen == (size_t)-1)
+            return dx_malformed(DXE_KEYLOG_LINE, bad);
+        if (rlen != KEYLOG_RANDOM_LEN)
+            return dx_malformed(DXE_KEYLOG_LINE, f_random.base);
+    } else if (decode_hex(&f_random, NULL, (size_t)-1 / 2, &bad) == (size_t)-1) {
+        /* unknown labels (RSA has an 8-byte key id) only need hex fields */
+        return dx_malformed(DXE_KEYLOG_LINE, bad);
     }
 
     size_t base = f_secret.base;

@@ -105,8 +105,10 @@ typedef struct keylog_line {
  * tabs. Returns dx_ok() for a secret line, a comment or a blank line (see
  * out->is_secret), or dx_malformed(DXE_KEYLOG_LINE, offset-in-line) for a bad
  * label, non-hex or wrong-length random/secret, missing or extra fields, or a
- * line longer than KEYLOG_MAX_LINE. Unknown labels parse fine (known = false)
- * when the random is 32 bytes and the value is non-empty even-length hex.
+ * line longer than KEYLOG_MAX_LINE. Unknown labels (e.g. "RSA <8-byte id>
+ * <premaster>", OpenSSL 3.0's "CLIENT_TRAFFIC_SECRET_N") parse fine with
+ * known = false when both value fields are non-empty even-length hex;
+ * client_random is then not set.
  */
 dx_result keylog_parse_line(const uint8_t *line, size_t len, keylog_line *out) MTLS_WARN_UNUSED;
 

@@ -80,7 +80,12 @@ static void test_parse_line_grammar(void **state)
     assert_int_equal(ln.label_len, strlen("EARLY_EXPORTER_SECRET"));
     const char *rsa = "RSA 0011223344556677 " S48; /* RSA lines have an 8-byte key id, not a random */
     r = keylog_parse_line((const uint8_t *)rsa, strlen(rsa), &ln);
+    assert_int_equal(r.status, DX_OK);
+    assert_false(ln.known);
+    const char *rsa_bad = "RSA 00112233445566 zz";
+    r = keylog_parse_line((const uint8_t *)rsa_bad, strlen(rsa_bad), &ln);
     assert_int_equal(r.status, DX_MALFORMED);
+    assert_int_equal(r.offset, 19);
 
     /* malformed: each with the offset of the offending field */
     struct {
