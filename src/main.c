@@ -1,2 +1,123 @@
+/* mtlsdump — why did that mTLS handshake fail? */
+#include <signal.h>
 #include <stdio.h>
-int main(void) { puts("mtlsdump: under construction"); return 0; }
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "capture.h"
+#include "cli.h"
+#include "engine.h"
+#include "privdrop.h"
+
+static capture_t *g_capture; /* for the signal handler only */
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    capture_stop(g_capture);
+}
+
+typedef struct run_ctx {
+    engine_t *e;
+    capture_t *cap;
+} run_ctx;
+
+static void on_packet(void *ctx, uint64_t ts, const uint8_t *data, size_t caplen, size_t wirelen)
+{
+    run_ctx *rc = ctx;
+    engine_packet(rc->e, ts, data, caplen, wirelen);
+    if (engine_should_stop(rc->e))
+        capture_stop(rc->cap);
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+    mtls_config cfg;
+    switch (cli_parse(argc, argv, &cfg)) {
+    case CLI_EXIT_OK:
+        cli_cleanup(&cfg);
+        return 0;
+    case CLI_EXIT_USAGE:
+        cli_cleanup(&cfg);
+        return 2;
+    case CLI_RUN:
+        break;
+    }
+    static char outbuf[1 << 16];
+    setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+
+    char *err = NULL;
+    capture_t *cap = capture_open(&cfg, &err);
+    if (!cap) {
+        fprintf(stderr, "mtlsdump: %s\n", err ? err : "cannot open input");
+        free(err);
+        cli_cleanup(&cfg);
+        return 2;
+    }
+    if (capture_is_live(cap) && priv_drop(cfg.user, &err) < 0) {
+        fprintf(stderr, "mtlsdump: %s\n", err ? err : "cannot drop privileges");
+        free(err);
+        capture_close(cap);
+        cli_cleanup(&cfg);
+        return 2;
+    }
+    engine_t *e = engine_new(&cfg, capture_datalink(cap), stdout, &err);
+    if (!e) {
+        fprintf(stderr, "mtlsdump: %s\n", err ? err : "cannot start");
+        free(err);
+        capture_close(cap);
+        cli_cleanup(&cfg);
+        return 2;
+    }
+    g_capture = cap;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    double t0 = now_s();
+    run_ctx rc = {e, cap};
+    int read_rc = capture_run(cap, on_packet, &rc, &err);
+    /* Whatever was read before an error is still analysed and reported. */
+    engine_finish(e);
+    double secs = now_s() - t0;
+    int code = engine_exit_code(e);
+    if (read_rc < 0) {
+        fflush(stdout);
+        fprintf(stderr, "mtlsdump: %s (the report above covers the packets before this point)\n",
+                err ? err : "read error");
+        free(err);
+        code = 2;
+    }
+    if (cfg.stats) {
+        engine_print_stats(e, stderr, secs);
+        capture_stats cs;
+        capture_get_stats(cap, &cs);
+        if (cs.have_kernel_stats)
+            fprintf(stderr, "  kernel             %llu received, %llu dropped, %llu dropped by interface\n",
+                    (unsigned long long)cs.ps_recv, (unsigned long long)cs.ps_drop, (unsigned long long)cs.ps_ifdrop);
+    } else if (capture_is_live(cap)) {
+        capture_stats cs;
+        capture_get_stats(cap, &cs);
+        if (cs.have_kernel_stats)
+            fprintf(stderr, "mtlsdump: %llu packets captured, %llu dropped by kernel\n",
+                    (unsigned long long)cs.ps_recv, (unsigned long long)cs.ps_drop);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout))
+        code = code ? code : 2;
+    g_capture = NULL;
+    engine_free(e);
+    capture_close(cap);
+    cli_cleanup(&cfg);
+    return code;
+}

@@ -1,0 +1,160 @@
+#include "capture.h"
+
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct capture {
+    pcap_t *p;
+    bool live;
+    volatile sig_atomic_t stop;
+    capture_cb cb;
+    void *ctx;
+    uint64_t packets, bytes;
+    bool nano;
+};
+
+static char *dupf(const char *fmt, const char *a, const char *b);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static char *dupf(const char *fmt, const char *a, const char *b)
+{
+    char *s = NULL;
+    if (asprintf(&s, fmt, a, b ? b : "") < 0)
+        return NULL;
+    return s;
+}
+#pragma GCC diagnostic pop
+
+capture_t *capture_open(const mtls_config *cfg, char **err)
+{
+    char errbuf[PCAP_ERRBUF_SIZE];
+    errbuf[0] = '\0';
+    capture_t *c = calloc(1, sizeof(*c));
+    if (!c) {
+        *err = strdup("out of memory");
+        return NULL;
+    }
+    if (cfg->read_file) {
+        c->p = pcap_open_offline_with_tstamp_precision(cfg->read_file, PCAP_TSTAMP_PRECISION_MICRO,
+                                                       errbuf);
+        if (!c->p) {
+            *err = dupf("cannot read capture '%s': %s", cfg->read_file, errbuf);
+            free(c);
+            return NULL;
+        }
+    } else {
+        c->live = true;
+        c->p = pcap_create(cfg->iface, errbuf);
+        if (!c->p) {
+            *err = dupf("cannot open interface '%s': %s", cfg->iface, errbuf);
+            free(c);
+            return NULL;
+        }
+        pcap_set_snaplen(c->p, cfg->snaplen);
+        pcap_set_promisc(c->p, 1);
+        pcap_set_timeout(c->p, 100);
+        if (cfg->buffer_kib > 0)
+            pcap_set_buffer_size(c->p, cfg->buffer_kib * 1024);
+        int rc = pcap_activate(c->p);
+        if (rc < 0) {
+            const char *why = rc == PCAP_ERROR ? pcap_geterr(c->p) : pcap_statustostr(rc);
+            *err = dupf("cannot capture on '%s': %s", cfg->iface, why);
+            pcap_close(c->p);
+            free(c);
+            return NULL;
+        }
+    }
+    if (cfg->bpf && *cfg->bpf) {
+        struct bpf_program prog;
+        if (pcap_compile(c->p, &prog, cfg->bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+            *err = dupf("invalid filter expression '%s': %s", cfg->bpf, pcap_geterr(c->p));
+            pcap_close(c->p);
+            free(c);
+            return NULL;
+        }
+        int rc = pcap_setfilter(c->p, &prog);
+        pcap_freecode(&prog);
+        if (rc < 0) {
+            *err = dupf("cannot set filter '%s': %s", cfg->bpf, pcap_geterr(c->p));
+            pcap_close(c->p);
+            free(c);
+            return NULL;
+        }
+    }
+    return c;
+}
+
+void capture_close(capture_t *c)
+{
+    if (!c)
+        return;
+    if (c->p)
+        pcap_close(c->p);
+    free(c);
+}
+
+int capture_datalink(const capture_t *c) { return pcap_datalink(c->p); }
+bool capture_is_live(const capture_t *c) { return c->live; }
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+    capture_t *c = (capture_t *)user;
+    c->packets++;
+    c->bytes += h->caplen;
+    uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000ull + (uint64_t)h->ts.tv_usec;
+    size_t caplen = h->caplen;
+    size_t wirelen = h->len;
+    /* A record whose caplen claims more than the wire length is inconsistent;
+     * trust only the bytes we were given, never read past caplen. */
+    if (wirelen < caplen)
+        wirelen = caplen;
+    c->cb(c->ctx, ts, bytes, caplen, wirelen);
+    if (c->stop)
+        pcap_breakloop(c->p);
+}
+
+int capture_run(capture_t *c, capture_cb cb, void *ctx, char **err)
+{
+    c->cb = cb;
+    c->ctx = ctx;
+    for (;;) {
+        if (c->stop)
+            return 0;
+        int rc = pcap_dispatch(c->p, c->live ? 256 : 4096, on_packet, (u_char *)c);
+        if (rc == PCAP_ERROR_BREAK)
+            return 0;
+        if (rc == PCAP_ERROR) {
+            *err = dupf("error reading packets: %s%s", pcap_geterr(c->p), NULL);
+            return -1;
+        }
+        if (rc == 0 && !c->live)
+            return 0; /* end of file */
+    }
+}
+
+void capture_stop(capture_t *c)
+{
+    if (!c)
+        return;
+    c->stop = 1;
+    pcap_breakloop(c->p);
+}
+
+void capture_get_stats(capture_t *c, capture_stats *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->packets = c->packets;
+    out->bytes = c->bytes;
+    if (c->live) {
+        struct pcap_stat ps;
+        if (pcap_stats(c->p, &ps) == 0) {
+            out->have_kernel_stats = true;
+            out->ps_recv = ps.ps_recv;
+            out->ps_drop = ps.ps_drop;
+            out->ps_ifdrop = ps.ps_ifdrop;
+        }
+    }
+}

@@ -1,0 +1,40 @@
+/* capture.h — libpcap input: file, stdin, or live interface, with BPF. */
+#ifndef MTLS_CAPTURE_H
+#define MTLS_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compiler.h"
+#include "config.h"
+
+typedef struct capture capture_t;
+
+/* Called for every packet: ts in microseconds, data valid during the call. */
+typedef void (*capture_cb)(void *ctx, uint64_t ts_us, const uint8_t *data, size_t caplen,
+                           size_t wirelen);
+
+typedef struct capture_stats {
+    uint64_t packets;
+    uint64_t bytes;
+    bool have_kernel_stats;   /* live capture: pcap_stats() worked */
+    uint64_t ps_recv, ps_drop, ps_ifdrop;
+} capture_stats;
+
+/* Open per cfg (-r / -i, snaplen, -B, BPF). NULL on failure with *err set
+ * (malloc'd, a clear message for the user). */
+capture_t *capture_open(const mtls_config *cfg, char **err) MTLS_WARN_UNUSED;
+void capture_close(capture_t *c); /* NULL is a no-op */
+int capture_datalink(const capture_t *c);
+bool capture_is_live(const capture_t *c);
+/* Read packets until the end, an error, or capture_stop(). Returns 0 at the
+ * end of input or after a stop, -1 on a read error (*err set: e.g. a
+ * truncated file); packets before the error were delivered. */
+int capture_run(capture_t *c, capture_cb cb, void *ctx, char **err) MTLS_WARN_UNUSED;
+/* Async-signal-safe: ask capture_run to return as soon as possible. */
+void capture_stop(capture_t *c);
+void capture_get_stats(capture_t *c, capture_stats *out);
+/* After opening a live device: the file descriptor, for privilege dropping. */
+
+#endif

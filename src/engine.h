@@ -1,0 +1,40 @@
+/*
+ * engine.h — the pipeline: packet -> decode -> flow -> reassembly -> TLS
+ * stream -> session; at connection end: certificate analysis, diagnosis,
+ * report (text or NDJSON), audit summary.
+ */
+#ifndef MTLS_ENGINE_H
+#define MTLS_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "compiler.h"
+#include "config.h"
+
+typedef struct engine engine_t;
+
+typedef struct engine_stats {
+    uint64_t packets, bytes, tcp_packets, ignored_packets, malformed_packets;
+    uint64_t flows_created, flows_not_tls, flows_evicted, flows_idle;
+    uint64_t connections, reported, failed;
+    uint64_t chains_validated, chain_cache_hits;
+    size_t peak_buffered;
+} engine_stats;
+
+/* dlt: the capture's link type. out: report stream. NULL + *err on failure. */
+engine_t *engine_new(const mtls_config *cfg, int dlt, FILE *out, char **err) MTLS_WARN_UNUSED;
+void engine_free(engine_t *e);
+void engine_packet(engine_t *e, uint64_t ts_us, const uint8_t *data, size_t caplen, size_t wirelen);
+/* End of input: flush every open flow, print the summary. */
+void engine_finish(engine_t *e);
+/* -c N reached: the caller should stop reading. */
+bool engine_should_stop(const engine_t *e);
+/* 0 no failed handshake, 1 at least one. */
+int engine_exit_code(const engine_t *e);
+void engine_get_stats(const engine_t *e, engine_stats *out);
+/* Print --stats counters. */
+void engine_print_stats(const engine_t *e, FILE *f, double seconds);
+
+#endif

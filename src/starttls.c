@@ -1,0 +1,94 @@
+#include "starttls.h"
+
+#include <string.h>
+
+#include "tls_handshake.h"
+#include "tls_record.h"
+
+static const uint8_t pg_sslrequest[8] = {0x00, 0x00, 0x00, 0x08, 0x04, 0xd2, 0x16, 0x2f};
+static const char ldap_oid[] = "1.3.6.1.4.1.1466.20037";
+
+static bool mem_has(const uint8_t *p, size_t n, const char *needle)
+{
+    size_t k = strlen(needle);
+    if (k > n)
+        return false;
+    for (size_t i = 0; i + k <= n; i++) {
+        size_t j = 0;
+        while (j < k) {
+            char a = (char)p[i + j], b = needle[j];
+            if (a >= 'a' && a <= 'z')
+                a = (char)(a - 32);
+            if (a != b)
+                break;
+            j++;
+        }
+        if (j == k)
+            return true;
+    }
+    return false;
+}
+
+static bool mostly_text(const uint8_t *p, size_t n)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t ch = p[i];
+        if (!(ch == '\r' || ch == '\n' || ch == '\t' || (ch >= 0x20 && ch < 0x7f)))
+            bad++;
+    }
+    return bad * 20 <= n; /* at most 5% non-text */
+}
+
+static const char *guess_protocol(const uint8_t *p, size_t n)
+{
+    if (n >= 8 && memcmp(p, pg_sslrequest, 8) == 0)
+        return "postgresql";
+    if (n == 1 && p[0] == 'S')
+        return "postgresql";
+    if (mem_has(p, n, "1.3.6.1.4.1.1466.20037"))
+        return "ldap";
+    if (mem_has(p, n, "<STARTTLS") || mem_has(p, n, "<PROCEED") || mem_has(p, n, "<STREAM:STREAM"))
+        return "xmpp";
+    if (mem_has(p, n, "EHLO") || mem_has(p, n, "HELO") || mem_has(p, n, "ESMTP") || mem_has(p, n, "220 2.0.0"))
+        return "smtp";
+    if (mem_has(p, n, "STLS") && !mem_has(p, n, "STARTTLS"))
+        return "pop3";
+    if (mem_has(p, n, "+OK"))
+        return "pop3";
+    if (mem_has(p, n, "AUTH TLS") || mem_has(p, n, "AUTH SSL") || mem_has(p, n, "234 "))
+        return "ftp";
+    if (mem_has(p, n, "CAPABILITY") || mem_has(p, n, "* OK") || mem_has(p, n, " OK "))
+        return "imap";
+    if (mem_has(p, n, "STARTTLS"))
+        return "smtp";
+    return NULL;
+}
+
+starttls_result starttls_scan(const uint8_t *p, size_t n, bool client)
+{
+    starttls_result r = {false, 0, NULL, false};
+    bool binary_prologue = (n >= 8 && memcmp(p, pg_sslrequest, 8) == 0) || (n >= 1 && p[0] == 0x30 && client) ||
+                           (!client && n >= 1 && (p[0] == 'S' || p[0] == 0x30));
+    for (size_t i = 1; i + 6 <= n; i++) {
+        if (p[i] != TLS_CT_HANDSHAKE && !(p[i] == TLS_CT_ALERT && !client))
+            continue;
+        if (!tls_record_plausible(p + i, n - i))
+            continue;
+        if (p[i] == TLS_CT_HANDSHAKE) {
+            uint8_t want = client ? TLS_HS_CLIENT_HELLO : TLS_HS_SERVER_HELLO;
+            if (p[i + 5] != want)
+                continue;
+        }
+        bool ok = mostly_text(p, i) || (i == 8 && memcmp(p, pg_sslrequest, 8) == 0) || (!client && i == 1 && p[0] == 'S') ||
+                  mem_has(p, i, ldap_oid);
+        if (!ok)
+            continue;
+        r.found = true;
+        r.offset = i;
+        r.protocol = guess_protocol(p, i);
+        return r;
+    }
+    r.maybe = n == 0 || mostly_text(p, n) || binary_prologue;
+    return r;
+}
