@@ -79,6 +79,17 @@ chain_report *chain_analyze(chain_ctx *ctx, const bytes_t *certs, size_t n, int 
                             const char *sni, int64_t handshake_time) MTLS_WARN_UNUSED;
 
 /*
+ * chain_analyze plus the validity bucket: *out_lo and *out_hi (may be NULL)
+ * receive the interval [lo, hi) of validation times (unix seconds) that give
+ * the same report — bounded by the notBefore, notAfter + 1 and
+ * notAfter - CHAIN_EXPIRES_SOON_SECS + 1 of every certificate that took part
+ * (sent or taken from the trust store). INT64_MIN / INT64_MAX when unbounded.
+ */
+chain_report *chain_analyze_bucket(chain_ctx *ctx, const bytes_t *certs, size_t n, int side,
+                                   const char *sni, int64_t handshake_time, int64_t *out_lo,
+                                   int64_t *out_hi) MTLS_WARN_UNUSED;
+
+/*
  * Acceptable CAs (CertificateRequest certificate_authorities): returns 1 when
  * some certificate of the sent chain has a subject or issuer equal to one of
  * the listed names, or the chain built with the configured client anchors

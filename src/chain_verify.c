@@ -1,0 +1,850 @@
+#include "chain_verify.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include "dn.h"
+#include "x509_info.h"
+
+/* CA/Browser Forum Baseline Requirements: server certificates issued on or
+ * after 2020-09-01 may be valid for at most 398 days. */
+#define CABF_398_SINCE ((int64_t)1598918400)
+#define CABF_398_SECS ((int64_t)398 * 86400)
+
+struct chain_ctx {
+    X509_STORE *store[2]; /* anchors per side, NULL when none */
+    X509_STORE *empty;    /* used for a side without anchors */
+    bool system_server;   /* server store is the system default store */
+    int64_t verify_time;
+    bool verify_time_now;
+};
+
+/* ---------- context ---------- */
+
+static char *dup_printf(const char *fmt, ...) MTLS_PRINTF(1, 2);
+static char *dup_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        s = NULL;
+    va_end(ap);
+    return s;
+}
+
+static int load_anchors(X509_STORE **st, const char *path, char **err)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        if (err)
+            *err = dup_printf("cannot open CA path %s", path);
+        return -1;
+    }
+    if (!*st && !(*st = X509_STORE_new()))
+        return -1;
+    int ok = S_ISDIR(sb.st_mode) ? X509_STORE_load_path(*st, path)
+                                 : X509_STORE_load_file(*st, path);
+    if (ok && !S_ISDIR(sb.st_mode)) {
+        STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(*st);
+        ok = objs && sk_X509_OBJECT_num(objs) > 0;
+    }
+    ERR_clear_error();
+    if (!ok) {
+        if (err)
+            *err = dup_printf("no CA certificates could be loaded from %s (expecting PEM)", path);
+        return -1;
+    }
+    return 0;
+}
+
+chain_ctx *chain_ctx_new(const chain_config *cfg, char **err)
+{
+    if (err)
+        *err = NULL;
+    chain_ctx *ctx = calloc(1, sizeof(*ctx));
+    if (!ctx)
+        return NULL;
+    ctx->empty = X509_STORE_new();
+    if (!ctx->empty)
+        goto fail;
+    ctx->verify_time = cfg->verify_time;
+    ctx->verify_time_now = cfg->verify_time_now;
+    const char *side_path[2] = {cfg->client_ca_path, cfg->server_ca_path};
+    for (int s = 0; s < 2; s++) {
+        if (cfg->ca_path && load_anchors(&ctx->store[s], cfg->ca_path, err) < 0)
+            goto fail;
+        if (side_path[s] && load_anchors(&ctx->store[s], side_path[s], err) < 0)
+            goto fail;
+    }
+    if (!ctx->store[CHAIN_SIDE_SERVER] && cfg->use_system_store_for_server) {
+        ctx->store[CHAIN_SIDE_SERVER] = X509_STORE_new();
+        if (!ctx->store[CHAIN_SIDE_SERVER] ||
+            !X509_STORE_set_default_paths(ctx->store[CHAIN_SIDE_SERVER]))
+            goto fail;
+        ctx->system_server = true;
+        ERR_clear_error();
+    }
+    return ctx;
+fail:
+    ERR_clear_error();
+    chain_ctx_free(ctx);
+    return NULL;
+}
+
+void chain_ctx_free(chain_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    X509_STORE_free(ctx->store[0]);
+    X509_STORE_free(ctx->store[1]);
+    X509_STORE_free(ctx->empty);
+    free(ctx);
+}
+
+bool chain_ctx_has_anchors(const chain_ctx *ctx, int side)
+{
+    return ctx && (side == 0 || side == 1) && ctx->store[side] != NULL;
+}
+
+int64_t chain_ctx_time(const chain_ctx *ctx, int64_t handshake_time)
+{
+    if (ctx && ctx->verify_time_now)
+        return (int64_t)time(NULL);
+    if (ctx && ctx->verify_time != 0)
+        return ctx->verify_time;
+    return handshake_time;
+}
+
+/* ---------- error table ---------- */
+
+typedef struct verr_row {
+    int err;
+    const char *code;         /* client side (and server when code_server is NULL) */
+    const char *code_server;
+    const char *sentence;     /* client side (and server when sentence_server is NULL) */
+    const char *sentence_server;
+} verr_row;
+
+static const verr_row verr_table[] = {
+    {X509_V_ERR_CERT_HAS_EXPIRED, "cert_expired", NULL,
+     "The certificate had expired at the time of the handshake: renew it and deploy the new "
+     "certificate.", NULL},
+    {X509_V_ERR_CERT_NOT_YET_VALID, "cert_not_yet_valid", NULL,
+     "The certificate was not yet valid at the time of the handshake: check the clocks of the "
+     "issuing CA and of the peer, or wait until its notBefore time.", NULL},
+    {X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD, "cert_bad_validity", NULL,
+     "The certificate's notBefore date cannot be parsed: reissue the certificate.", NULL},
+    {X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD, "cert_bad_validity", NULL,
+     "The certificate's notAfter date cannot be parsed: reissue the certificate.", NULL},
+    {X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, "self_signed_leaf", NULL,
+     "The client certificate is self-signed and the server does not trust it: issue it from "
+     "the CA the server trusts for client certificates, or add it to that CA list.",
+     "The server certificate is self-signed and not trusted: issue it from a CA the clients "
+     "trust, or add it to the clients' trust store (--server-ca FILE here)."},
+    {X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, "untrusted_root", NULL,
+     "The client chain ends at a root CA that is not trusted for client certificates: add that "
+     "root to the server's client CA list (and pass it with --client-ca FILE here).",
+     "The server chain ends at a root CA that is not trusted: add that root to the client's "
+     "trust store (and pass it with --server-ca FILE here)."},
+    {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, "missing_intermediate", NULL,
+     "The issuer of a client certificate was neither sent nor trusted: configure the client to "
+     "send its intermediate CA certificates, or trust the issuing CA (--client-ca FILE).",
+     "The issuer of a server certificate was neither sent nor trusted: configure the server to "
+     "send its intermediate CA certificates (full chain file), or trust the issuing CA "
+     "(--server-ca FILE)."},
+    {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, "missing_intermediate", NULL,
+     "The issuer of a client certificate was neither sent nor trusted: configure the client to "
+     "send its intermediate CA certificates, or trust the issuing CA (--client-ca FILE).",
+     "The issuer of a server certificate was neither sent nor trusted: configure the server to "
+     "send its intermediate CA certificates (full chain file), or trust the issuing CA "
+     "(--server-ca FILE)."},
+    {X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, "missing_intermediate", NULL,
+     "The issuer of the client certificate was neither sent nor trusted: send the intermediate "
+     "CA certificates, or trust the issuing CA (--client-ca FILE).",
+     "The issuer of the server certificate was neither sent nor trusted: send the intermediate "
+     "CA certificates (full chain file), or trust the issuing CA (--server-ca FILE)."},
+    {X509_V_ERR_CERT_UNTRUSTED, "untrusted_root", NULL,
+     "The root CA is not trusted for client authentication: add it to the server's client CA "
+     "list.", "The root CA is not trusted for server authentication: add it to the clients' "
+     "trust store."},
+    {X509_V_ERR_CERT_REJECTED, "untrusted_root", NULL,
+     "The root CA is explicitly rejected for client authentication by the trust settings.",
+     "The root CA is explicitly rejected for server authentication by the trust settings."},
+    {X509_V_ERR_HOSTNAME_MISMATCH, "hostname_mismatch", NULL,
+     "The certificate does not cover the requested name.",
+     "The server certificate does not cover the name the client asked for (SNI): reissue it "
+     "with that name in subjectAltName, or connect with a name it lists."},
+    {X509_V_ERR_IP_ADDRESS_MISMATCH, "hostname_mismatch", NULL,
+     "The certificate does not cover the requested IP address.",
+     "The server certificate does not cover the IP address the client connected to: add it "
+     "to subjectAltName."},
+    {X509_V_ERR_INVALID_PURPOSE, "eku_no_client_auth", "eku_no_server_auth",
+     "The client certificate is not allowed for TLS client authentication: reissue it with "
+     "extendedKeyUsage clientAuth (and keyUsage digitalSignature).",
+     "The server certificate is not allowed for TLS server authentication: reissue it with "
+     "extendedKeyUsage serverAuth."},
+    {X509_V_ERR_CERT_SIGNATURE_FAILURE, "cert_signature_invalid", NULL,
+     "A certificate's signature does not verify with its issuer's key: the issuer certificate "
+     "sent or trusted is not the one that signed it (install the right intermediate), or the "
+     "certificate was altered.", NULL},
+    {X509_V_ERR_CERT_REVOKED, "cert_revoked", NULL,
+     "The certificate has been revoked: issue and deploy a new one.", NULL},
+    {X509_V_ERR_PATH_LENGTH_EXCEEDED, "path_length_exceeded", NULL,
+     "The chain is longer than a CA's pathLenConstraint allows: issue the certificate from a "
+     "CA closer to the root, or reissue the CA without that limit.", NULL},
+    {X509_V_ERR_INVALID_CA, "ca_invalid", NULL,
+     "A certificate used as a CA in the chain is not a valid CA (basicConstraints CA:TRUE and "
+     "keyUsage keyCertSign are required): reissue that CA certificate.", NULL},
+    {X509_V_ERR_KEYUSAGE_NO_CERTSIGN, "ca_invalid", NULL,
+     "A CA certificate in the chain lacks keyUsage keyCertSign: reissue that CA certificate.",
+     NULL},
+    {X509_V_ERR_EE_KEY_TOO_SMALL, "weak_key", NULL,
+     "The certificate's key is too small: reissue it with an RSA key of at least 2048 bits or "
+     "an EC key.", NULL},
+    {X509_V_ERR_CA_KEY_TOO_SMALL, "weak_key", NULL,
+     "A CA key in the chain is too small: the CA must be reissued with a stronger key.", NULL},
+    {X509_V_ERR_CA_MD_TOO_WEAK, "weak_signature_hash", NULL,
+     "A certificate is signed with a weak hash (MD5 or SHA-1): reissue it with SHA-256.", NULL},
+    {X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY, "cert_decode_error", NULL,
+     "The issuer's public key cannot be decoded: the CA certificate is damaged or uses an "
+     "unsupported algorithm.", NULL},
+    {X509_V_ERR_CERT_CHAIN_TOO_LONG, "chain_too_long", NULL,
+     "The chain is longer than the verifier accepts: send fewer certificates.", NULL},
+};
+
+static const verr_row *verr_find(int err)
+{
+    for (size_t i = 0; i < MTLS_ARRAY_LEN(verr_table); i++)
+        if (verr_table[i].err == err)
+            return &verr_table[i];
+    return NULL;
+}
+
+const char *chain_error_code(int x509_err, int depth, int side)
+{
+    (void)depth;
+    const verr_row *r = verr_find(x509_err);
+    if (!r)
+        return x509_err == X509_V_OK ? "ok" : "chain_verify_failed";
+    return (side == CHAIN_SIDE_SERVER && r->code_server) ? r->code_server : r->code;
+}
+
+const char *chain_error_sentence(int x509_err, int depth, int side)
+{
+    (void)depth;
+    const verr_row *r = verr_find(x509_err);
+    if (!r)
+        return x509_err == X509_V_OK
+                   ? "The chain is valid."
+                   : "OpenSSL rejected the chain for the reason given in the error string: fix "
+                     "that certificate and reissue it.";
+    return (side == CHAIN_SIDE_SERVER && r->sentence_server) ? r->sentence_server : r->sentence;
+}
+
+static bool is_trust_error(int err)
+{
+    switch (err) {
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_CERT_UNTRUSTED:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* ---------- verification ---------- */
+
+#define MAX_VERRS 16
+
+typedef struct verr {
+    int err;
+    int depth;
+    X509 *cert; /* referenced, may be NULL */
+} verr;
+
+typedef struct vstate {
+    bool ignore_trust;
+    verr errs[MAX_VERRS];
+    int n_errs;
+    int trust_err; /* first ignored trust error (0 none) */
+    X509 *trust_cert;
+} vstate;
+
+static int verify_cb(int ok, X509_STORE_CTX *sctx)
+{
+    if (ok)
+        return 1;
+    vstate *st = X509_STORE_CTX_get_app_data(sctx);
+    int err = X509_STORE_CTX_get_error(sctx);
+    int depth = X509_STORE_CTX_get_error_depth(sctx);
+    X509 *cur = X509_STORE_CTX_get_current_cert(sctx);
+    if (!st)
+        return 1;
+    if (st->ignore_trust && is_trust_error(err)) {
+        if (!st->trust_err) {
+            st->trust_err = err;
+            if (cur && X509_up_ref(cur))
+                st->trust_cert = cur;
+        }
+        return 1;
+    }
+    for (int i = 0; i < st->n_errs; i++)
+        if (st->errs[i].err == err && st->errs[i].depth == depth)
+            return 1;
+    if (st->n_errs < MAX_VERRS) {
+        verr *e = &st->errs[st->n_errs++];
+        e->err = err;
+        e->depth = depth;
+        e->cert = (cur && X509_up_ref(cur)) ? cur : NULL;
+    }
+    return 1; /* keep going: report every problem, not just the first */
+}
+
+static void vstate_cleanup(vstate *st)
+{
+    for (int i = 0; i < st->n_errs; i++)
+        X509_free(st->errs[i].cert);
+    X509_free(st->trust_cert);
+}
+
+static const char *side_name(int side)
+{
+    return side == CHAIN_SIDE_SERVER ? "server" : "client";
+}
+
+/* Add a finding located at sent certificate idx (or the chain as a whole
+ * when idx < 0). Returns 0 or -1 on OOM. */
+static int add_at(chain_report *r, finding_sev sev, const char *code, int side, long idx,
+                  const char *fmt, ...) MTLS_PRINTF(6, 7);
+static int add_at(chain_report *r, finding_sev sev, const char *code, int side, long idx,
+                  const char *fmt, ...)
+{
+    char where[64];
+    if (idx >= 0)
+        snprintf(where, sizeof(where), "%s chain[%ld]", side_name(side), idx);
+    else
+        snprintf(where, sizeof(where), "%s chain", side_name(side));
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0)
+        msg = NULL;
+    va_end(ap);
+    if (!msg)
+        return -1;
+    int rc = findings_add(&r->findings, sev, code, where, "%s", msg);
+    free(msg);
+    return rc;
+}
+
+static const char *subj(const chain_report *r, long idx)
+{
+    if (idx < 0 || (size_t)idx >= r->n_certs || !r->certs[idx].subject)
+        return "?";
+    return r->certs[idx].subject;
+}
+
+static long sent_index(X509 *const *xs, size_t n, X509 *x)
+{
+    if (!x)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (xs[i] && X509_cmp(xs[i], x) == 0)
+            return (long)i;
+    return -1;
+}
+
+static void bucket_add(int64_t t, int64_t b, int64_t *lo, int64_t *hi)
+{
+    if (b <= t && b > *lo)
+        *lo = b;
+    if (b > t && b < *hi)
+        *hi = b;
+}
+
+static void bucket_cert(X509 *x, int64_t t, int64_t *lo, int64_t *hi)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    if (ASN1_TIME_to_tm(X509_get0_notBefore(x), &tm))
+        bucket_add(t, (int64_t)timegm(&tm), lo, hi);
+    memset(&tm, 0, sizeof(tm));
+    if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm)) {
+        int64_t na = (int64_t)timegm(&tm);
+        bucket_add(t, na + 1, lo, hi);
+        bucket_add(t, na - CHAIN_EXPIRES_SOON_SECS + 1, lo, hi);
+    }
+    ERR_clear_error();
+}
+
+/* Refine INVALID_PURPOSE at the leaf: EKU fine but keyUsage lacks
+ * digitalSignature. */
+static bool ku_is_the_problem(const cert_info *ci, int side)
+{
+    const char *want = side == CHAIN_SIDE_SERVER ? "serverAuth" : "clientAuth";
+    bool eku_ok = !ci->ext_key_usage || strstr(ci->ext_key_usage, want) ||
+                  strstr(ci->ext_key_usage, "anyExtendedKeyUsage");
+    bool ku_ok = !ci->key_usage || strstr(ci->key_usage, "digitalSignature");
+    if (side == CHAIN_SIDE_SERVER && ci->key_usage &&
+        (strstr(ci->key_usage, "keyEncipherment") || strstr(ci->key_usage, "keyAgreement")))
+        ku_ok = true;
+    return eku_ok && !ku_ok;
+}
+
+static int run_verify(chain_ctx *ctx, chain_report *r, X509 *const *xs, size_t n, int side,
+                      const char *sni, int64_t t, int64_t *lo, int64_t *hi)
+{
+    int rc = -1;
+    vstate st;
+    memset(&st, 0, sizeof(st));
+    st.ignore_trust = !r->trust_checked;
+    X509_STORE *store = ctx->store[side] ? ctx->store[side] : ctx->empty;
+    X509_STORE_CTX *sctx = X509_STORE_CTX_new();
+    STACK_OF(X509) *untrusted = sk_X509_new_null();
+    if (!sctx || !untrusted)
+        goto out;
+    for (size_t i = 1; i < n; i++)
+        if (xs[i] && !sk_X509_push(untrusted, xs[i]))
+            goto out;
+    if (!X509_STORE_CTX_init(sctx, store, xs[0], untrusted))
+        goto out;
+    X509_STORE_CTX_set_app_data(sctx, &st);
+    X509_STORE_CTX_set_verify_cb(sctx, verify_cb);
+    X509_STORE_CTX_set_purpose(sctx, side == CHAIN_SIDE_SERVER ? X509_PURPOSE_SSL_SERVER
+                                                               : X509_PURPOSE_SSL_CLIENT);
+    X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(sctx);
+    X509_VERIFY_PARAM_set_time(param, (time_t)t);
+    /* no security-level rejections: weak keys and hashes become our own
+     * findings with their real cause */
+    X509_VERIFY_PARAM_set_auth_level(param, 0);
+    if (side == CHAIN_SIDE_SERVER && sni && *sni)
+        X509_VERIFY_PARAM_set1_host(param, sni, 0);
+    int ok = X509_verify_cert(sctx);
+    if (ok <= 0 && st.n_errs == 0 && !st.trust_err) {
+        st.errs[0].err = X509_STORE_CTX_get_error(sctx);
+        if (st.errs[0].err == X509_V_OK)
+            st.errs[0].err = X509_V_ERR_UNSPECIFIED;
+        st.errs[0].depth = 0;
+        st.n_errs = 1;
+    }
+    STACK_OF(X509) *built = X509_STORE_CTX_get0_chain(sctx);
+    for (int i = 0; built && i < sk_X509_num(built); i++)
+        bucket_cert(sk_X509_value(built, i), t, lo, hi);
+
+    r->valid = st.n_errs == 0;
+    for (int i = 0; i < st.n_errs; i++) {
+        const verr *e = &st.errs[i];
+        long idx = e->depth == 0 ? 0 : sent_index(xs, n, e->cert);
+        const char *code = chain_error_code(e->err, e->depth, side);
+        const char *sentence = chain_error_sentence(e->err, e->depth, side);
+        if (e->err == X509_V_ERR_INVALID_PURPOSE && idx == 0 && ku_is_the_problem(&r->certs[0], side)) {
+            code = "key_usage_mismatch";
+            sentence = side == CHAIN_SIDE_SERVER
+                           ? "The server certificate's keyUsage does not allow TLS server "
+                             "authentication (digitalSignature): reissue it with that key usage."
+                           : "The client certificate's keyUsage lacks digitalSignature, which TLS "
+                             "client authentication needs: reissue it with that key usage.";
+        }
+        if (i == 0) {
+            r->verify_error = e->err;
+            r->verify_depth = e->depth;
+            r->verify_error_str = strdup(X509_verify_cert_error_string(e->err));
+            r->verify_sentence = strdup(sentence);
+            if (!r->verify_error_str || !r->verify_sentence)
+                goto out;
+        }
+        char *dn = e->cert ? dn_name_to_string(X509_get_subject_name(e->cert)) : NULL;
+        int frc;
+        if (idx >= 0)
+            frc = add_at(r, SEV_ERROR, code, side, idx, "%s [%s; OpenSSL error %d at depth %d: %s]",
+                         sentence, dn ? dn : subj(r, idx), e->err, e->depth,
+                         X509_verify_cert_error_string(e->err));
+        else
+            frc = add_at(r, SEV_ERROR, code, side, -1,
+                         "%s [trust store certificate %s; OpenSSL error %d at depth %d: %s]",
+                         sentence, dn ? dn : "?", e->err, e->depth,
+                         X509_verify_cert_error_string(e->err));
+        free(dn);
+        if (frc < 0)
+            goto out;
+    }
+    if (!r->trust_checked) {
+        char *top = NULL;
+        if (st.trust_cert)
+            top = dn_name_to_string(X509_get_issuer_name(st.trust_cert));
+        r->trust_note =
+            side == CHAIN_SIDE_SERVER
+                ? dup_printf("trust not checked: no server CA given and the system store is "
+                             "disabled (pass --server-ca FILE or --ca FILE)%s%s%s",
+                             top ? "; the chain ends at issuer " : "", top ? top : "", top ? "" : "")
+                : dup_printf("trust not checked: no client CA given (pass --client-ca FILE or "
+                             "--ca FILE)%s%s",
+                             top ? "; the chain ends at issuer " : "", top ? top : "");
+        free(top);
+        if (!r->trust_note)
+            goto out;
+        if (findings_add(&r->findings, SEV_INFO, "trust_not_checked", NULL, "%s", r->trust_note) < 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    ERR_clear_error();
+    vstate_cleanup(&st);
+    sk_X509_free(untrusted);
+    X509_STORE_CTX_free(sctx);
+    return rc;
+}
+
+/* ---------- chain shape ---------- */
+
+static bool issued_by(X509 *issuer, X509 *subject)
+{
+    int rc = X509_check_issued(issuer, subject);
+    return rc == X509_V_OK || rc == X509_V_ERR_KEYUSAGE_NO_CERTSIGN;
+}
+
+static int shape_findings(chain_report *r, X509 *const *xs, size_t n, int side)
+{
+    int rc = -1;
+    long *dup_of = malloc(n * sizeof(long));
+    size_t *path = malloc(n * sizeof(size_t));
+    bool *in_path = calloc(n, sizeof(bool));
+    if (!dup_of || !path || !in_path)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        dup_of[i] = -1;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(r->certs[i].sha256, r->certs[j].sha256) == 0) {
+                dup_of[i] = (long)j;
+                break;
+            }
+    }
+    /* the leaf: the sent certificate that issued no other sent certificate */
+    size_t leaf = 0;
+    bool leaf_first = true;
+    if (xs[0]) {
+        for (size_t j = 1; j < n; j++)
+            if (xs[j] && dup_of[j] < 0 && X509_cmp(xs[0], xs[j]) != 0 && issued_by(xs[0], xs[j]))
+                leaf_first = false;
+    }
+    if (!leaf_first) {
+        for (size_t j = 1; j < n; j++) {
+            if (!xs[j] || dup_of[j] >= 0)
+                continue;
+            bool issues_any = false;
+            for (size_t k = 0; k < n && !issues_any; k++)
+                if (k != j && xs[k] && dup_of[k] < 0 && X509_cmp(xs[j], xs[k]) != 0 &&
+                    issued_by(xs[j], xs[k]))
+                    issues_any = true;
+            if (!issues_any) {
+                leaf = j;
+                break;
+            }
+        }
+        if (add_at(r, SEV_ERROR, "leaf_not_first", side, 0,
+                   "The first certificate sent (%s) is a CA that issued another certificate of "
+                   "the chain; the end-entity certificate must come first: fix the order in the "
+                   "certificate chain file.", subj(r, 0)) < 0)
+            goto out;
+    }
+    size_t plen = 0;
+    if (xs[leaf]) {
+        path[plen++] = leaf;
+        in_path[leaf] = true;
+        while (plen < n) {
+            X509 *cur = xs[path[plen - 1]];
+            if (r->certs[path[plen - 1]].self_signed)
+                break;
+            size_t next = n;
+            for (size_t j = 0; j < n; j++)
+                if (!in_path[j] && xs[j] && dup_of[j] < 0 && issued_by(xs[j], cur)) {
+                    next = j;
+                    break;
+                }
+            if (next == n)
+                break;
+            path[plen++] = next;
+            in_path[next] = true;
+        }
+    }
+    bool out_of_order = false;
+    for (size_t k = 1; k < plen; k++)
+        if (path[k] < path[k - 1])
+            out_of_order = true;
+    if (out_of_order &&
+        add_at(r, SEV_WARNING, "chain_out_of_order", side, -1,
+               "The chain is not sent in order (each certificate should be followed by its "
+               "issuer); strict peers reject it: reorder the certificate chain file leaf first, "
+               "then each issuer.") < 0)
+        goto out;
+    for (size_t j = 0; j < n; j++) {
+        if (!xs[j] || in_path[j])
+            continue;
+        if (dup_of[j] >= 0) {
+            if (add_at(r, SEV_WARNING, "duplicate_cert", side, (long)j,
+                       "This certificate (%s) was already sent at position %ld: remove the "
+                       "duplicate from the chain file.", subj(r, (long)j), dup_of[j]) < 0)
+                goto out;
+        } else if (add_at(r, SEV_WARNING, "unrelated_extra_cert", side, (long)j,
+                          "This certificate (%s) is not part of the leaf's issuer chain: remove "
+                          "it from the chain file.", subj(r, (long)j)) < 0) {
+            goto out;
+        }
+    }
+    if (plen >= 2) {
+        size_t top = path[plen - 1];
+        if (r->certs[top].self_signed &&
+            add_at(r, SEV_INFO, "root_sent", side, (long)top,
+                   "The root CA (%s) was sent; peers must already have it, so it only costs "
+                   "bytes: it can be left out of the chain file.", subj(r, (long)top)) < 0)
+            goto out;
+    }
+    for (size_t k = 1; k < plen; k++) {
+        size_t j = path[k];
+        if (r->certs[j].is_ca == -1 &&
+            add_at(r, SEV_WARNING, "ca_without_basic_constraints", side, (long)j,
+                   "This CA certificate (%s) has no basicConstraints extension; verifiers reject "
+                   "it as an issuer: reissue it with basicConstraints CA:TRUE.",
+                   subj(r, (long)j)) < 0)
+            goto out;
+    }
+    if (xs[0] && r->certs[0].self_signed && !findings_has(&r->findings, "self_signed_leaf") &&
+        add_at(r, SEV_WARNING, "self_signed_leaf", side, 0,
+               "The %s certificate (%s) is self-signed: peers only accept it when it is pinned "
+               "as a trust anchor; issue it from a CA instead.",
+               side_name(side), subj(r, 0)) < 0)
+        goto out;
+    rc = 0;
+out:
+    free(dup_of);
+    free(path);
+    free(in_path);
+    return rc;
+}
+
+/* ---------- hygiene ---------- */
+
+static int hygiene_findings(chain_report *r, X509 *const *xs, size_t n, int side, int64_t t)
+{
+    for (size_t i = 0; i < n; i++) {
+        const cert_info *ci = &r->certs[i];
+        if (!xs[i])
+            continue;
+        const char *ka = ci->key_alg ? ci->key_alg : "";
+        bool rsa_dsa = !strcmp(ka, "RSA") || !strcmp(ka, "RSA-PSS") || !strcmp(ka, "DSA");
+        if (((rsa_dsa && ci->key_bits < 2048) || (!strcmp(ka, "EC") && ci->key_bits < 224)) &&
+            !findings_has(&r->findings, "weak_key") &&
+            add_at(r, SEV_WARNING, "weak_key", side, (long)i,
+                   "The certificate %s has a %d-bit %s key, too small to be safe (and refused by "
+                   "current TLS libraries): reissue it with RSA 2048+ or an EC key.",
+                   subj(r, (long)i), ci->key_bits, ka) < 0)
+            return -1;
+        int mdnid = NID_undef, pknid = NID_undef, secbits = 0;
+        uint32_t flags = 0;
+        if (!ci->self_signed &&
+            X509_get_signature_info(xs[i], &mdnid, &pknid, &secbits, &flags) &&
+            (mdnid == NID_md5 || mdnid == NID_sha1 || mdnid == NID_md5_sha1 ||
+             mdnid == NID_md4 || mdnid == NID_md2) &&
+            add_at(r, SEV_WARNING, "weak_signature_hash", side, (long)i,
+                   "The certificate %s is signed with %s, a broken hash that current TLS "
+                   "libraries refuse: have it reissued with SHA-256.",
+                   subj(r, (long)i), OBJ_nid2sn(mdnid)) < 0)
+            return -1;
+        ERR_clear_error();
+        if (ci->not_before <= t && t <= ci->not_after &&
+            t > ci->not_after - CHAIN_EXPIRES_SOON_SECS) {
+            int64_t days = (ci->not_after - t) / 86400;
+            if (add_at(r, SEV_WARNING, "cert_expires_soon", side, (long)i,
+                       "The certificate %s expires within %lld day(s) of the handshake: renew it.",
+                       subj(r, (long)i), (long long)days) < 0)
+                return -1;
+        }
+    }
+    if (side == CHAIN_SIDE_SERVER && xs[0] && !r->certs[0].self_signed) {
+        const cert_info *ci = &r->certs[0];
+        int64_t period = ci->not_after - ci->not_before + 1;
+        if (ci->not_before >= CABF_398_SINCE && period > CABF_398_SECS &&
+            add_at(r, SEV_WARNING, "server_validity_too_long", side, 0,
+                   "The server certificate is valid for %lld days, more than the 398 days "
+                   "browsers accept for certificates issued since 2020-09-01: reissue it with a "
+                   "shorter validity.", (long long)(period / 86400)) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---------- entry points ---------- */
+
+chain_report *chain_analyze_bucket(chain_ctx *ctx, const bytes_t *certs, size_t n, int side,
+                                   const char *sni, int64_t handshake_time, int64_t *out_lo,
+                                   int64_t *out_hi)
+{
+    int64_t lo = INT64_MIN, hi = INT64_MAX;
+    int64_t t = chain_ctx_time(ctx, handshake_time);
+    side = side == CHAIN_SIDE_SERVER ? CHAIN_SIDE_SERVER : CHAIN_SIDE_CLIENT;
+    if (!ctx || (n > 0 && !certs))
+        return NULL;
+    chain_report *r = calloc(1, sizeof(*r));
+    X509 **xs = NULL;
+    if (!r)
+        return NULL;
+    r->refs = 1;
+    r->verify_depth = -1;
+    r->trust_checked = ctx && ctx->store[side] != NULL;
+    if (n > 0) {
+        r->certs = calloc(n, sizeof(cert_info));
+        xs = calloc(n, sizeof(X509 *));
+        if (!r->certs || !xs)
+            goto fail;
+    }
+    for (size_t i = 0; i < n; i++) {
+        xs[i] = x509i_decode(certs[i].data, certs[i].len);
+        if (x509i_extract_x509(xs[i], certs[i].data, certs[i].len, &r->certs[i]) < 0)
+            goto fail;
+        r->n_certs = i + 1;
+        if (xs[i])
+            bucket_cert(xs[i], t, &lo, &hi);
+        else if (add_at(r, SEV_ERROR, "cert_decode_error", side, (long)i,
+                        "The certificate at position %zu (%zu bytes) is not valid DER and cannot "
+                        "be decoded: the peer sends a damaged certificate file.", i,
+                        certs[i].len) < 0)
+            goto fail;
+    }
+    if (n == 0) {
+        r->verify_sentence = strdup("No certificate was presented.");
+        if (!r->verify_sentence)
+            goto fail;
+    } else if (!xs[0]) {
+        r->verify_error = X509_V_ERR_UNSPECIFIED;
+        r->verify_depth = 0;
+        r->verify_error_str = strdup("leaf certificate could not be decoded");
+        r->verify_sentence = strdup("The leaf certificate cannot be decoded, so the chain cannot "
+                                    "be validated: the peer sends a damaged certificate file.");
+        if (!r->verify_error_str || !r->verify_sentence)
+            goto fail;
+    } else {
+        if (run_verify(ctx, r, xs, n, side, sni, t, &lo, &hi) < 0)
+            goto fail;
+    }
+    if (n > 0 && (shape_findings(r, xs, n, side) < 0 || hygiene_findings(r, xs, n, side, t) < 0))
+        goto fail;
+    for (size_t i = 0; i < n; i++)
+        X509_free(xs[i]);
+    free(xs);
+    if (out_lo)
+        *out_lo = lo;
+    if (out_hi)
+        *out_hi = hi;
+    return r;
+fail:
+    for (size_t i = 0; xs && i < n; i++)
+        X509_free(xs[i]);
+    free(xs);
+    chain_report_unref(r);
+    ERR_clear_error();
+    return NULL;
+}
+
+chain_report *chain_analyze(chain_ctx *ctx, const bytes_t *certs, size_t n, int side,
+                            const char *sni, int64_t handshake_time)
+{
+    return chain_analyze_bucket(ctx, certs, n, side, sni, handshake_time, NULL, NULL);
+}
+
+/* ---------- acceptable CAs ---------- */
+
+static int accept_all_cb(int ok, X509_STORE_CTX *sctx)
+{
+    (void)ok;
+    (void)sctx;
+    return 1;
+}
+
+static int name_listed(STACK_OF(X509_NAME) *names, const X509_NAME *n)
+{
+    for (int i = 0; i < sk_X509_NAME_num(names); i++)
+        if (X509_NAME_cmp(sk_X509_NAME_value(names, i), n) == 0)
+            return i;
+    return -1;
+}
+
+static int match_cert(STACK_OF(X509_NAME) *names, X509 *x)
+{
+    int i = name_listed(names, X509_get_subject_name(x));
+    return i >= 0 ? i : name_listed(names, X509_get_issuer_name(x));
+}
+
+int chain_matches_ca_names(chain_ctx *ctx, const bytes_t *certs, size_t n,
+                           const bytes_t *ca_names, size_t n_names, char **matched_dn)
+{
+    if (matched_dn)
+        *matched_dn = NULL;
+    if (n_names == 0)
+        return -1;
+    STACK_OF(X509_NAME) *names = sk_X509_NAME_new_null();
+    X509 **xs = n ? calloc(n, sizeof(X509 *)) : NULL;
+    int result = 0, hit = -1;
+    if (!names || (n && !xs))
+        goto out;
+    for (size_t i = 0; i < n_names; i++) {
+        if (!ca_names[i].data || ca_names[i].len == 0 || ca_names[i].len > (size_t)LONG_MAX)
+            continue;
+        const unsigned char *p = ca_names[i].data;
+        X509_NAME *nm = d2i_X509_NAME(NULL, &p, (long)ca_names[i].len);
+        if (nm && (p != ca_names[i].data + ca_names[i].len || !sk_X509_NAME_push(names, nm))) {
+            X509_NAME_free(nm);
+            nm = NULL;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        xs[i] = x509i_decode(certs[i].data, certs[i].len);
+        if (hit < 0 && xs[i])
+            hit = match_cert(names, xs[i]);
+    }
+    if (hit < 0 && n > 0 && xs[0] && ctx && ctx->store[CHAIN_SIDE_CLIENT]) {
+        X509_STORE_CTX *sctx = X509_STORE_CTX_new();
+        STACK_OF(X509) *untrusted = sk_X509_new_null();
+        bool ok = sctx && untrusted;
+        for (size_t i = 1; ok && i < n; i++)
+            if (xs[i] && !sk_X509_push(untrusted, xs[i]))
+                ok = false;
+        if (ok && X509_STORE_CTX_init(sctx, ctx->store[CHAIN_SIDE_CLIENT], xs[0], untrusted)) {
+            X509_STORE_CTX_set_verify_cb(sctx, accept_all_cb);
+            (void)X509_verify_cert(sctx);
+            STACK_OF(X509) *built = X509_STORE_CTX_get0_chain(sctx);
+            for (int i = 0; built && hit < 0 && i < sk_X509_num(built); i++)
+                hit = match_cert(names, sk_X509_value(built, i));
+        }
+        sk_X509_free(untrusted);
+        X509_STORE_CTX_free(sctx);
+    }
+    if (hit >= 0) {
+        result = 1;
+        if (matched_dn)
+            *matched_dn = dn_name_to_string(sk_X509_NAME_value(names, hit));
+    }
+out:
+    for (size_t i = 0; xs && i < n; i++)
+        X509_free(xs[i]);
+    free(xs);
+    sk_X509_NAME_pop_free(names, X509_NAME_free);
+    ERR_clear_error();
+    return result;
+}
