@@ -492,8 +492,8 @@ static int run_verify(chain_ctx *ctx, chain_report *r, X509 *const *xs, size_t n
         r->trust_note =
             side == CHAIN_SIDE_SERVER
                 ? dup_printf("trust not checked: no server CA given and the system store is "
-                             "disabled (pass --server-ca FILE or --ca FILE)%s%s%s",
-                             top ? "; the chain ends at issuer " : "", top ? top : "", top ? "" : "")
+                             "disabled (pass --server-ca FILE or --ca FILE)%s%s",
+                             top ? "; the chain ends at issuer " : "", top ? top : "")
                 : dup_printf("trust not checked: no client CA given (pass --client-ca FILE or "
                              "--ca FILE)%s%s",
                              top ? "; the chain ends at issuer " : "", top ? top : "");
