@@ -236,24 +236,24 @@ dx_result tls_kx_parse_client_key_exchange(const cur_t *body, tls_kx_kind kind, 
             r = opaque16(&c, DXE_KEY_EXCHANGE, true, &out->exchange);
         }
         break;
-    case TLS_KX_DHE:
     case TLS_KX_DH:
-    case TLS_KX_DH_ANON:
-        /* ClientDiffieHellmanPublic: implicit (empty body) when the client
-         * certificate holds fixed DH parameters; else u16 dh_Yc<1..> */
+        /* static DH: ClientDiffieHellmanPublic is implicit (empty body) when
+         * the client certificate holds fixed DH parameters */
         if (!cur_at_end(&c))
             r = opaque16(&c, DXE_KEY_EXCHANGE, true, &out->exchange);
         break;
+    case TLS_KX_DHE:
+    case TLS_KX_DH_ANON:
     case TLS_KX_DHE_PSK:
         r = opaque16(&c, DXE_KEY_EXCHANGE, true, &out->exchange);
         break;
-    case TLS_KX_ECDHE:
     case TLS_KX_ECDH:
-    case TLS_KX_ECDH_ANON:
-        /* ClientECDiffieHellmanPublic: implicit (empty) for fixed_ecdh client certs */
+        /* static ECDH: implicit (empty) for ecdsa/rsa_fixed_ecdh client certs */
         if (!cur_at_end(&c))
             r = opaque8(&c, DXE_KEY_EXCHANGE, &out->exchange);
         break;
+    case TLS_KX_ECDHE:
+    case TLS_KX_ECDH_ANON:
     case TLS_KX_ECDHE_PSK:
         r = opaque8(&c, DXE_KEY_EXCHANGE, &out->exchange);
         break;

@@ -16,8 +16,9 @@
  *       TLS 1.2: u16 scheme, u16 signature<0..>; TLS 1.0/1.1: u16 signature<0..>
  *   ClientKeyExchange
  *     RSA: u16 EncryptedPreMasterSecret (no prefix in SSL 3.0)
- *     DHE: u16 dh_Yc (may be empty: implicit, client DH cert)
- *     ECDHE: u8 point<1..>; PSK: u16 identity, then the kind's exchange
+ *     DHE: u16 dh_Yc<1..>; ECDHE: u8 point<1..>
+ *     static DH / ECDH: the same, or an empty body (implicit: fixed-(EC)DH client cert)
+ *     PSK kinds: u16 identity, then the kind's exchange
  *   CertificateVerify
  *     TLS 1.2/1.3: u16 scheme, u16 signature<0..>; TLS 1.0/1.1: u16 signature<0..>
  *   Finished: verify_data = the whole body (12 bytes in 1.0–1.2, Hash.length in 1.3)
@@ -90,8 +91,8 @@ typedef struct tls_cke {
     tls_kx_kind kind;
     bool has_psk_identity;
     cur_t psk_identity;
-    cur_t exchange;           /* ECDH point / DH Yc / RSA EncryptedPreMasterSecret (may be empty
-                                 for DH with implicit Yc and for plain PSK) */
+    cur_t exchange;           /* ECDH point / DH Yc / RSA EncryptedPreMasterSecret (empty for
+                                 plain PSK and for static (EC)DH with an implicit public value) */
 } tls_cke;
 
 /*
