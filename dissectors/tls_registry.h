@@ -62,4 +62,13 @@ const char *tls_reg_cipher_str(uint16_t v, char buf[TLS_REG_BUF]);
 const char *tls_reg_hs_type_str(uint8_t v, char buf[TLS_REG_BUF]);
 const char *tls_reg_content_type_str(uint8_t v, char buf[TLS_REG_BUF]);
 
+/* ---- table rows (shared between tls_registry.c and tls_ciphers.c) ---- */
+typedef struct tls_reg_row16 {
+    uint16_t value; /* IANA value */
+    const char *name;
+} tls_reg_row16;
+/* IANA cipher-suite table, sorted by value (tls_ciphers.c). */
+extern const tls_reg_row16 tls_reg_cipher_rows[];
+extern const size_t tls_reg_cipher_rows_n;
+
 #endif

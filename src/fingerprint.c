@@ -1,0 +1,323 @@
+/*
+ * fingerprint.c — JA3 / JA3S (Salesforce) and JA4 (FoxIO, TLS client part
+ * only) computed from parsed hello structs.
+ */
+#include "fingerprint.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "tls_registry.h"
+
+/* A small growable string; on OOM `failed` is set and appends are no-ops. */
+typedef struct sbuf {
+    char *p;
+    size_t len, cap;
+    bool failed;
+} sbuf;
+
+static void sb_putn(sbuf *b, const char *s, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *np = realloc(b->p, cap);
+        if (!np) {
+            b->failed = true;
+            return;
+        }
+        b->p = np;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void sb_puts(sbuf *b, const char *s) { sb_putn(b, s, strlen(s)); }
+
+static void sb_putu(sbuf *b, unsigned v)
+{
+    char tmp[16];
+    int n = snprintf(tmp, sizeof tmp, "%u", v);
+    sb_putn(b, tmp, (size_t)n);
+}
+
+static void sb_puthex4(sbuf *b, unsigned v)
+{
+    char tmp[8];
+    int n = snprintf(tmp, sizeof tmp, "%04x", v & 0xFFFFu);
+    sb_putn(b, tmp, (size_t)n);
+}
+
+/* decimal values joined by '-', GREASE skipped */
+static void ja3_list(sbuf *b, const uint16_t *v, size_t n)
+{
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        if (tls_is_grease(v[i]))
+            continue;
+        if (!first)
+            sb_puts(b, "-");
+        sb_putu(b, v[i]);
+        first = false;
+    }
+}
+
+static int digest_hex(const EVP_MD *md, const char *s, size_t len, char *out, size_t out_chars)
+{
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
+    static const char hexd[] = "0123456789abcdef";
+    if (!EVP_Digest(s, len, d, &dlen, md, NULL))
+        return -1;
+    size_t k = 0;
+    for (unsigned i = 0; i < dlen && k + 2 <= out_chars; i++) {
+        out[k++] = hexd[d[i] >> 4];
+        out[k++] = hexd[d[i] & 0xF];
+    }
+    if (k < out_chars)
+        return -1;
+    out[k] = '\0';
+    return 0;
+}
+
+static int finish_md5(sbuf *b, char **out_str, char out_md5[33])
+{
+    EVP_MD *md5 = NULL;
+    int rc = -1;
+    if (b->failed)
+        goto out;
+    if (!b->p)
+        sb_puts(b, "");
+    if (b->failed)
+        goto out;
+    md5 = EVP_MD_fetch(NULL, "MD5", NULL);
+    if (!md5 || digest_hex(md5, b->p, b->len, out_md5, 32) != 0)
+        goto out;
+    *out_str = b->p;
+    b->p = NULL;
+    rc = 0;
+out:
+    EVP_MD_free(md5);
+    free(b->p);
+    if (rc != 0) {
+        *out_str = NULL;
+        out_md5[0] = '\0';
+    }
+    return rc;
+}
+
+int fp_ja3(const tls_client_hello *ch, char **out_str, char out_md5[33])
+{
+    sbuf b = {0};
+    sb_putu(&b, ch->legacy_version);
+    sb_puts(&b, ",");
+    ja3_list(&b, ch->ciphers.v, ch->ciphers.n);
+    sb_puts(&b, ",");
+    ja3_list(&b, ch->ext.types.v, ch->ext.types.n);
+    sb_puts(&b, ",");
+    ja3_list(&b, ch->ext.groups.v, ch->ext.groups.n);
+    sb_puts(&b, ",");
+    ja3_list(&b, ch->ext.point_formats.v, ch->ext.point_formats.n);
+    return finish_md5(&b, out_str, out_md5);
+}
+
+int fp_ja3s(const tls_server_hello *sh, char **out_str, char out_md5[33])
+{
+    sbuf b = {0};
+    sb_putu(&b, sh->legacy_version);
+    sb_puts(&b, ",");
+    sb_putu(&b, sh->cipher);
+    sb_puts(&b, ",");
+    ja3_list(&b, sh->ext.types.v, sh->ext.types.n);
+    return finish_md5(&b, out_str, out_md5);
+}
+
+/* ------------------------------------------------------------------- JA4 */
+
+static int cmp_u16(const void *a, const void *b)
+{
+    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+    return (x > y) - (x < y);
+}
+
+static const char *ja4_version(uint16_t v)
+{
+    switch (v) {
+    case 0x0304: return "13";
+    case 0x0303: return "12";
+    case 0x0302: return "11";
+    case 0x0301: return "10";
+    case 0x0300: return "s3";
+    case 0x0002: return "s2";
+    case 0xFEFF: return "d1";
+    case 0xFEFD: return "d2";
+    case 0xFEFC: return "d3";
+    default: return "00";
+    }
+}
+
+static bool is_alnum(uint8_t c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* The JA4 "a" part (10 chars + NUL) */
+static void ja4_a(const tls_client_hello *ch, bool quic, char a[11], size_t *n_ciphers, size_t *n_exts)
+{
+    static const char hexd[] = "0123456789abcdef";
+    uint16_t version = ch->legacy_version;
+    bool have_sv = false;
+    for (size_t i = 0; i < ch->ext.versions.n; i++) {
+        uint16_t v = ch->ext.versions.v[i];
+        if (tls_is_grease(v))
+            continue;
+        if (!have_sv || v > version)
+            version = v;
+        have_sv = true;
+    }
+    size_t nc = 0, ne = 0;
+    for (size_t i = 0; i < ch->ciphers.n; i++)
+        nc += !tls_is_grease(ch->ciphers.v[i]);
+    for (size_t i = 0; i < ch->ext.types.n; i++)
+        ne += !tls_is_grease(ch->ext.types.v[i]);
+    *n_ciphers = nc;
+    *n_exts = ne;
+
+    char alpn[2] = {'0', '0'};
+    if (ch->ext.n_alpn > 0 && ch->ext.alpn[0].len > 0) {
+        const uint8_t *p = ch->ext.alpn[0].ptr;
+        size_t len = ch->ext.alpn[0].len;
+        uint8_t first = p[0], last = p[len - 1];
+        if (is_alnum(first) && is_alnum(last)) {
+            alpn[0] = (char)first;
+            alpn[1] = (char)last;
+        } else {
+            alpn[0] = hexd[first >> 4];
+            alpn[1] = hexd[last & 0xF];
+        }
+    }
+    snprintf(a, 11, "%c%s%c%02zu%02zu%c%c", quic ? 'q' : 't', ja4_version(version), ch->ext.has_sni ? 'd' : 'i',
+             nc > 99 ? (size_t)99 : nc, ne > 99 ? (size_t)99 : ne, alpn[0], alpn[1]);
+}
+
+/* Sorted cipher hex list and sorted extensions (minus SNI/ALPN) + "_" + sigalgs. */
+static void ja4_lists(const tls_client_hello *ch, sbuf *ciphers, sbuf *exts)
+{
+    uint16_t tmp[TLS_LIST_MAX];
+    size_t n = 0;
+    for (size_t i = 0; i < ch->ciphers.n; i++)
+        if (!tls_is_grease(ch->ciphers.v[i]))
+            tmp[n++] = ch->ciphers.v[i];
+    qsort(tmp, n, sizeof tmp[0], cmp_u16);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sb_puts(ciphers, ",");
+        sb_puthex4(ciphers, tmp[i]);
+    }
+
+    n = 0;
+    for (size_t i = 0; i < ch->ext.types.n; i++) {
+        uint16_t t = ch->ext.types.v[i];
+        if (!tls_is_grease(t) && t != TLS_EXT_SERVER_NAME && t != TLS_EXT_ALPN)
+            tmp[n++] = t;
+    }
+    qsort(tmp, n, sizeof tmp[0], cmp_u16);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sb_puts(exts, ",");
+        sb_puthex4(exts, tmp[i]);
+    }
+    bool first = true;
+    for (size_t i = 0; i < ch->ext.sig_algs.n; i++) {
+        uint16_t s = ch->ext.sig_algs.v[i];
+        if (tls_is_grease(s))
+            continue;
+        sb_puts(exts, first ? "_" : ",");
+        sb_puthex4(exts, s);
+        first = false;
+    }
+}
+
+static int ja4_hash12(const sbuf *b, char out[13])
+{
+    char full[65];
+    EVP_MD *sha = NULL;
+    if (b->len == 0) {
+        memcpy(out, "000000000000", 13);
+        return 0;
+    }
+    sha = EVP_MD_fetch(NULL, "SHA256", NULL);
+    int rc = sha ? digest_hex(sha, b->p, b->len, full, 64) : -1;
+    EVP_MD_free(sha);
+    if (rc != 0)
+        return -1;
+    memcpy(out, full, 12);
+    out[12] = '\0';
+    return 0;
+}
+
+int fp_ja4(const tls_client_hello *ch, bool quic, char out[40])
+{
+    char a[11], hb[13], hc[13];
+    size_t nc, ne;
+    sbuf ciphers = {0}, exts = {0};
+    int rc = -1;
+
+    out[0] = '\0';
+    ja4_a(ch, quic, a, &nc, &ne);
+    ja4_lists(ch, &ciphers, &exts);
+    if (ciphers.failed || exts.failed)
+        goto out;
+    /* "If there are no extensions in the sorted extensions list, JA4_c is 000000000000" */
+    bool no_exts = true;
+    for (size_t i = 0; i < ch->ext.types.n; i++) {
+        uint16_t t = ch->ext.types.v[i];
+        if (!tls_is_grease(t) && t != TLS_EXT_SERVER_NAME && t != TLS_EXT_ALPN)
+            no_exts = false;
+    }
+    if (ja4_hash12(&ciphers, hb) != 0)
+        goto out;
+    if (no_exts)
+        memcpy(hc, "000000000000", 13);
+    else if (ja4_hash12(&exts, hc) != 0)
+        goto out;
+    snprintf(out, 40, "%s_%s_%s", a, hb, hc);
+    rc = 0;
+out:
+    free(ciphers.p);
+    free(exts.p);
+    return rc;
+}
+
+int fp_ja4_raw(const tls_client_hello *ch, bool quic, char **out_str)
+{
+    char a[11];
+    size_t nc, ne;
+    sbuf ciphers = {0}, exts = {0}, all = {0};
+    *out_str = NULL;
+    ja4_a(ch, quic, a, &nc, &ne);
+    ja4_lists(ch, &ciphers, &exts);
+    sb_puts(&all, a);
+    sb_puts(&all, "_");
+    if (ciphers.p)
+        sb_puts(&all, ciphers.p);
+    sb_puts(&all, "_");
+    if (exts.p)
+        sb_puts(&all, exts.p);
+    int rc = (ciphers.failed || exts.failed || all.failed) ? -1 : 0;
+    free(ciphers.p);
+    free(exts.p);
+    if (rc == 0)
+        *out_str = all.p;
+    else
+        free(all.p);
+    return rc;
+}
