@@ -284,10 +284,11 @@ static void report_session(engine_t *e, session_t *s)
     analyze_certs(e, s);
     note_resumption(e, s);
     diag_run(s, &e->dopt);
-    if (s->failed)
-        e->st.failed++;
     if (!passes_filters(e, s))
         return;
+    /* the exit code follows the connections the user asked to see */
+    if (s->failed)
+        e->st.failed++;
     e->st.reported++;
     if (summary_add(e->sum, s) < 0) {
         /* summary capped or OOM: the summary says so */

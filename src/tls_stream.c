@@ -972,7 +972,7 @@ static void encrypted13_no_keys(tls_conn *c, mtls_dir d, uint64_t ts, size_t len
         buf[0] = '\0';
         for (uint32_t i = 0; i < ds->n_flight_sizes && o < sizeof(buf) - 16; i++)
             o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%u", i ? "+" : "", ds->flight_sizes[i]);
-        set_detail(st, "%u record%s, %u bytes (%s%s)", st->count, st->count == 1 ? "" : "s", st->length, buf,
+        set_detail(st, "record sizes %s%s", buf,
                    st->count > ds->n_flight_sizes ? "+..." : "");
         return;
     }
