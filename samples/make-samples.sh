@@ -27,10 +27,11 @@ KEYS=$HERE/keylogs
 CNF=$PKI/ca.cnf
 
 ALL_CAPTURES=(
-    tls12-mtls-ok tls13-mtls-ok
+    tls12-mtls-ok tls13-mtls-ok tls12-mtls-ok-linux-sll2
     tls12-no-client-cert-openssl tls13-no-client-cert-openssl
     tls12-nginx-no-client-cert tls13-nginx-no-client-cert
     tls12-nginx-mtls-ok
+    tls12-nginx-unknown-ca
     tls12-unknown-ca tls13-unknown-ca
     tls12-expired-client-cert tls12-client-cert-no-clientauth
     tls12-key-mismatch tls13-key-mismatch
@@ -39,10 +40,11 @@ ALL_CAPTURES=(
     tls-version-mismatch tls12-no-shared-cipher
     tls12-resumption-session-id tls12-resumption-ticket tls13-resumption-psk
     tls13-hrr
-    tls12-weak-client-cert
+    tls12-sha1-client-cert tls12-rsa1024-client-cert tls12-sha1-client-cert-rejected
     tls12-mtls-ok-ipv6
     starttls-smtp
     gnutls-tls12-mtls-ok gnutls-tls13-mtls-ok gnutls-tls12-no-client-cert
+    gnutls-tls13-unknown-ca
     many-connections
 )
 
@@ -71,9 +73,7 @@ if ((${#selected[@]} != ${#ALL_CAPTURES[@]})) && ((!keep_pki)) && ((!pki_only));
     die "a subset of captures needs --keep-pki (a new PKI invalidates every capture)"
 fi
 
-for tool in openssl; do
-    command -v "$tool" >/dev/null || die "$tool not found"
-done
+command -v openssl >/dev/null || die "openssl not found"
 
 if ((!pki_only)); then
     if ((EUID != 0)); then
@@ -85,8 +85,9 @@ if ((!pki_only)); then
     # private network namespace: only our own loopback
     if [[ -z ${MTLS_SAMPLES_NETNS:-} ]]; then
         if unshare -n true 2>/dev/null; then
-            exec unshare -n env MTLS_SAMPLES_NETNS=1 bash "$0" "$@" \
-                $( ((keep_pki)) && echo --keep-pki ) "${selected[@]}"
+            reexec=()
+            ((keep_pki)) && reexec+=(--keep-pki)
+            exec unshare -n env MTLS_SAMPLES_NETNS=1 bash "$0" "${reexec[@]}" "${selected[@]}"
         fi
         printf 'make-samples.sh: warning: unshare -n unavailable, using the host loopback\n' >&2
     else
@@ -248,12 +249,17 @@ EOF
 # ---------------------------------------------------------------------------
 
 TCPDUMP_PID=
+TCPDUMP_LOG=
+CAPTURE_DROPS=0
+CAPTURE_IFACE=lo
 # capture_start NAME BPF — start tcpdump writing pcaps/NAME.pcap, wait until it listens
+# (on $CAPTURE_IFACE; "any" gives Linux cooked headers instead of Ethernet)
 capture_start() {
     local name=$1 bpf=$2 i
     rm -f "$PCAPS/$name.pcap" "$KEYS/$name.keys"
-    tcpdump -i lo -n -s 0 -U --immediate-mode -w "$PCAPS/$name.pcap" "$bpf" 2>"$WORK/tcpdump-$name.log" &
+    tcpdump -i "$CAPTURE_IFACE" -n -s 0 -B 32768 -U --immediate-mode -w "$PCAPS/$name.pcap" "$bpf" 2>"$WORK/tcpdump-$name.log" &
     TCPDUMP_PID=$!
+    TCPDUMP_LOG=$WORK/tcpdump-$name.log
     PIDS+=("$TCPDUMP_PID")
     for i in $(seq 100); do
         grep -q 'listening on' "$WORK/tcpdump-$name.log" 2>/dev/null && return 0
@@ -263,12 +269,16 @@ capture_start() {
     die "tcpdump did not start for $name"
 }
 
-# capture_stop — let the last packets arrive, then SIGINT tcpdump and wait for it
+# capture_stop — let the last packets arrive, then SIGINT tcpdump and wait for it;
+# adds the packets the kernel dropped to CAPTURE_DROPS
 capture_stop() {
+    local dropped
     sleep 0.3
     kill -INT "$TCPDUMP_PID"
     wait "$TCPDUMP_PID" 2>/dev/null || true
     TCPDUMP_PID=
+    dropped=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel$/\1/p' "$TCPDUMP_LOG")
+    CAPTURE_DROPS=$((CAPTURE_DROPS + ${dropped:-0}))
 }
 
 # start_bg LOGNAME CMD... — run a server in the background, remember its PID in BG_PID
@@ -352,6 +362,19 @@ openssl_pair() {
 
 cap_tls12-mtls-ok() {
     openssl_pair "$1" 44301 "$(srv_mtls)" "$(cli_common; cli_alice; echo -tls1_2)"
+    # the same packets in a pcapng container
+    rm -f "$PCAPS/$1.pcapng"
+    if command -v editcap >/dev/null; then
+        editcap -F pcapng "$PCAPS/$1.pcap" "$PCAPS/$1.pcapng"
+    else
+        note "editcap not found: $1.pcapng not made"
+    fi
+}
+# the same handshake captured on "any": Linux cooked capture (SLL2) link headers
+cap_tls12-mtls-ok-linux-sll2() {
+    CAPTURE_IFACE=any
+    openssl_pair "$1" 44325 "$(srv_mtls)" "$(cli_common; cli_alice; echo -tls1_2)"
+    CAPTURE_IFACE=lo
 }
 cap_tls13-mtls-ok() {
     openssl_pair "$1" 44302 "$(srv_mtls)" "$(cli_common; cli_alice; echo -tls1_3)"
@@ -361,6 +384,370 @@ cap_tls12-no-client-cert-openssl() {
 }
 cap_tls13-no-client-cert-openssl() {
     openssl_pair "$1" 44304 "$(srv_mtls)" "$(cli_common; echo -tls1_3)" 1
+}
+
+cap_tls12-unknown-ca() {
+    openssl_pair "$1" 44305 "$(srv_mtls)" \
+        "$(cli_common; printf '%s\n' -cert "$PKI/mallory.pem" -key "$PKI/mallory.key" -tls1_2)"
+}
+cap_tls13-unknown-ca() {
+    openssl_pair "$1" 44306 "$(srv_mtls)" \
+        "$(cli_common; printf '%s\n' -cert "$PKI/mallory.pem" -key "$PKI/mallory.key" -tls1_3)" 1
+}
+cap_tls12-expired-client-cert() {
+    openssl_pair "$1" 44307 "$(srv_mtls)" "$(cli_common; printf '%s\n' -cert "$PKI/carol-expired.pem" \
+        -key "$PKI/carol-expired.key" -cert_chain "$PKI/intermediate.pem" -tls1_2)"
+}
+# s_server checks the client chain for purpose "sslclient" by default; -purpose says so explicitly
+cap_tls12-client-cert-no-clientauth() {
+    openssl_pair "$1" 44308 "$(srv_mtls; echo -purpose; echo sslclient)" \
+        "$(cli_common; printf '%s\n' -cert "$PKI/dave-serverauth.pem" -key "$PKI/dave-serverauth.key" \
+        -cert_chain "$PKI/intermediate.pem" -tls1_2)"
+}
+cap_tls12-key-mismatch() {
+    openssl_pair "$1" 44309 "$(srv_mtls)" "$(cli_common; printf '%s\n' -cert "$PKI/alice.pem" \
+        -key "$PKI/alice-mismatched.key" -cert_chain "$PKI/intermediate.pem" -tls1_2)"
+}
+cap_tls13-key-mismatch() {
+    openssl_pair "$1" 44310 "$(srv_mtls)" "$(cli_common; printf '%s\n' -cert "$PKI/alice.pem" \
+        -key "$PKI/alice-mismatched.key" -cert_chain "$PKI/intermediate.pem" -tls1_3)" 1
+}
+# server presents a self-signed certificate; the client trusts only our root
+cap_tls12-server-untrusted() {
+    openssl_pair "$1" 44311 "$(printf '%s\n' -cert "$PKI/server-selfsigned.pem" \
+        -key "$PKI/server-selfsigned.key" -CAfile "$PKI/root.pem" -Verify 5 -verify_return_error)" \
+        "$(cli_common; cli_alice; echo -tls1_2)"
+}
+# server sends only its leaf; the client has only the root
+cap_tls12-missing-intermediate() {
+    openssl_pair "$1" 44312 "$(printf '%s\n' -cert "$PKI/server.pem" -key "$PKI/server.key" \
+        -CAfile "$PKI/root.pem" -Verify 5 -verify_return_error)" "$(cli_common; cli_alice; echo -tls1_2)"
+}
+cap_tls12-one-way() {
+    openssl_pair "$1" 44313 "$(srv_common)" "$(cli_common; echo -tls1_2)"
+}
+cap_tls13-one-way() {
+    openssl_pair "$1" 44314 "$(srv_common)" "$(cli_common; echo -tls1_3)"
+}
+cap_tls-version-mismatch() {
+    openssl_pair "$1" 44315 "$(srv_mtls; echo -tls1_2)" "$(cli_common; cli_alice; echo -tls1_3)"
+}
+cap_tls12-no-shared-cipher() {
+    openssl_pair "$1" 44316 "$(srv_mtls; printf '%s\n' -tls1_2 -cipher ECDHE-RSA-AES256-GCM-SHA384)" \
+        "$(cli_common; cli_alice; printf '%s\n' -tls1_2 -cipher AES128-SHA256)"
+}
+# weak client certificates, accepted because both sides lower the security level to 0
+cap_tls12-sha1-client-cert() {
+    openssl_pair "$1" 44317 "$(srv_mtls; printf '%s\n' -cipher 'DEFAULT:@SECLEVEL=0')" \
+        "$(cli_common; printf '%s\n' -cert "$PKI/erin-sha1.pem" -key "$PKI/erin-sha1.key" \
+        -cert_chain "$PKI/intermediate.pem" -tls1_2 -cipher 'DEFAULT:@SECLEVEL=0')"
+}
+cap_tls12-rsa1024-client-cert() {
+    openssl_pair "$1" 44318 "$(srv_mtls; printf '%s\n' -cipher 'DEFAULT:@SECLEVEL=0')" \
+        "$(cli_common; printf '%s\n' -cert "$PKI/frank-rsa1024.pem" -key "$PKI/frank-rsa1024.key" \
+        -cert_chain "$PKI/intermediate.pem" -tls1_2 -cipher 'DEFAULT:@SECLEVEL=0')"
+}
+# the same SHA-1 certificate at OpenSSL 3's default security level: the server refuses it
+cap_tls12-sha1-client-cert-rejected() {
+    openssl_pair "$1" 44319 "$(srv_mtls)" \
+        "$(cli_common; printf '%s\n' -cert "$PKI/erin-sha1.pem" -key "$PKI/erin-sha1.key" \
+        -cert_chain "$PKI/intermediate.pem" -tls1_2 -cipher 'DEFAULT:@SECLEVEL=0')"
+}
+cap_tls13-hrr() {
+    openssl_pair "$1" 44320 "$(srv_mtls; printf '%s\n' -groups P-256)" \
+        "$(cli_common; cli_alice; printf '%s\n' -tls1_3 -groups X25519:P-256)"
+}
+cap_tls12-mtls-ok-ipv6() {
+    local name=$1 port=44321 pid
+    local -a sopts copts
+    mapfile -t sopts <<<"$(srv_mtls)"
+    mapfile -t copts <<<"$(cli_common; cli_alice; echo -tls1_2)"
+    start_bg "$name-server" openssl s_server -6 -accept "[::1]:$port" "${sopts[@]}"
+    pid=$BG_PID
+    wait_listen "$port"
+    capture_start "$name" "tcp port $port"
+    run_client "$name-client" 0.5 openssl s_client -6 -connect "[::1]:$port" \
+        -keylogfile "$KEYS/$name.keys" "${copts[@]}"
+    capture_stop
+    stop_bg "$pid"
+}
+
+# resumption NAME PORT VERSION-OPTION [CLIENT OPTION] — a full mTLS handshake that
+# saves its session, then a second connection that resumes it, in one capture
+resumption() {
+    local name=$1 port=$2 ver=$3 extra=${4:-} pid
+    local -a sopts copts
+    mapfile -t sopts <<<"$(srv_mtls)"
+    mapfile -t copts <<<"$(cli_common; cli_alice; echo "$ver"; [[ -z $extra ]] || echo "$extra")"
+    start_bg "$name-server" openssl s_server -accept "127.0.0.1:$port" "${sopts[@]}"
+    pid=$BG_PID
+    wait_listen "$port"
+    capture_start "$name" "tcp port $port"
+    rm -f "$WORK/$name.sess"
+    run_client "$name-client1" 0.5 openssl s_client -connect "127.0.0.1:$port" \
+        -keylogfile "$KEYS/$name.keys" -sess_out "$WORK/$name.sess" "${copts[@]}"
+    [[ -s $WORK/$name.sess ]] || die "$name: no session saved"
+    run_client "$name-client2" 0.5 openssl s_client -connect "127.0.0.1:$port" \
+        -keylogfile "$KEYS/$name.keys" -sess_in "$WORK/$name.sess" "${copts[@]}"
+    grep -q '^Reused' "$WORK/$name-client2.log" || die "$name: second connection did not resume"
+    capture_stop
+    stop_bg "$pid"
+}
+cap_tls12-resumption-session-id() { resumption "$1" 44322 -tls1_2 -no_ticket; }
+cap_tls12-resumption-ticket() { resumption "$1" 44323 -tls1_2; }
+cap_tls13-resumption-psk() { resumption "$1" 44324 -tls1_3; }
+
+# nginx_start NAME PORT PROTOCOLS — nginx with `ssl_verify_client on`, in the
+# foreground of a background job (daemon off), config and logs in a temp prefix
+NGINX_PID=
+nginx_start() {
+    local name=$1 port=$2 protocols=$3 dir=$WORK/nginx-$1
+    mkdir -p "$dir/tmp"
+    cat >"$dir/nginx.conf" <<EOF
+user root;
+daemon off;
+worker_processes 1;
+pid "$dir/nginx.pid";
+error_log "$dir/error.log" info;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path "$dir/tmp/body";
+    proxy_temp_path "$dir/tmp/proxy";
+    fastcgi_temp_path "$dir/tmp/fastcgi";
+    uwsgi_temp_path "$dir/tmp/uwsgi";
+    scgi_temp_path "$dir/tmp/scgi";
+    server {
+        listen 127.0.0.1:$port ssl;
+        server_name server.mtls.test;
+        ssl_certificate "$PKI/server-chain.pem";
+        ssl_certificate_key "$PKI/server.key";
+        ssl_client_certificate "$PKI/root.pem";
+        ssl_verify_client on;
+        ssl_verify_depth 3;
+        ssl_protocols $protocols;
+        location / {
+            default_type text/plain;
+            return 200 "hello \$ssl_client_s_dn\n";
+        }
+    }
+}
+EOF
+    start_bg "$name-nginx" nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log"
+    NGINX_PID=$BG_PID
+    wait_listen "$port"
+}
+
+# curl_get NAME PORT TLS-VERSION [curl options...] — one HTTPS request with SSLKEYLOGFILE
+curl_get() {
+    local name=$1 port=$2 ver=$3 log=$4
+    shift 4
+    SSLKEYLOGFILE=$KEYS/$name.keys timeout 15 curl -sS --http1.1 --tlsv"$ver" --tls-max "$ver" \
+        --cacert "$PKI/root.pem" --resolve "server.mtls.test:$port:127.0.0.1" \
+        -o "$WORK/$log.body" -w '%{http_code}\n' "$@" "https://server.mtls.test:$port/" \
+        >"$WORK/$log.log" 2>&1 || true
+}
+
+nginx_pair() {
+    local name=$1 port=$2 ver=$3 proto=$4
+    shift 4
+    nginx_start "$name" "$port" "$proto"
+    capture_start "$name" "tcp port $port"
+    curl_get "$name" "$port" "$ver" "$name-curl" "$@"
+    capture_stop
+    stop_bg "$NGINX_PID"
+}
+cap_tls12-nginx-no-client-cert() {
+    nginx_pair "$1" 44330 1.2 TLSv1.2
+    grep -q '^400' "$WORK/$1-curl.log" || die "$1: expected HTTP 400"
+}
+cap_tls13-nginx-no-client-cert() {
+    nginx_pair "$1" 44331 1.3 TLSv1.3
+    grep -q '^400' "$WORK/$1-curl.log" || die "$1: expected HTTP 400"
+}
+cap_tls12-nginx-mtls-ok() {
+    nginx_pair "$1" 44332 1.2 TLSv1.2 --cert "$PKI/alice-chain.pem" --key "$PKI/alice.key"
+    grep -q '^200' "$WORK/$1-curl.log" || die "$1: expected HTTP 200"
+}
+# nginx does not abort on a bad client certificate: it finishes the handshake
+# and answers HTTP 400 "The SSL certificate error"
+cap_tls12-nginx-unknown-ca() {
+    nginx_pair "$1" 44333 1.2 TLSv1.2 --cert "$PKI/mallory.pem" --key "$PKI/mallory.key"
+    grep -q '^400' "$WORK/$1-curl.log" || die "$1: expected HTTP 400"
+}
+
+# gnutls_pair NAME PORT PRIORITY [gnutls-cli options...] — gnutls-serv requiring a
+# client certificate, gnutls-cli with SSLKEYLOGFILE. gnutls-serv has no bind
+# address option: it listens on the wildcard, which in our namespace is only lo.
+gnutls_pair() {
+    local name=$1 port=$2 prio=$3 pid
+    shift 3
+    start_bg "$name-server" gnutls-serv --echo -p "$port" --priority "$prio" \
+        --x509certfile "$PKI/server-chain.pem" --x509keyfile "$PKI/server.key" \
+        --x509cafile "$PKI/root.pem" --require-client-cert --verify-client-cert
+    pid=$BG_PID
+    wait_listen "$port"
+    capture_start "$name" "tcp port $port"
+    client_input 0.5 | SSLKEYLOGFILE=$KEYS/$name.keys timeout 15 gnutls-cli -p "$port" \
+        --x509cafile "$PKI/root.pem" --sni-hostname server.mtls.test \
+        --verify-hostname server.mtls.test --priority "$prio" "$@" 127.0.0.1 \
+        >"$WORK/$name-client.log" 2>&1 || true
+    capture_stop
+    stop_bg "$pid"
+}
+GNUTLS12='NORMAL:-VERS-ALL:+VERS-TLS1.2'
+GNUTLS13='NORMAL:-VERS-ALL:+VERS-TLS1.3'
+cap_gnutls-tls12-mtls-ok() {
+    gnutls_pair "$1" 44340 "$GNUTLS12" --x509certfile "$PKI/alice-chain.pem" --x509keyfile "$PKI/alice.key"
+}
+cap_gnutls-tls13-mtls-ok() {
+    gnutls_pair "$1" 44341 "$GNUTLS13" --x509certfile "$PKI/alice-chain.pem" --x509keyfile "$PKI/alice.key"
+}
+cap_gnutls-tls12-no-client-cert() {
+    gnutls_pair "$1" 44342 "$GNUTLS12"
+}
+cap_gnutls-tls13-unknown-ca() {
+    gnutls_pair "$1" 44343 "$GNUTLS13" --x509certfile "$PKI/mallory.pem" --x509keyfile "$PKI/mallory.key"
+}
+
+# SMTP STARTTLS: a tiny Python server (ssl module, client certificate required,
+# TLS 1.2) speaks the plaintext prologue; openssl s_client -starttls smtp
+cap_starttls-smtp() {
+    local name=$1 port=44350 pid
+    local -a copts
+    mapfile -t copts <<<"$(cli_common; cli_alice; echo -tls1_2)"
+    cat >"$WORK/smtp.py" <<'EOF'
+import socket, ssl, sys
+pki, port, keylog = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+ctx.load_cert_chain(pki + "/server-chain.pem", pki + "/server.key")
+ctx.load_verify_locations(pki + "/root.pem")
+ctx.verify_mode = ssl.CERT_REQUIRED
+ctx.keylog_filename = keylog
+ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("127.0.0.1", port))
+ls.listen(1)
+print("listening", flush=True)
+conn, _ = ls.accept()
+f = conn.makefile("rb")
+def say(line):
+    conn.sendall(line.encode() + b"\r\n")
+say("220 server.mtls.test ESMTP mtlsdump-sample")
+while True:
+    line = f.readline().strip().upper()
+    if line.startswith(b"EHLO") or line.startswith(b"HELO"):
+        say("250-server.mtls.test")
+        say("250-8BITMIME")
+        say("250 STARTTLS")
+    elif line == b"STARTTLS":
+        say("220 2.0.0 Ready to start TLS")
+        break
+    else:
+        say("500 5.5.1 command not recognized")
+tls = ctx.wrap_socket(conn, server_side=True)
+print("client:", tls.getpeercert()["subject"], flush=True)
+tls.recv(1024)
+tls.sendall(b"221 2.0.0 Bye\r\n")
+tls.unwrap()
+tls.close()
+EOF
+    start_bg "$name-server" python3 "$WORK/smtp.py" "$PKI" "$port" "$WORK/$name-server.keys"
+    pid=$BG_PID
+    wait_listen "$port"
+    capture_start "$name" "tcp port $port"
+    run_client "$name-client" 0.5 openssl s_client -connect "127.0.0.1:$port" -starttls smtp \
+        -keylogfile "$KEYS/$name.keys" "${copts[@]}"
+    capture_stop
+    stop_bg "$pid"
+}
+
+# ~30 connections of mixed outcomes, started in parallel against five servers
+cap_many-connections() {
+    local name=$1 i pid
+    local -a spids=() cpids=() sopts
+    mapfile -t sopts <<<"$(srv_mtls)"
+    start_bg "$name-s12" openssl s_server -accept 127.0.0.1:44360 "${sopts[@]}" -tls1_2
+    spids+=("$BG_PID")
+    start_bg "$name-s13" openssl s_server -accept 127.0.0.1:44361 "${sopts[@]}" -tls1_3
+    spids+=("$BG_PID")
+    mapfile -t sopts <<<"$(srv_common)"
+    start_bg "$name-s1way" openssl s_server -accept 127.0.0.1:44362 "${sopts[@]}"
+    spids+=("$BG_PID")
+    nginx_start "$name" 44363 "TLSv1.2 TLSv1.3"
+    spids+=("$NGINX_PID")
+    start_bg "$name-gnutls" gnutls-serv --echo -p 44364 \
+        --x509certfile "$PKI/server-chain.pem" --x509keyfile "$PKI/server.key" \
+        --x509cafile "$PKI/root.pem" --require-client-cert --verify-client-cert
+    spids+=("$BG_PID")
+    for i in 44360 44361 44362 44363 44364; do wait_listen "$i"; done
+    capture_start "$name" "tcp portrange 44360-44364"
+
+    # one client; $1 = index, $2 = port, rest = s_client options
+    local -a common
+    mapfile -t common <<<"$(cli_common)"
+    osc() {
+        local n=$1 port=$2
+        shift 2
+        client_input 0.3 | timeout 20 openssl s_client -connect "127.0.0.1:$port" \
+            -keylogfile "$WORK/many-$n.keys" "${common[@]}" "$@" >"$WORK/many-$n.log" 2>&1 || true
+    }
+    local -a alice=(-cert "$PKI/alice.pem" -key "$PKI/alice.key" -cert_chain "$PKI/intermediate.pem")
+    local -a bob=(-cert "$PKI/bob.pem" -key "$PKI/bob.key")
+    local -a mallory=(-cert "$PKI/mallory.pem" -key "$PKI/mallory.key")
+    local -a carol=(-cert "$PKI/carol-expired.pem" -key "$PKI/carol-expired.key"
+        -cert_chain "$PKI/intermediate.pem")
+    {
+        for i in 0 1 2 3 4 5; do
+            case $((i % 6)) in
+                0) osc "a$i" 44360 "${alice[@]}" ;;
+                1) osc "a$i" 44360 ;;
+                2) osc "a$i" 44360 "${mallory[@]}" ;;
+                3) osc "a$i" 44360 "${bob[@]}" ;;
+                4) osc "a$i" 44360 "${carol[@]}" ;;
+                5) osc "a$i" 44360 "${alice[@]}" -tls1_3 ;;
+            esac &
+            cpids+=("$!")
+            sleep 0.03
+            case $((i % 4)) in
+                0) osc "b$i" 44361 "${alice[@]}" ;;
+                1) osc "b$i" 44361 ;;
+                2) osc "b$i" 44361 "${mallory[@]}" ;;
+                3) osc "b$i" 44361 "${bob[@]}" ;;
+            esac &
+            cpids+=("$!")
+            sleep 0.03
+            if ((i % 2)); then osc "c$i" 44362 -tls1_2; else osc "c$i" 44362 -tls1_3; fi &
+            cpids+=("$!")
+            sleep 0.03
+            if ((i % 2)); then
+                curl_get "$name-n$i" 44363 1.3 "many-n$i" --cert "$PKI/alice-chain.pem" --key "$PKI/alice.key" &
+            else
+                curl_get "$name-n$i" 44363 1.2 "many-n$i" &
+            fi
+            cpids+=("$!")
+            sleep 0.03
+            if ((i % 3)); then
+                client_input 0.3 | SSLKEYLOGFILE=$WORK/many-g$i.keys timeout 20 gnutls-cli -p 44364 \
+                    --x509cafile "$PKI/root.pem" --sni-hostname server.mtls.test \
+                    --verify-hostname server.mtls.test \
+                    --x509certfile "$PKI/alice-chain.pem" --x509keyfile "$PKI/alice.key" 127.0.0.1 \
+                    >"$WORK/many-g$i.log" 2>&1 || true
+            else
+                client_input 0.3 | SSLKEYLOGFILE=$WORK/many-g$i.keys timeout 20 gnutls-cli -p 44364 \
+                    --x509cafile "$PKI/root.pem" --sni-hostname server.mtls.test \
+                    --verify-hostname server.mtls.test 127.0.0.1 >"$WORK/many-g$i.log" 2>&1 || true
+            fi &
+            cpids+=("$!")
+            sleep 0.03
+        done
+    }
+    for pid in "${cpids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    capture_stop
+    for pid in "${spids[@]}"; do stop_bg "$pid"; done
+    cat "$WORK"/many-*.keys "$KEYS/$name"-n*.keys >"$KEYS/$name.keys" 2>/dev/null || true
+    rm -f "$KEYS/$name"-n*.keys
 }
 
 # ---------------------------------------------------------------------------
@@ -376,8 +763,16 @@ fi
 
 for name in "${selected[@]}"; do
     declare -F "cap_$name" >/dev/null || { note "$name: not scripted yet, skipped"; continue; }
-    note "$name"
-    "cap_$name" "$name"
+    for attempt in 1 2 3; do
+        note "$name"
+        CAPTURE_DROPS=0
+        "cap_$name" "$name"
+        ((CAPTURE_DROPS == 0)) && break
+        ((attempt < 3)) || die "$name: tcpdump dropped packets in 3 attempts"
+        note "$name: tcpdump dropped $CAPTURE_DROPS packets, capturing again"
+    done
     [[ -s $KEYS/$name.keys ]] || rm -f "$KEYS/$name.keys"
 done
-note "done: $(ls "$PCAPS" | wc -l) captures in $PCAPS"
+# files belong to whoever owns samples/ (tcpdump drops privileges when it writes)
+chown --reference="$HERE" "$PCAPS"/* "$KEYS"/* "$PKI"/* 2>/dev/null || true
+note "done: $(ls "$PCAPS" | wc -l) capture files in $PCAPS"
