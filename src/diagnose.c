@@ -415,7 +415,7 @@ static void do_client_cert_missing(const session_t *s, const facts *f, sb *e, sb
                      "certificate configured, or none issued by an accepted CA.");
     else
         sb_printf(e, ", but the client sent no Certificate message at all.");
-    if (f->alert != NONE && s->steps[f->alert].dir == DIR_S2C) {
+    if (!f->completed && f->alert != NONE && s->steps[f->alert].dir == DIR_S2C) {
         sb_printf(e, " The server then aborted the handshake with ");
         alert_name(e, &s->steps[f->alert]);
         sb_printf(e, ".");
