@@ -207,7 +207,11 @@ static void gather(const session_t *s, facts *f)
     bool fin_s = f->fin[1] != NONE || s->side[DIR_S2C].finished_seen;
     long last_fin = f->fin[0] > f->fin[1] ? f->fin[0] : f->fin[1];
     f->completed = fin_c && fin_s;
-    if (f->completed && f->alert != NONE && f->alert > last_fin) {
+    /* TLS 1.2 full handshake: the server's Finished comes after the client's
+     * flight, so it proves the server accepted the client's certificate; a
+     * later encrypted alert is a close_notify or an application-level refusal. */
+    bool server_judged_before_fin = s->tls13 || (f->fin[0] != NONE && f->fin[1] != NONE && f->fin[1] < f->fin[0]);
+    if (f->completed && server_judged_before_fin && f->alert != NONE && f->alert > last_fin) {
         /* TLS 1.3: the server judges the client's flight after both Finished;
          * a fatal alert before the alerting side sent application data means
          * the handshake did not really succeed. */

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Live capture end to end: mtlsdump -i lo --json with a port filter watches a
+# real mTLS handshake and a failing one (openssl s_server / s_client on
+# loopback), is stopped with SIGINT, and its NDJSON is checked.
+# Needs root (and runs in a private network namespace when unshare works).
+set -uo pipefail
+if [ "$(id -u)" != 0 ]; then echo "skipped: needs root"; exit 0; fi
+src=${MTLS_SOURCE_DIR:?}; bin=${MTLS_BINARY_DIR:?}/mtlsdump
+if [ -z "${MTLS_IN_NETNS:-}" ] && unshare -n true 2>/dev/null; then
+  exec env MTLS_IN_NETNS=1 unshare -n bash "$0" "$@"
+fi
+ip link set lo up 2>/dev/null || true
+pki=$src/samples/pki; port=44399
+tmp=$(mktemp -d); pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+"$bin" -i lo --json --no-summary -Z root "tcp port $port" > "$tmp/out.ndjson" 2> "$tmp/err" &
+mpid=$!; pids+=("$mpid")
+openssl s_server -accept "127.0.0.1:$port" -cert "$pki/server.pem" -key "$pki/server.key" \
+  -cert_chain "$pki/intermediate.pem" -CAfile "$pki/root.pem" -Verify 3 -verify_return_error \
+  -tls1_2 -naccept 2 -quiet > "$tmp/server.log" 2>&1 &
+spid=$!; pids+=("$spid")
+for _ in $(seq 50); do ss -ltn 2>/dev/null | grep -q ":$port " && break; sleep 0.1; done
+sleep 1 # let libpcap start
+echo hello | timeout 10 openssl s_client -connect "127.0.0.1:$port" -servername server.mtls.test \
+  -CAfile "$pki/root.pem" -cert "$pki/alice.pem" -key "$pki/alice.key" -cert_chain "$pki/intermediate.pem" \
+  -quiet > "$tmp/c1.log" 2>&1
+echo hello | timeout 10 openssl s_client -connect "127.0.0.1:$port" -servername server.mtls.test \
+  -CAfile "$pki/root.pem" -quiet > "$tmp/c2.log" 2>&1
+sleep 1
+kill -INT "$mpid"
+for _ in $(seq 50); do kill -0 "$mpid" 2>/dev/null || break; sleep 0.1; done
+wait "$mpid"; rc=$?
+kill "$spid" 2>/dev/null
+fail=0
+n=$(grep -c '"type":"connection"' "$tmp/out.ndjson")
+v1=$(jq -r 'select(.type=="connection") | .mtls.verdict' "$tmp/out.ndjson" | sed -n 1p)
+v2=$(jq -r 'select(.type=="connection") | .mtls.verdict' "$tmp/out.ndjson" | sed -n 2p)
+cn=$(jq -r 'select(.type=="connection") | .tls.client.x509.subject.common_name // empty | if type=="array" then .[0] else . end' "$tmp/out.ndjson" | sed -n 1p)
+[ "$n" = 2 ] || { echo "FAIL: expected 2 connections, got $n"; fail=1; }
+[ "$v1" = mtls_ok ] || { echo "FAIL: first verdict '$v1', expected mtls_ok"; fail=1; }
+[ "$v2" = client_cert_missing ] || { echo "FAIL: second verdict '$v2', expected client_cert_missing"; fail=1; }
+[ "$cn" = alice ] || { echo "FAIL: client certificate CN '$cn', expected alice"; fail=1; }
+[ "$rc" = 1 ] || { echo "FAIL: exit code $rc, expected 1 (one failed handshake)"; fail=1; }
+if [ $fail != 0 ]; then cat "$tmp/out.ndjson" "$tmp/err" "$tmp/server.log"; echo "0 passed, 1 failed"; exit 1; fi
+echo "live capture: 2 connections, verdicts $v1 / $v2, client CN $cn"
+echo "1 passed, 0 failed"
