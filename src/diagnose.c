@@ -995,7 +995,7 @@ void diag_run(session_t *s, const diag_options *opt)
         v = VERDICT_ENCRYPTED;
         has_override = true;
         failed_override = do_encrypted(s, &f, opt, &e, &n);
-    } else if (f.completed) {
+    } else if (f.completed && !(cli_sent_cert && cli->cv.present && cli->cv.result == 0)) {
         if (cli_sent_cert) {
             v = VERDICT_MTLS_OK;
             sb_printf(&e, "The server asked for a client certificate and the client presented ");
@@ -1037,10 +1037,14 @@ void diag_run(session_t *s, const diag_options *opt)
                   cli->cv.note ? " (" : "", cli->cv.note ? cli->cv.note : "");
         if (cli->cv.note)
             sb_printf(&e, ")");
-        if (f.alert != NONE) {
+        if (f.alert != NONE && !f.completed) {
             sb_printf(&e, " The server aborted with ");
             alert_name(&e, &s->steps[f.alert]);
             sb_printf(&e, ".");
+        } else if (f.completed) {
+            sb_printf(&e, " The server nevertheless finished the handshake, which a TLS server "
+                          "that checks client certificates never does: either the server does not "
+                          "verify the client's proof of possession or the capture was altered.");
         }
         sb_printf(&n, "Give the client the key that matches its certificate: compare openssl "
                       "x509 -noout -pubkey -in client.pem | sha256sum with openssl pkey -pubout "
