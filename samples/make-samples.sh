@@ -378,6 +378,13 @@ cap_tls12-mtls-ok-linux-sll2() {
 }
 cap_tls13-mtls-ok() {
     openssl_pair "$1" 44302 "$(srv_mtls)" "$(cli_common; cli_alice; echo -tls1_3)"
+    # the same packets with the key log inside (pcapng Decryption Secrets Block)
+    rm -f "$PCAPS/$1-dsb.pcapng"
+    if command -v editcap >/dev/null; then
+        editcap --inject-secrets "tls,$KEYS/$1.keys" "$PCAPS/$1.pcap" "$PCAPS/$1-dsb.pcapng"
+    else
+        note "editcap not found: $1-dsb.pcapng not made"
+    fi
 }
 cap_tls12-no-client-cert-openssl() {
     openssl_pair "$1" 44303 "$(srv_mtls)" "$(cli_common; echo -tls1_2)"

@@ -11,6 +11,7 @@
 #include "diagnose.h"
 #include "flow.h"
 #include "keylog.h"
+#include "pcapng_secrets.h"
 #include "report_json.h"
 #include "report_text.h"
 #include "session.h"
@@ -129,6 +130,21 @@ engine_t *engine_new(const mtls_config *cfg, int dlt, FILE *out, char **err)
                     cfg->keylog, ks.malformed, ks.malformed == 1 ? "" : "s", ks.bad_lines_n ? ks.bad_lines[0] : 0);
         }
     }
+    /* keys embedded in the capture (pcapng Decryption Secrets Blocks) */
+    bool dsb_keys = false;
+    if (cfg->read_file) {
+        keylog *kl = e->keys ? e->keys : keylog_new();
+        int n = kl ? pcapng_load_secrets(cfg->read_file, kl) : 0;
+        if (n > 0) {
+            e->keys = kl;
+            dsb_keys = true;
+            if (cfg->verbose || cfg->stats)
+                fprintf(stderr, "mtlsdump: using TLS secrets from %d pcapng Decryption Secrets Block%s\n", n,
+                        n == 1 ? "" : "s");
+        } else if (kl != e->keys) {
+            keylog_free(kl);
+        }
+    }
     e->topt.keys = e->keys;
     e->topt.show_http = cfg->show_http;
     e->topt.max_buffer = cfg->max_flow_bytes;
@@ -138,7 +154,7 @@ engine_t *engine_new(const mtls_config *cfg, int dlt, FILE *out, char **err)
     e->ropt.verbosity = cfg->verbose;
     e->ropt.quiet = cfg->quiet;
     e->jopt.verbosity = cfg->verbose;
-    e->dopt.keylog_given = cfg->keylog != NULL;
+    e->dopt.keylog_given = cfg->keylog != NULL || dsb_keys;
     e->dopt.client_ca_given = cfg->client_ca != NULL || cfg->ca != NULL;
     return e;
 }
