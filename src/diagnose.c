@@ -222,7 +222,7 @@ static void gather(const session_t *s, facts *f)
             f->completed = false;
     }
     f->tls13_nokeys = s->tls13 && !s->decrypted && f->srv_cert == NONE && f->certreq == NONE;
-    if (!f->completed && !f->tls13_nokeys && f->app[0] != NONE && f->app[1] != NONE &&
+    if (!f->completed && !f->tls13_nokeys && f->gap == NONE && f->app[0] != NONE && f->app[1] != NONE &&
         f->alert == NONE)
         f->completed = true;
 
@@ -927,6 +927,7 @@ void diag_run(session_t *s, const diag_options *opt)
     free(s->next_step);
     s->explanation = s->next_step = NULL;
     findings_free(&s->findings);
+    (void)findings_extend(&s->findings, &s->wire_findings);
 
     facts f;
     gather(s, &f);
@@ -987,6 +988,10 @@ void diag_run(session_t *s, const diag_options *opt)
                           "capture before the client's first connection, or disable "
                           "resumption for a test (openssl s_client -no_ticket, or a fresh "
                           "client process).");
+    } else if (!f.completed && ts && ts->kind == STEP_TCP_GAP) {
+        /* bytes were lost before anything decided the handshake */
+        v = VERDICT_INCOMPLETE;
+        do_incomplete(s, &f, &e, &n);
     } else if (f.tls13_nokeys && f.sh != NONE &&
                (f.enc_hs[1] != NONE || f.app[1] != NONE ||
                 s->side[DIR_S2C].enc_hs_records > 0) &&

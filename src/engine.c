@@ -349,8 +349,8 @@ static void on_event(void *ctx, int side, uint64_t ts, reasm_event ev, uint64_t 
         break;
     case REASM_EV_OVERLAP_CONFLICT: {
         session_t *s = tlss_session(c);
-        if (s && !findings_has(&s->findings, "tcp_overlap_conflict"))
-            findings_add(&s->findings, SEV_WARNING, "tcp_overlap_conflict", NULL,
+        if (s && !findings_has(&s->wire_findings, "tcp_overlap_conflict"))
+            findings_add(&s->wire_findings, SEV_WARNING, "tcp_overlap_conflict", NULL,
                          "A retransmitted TCP segment carried different bytes for data already seen (%llu bytes); "
                          "the first copy was kept. This points at a broken middlebox or an evasion attempt.",
                          (unsigned long long)len);
@@ -386,8 +386,8 @@ static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why)
         if (s) {
             if (why != STEP__COUNT)
                 tlss_end(c, ts, why);
-            if (why == STEP_EVICTED && !findings_has(&s->findings, "evicted"))
-                findings_add(&s->findings, SEV_WARNING, "evicted", NULL,
+            if (why == STEP_EVICTED && !findings_has(&s->wire_findings, "evicted"))
+                findings_add(&s->wire_findings, SEV_WARNING, "evicted", NULL,
                              "mtlsdump stopped tracking this connection before it ended because a resource limit "
                              "(--max-flows, --max-memory or --idle-timeout) was reached; raise the limit to see the rest.");
             s = tlss_take_session(c);

@@ -107,6 +107,7 @@ void session_free(session_t *s)
     free(s->explanation);
     free(s->next_step);
     findings_free(&s->findings);
+    findings_free(&s->wire_findings);
     free(s);
 }
 

@@ -225,6 +225,11 @@ typedef struct session {
 
     uint64_t resumed_from_id;    /* earlier full handshake in this capture (0 = none) */
 
+    /* findings made while reading the wire (finished_mismatch,
+     * tcp_overlap_conflict, evicted, ...); diagnosis copies them into
+     * `findings` first */
+    finding_list wire_findings;
+
     /* diagnosis output */
     verdict_t verdict;
     bool failed;                 /* counts towards exit code 1 */

@@ -52,6 +52,7 @@ typedef struct dir_state {
     uint32_t n_flight_sizes;
     bool http_done;
     bool resync;           /* after a gap: skip to the next plausible record header */
+    bool after_gap;        /* records may have been lost: the decryption sequence number may be behind */
 } dir_state;
 
 struct tls_conn {
@@ -665,7 +666,7 @@ static void check_finished(tls_conn *c, mtls_dir d, cur_t *body, step_t *st)
     if (st)
         set_detail(st, "verify_data %s", ok ? "matches the key log" : "DOES NOT MATCH");
     if (!ok)
-        findings_add(&s->findings, SEV_ERROR, "finished_mismatch", d == DIR_C2S ? "client Finished" : "server Finished",
+        findings_add(&s->wire_findings, SEV_ERROR, "finished_mismatch", d == DIR_C2S ? "client Finished" : "server Finished",
                      "The Finished verify_data does not match the value computed from the key log and the "
                      "handshake transcript: the keys or the captured transcript are wrong.");
 }
@@ -1031,7 +1032,20 @@ static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *
         uint8_t inner = 0;
         int rc = s->tls13 ? decrypt13_record(&ds->dec, rec, body, blen, c->scratch, &outlen, &inner)
                           : decrypt12_record(&ds->dec, rec, body, blen, c->scratch, &outlen, &inner);
+        if (rc == DECRYPT_ERR_AUTH && ds->after_gap) {
+            /* records were lost in a gap: find the sequence number again */
+            uint64_t seq0 = ds->dec.seq;
+            for (uint64_t k = 1; k <= 64 && rc == DECRYPT_ERR_AUTH; k++) {
+                ds->dec.seq = seq0 + k;
+                outlen = c->scratch_cap;
+                rc = s->tls13 ? decrypt13_record(&ds->dec, rec, body, blen, c->scratch, &outlen, &inner)
+                              : decrypt12_record(&ds->dec, rec, body, blen, c->scratch, &outlen, &inner);
+            }
+            if (rc != DECRYPT_OK)
+                ds->dec.seq = seq0;
+        }
         if (rc == DECRYPT_OK) {
+            ds->after_gap = false;
             s->decrypted = true;
             free(s->decrypt_note);
             s->decrypt_note = NULL;
@@ -1350,11 +1364,6 @@ void tlss_gap(tls_conn *c, int side, uint64_t ts, uint64_t len)
     step_t *st = add_step(c, ts, d, STEP_TCP_GAP);
     if (st)
         st->length = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
-    if (!findings_has(&c->s->findings, "tcp_gap"))
-        findings_add(&c->s->findings, SEV_WARNING, "tcp_gap", d == DIR_C2S ? "C->S" : "S->C",
-                     "%llu bytes were missing from the capture in this direction; steps after the gap may be "
-                     "incomplete. Capture closer to the endpoint or with a larger buffer (-B).",
-                     (unsigned long long)len);
     /* Resynchronise: if the gap ends inside the record being skipped, keep skipping. */
     if (ds->skip) {
         if (ds->skip >= len) {
@@ -1368,6 +1377,7 @@ void tlss_gap(tls_conn *c, int side, uint64_t ts, uint64_t len)
     ds->rec.len = 0;
     ds->hs.len = 0;
     ds->resync = true;
+    ds->after_gap = true;
 }
 
 void tlss_fin(tls_conn *c, int side, uint64_t ts)
