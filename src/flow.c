@@ -22,6 +22,8 @@ struct flow_table {
     size_t max_flows;
     size_t count;
     flow_t *free_list; /* chained through lru_next */
+    size_t pool_used;  /* pool[0..pool_used) have been handed out at least once: the
+                          rest is never touched, so memory grows with open flows */
     slot *slots;
     size_t mask;
     flow_t *oldest, *newest;
@@ -86,10 +88,6 @@ flow_table *flow_table_new(size_t max_flows)
     }
     t->max_flows = max_flows;
     t->mask = cap - 1;
-    for (size_t i = max_flows; i-- > 0;) {
-        t->pool[i].lru_next = t->free_list;
-        t->free_list = &t->pool[i];
-    }
     /* A secret seed keeps crafted captures from piling flows into one
      * cluster; iteration never depends on it (LRU order). */
     if (getrandom(&t->seed, sizeof t->seed, GRND_NONBLOCK) != (ssize_t)sizeof t->seed)
@@ -192,12 +190,16 @@ flow_t *flow_table_get(flow_table *t, int family, const uint8_t *src, const uint
     }
     if (!create)
         return NULL;
-    if (!t->free_list) {
+    flow_t *f;
+    if (t->free_list) {
+        f = t->free_list;
+        t->free_list = f->lru_next;
+    } else if (t->pool_used < t->max_flows) {
+        f = &t->pool[t->pool_used++];
+    } else {
         t->st.full++;
         return NULL;
     }
-    flow_t *f = t->free_list;
-    t->free_list = f->lru_next;
     memset(f, 0, sizeof(*f));
     f->key.family = (uint8_t)family;
     memcpy(f->key.addr[0], s, 16);
