@@ -3,7 +3,7 @@
  * sweeps every prefix of a capture through the engine in-process.
  *
  *   make_hostile gen OUTDIR SAMPLE.pcap     every scenario below into OUTDIR
- *   make_hostile synflood OUT.pcap N        N half-open flows (SYN only)
+ *   make_hostile synflood OUT.pcap SAMPLE N N half-open flows (SYN only), then SAMPLE
  *   make_hostile parallel OUT.pcap SAMPLE N N copies of SAMPLE's connection,
  *                                           new ports, packets interleaved
  *   make_hostile sweep SAMPLE.pcap CA.pem   every prefix of SAMPLE through
@@ -621,8 +621,9 @@ int main(int argc, char **argv)
         gen_all(argv[2]);
         return 0;
     }
-    if (argc == 4 && strcmp(argv[1], "synflood") == 0) {
-        synflood(argv[2], strtoul(argv[3], NULL, 10));
+    if (argc == 5 && strcmp(argv[1], "synflood") == 0) {
+        load_sample(argv[3]);
+        synflood(argv[2], strtoul(argv[4], NULL, 10));
         return 0;
     }
     if (argc == 5 && strcmp(argv[1], "parallel") == 0) {
@@ -632,6 +633,6 @@ int main(int argc, char **argv)
     }
     if (argc == 4 && strcmp(argv[1], "sweep") == 0)
         return sweep(argv[2], argv[3]);
-    fprintf(stderr, "usage: make_hostile gen DIR SAMPLE | synflood OUT N | parallel OUT SAMPLE N | sweep SAMPLE CA\n");
+    fprintf(stderr, "usage: make_hostile gen DIR SAMPLE | synflood OUT SAMPLE N | parallel OUT SAMPLE N | sweep SAMPLE CA\n");
     return 2;
 }
