@@ -64,6 +64,7 @@ struct tls_conn {
     session_t *s;
     dir_state d[2];             /* indexed by mtls_dir */
     transcript *tr;
+    transcript *pha_tr;         /* TLS 1.3 post-handshake authentication: main transcript + CR ... */
     bool hs_done[2];            /* Finished seen from this direction */
     int tls13_phase;            /* without keys: 0 before SH, 1 server flight, 2 client flight, 3 after */
     const keylog_entry *ke;
@@ -157,6 +158,7 @@ void tlss_free(tls_conn *c)
         decrypt_dir_cleanup(&c->d[i].dec);
     }
     transcript_free(c->tr);
+    transcript_free(c->pha_tr);
     charge(c, -(long)c->scratch_cap);
     free(c->scratch);
     session_free(c->s);
@@ -577,6 +579,40 @@ static void on_cert_request(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, u
         st->count = (uint32_t)req.n_cas;
 }
 
+
+/* The transcript that signs/finishes the message being processed: the
+ * post-handshake authentication transcript while one runs, else the main one. */
+static transcript *cur_tr(tls_conn *c) { return c->pha_tr ? c->pha_tr : c->tr; }
+
+/* RFC 8446 4.4: post-handshake authentication messages are hashed over the
+ * whole handshake (through the client Finished) plus the CertificateRequest
+ * and what follows it. Copy the main transcript message by message. */
+static void pha_start(tls_conn *c)
+{
+    transcript_free(c->pha_tr);
+    c->pha_tr = NULL;
+    size_t tl = 0;
+    bool complete = false;
+    const uint8_t *raw = c->tr ? transcript_raw(c->tr, &tl, &complete) : NULL;
+    if (!raw || !complete)
+        return;
+    transcript *t = transcript_new();
+    if (!t || transcript_set_hash(t, transcript_alg_for(c->s->version, c->s->sh.cipher)) != TRANSCRIPT_OK) {
+        transcript_free(t);
+        return;
+    }
+    size_t off = 0;
+    while (off + TLS_HS_HDR_LEN <= tl) {
+        size_t ml = TLS_HS_HDR_LEN + (((size_t)raw[off + 1] << 16) | ((size_t)raw[off + 2] << 8) | raw[off + 3]);
+        if (off + ml > tl || transcript_add(t, raw + off, ml) != TRANSCRIPT_OK) {
+            transcript_free(t);
+            return;
+        }
+        off += ml;
+    }
+    c->pha_tr = t;
+}
+
 static void verify_cv(tls_conn *c, mtls_dir d, const tls_cert_verify *cv)
 {
     session_t *s = c->s;
@@ -593,7 +629,7 @@ static void verify_cv(tls_conn *c, mtls_dir d, const tls_cert_verify *cv)
     if (s->tls13) {
         uint8_t h[TRANSCRIPT_MAX_HASH];
         size_t hl = sizeof(h);
-        if (!c->tr || transcript_hash_now(c->tr, h, &hl) != TRANSCRIPT_OK) {
+        if (!cur_tr(c) || transcript_hash_now(cur_tr(c), h, &hl) != TRANSCRIPT_OK) {
             ci->note = strdup("handshake transcript unavailable");
             return;
         }
@@ -637,16 +673,23 @@ static void on_cert_verify(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, ui
 static void check_finished(tls_conn *c, mtls_dir d, cur_t *body, step_t *st)
 {
     session_t *s = c->s;
-    if (!c->ke || !c->tr)
+    if (!c->ke || !cur_tr(c))
         return;
     uint8_t h[TRANSCRIPT_MAX_HASH];
     size_t hl = sizeof(h);
-    if (transcript_hash_now(c->tr, h, &hl) != TRANSCRIPT_OK)
+    if (transcript_hash_now(cur_tr(c), h, &hl) != TRANSCRIPT_OK)
         return;
     uint8_t exp[64];
     size_t el = 0;
     int rc;
-    if (s->tls13) {
+    if (s->tls13 && c->pha_tr) {
+        /* post-handshake Finished: keyed by the current application traffic secret */
+        const decrypt_dir *dd = &c->d[d].dec;
+        if (!c->d[d].keys || !dd->secret_len)
+            return;
+        el = sizeof(exp);
+        rc = tls13_finished_expected(s->sh.cipher, dd->secret, dd->secret_len, h, hl, exp, &el);
+    } else if (s->tls13) {
         keylog_kind k = d == DIR_S2C ? KEYLOG_SERVER_HANDSHAKE_TRAFFIC : KEYLOG_CLIENT_HANDSHAKE_TRAFFIC;
         if (!keylog_entry_has(c->ke, k))
             return;
@@ -686,6 +729,9 @@ static void on_handshake_msg(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t
     }
     uint32_t len = (uint32_t)cur_remaining(&body);
     bool add_after = true;
+    bool post = c->hs_done[0] && c->hs_done[1]; /* after the handshake */
+    if (post && s->tls13 && type == TLS_HS_CERTIFICATE_REQUEST && d == DIR_S2C)
+        pha_start(c);
     step_t *st = NULL;
     switch (type) {
     case TLS_HS_CLIENT_HELLO:
@@ -802,10 +848,20 @@ static void on_handshake_msg(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t
         if (dec)
             st->decrypted = true;
     }
-    /* Post-handshake messages are not part of the transcript. */
-    if (add_after && c->tr && !(c->hs_done[0] && c->hs_done[1] && type != TLS_HS_FINISHED)) {
+    /* Post-handshake messages are not part of the main transcript; those of a
+     * post-handshake authentication go to its own. */
+    if (add_after && !post && c->tr) {
         if (transcript_add(c->tr, msg, msglen) != TRANSCRIPT_OK) {
             /* overflow: CertificateVerify checks will say the transcript is incomplete */
+        }
+    } else if (post && c->pha_tr && (type == TLS_HS_CERTIFICATE_REQUEST || type == TLS_HS_CERTIFICATE ||
+                                      type == TLS_HS_CERTIFICATE_VERIFY || type == TLS_HS_FINISHED)) {
+        if (type == TLS_HS_FINISHED && d == DIR_C2S) {
+            transcript_free(c->pha_tr); /* the authentication is over */
+            c->pha_tr = NULL;
+        } else if (transcript_add(c->pha_tr, msg, msglen) != TRANSCRIPT_OK) {
+            transcript_free(c->pha_tr);
+            c->pha_tr = NULL;
         }
     }
     /* TLS 1.3: switch to application secrets after each side's Finished. */

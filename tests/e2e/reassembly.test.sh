@@ -32,6 +32,7 @@ check everything mtls_ok "$ok13" -- --tls13 --mtls --mss 90 --reorder 4 --retran
 check conflict13 mtls_ok '[.mtls.findings[].code] | index("tcp_overlap_conflict") != null' -- --tls13 --mtls --mss 200 --conflict
 check nocert13 client_cert_missing '.mtls.decrypted' -- --tls13 --no-client-cert --mss 500 --reorder 2
 check nocert12 client_cert_missing '' -- --tls12 --no-client-cert --mss 64
+check pha13 mtls_ok '([.mtls.steps[].kind] | index("post_handshake_auth") != null) and .mtls.certificate_verify.client.result == "verified" and ([.mtls.findings[].code] | index("finished_mismatch") == null)' -- --post-handshake-auth --mss 300
 check drop13 incomplete '[.mtls.findings[].code] | index("tcp_gap") != null' -- --tls13 --mtls --mss 200 --drop 4
 check snaplen12 incomplete '[.mtls.steps[].kind] | index("tcp_gap") != null' -- --tls12 --mtls --snaplen 200
 echo "$pass passed, $fail failed"

@@ -35,6 +35,7 @@
 typedef struct opts {
     int tls_version; /* 12 or 13 */
     bool mtls, no_client_cert;
+    bool pha; /* TLS 1.3 post-handshake client authentication */
     size_t mss;
     unsigned reorder, retransmit, overlap, drop;
     bool conflict, isn_wrap, ipv6, raw;
@@ -216,7 +217,12 @@ static bool run_tls(const opts *o)
             die("server trust store");
         SSL_CTX_set_verify(sctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
     }
-    if (o->mtls) {
+    if (o->pha) {
+        if (X509_STORE_add_cert(SSL_CTX_get_cert_store(sctx), ca) != 1 || SSL_CTX_add_client_CA(sctx, ca) != 1)
+            die("server trust store");
+        SSL_CTX_set_verify(sctx, SSL_VERIFY_PEER | SSL_VERIFY_POST_HANDSHAKE, NULL);
+    }
+    if (o->mtls || o->pha) {
         if (SSL_CTX_use_certificate(cctx, cli) != 1 || SSL_CTX_use_PrivateKey(cctx, cli_key) != 1)
             die("client certificate");
     }
@@ -233,6 +239,8 @@ static bool run_tls(const opts *o)
     SSL_set_connect_state(c);
     SSL_set_accept_state(s);
     SSL_set_tlsext_host_name(c, "server.test");
+    if (o->pha)
+        SSL_set_post_handshake_auth(c, 1);
     SSL_set1_host(c, "server.test");
 
     bool c_done = false, s_done = false, c_fail = false, s_fail = false;
@@ -255,6 +263,18 @@ static bool run_tls(const opts *o)
         move_bytes(c_out, s_in, 0);
         if (SSL_read(s, buf, sizeof buf) <= 0)
             die("server SSL_read");
+        if (o->pha) {
+            /* the server asks for the client's certificate now (TLS 1.3 PHA) */
+            if (SSL_verify_client_post_handshake(s) != 1 || SSL_do_handshake(s) != 1)
+                die("SSL_verify_client_post_handshake");
+            move_bytes(s_out, c_in, 1);
+            if (SSL_read(c, buf, sizeof buf) > 0 || SSL_get_error(c, -1) == SSL_ERROR_SSL)
+                (void)0;
+            move_bytes(c_out, s_in, 0);
+            (void)SSL_read(s, buf, sizeof buf); /* processes Certificate, CertificateVerify, Finished */
+            if (!SSL_get0_peer_certificate(s))
+                die("post-handshake authentication did not deliver the client certificate");
+        }
         if (SSL_write(s, resp, (int)strlen(resp)) <= 0)
             die("server SSL_write");
         move_bytes(s_out, c_in, 1);
@@ -602,6 +622,8 @@ static void usage(FILE *f)
           "  --tls12 | --tls13      protocol version (default TLS 1.3)\n"
           "  --mtls                 server requires a client certificate; client has one\n"
           "  --no-client-cert       server requires a client certificate; client has none\n"
+          "  --post-handshake-auth  TLS 1.3: the server asks for the client certificate after the\n"
+          "                         handshake (post_handshake_auth), the client answers\n"
           "  --mss N                bytes per TCP segment (default 1400)\n"
           "  --reorder K            swap the K-th segment of every group of K with the next\n"
           "  --retransmit K         send every K-th segment twice\n"
@@ -644,6 +666,7 @@ int main(int argc, char **argv)
         {"snaplen", required_argument, NULL, 'L'}, {"keylog", required_argument, NULL, 'K'},
         {"ipv6", no_argument, NULL, '6'},         {"raw", no_argument, NULL, 'r'},
         {"dump-streams", required_argument, NULL, 'P'}, {"help", no_argument, NULL, 'h'},
+        {"post-handshake-auth", no_argument, NULL, 'A'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -666,6 +689,7 @@ int main(int argc, char **argv)
         case '6': o.ipv6 = true; break;
         case 'r': o.raw = true; break;
         case 'P': o.dump = optarg; break;
+        case 'A': o.pha = true; o.tls_version = 13; break;
         case 'o': o.out = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
