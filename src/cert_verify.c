@@ -205,8 +205,8 @@ static EVP_PKEY *leaf_key(const uint8_t *der, size_t len, X509 **out_x, char **n
     return pk;
 }
 
-int certvfy_tls12(const uint8_t *leaf_der, size_t leaf_len, uint16_t scheme, const uint8_t *sig,
-                  size_t sig_len, const uint8_t *transcript, size_t transcript_len, char **note)
+int certvfy_tls12_key(void *pkey, uint16_t scheme, const uint8_t *sig, size_t sig_len,
+                      const uint8_t *transcript, size_t transcript_len, char **note)
 {
     if (note)
         *note = NULL;
@@ -219,22 +219,41 @@ int certvfy_tls12(const uint8_t *leaf_der, size_t leaf_len, uint16_t scheme, con
         set_note(note, "%s (empty signature)", mismatch_sentence());
         return 0;
     }
+    if (!pkey) {
+        set_note(note, "the certificate's public key cannot be decoded");
+        return -1;
+    }
+    static const uint8_t empty[1] = {0};
+    const uint8_t *m = transcript ? transcript : empty;
+    size_t ml = transcript ? transcript_len : 0;
+    return s ? verify_scheme(pkey, s, sig, sig_len, m, ml, note) : verify_legacy(pkey, sig, sig_len, m, ml, note);
+}
+
+int certvfy_tls12(const uint8_t *leaf_der, size_t leaf_len, uint16_t scheme, const uint8_t *sig,
+                  size_t sig_len, const uint8_t *transcript, size_t transcript_len, char **note)
+{
+    if (note)
+        *note = NULL;
+    if (scheme != 0 && !scheme_find(scheme)) {
+        set_note(note, "unknown or unsupported signature scheme 0x%04x", scheme);
+        return -1;
+    }
+    if (!sig || sig_len == 0) {
+        set_note(note, "%s (empty signature)", mismatch_sentence());
+        return 0;
+    }
     X509 *x = NULL;
     EVP_PKEY *pk = leaf_key(leaf_der, leaf_len, &x, note);
     if (!pk)
         return -1;
-    static const uint8_t empty[1] = {0};
-    const uint8_t *m = transcript ? transcript : empty;
-    size_t ml = transcript ? transcript_len : 0;
-    int rc = s ? verify_scheme(pk, s, sig, sig_len, m, ml, note)
-               : verify_legacy(pk, sig, sig_len, m, ml, note);
+    int rc = certvfy_tls12_key(pk, scheme, sig, sig_len, transcript, transcript_len, note);
     X509_free(x);
     return rc;
 }
 
-int certvfy_tls13(const uint8_t *leaf_der, size_t leaf_len, uint16_t scheme, const uint8_t *sig,
-                  size_t sig_len, const uint8_t *transcript_hash, size_t hash_len, bool server,
-                  char **note)
+static int tls13_common(const uint8_t *leaf_der, size_t leaf_len, void *pkey, uint16_t scheme,
+                        const uint8_t *sig, size_t sig_len, const uint8_t *transcript_hash,
+                        size_t hash_len, bool server, char **note)
 {
     static const char ctx_server[] = "TLS 1.3, server CertificateVerify";
     static const char ctx_client[] = "TLS 1.3, client CertificateVerify";
@@ -266,10 +285,31 @@ int certvfy_tls13(const uint8_t *leaf_der, size_t leaf_len, uint16_t scheme, con
     memcpy(content + 64 + cl + 1, transcript_hash, hash_len);
     size_t total = 64 + cl + 1 + hash_len;
     X509 *x = NULL;
-    EVP_PKEY *pk = leaf_key(leaf_der, leaf_len, &x, note);
+    EVP_PKEY *pk = pkey;
+    if (!pk) {
+        if (!leaf_der) {
+            set_note(note, "the certificate's public key cannot be decoded");
+            return -1;
+        }
+        pk = leaf_key(leaf_der, leaf_len, &x, note);
+    }
     if (!pk)
         return -1;
     int rc = verify_scheme(pk, s, sig, sig_len, content, total, note);
     X509_free(x);
     return rc;
+}
+
+int certvfy_tls13(const uint8_t *leaf_der, size_t leaf_len, uint16_t scheme, const uint8_t *sig,
+                  size_t sig_len, const uint8_t *transcript_hash, size_t hash_len, bool server,
+                  char **note)
+{
+    return tls13_common(leaf_der, leaf_len, NULL, scheme, sig, sig_len, transcript_hash, hash_len, server,
+                        note);
+}
+
+int certvfy_tls13_key(void *pkey, uint16_t scheme, const uint8_t *sig, size_t sig_len,
+                      const uint8_t *transcript_hash, size_t hash_len, bool server, char **note)
+{
+    return tls13_common(NULL, 0, pkey, scheme, sig, sig_len, transcript_hash, hash_len, server, note);
 }

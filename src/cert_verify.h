@@ -40,6 +40,14 @@ int certvfy_tls13(const uint8_t *leaf_der, size_t leaf_len, uint16_t scheme, con
                   char **note);
 
 /* Name of a signature scheme we know ("rsa_pss_rsae_sha256"), or NULL. */
+/* The same checks with an already decoded public key (EVP_PKEY *), e.g. the
+ * chain cache's chain_report.leaf_pkey, so a certificate seen in many
+ * handshakes is decoded once. */
+int certvfy_tls12_key(void *pkey, uint16_t scheme, const uint8_t *sig, size_t sig_len,
+                      const uint8_t *transcript, size_t transcript_len, char **note);
+int certvfy_tls13_key(void *pkey, uint16_t scheme, const uint8_t *sig, size_t sig_len,
+                      const uint8_t *transcript_hash, size_t hash_len, bool server, char **note);
+
 const char *certvfy_scheme_name(uint16_t scheme);
 
 #endif

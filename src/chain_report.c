@@ -2,6 +2,8 @@
 
 #include <stdlib.h>
 
+#include <openssl/evp.h>
+
 chain_report *chain_report_ref(chain_report *r)
 {
     if (r)
@@ -41,5 +43,7 @@ void chain_report_unref(chain_report *r)
     free(r->verify_sentence);
     free(r->trust_note);
     findings_free(&r->findings);
+    EVP_PKEY_free(r->leaf_pkey);
+    free(r->ca_match_dn);
     free(r);
 }

@@ -53,6 +53,12 @@ typedef struct chain_report {
     char *verify_sentence;   /* one plain sentence a person can act on */
     char *trust_note;        /* e.g. "trust not checked: pass --client-ca FILE"; NULL when checked */
     finding_list findings;   /* cert_expired, untrusted_root, missing_intermediate, weak_key, ... */
+    /* Decoded once per distinct chain, reused by every session that sent it: */
+    void *leaf_pkey;         /* EVP_PKEY * of the leaf (owned), NULL when undecodable */
+    bool ca_memo;            /* the acceptable-CA answer below is for ca_names_digest */
+    uint8_t ca_names_digest[32];
+    int ca_match;            /* chain_matches_ca_names() result for that CA list */
+    char *ca_match_dn;
 } chain_report;
 
 /* Reference counting: chain_report_unref(NULL) is a no-op. */

@@ -745,6 +745,12 @@ chain_report *chain_analyze_bucket(chain_ctx *ctx, const bytes_t *certs, size_t 
     }
     if (n > 0 && (shape_findings(r, xs, n, side) < 0 || hygiene_findings(r, xs, n, side, t) < 0))
         goto fail;
+    if (n > 0 && xs[0]) {
+        EVP_PKEY *pk = X509_get0_pubkey(xs[0]);
+        if (pk && EVP_PKEY_up_ref(pk) == 1)
+            r->leaf_pkey = pk;
+        ERR_clear_error();
+    }
     for (size_t i = 0; i < n; i++)
         X509_free(xs[i]);
     free(xs);

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "certdump.h"
 #include "chain_cache.h"
 #include "chain_verify.h"
@@ -12,6 +14,7 @@
 #include "flow.h"
 #include "keylog.h"
 #include "pcapng_secrets.h"
+#include "proof.h"
 #include "report_json.h"
 #include "report_text.h"
 #include "session.h"
@@ -241,8 +244,38 @@ static void analyze_certs(engine_t *e, session_t *s)
         }
     }
     if (s->cr.present && s->cr.n_ca_names && s->side[DIR_C2S].n_certs) {
-        s->client_ca_acceptable = chain_matches_ca_names(e->cctx, s->side[DIR_C2S].certs, s->side[DIR_C2S].n_certs,
-                                                         s->cr.ca_names, s->cr.n_ca_names, &s->client_ca_matched);
+        /* The answer depends only on the chain and the CA list: remember it on
+         * the (cached, shared) chain report, keyed by a digest of the list. */
+        chain_report *cr = s->side[DIR_C2S].chain;
+        uint8_t dg[32];
+        bool have_dg = false;
+        EVP_MD_CTX *mc = EVP_MD_CTX_new();
+        if (mc && EVP_DigestInit_ex(mc, EVP_sha256(), NULL) == 1) {
+            have_dg = true;
+            for (size_t i = 0; i < s->cr.n_ca_names && have_dg; i++) {
+                uint8_t l[4] = {(uint8_t)(s->cr.ca_names[i].len >> 24), (uint8_t)(s->cr.ca_names[i].len >> 16),
+                                (uint8_t)(s->cr.ca_names[i].len >> 8), (uint8_t)s->cr.ca_names[i].len};
+                have_dg = EVP_DigestUpdate(mc, l, 4) == 1 &&
+                          EVP_DigestUpdate(mc, s->cr.ca_names[i].data, s->cr.ca_names[i].len) == 1;
+            }
+            unsigned int dl = 0;
+            have_dg = have_dg && EVP_DigestFinal_ex(mc, dg, &dl) == 1 && dl == 32;
+        }
+        EVP_MD_CTX_free(mc);
+        if (cr && have_dg && cr->ca_memo && memcmp(cr->ca_names_digest, dg, 32) == 0) {
+            s->client_ca_acceptable = cr->ca_match;
+            s->client_ca_matched = cr->ca_match_dn ? strdup(cr->ca_match_dn) : NULL;
+        } else {
+            s->client_ca_acceptable = chain_matches_ca_names(e->cctx, s->side[DIR_C2S].certs, s->side[DIR_C2S].n_certs,
+                                                             s->cr.ca_names, s->cr.n_ca_names, &s->client_ca_matched);
+            if (cr && have_dg) {
+                free(cr->ca_match_dn);
+                cr->ca_match_dn = s->client_ca_matched ? strdup(s->client_ca_matched) : NULL;
+                cr->ca_match = s->client_ca_acceptable;
+                memcpy(cr->ca_names_digest, dg, 32);
+                cr->ca_memo = true;
+            }
+        }
     }
 }
 
@@ -298,6 +331,7 @@ static void note_resumption(engine_t *e, session_t *s)
 static void report_session(engine_t *e, session_t *s)
 {
     analyze_certs(e, s);
+    proof_check(s);
     note_resumption(e, s);
     diag_run(s, &e->dopt);
     if (!passes_filters(e, s))

@@ -98,6 +98,7 @@ void session_free(session_t *s)
         free(si->certs);
         chain_report_unref(si->chain);
         bytes_clear(&si->cv.signature);
+        bytes_clear(&si->cv.signed_data);
         free(si->cv.note);
     }
     free(s->decrypt_note);

@@ -148,6 +148,10 @@ typedef struct cert_verify_info {
     bytes_t signature;
     int result;                  /* -1 not checked, 0 mismatch, 1 verified */
     char *note;                  /* why not checked / what failed */
+    /* What the signature covers, kept until proof_check() runs: TLS 1.3 the
+     * transcript hash, TLS 1.0-1.2 the raw handshake messages so far. */
+    bytes_t signed_data;
+    bool tls13;
 } cert_verify_info;
 
 typedef struct side_info {

@@ -613,7 +613,9 @@ static void pha_start(tls_conn *c)
     c->pha_tr = t;
 }
 
-static void verify_cv(tls_conn *c, mtls_dir d, const tls_cert_verify *cv)
+/* Keep what the CertificateVerify signature covers; proof_check() verifies it
+ * once the chain (and its decoded key) is known. */
+static void keep_signed_data(tls_conn *c, mtls_dir d)
 {
     session_t *s = c->s;
     side_info *si = &s->side[d];
@@ -621,11 +623,11 @@ static void verify_cv(tls_conn *c, mtls_dir d, const tls_cert_verify *cv)
     free(ci->note);
     ci->note = NULL;
     ci->result = -1;
+    bytes_clear(&ci->signed_data);
     if (si->n_certs == 0) {
         ci->note = strdup("no certificate from this side to check the signature against");
         return;
     }
-    const bytes_t *leaf = &si->certs[0];
     if (s->tls13) {
         uint8_t h[TRANSCRIPT_MAX_HASH];
         size_t hl = sizeof(h);
@@ -633,8 +635,9 @@ static void verify_cv(tls_conn *c, mtls_dir d, const tls_cert_verify *cv)
             ci->note = strdup("handshake transcript unavailable");
             return;
         }
-        ci->result = certvfy_tls13(leaf->data, leaf->len, cv->scheme, cur_ptr(&cv->signature),
-                                   cur_remaining(&cv->signature), h, hl, d == DIR_S2C, &ci->note);
+        ci->tls13 = true;
+        if (bytes_set(&ci->signed_data, h, hl) < 0)
+            ci->note = strdup("out of memory");
     } else {
         size_t tl = 0;
         bool complete = false;
@@ -643,8 +646,9 @@ static void verify_cv(tls_conn *c, mtls_dir d, const tls_cert_verify *cv)
             ci->note = strdup("handshake transcript incomplete (capture started mid-handshake or too large)");
             return;
         }
-        ci->result = certvfy_tls12(leaf->data, leaf->len, cv->has_scheme ? cv->scheme : 0,
-                                   cur_ptr(&cv->signature), cur_remaining(&cv->signature), t, tl, &ci->note);
+        ci->tls13 = false;
+        if (bytes_set(&ci->signed_data, t, tl) < 0)
+            ci->note = strdup("out of memory");
     }
 }
 
@@ -667,7 +671,7 @@ static void on_cert_verify(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, ui
     ci->scheme = cv.has_scheme ? cv.scheme : 0;
     if (bytes_set(&ci->signature, cur_ptr(&cv.signature), cur_remaining(&cv.signature)) < 0)
         ci->signature.len = 0;
-    verify_cv(c, d, &cv);
+    keep_signed_data(c, d);
 }
 
 static void check_finished(tls_conn *c, mtls_dir d, cur_t *body, step_t *st)

@@ -17,6 +17,7 @@
 
 #include "fixtures/rfc8448.h"
 #include "keylog.h"
+#include "proof.h"
 #include "tls_stream.h"
 
 static uint8_t *unhex(const char *s, size_t *len)
@@ -119,6 +120,7 @@ static session_t *run(keylog *kl)
     free(cf);
     session_t *s = tlss_take_session(c);
     tlss_free(c);
+    proof_check(s);
     return s;
 }
 
