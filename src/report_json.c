@@ -25,10 +25,21 @@ char *rjson_time(uint64_t ts_us, char *buf, size_t bufsz)
     return buf;
 }
 
+/* Most strings are plain ASCII: those need no sanitising copy. */
+static bool plain_ascii(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p >= 0x80)
+            return false;
+    return true;
+}
+
 int rjson_add_str(cJSON *obj, const char *name, const char *s)
 {
     if (!s)
         return 0;
+    if (plain_ascii(s))
+        return cJSON_AddStringToObject(obj, name, s) ? 0 : -1;
     char *clean = esc_utf8_sanitize(s, strlen(s));
     if (!clean)
         return -1;
@@ -83,8 +94,8 @@ static void push_str(jb *b, cJSON *a, const char *s)
 {
     if (!a || !s)
         return;
-    char *clean = esc_utf8_sanitize(s, strlen(s));
-    cJSON *it = clean ? cJSON_CreateString(clean) : NULL;
+    char *clean = plain_ascii(s) ? NULL : esc_utf8_sanitize(s, strlen(s));
+    cJSON *it = plain_ascii(s) ? cJSON_CreateString(s) : clean ? cJSON_CreateString(clean) : NULL;
     free(clean);
     if (!it || !cJSON_AddItemToArray(a, it)) {
         cJSON_Delete(it);

@@ -463,13 +463,16 @@ static void on_server_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, u
         si->ja3s = NULL;
     s->version = sh->selected_version;
     s->tls13 = sh->selected_version == 0x0304;
-    if (c->tr) {
+    lookup_keys(c);
+    /* The running hash is only needed to check Finished and TLS 1.3
+     * CertificateVerify, i.e. with keys; TLS 1.0-1.2 CertificateVerify signs
+     * the raw messages, which the transcript keeps anyway. */
+    if (c->tr && c->ke) {
         transcript_hash_alg alg = transcript_alg_for(s->version, si->cipher);
         if (transcript_set_hash(c->tr, alg) != TRANSCRIPT_OK) {
             /* unknown suite: no transcript hash */
         }
     }
-    lookup_keys(c);
     if (s->tls13) {
         if (si->psk_selected)
             s->resumed = true;
