@@ -23,9 +23,8 @@ static dx_result end_check(const cur_t *c)
 
 static dx_result list_push(tls_u16_list *l, uint16_t v, size_t at)
 {
-    if (l->n >= TLS_LIST_MAX)
-        return dx_malformed(DXE_TOO_MANY, at);
-    l->v[l->n++] = v;
+    (void)at;
+    tls_u16_list_push(l, v);
     return dx_ok();
 }
 

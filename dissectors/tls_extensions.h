@@ -38,13 +38,27 @@ typedef struct tls_view {
 } tls_view;
 
 /* Fixed-capacity list of 16-bit values in wire order (GREASE kept).
- * More than TLS_LIST_MAX entries -> DXE_TOO_MANY; never overflows.
+ * A list longer than TLS_LIST_MAX is legal TLS: the first TLS_LIST_MAX
+ * entries are kept, `total` counts them all and `truncated` is set (the
+ * caller reports it); never overflows.
  * 8-bit lists (ec_point_formats, psk_key_exchange_modes) are widened. */
 #define TLS_LIST_MAX 512
 typedef struct tls_u16_list {
     uint16_t v[TLS_LIST_MAX];
     size_t n;
+    size_t total;
+    bool truncated;
 } tls_u16_list;
+
+/* Append v, or count it when the list is full. */
+static inline void tls_u16_list_push(tls_u16_list *l, uint16_t v)
+{
+    l->total++;
+    if (l->n < TLS_LIST_MAX)
+        l->v[l->n++] = v;
+    else
+        l->truncated = true;
+}
 
 /* Max ALPN protocol names kept from one extension (more -> DXE_TOO_MANY). */
 #define TLS_ALPN_MAX 64

@@ -81,9 +81,7 @@ dx_result tls_parse_client_hello(cur_t *body, tls_client_hello *out)
         size_t vat = cur_abs_offset(&cs);
         if (!cur_get_u16(&cs, &v))
             return hello_err(vat);
-        if (out->ciphers.n >= TLS_LIST_MAX)
-            return dx_malformed(DXE_TOO_MANY, vat);
-        out->ciphers.v[out->ciphers.n++] = v;
+        tls_u16_list_push(&out->ciphers, v);
     }
     at = cur_abs_offset(&c);
     if (!cur_get_prefixed_u8(&c, &comp) || cur_at_end(&comp))
@@ -134,9 +132,7 @@ dx_result tls_parse_sslv2_client_hello(cur_t *body, tls_client_hello *out)
         out->sslv2_specs++;
         if (hi != 0)
             continue; /* a genuine SSL 2.0 cipher kind */
-        if (out->ciphers.n >= TLS_LIST_MAX)
-            return dx_malformed(DXE_TOO_MANY, vat);
-        out->ciphers.v[out->ciphers.n++] = lo;
+        tls_u16_list_push(&out->ciphers, lo);
     }
     at = cur_abs_offset(&c);
     if (!cur_get_bytes(&c, sid_len, &p))

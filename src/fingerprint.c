@@ -114,8 +114,17 @@ out:
     return rc;
 }
 
+/* A fingerprint over a list we did not keep whole would be wrong: refuse. */
+static bool ch_lists_whole(const tls_client_hello *ch)
+{
+    return !(ch->ciphers.truncated || ch->ext.types.truncated || ch->ext.groups.truncated ||
+             ch->ext.point_formats.truncated || ch->ext.sig_algs.truncated);
+}
+
 int fp_ja3(const tls_client_hello *ch, char **out_str, char out_md5[33])
 {
+    if (!ch_lists_whole(ch))
+        return -1;
     sbuf b = {0};
     sb_putu(&b, ch->legacy_version);
     sb_puts(&b, ",");
@@ -131,6 +140,8 @@ int fp_ja3(const tls_client_hello *ch, char **out_str, char out_md5[33])
 
 int fp_ja3s(const tls_server_hello *sh, char **out_str, char out_md5[33])
 {
+    if (sh->ext.types.truncated)
+        return -1;
     sbuf b = {0};
     sb_putu(&b, sh->legacy_version);
     sb_puts(&b, ",");
@@ -266,6 +277,8 @@ static int ja4_hash12(const sbuf *b, char out[13])
 
 int fp_ja4(const tls_client_hello *ch, bool quic, char out[40])
 {
+    if (!ch_lists_whole(ch))
+        return -1;
     char a[11], hb[13], hc[13];
     size_t nc, ne;
     sbuf ciphers = {0}, exts = {0};
@@ -299,6 +312,8 @@ out:
 
 int fp_ja4_raw(const tls_client_hello *ch, bool quic, char **out_str)
 {
+    if (!ch_lists_whole(ch))
+        return -1;
     char a[11];
     size_t nc, ne;
     sbuf ciphers = {0}, exts = {0}, all = {0};

@@ -403,6 +403,15 @@ static void on_client_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, b
     ci->has_early_data = ch->ext.has_early_data;
     ci->post_handshake_auth = ch->ext.post_handshake_auth;
     ci->has_ech = ch->ext.has_ech;
+    if (ch->ciphers.truncated || ch->ext.types.truncated || ch->ext.groups.truncated || ch->ext.sig_algs.truncated ||
+        ch->ext.point_formats.truncated || ch->ext.versions.truncated || ch->ext.key_share_groups.truncated) {
+        if (!findings_has(&c->s->wire_findings, "hello_list_truncated"))
+            findings_add(&c->s->wire_findings, SEV_WARNING, "hello_list_truncated", "ClientHello",
+                         "The ClientHello carries lists longer than mtlsdump keeps (%zu cipher suites, %zu "
+                         "extensions, %zu groups); the first %d of each are shown and no JA3/JA4 is computed. "
+                         "Real clients send a few dozen: this is a probe or a fuzzer.",
+                         ch->ciphers.total, ch->ext.types.total, ch->ext.groups.total, TLS_LIST_MAX);
+    }
     if (fp_ja3(ch, &ci->ja3, ci->ja3_md5) < 0)
         ci->ja3 = NULL;
     char ja4[40];
@@ -1266,6 +1275,14 @@ static bool looks_like_client_hello(const uint8_t *p, size_t n)
     return n >= 3 && tls_record_is_sslv2_hello(p, n);
 }
 
+/* Any TLS record header (content type 20-24, version 3.x): bytes that claim
+ * to be TLS even if what follows is broken (then reported as malformed). */
+static bool looks_like_record_start(const uint8_t *p, size_t n)
+{
+    return n >= TLS_RECORD_HDR_LEN && p[0] >= TLS_CT_CHANGE_CIPHER_SPEC && p[0] <= TLS_CT_HEARTBEAT && p[1] == 3 &&
+           p[2] <= 4;
+}
+
 static bool looks_like_server_hello(const uint8_t *p, size_t n)
 {
     return n >= 6 && p[0] == TLS_CT_HANDSHAKE && tls_record_plausible(p, n) && p[5] == TLS_HS_SERVER_HELLO;
@@ -1360,6 +1377,8 @@ void tlss_data(tls_conn *c, int side, uint64_t ts, const uint8_t *bytes, size_t 
     bool found = false;
     if (client ? looks_like_client_hello(p, len) : (c->s && looks_like_server_hello(p, len))) {
         found = true;
+    } else if (client && c->client_side >= 0 && looks_like_record_start(p, len)) {
+        found = true; /* claims TLS without a ClientHello: analysed, reported as malformed if it is */
     } else if (!client && c->s && len >= 5 && tls_record_plausible(p, len)) {
         found = true; /* e.g. an alert answering the ClientHello */
     } else {

@@ -28,7 +28,11 @@ check length-past-end 'malformed|incomplete'
 check cert-10000-entries '"verdict":"[a-z_]+"'
 check cert-1mib-entry 'malformed'
 check cert-bad-der '"verdict":"[a-z_]+"'
-check many-extensions 'malformed'
+# 5,000 extensions / 30,000 groups are legal TLS: analysed (the hostile server
+# closes without an alert), the lists kept to their cap and reported
+check many-extensions 'aborted'
+if ! grep -v '"port":40000' "$W/many-extensions.json" | grep -q '"code":"hello_list_truncated"'; then
+    echo "FAIL many-extensions: no hello_list_truncated finding"; fail=1; fi
 check seq-jump '"verdict":"[a-z_]+"'
 check overlap-conflict '"verdict":"[a-z_]+"'
 check sni-escapes '"verdict":"[a-z_]+"'
