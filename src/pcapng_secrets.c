@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "pcapng_dsb.h"
+#include "secrets_block.h"
 
 int pcapng_load_secrets(const char *path, keylog *kl)
 {

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "keylog.h"
-#include "pcapng_dsb.h"
+#include "secrets_block.h"
 #include "pcapng_secrets.h"
 
 static uint8_t *slurp(const char *path, size_t *n)

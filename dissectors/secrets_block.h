@@ -1,13 +1,13 @@
 /*
- * pcapng_dsb.h — pcapng block framing and Decryption Secrets Blocks.
+ * secrets_block.h — pcapng block framing and Decryption Secrets Blocks.
  *
  * libpcap reads pcapng packets but does not hand out Decryption Secrets
  * Blocks (type 0x0000000A), which tools such as `editcap --inject-secrets`
  * use to carry a TLS key log inside the capture. These pure parsers frame
  * blocks and extract the secrets; src/pcapng_secrets.c does the file I/O.
  */
-#ifndef MTLS_PCAPNG_DSB_H
-#define MTLS_PCAPNG_DSB_H
+#ifndef MTLS_SECRETS_BLOCK_H
+#define MTLS_SECRETS_BLOCK_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-#include "pcapng_dsb.h"
+#include "secrets_block.h"
 
 static bool get_u32e(cur_t *c, bool be, uint32_t *v)
 {
