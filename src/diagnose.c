@@ -222,6 +222,10 @@ static void gather(const session_t *s, facts *f)
             f->completed = false;
     }
     f->tls13_nokeys = s->tls13 && !s->decrypted && f->srv_cert == NONE && f->certreq == NONE;
+    /* keys that read the server's flight but not the client's (wrong or
+     * incomplete key log): what the client sent is still unknown */
+    if (s->tls13 && f->enc_hs[0] != NONE && f->cli_cert == NONE && f->fin[0] == NONE)
+        f->tls13_nokeys = true;
     if (!f->completed && !f->tls13_nokeys && f->gap == NONE && f->app[0] != NONE && f->app[1] != NONE &&
         f->alert == NONE)
         f->completed = true;
@@ -810,7 +814,12 @@ static bool do_encrypted(const session_t *s, const facts *f, const diag_options 
         }
     }
     sb_printf(e, " Record padding or record_size_limit would change these sizes.");
-    if (opt && opt->keylog_given)
+    if (opt && opt->keylog_given && s->decrypt_note && strstr(s->decrypt_note, "do not decrypt"))
+        sb_printf(n, "The key log has secrets for this session but they do not decrypt all of it "
+                     "(a truncated or mixed-up key log, or secrets from another run that reused "
+                     "the client random): pass the complete key log written during this "
+                     "capture.");
+    else if (opt && opt->keylog_given)
         sb_printf(n, "The key log has no secrets for this session: make sure the client that "
                      "made this connection writes them (SSLKEYLOGFILE for curl, Firefox, "
                      "Chrome; openssl s_client -keylogfile FILE) and pass that file with "

@@ -35,6 +35,15 @@ timeout 60 "$bin" -r "$tmp/caplen.pcap" --ca "$src/samples/pki/root.pem" --json 
 if [ $rc -le 2 ] && ! grep -q 'Sanitizer\|runtime error' "$tmp/err" && grep -q '"verdict":"mtls_ok"' "$tmp/out"; then
   echo "ok   caplen-gt-len (exit $rc, connection still mtls_ok)"; pass=$((pass+1))
 else echo "FAIL caplen-gt-len: exit $rc"; cat "$tmp/err"; fail=$((fail+1)); fi
+# a truncated key log: the broken line is counted and reported, never fatal
+head -c 250 "$src/samples/keylogs/tls13-mtls-ok.keys" > "$tmp/trunc.keys"
+"$bin" -r "$src/samples/pcaps/tls13-mtls-ok.pcap" --keylog "$tmp/trunc.keys" --json --no-summary > "$tmp/out" 2> "$tmp/err"; rc=$?
+# (the server's flight decrypts, the client's does not: its certificate is unknown, not missing)
+if [ $rc -le 1 ] && grep -q 'malformed line' "$tmp/err" && grep -q '"verdict":"encrypted"' "$tmp/out"; then
+  echo "ok   truncated-keylog (exit $rc, $(grep -o 'malformed line[^(]*' "$tmp/err"))"; pass=$((pass+1))
+else echo "FAIL truncated-keylog: exit $rc"; cat "$tmp/err"; fail=$((fail+1)); fi
+"$bin" -r "$ok" --keylog "$tmp/does-not-exist.keys" > /dev/null 2> "$tmp/err"; rc=$?
+if [ $rc = 2 ] && grep -q 'cannot read key log' "$tmp/err"; then echo "ok   missing-keylog (exit 2)"; pass=$((pass+1)); else echo "FAIL missing-keylog: $rc"; fail=$((fail+1)); fi
 # usage errors
 "$bin" > /dev/null 2> "$tmp/err"; rc=$?
 if [ $rc = 2 ] && grep -q 'nothing to read' "$tmp/err"; then echo "ok   no-input (exit 2)"; pass=$((pass+1)); else echo "FAIL no-input: $rc"; fail=$((fail+1)); fi
