@@ -45,5 +45,6 @@ void chain_report_unref(chain_report *r)
     findings_free(&r->findings);
     EVP_PKEY_free(r->leaf_pkey);
     free(r->ca_match_dn);
+    free(r->certs_json);
     free(r);
 }

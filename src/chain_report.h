@@ -59,6 +59,7 @@ typedef struct chain_report {
     uint8_t ca_names_digest[32];
     int ca_match;            /* chain_matches_ca_names() result for that CA list */
     char *ca_match_dn;
+    char *certs_json;        /* the certs as a printed JSON array, made once by the JSON reporter */
 } chain_report;
 
 /* Reference counting: chain_report_unref(NULL) is a no-op. */

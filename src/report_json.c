@@ -213,15 +213,26 @@ static void chain_obj(jb *b, cJSON *chains, const char *name, const side_info *s
         return;
     cJSON *c = obj(b, chains, name);
     const chain_report *r = si->chain;
-    cJSON *certs = arr(b, c, "certs");
     if (r) {
-        for (size_t i = 0; certs && i < r->n_certs; i++) {
-            cJSON *co = cert_obj(b, &r->certs[i]);
-            if (co && !cJSON_AddItemToArray(certs, co)) {
-                cJSON_Delete(co);
-                b->oom = true;
+        /* A chain is shared by every handshake that sent it: its certificate
+         * details are printed once (by cJSON) and reused as a raw JSON item. */
+        chain_report *cache = (chain_report *)r;
+        if (!cache->certs_json) {
+            cJSON *certs = cJSON_CreateArray();
+            for (size_t i = 0; certs && i < r->n_certs; i++) {
+                cJSON *co = cert_obj(b, &r->certs[i]);
+                if (co && !cJSON_AddItemToArray(certs, co)) {
+                    cJSON_Delete(co);
+                    b->oom = true;
+                }
             }
+            char *txt = certs ? cJSON_PrintUnformatted(certs) : NULL;
+            cJSON_Delete(certs);
+            cache->certs_json = txt ? strdup(txt) : NULL;
+            cJSON_free(txt);
         }
+        if (!cache->certs_json || !cJSON_AddRawToObject(c, "certs", cache->certs_json))
+            b->oom = true;
         boolean(b, c, "analysed", true);
         boolean(b, c, "valid", r->valid);
         boolean(b, c, "trust_checked", r->trust_checked);
@@ -231,6 +242,7 @@ static void chain_obj(jb *b, cJSON *chains, const char *name, const side_info *s
         str(b, c, "sentence", r->verify_sentence);
         str(b, c, "trust_note", r->trust_note);
     } else {
+        (void)arr(b, c, "certs");
         boolean(b, c, "analysed", false);
     }
     num(b, c, "count", (double)(r ? r->n_certs : si->n_certs));
