@@ -38,7 +38,7 @@ ALL_CAPTURES=(
     tls12-server-untrusted tls12-missing-intermediate
     tls12-one-way tls13-one-way
     tls-version-mismatch tls12-no-shared-cipher
-    tls12-resumption-session-id tls12-resumption-ticket tls13-resumption-psk
+    tls12-resumption-session-id tls12-resumption-ticket tls13-resumption-psk tls13-early-data
     tls13-hrr
     tls12-sha1-client-cert tls12-rsa1024-client-cert tls12-sha1-client-cert-rejected
     tls12-mtls-ok-ipv6
@@ -503,6 +503,28 @@ resumption() {
 cap_tls12-resumption-session-id() { resumption "$1" 44322 -tls1_2 -no_ticket; }
 cap_tls12-resumption-ticket() { resumption "$1" 44323 -tls1_2; }
 cap_tls13-resumption-psk() { resumption "$1" 44324 -tls1_3; }
+# TLS 1.3 resumption with 0-RTT early data (a one-way server that accepts
+# early data; the second client sends an HTTP request line as early data)
+cap_tls13-early-data() {
+    local name=$1 port=44365 pid
+    local -a sopts copts
+    mapfile -t sopts <<<"$(srv_common; echo -tls1_3; echo -early_data)"
+    mapfile -t copts <<<"$(cli_common; echo -tls1_3)"
+    start_bg "$name-server" openssl s_server -accept "127.0.0.1:$port" "${sopts[@]}"
+    pid=$BG_PID
+    wait_listen "$port"
+    capture_start "$name" "tcp port $port"
+    rm -f "$WORK/$name.sess" "$KEYS/$name.keys"
+    printf 'GET /early HTTP/1.1\r\nHost: server.mtls.test\r\n\r\n' >"$WORK/$name.early"
+    run_client "$name-client1" 0.5 openssl s_client -connect "127.0.0.1:$port" \
+        -keylogfile "$KEYS/$name.keys" -sess_out "$WORK/$name.sess" "${copts[@]}"
+    [[ -s $WORK/$name.sess ]] || die "$name: no session saved"
+    run_client "$name-client2" 0.5 openssl s_client -connect "127.0.0.1:$port" \
+        -keylogfile "$KEYS/$name.keys" -sess_in "$WORK/$name.sess" -early_data "$WORK/$name.early" "${copts[@]}"
+    grep -q '^Reused' "$WORK/$name-client2.log" || die "$name: second connection did not resume"
+    capture_stop
+    stop_bg "$pid"
+}
 
 # nginx_start NAME PORT PROTOCOLS — nginx with `ssl_verify_client on`, in the
 # foreground of a background job (daemon off), config and logs in a temp prefix

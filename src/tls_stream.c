@@ -71,6 +71,8 @@ struct tls_conn {
     bool closed[2];
     size_t buffered;
     uint8_t cv_pending;
+    decrypt_dir early;          /* TLS 1.3 0-RTT: client early traffic keys */
+    bool early_tried, early_ready;
     uint8_t *scratch;           /* decryption output */
     size_t scratch_cap;
 };
@@ -137,6 +139,7 @@ tls_conn *tlss_new(const tlss_options *opt, int client_side)
     c->client_side = client_side;
     decrypt_dir_init(&c->d[0].dec);
     decrypt_dir_init(&c->d[1].dec);
+    decrypt_dir_init(&c->early);
     return c;
 }
 
@@ -159,6 +162,7 @@ void tlss_free(tls_conn *c)
     }
     transcript_free(c->tr);
     transcript_free(c->pha_tr);
+    decrypt_dir_cleanup(&c->early);
     charge(c, -(long)c->scratch_cap);
     free(c->scratch);
     session_free(c->s);
@@ -1052,6 +1056,86 @@ static void encrypted13_no_keys(tls_conn *c, mtls_dir d, uint64_t ts, size_t len
     log_app_data(c, d, ts, len, false);
 }
 
+static bool scratch_fit(tls_conn *c, size_t blen)
+{
+    size_t need = blen + 64;
+    if (need > c->scratch_cap) {
+        uint8_t *q = realloc(c->scratch, need);
+        if (!q)
+            return false;
+        charge(c, (long)(need - c->scratch_cap));
+        c->scratch = q;
+        c->scratch_cap = need;
+    }
+    return true;
+}
+
+/*
+ * TLS 1.3 0-RTT: the client's application_data records sent before its
+ * handshake flight are early data, encrypted with the client early traffic
+ * secret (RFC 8446 2.3); its EndOfEarlyData too. The suite is the resumed
+ * session's, unknown before the ServerHello: each TLS 1.3 suite the client
+ * offered is tried on the first record. Returns true when the record was
+ * consumed as early data (decrypted, or logged as undecryptable early data
+ * before the ServerHello).
+ */
+static bool early_data_record(tls_conn *c, uint64_t ts, const uint8_t *rec, size_t reclen)
+{
+    session_t *s = c->s;
+    const uint8_t *body = rec + TLS_RECORD_HDR_LEN;
+    size_t blen = reclen - TLS_RECORD_HDR_LEN;
+    if (!c->early_tried) {
+        c->early_tried = true;
+        if (!c->ke && c->opt.keys)
+            c->ke = keylog_find(c->opt.keys, s->ch.random);
+        if (c->ke && keylog_entry_has(c->ke, KEYLOG_CLIENT_EARLY_TRAFFIC) && scratch_fit(c, blen)) {
+            const keylog_secret *sec = &c->ke->secret[KEYLOG_CLIENT_EARLY_TRAFFIC];
+            for (size_t i = 0; i < s->ch.ciphers.n && !c->early_ready; i++) {
+                uint16_t cs = s->ch.ciphers.v[i];
+                if ((cs >> 8) != 0x13)
+                    continue;
+                decrypt_dir_cleanup(&c->early);
+                decrypt_dir_init(&c->early);
+                if (decrypt13_init(&c->early, cs, sec->bytes, sec->len) != DECRYPT_OK)
+                    continue;
+                size_t outlen = c->scratch_cap;
+                uint8_t inner = 0;
+                if (decrypt13_record(&c->early, rec, body, blen, c->scratch, &outlen, &inner) == DECRYPT_OK) {
+                    c->early.seq = 0; /* decrypt this first record again below */
+                    c->early_ready = true;
+                }
+            }
+        }
+    }
+    if (c->early_ready && scratch_fit(c, blen)) {
+        size_t outlen = c->scratch_cap;
+        uint8_t inner = 0;
+        if (decrypt13_record(&c->early, rec, body, blen, c->scratch, &outlen, &inner) == DECRYPT_OK) {
+            if (inner == TLS_CT_APPLICATION_DATA) {
+                step_t *st = add_step(c, ts, DIR_C2S, STEP_APPLICATION_DATA);
+                if (st) {
+                    st->length = (uint32_t)outlen;
+                    st->decrypted = true;
+                    st->detail = strdup("0-RTT early data");
+                }
+                show_http(c, DIR_C2S, ts, c->scratch, outlen);
+            } else {
+                handle_plain_content(c, DIR_C2S, ts, inner, c->scratch, outlen, true);
+            }
+            return true;
+        }
+    }
+    if (!s->sh.present) {
+        step_t *st = add_step(c, ts, DIR_C2S, STEP_APPLICATION_DATA);
+        if (st) {
+            st->length = (uint32_t)blen;
+            st->detail = strdup("0-RTT early data (encrypted)");
+        }
+        return true;
+    }
+    return false;
+}
+
 static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *rec, size_t reclen)
 {
     dir_state *ds = &c->d[d];
@@ -1061,6 +1145,11 @@ static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *
     size_t blen = reclen - TLS_RECORD_HDR_LEN;
     ds->records++;
     s->side[d].records_total++;
+
+    bool may_be_early = d == DIR_C2S && type == TLS_CT_APPLICATION_DATA && s->ch.has_early_data &&
+                        !c->hs_done[DIR_C2S] && (!s->sh.present || s->tls13);
+    if (may_be_early && !s->sh.present && early_data_record(c, ts, rec, reclen))
+        return;
 
     if (type == TLS_CT_CHANGE_CIPHER_SPEC) {
         step_t *st = add_step(c, ts, d, STEP_CHANGE_CIPHER_SPEC);
@@ -1091,15 +1180,8 @@ static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *
         return;
     }
     if (ds->keys) {
-        size_t need = blen + 64;
-        if (need > c->scratch_cap) {
-            uint8_t *q = realloc(c->scratch, need);
-            if (!q)
-                return;
-            charge(c, (long)(need - c->scratch_cap));
-            c->scratch = q;
-            c->scratch_cap = need;
-        }
+        if (!scratch_fit(c, blen))
+            return;
         size_t outlen = c->scratch_cap;
         uint8_t inner = 0;
         int rc = s->tls13 ? decrypt13_record(&ds->dec, rec, body, blen, c->scratch, &outlen, &inner)
@@ -1124,6 +1206,8 @@ static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *
             handle_plain_content(c, d, ts, inner, c->scratch, outlen, true);
             return;
         }
+        if (may_be_early && early_data_record(c, ts, rec, reclen))
+            return; /* early data / EndOfEarlyData: the handshake keys come after it */
         keys_failed(c, d, rc);
     }
     /* No keys (or they failed): say what the wire shows. */
