@@ -54,6 +54,8 @@ struct engine {
     engine_stats st;
     resume_entry resume_ring[RESUME_RING];
     size_t resume_pos;
+    bool live;
+    uint64_t k_recv, k_drop, k_ifdrop;
 };
 
 typedef struct flow_ctx {
@@ -563,6 +565,14 @@ static int by_first_seen(const void *a, const void *b)
     return 0;
 }
 
+void engine_set_capture_stats(engine_t *e, bool live, uint64_t recv, uint64_t drop, uint64_t ifdrop)
+{
+    e->live = live;
+    e->k_recv = recv;
+    e->k_drop = drop;
+    e->k_ifdrop = ifdrop;
+}
+
 void engine_finish(engine_t *e)
 {
     size_t n = flow_table_count(e->flows);
@@ -576,6 +586,9 @@ void engine_finish(engine_t *e)
             free(fa.list);
         }
     }
+    summary_capture sc = {e->st.packets, e->st.bytes, e->st.flows_evicted + e->st.flows_idle, e->live,
+                          e->k_recv, e->k_drop, e->k_ifdrop};
+    summary_set_capture(e->sum, &sc);
     if (!e->cfg->no_summary) {
         int rc = e->cfg->json ? summary_write_json(e->out, e->sum) : summary_write_text(e->out, e->sum, &e->ropt);
         if (rc < 0)

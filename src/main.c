@@ -89,6 +89,9 @@ int main(int argc, char **argv)
     run_ctx rc = {e, cap};
     int read_rc = capture_run(cap, on_packet, &rc, &err);
     /* Whatever was read before an error is still analysed and reported. */
+    capture_stats cst;
+    capture_get_stats(cap, &cst);
+    engine_set_capture_stats(e, cst.have_kernel_stats, cst.ps_recv, cst.ps_drop, cst.ps_ifdrop);
     engine_finish(e);
     double secs = now_s() - t0;
     int code = engine_exit_code(e);

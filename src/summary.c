@@ -35,6 +35,8 @@ struct summary {
     size_t n_rows, cap_rows;
     size_t *slots;   /* hash table of row index + 1 (0 = empty) */
     size_t n_slots;
+    bool have_capture;
+    summary_capture cap;
 };
 
 summary *summary_new(size_t max_certs)
@@ -222,6 +224,17 @@ int summary_write_text(FILE *out, const summary *sm, const rtext_options *opt)
         if (sm->counts[v] && fprintf(out, "  %-22s %zu\n", verdict_name((verdict_t)v),
                                      sm->counts[v]) < 0)
             err = true;
+    if (sm->have_capture && sm->cap.live &&
+        fprintf(out, "Capture: %llu packets received by the kernel, %llu dropped by the kernel, %llu dropped by "
+                     "the interface%s\n",
+                (unsigned long long)sm->cap.kernel_received, (unsigned long long)sm->cap.kernel_dropped,
+                (unsigned long long)sm->cap.interface_dropped,
+                sm->cap.kernel_dropped ? " (raise the buffer with -B KIB)" : "") < 0)
+        err = true;
+    if (sm->have_capture && sm->cap.flows_evicted &&
+        fprintf(out, "Evicted: %llu flows by --max-flows/--max-memory (reported as incomplete)\n",
+                (unsigned long long)sm->cap.flows_evicted) < 0)
+        err = true;
     if (sm->n_rows) {
         fprintf(out, "Client certificates (%zu distinct%s):\n", sm->n_rows,
                 sm->capped ? ", cap reached: more were seen but not listed" : "");
@@ -255,6 +268,12 @@ int summary_write_text(FILE *out, const summary *sm, const rtext_options *opt)
     return err || ferror(out) ? -1 : 0;
 }
 
+void summary_set_capture(summary *sm, const summary_capture *cap)
+{
+    sm->cap = *cap;
+    sm->have_capture = true;
+}
+
 cJSON *summary_json(const summary *sm)
 {
     cJSON *o = cJSON_CreateObject();
@@ -269,6 +288,21 @@ cJSON *summary_json(const summary *sm)
     oom |= !c;
     for (int v = 1; c && v < VERDICT__COUNT; v++)
         oom |= !cJSON_AddNumberToObject(c, verdict_name((verdict_t)v), (double)sm->counts[v]);
+    if (sm->have_capture) {
+        cJSON *k = cJSON_AddObjectToObject(o, "capture");
+        oom |= !k;
+        if (k) {
+            oom |= !cJSON_AddNumberToObject(k, "packets", (double)sm->cap.packets);
+            oom |= !cJSON_AddNumberToObject(k, "bytes", (double)sm->cap.bytes);
+            oom |= !cJSON_AddNumberToObject(k, "flows_evicted", (double)sm->cap.flows_evicted);
+            oom |= !cJSON_AddBoolToObject(k, "live", sm->cap.live);
+            if (sm->cap.live) {
+                oom |= !cJSON_AddNumberToObject(k, "kernel_received", (double)sm->cap.kernel_received);
+                oom |= !cJSON_AddNumberToObject(k, "kernel_dropped", (double)sm->cap.kernel_dropped);
+                oom |= !cJSON_AddNumberToObject(k, "interface_dropped", (double)sm->cap.interface_dropped);
+            }
+        }
+    }
     oom |= !cJSON_AddBoolToObject(o, "client_certificates_capped", sm->capped);
     cJSON *a = cJSON_AddArrayToObject(o, "client_certificates");
     oom |= !a;

@@ -44,6 +44,16 @@ bool summary_capped(const summary *sm); /* distinct-cert cap was hit */
 
 /* Text summary (counts + audit table). opt may be NULL. Returns 0 or -1 on
  * write error. */
+/* What the capture itself counted; kernel_* only for live capture (libpcap's
+ * pcap_stats: packets received / dropped by the kernel / by the interface). */
+typedef struct summary_capture {
+    uint64_t packets, bytes;
+    uint64_t flows_evicted;
+    bool live;
+    uint64_t kernel_received, kernel_dropped, interface_dropped;
+} summary_capture;
+void summary_set_capture(summary *sm, const summary_capture *cap);
+
 int summary_write_text(FILE *out, const summary *sm, const rtext_options *opt) MTLS_WARN_UNUSED;
 
 /* {"type":"summary","schema_version":...,"counts":{...},"client_certificates":[...]}.

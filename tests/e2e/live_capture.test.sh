@@ -15,7 +15,7 @@ tmp=$(mktemp -d); pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-"$bin" -i lo --json --no-summary -Z root "tcp port $port" > "$tmp/out.ndjson" 2> "$tmp/err" &
+"$bin" -i lo --json -Z root "tcp port $port" > "$tmp/out.ndjson" 2> "$tmp/err" &
 mpid=$!; pids+=("$mpid")
 openssl s_server -accept "127.0.0.1:$port" -cert "$pki/server.pem" -key "$pki/server.key" \
   -cert_chain "$pki/intermediate.pem" -CAfile "$pki/root.pem" -Verify 3 -verify_return_error \
@@ -43,6 +43,9 @@ cn=$(jq -r 'select(.type=="connection") | .tls.client.x509.subject.common_name /
 [ "$v2" = client_cert_missing ] || { echo "FAIL: second verdict '$v2', expected client_cert_missing"; fail=1; }
 [ "$cn" = alice ] || { echo "FAIL: client certificate CN '$cn', expected alice"; fail=1; }
 [ "$rc" = 1 ] || { echo "FAIL: exit code $rc, expected 1 (one failed handshake)"; fail=1; }
+# the summary carries libpcap's counters for a live capture
+kr=$(jq -r 'select(.type=="summary") | if .capture.live then .capture.kernel_received else "none" end' "$tmp/out.ndjson")
+[ "$kr" != none ] && [ "${kr:-0}" -gt 0 ] || { echo "FAIL: summary has no live kernel counters ($kr)"; fail=1; }
 if [ $fail != 0 ]; then cat "$tmp/out.ndjson" "$tmp/err" "$tmp/server.log"; echo "0 passed, 1 failed"; exit 1; fi
 echo "live capture: 2 connections, verdicts $v1 / $v2, client CN $cn"
 echo "1 passed, 0 failed"
