@@ -45,15 +45,19 @@ static void sb_puts(sbuf *b, const char *s) { sb_putn(b, s, strlen(s)); }
 static void sb_putu(sbuf *b, unsigned v)
 {
     char tmp[16];
-    int n = snprintf(tmp, sizeof tmp, "%u", v);
-    sb_putn(b, tmp, (size_t)n);
+    size_t n = sizeof tmp;
+    do {
+        tmp[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v && n);
+    sb_putn(b, tmp + n, sizeof tmp - n);
 }
 
 static void sb_puthex4(sbuf *b, unsigned v)
 {
-    char tmp[8];
-    int n = snprintf(tmp, sizeof tmp, "%04x", v & 0xFFFFu);
-    sb_putn(b, tmp, (size_t)n);
+    static const char hex[] = "0123456789abcdef";
+    char tmp[4] = {hex[(v >> 12) & 15], hex[(v >> 8) & 15], hex[(v >> 4) & 15], hex[v & 15]};
+    sb_putn(b, tmp, 4);
 }
 
 /* decimal values joined by '-', GREASE skipped */
@@ -98,14 +102,13 @@ static int finish_md5(sbuf *b, char **out_str, char out_md5[33])
         sb_puts(b, "");
     if (b->failed)
         goto out;
-    md5 = EVP_MD_fetch(NULL, "MD5", NULL);
+    md5 = (EVP_MD *)EVP_md5(); /* cached by libcrypto: no per-call fetch */
     if (!md5 || digest_hex(md5, b->p, b->len, out_md5, 32) != 0)
         goto out;
     *out_str = b->p;
     b->p = NULL;
     rc = 0;
 out:
-    EVP_MD_free(md5);
     free(b->p);
     if (rc != 0) {
         *out_str = NULL;
@@ -265,9 +268,8 @@ static int ja4_hash12(const sbuf *b, char out[13])
         memcpy(out, "000000000000", 13);
         return 0;
     }
-    sha = EVP_MD_fetch(NULL, "SHA256", NULL);
+    sha = (EVP_MD *)EVP_sha256();
     int rc = sha ? digest_hex(sha, b->p, b->len, full, 64) : -1;
-    EVP_MD_free(sha);
     if (rc != 0)
         return -1;
     memcpy(out, full, 12);
