@@ -214,6 +214,17 @@ static step_t *add_step(tls_conn *c, uint64_t ts, mtls_dir d, step_kind k)
     return session_add_step(c->s, ts, d, k);
 }
 
+/* A step for a handshake message of `len` body bytes. */
+static step_t *msg_step(tls_conn *c, uint64_t ts, mtls_dir d, step_kind k, uint32_t len, bool dec)
+{
+    step_t *st = add_step(c, ts, d, k);
+    if (st) {
+        st->length = len;
+        st->decrypted = dec;
+    }
+    return st;
+}
+
 static void set_detail(step_t *st, const char *fmt, ...) MTLS_PRINTF(2, 3);
 #include <stdarg.h>
 static void set_detail(step_t *st, const char *fmt, ...)
@@ -353,9 +364,7 @@ static void on_client_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, b
     if (!ch)
         return;
     dx_result r = sslv2 ? tls_parse_sslv2_client_hello(body, ch) : tls_parse_client_hello(body, ch);
-    step_t *st = add_step(c, ts, d, STEP_CLIENT_HELLO);
-    if (st)
-        st->length = len;
+    (void)msg_step(c, ts, d, STEP_CLIENT_HELLO, len, false);
     if (r.status != DX_OK) {
         mark_malformed(c, d, ts, "ClientHello", r);
         free(ch);
@@ -440,9 +449,7 @@ static void on_server_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, u
     }
     session_t *s = c->s;
     server_hello_info *si = &s->sh;
-    step_t *st = add_step(c, ts, d, sh->is_hrr ? STEP_HELLO_RETRY_REQUEST : STEP_SERVER_HELLO);
-    if (st)
-        st->length = len;
+    step_t *st = msg_step(c, ts, d, sh->is_hrr ? STEP_HELLO_RETRY_REQUEST : STEP_SERVER_HELLO, len, false);
     if (sh->is_hrr) {
         si->hrr_seen = true;
         if (st && sh->ext.key_share_group) {
@@ -502,11 +509,7 @@ static void on_certificate(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, ui
 {
     session_t *s = c->s;
     side_info *si = &s->side[d];
-    step_t *st = add_step(c, ts, d, STEP_CERTIFICATE);
-    if (st) {
-        st->length = len;
-        st->decrypted = dec;
-    }
+    step_t *st = msg_step(c, ts, d, STEP_CERTIFICATE, len, dec);
     tls_cert_iter it;
     tls_cert_header hdr;
     dx_result r = tls_cert_iter_init(&it, body, s->tls13, &hdr);
@@ -545,11 +548,7 @@ static void on_cert_request(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, u
 {
     session_t *s = c->s;
     bool post = s->tls13 && c->hs_done[DIR_S2C] && c->hs_done[DIR_C2S];
-    step_t *st = add_step(c, ts, d, post ? STEP_POST_HANDSHAKE_AUTH : STEP_CERTIFICATE_REQUEST);
-    if (st) {
-        st->length = len;
-        st->decrypted = dec;
-    }
+    step_t *st = msg_step(c, ts, d, post ? STEP_POST_HANDSHAKE_AUTH : STEP_CERTIFICATE_REQUEST, len, dec);
     tls_certreq req;
     dx_result r = tls_certreq_parse(body, s->tls13 ? 0x0304 : s->version, &req);
     if (r.status != DX_OK) {
@@ -671,11 +670,7 @@ static void keep_signed_data(tls_conn *c, mtls_dir d)
 static void on_cert_verify(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32_t len, bool dec)
 {
     session_t *s = c->s;
-    step_t *st = add_step(c, ts, d, STEP_CERTIFICATE_VERIFY);
-    if (st) {
-        st->length = len;
-        st->decrypted = dec;
-    }
+    (void)msg_step(c, ts, d, STEP_CERTIFICATE_VERIFY, len, dec);
     tls_cert_verify cv;
     dx_result r = tls_kx_parse_cert_verify(body, s->tls13 ? 0x0304 : s->version, &cv);
     if (r.status != DX_OK) {
