@@ -5,12 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/time.h>
 
 struct capture {
     pcap_t *p;
     bool live;
     volatile sig_atomic_t stop;
     capture_cb cb;
+    capture_tick_cb tick;
     void *ctx;
     uint64_t packets, bytes;
     bool nano;
@@ -120,6 +123,13 @@ int capture_run(capture_t *c, capture_cb cb, void *ctx, char **err)
 {
     c->cb = cb;
     c->ctx = ctx;
+    /* Live: non-blocking reads and our own poll() with a timeout, because
+     * with TPACKET_V3 a quiet interface never wakes a blocking read, and the
+     * idle timeout and signals must still be served. */
+    int fd = -1;
+    char ebuf[PCAP_ERRBUF_SIZE];
+    if (c->live && pcap_setnonblock(c->p, 1, ebuf) == 0)
+        fd = pcap_get_selectable_fd(c->p);
     for (;;) {
         if (c->stop)
             return 0;
@@ -132,8 +142,19 @@ int capture_run(capture_t *c, capture_cb cb, void *ctx, char **err)
         }
         if (rc == 0 && !c->live)
             return 0; /* end of file */
+        if (rc == 0 && fd >= 0 && !c->stop) {
+            struct pollfd pfd = {fd, POLLIN, 0};
+            (void)poll(&pfd, 1, 200);
+        }
+        if (c->live && c->tick) {
+            struct timeval tv;
+            gettimeofday(&tv, NULL);
+            c->tick(c->ctx, (uint64_t)tv.tv_sec * 1000000ull + (uint64_t)tv.tv_usec);
+        }
     }
 }
+
+void capture_set_tick(capture_t *c, capture_tick_cb tick) { c->tick = tick; }
 
 void capture_stop(capture_t *c)
 {

@@ -32,6 +32,11 @@ bool capture_is_live(const capture_t *c);
  * end of input or after a stop, -1 on a read error (*err set: e.g. a
  * truncated file); packets before the error were delivered. */
 int capture_run(capture_t *c, capture_cb cb, void *ctx, char **err) MTLS_WARN_UNUSED;
+/* Live capture: called with the wall-clock time (us) after every read,
+ * including reads that timed out with no packet, so idle flows are noticed
+ * on a quiet interface. Set before capture_run; NULL for none. */
+typedef void (*capture_tick_cb)(void *ctx, uint64_t now_us);
+void capture_set_tick(capture_t *c, capture_tick_cb tick);
 /* Async-signal-safe: ask capture_run to return as soon as possible. */
 void capture_stop(capture_t *c);
 void capture_get_stats(capture_t *c, capture_stats *out);

@@ -464,6 +464,13 @@ static void idle_check(engine_t *e, uint64_t ts)
     }
 }
 
+void engine_tick(engine_t *e, uint64_t now_us)
+{
+    if (now_us > e->last_ts)
+        e->last_ts = now_us;
+    idle_check(e, now_us);
+}
+
 void engine_packet(engine_t *e, uint64_t ts, const uint8_t *data, size_t caplen, size_t wirelen)
 {
     e->st.packets++;

@@ -29,6 +29,9 @@ void engine_free(engine_t *e);
 void engine_packet(engine_t *e, uint64_t ts_us, const uint8_t *data, size_t caplen, size_t wirelen);
 /* libpcap's counters for the summary (call before engine_finish). */
 void engine_set_capture_stats(engine_t *e, bool live, uint64_t recv, uint64_t drop, uint64_t ifdrop);
+/* Live capture, no packet for a while: finish flows idle longer than
+ * --idle-timeout as of now_us (wall clock). */
+void engine_tick(engine_t *e, uint64_t now_us);
 /* End of input: flush every open flow, print the summary. */
 void engine_finish(engine_t *e);
 /* -c N reached: the caller should stop reading. */

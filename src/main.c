@@ -31,6 +31,14 @@ static void on_packet(void *ctx, uint64_t ts, const uint8_t *data, size_t caplen
         capture_stop(rc->cap);
 }
 
+static void on_tick(void *ctx, uint64_t now_us)
+{
+    run_ctx *rc = ctx;
+    engine_tick(rc->e, now_us);
+    if (engine_should_stop(rc->e))
+        capture_stop(rc->cap);
+}
+
 static double now_s(void)
 {
     struct timespec t;
@@ -87,6 +95,7 @@ int main(int argc, char **argv)
 
     double t0 = now_s();
     run_ctx rc = {e, cap};
+    capture_set_tick(cap, on_tick);
     int read_rc = capture_run(cap, on_packet, &rc, &err);
     /* Whatever was read before an error is still analysed and reported. */
     capture_stats cst;

@@ -12,10 +12,10 @@ fi
 ip link set lo up 2>/dev/null || true
 pki=$src/samples/pki; port=44399
 tmp=$(mktemp -d); pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; exec 3>&- 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-"$bin" -i lo --json -Z root "tcp port $port" > "$tmp/out.ndjson" 2> "$tmp/err" &
+"$bin" -i lo --json -Z root --idle-timeout 2 "tcp port $port or tcp port $((port + 1))" > "$tmp/out.ndjson" 2> "$tmp/err" &
 mpid=$!; pids+=("$mpid")
 openssl s_server -accept "127.0.0.1:$port" -cert "$pki/server.pem" -key "$pki/server.key" \
   -cert_chain "$pki/intermediate.pem" -CAfile "$pki/root.pem" -Verify 3 -verify_return_error \
@@ -28,6 +28,25 @@ echo hello | timeout 10 openssl s_client -connect "127.0.0.1:$port" -servername 
   -quiet > "$tmp/c1.log" 2>&1
 echo hello | timeout 10 openssl s_client -connect "127.0.0.1:$port" -servername server.mtls.test \
   -CAfile "$pki/root.pem" -quiet > "$tmp/c2.log" 2>&1
+# a third connection stays open and idle: --idle-timeout 2 must report it
+# while the capture is still running (on a quiet interface, from the tick)
+# (s_server closes its connection when its own stdin ends: give it a FIFO we hold open)
+mkfifo "$tmp/server2.in"; exec 3<>"$tmp/server2.in"
+openssl s_server -accept "127.0.0.1:$((port + 1))" -cert "$pki/server.pem" -key "$pki/server.key" \
+  -cert_chain "$pki/intermediate.pem" -CAfile "$pki/root.pem" -Verify 3 -tls1_2 -quiet \
+  < "$tmp/server2.in" > "$tmp/server2.log" 2>&1 &
+pids+=("$!")
+for _ in $(seq 50); do ss -ltn 2>/dev/null | grep -q ":$((port + 1)) " && break; sleep 0.1; done
+(sleep 8) | timeout 12 openssl s_client -connect "127.0.0.1:$((port + 1))" -servername server.mtls.test \
+  -CAfile "$pki/root.pem" -cert "$pki/alice.pem" -key "$pki/alice.key" -cert_chain "$pki/intermediate.pem" \
+  -quiet > "$tmp/c3.log" 2>&1 &
+cpid=$!; pids+=("$cpid")
+idle_seen=no
+for _ in $(seq 60); do
+  [ "$(grep -c '"type":"connection"' "$tmp/out.ndjson")" -ge 3 ] && { idle_seen=yes; break; }
+  sleep 0.1
+done
+kill "$cpid" 2>/dev/null
 sleep 1
 kill -INT "$mpid"
 for _ in $(seq 50); do kill -0 "$mpid" 2>/dev/null || break; sleep 0.1; done
@@ -38,7 +57,11 @@ n=$(grep -c '"type":"connection"' "$tmp/out.ndjson")
 v1=$(jq -r 'select(.type=="connection") | .mtls.verdict' "$tmp/out.ndjson" | sed -n 1p)
 v2=$(jq -r 'select(.type=="connection") | .mtls.verdict' "$tmp/out.ndjson" | sed -n 2p)
 cn=$(jq -r 'select(.type=="connection") | .tls.client.x509.subject.common_name // empty | if type=="array" then .[0] else . end' "$tmp/out.ndjson" | sed -n 1p)
-[ "$n" = 2 ] || { echo "FAIL: expected 2 connections, got $n"; fail=1; }
+# (the idle connection's closing packets after its report count as a new, mid-stream flow)
+[ "$n" -ge 3 ] || { echo "FAIL: expected at least 3 connections, got $n"; fail=1; }
+[ "$idle_seen" = yes ] || { echo "FAIL: the idle connection was not reported while the capture ran"; fail=1; }
+ev=$(jq -r --argjson p $((port + 1)) 'select(.type=="connection" and .destination.port == $p and .mtls.verdict == "mtls_ok") | [.mtls.findings[].code] | index("evicted") != null' "$tmp/out.ndjson" | sed -n 1p)
+[ "$ev" = true ] || { echo "FAIL: the idle connection has no 'evicted' finding"; fail=1; }
 [ "$v1" = mtls_ok ] || { echo "FAIL: first verdict '$v1', expected mtls_ok"; fail=1; }
 [ "$v2" = client_cert_missing ] || { echo "FAIL: second verdict '$v2', expected client_cert_missing"; fail=1; }
 [ "$cn" = alice ] || { echo "FAIL: client certificate CN '$cn', expected alice"; fail=1; }
@@ -47,5 +70,5 @@ cn=$(jq -r 'select(.type=="connection") | .tls.client.x509.subject.common_name /
 kr=$(jq -r 'select(.type=="summary") | if .capture.live then .capture.kernel_received else "none" end' "$tmp/out.ndjson")
 [ "$kr" != none ] && [ "${kr:-0}" -gt 0 ] || { echo "FAIL: summary has no live kernel counters ($kr)"; fail=1; }
 if [ $fail != 0 ]; then cat "$tmp/out.ndjson" "$tmp/err" "$tmp/server.log"; echo "0 passed, 1 failed"; exit 1; fi
-echo "live capture: 2 connections, verdicts $v1 / $v2, client CN $cn"
+echo "live capture: 3 connections, verdicts $v1 / $v2, client CN $cn, idle connection reported by the idle timeout"
 echo "1 passed, 0 failed"
