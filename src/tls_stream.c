@@ -241,10 +241,27 @@ static void set_detail(step_t *st, const char *fmt, ...)
     st->detail = s;
 }
 
+/* A message whose body does not parse: reported, but record and handshake
+ * framing are intact, so the rest of the connection is still read (as far
+ * as the protocol allows). Framing errors use mark_malformed(), which stops
+ * reading this direction. */
+static void record_malformed(tls_conn *c, mtls_dir d, uint64_t ts, const char *what, dx_result r, bool fatal);
+
 static void mark_malformed(tls_conn *c, mtls_dir d, uint64_t ts, const char *what, dx_result r)
 {
+    record_malformed(c, d, ts, what, r, true);
+}
+
+static void body_malformed(tls_conn *c, mtls_dir d, uint64_t ts, const char *what, dx_result r)
+{
+    record_malformed(c, d, ts, what, r, false);
+}
+
+static void record_malformed(tls_conn *c, mtls_dir d, uint64_t ts, const char *what, dx_result r, bool fatal)
+{
     dir_state *ds = &c->d[d];
-    ds->dead = true;
+    if (fatal)
+        ds->dead = true;
     if (!c->s)
         return;
     step_t *st = add_step(c, ts, d, STEP_MALFORMED);
@@ -366,7 +383,7 @@ static void on_client_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, b
     dx_result r = sslv2 ? tls_parse_sslv2_client_hello(body, ch) : tls_parse_client_hello(body, ch);
     (void)msg_step(c, ts, d, STEP_CLIENT_HELLO, len, false);
     if (r.status != DX_OK) {
-        mark_malformed(c, d, ts, "ClientHello", r);
+        body_malformed(c, d, ts, "ClientHello", r);
         free(ch);
         return;
     }
@@ -443,7 +460,7 @@ static void on_server_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, u
         step_t *st = add_step(c, ts, d, STEP_SERVER_HELLO);
         if (st)
             st->length = len;
-        mark_malformed(c, d, ts, "ServerHello", r);
+        body_malformed(c, d, ts, "ServerHello", r);
         free(sh);
         return;
     }
@@ -514,7 +531,7 @@ static void on_certificate(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, ui
     tls_cert_header hdr;
     dx_result r = tls_cert_iter_init(&it, body, s->tls13, &hdr);
     if (r.status != DX_OK) {
-        mark_malformed(c, d, ts, "Certificate", r);
+        body_malformed(c, d, ts, "Certificate", r);
         return;
     }
     for (size_t i = 0; i < si->n_certs; i++)
@@ -541,7 +558,7 @@ static void on_certificate(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, ui
         st->count = count;
     r = tls_cert_iter_status(&it);
     if (r.status != DX_OK)
-        mark_malformed(c, d, ts, "Certificate", r);
+        body_malformed(c, d, ts, "Certificate", r);
 }
 
 static void on_cert_request(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32_t len, bool dec)
@@ -552,7 +569,7 @@ static void on_cert_request(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, u
     tls_certreq req;
     dx_result r = tls_certreq_parse(body, s->tls13 ? 0x0304 : s->version, &req);
     if (r.status != DX_OK) {
-        mark_malformed(c, d, ts, "CertificateRequest", r);
+        body_malformed(c, d, ts, "CertificateRequest", r);
         return;
     }
     cert_request_info *cr = &s->cr;
@@ -674,7 +691,7 @@ static void on_cert_verify(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, ui
     tls_cert_verify cv;
     dx_result r = tls_kx_parse_cert_verify(body, s->tls13 ? 0x0304 : s->version, &cv);
     if (r.status != DX_OK) {
-        mark_malformed(c, d, ts, "CertificateVerify", r);
+        body_malformed(c, d, ts, "CertificateVerify", r);
         return;
     }
     cert_verify_info *ci = &s->side[d].cv;
@@ -768,7 +785,7 @@ static void on_handshake_msg(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t
         tls_compressed_cert cc;
         r = tls_cert_parse_compressed(&body, &cc);
         if (r.status != DX_OK)
-            mark_malformed(c, d, ts, "CompressedCertificate", r);
+            body_malformed(c, d, ts, "CompressedCertificate", r);
         else if (st)
             set_detail(st, "algorithm %s (certificates not decompressed)", tls_cert_compression_name(cc.algorithm));
         s->side[d].cert_msg_seen = true;
@@ -787,7 +804,7 @@ static void on_handshake_msg(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t
         if (k != TLS_KX_UNKNOWN) {
             r = tls_kx_parse_server_key_exchange(&body, k, s->version, &ske);
             if (r.status != DX_OK) {
-                mark_malformed(c, d, ts, "ServerKeyExchange", r);
+                body_malformed(c, d, ts, "ServerKeyExchange", r);
             } else if (st) {
                 char b[TLS_REG_BUF], b2[TLS_REG_BUF];
                 if (ske.named_group)
@@ -827,7 +844,7 @@ static void on_handshake_msg(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t
         tls_encrypted_extensions ee;
         r = tls_parse_encrypted_extensions(&body, &ee);
         if (r.status != DX_OK) {
-            mark_malformed(c, d, ts, "EncryptedExtensions", r);
+            body_malformed(c, d, ts, "EncryptedExtensions", r);
         } else if (ee.has_alpn && !s->sh.alpn) {
             s->sh.alpn = dup_view(cur_ptr(&ee.alpn), cur_remaining(&ee.alpn));
         }
@@ -980,7 +997,7 @@ static void handle_plain_content(tls_conn *c, mtls_dir d, uint64_t ts, uint8_t t
         tls_alert a;
         dx_result r = tls_alert_parse(&cu, &a);
         if (r.status != DX_OK) {
-            mark_malformed(c, d, ts, "alert", r);
+            body_malformed(c, d, ts, "alert", r);
             return;
         }
         step_t *st = add_step(c, ts, d, STEP_ALERT);
