@@ -834,7 +834,9 @@ static void on_handshake_msg(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t
         st = add_step(c, ts, d, STEP_NEW_SESSION_TICKET);
         tls_new_session_ticket nst;
         r = tls_parse_new_session_ticket(&body, s->tls13, &nst);
-        if (r.status == DX_OK && st)
+        if (r.status != DX_OK)
+            body_malformed(c, d, ts, "NewSessionTicket", r);
+        else if (st)
             set_detail(st, "lifetime %us, ticket %zu bytes", (unsigned)nst.lifetime, cur_remaining(&nst.ticket));
         add_after = !s->tls13;
         break;
