@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "compiler.h"
+#include "dx_result.h"
 
 typedef struct cur {
     const uint8_t *data;
@@ -152,6 +153,19 @@ MTLS_WARN_UNUSED bool cur_get_sub(cur_t *c, size_t n, cur_t *child);
 MTLS_WARN_UNUSED bool cur_get_prefixed_u8(cur_t *c, cur_t *child);
 MTLS_WARN_UNUSED bool cur_get_prefixed_u16(cur_t *c, cur_t *child);
 MTLS_WARN_UNUSED bool cur_get_prefixed_u24(cur_t *c, cur_t *child);
+
+/*
+ * Fewer than `need` bytes remain in c. If the wire carried them (the packet
+ * ends at absolute cursor offset wire_end, beyond what was captured) the
+ * capture cut them: DX_TRUNCATED; otherwise the packet itself is short:
+ * DX_MALFORMED. Both with `code` and the cursor's offset.
+ */
+static inline dx_result cur_missing(const cur_t *c, size_t wire_end, size_t need, dx_err code)
+{
+    if (wire_end - c->off >= need)
+        return dx_truncated(code, cur_abs_offset(c));
+    return dx_malformed(code, cur_abs_offset(c));
+}
 
 /* The unread remainder as a cursor (parent is left at its end). */
 void cur_take_rest(cur_t *c, cur_t *child);

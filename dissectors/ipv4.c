@@ -2,13 +2,6 @@
 
 #include <string.h>
 
-static dx_result missing(const cur_t *c, size_t wire_end, size_t need, dx_err code)
-{
-    if (wire_end - c->off >= need)
-        return dx_truncated(code, cur_abs_offset(c));
-    return dx_malformed(code, cur_abs_offset(c));
-}
-
 dx_result ipv4_parse(cur_t *c, size_t wire_len, ipv4_hdr *out)
 {
     memset(out, 0, sizeof(*out));
@@ -19,7 +12,7 @@ dx_result ipv4_parse(cur_t *c, size_t wire_len, ipv4_hdr *out)
     size_t start = cur_abs_offset(&w);
 
     if (avail < 20)
-        return missing(&w, wire_end, 20, DXE_SHORT);
+        return cur_missing(&w, wire_end, 20, DXE_SHORT);
 
     uint8_t vihl = 0, flags_hi = 0, flags_lo = 0;
     if (!cur_get_u8(&w, &vihl) || !cur_get_u8(&w, &out->tos) || !cur_get_u16(&w, &out->total_len) ||

@@ -2,13 +2,6 @@
 
 #include <string.h>
 
-static dx_result missing(const cur_t *c, size_t wire_end, size_t need, dx_err code)
-{
-    if (wire_end - c->off >= need)
-        return dx_truncated(code, cur_abs_offset(c));
-    return dx_malformed(code, cur_abs_offset(c));
-}
-
 static bool is_generic_ext(uint8_t nh)
 {
     return nh == IPV6_NH_HOPOPT || nh == IPV6_NH_ROUTING || nh == IPV6_NH_DSTOPTS || nh == IPV6_NH_AH;
@@ -30,13 +23,13 @@ dx_result ipv6_walk_ext(uint8_t nh, cur_t *c, size_t wire_len, bool first, ipv6_
                 return dx_malformed(DXE_IPV6_EXT, cur_abs_offset(&w));
             uint8_t next = 0, hlen = 0;
             if (cur_remaining(&w) < 2)
-                return missing(&w, wire_end, 2, DXE_IPV6_EXT);
+                return cur_missing(&w, wire_end, 2, DXE_IPV6_EXT);
             if (!cur_peek_u8(&w, 0, &next) || !cur_peek_u8(&w, 1, &hlen))
                 return dx_malformed(DXE_IPV6_EXT, cur_abs_offset(&w)); /* unreachable */
             /* AH counts 4-byte units minus 2; the others 8-byte units minus 1. */
             size_t len = nh == IPV6_NH_AH ? ((size_t)hlen + 2) * 4 : ((size_t)hlen + 1) * 8;
             if (cur_remaining(&w) < len)
-                return missing(&w, wire_end, len, DXE_IPV6_EXT);
+                return cur_missing(&w, wire_end, len, DXE_IPV6_EXT);
             if (!cur_skip(&w, len))
                 return dx_malformed(DXE_IPV6_EXT, cur_abs_offset(&w)); /* unreachable */
             out->n_ext++;
@@ -47,7 +40,7 @@ dx_result ipv6_walk_ext(uint8_t nh, cur_t *c, size_t wire_len, bool first, ipv6_
             if (out->n_ext == IPV6_MAX_EXT_HEADERS)
                 return dx_malformed(DXE_IPV6_EXT, cur_abs_offset(&w));
             if (cur_remaining(&w) < 8)
-                return missing(&w, wire_end, 8, DXE_IPV6_EXT);
+                return cur_missing(&w, wire_end, 8, DXE_IPV6_EXT);
             uint8_t next = 0, reserved = 0;
             uint16_t offm = 0;
             if (!cur_get_u8(&w, &next) || !cur_get_u8(&w, &reserved) || !cur_get_u16(&w, &offm) ||
@@ -79,7 +72,7 @@ dx_result ipv6_parse(cur_t *c, size_t wire_len, ipv6_hdr *out)
     size_t start = cur_abs_offset(&w);
 
     if (avail < 40)
-        return missing(&w, wire_end, 40, DXE_SHORT);
+        return cur_missing(&w, wire_end, 40, DXE_SHORT);
     uint32_t vtf = 0;
     if (!cur_get_u32(&w, &vtf) || !cur_get_u16(&w, &out->payload_len) || !cur_get_u8(&w, &out->next_hdr) ||
         !cur_get_u8(&w, &out->hop_limit) || !cur_copy_bytes(&w, out->src, 16) || !cur_copy_bytes(&w, out->dst, 16))

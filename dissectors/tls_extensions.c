@@ -101,22 +101,27 @@ dx_result tls_ext_find(const cur_t *exts, uint16_t type, bool *found, cur_t *bod
 
 /* ---------------------------------------------------------- generic lists */
 
-dx_result tls_ext_decode_u16_vec(cur_t *b, tls_u16_list *out)
+/* A non-empty vector (u8 or u16 length prefix) of u8 or u16 items, widened
+ * into a u16 list. */
+static dx_result decode_vec(cur_t *b, tls_u16_list *out, bool u8_prefix, bool u8_items)
 {
     cur_t list;
     size_t at = cur_abs_offset(b);
-    if (!cur_get_prefixed_u16(b, &list))
+    if (!(u8_prefix ? cur_get_prefixed_u8(b, &list) : cur_get_prefixed_u16(b, &list)))
         return bad_at(at);
     if (cur_remaining(&list) == 0)
         return bad_at(at);
-    if (cur_remaining(&list) % 2)
+    if (!u8_items && cur_remaining(&list) % 2)
         return dx_malformed(DXE_LENGTH_ODD, at);
     out->n = 0;
     while (!cur_at_end(&list)) {
         size_t vat = cur_abs_offset(&list);
         uint16_t v;
-        if (!cur_get_u16(&list, &v))
+        uint8_t v8;
+        if (u8_items ? !cur_get_u8(&list, &v8) : !cur_get_u16(&list, &v))
             return bad(&list);
+        if (u8_items)
+            v = v8;
         dx_result r = list_push(out, v, vat);
         if (!ok(r))
             return r;
@@ -124,49 +129,9 @@ dx_result tls_ext_decode_u16_vec(cur_t *b, tls_u16_list *out)
     return end_check(b);
 }
 
-dx_result tls_ext_decode_u8_vec(cur_t *b, tls_u16_list *out)
-{
-    cur_t list;
-    size_t at = cur_abs_offset(b);
-    if (!cur_get_prefixed_u8(b, &list))
-        return bad_at(at);
-    if (cur_remaining(&list) == 0)
-        return bad_at(at);
-    out->n = 0;
-    while (!cur_at_end(&list)) {
-        size_t vat = cur_abs_offset(&list);
-        uint8_t v;
-        if (!cur_get_u8(&list, &v))
-            return bad(&list);
-        dx_result r = list_push(out, v, vat);
-        if (!ok(r))
-            return r;
-    }
-    return end_check(b);
-}
-
-dx_result tls_ext_decode_u8_u16_vec(cur_t *b, tls_u16_list *out)
-{
-    cur_t list;
-    size_t at = cur_abs_offset(b);
-    if (!cur_get_prefixed_u8(b, &list))
-        return bad_at(at);
-    if (cur_remaining(&list) == 0)
-        return bad_at(at);
-    if (cur_remaining(&list) % 2)
-        return dx_malformed(DXE_LENGTH_ODD, at);
-    out->n = 0;
-    while (!cur_at_end(&list)) {
-        size_t vat = cur_abs_offset(&list);
-        uint16_t v;
-        if (!cur_get_u16(&list, &v))
-            return bad(&list);
-        dx_result r = list_push(out, v, vat);
-        if (!ok(r))
-            return r;
-    }
-    return end_check(b);
-}
+dx_result tls_ext_decode_u16_vec(cur_t *b, tls_u16_list *out) { return decode_vec(b, out, false, false); }
+dx_result tls_ext_decode_u8_vec(cur_t *b, tls_u16_list *out) { return decode_vec(b, out, true, true); }
+dx_result tls_ext_decode_u8_u16_vec(cur_t *b, tls_u16_list *out) { return decode_vec(b, out, true, false); }
 
 /* --------------------------------------------------------- server_name (0) */
 
