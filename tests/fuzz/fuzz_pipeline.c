@@ -77,7 +77,7 @@ static void run(const uint8_t *data, size_t size, bool json)
     memset(&cfg, 0, sizeof(cfg));
     cfg.read_file = "fuzz";
     cfg.snaplen = 262144;
-    cfg.json = json;
+    cfg.format = json ? "json" : "text";
     cfg.color = COLOR_NEVER;
     cfg.verbose = 2;
     cfg.ca = MTLS_FUZZ_SOURCE_DIR "/samples/pki/root.pem";

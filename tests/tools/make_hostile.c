@@ -572,7 +572,7 @@ static int sweep(const char *path, const char *ca)
                 mtls_config cfg;
                 memset(&cfg, 0, sizeof(cfg));
                 cfg.read_file = path;
-                cfg.json = json;
+                cfg.format = json ? "json" : "text";
                 cfg.color = COLOR_NEVER;
                 cfg.ca = ca;
                 cfg.max_flows = 64; /* one connection: a small table keeps each run cheap */

@@ -1,12 +1,79 @@
 /* session_fixture.h — synthetic sessions shared by the diagnosis, report and
  * summary tests: step logs built by hand, CA names real DER made by OpenSSL
- * in-process. Include after <cmocka.h> and "session.h". */
+ * in-process. Include after <cmocka.h> and "session.h".
+ *
+ * Each fixture session has, beside it, the certificate analysis a test sets
+ * up (FXA(s): chain reports, proof results, CA match, resumption link) and
+ * the diagnosis fx_diag() makes (FXD(s)); fx_view(s) bundles the three for
+ * the reporters, as the engine does. fx_free(s) releases all three. */
 #ifndef MTLS_TEST_SESSION_FIXTURE_H
 #define MTLS_TEST_SESSION_FIXTURE_H
 
 #include <openssl/x509.h>
 
+#include "analysis.h"
+#include "conn_view.h"
+#include "diagnose.h"
+
 #define T0 1714564800000000ull /* 2024-05-01T12:00:00Z */
+
+#define FX_MAX_CONNS 256
+
+typedef struct fx_conn {
+    const session_t *s;
+    conn_analysis a;
+    diagnosis d;
+} fx_conn;
+
+static fx_conn fx_conns[FX_MAX_CONNS];
+
+static fx_conn *fx_conn_of(const session_t *s)
+{
+    fx_conn *free_slot = NULL;
+    for (size_t i = 0; i < FX_MAX_CONNS; i++) {
+        if (fx_conns[i].s == s)
+            return &fx_conns[i];
+        if (!fx_conns[i].s && !free_slot)
+            free_slot = &fx_conns[i];
+    }
+    assert_non_null(free_slot);
+    free_slot->s = s;
+    conn_analysis_init(&free_slot->a);
+    memset(&free_slot->d, 0, sizeof(free_slot->d));
+    return free_slot;
+}
+
+#define FXA(s) (&fx_conn_of(s)->a)
+#define FXD(s) (&fx_conn_of(s)->d)
+
+/* Diagnose s with its fixture analysis (replacing an earlier diagnosis). */
+static inline const diagnosis *fx_diag(const session_t *s, const diag_options *opt)
+{
+    fx_conn *c = fx_conn_of(s);
+    diagnosis_cleanup(&c->d);
+    diag_run(s, &c->a, opt, &c->d);
+    return &c->d;
+}
+
+/* The three results of s, as a reporter is given them. */
+static inline const conn_view *fx_view(const session_t *s)
+{
+    static conn_view v;
+    fx_conn *c = fx_conn_of(s);
+    v = (conn_view){s, &c->a, &c->d};
+    return &v;
+}
+
+static inline void fx_free(session_t *s)
+{
+    if (!s)
+        return;
+    fx_conn *c = fx_conn_of(s);
+    conn_analysis_cleanup(&c->a);
+    diagnosis_cleanup(&c->d);
+    c->s = NULL;
+    session_free(s);
+}
 
 static session_t *fx_session(uint64_t id)
 {
@@ -29,12 +96,6 @@ static step_t *fx_step(session_t *s, unsigned ms, mtls_dir d, step_kind k)
     case STEP_CLIENT_HELLO: s->ch.present = true; break;
     case STEP_SERVER_HELLO: s->sh.present = true; break;
     case STEP_CERTIFICATE_REQUEST: s->cr.present = true; break;
-    case STEP_CERTIFICATE: s->side[d].cert_msg_seen = true; break;
-    case STEP_FINISHED: s->side[d].finished_seen = true; break;
-    case STEP_CHANGE_CIPHER_SPEC: s->side[d].ccs_seen = true; break;
-    case STEP_APPLICATION_DATA: s->side[d].app_data_seen = true; break;
-    case STEP_FIN: s->side[d].fin = true; break;
-    case STEP_RST: s->side[d].rst = true; break;
     default: break;
     }
     return st;
@@ -45,9 +106,6 @@ static step_t *fx_alert(session_t *s, unsigned ms, mtls_dir d, uint8_t level, ui
     step_t *st = fx_step(s, ms, d, STEP_ALERT);
     st->alert_level = level;
     st->alert_desc = desc;
-    s->side[d].alert_sent = true;
-    s->side[d].alert_level = level;
-    s->side[d].alert_desc = desc;
     return st;
 }
 
@@ -86,7 +144,7 @@ static chain_report *fx_chain(session_t *s, mtls_dir d, const char *subj_cn, con
 {
     chain_report *r = calloc(1, sizeof(*r));
     assert_non_null(r);
-    r->refs = 1;
+    atomic_init(&r->refs, 1);
     r->n_certs = 1;
     r->certs = calloc(1, sizeof(cert_info));
     assert_non_null(r->certs);
@@ -129,8 +187,8 @@ static chain_report *fx_chain(session_t *s, mtls_dir d, const char *subj_cn, con
     if (finding_code)
         assert_int_equal(findings_add(&r->findings, SEV_ERROR, finding_code, "chain[0]",
                                       "finding %s", finding_code), 0);
-    chain_report_unref(s->side[d].chain);
-    s->side[d].chain = r;
+    chain_report_unref(FXA(s)->chain[d]);
+    FXA(s)->chain[d] = r;
     return r;
 }
 
@@ -172,7 +230,7 @@ static session_t *fx_mtls_ok(uint64_t id)
     fx_step(s, 5, DIR_C2S, STEP_CERTIFICATE_VERIFY);
     s->side[DIR_C2S].cv.present = true;
     s->side[DIR_C2S].cv.scheme = 0x0403;
-    s->side[DIR_C2S].cv.result = 1;
+    FXA(s)->cv[DIR_C2S].result = 1;
     fx_tls12_finish(s, 5);
     fx_step(s, 7, DIR_C2S, STEP_APPLICATION_DATA);
     fx_step(s, 8, DIR_S2C, STEP_APPLICATION_DATA);

@@ -1,0 +1,112 @@
+#include "analysis.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ca_match.h"
+#include "chain_cache.h"
+#include "chain_verify.h"
+#include "proof.h"
+#include "resumption.h"
+
+struct analyzer {
+    chain_ctx *cctx;
+    chain_cache *cache;
+    ca_matcher *ca;
+    resume_links *links;
+};
+
+void conn_analysis_init(conn_analysis *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->client_ca_acceptable = -1;
+    a->cv[0].result = a->cv[1].result = -1;
+}
+
+void conn_analysis_cleanup(conn_analysis *a)
+{
+    if (!a)
+        return;
+    for (int d = 0; d < 2; d++) {
+        chain_report_unref(a->chain[d]);
+        free(a->cv[d].note);
+    }
+    free(a->client_ca_matched);
+    conn_analysis_init(a);
+}
+
+analyzer *analyzer_new(const analyzer_config *cfg, char **err)
+{
+    analyzer *an = calloc(1, sizeof(*an));
+    if (!an) {
+        *err = strdup("out of memory");
+        return NULL;
+    }
+    chain_config cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.ca_path = cfg->ca_path;
+    cc.server_ca_path = cfg->server_ca_path;
+    cc.client_ca_path = cfg->client_ca_path;
+    cc.use_system_store_for_server = true;
+    cc.verify_time = cfg->verify_time;
+    cc.verify_time_now = cfg->verify_time_now;
+    an->cctx = chain_ctx_new(&cc, err);
+    if (!an->cctx) {
+        analyzer_free(an);
+        return NULL;
+    }
+    an->cache = chain_cache_new(65536);
+    an->ca = ca_matcher_new(an->cctx);
+    an->links = resume_links_new();
+    if (!an->cache || !an->ca || !an->links) {
+        *err = strdup("out of memory");
+        analyzer_free(an);
+        return NULL;
+    }
+    return an;
+}
+
+void analyzer_free(analyzer *an)
+{
+    if (!an)
+        return;
+    ca_matcher_free(an->ca);
+    chain_cache_free(an->cache);
+    chain_ctx_free(an->cctx);
+    resume_links_free(an->links);
+    free(an);
+}
+
+/* Certificates are judged at the time they were sent (the packet time). */
+static int64_t handshake_time(const session_t *s, mtls_dir d)
+{
+    long i = session_find_step(s, d, STEP_CERTIFICATE);
+    return (int64_t)((i >= 0 ? s->steps[i].ts_us : s->first_ts_us) / 1000000u);
+}
+
+void analyzer_run(analyzer *an, const session_t *s, conn_analysis *out)
+{
+    conn_analysis_init(out);
+    for (int d = 0; d < 2; d++) {
+        const side_info *si = &s->side[d];
+        if (si->n_certs == 0)
+            continue;
+        out->chain[d] = chain_cache_analyze(an->cache, an->cctx, si->certs, si->n_certs,
+                                            d == DIR_C2S ? CHAIN_SIDE_CLIENT : CHAIN_SIDE_SERVER,
+                                            d == DIR_S2C ? s->ch.sni : NULL, handshake_time(s, (mtls_dir)d));
+    }
+    proof_check(s, out->chain, out->cv);
+    const side_info *cli = &s->side[DIR_C2S];
+    if (s->cr.present && s->cr.n_ca_names && cli->n_certs)
+        out->client_ca_acceptable = ca_matcher_match(an->ca, out->chain[DIR_C2S], cli->certs, cli->n_certs,
+                                                     s->cr.ca_names, s->cr.n_ca_names, &out->client_ca_matched);
+    out->resumed_from_id = resume_links_note(an->links, s);
+}
+
+void analyzer_get_stats(const analyzer *an, analyzer_stats *out)
+{
+    chain_cache_stats cs;
+    chain_cache_get_stats(an->cache, &cs);
+    out->chains_validated = cs.misses;
+    out->chain_cache_hits = cs.hits;
+}

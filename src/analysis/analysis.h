@@ -1,0 +1,65 @@
+/*
+ * analysis.h — session -> certificate analysis: the analysis stage's own
+ * result, and the analyzer that makes it.
+ *
+ * The analyzer validates each side's chain (through the shared chain cache),
+ * checks each CertificateVerify against the presented leaf's key (proof of
+ * possession), matches the client chain against the CertificateRequest's CA
+ * list and links resumed handshakes to the full handshake they resumed. It
+ * reads the session as const and writes only the conn_analysis it is given.
+ */
+#ifndef MTLS_ANALYSIS_H
+#define MTLS_ANALYSIS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "chain_report.h"
+#include "compiler.h"
+#include "session.h"
+
+/* The proof-of-possession check of one side's CertificateVerify. */
+typedef struct proof_result {
+    int result;  /* -1 not checked, 0 mismatch, 1 verified */
+    char *note;  /* owned: why not checked / what failed; NULL when none */
+} proof_result;
+
+/* Everything certificate analysis concluded about one connection. */
+typedef struct conn_analysis {
+    const chain_report *chain[2]; /* by mtls_dir; one reference held each (shared, immutable); NULL when no certificates */
+    proof_result cv[2];           /* by mtls_dir */
+    int client_ca_acceptable;     /* -1 not applicable, 0 chain reaches none of the listed CAs, 1 it does */
+    char *client_ca_matched;      /* owned: DN of the listed CA the chain reached */
+    uint64_t resumed_from_id;     /* earlier full handshake in this capture (0 = none) */
+} conn_analysis;
+
+/* An empty analysis (nothing analysed): the values above for "not known". */
+void conn_analysis_init(conn_analysis *a);
+void conn_analysis_cleanup(conn_analysis *a); /* releases the chain references and strings */
+
+typedef struct analyzer_config {
+    const char *ca_path;         /* --ca */
+    const char *server_ca_path;  /* --server-ca */
+    const char *client_ca_path;  /* --client-ca */
+    int64_t verify_time;         /* --verify-time <RFC 3339>, unix seconds; 0: handshake time */
+    bool verify_time_now;        /* --verify-time now */
+} analyzer_config;
+
+typedef struct analyzer_stats {
+    uint64_t chains_validated, chain_cache_hits;
+} analyzer_stats;
+
+typedef struct analyzer analyzer;
+
+/* NULL with *err (malloc'd sentence) when a trust anchor path cannot be loaded. */
+analyzer *analyzer_new(const analyzer_config *cfg, char **err) MTLS_WARN_UNUSED;
+void analyzer_free(analyzer *an); /* NULL is a no-op */
+
+/* Analyse one finished connection into *out (initialised here). Connections
+ * must be passed in the order they end (resumption links look back). Never
+ * fails: on OOM parts of the result stay "not known". */
+void analyzer_run(analyzer *an, const session_t *s, conn_analysis *out);
+
+void analyzer_get_stats(const analyzer *an, analyzer_stats *out);
+
+#endif

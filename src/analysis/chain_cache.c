@@ -1,0 +1,160 @@
+#include "chain_cache.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+typedef struct cache_entry {
+    unsigned char key[32];        /* SHA-256 over side, SNI and the length-prefixed DERs */
+    const chain_ctx *ctx;         /* trust settings */
+    int64_t lo, hi;               /* validation times [lo, hi) giving this report */
+    const chain_report *report;   /* one reference held by the cache */
+    struct cache_entry *next;     /* hash bucket chain */
+    struct cache_entry *older, *newer; /* FIFO for eviction */
+} cache_entry;
+
+struct chain_cache {
+    size_t max_entries;
+    size_t n_buckets;
+    cache_entry **buckets;
+    cache_entry *oldest, *newest;
+    chain_cache_stats stats;
+};
+
+chain_cache *chain_cache_new(size_t max_entries)
+{
+    chain_cache *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    c->max_entries = max_entries ? max_entries : 1024;
+    c->n_buckets = 64;
+    while (c->n_buckets < c->max_entries && c->n_buckets < ((size_t)1 << 20))
+        c->n_buckets <<= 1;
+    c->buckets = calloc(c->n_buckets, sizeof(cache_entry *));
+    if (!c->buckets) {
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void chain_cache_free(chain_cache *c)
+{
+    if (!c)
+        return;
+    cache_entry *e = c->oldest;
+    while (e) {
+        cache_entry *nx = e->newer;
+        chain_report_unref(e->report);
+        free(e);
+        e = nx;
+    }
+    free(c->buckets);
+    free(c);
+}
+
+void chain_cache_get_stats(const chain_cache *c, chain_cache_stats *out)
+{
+    if (!c) {
+        memset(out, 0, sizeof(*out));
+        return;
+    }
+    *out = c->stats;
+}
+
+static size_t bucket_of(const chain_cache *c, const unsigned char key[32])
+{
+    size_t h = 0;
+    for (int i = 0; i < 8; i++)
+        h = (h << 8) | key[i];
+    return h & (c->n_buckets - 1);
+}
+
+static int chain_key(const bytes_t *certs, size_t n, int side, const char *sni,
+                     unsigned char out[32])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned int len = 0;
+    int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    unsigned char hdr[9];
+    size_t sl = sni ? strlen(sni) : 0;
+    hdr[0] = (unsigned char)side;
+    for (int i = 0; i < 8; i++)
+        hdr[1 + i] = (unsigned char)((uint64_t)sl >> (56 - 8 * i));
+    ok = ok && EVP_DigestUpdate(md, hdr, sizeof(hdr)) && (sl == 0 || EVP_DigestUpdate(md, sni, sl));
+    for (size_t i = 0; ok && i < n; i++) {
+        for (int k = 0; k < 8; k++)
+            hdr[1 + k] = (unsigned char)((uint64_t)certs[i].len >> (56 - 8 * k));
+        hdr[0] = 0xCE;
+        ok = EVP_DigestUpdate(md, hdr, sizeof(hdr)) &&
+             (certs[i].len == 0 || EVP_DigestUpdate(md, certs[i].data, certs[i].len));
+    }
+    ok = ok && EVP_DigestFinal_ex(md, out, &len) && len == 32;
+    EVP_MD_CTX_free(md);
+    return ok ? 0 : -1;
+}
+
+static void unlink_entry(chain_cache *c, cache_entry *e)
+{
+    cache_entry **pp = &c->buckets[bucket_of(c, e->key)];
+    while (*pp && *pp != e)
+        pp = &(*pp)->next;
+    if (*pp)
+        *pp = e->next;
+    if (e->older)
+        e->older->newer = e->newer;
+    else
+        c->oldest = e->newer;
+    if (e->newer)
+        e->newer->older = e->older;
+    else
+        c->newest = e->older;
+    c->stats.entries--;
+}
+
+const chain_report *chain_cache_analyze(chain_cache *c, chain_ctx *ctx, const bytes_t *certs, size_t n,
+                                  int side, const char *sni, int64_t handshake_time)
+{
+    unsigned char key[32];
+    if (!c || chain_key(certs, n, side, sni, key) < 0)
+        return chain_analyze(ctx, certs, n, side, sni, handshake_time);
+    int64_t t = chain_ctx_time(ctx, handshake_time);
+    size_t b = bucket_of(c, key);
+    for (cache_entry *e = c->buckets[b]; e; e = e->next) {
+        if (e->ctx == ctx && t >= e->lo && t < e->hi && memcmp(e->key, key, 32) == 0) {
+            c->stats.hits++;
+            return chain_report_ref(e->report);
+        }
+    }
+    c->stats.misses++;
+    int64_t lo = 0, hi = 0;
+    const chain_report *r = chain_analyze_bucket(ctx, certs, n, side, sni, handshake_time, &lo, &hi);
+    if (!r)
+        return NULL;
+    cache_entry *e = calloc(1, sizeof(*e));
+    if (!e)
+        return r; /* still a valid answer, just not cached */
+    if (c->stats.entries >= c->max_entries && c->oldest) {
+        cache_entry *old = c->oldest;
+        unlink_entry(c, old);
+        chain_report_unref(old->report);
+        free(old);
+        c->stats.evictions++;
+    }
+    memcpy(e->key, key, 32);
+    e->ctx = ctx;
+    e->lo = lo;
+    e->hi = hi;
+    e->report = chain_report_ref(r);
+    e->next = c->buckets[b];
+    c->buckets[b] = e;
+    e->older = c->newest;
+    if (c->newest)
+        c->newest->newer = e;
+    else
+        c->oldest = e;
+    c->newest = e;
+    c->stats.entries++;
+    return r;
+}

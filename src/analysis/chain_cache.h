@@ -1,0 +1,46 @@
+/*
+ * chain_cache.h — chain analyses cached by (SHA-256 of the chain, side, SNI,
+ * trust context, validity bucket), so a chain seen in many handshakes is
+ * validated once.
+ *
+ * The validity bucket is the interval between the certificate time
+ * boundaries (each notBefore, notAfter + 1 s and the cert_expires_soon
+ * boundary notAfter - 30 days + 1 s) that the validation time falls in: every
+ * time inside one interval gives the same verdict, so it hits. Bounded: the
+ * oldest entry is evicted first; reports are refcounted, so an evicted report
+ * stays alive in the sessions that hold it.
+ */
+#ifndef MTLS_CHAIN_CACHE_H
+#define MTLS_CHAIN_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chain_verify.h"
+
+typedef struct chain_cache chain_cache;
+
+typedef struct chain_cache_stats {
+    uint64_t hits;
+    uint64_t misses;
+    uint64_t evictions;
+    size_t entries;
+} chain_cache_stats;
+
+/* New cache holding at most max_entries reports (0 means 1024). NULL on OOM. */
+chain_cache *chain_cache_new(size_t max_entries);
+void chain_cache_free(chain_cache *c); /* NULL is a no-op; drops the cache's references */
+
+/*
+ * Like chain_analyze (same arguments and result), through the cache: a hit
+ * returns chain_report_ref(cached report) — the caller owns one reference
+ * either way and releases it with chain_report_unref. Returns NULL only on
+ * allocation failure. The cache must only be used with one ctx at a time per
+ * entry (the ctx pointer is part of the key).
+ */
+const chain_report *chain_cache_analyze(chain_cache *c, chain_ctx *ctx, const bytes_t *certs, size_t n,
+                                        int side, const char *sni, int64_t handshake_time) MTLS_WARN_UNUSED;
+
+void chain_cache_get_stats(const chain_cache *c, chain_cache_stats *out);
+
+#endif

@@ -1,0 +1,35 @@
+#include "proof.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cert_verify.h"
+
+static void check_side(const side_info *si, const chain_report *chain, bool server, proof_result *out)
+{
+    const cert_verify_info *cv = &si->cv;
+    out->result = -1;
+    out->note = cv->unchecked_note ? strdup(cv->unchecked_note) : NULL;
+    if (!cv->present || cv->signed_data.len == 0 || si->n_certs == 0)
+        return;
+    free(out->note);
+    out->note = NULL;
+    const bytes_t *leaf = &si->certs[0];
+    void *pk = chain ? chain->leaf_pkey : NULL;
+    const uint8_t *sig = cv->signature.data;
+    size_t sl = cv->signature.len;
+    const uint8_t *data = cv->signed_data.data;
+    size_t dl = cv->signed_data.len;
+    if (cv->tls13)
+        out->result = pk ? certvfy_tls13_key(pk, cv->scheme, sig, sl, data, dl, server, &out->note)
+                         : certvfy_tls13(leaf->data, leaf->len, cv->scheme, sig, sl, data, dl, server, &out->note);
+    else
+        out->result = pk ? certvfy_tls12_key(pk, cv->scheme, sig, sl, data, dl, &out->note)
+                         : certvfy_tls12(leaf->data, leaf->len, cv->scheme, sig, sl, data, dl, &out->note);
+}
+
+void proof_check(const session_t *s, const chain_report *const chain[2], proof_result out[2])
+{
+    for (int d = 0; d < 2; d++)
+        check_side(&s->side[d], chain[d], d == DIR_S2C, &out[d]);
+}

@@ -1,0 +1,326 @@
+#include "cli.h"
+
+#include "reporter.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum {
+    OPT_JSON = 256,
+    OPT_CA,
+    OPT_SERVER_CA,
+    OPT_CLIENT_CA,
+    OPT_VERIFY_TIME,
+    OPT_KEYLOG,
+    OPT_DUMP_CERTS,
+    OPT_COLOR,
+    OPT_NO_SUMMARY,
+    OPT_ONLY_FAILURES,
+    OPT_SNI,
+    OPT_CLIENT_SUBJECT,
+    OPT_CLIENT_FP,
+    OPT_SHOW_HTTP,
+    OPT_MAX_FLOWS,
+    OPT_MAX_FLOW_BYTES,
+    OPT_MAX_MEMORY,
+    OPT_IDLE_TIMEOUT,
+    OPT_STATS,
+    OPT_VERSION,
+    OPT_FORMAT,
+};
+
+static const struct option long_opts[] = {
+    {"read", required_argument, NULL, 'r'},
+    {"interface", required_argument, NULL, 'i'},
+    {"count", required_argument, NULL, 'c'},
+    {"snaplen", required_argument, NULL, 's'},
+    {"buffer-size", required_argument, NULL, 'B'},
+    {"user", required_argument, NULL, 'Z'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"ca", required_argument, NULL, OPT_CA},
+    {"server-ca", required_argument, NULL, OPT_SERVER_CA},
+    {"client-ca", required_argument, NULL, OPT_CLIENT_CA},
+    {"verify-time", required_argument, NULL, OPT_VERIFY_TIME},
+    {"keylog", required_argument, NULL, OPT_KEYLOG},
+    {"dump-certs", required_argument, NULL, OPT_DUMP_CERTS},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"no-summary", no_argument, NULL, OPT_NO_SUMMARY},
+    {"only-failures", no_argument, NULL, OPT_ONLY_FAILURES},
+    {"sni", required_argument, NULL, OPT_SNI},
+    {"client-subject", required_argument, NULL, OPT_CLIENT_SUBJECT},
+    {"client-fingerprint", required_argument, NULL, OPT_CLIENT_FP},
+    {"show-http", no_argument, NULL, OPT_SHOW_HTTP},
+    {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+    {"max-flow-bytes", required_argument, NULL, OPT_MAX_FLOW_BYTES},
+    {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
+    {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+    {"stats", no_argument, NULL, OPT_STATS},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+void cli_usage(FILE *out)
+{
+    fputs("Usage: mtlsdump [options] (-r FILE | -i IFACE) [BPF filter expression]\n"
+          "\n"
+          "Reads TLS traffic and reports every (m)TLS handshake: steps, certificates,\n"
+          "validation, and why a handshake failed, with the fix.\n"
+          "\n"
+          "Input:\n"
+          "  -r FILE               read a pcap/pcapng file (\"-\" = stdin)\n"
+          "  -i IFACE              capture live on IFACE\n"
+          "  -c N                  stop after N TLS connections\n"
+          "  -s SNAPLEN            capture snapshot length (default 262144)\n"
+          "  -B KIB                kernel capture buffer size in KiB (live)\n"
+          "  -Z USER               drop privileges to USER after opening the device\n"
+          "Output:\n"
+          "  --format text|json    output format (default text)\n"
+          "  --json                same as --format json: NDJSON, one object per connection, then a summary\n"
+          "  -v, -vv               more detail (extensions, offered ciphers, fingerprints)\n"
+          "  -q                    one line per connection\n"
+          "  --color auto|always|never\n"
+          "  --no-summary          no summary / audit table at the end\n"
+          "  --only-failures       report only failed handshakes\n"
+          "  --sni NAME            only connections whose SNI equals NAME\n"
+          "  --client-subject S    only connections whose client certificate subject contains S\n"
+          "  --client-fingerprint HEX  only connections whose client leaf SHA-256 starts with HEX\n"
+          "  --stats               print processing counters to stderr at the end\n"
+          "Certificates:\n"
+          "  --ca FILE|DIR         trust anchors for both sides\n"
+          "  --server-ca FILE|DIR  trust anchors for server chains (default: system store)\n"
+          "  --client-ca FILE|DIR  trust anchors for client chains (else trust is not checked)\n"
+          "  --verify-time now|RFC3339  validation time (default: the handshake's timestamp)\n"
+          "  --dump-certs DIR      write each distinct certificate as DIR/<sha256>.pem\n"
+          "Decryption:\n"
+          "  --keylog FILE         NSS key log (SSLKEYLOGFILE format); also read from $SSLKEYLOGFILE\n"
+          "  --show-http           with keys, show the first HTTP request/status line\n"
+          "Limits:\n"
+          "  --max-flows N         concurrent flows tracked (default 262144)\n"
+          "  --max-flow-bytes N    bytes buffered per flow (default 4M)\n"
+          "  --max-memory N        total bytes buffered (default 512M)\n"
+          "  --idle-timeout SEC    evict flows idle this long (default 300)\n"
+          "\n"
+          "Exit status: 0 no failed handshake, 1 at least one failed handshake, 2 usage or input error.\n"
+          "See docs/usage.md and the mtlsdump(1) man page.\n",
+          out);
+}
+
+/* Parse "123", "4k", "16M", "1G". */
+static int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s)
+        return -1;
+    unsigned long long mul = 1;
+    if (*end) {
+        switch (*end) {
+        case 'k': case 'K': mul = 1024ull; break;
+        case 'm': case 'M': mul = 1024ull * 1024; break;
+        case 'g': case 'G': mul = 1024ull * 1024 * 1024; break;
+        default: return -1;
+        }
+        if (end[1] && !(end[1] == 'B' || end[1] == 'b' || (end[1] == 'i' && end[2] == 'B')))
+            return -1;
+    }
+    if (v > (unsigned long long)SIZE_MAX / mul)
+        return -1;
+    *out = (size_t)(v * mul);
+    return 0;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || s[0] == '-')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* RFC 3339: 2024-01-02T03:04:05Z or with +hh:mm offset, optional fraction. */
+static int parse_rfc3339(const char *s, int64_t *out)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (!p)
+        p = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
+    if (!p)
+        return -1;
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    long off = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int hh, mm;
+        if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
+            return -1;
+        off = (hh * 3600L + mm * 60L) * (*p == '-' ? -1 : 1);
+        p += 6;
+    } else {
+        return -1;
+    }
+    if (*p)
+        return -1;
+    *out = (int64_t)timegm(&tm) - off;
+    return 0;
+}
+
+static int usage_error(const char *fmt, const char *arg);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("mtlsdump: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\nTry 'mtlsdump --help'.\n", stderr);
+    return CLI_EXIT_USAGE;
+}
+#pragma GCC diagnostic pop
+
+cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->snaplen = 262144;
+    cfg->max_flows = MTLS_DEFAULT_MAX_FLOWS;
+    cfg->max_flow_bytes = MTLS_DEFAULT_MAX_FLOW_BYTES;
+    cfg->max_memory = MTLS_DEFAULT_MAX_MEMORY;
+    cfg->idle_timeout_us = MTLS_DEFAULT_IDLE_TIMEOUT_US;
+
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "r:i:c:s:B:Z:vqh", long_opts, NULL)) != -1) {
+        uint64_t u;
+        size_t sz;
+        switch (c) {
+        case 'r': cfg->read_file = optarg; break;
+        case 'i': cfg->iface = optarg; break;
+        case 'c':
+            if (parse_u64(optarg, &u) < 0 || u == 0)
+                return usage_error("-c needs a positive number, got '%s'", optarg);
+            cfg->max_connections = u;
+            break;
+        case 's':
+            if (parse_u64(optarg, &u) < 0 || u > 262144)
+                return usage_error("-s needs a snapshot length up to 262144, got '%s'", optarg);
+            cfg->snaplen = u == 0 ? 262144 : (int)u;
+            break;
+        case 'B':
+            if (parse_u64(optarg, &u) < 0 || u == 0 || u > (1u << 22))
+                return usage_error("-B needs a buffer size in KiB, got '%s'", optarg);
+            cfg->buffer_kib = (int)u;
+            break;
+        case 'Z': cfg->user = optarg; break;
+        case 'v': cfg->verbose++; break;
+        case 'q': cfg->quiet = true; break;
+        case 'h': cli_usage(stdout); return CLI_EXIT_OK;
+        case OPT_VERSION: printf("mtlsdump %s\n", MTLS_VERSION); return CLI_EXIT_OK;
+        case OPT_JSON: cfg->format = "json"; break;
+        case OPT_FORMAT:
+            if (!reporter_find(optarg))
+                return usage_error("--format needs text or json, got '%s'", optarg);
+            cfg->format = optarg;
+            break;
+        case OPT_CA: cfg->ca = optarg; break;
+        case OPT_SERVER_CA: cfg->server_ca = optarg; break;
+        case OPT_CLIENT_CA: cfg->client_ca = optarg; break;
+        case OPT_VERIFY_TIME:
+            cfg->verify_time = optarg;
+            if (strcmp(optarg, "now") == 0) {
+                cfg->verify_now = true;
+            } else if (parse_rfc3339(optarg, &cfg->verify_time_abs) < 0) {
+                return usage_error("--verify-time needs 'now' or an RFC 3339 time such as 2025-01-31T12:00:00Z, got '%s'", optarg);
+            }
+            break;
+        case OPT_KEYLOG: cfg->keylog = optarg; break;
+        case OPT_DUMP_CERTS: cfg->dump_certs = optarg; break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") == 0) cfg->color = COLOR_AUTO;
+            else if (strcmp(optarg, "always") == 0) cfg->color = COLOR_ALWAYS;
+            else if (strcmp(optarg, "never") == 0) cfg->color = COLOR_NEVER;
+            else return usage_error("--color needs auto, always or never, got '%s'", optarg);
+            break;
+        case OPT_NO_SUMMARY: cfg->no_summary = true; break;
+        case OPT_ONLY_FAILURES: cfg->only_failures = true; break;
+        case OPT_SNI: cfg->filter_sni = optarg; break;
+        case OPT_CLIENT_SUBJECT: cfg->filter_client_subject = optarg; break;
+        case OPT_CLIENT_FP: cfg->filter_client_fp = optarg; break;
+        case OPT_SHOW_HTTP: cfg->show_http = true; break;
+        case OPT_STATS: cfg->stats = true; break;
+        case OPT_MAX_FLOWS:
+            if (parse_size(optarg, &sz) < 0 || sz == 0)
+                return usage_error("--max-flows needs a positive number, got '%s'", optarg);
+            cfg->max_flows = sz;
+            break;
+        case OPT_MAX_FLOW_BYTES:
+            if (parse_size(optarg, &sz) < 0 || sz < 65536)
+                return usage_error("--max-flow-bytes needs a size of at least 64k, got '%s'", optarg);
+            cfg->max_flow_bytes = sz;
+            break;
+        case OPT_MAX_MEMORY:
+            if (parse_size(optarg, &sz) < 0 || sz < (1u << 20))
+                return usage_error("--max-memory needs a size of at least 1M, got '%s'", optarg);
+            cfg->max_memory = sz;
+            break;
+        case OPT_IDLE_TIMEOUT:
+            if (parse_u64(optarg, &u) < 0 || u == 0)
+                return usage_error("--idle-timeout needs a positive number of seconds, got '%s'", optarg);
+            cfg->idle_timeout_us = u * 1000000ull;
+            break;
+        default:
+            fputs("Try 'mtlsdump --help'.\n", stderr);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (!cfg->read_file && !cfg->iface)
+        return usage_error("%s", "nothing to read: give -r FILE or -i IFACE");
+    if (cfg->read_file && cfg->iface)
+        return usage_error("%s", "-r and -i cannot be used together");
+    if (!cfg->format)
+        cfg->format = "text";
+    if (cfg->quiet && strcmp(cfg->format, "text") != 0)
+        return usage_error("%s", "-q (one text line per connection) and --json / --format json cannot be used together");
+    if (!cfg->keylog) {
+        const char *env = getenv("SSLKEYLOGFILE");
+        if (env && *env)
+            cfg->keylog = env;
+    }
+    /* Trailing arguments form the BPF expression, as in tcpdump. */
+    if (optind < argc) {
+        size_t n = 0;
+        for (int i = optind; i < argc; i++)
+            n += strlen(argv[i]) + 1;
+        cfg->bpf = malloc(n + 1);
+        if (!cfg->bpf)
+            return usage_error("%s", "out of memory");
+        cfg->bpf[0] = '\0';
+        for (int i = optind; i < argc; i++) {
+            if (i > optind)
+                strcat(cfg->bpf, " ");
+            strcat(cfg->bpf, argv[i]);
+        }
+    }
+    return CLI_RUN;
+}
+
+void cli_cleanup(mtls_config *cfg)
+{
+    free(cfg->bpf);
+    cfg->bpf = NULL;
+}

@@ -1,0 +1,485 @@
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis.h"
+#include "certdump.h"
+#include "decode.h"
+#include "diagnose.h"
+#include "flow.h"
+#include "keylog.h"
+#include "pcapng_secrets.h"
+#include "reporter.h"
+#include "select.h"
+#include "session.h"
+#include "summary.h"
+#include "tls_stream.h"
+
+/* The wiring: who calls whom. Policy lives in the stages (analysis, diagnose,
+ * report); the engine owns their instances and the flow table. */
+struct engine {
+    const mtls_config *cfg;
+    FILE *out;
+    int dlt;
+    decoder_t *dec;
+    flow_table *flows;
+    analyzer *an;
+    keylog *keys;
+    summary *sum;
+    reporter *rep;
+    size_t mem_total;
+    reasm_limits rlim;
+    tlss_options topt;
+    diag_options dopt;
+    uint64_t next_id;
+    uint64_t last_ts;
+    uint64_t last_idle_check;
+    bool stop;
+    bool out_error;
+    engine_stats st;
+    bool live;
+    uint64_t k_recv, k_drop, k_ifdrop;
+};
+
+typedef struct flow_ctx {
+    engine_t *e;
+    flow_t *f;
+} flow_ctx;
+
+/* ------------------------------------------------------------------ setup */
+
+static char *oom_error(void) { return strdup("out of memory"); }
+
+/* --keylog FILE, plus secrets embedded in the capture (pcapng Decryption
+ * Secrets Blocks). Sets *dsb_keys when the capture carried some. */
+static int load_keys(engine_t *e, const mtls_config *cfg, bool *dsb_keys, char **err)
+{
+    *dsb_keys = false;
+    if (cfg->keylog) {
+        e->keys = keylog_new();
+        keylog_stats ks;
+        memset(&ks, 0, sizeof(ks));
+        int rc = e->keys ? keylog_load_file(e->keys, cfg->keylog, &ks) : KEYLOG_ERR_NOMEM;
+        if (rc != KEYLOG_OK) {
+            if (asprintf(err, "cannot read key log '%s'", cfg->keylog) < 0)
+                *err = NULL;
+            return -1;
+        }
+        if (ks.malformed) {
+            fprintf(stderr, "mtlsdump: warning: key log '%s': %zu malformed line%s ignored (first at line %zu)\n",
+                    cfg->keylog, ks.malformed, ks.malformed == 1 ? "" : "s", ks.bad_lines_n ? ks.bad_lines[0] : 0);
+        }
+    }
+    if (cfg->read_file) {
+        keylog *kl = e->keys ? e->keys : keylog_new();
+        int n = kl ? pcapng_load_secrets(cfg->read_file, kl) : 0;
+        if (n > 0) {
+            e->keys = kl;
+            *dsb_keys = true;
+            if (cfg->verbose || cfg->stats)
+                fprintf(stderr, "mtlsdump: using TLS secrets from %d pcapng Decryption Secrets Block%s\n", n,
+                        n == 1 ? "" : "s");
+        } else if (kl != e->keys) {
+            keylog_free(kl);
+        }
+    }
+    return 0;
+}
+
+static reporter *make_reporter(const mtls_config *cfg, FILE *out)
+{
+    report_options ro;
+    memset(&ro, 0, sizeof(ro));
+    ro.color = cfg->color == COLOR_ALWAYS ||
+               (cfg->color == COLOR_AUTO && isatty(fileno(out)) && getenv("NO_COLOR") == NULL);
+    ro.verbosity = cfg->verbose;
+    ro.quiet = cfg->quiet;
+    return reporter_new(cfg->format ? cfg->format : "text", out, &ro);
+}
+
+engine_t *engine_new(const mtls_config *cfg, int dlt, FILE *out, char **err)
+{
+    engine_t *e = calloc(1, sizeof(*e));
+    if (!e) {
+        *err = oom_error();
+        return NULL;
+    }
+    e->cfg = cfg;
+    e->out = out;
+    e->dlt = dlt;
+    if (!decode_link_supported(dlt)) {
+        if (asprintf(err, "unsupported link-layer type %s: mtlsdump decodes Ethernet (802.1Q/QinQ), Linux "
+                          "cooked (SLL, SLL2), BSD loopback and raw IPv4/IPv6",
+                     decode_link_name(dlt)) < 0)
+            *err = NULL;
+        free(e);
+        return NULL;
+    }
+    e->dec = decoder_new(dlt, NULL);
+    e->flows = flow_table_new(cfg->max_flows);
+    e->sum = summary_new(SUMMARY_DEFAULT_MAX_CERTS);
+    e->rep = make_reporter(cfg, out);
+    if (!e->dec || !e->flows || !e->sum || !e->rep) {
+        *err = oom_error();
+        engine_free(e);
+        return NULL;
+    }
+    e->rlim.max_pending_bytes = cfg->max_flow_bytes;
+    e->rlim.total = &e->mem_total;
+    e->rlim.max_total = cfg->max_memory;
+    flow_table_set_reasm_limits(e->flows, &e->rlim);
+
+    analyzer_config ac = {cfg->ca, cfg->server_ca, cfg->client_ca, cfg->verify_time_abs, cfg->verify_now};
+    e->an = analyzer_new(&ac, err);
+    if (!e->an) {
+        engine_free(e);
+        return NULL;
+    }
+    if (cfg->dump_certs && certdump_check_dir(cfg->dump_certs, err) < 0) {
+        engine_free(e);
+        return NULL;
+    }
+    bool dsb_keys = false;
+    if (load_keys(e, cfg, &dsb_keys, err) < 0) {
+        engine_free(e);
+        return NULL;
+    }
+    e->topt.keys = e->keys;
+    e->topt.show_http = cfg->show_http;
+    e->topt.max_buffer = cfg->max_flow_bytes;
+    e->topt.mem_total = &e->mem_total;
+    e->dopt.keylog_given = cfg->keylog != NULL || dsb_keys;
+    e->dopt.client_ca_given = cfg->client_ca != NULL || cfg->ca != NULL;
+    return e;
+}
+
+static void free_flow_cb(flow_table *t, flow_t *f, void *ctx)
+{
+    (void)t;
+    (void)ctx;
+    tlss_free(f->user);
+    f->user = NULL;
+}
+
+void engine_free(engine_t *e)
+{
+    if (!e)
+        return;
+    if (e->flows) {
+        flow_table_foreach(e->flows, free_flow_cb, NULL);
+        flow_table_free(e->flows);
+    }
+    decoder_free(e->dec);
+    analyzer_free(e->an);
+    keylog_free(e->keys);
+    summary_free(e->sum);
+    reporter_free(e->rep);
+    free(e);
+}
+
+/* ------------------------------------------------------------------ reporting */
+
+/* A finished connection through the later stages: analysis, diagnosis, then
+ * the reporter when the user selected it. */
+static void report_session(engine_t *e, const session_t *s)
+{
+    conn_analysis a;
+    diagnosis d;
+    analyzer_run(e->an, s, &a);
+    if (e->cfg->dump_certs)
+        certdump_connection(e->cfg->dump_certs, &(conn_view){s, &a, NULL});
+    diag_run(s, &a, &e->dopt, &d);
+    conn_view c = {s, &a, &d};
+    if (report_selected(e->cfg, &c)) {
+        /* the exit code follows the connections the user asked to see */
+        if (d.failed)
+            e->st.failed++;
+        e->st.reported++;
+        if (summary_add(e->sum, &c) < 0) {
+            /* summary capped or OOM: the summary says so */
+        }
+        if (reporter_connection(e->rep, &c) < 0)
+            e->out_error = true;
+        if (e->cfg->iface)
+            fflush(e->out);
+    }
+    diagnosis_cleanup(&d);
+    conn_analysis_cleanup(&a);
+}
+
+/* End a flow: flush reassembly, report its session, free it. */
+static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why);
+
+/* ------------------------------------------------------------------ reassembly callbacks */
+
+static void on_data(void *ctx, int side, uint64_t ts, const uint8_t *bytes, size_t n)
+{
+    flow_ctx *fc = ctx;
+    tls_conn *c = fc->f->user;
+    tlss_data(c, side, ts, bytes, n);
+    uint64_t skip = tlss_take_skip(c, side);
+    if (skip)
+        reasm_skip(&fc->f->dir[side], skip);
+}
+
+static void on_event(void *ctx, int side, uint64_t ts, reasm_event ev, uint64_t off, uint64_t len)
+{
+    flow_ctx *fc = ctx;
+    tls_conn *c = fc->f->user;
+    (void)off;
+    switch (ev) {
+    case REASM_EV_GAP:
+    case REASM_EV_CAP_DROPPED:
+        tlss_gap(c, side, ts, len);
+        break;
+    case REASM_EV_FIN:
+        tlss_fin(c, side, ts);
+        break;
+    case REASM_EV_RST:
+        tlss_rst(c, side, ts);
+        break;
+    case REASM_EV_OVERLAP_CONFLICT:
+        tlss_overlap_conflict(c, len);
+        break;
+    default:
+        break;
+    }
+}
+
+static const reasm_callbacks rcb = {on_data, on_event};
+
+/* ------------------------------------------------------------------ flows */
+
+static void account_session(engine_t *e, tls_conn *c)
+{
+    if (tlss_assign_id(c, e->next_id + 1)) {
+        e->next_id++;
+        e->st.connections++;
+    }
+}
+
+static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why)
+{
+    tls_conn *c = f->user;
+    if (c && tlss_get_state(c) != TLSS_NOT_TLS) {
+        flow_ctx fc = {e, f};
+        reasm_flush(&f->dir[0], ts, &rcb, &fc, 0);
+        reasm_flush(&f->dir[1], ts, &rcb, &fc, 1);
+        account_session(e, c);
+        if (tlss_session(c)) {
+            if (why != STEP__COUNT)
+                tlss_end(c, ts, why);
+            session_t *s = tlss_take_session(c);
+            if (!e->cfg->max_connections || e->st.reported < e->cfg->max_connections)
+                report_session(e, s);
+            session_free(s);
+            if (e->cfg->max_connections && e->st.reported >= e->cfg->max_connections)
+                e->stop = true;
+        }
+    }
+    tlss_free(c);
+    f->user = NULL;
+    flow_table_remove(e->flows, f);
+}
+
+static void evict_oldest(engine_t *e, uint64_t ts)
+{
+    flow_t *old = flow_table_lru_oldest(e->flows);
+    if (!old)
+        return;
+    e->st.flows_evicted++;
+    finish_flow(e, old, ts, STEP_EVICTED);
+}
+
+static void idle_check(engine_t *e, uint64_t ts)
+{
+    if (ts < e->last_idle_check + 1000000u)
+        return;
+    e->last_idle_check = ts;
+    for (;;) {
+        flow_t *old = flow_table_lru_oldest(e->flows);
+        if (!old || old->last_ts_us + e->cfg->idle_timeout_us > ts)
+            break;
+        e->st.flows_idle++;
+        tls_conn *c = old->user;
+        bool tls = c && tlss_session(c);
+        finish_flow(e, old, ts, tls ? STEP_EVICTED : STEP__COUNT);
+    }
+}
+
+void engine_tick(engine_t *e, uint64_t now_us)
+{
+    if (now_us > e->last_ts)
+        e->last_ts = now_us;
+    idle_check(e, now_us);
+}
+
+void engine_packet(engine_t *e, uint64_t ts, const uint8_t *data, size_t caplen, size_t wirelen)
+{
+    e->st.packets++;
+    e->st.bytes += caplen;
+    if (ts > e->last_ts)
+        e->last_ts = ts;
+    decoded_pkt pk;
+    dx_result r = decode_packet(e->dec, ts, data, caplen, wirelen, &pk);
+    if (r.status != DX_OK) {
+        if (r.status == DX_MALFORMED || r.status == DX_TRUNCATED)
+            e->st.malformed_packets++;
+        else
+            e->st.ignored_packets++;
+        return;
+    }
+    e->st.tcp_packets++;
+    idle_check(e, ts);
+    bool want_create = (pk.flags & TCP_SYN) || pk.payload_wire_len > 0;
+    int side = 0;
+    bool created = false;
+    flow_t *f = flow_table_get(e->flows, pk.family, pk.src, pk.dst, pk.sport, pk.dport, ts, want_create, &side, &created);
+    if (!f && want_create) {
+        evict_oldest(e, ts);
+        f = flow_table_get(e->flows, pk.family, pk.src, pk.dst, pk.sport, pk.dport, ts, true, &side, &created);
+    }
+    if (!f)
+        return;
+    if (created) {
+        e->st.flows_created++;
+        int cs = -1;
+        if ((pk.flags & TCP_SYN))
+            cs = (pk.flags & TCP_ACK) ? 1 : 0;
+        f->user = tlss_new(&e->topt, cs);
+        if (!f->user) {
+            flow_table_remove(e->flows, f);
+            return;
+        }
+        endpoint_t a, b;
+        memset(&a, 0, sizeof(a));
+        memset(&b, 0, sizeof(b));
+        a.family = b.family = pk.family;
+        memcpy(a.addr, pk.src, 16);
+        memcpy(b.addr, pk.dst, 16);
+        a.port = pk.sport;
+        b.port = pk.dport;
+        tlss_set_endpoints(f->user, &a, &b);
+    }
+    tls_conn *c = f->user;
+    if (tlss_get_state(c) == TLSS_NOT_TLS) {
+        if (pk.flags & (TCP_FIN | TCP_RST)) {
+            e->st.flows_not_tls++;
+            finish_flow(e, f, ts, STEP__COUNT);
+        }
+        return;
+    }
+    if (pk.flags & TCP_SYN)
+        tlss_syn(c, side, ts, (pk.flags & TCP_ACK) != 0);
+    flow_ctx fc = {e, f};
+    reasm_segment(&f->dir[side], ts, pk.seq, pk.flags, pk.payload, pk.payload_len, pk.payload_wire_len, &rcb, &fc,
+                  side);
+    account_session(e, c);
+    if (e->mem_total > e->st.peak_buffered)
+        e->st.peak_buffered = e->mem_total;
+    if (tlss_get_state(c) == TLSS_NOT_TLS) {
+        flow_reset_reassembly(f, &e->rlim);
+        return;
+    }
+    if (tlss_closed(c) && (pk.flags & TCP_RST || flow_both_fin(f))) {
+        finish_flow(e, f, ts, STEP__COUNT);
+        return;
+    }
+    while (e->cfg->max_memory && e->mem_total > e->cfg->max_memory && flow_table_count(e->flows) > 1)
+        evict_oldest(e, ts);
+}
+
+/* ------------------------------------------------------------------ end */
+
+typedef struct finish_all_ctx {
+    engine_t *e;
+    flow_t **list;
+    size_t n;
+} finish_all_ctx;
+
+static void collect_cb(flow_table *t, flow_t *f, void *ctx)
+{
+    (void)t;
+    finish_all_ctx *fa = ctx;
+    fa->list[fa->n++] = f;
+}
+
+static int by_first_seen(const void *a, const void *b)
+{
+    const flow_t *x = *(flow_t *const *)a, *y = *(flow_t *const *)b;
+    if (x->first_ts_us != y->first_ts_us)
+        return x->first_ts_us < y->first_ts_us ? -1 : 1;
+    return 0;
+}
+
+void engine_set_capture_stats(engine_t *e, bool live, uint64_t recv, uint64_t drop, uint64_t ifdrop)
+{
+    e->live = live;
+    e->k_recv = recv;
+    e->k_drop = drop;
+    e->k_ifdrop = ifdrop;
+}
+
+void engine_finish(engine_t *e)
+{
+    size_t n = flow_table_count(e->flows);
+    if (n) {
+        finish_all_ctx fa = {e, calloc(n, sizeof(flow_t *)), 0};
+        if (fa.list) {
+            flow_table_foreach(e->flows, collect_cb, &fa);
+            qsort(fa.list, fa.n, sizeof(flow_t *), by_first_seen);
+            for (size_t i = 0; i < fa.n; i++)
+                finish_flow(e, fa.list[i], e->last_ts, STEP_CAPTURE_END);
+            free(fa.list);
+        }
+    }
+    summary_capture sc = {e->st.packets, e->st.bytes, e->st.flows_evicted + e->st.flows_idle, e->live,
+                          e->k_recv, e->k_drop, e->k_ifdrop};
+    summary_set_capture(e->sum, &sc);
+    if (!e->cfg->no_summary) {
+        if (reporter_summary(e->rep, e->sum) < 0)
+            e->out_error = true;
+    }
+    fflush(e->out);
+}
+
+bool engine_should_stop(const engine_t *e) { return e->stop; }
+
+int engine_exit_code(const engine_t *e) { return e->st.failed ? 1 : 0; }
+
+void engine_get_stats(const engine_t *e, engine_stats *out)
+{
+    *out = e->st;
+    analyzer_stats as;
+    analyzer_get_stats(e->an, &as);
+    out->chains_validated = as.chains_validated;
+    out->chain_cache_hits = as.chain_cache_hits;
+}
+
+void engine_print_stats(const engine_t *e, FILE *f, double seconds)
+{
+    engine_stats st;
+    engine_get_stats(e, &st);
+    const engine_stats *s = &st;
+    decode_stats ds;
+    decoder_stats(e->dec, &ds);
+    fprintf(f, "mtlsdump stats:\n");
+    fprintf(f, "  packets            %llu (%llu bytes, %llu TCP, %llu ignored, %llu malformed/truncated)\n",
+            (unsigned long long)s->packets, (unsigned long long)s->bytes, (unsigned long long)s->tcp_packets,
+            (unsigned long long)s->ignored_packets, (unsigned long long)s->malformed_packets);
+    fprintf(f, "  ip fragments       %llu (%llu reassembled)\n", (unsigned long long)ds.fragments,
+            (unsigned long long)ds.reassembled);
+    fprintf(f, "  flows              %llu created, %llu not TLS, %llu evicted, %llu idle\n",
+            (unsigned long long)s->flows_created, (unsigned long long)s->flows_not_tls,
+            (unsigned long long)s->flows_evicted, (unsigned long long)s->flows_idle);
+    fprintf(f, "  tls connections    %llu (%llu reported, %llu failed)\n", (unsigned long long)s->connections,
+            (unsigned long long)s->reported, (unsigned long long)s->failed);
+    fprintf(f, "  chains validated   %llu (cache hits %llu)\n", (unsigned long long)s->chains_validated,
+            (unsigned long long)s->chain_cache_hits);
+    fprintf(f, "  peak buffered      %zu bytes\n", s->peak_buffered);
+    if (seconds > 0)
+        fprintf(f, "  time               %.3f s (%.1f MB/s, %.0f connections/s)\n", seconds,
+                (double)s->bytes / 1e6 / seconds, (double)s->connections / seconds);
+}

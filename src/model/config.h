@@ -1,0 +1,54 @@
+/* config.h — the single immutable configuration passed down the pipeline. */
+#ifndef MTLS_CONFIG_H
+#define MTLS_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum color_mode { COLOR_AUTO = 0, COLOR_ALWAYS, COLOR_NEVER } color_mode;
+
+typedef struct mtls_config {
+    /* input */
+    const char *read_file;     /* -r FILE ("-" = stdin) */
+    const char *iface;         /* -i IFACE */
+    char *bpf;                 /* trailing filter expression (owned) */
+    uint64_t max_connections;  /* -c N: stop after N TLS connections (0 = no limit) */
+    int snaplen;               /* -s */
+    int buffer_kib;            /* -B KiB: kernel capture buffer */
+    const char *user;          /* -Z USER */
+    /* output */
+    const char *format;        /* --format text|json (--json = json); NULL means text */
+    int verbose;               /* -v / -vv */
+    bool quiet;                /* -q: one line per connection */
+    color_mode color;
+    bool no_summary;
+    bool only_failures;
+    bool stats;
+    bool show_http;
+    const char *filter_sni;
+    const char *filter_client_subject;
+    const char *filter_client_fp;
+    /* certificates */
+    const char *ca;
+    const char *server_ca;
+    const char *client_ca;
+    const char *verify_time;   /* "now" or RFC 3339 */
+    int64_t verify_time_abs;   /* parsed: 0 = handshake time */
+    bool verify_now;
+    const char *dump_certs;
+    /* decryption */
+    const char *keylog;
+    /* limits */
+    size_t max_flows;
+    size_t max_flow_bytes;
+    size_t max_memory;
+    uint64_t idle_timeout_us;
+} mtls_config;
+
+#define MTLS_DEFAULT_MAX_FLOWS 262144
+#define MTLS_DEFAULT_MAX_FLOW_BYTES (4u << 20)
+#define MTLS_DEFAULT_MAX_MEMORY ((size_t)512 << 20)
+#define MTLS_DEFAULT_IDLE_TIMEOUT_US (300ull * 1000000ull)
+
+#endif

@@ -1,0 +1,190 @@
+#include "session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+session_t *session_new(uint64_t id)
+{
+    session_t *s = calloc(1, sizeof(*s));
+    if (!s)
+        return NULL;
+    s->id = id;
+    return s;
+}
+
+static void u16_list_clear(u16_list *l)
+{
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+void bytes_clear(bytes_t *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = 0;
+}
+
+int bytes_set(bytes_t *b, const uint8_t *data, size_t len)
+{
+    bytes_clear(b);
+    if (len == 0)
+        return 0;
+    b->data = malloc(len);
+    if (!b->data)
+        return -1;
+    memcpy(b->data, data, len);
+    b->len = len;
+    return 0;
+}
+
+int u16_list_set(u16_list *l, const uint16_t *v, size_t n)
+{
+    u16_list_clear(l);
+    if (n == 0)
+        return 0;
+    l->v = malloc(n * sizeof(*v));
+    if (!l->v)
+        return -1;
+    memcpy(l->v, v, n * sizeof(*v));
+    l->n = n;
+    return 0;
+}
+
+void session_free(session_t *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n_steps; i++)
+        free(s->steps[i].detail);
+    free(s->steps);
+
+    client_hello_info *ch = &s->ch;
+    u16_list_clear(&ch->ciphers);
+    u16_list_clear(&ch->extensions);
+    u16_list_clear(&ch->supported_versions);
+    u16_list_clear(&ch->groups);
+    u16_list_clear(&ch->key_share_groups);
+    u16_list_clear(&ch->sig_algs);
+    u16_list_clear(&ch->ec_point_formats);
+    free(ch->sni);
+    for (size_t i = 0; i < ch->n_alpn; i++)
+        free(ch->alpn[i]);
+    free(ch->alpn);
+    free(ch->ja3);
+    free(ch->ja4);
+
+    server_hello_info *sh = &s->sh;
+    u16_list_clear(&sh->extensions);
+    free(sh->alpn);
+    free(sh->ja3s);
+
+    cert_request_info *cr = &s->cr;
+    bytes_clear(&cr->cert_types);
+    u16_list_clear(&cr->sig_algs);
+    u16_list_clear(&cr->sig_algs_cert);
+    for (size_t i = 0; i < cr->n_ca_names; i++)
+        bytes_clear(&cr->ca_names[i]);
+    free(cr->ca_names);
+
+    for (int d = 0; d < 2; d++) {
+        side_info *si = &s->side[d];
+        for (size_t i = 0; i < si->n_certs; i++)
+            bytes_clear(&si->certs[i]);
+        free(si->certs);
+        bytes_clear(&si->cv.signature);
+        bytes_clear(&si->cv.signed_data);
+        free(si->cv.unchecked_note);
+    }
+    free(s->decrypt_note);
+    free(s->starttls);
+    free(s->malformed_reason);
+    findings_free(&s->wire_findings);
+    free(s);
+}
+
+step_t *session_add_step(session_t *s, uint64_t ts_us, mtls_dir dir, step_kind kind)
+{
+    if (s->n_steps == s->cap_steps) {
+        size_t ncap = s->cap_steps ? s->cap_steps * 2 : 16;
+        step_t *p = realloc(s->steps, ncap * sizeof(*p));
+        if (!p)
+            return NULL;
+        s->steps = p;
+        s->cap_steps = ncap;
+    }
+    step_t *st = &s->steps[s->n_steps++];
+    memset(st, 0, sizeof(*st));
+    st->ts_us = ts_us;
+    st->dir = dir;
+    st->kind = kind;
+    if (s->first_ts_us == 0 || ts_us < s->first_ts_us)
+        s->first_ts_us = ts_us;
+    if (ts_us > s->last_ts_us)
+        s->last_ts_us = ts_us;
+    return st;
+}
+
+static const struct {
+    const char *name;
+    const char *id;
+} step_names[STEP__COUNT] = {
+    [STEP_TCP_SYN] = {"TCP SYN", "tcp_syn"},
+    [STEP_STARTTLS] = {"STARTTLS", "starttls"},
+    [STEP_CLIENT_HELLO] = {"ClientHello", "client_hello"},
+    [STEP_HELLO_RETRY_REQUEST] = {"HelloRetryRequest", "hello_retry_request"},
+    [STEP_SERVER_HELLO] = {"ServerHello", "server_hello"},
+    [STEP_ENCRYPTED_EXTENSIONS] = {"EncryptedExtensions", "encrypted_extensions"},
+    [STEP_CERTIFICATE] = {"Certificate", "certificate"},
+    [STEP_COMPRESSED_CERTIFICATE] = {"CompressedCertificate", "compressed_certificate"},
+    [STEP_SERVER_KEY_EXCHANGE] = {"ServerKeyExchange", "server_key_exchange"},
+    [STEP_CERTIFICATE_REQUEST] = {"CertificateRequest", "certificate_request"},
+    [STEP_SERVER_HELLO_DONE] = {"ServerHelloDone", "server_hello_done"},
+    [STEP_CLIENT_KEY_EXCHANGE] = {"ClientKeyExchange", "client_key_exchange"},
+    [STEP_CERTIFICATE_VERIFY] = {"CertificateVerify", "certificate_verify"},
+    [STEP_CHANGE_CIPHER_SPEC] = {"ChangeCipherSpec", "change_cipher_spec"},
+    [STEP_FINISHED] = {"Finished", "finished"},
+    [STEP_NEW_SESSION_TICKET] = {"NewSessionTicket", "new_session_ticket"},
+    [STEP_HELLO_REQUEST] = {"HelloRequest", "hello_request"},
+    [STEP_KEY_UPDATE] = {"KeyUpdate", "key_update"},
+    [STEP_END_OF_EARLY_DATA] = {"EndOfEarlyData", "end_of_early_data"},
+    [STEP_OTHER_HANDSHAKE] = {"Handshake", "other_handshake"},
+    [STEP_ENCRYPTED_HANDSHAKE] = {"encrypted handshake", "encrypted_handshake"},
+    [STEP_APPLICATION_DATA] = {"application data", "application_data"},
+    [STEP_ALERT] = {"Alert", "alert"},
+    [STEP_ENCRYPTED_ALERT] = {"encrypted alert", "encrypted_alert"},
+    [STEP_POST_HANDSHAKE_AUTH] = {"post-handshake CertificateRequest", "post_handshake_auth"},
+    [STEP_HTTP] = {"HTTP", "http"},
+    [STEP_FIN] = {"FIN", "fin"},
+    [STEP_RST] = {"RST", "rst"},
+    [STEP_TCP_GAP] = {"TCP gap", "tcp_gap"},
+    [STEP_MALFORMED] = {"malformed", "malformed"},
+    [STEP_EVICTED] = {"evicted", "evicted"},
+    [STEP_CAPTURE_END] = {"capture end", "capture_end"},
+};
+
+const char *step_kind_name(step_kind k)
+{
+    return (unsigned)k < STEP__COUNT && step_names[k].name ? step_names[k].name : "unknown";
+}
+
+const char *step_kind_id(step_kind k)
+{
+    return (unsigned)k < STEP__COUNT && step_names[k].id ? step_names[k].id : "unknown";
+}
+
+const char *dir_arrow(mtls_dir d) { return d == DIR_C2S ? "C->S" : "S->C"; }
+
+long session_find_step(const session_t *s, mtls_dir d, step_kind kind)
+{
+    for (size_t i = 0; i < s->n_steps; i++)
+        if (s->steps[i].kind == kind && s->steps[i].dir == d)
+            return (long)i;
+    return -1;
+}
+
+bool session_cert_msg_seen(const session_t *s, mtls_dir d)
+{
+    return session_find_step(s, d, STEP_CERTIFICATE) >= 0 || session_find_step(s, d, STEP_COMPRESSED_CERTIFICATE) >= 0;
+}

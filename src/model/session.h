@@ -1,0 +1,223 @@
+/*
+ * session.h — one TLS connection as the wire showed it.
+ *
+ * A session is an append-only log of steps {time, direction, kind, details}
+ * plus the owned copies of what the handshake carried (hello summaries,
+ * certificate DER, CertificateRequest CA names, CertificateVerify). It holds
+ * wire facts only, each stored once, and has one writer: the TLS stream
+ * driver (src/tls). Certificate analysis (src/analysis: conn_analysis),
+ * diagnosis (src/diagnose: diagnosis) and the reporters read it as const and
+ * keep their results in their own structs. Nothing here points into packet
+ * buffers: every value is a copy.
+ */
+#ifndef MTLS_SESSION_H
+#define MTLS_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "findings.h"
+
+typedef enum mtls_dir {
+    DIR_C2S = 0, /* client -> server */
+    DIR_S2C = 1, /* server -> client */
+} mtls_dir;
+
+typedef enum step_kind {
+    STEP_TCP_SYN = 0,
+    STEP_STARTTLS,            /* plaintext prologue skipped (detail: protocol) */
+    STEP_CLIENT_HELLO,
+    STEP_HELLO_RETRY_REQUEST,
+    STEP_SERVER_HELLO,
+    STEP_ENCRYPTED_EXTENSIONS,
+    STEP_CERTIFICATE,         /* count = number of certificates (0 = empty) */
+    STEP_COMPRESSED_CERTIFICATE,
+    STEP_SERVER_KEY_EXCHANGE,
+    STEP_CERTIFICATE_REQUEST,
+    STEP_SERVER_HELLO_DONE,
+    STEP_CLIENT_KEY_EXCHANGE,
+    STEP_CERTIFICATE_VERIFY,
+    STEP_CHANGE_CIPHER_SPEC,
+    STEP_FINISHED,
+    STEP_NEW_SESSION_TICKET,
+    STEP_HELLO_REQUEST,
+    STEP_KEY_UPDATE,
+    STEP_END_OF_EARLY_DATA,
+    STEP_OTHER_HANDSHAKE,     /* hs_type holds the raw type */
+    STEP_ENCRYPTED_HANDSHAKE, /* TLS 1.3 encrypted flight without keys: count = records, length = bytes */
+    STEP_APPLICATION_DATA,    /* first application data in this direction (length = record bytes) */
+    STEP_ALERT,               /* plaintext or decrypted alert: alert_level / alert_desc */
+    STEP_ENCRYPTED_ALERT,     /* alert record we cannot read */
+    STEP_POST_HANDSHAKE_AUTH, /* CertificateRequest after the handshake (TLS 1.3) */
+    STEP_HTTP,                /* --show-http: first request/status line (detail) */
+    STEP_FIN,
+    STEP_RST,
+    STEP_TCP_GAP,             /* length = bytes lost */
+    STEP_MALFORMED,           /* detail = reason */
+    STEP_EVICTED,             /* flow evicted by a resource cap */
+    STEP_CAPTURE_END,
+    STEP__COUNT
+} step_kind;
+
+typedef struct step {
+    uint64_t ts_us;       /* packet timestamp, microseconds since the epoch */
+    mtls_dir dir;
+    step_kind kind;
+    uint8_t hs_type;      /* raw handshake type, when the step is a handshake message */
+    bool decrypted;       /* read from a decrypted record */
+    uint8_t alert_level;
+    uint8_t alert_desc;
+    uint32_t length;      /* message/record bytes */
+    uint32_t count;       /* certificates, records, ... */
+    char *detail;         /* owned short text or NULL (raw wire text: escape before printing) */
+} step_t;
+
+/* Byte strings copied off the wire. */
+typedef struct bytes {
+    uint8_t *data;
+    size_t len;
+} bytes_t;
+
+typedef struct u16_list {
+    uint16_t *v;
+    size_t n;
+} u16_list;
+
+typedef struct client_hello_info {
+    bool present;
+    bool sslv2;                  /* SSLv2-compatible ClientHello */
+    uint16_t legacy_version;
+    uint8_t random[32];
+    size_t session_id_len;
+    uint8_t session_id[32];
+    u16_list ciphers;            /* in wire order, GREASE included */
+    u16_list extensions;         /* extension types in wire order */
+    u16_list supported_versions;
+    u16_list groups;
+    u16_list key_share_groups;
+    u16_list sig_algs;
+    u16_list ec_point_formats;
+    char *sni;                   /* owned, raw wire bytes NUL-terminated (escape before printing) */
+    char **alpn;                 /* owned list */
+    size_t n_alpn;
+    bool has_session_ticket;     /* session_ticket extension non-empty */
+    bool has_psk;                /* pre_shared_key offered */
+    size_t psk_identities;
+    bool has_early_data;
+    bool post_handshake_auth;
+    bool has_ech;
+    char *ja3;                   /* full JA3 string */
+    char ja3_md5[33];
+    char *ja4;                   /* JA4 fingerprint */
+} client_hello_info;
+
+typedef struct server_hello_info {
+    bool present;
+    bool hrr_seen;               /* a HelloRetryRequest came first */
+    uint16_t legacy_version;
+    uint16_t selected_version;   /* from supported_versions, else legacy_version */
+    uint8_t random[32];
+    size_t session_id_len;
+    uint8_t session_id[32];
+    uint16_t cipher;
+    uint8_t compression;
+    u16_list extensions;
+    uint16_t key_share_group;    /* 0 when absent */
+    bool psk_selected;           /* pre_shared_key in ServerHello (TLS 1.3 resumption) */
+    char *alpn;                  /* owned; NULL when none */
+    bool extended_master_secret;
+    bool encrypt_then_mac;
+    char *ja3s;
+    char ja3s_md5[33];
+} server_hello_info;
+
+typedef struct cert_request_info {
+    bool present;
+    bool tls13;
+    bool post_handshake;
+    bytes_t cert_types;
+    u16_list sig_algs;
+    u16_list sig_algs_cert;
+    bytes_t *ca_names;           /* DER-encoded DistinguishedName each */
+    size_t n_ca_names;
+} cert_request_info;
+
+typedef struct cert_verify_info {
+    bool present;
+    uint16_t scheme;             /* 0 for TLS 1.0/1.1 (no scheme on the wire) */
+    bytes_t signature;
+    /* What the signature covers, for the proof check in src/analysis: TLS 1.3
+     * the transcript hash, TLS 1.0-1.2 the raw handshake messages so far.
+     * Empty when it could not be kept; unchecked_note then says why. */
+    bytes_t signed_data;
+    bool tls13;
+    char *unchecked_note;        /* why the signature cannot be checked; NULL when it can */
+} cert_verify_info;
+
+/* What one side put on the wire that later stages need as bytes. Everything
+ * that is an event (Finished, alerts, application data, FIN/RST, encrypted
+ * flights and their sizes) is a step in the log, not a flag here. */
+typedef struct side_info {
+    bytes_t *certs;              /* DER in wire order (the last Certificate message) */
+    size_t n_certs;
+    cert_verify_info cv;
+} side_info;
+
+typedef struct endpoint {
+    int family;                  /* 4 or 6 */
+    uint8_t addr[16];
+    uint16_t port;
+} endpoint_t;
+
+typedef struct session {
+    uint64_t id;                 /* 1-based connection number in capture order */
+    endpoint_t client, server;
+    bool orientation_from_syn;   /* client side known from the SYN (else from ClientHello) */
+    uint64_t first_ts_us, last_ts_us;
+
+    step_t *steps;
+    size_t n_steps, cap_steps;
+
+    client_hello_info ch;
+    server_hello_info sh;
+    cert_request_info cr;
+    side_info side[2];           /* indexed by mtls_dir: side[DIR_C2S] is the client */
+
+    uint16_t version;            /* negotiated version (0 unknown) */
+    bool tls13;
+    bool resumed;
+    bool decrypted;              /* key log secrets decrypted this session */
+    char *decrypt_note;          /* "no keys for this session", ... */
+    char *starttls;              /* protocol name when TLS began after a plaintext prologue */
+
+    bool malformed;
+    char *malformed_reason;
+    uint64_t malformed_offset;
+    mtls_dir malformed_dir;
+
+    /* findings made while reading the wire (finished_mismatch,
+     * tcp_overlap_conflict, evicted, ...); diagnosis lists them first */
+    finding_list wire_findings;
+} session_t;
+
+session_t *session_new(uint64_t id);
+void session_free(session_t *s);   /* NULL is a no-op */
+/* Append a step; returns the step (owned by the session) or NULL on OOM. */
+step_t *session_add_step(session_t *s, uint64_t ts_us, mtls_dir dir, step_kind kind);
+/* Helpers for owned copies. */
+int bytes_set(bytes_t *b, const uint8_t *data, size_t len);
+void bytes_clear(bytes_t *b);
+int u16_list_set(u16_list *l, const uint16_t *v, size_t n);
+
+const char *step_kind_name(step_kind k);      /* "ClientHello", "Certificate", ... */
+const char *step_kind_id(step_kind k);        /* stable JSON id: "client_hello", ... */
+const char *dir_arrow(mtls_dir d);            /* "C->S" / "S->C" */
+
+/* Derived views of the step log (computed, never stored). */
+/* Index of the first step of `kind` sent in direction d, or -1. */
+long session_find_step(const session_t *s, mtls_dir d, step_kind kind);
+/* A Certificate or CompressedCertificate message came from this side. */
+bool session_cert_msg_seen(const session_t *s, mtls_dir d);
+
+#endif

@@ -1,0 +1,567 @@
+/*
+ * report_json.c — one NDJSON object per connection (ECS names + "mtls").
+ * Every string goes through esc_utf8_sanitize so the output is valid UTF-8;
+ * cJSON escapes control characters.
+ */
+#include "report_json.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "escape.h"
+#include "dn.h"
+#include "names.h"
+#include "reporter.h"
+#include "summary.h"
+
+char *rjson_time(uint64_t ts_us, char *buf, size_t bufsz)
+{
+    time_t t = (time_t)(ts_us / 1000000u);
+    struct tm tm;
+    char b[32] = "1970-01-01T00:00:00";
+    if (gmtime_r(&t, &tm))
+        strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, bufsz, "%s.%06uZ", b, (unsigned)(ts_us % 1000000u));
+    return buf;
+}
+
+/* Most strings are plain ASCII: those need no sanitising copy. */
+static bool plain_ascii(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p >= 0x80)
+            return false;
+    return true;
+}
+
+int rjson_add_str(cJSON *obj, const char *name, const char *s)
+{
+    if (!s)
+        return 0;
+    if (plain_ascii(s))
+        return cJSON_AddStringToObject(obj, name, s) ? 0 : -1;
+    char *clean = esc_utf8_sanitize(s, strlen(s));
+    if (!clean)
+        return -1;
+    cJSON *r = cJSON_AddStringToObject(obj, name, clean);
+    free(clean);
+    return r ? 0 : -1;
+}
+
+/* Error accumulator so building reads straight. */
+typedef struct jb {
+    bool oom;
+} jb;
+
+static cJSON *obj(jb *b, cJSON *parent, const char *name)
+{
+    cJSON *o = cJSON_GetObjectItemCaseSensitive(parent, name);
+    if (o)
+        return o;
+    o = cJSON_AddObjectToObject(parent, name);
+    if (!o)
+        b->oom = true;
+    return o;
+}
+
+static void str(jb *b, cJSON *o, const char *name, const char *s)
+{
+    if (o && rjson_add_str(o, name, s) < 0)
+        b->oom = true;
+}
+
+static void num(jb *b, cJSON *o, const char *name, double v)
+{
+    if (o && !cJSON_AddNumberToObject(o, name, v))
+        b->oom = true;
+}
+
+static void boolean(jb *b, cJSON *o, const char *name, bool v)
+{
+    if (o && !cJSON_AddBoolToObject(o, name, v))
+        b->oom = true;
+}
+
+static cJSON *arr(jb *b, cJSON *o, const char *name)
+{
+    cJSON *a = o ? cJSON_AddArrayToObject(o, name) : NULL;
+    if (!a)
+        b->oom = true;
+    return a;
+}
+
+static void push_str(jb *b, cJSON *a, const char *s)
+{
+    if (!a || !s)
+        return;
+    char *clean = plain_ascii(s) ? NULL : esc_utf8_sanitize(s, strlen(s));
+    cJSON *it = plain_ascii(s) ? cJSON_CreateString(s) : clean ? cJSON_CreateString(clean) : NULL;
+    free(clean);
+    if (!it || !cJSON_AddItemToArray(a, it)) {
+        cJSON_Delete(it);
+        b->oom = true;
+    }
+}
+
+static void ip_str(const endpoint_t *e, char *buf, size_t n)
+{
+    if (!inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->addr, buf, (socklen_t)n))
+        snprintf(buf, n, "0.0.0.0");
+}
+
+static void iso(jb *b, cJSON *o, const char *name, int64_t t)
+{
+    char buf[40];
+    if (t < 0)
+        t = 0;
+    rjson_time((uint64_t)t * 1000000u, buf, sizeof buf);
+    /* ECS x509 dates: second precision is what the certificate has. */
+    str(b, o, name, buf);
+}
+
+static void x509_ecs(jb *b, cJSON *x, const cert_info *ci)
+{
+    if (ci->decode_error)
+        return;
+    cJSON *subj = obj(b, x, "subject");
+    if (ci->subject_cn) {
+        cJSON *cn = arr(b, subj, "common_name");
+        push_str(b, cn, ci->subject_cn);
+    }
+    str(b, subj, "distinguished_name", ci->subject);
+    cJSON *iss = obj(b, x, "issuer");
+    if (ci->issuer_cn) {
+        cJSON *cn = arr(b, iss, "common_name");
+        push_str(b, cn, ci->issuer_cn);
+    }
+    str(b, iss, "distinguished_name", ci->issuer);
+    str(b, x, "serial_number", ci->serial_hex);
+    iso(b, x, "not_before", ci->not_before);
+    iso(b, x, "not_after", ci->not_after);
+    str(b, x, "public_key_algorithm", ci->key_alg);
+    if (ci->key_bits > 0)
+        num(b, x, "public_key_size", ci->key_bits);
+    str(b, x, "public_key_curve", ci->key_curve);
+    str(b, x, "signature_algorithm", ci->sig_alg);
+    if (ci->n_san) {
+        cJSON *a = arr(b, x, "alternative_names");
+        for (size_t i = 0; i < ci->n_san; i++)
+            push_str(b, a, ci->san[i]);
+    }
+}
+
+static cJSON *cert_obj(jb *b, const cert_info *ci)
+{
+    cJSON *c = cJSON_CreateObject();
+    if (!c) {
+        b->oom = true;
+        return NULL;
+    }
+    boolean(b, c, "decode_error", ci->decode_error);
+    num(b, c, "der_len", (double)ci->der_len);
+    str(b, c, "sha256", ci->sha256);
+    str(b, c, "sha1", ci->sha1);
+    if (!ci->decode_error) {
+        str(b, c, "subject", ci->subject);
+        str(b, c, "issuer", ci->issuer);
+        str(b, c, "subject_cn", ci->subject_cn);
+        str(b, c, "issuer_cn", ci->issuer_cn);
+        str(b, c, "serial", ci->serial_hex);
+        iso(b, c, "not_before", ci->not_before);
+        iso(b, c, "not_after", ci->not_after);
+        if (ci->n_san) {
+            cJSON *a = arr(b, c, "san");
+            for (size_t i = 0; i < ci->n_san; i++)
+                push_str(b, a, ci->san[i]);
+        }
+        str(b, c, "key_alg", ci->key_alg);
+        num(b, c, "key_bits", ci->key_bits);
+        str(b, c, "key_curve", ci->key_curve);
+        str(b, c, "sig_alg", ci->sig_alg);
+        str(b, c, "key_usage", ci->key_usage);
+        str(b, c, "ext_key_usage", ci->ext_key_usage);
+        num(b, c, "is_ca", ci->is_ca);
+        num(b, c, "path_len", ci->path_len);
+        str(b, c, "ski", ci->ski);
+        str(b, c, "aki", ci->aki);
+        boolean(b, c, "self_signed", ci->self_signed);
+    }
+    return c;
+}
+
+static void findings_arr(jb *b, cJSON *parent, const char *name, const finding_list *l)
+{
+    cJSON *a = arr(b, parent, name);
+    for (size_t i = 0; a && i < l->n; i++) {
+        const finding_t *f = &l->items[i];
+        cJSON *o = cJSON_CreateObject();
+        if (!o || !cJSON_AddItemToArray(a, o)) {
+            cJSON_Delete(o);
+            b->oom = true;
+            return;
+        }
+        str(b, o, "severity", finding_sev_name(f->severity));
+        str(b, o, "code", f->code);
+        str(b, o, "message", f->message);
+        str(b, o, "where", f->where);
+    }
+}
+
+/* ---- the memo of printed certificate arrays ---------------------------- */
+
+/* A chain is shared by every handshake that sent it: its certificate details
+ * are printed once (by cJSON) and reused as a raw JSON item. The memo is the
+ * reporter's own, keyed by the chain report's identity (a reference is held,
+ * so the address cannot be reused while remembered); the report itself is
+ * never written. Direct-mapped: a collision just prints again. */
+#define RJSON_MEMO_SLOTS 512
+
+typedef struct memo_slot {
+    const chain_report *chain;
+    char *certs_json;
+} memo_slot;
+
+struct rjson_chain_memo {
+    memo_slot slot[RJSON_MEMO_SLOTS];
+};
+
+rjson_chain_memo *rjson_chain_memo_new(void) { return calloc(1, sizeof(rjson_chain_memo)); }
+
+void rjson_chain_memo_free(rjson_chain_memo *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < RJSON_MEMO_SLOTS; i++) {
+        chain_report_unref(m->slot[i].chain);
+        free(m->slot[i].certs_json);
+    }
+    free(m);
+}
+
+static char *print_certs(jb *b, const chain_report *r)
+{
+    cJSON *certs = cJSON_CreateArray();
+    for (size_t i = 0; certs && i < r->n_certs; i++) {
+        cJSON *co = cert_obj(b, &r->certs[i]);
+        if (co && !cJSON_AddItemToArray(certs, co)) {
+            cJSON_Delete(co);
+            b->oom = true;
+        }
+    }
+    char *txt = certs ? cJSON_PrintUnformatted(certs) : NULL;
+    cJSON_Delete(certs);
+    char *out = txt ? strdup(txt) : NULL;
+    cJSON_free(txt);
+    return out;
+}
+
+/* The printed array for r: from the memo (which keeps it), or made now and
+ * handed to *owned for the caller to free when there is no memo. */
+static const char *certs_json(jb *b, rjson_chain_memo *m, const chain_report *r, char **owned)
+{
+    *owned = NULL;
+    if (!m)
+        return *owned = print_certs(b, r);
+    uintptr_t h = (uintptr_t)r;
+    h ^= h >> 17;
+    h *= (uintptr_t)0x9E3779B97F4A7C15ull;
+    memo_slot *e = &m->slot[(h >> 7) % RJSON_MEMO_SLOTS];
+    if (e->chain != r) {
+        char *txt = print_certs(b, r);
+        if (!txt)
+            return NULL;
+        chain_report_unref(e->chain);
+        free(e->certs_json);
+        e->chain = chain_report_ref(r);
+        e->certs_json = txt;
+    }
+    return e->certs_json;
+}
+
+static void chain_obj(jb *b, cJSON *chains, const char *name, const conn_view *cv, mtls_dir d,
+                      rjson_chain_memo *memo)
+{
+    const side_info *si = &cv->s->side[d];
+    const chain_report *r = cv->a->chain[d];
+    if (!r && si->n_certs == 0 && !session_cert_msg_seen(cv->s, d))
+        return;
+    cJSON *c = obj(b, chains, name);
+    if (r) {
+        char *owned = NULL;
+        const char *txt = certs_json(b, memo, r, &owned);
+        if (!txt || !cJSON_AddRawToObject(c, "certs", txt))
+            b->oom = true;
+        free(owned);
+        boolean(b, c, "analysed", true);
+        boolean(b, c, "valid", r->valid);
+        boolean(b, c, "trust_checked", r->trust_checked);
+        num(b, c, "verify_error", r->verify_error);
+        str(b, c, "verify_error_string", r->verify_error_str);
+        num(b, c, "verify_depth", r->verify_depth);
+        str(b, c, "sentence", r->verify_sentence);
+        str(b, c, "trust_note", r->trust_note);
+    } else {
+        (void)arr(b, c, "certs");
+        boolean(b, c, "analysed", false);
+    }
+    num(b, c, "count", (double)(r ? r->n_certs : si->n_certs));
+}
+
+static void u16_names(jb *b, cJSON *o, const char *name, const u16_list *l,
+                      const char *(*fn)(uint16_t, name_buf *))
+{
+    if (!l->n)
+        return;
+    cJSON *a = arr(b, o, name);
+    for (size_t i = 0; i < l->n; i++) {
+        name_buf nb;
+        push_str(b, a, fn(l->v[i], &nb));
+    }
+}
+
+cJSON *rjson_session_object(const conn_view *cv, const rjson_options *opt, rjson_chain_memo *memo)
+{
+    const session_t *s = cv->s;
+    const conn_analysis *a = cv->a;
+    const diagnosis *dg = cv->d;
+    rjson_options def = {0};
+    if (!opt)
+        opt = &def;
+    jb b = {0};
+    cJSON *root = cJSON_CreateObject();
+    if (!root)
+        return NULL;
+    char tbuf[40], ip[INET6_ADDRSTRLEN];
+    name_buf nb;
+
+    str(&b, root, "@timestamp", rjson_time(s->first_ts_us, tbuf, sizeof tbuf));
+    str(&b, root, "schema_version", RJSON_SCHEMA_VERSION);
+    str(&b, root, "type", "connection");
+
+    cJSON *ev = obj(&b, root, "event");
+    str(&b, ev, "kind", "event");
+    str(&b, ev, "category", "network");
+    str(&b, ev, "start", rjson_time(s->first_ts_us, tbuf, sizeof tbuf));
+    str(&b, ev, "end", rjson_time(s->last_ts_us, tbuf, sizeof tbuf));
+    str(&b, ev, "outcome", dg->failed ? "failure" : "success");
+
+    cJSON *src = obj(&b, root, "source");
+    ip_str(&s->client, ip, sizeof ip);
+    str(&b, src, "ip", ip);
+    num(&b, src, "port", s->client.port);
+    cJSON *dst = obj(&b, root, "destination");
+    ip_str(&s->server, ip, sizeof ip);
+    str(&b, dst, "ip", ip);
+    num(&b, dst, "port", s->server.port);
+    cJSON *net = obj(&b, root, "network");
+    str(&b, net, "transport", "tcp");
+    str(&b, net, "type", s->client.family == 6 ? "ipv6" : "ipv4");
+
+    cJSON *tls = obj(&b, root, "tls");
+    uint16_t v = s->version ? s->version : (s->sh.present ? s->sh.selected_version : 0);
+    str(&b, tls, "version", names_version_ecs(v));
+    str(&b, tls, "version_protocol", names_version_protocol(v));
+    if (s->sh.present)
+        str(&b, tls, "cipher", names_cipher(s->sh.cipher, &nb));
+    boolean(&b, tls, "established", dg->established);
+    boolean(&b, tls, "resumed", s->resumed || dg->verdict == VERDICT_RESUMED);
+    str(&b, tls, "next_protocol", s->sh.alpn);
+
+    cJSON *tc = obj(&b, tls, "client");
+    if (s->ch.present) {
+        str(&b, tc, "server_name", s->ch.sni);
+        if (s->ch.ja3_md5[0])
+            str(&b, tc, "ja3", s->ch.ja3_md5);
+        cJSON *sc = arr(&b, tc, "supported_ciphers");
+        for (size_t i = 0; i < s->ch.ciphers.n; i++)
+            push_str(&b, sc, names_cipher(s->ch.ciphers.v[i], &nb));
+    }
+    const chain_report *cc = a->chain[DIR_C2S];
+    if (cc && cc->n_certs) {
+        x509_ecs(&b, obj(&b, tc, "x509"), &cc->certs[0]);
+        str(&b, obj(&b, tc, "hash"), "sha256", cc->certs[0].sha256);
+        if (!cc->certs[0].decode_error) {
+            str(&b, tc, "subject", cc->certs[0].subject);
+            str(&b, tc, "issuer", cc->certs[0].issuer);
+        }
+    }
+    cJSON *tsv = obj(&b, tls, "server");
+    if (s->sh.present && s->sh.ja3s_md5[0])
+        str(&b, tsv, "ja3s", s->sh.ja3s_md5);
+    const chain_report *sc = a->chain[DIR_S2C];
+    if (sc && sc->n_certs) {
+        x509_ecs(&b, obj(&b, tsv, "x509"), &sc->certs[0]);
+        str(&b, obj(&b, tsv, "hash"), "sha256", sc->certs[0].sha256);
+        if (!sc->certs[0].decode_error) {
+            str(&b, tsv, "subject", sc->certs[0].subject);
+            str(&b, tsv, "issuer", sc->certs[0].issuer);
+        }
+    }
+
+    cJSON *m = obj(&b, root, "mtls");
+    num(&b, m, "connection_id", (double)s->id);
+    str(&b, m, "verdict", verdict_name(dg->verdict));
+    boolean(&b, m, "failed", dg->failed);
+    str(&b, m, "explanation", dg->explanation);
+    str(&b, m, "next_step", dg->next_step);
+    boolean(&b, m, "decrypted", s->decrypted);
+    str(&b, m, "decrypt_note", s->decrypt_note);
+    str(&b, m, "starttls", s->starttls);
+    str(&b, m, "ja4", s->ch.ja4);
+    if (a->resumed_from_id)
+        num(&b, m, "resumed_from_id", (double)a->resumed_from_id);
+    if (a->client_ca_acceptable >= 0)
+        boolean(&b, m, "client_ca_acceptable", a->client_ca_acceptable == 1);
+    str(&b, m, "client_ca_matched", a->client_ca_matched);
+    if (s->malformed) {
+        cJSON *mf = obj(&b, m, "malformed");
+        str(&b, mf, "reason", s->malformed_reason);
+        num(&b, mf, "offset", (double)s->malformed_offset);
+        str(&b, mf, "dir", dir_arrow(s->malformed_dir));
+    }
+
+    cJSON *steps = arr(&b, m, "steps");
+    for (size_t i = 0; steps && i < s->n_steps; i++) {
+        const step_t *st = &s->steps[i];
+        cJSON *so = cJSON_CreateObject();
+        if (!so || !cJSON_AddItemToArray(steps, so)) {
+            cJSON_Delete(so);
+            b.oom = true;
+            break;
+        }
+        str(&b, so, "t", rjson_time(st->ts_us, tbuf, sizeof tbuf));
+        num(&b, so, "rel_ms",
+            st->ts_us >= s->first_ts_us ? (double)(st->ts_us - s->first_ts_us) / 1000.0 : 0);
+        str(&b, so, "dir", dir_arrow(st->dir));
+        str(&b, so, "kind", step_kind_id(st->kind));
+        if (st->decrypted)
+            boolean(&b, so, "decrypted", true);
+        if (st->length)
+            num(&b, so, "length", st->length);
+        if (st->kind == STEP_CERTIFICATE || st->kind == STEP_COMPRESSED_CERTIFICATE ||
+            st->count)
+            num(&b, so, "count", st->count);
+        if (st->kind == STEP_OTHER_HANDSHAKE)
+            num(&b, so, "hs_type", st->hs_type);
+        if (st->kind == STEP_ALERT) {
+            name_buf lb;
+            str(&b, so, "alert_level", names_alert_level(st->alert_level, &lb));
+            str(&b, so, "alert", names_alert(st->alert_desc, &nb));
+            num(&b, so, "alert_code", st->alert_desc);
+        }
+        str(&b, so, "detail", st->detail);
+    }
+    findings_arr(&b, m, "findings", &dg->findings);
+
+    cJSON *chains = obj(&b, m, "chains");
+    chain_obj(&b, chains, "client", cv, DIR_C2S, memo);
+    chain_obj(&b, chains, "server", cv, DIR_S2C, memo);
+
+    if (s->cr.present) {
+        cJSON *cr = obj(&b, m, "certificate_request");
+        boolean(&b, cr, "tls13", s->cr.tls13);
+        boolean(&b, cr, "post_handshake", s->cr.post_handshake);
+        cJSON *ca = arr(&b, cr, "ca_names");
+        for (size_t i = 0; i < s->cr.n_ca_names; i++) {
+            char *dn = dn_ca_name_string(s->cr.ca_names[i].data, s->cr.ca_names[i].len);
+            push_str(&b, ca, dn ? dn : "(unparsable name)");
+            free(dn);
+        }
+        u16_names(&b, cr, "sig_algs", &s->cr.sig_algs, names_sigscheme);
+        cJSON *ct = arr(&b, cr, "cert_types");
+        for (size_t i = 0; i < s->cr.cert_types.len; i++)
+            push_str(&b, ct, names_cert_type(s->cr.cert_types.data[i], &nb));
+    }
+    cJSON *cvo = obj(&b, m, "certificate_verify");
+    for (int d = 0; d < 2; d++) {
+        const cert_verify_info *ci = &s->side[d].cv;
+        const proof_result *pr = &a->cv[d];
+        if (!ci->present)
+            continue;
+        cJSON *o = obj(&b, cvo, d == DIR_C2S ? "client" : "server");
+        if (ci->scheme)
+            str(&b, o, "scheme", names_sigscheme(ci->scheme, &nb));
+        str(&b, o, "result", pr->result == 1 ? "verified" : pr->result == 0 ? "mismatch"
+                                                                            : "not_checked");
+        str(&b, o, "note", pr->note);
+    }
+    if (opt->verbosity >= 1 && s->ch.present) {
+        cJSON *h = obj(&b, m, "client_hello");
+        u16_names(&b, h, "extensions", &s->ch.extensions, names_extension);
+        u16_names(&b, h, "supported_versions", &s->ch.supported_versions, names_version);
+        u16_names(&b, h, "groups", &s->ch.groups, names_group);
+        u16_names(&b, h, "sig_algs", &s->ch.sig_algs, names_sigscheme);
+        cJSON *al = arr(&b, h, "alpn");
+        for (size_t i = 0; i < s->ch.n_alpn; i++)
+            push_str(&b, al, s->ch.alpn[i]);
+        str(&b, h, "ja3_string", s->ch.ja3);
+    }
+    if (b.oom) {
+        cJSON_Delete(root);
+        return NULL;
+    }
+    return root;
+}
+
+int rjson_session(FILE *out, const conn_view *c, const rjson_options *opt, rjson_chain_memo *memo)
+{
+    cJSON *o = rjson_session_object(c, opt, memo);
+    if (!o)
+        return -1;
+    char *txt = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!txt)
+        return -1;
+    int rc = (fputs(txt, out) == EOF || fputc('\n', out) == EOF) ? -1 : 0;
+    cJSON_free(txt);
+    return rc;
+}
+
+/* ---- the JSON reporter ------------------------------------------------- */
+
+typedef struct rjson_state {
+    FILE *out;
+    rjson_options opt;
+    rjson_chain_memo *memo;
+} rjson_state;
+
+static void *rjson_open(FILE *out, const report_options *opt)
+{
+    rjson_state *st = calloc(1, sizeof(*st));
+    if (!st)
+        return NULL;
+    st->out = out;
+    st->opt.verbosity = opt->verbosity;
+    st->memo = rjson_chain_memo_new();
+    if (!st->memo) {
+        free(st);
+        return NULL;
+    }
+    return st;
+}
+
+static int rjson_connection(void *state, const conn_view *c)
+{
+    rjson_state *st = state;
+    return rjson_session(st->out, c, &st->opt, st->memo);
+}
+
+static int rjson_summary(void *state, const summary *sm)
+{
+    rjson_state *st = state;
+    return summary_write_json(st->out, sm);
+}
+
+static void rjson_close(void *state)
+{
+    rjson_state *st = state;
+    if (!st)
+        return;
+    rjson_chain_memo_free(st->memo);
+    free(st);
+}
+
+const reporter_ops rjson_reporter = {"json", rjson_open, rjson_connection, rjson_summary, rjson_close};

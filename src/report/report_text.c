@@ -1,0 +1,480 @@
+/*
+ * report_text.c — the human report. Every wire string goes through
+ * esc_fputs/esc_text; colours only when the caller enables them.
+ */
+#include "report_text.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "escape.h"
+#include "dn.h"
+#include "names.h"
+#include "reporter.h"
+#include "summary.h"
+
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_DIM "\033[2m"
+
+/* The output of one connection: where it goes, and the certificate analysis
+ * the timeline and the chain blocks show beside the wire facts. */
+typedef struct out {
+    FILE *f;
+    bool color;
+    bool err;
+    const conn_analysis *a;
+} out_t;
+
+static void raw(out_t *o, const char *s)
+{
+    if (fputs(s, o->f) == EOF)
+        o->err = true;
+}
+
+static void fmt(out_t *o, const char *f, ...) MTLS_PRINTF(2, 3);
+static void fmt(out_t *o, const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    if (vfprintf(o->f, f, ap) < 0)
+        o->err = true;
+    va_end(ap);
+}
+
+/* Escaped wire string; NULL prints as "-". */
+static void wire(out_t *o, const char *s)
+{
+    if (!s) {
+        raw(o, "-");
+        return;
+    }
+    if (esc_fputs(o->f, s, strlen(s)) < 0)
+        o->err = true;
+}
+
+static void color(out_t *o, const char *c)
+{
+    if (o->color)
+        raw(o, c);
+}
+
+char *rtext_endpoint(const endpoint_t *e, char *buf, size_t bufsz)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+    if (e->family == 6) {
+        inet_ntop(AF_INET6, e->addr, ip, sizeof ip);
+        snprintf(buf, bufsz, "[%s]:%u", ip, (unsigned)e->port);
+    } else {
+        inet_ntop(AF_INET, e->addr, ip, sizeof ip);
+        snprintf(buf, bufsz, "%s:%u", ip, (unsigned)e->port);
+    }
+    return buf;
+}
+
+static const char *verdict_color(const diagnosis *dg)
+{
+    if (dg->failed)
+        return C_RED;
+    return verdict_get(dg->verdict)->tone == TONE_GOOD ? C_GREEN : C_YELLOW;
+}
+
+static void date(out_t *o, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char b[32];
+    if (gmtime_r(&tt, &tm) && strftime(b, sizeof b, "%Y-%m-%d %H:%M:%SZ", &tm))
+        raw(o, b);
+    else
+        fmt(o, "%" PRId64, t);
+}
+
+static void step_line(out_t *o, const session_t *s, const step_t *st)
+{
+    uint64_t rel = st->ts_us >= s->first_ts_us ? st->ts_us - s->first_ts_us : 0;
+    fmt(o, "  %8.3f ms  %s  ", (double)rel / 1000.0, dir_arrow(st->dir));
+    name_buf nb, lb;
+    switch (st->kind) {
+    case STEP_ALERT:
+        color(o, C_RED);
+        fmt(o, "Alert %s %s", names_alert_level(st->alert_level, &lb),
+            names_alert(st->alert_desc, &nb));
+        color(o, C_RESET);
+        if (st->decrypted)
+            raw(o, " (encrypted, decrypted)");
+        break;
+    case STEP_ENCRYPTED_ALERT:
+        color(o, C_RED);
+        fmt(o, "encrypted alert (%u bytes, no keys)", st->length);
+        color(o, C_RESET);
+        break;
+    case STEP_CERTIFICATE:
+    case STEP_COMPRESSED_CERTIFICATE: {
+        fmt(o, "%s (", step_kind_name(st->kind));
+        if (st->count == 0) {
+            raw(o, "empty");
+        } else {
+            fmt(o, "%u cert%s", st->count, st->count == 1 ? "" : "s");
+            const chain_report *r = o->a->chain[st->dir];
+            if (r && r->n_certs) {
+                raw(o, ": ");
+                for (size_t i = 0; i < r->n_certs && i < 4; i++) {
+                    if (i)
+                        raw(o, " <- ");
+                    const cert_info *ci = &r->certs[i];
+                    if (ci->subject_cn) {
+                        raw(o, "CN=");
+                        wire(o, ci->subject_cn);
+                    } else {
+                        wire(o, ci->subject ? ci->subject : "(undecodable)");
+                    }
+                }
+                if (r->n_certs > 4)
+                    raw(o, " <- ...");
+            }
+        }
+        raw(o, ")");
+        break;
+    }
+    case STEP_CLIENT_HELLO:
+        raw(o, "ClientHello");
+        if (s->ch.sni) {
+            raw(o, " SNI=");
+            wire(o, s->ch.sni);
+        }
+        break;
+    case STEP_SERVER_HELLO:
+        fmt(o, "ServerHello %s %s", names_version(s->sh.selected_version, &nb),
+            names_cipher(s->sh.cipher, &lb));
+        break;
+    case STEP_CERTIFICATE_REQUEST:
+        fmt(o, "CertificateRequest (%zu acceptable CA%s)", s->cr.n_ca_names,
+            s->cr.n_ca_names == 1 ? "" : "s");
+        break;
+    case STEP_CERTIFICATE_VERIFY: {
+        const cert_verify_info *cv = &s->side[st->dir].cv;
+        const proof_result *pr = &o->a->cv[st->dir];
+        fmt(o, "CertificateVerify %s", cv->scheme ? names_sigscheme(cv->scheme, &nb) : "");
+        if (pr->result == 1)
+            raw(o, " (signature verified)");
+        else if (pr->result == 0)
+            raw(o, " (signature DOES NOT verify)");
+        break;
+    }
+    case STEP_ENCRYPTED_HANDSHAKE:
+    case STEP_APPLICATION_DATA:
+        fmt(o, "%s (%u record%s, %u bytes)", step_kind_name(st->kind), st->count ? st->count : 1,
+            st->count == 1 || st->count == 0 ? "" : "s", st->length);
+        break;
+    case STEP_TCP_GAP:
+        color(o, C_YELLOW);
+        fmt(o, "TCP gap (%u bytes lost)", st->length);
+        color(o, C_RESET);
+        break;
+    default:
+        raw(o, step_kind_name(st->kind));
+        break;
+    }
+    if (st->decrypted && st->kind != STEP_ALERT)
+        raw(o, " [decrypted]");
+    if (st->detail) {
+        raw(o, " ");
+        wire(o, st->detail);
+    }
+    raw(o, "\n");
+}
+
+static void chain_block(out_t *o, const session_t *s, mtls_dir d, int verbosity)
+{
+    const side_info *si = &s->side[d];
+    const chain_report *r = o->a->chain[d];
+    if (!session_cert_msg_seen(s, d) && !r && si->n_certs == 0)
+        return;
+    fmt(o, "%s certificate chain:", d == DIR_C2S ? "Client" : "Server");
+    if (!r) {
+        fmt(o, " %zu certificate%s (not analysed)\n", si->n_certs, si->n_certs == 1 ? "" : "s");
+        return;
+    }
+    raw(o, "\n");
+    for (size_t i = 0; i < r->n_certs; i++) {
+        const cert_info *ci = &r->certs[i];
+        fmt(o, "  [%zu] ", i);
+        if (ci->decode_error) {
+            fmt(o, "(undecodable, %zu bytes) sha256 %s\n", ci->der_len, ci->sha256);
+            continue;
+        }
+        raw(o, "subject: ");
+        wire(o, ci->subject);
+        raw(o, "\n      issuer:  ");
+        wire(o, ci->issuer);
+        raw(o, "\n      valid:   ");
+        date(o, ci->not_before);
+        raw(o, " .. ");
+        date(o, ci->not_after);
+        raw(o, "\n      key:     ");
+        wire(o, ci->key_alg);
+        if (ci->key_bits)
+            fmt(o, " %d bits", ci->key_bits);
+        if (ci->key_curve) {
+            raw(o, " ");
+            wire(o, ci->key_curve);
+        }
+        raw(o, ", sig ");
+        wire(o, ci->sig_alg);
+        fmt(o, "\n      sha256:  %s\n", ci->sha256);
+        if (verbosity >= 1) {
+            if (ci->n_san) {
+                raw(o, "      SAN:     ");
+                for (size_t k = 0; k < ci->n_san; k++) {
+                    if (k)
+                        raw(o, ", ");
+                    wire(o, ci->san[k]);
+                }
+                raw(o, "\n");
+            }
+            if (ci->ext_key_usage) {
+                raw(o, "      EKU:     ");
+                wire(o, ci->ext_key_usage);
+                raw(o, "\n");
+            }
+            if (ci->key_usage) {
+                raw(o, "      KU:      ");
+                wire(o, ci->key_usage);
+                raw(o, "\n");
+            }
+            if (ci->serial_hex) {
+                raw(o, "      serial:  ");
+                wire(o, ci->serial_hex);
+                raw(o, "\n");
+            }
+        }
+    }
+    raw(o, "  validation: ");
+    color(o, r->valid ? C_GREEN : C_RED);
+    raw(o, r->valid ? "valid" : "INVALID");
+    color(o, C_RESET);
+    if (!r->trust_checked)
+        raw(o, " (trust not checked)");
+    if (r->verify_sentence) {
+        raw(o, " - ");
+        wire(o, r->verify_sentence);
+    }
+    raw(o, "\n");
+    if (r->trust_note) {
+        raw(o, "  note: ");
+        wire(o, r->trust_note);
+        raw(o, "\n");
+    }
+}
+
+static void list16(out_t *o, const char *label, const u16_list *l,
+                   const char *(*name)(uint16_t, name_buf *))
+{
+    if (!l->n)
+        return;
+    fmt(o, "  %s:", label);
+    for (size_t i = 0; i < l->n; i++) {
+        name_buf nb;
+        fmt(o, "%s%s", i ? ", " : " ", name(l->v[i], &nb));
+    }
+    raw(o, "\n");
+}
+
+static void verbose_hello(out_t *o, const session_t *s)
+{
+    if (!s->ch.present)
+        return;
+    raw(o, "ClientHello details:\n");
+    list16(o, "extensions", &s->ch.extensions, names_extension);
+    list16(o, "ciphers", &s->ch.ciphers, names_cipher);
+    list16(o, "versions", &s->ch.supported_versions, names_version);
+    list16(o, "groups", &s->ch.groups, names_group);
+    list16(o, "signature algorithms", &s->ch.sig_algs, names_sigscheme);
+    if (s->ch.ja3_md5[0]) {
+        raw(o, "  JA3: ");
+        wire(o, s->ch.ja3_md5);
+        raw(o, "\n");
+    }
+    if (s->ch.ja4) {
+        raw(o, "  JA4: ");
+        wire(o, s->ch.ja4);
+        raw(o, "\n");
+    }
+    if (s->sh.present) {
+        raw(o, "ServerHello details:\n");
+        list16(o, "extensions", &s->sh.extensions, names_extension);
+        if (s->sh.ja3s_md5[0]) {
+            raw(o, "  JA3S: ");
+            wire(o, s->sh.ja3s_md5);
+            raw(o, "\n");
+        }
+    }
+}
+
+static void header(out_t *o, const session_t *s)
+{
+    char c[64], sv[64];
+    name_buf nb;
+    color(o, C_BOLD);
+    fmt(o, "#%" PRIu64 " %s -> %s", s->id, rtext_endpoint(&s->client, c, sizeof c),
+        rtext_endpoint(&s->server, sv, sizeof sv));
+    color(o, C_RESET);
+    if (s->ch.sni) {
+        raw(o, " SNI=");
+        wire(o, s->ch.sni);
+    }
+    if (s->sh.alpn) {
+        raw(o, " ALPN=");
+        wire(o, s->sh.alpn);
+    }
+    uint16_t v = s->version ? s->version : s->sh.selected_version;
+    if (v)
+        fmt(o, " %s", names_version(v, &nb));
+    if (s->sh.present)
+        fmt(o, " %s", names_cipher(s->sh.cipher, &nb));
+    if (s->starttls) {
+        raw(o, " STARTTLS=");
+        wire(o, s->starttls);
+    }
+    if (s->decrypted)
+        raw(o, " (decrypted)");
+}
+
+int rtext_session(FILE *f, const conn_view *c, const rtext_options *opt)
+{
+    rtext_options def = {0};
+    if (!opt)
+        opt = &def;
+    const session_t *s = c->s;
+    const diagnosis *dg = c->d;
+    out_t o = {.f = f, .color = opt->color, .a = c->a};
+    if (opt->quiet) {
+        header(&o, s);
+        raw(&o, " ");
+        color(&o, verdict_color(dg));
+        raw(&o, verdict_name(dg->verdict));
+        color(&o, C_RESET);
+        raw(&o, "\n");
+        return o.err ? -1 : 0;
+    }
+    header(&o, s);
+    raw(&o, "\n");
+    for (size_t i = 0; i < s->n_steps; i++)
+        step_line(&o, s, &s->steps[i]);
+    if (opt->verbosity >= 1)
+        verbose_hello(&o, s);
+    chain_block(&o, s, DIR_S2C, opt->verbosity);
+    if (s->cr.present) {
+        fmt(&o, "CertificateRequest: %zu acceptable CA%s%s\n", s->cr.n_ca_names,
+            s->cr.n_ca_names == 1 ? "" : "s",
+            s->cr.n_ca_names ? ":" : " (any CA the server trusts)");
+        for (size_t i = 0; i < s->cr.n_ca_names; i++) {
+            char *dn = dn_ca_name_string(s->cr.ca_names[i].data, s->cr.ca_names[i].len);
+            raw(&o, "  - ");
+            wire(&o, dn ? dn : "(unparsable name)");
+            raw(&o, "\n");
+            free(dn);
+        }
+    }
+    chain_block(&o, s, DIR_C2S, opt->verbosity);
+    for (int d = 0; d < 2; d++) {
+        const cert_verify_info *cv = &s->side[d].cv;
+        if (!cv->present)
+            continue;
+        name_buf nb;
+        fmt(&o, "%s CertificateVerify: %s, ", d == DIR_C2S ? "Client" : "Server",
+            cv->scheme ? names_sigscheme(cv->scheme, &nb) : "(no scheme)");
+        const proof_result *pr = &c->a->cv[d];
+        raw(&o, pr->result == 1 ? "verified" : pr->result == 0 ? "DOES NOT VERIFY" : "not checked");
+        if (pr->note) {
+            raw(&o, " (");
+            wire(&o, pr->note);
+            raw(&o, ")");
+        }
+        raw(&o, "\n");
+    }
+    raw(&o, "Verdict: ");
+    color(&o, C_BOLD);
+    color(&o, verdict_color(dg));
+    raw(&o, verdict_name(dg->verdict));
+    color(&o, C_RESET);
+    raw(&o, "\n");
+    if (dg->explanation) {
+        raw(&o, "  ");
+        wire(&o, dg->explanation);
+        raw(&o, "\n");
+    }
+    if (dg->next_step) {
+        raw(&o, "Fix: ");
+        wire(&o, dg->next_step);
+        raw(&o, "\n");
+    }
+    if (dg->findings.n) {
+        raw(&o, "Findings:\n");
+        for (size_t i = 0; i < dg->findings.n; i++) {
+            const finding_t *fi = &dg->findings.items[i];
+            raw(&o, "  ");
+            color(&o, fi->severity == SEV_ERROR ? C_RED
+                      : fi->severity == SEV_WARNING ? C_YELLOW
+                                                    : C_DIM);
+            fmt(&o, "%-7s", finding_sev_name(fi->severity));
+            color(&o, C_RESET);
+            raw(&o, " ");
+            wire(&o, fi->code);
+            if (fi->where) {
+                raw(&o, " [");
+                wire(&o, fi->where);
+                raw(&o, "]");
+            }
+            raw(&o, ": ");
+            wire(&o, fi->message);
+            raw(&o, "\n");
+        }
+    }
+    raw(&o, "\n");
+    return o.err ? -1 : 0;
+}
+
+/* ---- the text reporter ------------------------------------------------- */
+
+typedef struct rtext_state {
+    FILE *out;
+    rtext_options opt;
+} rtext_state;
+
+static void *rtext_open(FILE *out, const report_options *opt)
+{
+    rtext_state *st = calloc(1, sizeof(*st));
+    if (!st)
+        return NULL;
+    st->out = out;
+    st->opt.color = opt->color;
+    st->opt.verbosity = opt->verbosity;
+    st->opt.quiet = opt->quiet;
+    return st;
+}
+
+static int rtext_connection(void *state, const conn_view *c)
+{
+    rtext_state *st = state;
+    return rtext_session(st->out, c, &st->opt);
+}
+
+static int rtext_summary(void *state, const summary *sm)
+{
+    rtext_state *st = state;
+    return summary_write_text(st->out, sm, &st->opt);
+}
+
+static void rtext_close(void *state) { free(state); }
+
+const reporter_ops rtext_reporter = {"text", rtext_open, rtext_connection, rtext_summary, rtext_close};

@@ -1,0 +1,52 @@
+/*
+ * reporter.h — one interface, several output formats, chosen once.
+ *
+ * A reporter turns each finished connection (a conn_view) and, at the end,
+ * the audit summary into output. The format is picked by name at start-up
+ * (--format text|json); the engine never branches on it. Adding a format is
+ * one new file with a `const reporter_ops` and one row in reporter.c.
+ */
+#ifndef MTLS_REPORTER_H
+#define MTLS_REPORTER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "compiler.h"
+#include "conn_view.h"
+#include "summary.h"
+
+typedef struct report_options {
+    bool color;     /* ANSI colours (text); the caller decides from --color and the terminal */
+    int verbosity;  /* -v / -vv */
+    bool quiet;     /* -q: one line per connection (text) */
+} report_options;
+
+/* The functions behind one format. `state` is what open() returned. */
+typedef struct reporter_ops {
+    const char *name;                                        /* "text", "json" (the --format value) */
+    void *(*open)(FILE *out, const report_options *opt);     /* NULL on OOM */
+    int (*connection)(void *state, const conn_view *c);     /* 0, or -1 on a write error / OOM */
+    int (*summary)(void *state, const summary *sm);          /* 0, or -1 */
+    void (*close)(void *state);                              /* frees state (NULL is a no-op) */
+} reporter_ops;
+
+typedef struct reporter reporter;
+
+/* The reporter for a format name; NULL when the name is unknown or on OOM.
+ * out must outlive it. opt is copied. */
+reporter *reporter_new(const char *format, FILE *out, const report_options *opt) MTLS_WARN_UNUSED;
+void reporter_free(reporter *r); /* NULL is a no-op */
+int reporter_connection(reporter *r, const conn_view *c) MTLS_WARN_UNUSED;
+int reporter_summary(reporter *r, const summary *sm) MTLS_WARN_UNUSED;
+
+/* The ops of a format name, or NULL. */
+const reporter_ops *reporter_find(const char *format);
+/* "text|json": the format names, for usage messages. Static string. */
+const char *reporter_format_names(void);
+
+/* The implementations (report_text.c, report_json.c). */
+extern const reporter_ops rtext_reporter;
+extern const reporter_ops rjson_reporter;
+
+#endif
