@@ -322,11 +322,221 @@ static void u16_names(jb *b, cJSON *o, const char *name, const u16_list *l,
     }
 }
 
-cJSON *rjson_session_object(const conn_view *cv, const rjson_options *opt, rjson_chain_memo *memo)
+/* ECS: @timestamp, event, source, destination, network. */
+static void ecs_connection(jb *b, cJSON *root, const conn_view *cv)
+{
+    const session_t *s = cv->s;
+    char tbuf[40], ip[INET6_ADDRSTRLEN];
+    str(b, root, "@timestamp", rjson_time(s->first_ts_us, tbuf, sizeof tbuf));
+    str(b, root, "schema_version", RJSON_SCHEMA_VERSION);
+    str(b, root, "type", "connection");
+
+    cJSON *ev = obj(b, root, "event");
+    str(b, ev, "kind", "event");
+    str(b, ev, "category", "network");
+    str(b, ev, "start", rjson_time(s->first_ts_us, tbuf, sizeof tbuf));
+    str(b, ev, "end", rjson_time(s->last_ts_us, tbuf, sizeof tbuf));
+    str(b, ev, "outcome", cv->d->failed ? "failure" : "success");
+
+    cJSON *src = obj(b, root, "source");
+    ip_str(&s->client, ip, sizeof ip);
+    str(b, src, "ip", ip);
+    num(b, src, "port", s->client.port);
+    cJSON *dst = obj(b, root, "destination");
+    ip_str(&s->server, ip, sizeof ip);
+    str(b, dst, "ip", ip);
+    num(b, dst, "port", s->server.port);
+    cJSON *net = obj(b, root, "network");
+    str(b, net, "transport", "tcp");
+    str(b, net, "type", s->client.family == 6 ? "ipv6" : "ipv4");
+
+}
+
+/* ECS tls.*: version, cipher, established, client/server hello facts and leaf certificates. */
+static void ecs_tls(jb *b, cJSON *root, const conn_view *cv)
 {
     const session_t *s = cv->s;
     const conn_analysis *a = cv->a;
     const diagnosis *dg = cv->d;
+    name_buf nb;
+    cJSON *tls = obj(b, root, "tls");
+    uint16_t v = s->version ? s->version : (s->sh.present ? s->sh.selected_version : 0);
+    str(b, tls, "version", names_version_ecs(v));
+    str(b, tls, "version_protocol", names_version_protocol(v));
+    if (s->sh.present)
+        str(b, tls, "cipher", names_cipher(s->sh.cipher, &nb));
+    boolean(b, tls, "established", dg->established);
+    boolean(b, tls, "resumed", s->resumed || dg->verdict == VERDICT_RESUMED);
+    str(b, tls, "next_protocol", s->sh.alpn);
+
+    cJSON *tc = obj(b, tls, "client");
+    if (s->ch.present) {
+        str(b, tc, "server_name", s->ch.sni);
+        if (s->ch.ja3_md5[0])
+            str(b, tc, "ja3", s->ch.ja3_md5);
+        cJSON *sc = arr(b, tc, "supported_ciphers");
+        for (size_t i = 0; i < s->ch.ciphers.n; i++)
+            push_str(b, sc, names_cipher(s->ch.ciphers.v[i], &nb));
+    }
+    const chain_report *cc = a->chain[DIR_C2S];
+    if (cc && cc->n_certs) {
+        x509_ecs(b, obj(b, tc, "x509"), &cc->certs[0]);
+        str(b, obj(b, tc, "hash"), "sha256", cc->certs[0].sha256);
+        if (!cc->certs[0].decode_error) {
+            str(b, tc, "subject", cc->certs[0].subject);
+            str(b, tc, "issuer", cc->certs[0].issuer);
+        }
+    }
+    cJSON *tsv = obj(b, tls, "server");
+    if (s->sh.present && s->sh.ja3s_md5[0])
+        str(b, tsv, "ja3s", s->sh.ja3s_md5);
+    const chain_report *sc = a->chain[DIR_S2C];
+    if (sc && sc->n_certs) {
+        x509_ecs(b, obj(b, tsv, "x509"), &sc->certs[0]);
+        str(b, obj(b, tsv, "hash"), "sha256", sc->certs[0].sha256);
+        if (!sc->certs[0].decode_error) {
+            str(b, tsv, "subject", sc->certs[0].subject);
+            str(b, tsv, "issuer", sc->certs[0].issuer);
+        }
+    }
+
+}
+
+static void steps_arr(jb *b, cJSON *m, const session_t *s)
+{
+    char tbuf[40];
+    name_buf nb;
+    cJSON *steps = arr(b, m, "steps");
+    for (size_t i = 0; steps && i < s->n_steps; i++) {
+        const step_t *st = &s->steps[i];
+        cJSON *so = cJSON_CreateObject();
+        if (!so || !cJSON_AddItemToArray(steps, so)) {
+            cJSON_Delete(so);
+            b->oom = true;
+            break;
+        }
+        str(b, so, "t", rjson_time(st->ts_us, tbuf, sizeof tbuf));
+        num(b, so, "rel_ms",
+            st->ts_us >= s->first_ts_us ? (double)(st->ts_us - s->first_ts_us) / 1000.0 : 0);
+        str(b, so, "dir", dir_arrow(st->dir));
+        str(b, so, "kind", step_kind_id(st->kind));
+        if (st->decrypted)
+            boolean(b, so, "decrypted", true);
+        if (st->length)
+            num(b, so, "length", st->length);
+        if (st->kind == STEP_CERTIFICATE || st->kind == STEP_COMPRESSED_CERTIFICATE ||
+            st->count)
+            num(b, so, "count", st->count);
+        if (st->kind == STEP_OTHER_HANDSHAKE)
+            num(b, so, "hs_type", st->hs_type);
+        if (st->kind == STEP_ALERT) {
+            name_buf lb;
+            str(b, so, "alert_level", names_alert_level(st->alert_level, &lb));
+            str(b, so, "alert", names_alert(st->alert_desc, &nb));
+            num(b, so, "alert_code", st->alert_desc);
+        }
+        str(b, so, "detail", st->detail);
+    }
+}
+
+static void certificate_request_obj(jb *b, cJSON *m, const session_t *s)
+{
+    if (!s->cr.present)
+        return;
+    name_buf nb;
+    cJSON *cr = obj(b, m, "certificate_request");
+    boolean(b, cr, "tls13", s->cr.tls13);
+    boolean(b, cr, "post_handshake", s->cr.post_handshake);
+    cJSON *ca = arr(b, cr, "ca_names");
+    for (size_t i = 0; i < s->cr.n_ca_names; i++) {
+        char *dn = dn_ca_name_string(s->cr.ca_names[i].data, s->cr.ca_names[i].len);
+        push_str(b, ca, dn ? dn : "(unparsable name)");
+        free(dn);
+    }
+    u16_names(b, cr, "sig_algs", &s->cr.sig_algs, names_sigscheme);
+    cJSON *ct = arr(b, cr, "cert_types");
+    for (size_t i = 0; i < s->cr.cert_types.len; i++)
+        push_str(b, ct, names_cert_type(s->cr.cert_types.data[i], &nb));
+}
+
+static void certificate_verify_obj(jb *b, cJSON *m, const conn_view *cv)
+{
+    const session_t *s = cv->s;
+    const conn_analysis *a = cv->a;
+    name_buf nb;
+    cJSON *cvo = obj(b, m, "certificate_verify");
+    for (int d = 0; d < 2; d++) {
+        const cert_verify_info *ci = &s->side[d].cv;
+        const proof_result *pr = &a->cv[d];
+        if (!ci->present)
+            continue;
+        cJSON *o = obj(b, cvo, d == DIR_C2S ? "client" : "server");
+        if (ci->scheme)
+            str(b, o, "scheme", names_sigscheme(ci->scheme, &nb));
+        str(b, o, "result", pr->result == 1 ? "verified" : pr->result == 0 ? "mismatch"
+                                                                            : "not_checked");
+        str(b, o, "note", pr->note);
+    }
+}
+
+static void client_hello_obj(jb *b, cJSON *m, const session_t *s)
+{
+    if (!s->ch.present)
+        return;
+    cJSON *h = obj(b, m, "client_hello");
+    u16_names(b, h, "extensions", &s->ch.extensions, names_extension);
+    u16_names(b, h, "supported_versions", &s->ch.supported_versions, names_version);
+    u16_names(b, h, "groups", &s->ch.groups, names_group);
+    u16_names(b, h, "sig_algs", &s->ch.sig_algs, names_sigscheme);
+    cJSON *al = arr(b, h, "alpn");
+    for (size_t i = 0; i < s->ch.n_alpn; i++)
+        push_str(b, al, s->ch.alpn[i]);
+    str(b, h, "ja3_string", s->ch.ja3);
+}
+
+/* Our own additions beside ECS: mtls.* (verdict, steps, findings, chains, ...). */
+static void mtls_obj(jb *b, cJSON *root, const conn_view *cv, const rjson_options *opt, rjson_chain_memo *memo)
+{
+    const session_t *s = cv->s;
+    const conn_analysis *a = cv->a;
+    const diagnosis *dg = cv->d;
+    cJSON *m = obj(b, root, "mtls");
+    num(b, m, "connection_id", (double)s->id);
+    str(b, m, "verdict", verdict_name(dg->verdict));
+    boolean(b, m, "failed", dg->failed);
+    str(b, m, "explanation", dg->explanation);
+    str(b, m, "next_step", dg->next_step);
+    boolean(b, m, "decrypted", s->decrypted);
+    str(b, m, "decrypt_note", s->decrypt_note);
+    str(b, m, "starttls", s->starttls);
+    str(b, m, "ja4", s->ch.ja4);
+    if (a->resumed_from_id)
+        num(b, m, "resumed_from_id", (double)a->resumed_from_id);
+    if (a->client_ca_acceptable >= 0)
+        boolean(b, m, "client_ca_acceptable", a->client_ca_acceptable == 1);
+    str(b, m, "client_ca_matched", a->client_ca_matched);
+    if (s->malformed) {
+        cJSON *mf = obj(b, m, "malformed");
+        str(b, mf, "reason", s->malformed_reason);
+        num(b, mf, "offset", (double)s->malformed_offset);
+        str(b, mf, "dir", dir_arrow(s->malformed_dir));
+    }
+
+    steps_arr(b, m, s);
+    findings_arr(b, m, "findings", &dg->findings);
+
+    cJSON *chains = obj(b, m, "chains");
+    chain_obj(b, chains, "client", cv, DIR_C2S, memo);
+    chain_obj(b, chains, "server", cv, DIR_S2C, memo);
+
+    certificate_request_obj(b, m, s);
+    certificate_verify_obj(b, m, cv);
+    if (opt->verbosity >= 1)
+        client_hello_obj(b, m, s);
+}
+
+cJSON *rjson_session_object(const conn_view *cv, const rjson_options *opt, rjson_chain_memo *memo)
+{
     rjson_options def = {0};
     if (!opt)
         opt = &def;
@@ -334,171 +544,9 @@ cJSON *rjson_session_object(const conn_view *cv, const rjson_options *opt, rjson
     cJSON *root = cJSON_CreateObject();
     if (!root)
         return NULL;
-    char tbuf[40], ip[INET6_ADDRSTRLEN];
-    name_buf nb;
-
-    str(&b, root, "@timestamp", rjson_time(s->first_ts_us, tbuf, sizeof tbuf));
-    str(&b, root, "schema_version", RJSON_SCHEMA_VERSION);
-    str(&b, root, "type", "connection");
-
-    cJSON *ev = obj(&b, root, "event");
-    str(&b, ev, "kind", "event");
-    str(&b, ev, "category", "network");
-    str(&b, ev, "start", rjson_time(s->first_ts_us, tbuf, sizeof tbuf));
-    str(&b, ev, "end", rjson_time(s->last_ts_us, tbuf, sizeof tbuf));
-    str(&b, ev, "outcome", dg->failed ? "failure" : "success");
-
-    cJSON *src = obj(&b, root, "source");
-    ip_str(&s->client, ip, sizeof ip);
-    str(&b, src, "ip", ip);
-    num(&b, src, "port", s->client.port);
-    cJSON *dst = obj(&b, root, "destination");
-    ip_str(&s->server, ip, sizeof ip);
-    str(&b, dst, "ip", ip);
-    num(&b, dst, "port", s->server.port);
-    cJSON *net = obj(&b, root, "network");
-    str(&b, net, "transport", "tcp");
-    str(&b, net, "type", s->client.family == 6 ? "ipv6" : "ipv4");
-
-    cJSON *tls = obj(&b, root, "tls");
-    uint16_t v = s->version ? s->version : (s->sh.present ? s->sh.selected_version : 0);
-    str(&b, tls, "version", names_version_ecs(v));
-    str(&b, tls, "version_protocol", names_version_protocol(v));
-    if (s->sh.present)
-        str(&b, tls, "cipher", names_cipher(s->sh.cipher, &nb));
-    boolean(&b, tls, "established", dg->established);
-    boolean(&b, tls, "resumed", s->resumed || dg->verdict == VERDICT_RESUMED);
-    str(&b, tls, "next_protocol", s->sh.alpn);
-
-    cJSON *tc = obj(&b, tls, "client");
-    if (s->ch.present) {
-        str(&b, tc, "server_name", s->ch.sni);
-        if (s->ch.ja3_md5[0])
-            str(&b, tc, "ja3", s->ch.ja3_md5);
-        cJSON *sc = arr(&b, tc, "supported_ciphers");
-        for (size_t i = 0; i < s->ch.ciphers.n; i++)
-            push_str(&b, sc, names_cipher(s->ch.ciphers.v[i], &nb));
-    }
-    const chain_report *cc = a->chain[DIR_C2S];
-    if (cc && cc->n_certs) {
-        x509_ecs(&b, obj(&b, tc, "x509"), &cc->certs[0]);
-        str(&b, obj(&b, tc, "hash"), "sha256", cc->certs[0].sha256);
-        if (!cc->certs[0].decode_error) {
-            str(&b, tc, "subject", cc->certs[0].subject);
-            str(&b, tc, "issuer", cc->certs[0].issuer);
-        }
-    }
-    cJSON *tsv = obj(&b, tls, "server");
-    if (s->sh.present && s->sh.ja3s_md5[0])
-        str(&b, tsv, "ja3s", s->sh.ja3s_md5);
-    const chain_report *sc = a->chain[DIR_S2C];
-    if (sc && sc->n_certs) {
-        x509_ecs(&b, obj(&b, tsv, "x509"), &sc->certs[0]);
-        str(&b, obj(&b, tsv, "hash"), "sha256", sc->certs[0].sha256);
-        if (!sc->certs[0].decode_error) {
-            str(&b, tsv, "subject", sc->certs[0].subject);
-            str(&b, tsv, "issuer", sc->certs[0].issuer);
-        }
-    }
-
-    cJSON *m = obj(&b, root, "mtls");
-    num(&b, m, "connection_id", (double)s->id);
-    str(&b, m, "verdict", verdict_name(dg->verdict));
-    boolean(&b, m, "failed", dg->failed);
-    str(&b, m, "explanation", dg->explanation);
-    str(&b, m, "next_step", dg->next_step);
-    boolean(&b, m, "decrypted", s->decrypted);
-    str(&b, m, "decrypt_note", s->decrypt_note);
-    str(&b, m, "starttls", s->starttls);
-    str(&b, m, "ja4", s->ch.ja4);
-    if (a->resumed_from_id)
-        num(&b, m, "resumed_from_id", (double)a->resumed_from_id);
-    if (a->client_ca_acceptable >= 0)
-        boolean(&b, m, "client_ca_acceptable", a->client_ca_acceptable == 1);
-    str(&b, m, "client_ca_matched", a->client_ca_matched);
-    if (s->malformed) {
-        cJSON *mf = obj(&b, m, "malformed");
-        str(&b, mf, "reason", s->malformed_reason);
-        num(&b, mf, "offset", (double)s->malformed_offset);
-        str(&b, mf, "dir", dir_arrow(s->malformed_dir));
-    }
-
-    cJSON *steps = arr(&b, m, "steps");
-    for (size_t i = 0; steps && i < s->n_steps; i++) {
-        const step_t *st = &s->steps[i];
-        cJSON *so = cJSON_CreateObject();
-        if (!so || !cJSON_AddItemToArray(steps, so)) {
-            cJSON_Delete(so);
-            b.oom = true;
-            break;
-        }
-        str(&b, so, "t", rjson_time(st->ts_us, tbuf, sizeof tbuf));
-        num(&b, so, "rel_ms",
-            st->ts_us >= s->first_ts_us ? (double)(st->ts_us - s->first_ts_us) / 1000.0 : 0);
-        str(&b, so, "dir", dir_arrow(st->dir));
-        str(&b, so, "kind", step_kind_id(st->kind));
-        if (st->decrypted)
-            boolean(&b, so, "decrypted", true);
-        if (st->length)
-            num(&b, so, "length", st->length);
-        if (st->kind == STEP_CERTIFICATE || st->kind == STEP_COMPRESSED_CERTIFICATE ||
-            st->count)
-            num(&b, so, "count", st->count);
-        if (st->kind == STEP_OTHER_HANDSHAKE)
-            num(&b, so, "hs_type", st->hs_type);
-        if (st->kind == STEP_ALERT) {
-            name_buf lb;
-            str(&b, so, "alert_level", names_alert_level(st->alert_level, &lb));
-            str(&b, so, "alert", names_alert(st->alert_desc, &nb));
-            num(&b, so, "alert_code", st->alert_desc);
-        }
-        str(&b, so, "detail", st->detail);
-    }
-    findings_arr(&b, m, "findings", &dg->findings);
-
-    cJSON *chains = obj(&b, m, "chains");
-    chain_obj(&b, chains, "client", cv, DIR_C2S, memo);
-    chain_obj(&b, chains, "server", cv, DIR_S2C, memo);
-
-    if (s->cr.present) {
-        cJSON *cr = obj(&b, m, "certificate_request");
-        boolean(&b, cr, "tls13", s->cr.tls13);
-        boolean(&b, cr, "post_handshake", s->cr.post_handshake);
-        cJSON *ca = arr(&b, cr, "ca_names");
-        for (size_t i = 0; i < s->cr.n_ca_names; i++) {
-            char *dn = dn_ca_name_string(s->cr.ca_names[i].data, s->cr.ca_names[i].len);
-            push_str(&b, ca, dn ? dn : "(unparsable name)");
-            free(dn);
-        }
-        u16_names(&b, cr, "sig_algs", &s->cr.sig_algs, names_sigscheme);
-        cJSON *ct = arr(&b, cr, "cert_types");
-        for (size_t i = 0; i < s->cr.cert_types.len; i++)
-            push_str(&b, ct, names_cert_type(s->cr.cert_types.data[i], &nb));
-    }
-    cJSON *cvo = obj(&b, m, "certificate_verify");
-    for (int d = 0; d < 2; d++) {
-        const cert_verify_info *ci = &s->side[d].cv;
-        const proof_result *pr = &a->cv[d];
-        if (!ci->present)
-            continue;
-        cJSON *o = obj(&b, cvo, d == DIR_C2S ? "client" : "server");
-        if (ci->scheme)
-            str(&b, o, "scheme", names_sigscheme(ci->scheme, &nb));
-        str(&b, o, "result", pr->result == 1 ? "verified" : pr->result == 0 ? "mismatch"
-                                                                            : "not_checked");
-        str(&b, o, "note", pr->note);
-    }
-    if (opt->verbosity >= 1 && s->ch.present) {
-        cJSON *h = obj(&b, m, "client_hello");
-        u16_names(&b, h, "extensions", &s->ch.extensions, names_extension);
-        u16_names(&b, h, "supported_versions", &s->ch.supported_versions, names_version);
-        u16_names(&b, h, "groups", &s->ch.groups, names_group);
-        u16_names(&b, h, "sig_algs", &s->ch.sig_algs, names_sigscheme);
-        cJSON *al = arr(&b, h, "alpn");
-        for (size_t i = 0; i < s->ch.n_alpn; i++)
-            push_str(&b, al, s->ch.alpn[i]);
-        str(&b, h, "ja3_string", s->ch.ja3);
-    }
+    ecs_connection(&b, root, cv);
+    ecs_tls(&b, root, cv);
+    mtls_obj(&b, root, cv, opt, memo);
     if (b.oom) {
         cJSON_Delete(root);
         return NULL;

@@ -51,6 +51,15 @@ if [ $rc = 2 ] && grep -q 'nothing to read' "$tmp/err"; then echo "ok   no-input
 if [ $rc = 2 ] && grep -q 'verify-time' "$tmp/err"; then echo "ok   bad-verify-time (exit 2)"; pass=$((pass+1)); else echo "FAIL bad-verify-time: $rc"; fail=$((fail+1)); fi
 "$bin" -r "$ok" 'tcp port' > /dev/null 2> "$tmp/err"; rc=$?
 if [ $rc = 2 ] && grep -q 'invalid filter' "$tmp/err"; then echo "ok   bad-bpf (exit 2)"; pass=$((pass+1)); else echo "FAIL bad-bpf: $rc"; fail=$((fail+1)); fi
+"$bin" -r "$ok" --format xml > /dev/null 2> "$tmp/err"; rc=$?
+if [ $rc = 2 ] && grep -q 'format needs text or json' "$tmp/err"; then echo "ok   bad-format (exit 2)"; pass=$((pass+1)); else echo "FAIL bad-format: $rc"; fail=$((fail+1)); fi
+"$bin" -r "$ok" --format json -q > /dev/null 2> "$tmp/err"; rc=$?
+if [ $rc = 2 ] && grep -q 'cannot be used together' "$tmp/err"; then echo "ok   format-json-with-q (exit 2)"; pass=$((pass+1)); else echo "FAIL format-json-with-q: $rc"; fail=$((fail+1)); fi
+# --format json is --json; --format text is the default
+"$bin" -r "$ok" --format json > "$tmp/f1" 2>/dev/null; "$bin" -r "$ok" --json > "$tmp/f2" 2>/dev/null
+"$bin" -r "$ok" --format text --color never > "$tmp/f3" 2>/dev/null; "$bin" -r "$ok" --color never > "$tmp/f4" 2>/dev/null
+if cmp -s "$tmp/f1" "$tmp/f2" && cmp -s "$tmp/f3" "$tmp/f4" && grep -q '"type":"connection"' "$tmp/f1" && grep -q '^Verdict: ' "$tmp/f3"; then
+  echo "ok   --format json|text = --json | default"; pass=$((pass+1)); else echo "FAIL --format aliases differ"; fail=$((fail+1)); fi
 # stdin and -c
 "$bin" -r - --json --no-summary -c 1 < "$src/samples/pcaps/many-connections.pcap" > "$tmp/out" 2>"$tmp/err"; rc=$?
 n=$(grep -c '"type":"connection"' "$tmp/out")
