@@ -95,7 +95,8 @@ void analyzer_run(analyzer *an, const session_t *s, conn_analysis *out)
                                             d == DIR_C2S ? CHAIN_SIDE_CLIENT : CHAIN_SIDE_SERVER,
                                             d == DIR_S2C ? s->ch.sni : NULL, handshake_time(s, (mtls_dir)d));
     }
-    proof_check(s, out->chain, out->cv);
+    proof_check(s, DIR_C2S, out->chain[DIR_C2S], &out->cv[DIR_C2S]);
+    proof_check(s, DIR_S2C, out->chain[DIR_S2C], &out->cv[DIR_S2C]);
     const side_info *cli = &s->side[DIR_C2S];
     if (s->cr.present && s->cr.n_ca_names && cli->n_certs)
         out->client_ca_acceptable = ca_matcher_match(an->ca, out->chain[DIR_C2S], cli->certs, cli->n_certs,

@@ -28,8 +28,7 @@ static void check_side(const side_info *si, const chain_report *chain, bool serv
                          : certvfy_tls12(leaf->data, leaf->len, cv->scheme, sig, sl, data, dl, &out->note);
 }
 
-void proof_check(const session_t *s, const chain_report *const chain[2], proof_result out[2])
+void proof_check(const session_t *s, mtls_dir d, const chain_report *chain, proof_result *out)
 {
-    for (int d = 0; d < 2; d++)
-        check_side(&s->side[d], chain[d], d == DIR_S2C, &out[d]);
+    check_side(&s->side[d], chain, d == DIR_S2C, out);
 }

@@ -7,10 +7,10 @@
 
 #include "analysis.h"
 
-/* For each side, verify its CertificateVerify (with the chain report's cached
- * leaf key when the chain was analysed, else by decoding the leaf) and fill
- * out[side]. A side whose signature could not be checked gets result -1 and
- * the session's reason as note. */
-void proof_check(const session_t *s, const chain_report *const chain[2], proof_result out[2]);
+/* Verify side d's CertificateVerify (with the chain report's cached leaf key
+ * when the chain was analysed, else by decoding the leaf) and fill *out. A
+ * side whose signature could not be checked gets result -1 and the session's
+ * reason as note. */
+void proof_check(const session_t *s, mtls_dir d, const chain_report *chain, proof_result *out);
 
 #endif
