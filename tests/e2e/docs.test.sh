@@ -10,7 +10,14 @@ codes=$( { grep -rohP --include='*.c' '(findings_add|add_at)\([^"]*?SEV_[A-Z]+,\
            grep -rohP --include='*.c' 'code = "\K[a-z0-9_]+' src; } | sort -u)
 # the patterns must still find the vocabulary after code moves (a silent zero would pass)
 [ "$(echo "$codes" | wc -w)" -ge 20 ] || { echo "FAIL only $(echo "$codes" | wc -w) finding codes found in src/: fix the patterns"; exit 1; }
+# the table of finding codes (src/model/finding_codes.c) lists every code, and every row is documented
+table=$(grep -oP '^\s*\{"\K[a-z0-9_]+(?=", SEV_)' src/model/finding_codes.c)
+[ "$(echo "$table" | wc -w)" -ge 20 ] || { echo "FAIL finding-code table not found in src/model/finding_codes.c"; exit 1; }
 for c in $codes; do
+  n=$((n+1))
+  echo "$table" | grep -qx "$c" || { echo "FAIL finding code '$c' is emitted but not in src/model/finding_codes.c"; fail=$((fail+1)); }
+done
+for c in $table; do
   n=$((n+1))
   grep -qw "$c" docs/troubleshooting-mtls.md || { echo "FAIL finding code '$c' is not in docs/troubleshooting-mtls.md"; fail=$((fail+1)); }
 done

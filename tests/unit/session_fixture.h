@@ -235,5 +235,6 @@ static session_t *fx_mtls_ok(uint64_t id)
     fx_step(s, 7, DIR_C2S, STEP_APPLICATION_DATA);
     fx_step(s, 8, DIR_S2C, STEP_APPLICATION_DATA);
     return s;
+}
 
 #endif

@@ -13,7 +13,6 @@
 #include "session.h"
 
 #include "session_fixture.h"
-}
 
 static void assert_contains(const char *hay, const char *needle)
 {

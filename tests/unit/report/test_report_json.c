@@ -20,7 +20,6 @@
 #include "summary.h"
 
 #include "session_fixture.h"
-}
 
 static cJSON *path(cJSON *o, const char *p)
 {

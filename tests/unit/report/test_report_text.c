@@ -15,7 +15,6 @@
 #include "session.h"
 
 #include "session_fixture.h"
-}
 
 static char *render(session_t *s, const rtext_options *opt)
 {

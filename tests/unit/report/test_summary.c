@@ -16,7 +16,6 @@
 #include "summary.h"
 
 #include "session_fixture.h"
-}
 
 static session_t *with_server(session_t *s, uint8_t last_octet, const char *sni, unsigned shift_ms)
 {

@@ -1,0 +1,223 @@
+/* explain_cert.c — the certificate verdicts, explained (see explain.h). */
+#include "explain.h"
+
+#include "alert_knowledge.h"
+#include "tls_alert.h"
+
+static void next_step_server_clientauth(sb *n)
+{
+    sb_printf(n, " (nginx: ssl_client_certificate / ssl_trusted_certificate and ssl_verify_depth; "
+                 "Apache: SSLCACertificateFile; HAProxy: ca-file on the bind line; Envoy: "
+                 "validation_context.trusted_ca)");
+}
+
+void explain_mtls_ok(const diag_ctx *c, sb *e, sb *n, bool *failed)
+{
+    const conn_analysis *a = c->a;
+    (void)failed;
+    sb_printf(e, "The server asked for a client certificate and the client presented ");
+    cert_phrase(e, c->s, a, DIR_C2S);
+    sb_printf(e, "; both sides finished the handshake.");
+    if (a->cv[DIR_C2S].result == 1)
+        sb_printf(e, " The client's CertificateVerify signature checks out against "
+                     "that certificate.");
+    if (a->chain[DIR_C2S] && !a->chain[DIR_C2S]->valid)
+        sb_printf(e, " The server accepted the chain although our own validation "
+                     "did not: see the findings.");
+    sb_printf(n, "Nothing to fix for the handshake; review any findings listed "
+                 "(expiry, weak keys) before they turn into failures.");
+}
+
+void explain_client_cert_missing(const diag_ctx *c, sb *e, sb *n, bool *failed)
+{
+    const session_t *s = c->s;
+    const facts *f = &c->f;
+    (void)failed;
+    sb_printf(e, "The server asked for a client certificate");
+    if (s->cr.n_ca_names) {
+        sb_printf(e, " and said it accepts certificates issued by ");
+        ca_list(e, s, 8);
+    } else if (s->cr.present) {
+        sb_printf(e, " without naming acceptable CAs");
+    }
+    if (f->cli_cert != NONE)
+        sb_printf(e, ", but the client answered with an empty Certificate message: it had no "
+                     "certificate configured, or none issued by an accepted CA.");
+    else
+        sb_printf(e, ", but the client sent no Certificate message at all.");
+    if (!f->completed && f->alert != NONE && s->steps[f->alert].dir == DIR_S2C) {
+        sb_printf(e, " The server then aborted the handshake with ");
+        alert_name(e, &s->steps[f->alert]);
+        sb_printf(e, ".");
+    } else if (f->completed) {
+        sb_printf(e, " The server let the handshake finish anyway (client certificates are "
+                     "optional at the TLS layer there), so it may refuse the request at the "
+                     "application layer: nginx, for example, answers HTTP 400 \"No required SSL "
+                     "certificate was sent\".");
+        if (f->http_srv != NONE && s->steps[f->http_srv].detail)
+            sb_printf(e, " The server's first response was \"%s\".", s->steps[f->http_srv].detail);
+    } else if (f->close != NONE) {
+        sb_printf(e, " The %s then closed the connection.", side_word(s->steps[f->close].dir));
+    }
+    sb_printf(n, "Configure the client with a certificate and its key");
+    if (s->cr.n_ca_names) {
+        sb_printf(n, " issued by one of ");
+        ca_list(n, s, 8);
+    }
+    sb_printf(n, " (curl --cert client.pem --key client.key; openssl s_client -cert client.pem "
+                 "-key client.key). If the client already has one, check that its issuer is in "
+                 "the server's list: many clients only offer a certificate whose issuer the "
+                 "server named.");
+}
+
+static void fix_for_client_alert(const session_t *s, const conn_analysis *a, uint8_t ad, sb *n)
+{
+    const cert_info *ci = diag_leaf(a, DIR_C2S);
+    const char *iss = ci && ci->issuer ? ci->issuer : "the client certificate's issuer";
+    if (chain_has(a, DIR_C2S, "cert_expired") || ad == TLS_ALERT_CERTIFICATE_EXPIRED) {
+        sb_printf(n, "Renew the client certificate (or fix the clock of the side that judged it); ");
+    }
+    if (chain_has(a, DIR_C2S, "eku_no_client_auth"))
+        sb_printf(n, "Reissue the client certificate with extendedKeyUsage clientAuth; ");
+    if (chain_has(a, DIR_C2S, "missing_intermediate") || chain_has(a, DIR_C2S, "chain_out_of_order"))
+        sb_printf(n, "Have the client send its intermediate CA certificates, leaf first (curl: put "
+                     "the whole chain in the --cert file), or give the server the intermediates; ");
+    switch (ad) {
+    case TLS_ALERT_UNKNOWN_CA:
+    case TLS_ALERT_CERTIFICATE_UNKNOWN:
+        sb_printf(n, "Add \"%s\" (and its root) to the server's client CA file", iss);
+        next_step_server_clientauth(n);
+        if (s->cr.n_ca_names) {
+            sb_printf(n, ", or issue the client a certificate from one of the CAs the server lists: ");
+            ca_list(n, s, 4);
+        }
+        sb_printf(n, ". Raise the verify depth if the chain is long.");
+        break;
+    case TLS_ALERT_CERTIFICATE_EXPIRED:
+        sb_printf(n, "Check not_before/not_after with openssl x509 -noout -dates -in client.pem.");
+        break;
+    case TLS_ALERT_CERTIFICATE_REVOKED:
+        sb_printf(n, "The CA revoked this certificate: issue a new one, or update the server's CRL "
+                     "(nginx ssl_crl) if the revocation is stale.");
+        break;
+    case TLS_ALERT_BAD_CERTIFICATE:
+    case TLS_ALERT_UNSUPPORTED_CERTIFICATE:
+        sb_printf(n, "Check the client certificate's key usage (digitalSignature), extended key "
+                     "usage (clientAuth), key type and size and signature algorithm against the "
+                     "server's policy; the server log names the exact reason.");
+        break;
+    case TLS_ALERT_ACCESS_DENIED:
+        sb_printf(n, "The server's access control refused \"%s\": add this identity to its "
+                     "allow-list (e.g. the nginx map on $ssl_client_s_dn, Envoy "
+                     "match_typed_subject_alt_names) or use a certificate that is allowed.",
+                  ci && ci->subject ? ci->subject : "this certificate");
+        break;
+    case TLS_ALERT_DECRYPT_ERROR:
+        sb_printf(n, "Check that the client's private key belongs to its certificate: compare "
+                     "openssl x509 -noout -pubkey -in client.pem | sha256sum with "
+                     "openssl pkey -pubout -in client.key | sha256sum.");
+        break;
+    default:
+        sb_printf(n, "Read the server's log for this connection: it states why the certificate "
+                     "was refused; reproduce with openssl s_client -cert client.pem -key "
+                     "client.key -connect host:port.");
+        break;
+    }
+}
+
+void explain_client_cert_rejected(const diag_ctx *c, sb *e, sb *n, bool *failed)
+{
+    const session_t *s = c->s;
+    const conn_analysis *a = c->a;
+    const facts *f = &c->f;
+    (void)failed;
+    const step_t *al = f->alert != NONE ? &s->steps[f->alert] : NULL;
+    sb_printf(e, "The client presented ");
+    cert_phrase(e, s, a, DIR_C2S);
+    sb_printf(e, " and the server rejected it");
+    if (al) {
+        sb_printf(e, " with ");
+        alert_name(e, al);
+        sb_printf(e, " after ");
+        step_phrase(e, s, last_tls_step_before(s, f->alert));
+        sb_printf(e, ".");
+        const char *why = al->kind == STEP_ALERT ? diag_alert_cause(al->alert_desc) : NULL;
+        if (why)
+            sb_printf(e, " This alert usually means %s.", why);
+        else if (al->kind == STEP_ENCRYPTED_ALERT)
+            sb_printf(e, " The alert is encrypted, so its reason is unknown; it is probably a "
+                         "certificate alert.");
+    } else {
+        sb_printf(e, ".");
+    }
+    chain_judgement(e, a, DIR_C2S);
+    if (a->client_ca_acceptable == 0) {
+        sb_printf(e, " The client chain does not reach any CA the server listed (");
+        ca_list(e, s, 4);
+        sb_printf(e, ").");
+    }
+    fix_for_client_alert(s, a, al && al->kind == STEP_ALERT ? al->alert_desc : TLS_ALERT_CERTIFICATE_UNKNOWN, n);
+}
+
+void explain_server_cert_rejected(const diag_ctx *c, sb *e, sb *n, bool *failed)
+{
+    const session_t *s = c->s;
+    const conn_analysis *a = c->a;
+    const facts *f = &c->f;
+    (void)failed;
+    const step_t *al = &s->steps[f->alert];
+    sb_printf(e, "The server presented ");
+    cert_phrase(e, s, a, DIR_S2C);
+    sb_printf(e, " and the client aborted with ");
+    alert_name(e, al);
+    sb_printf(e, ".");
+    const char *why = al->kind == STEP_ALERT ? diag_alert_cause(al->alert_desc) : NULL;
+    if (why)
+        sb_printf(e, " This alert usually means %s.", why);
+    if (al->kind == STEP_ALERT && al->alert_desc == TLS_ALERT_HANDSHAKE_FAILURE)
+        sb_printf(e, " handshake_failure is generic: it may also be a parameter the client "
+                     "refused, not the certificate.");
+    chain_judgement(e, a, DIR_S2C);
+    if (chain_has(a, DIR_S2C, "hostname_mismatch"))
+        sb_printf(n, "Use a server certificate whose subjectAltName contains \"%s\", or connect "
+                     "with the name the certificate carries; ",
+                  s->ch.sni ? s->ch.sni : "the requested name");
+    if (chain_has(a, DIR_S2C, "missing_intermediate"))
+        sb_printf(n, "Have the server send its intermediate certificates (nginx: append them "
+                     "to the ssl_certificate file, leaf first); ");
+    if (chain_has(a, DIR_S2C, "cert_expired"))
+        sb_printf(n, "Renew the server certificate; ");
+    const cert_info *ci = diag_leaf(a, DIR_S2C);
+    sb_printf(n, "Make the client trust the server's CA (\"%s\"): curl --cacert ca.pem, "
+                 "openssl s_client -CAfile ca.pem -verify_return_error, or the client's trust "
+                 "store; the client's error message names the exact reason.",
+              ci && ci->issuer ? ci->issuer : "the issuer of the server certificate");
+}
+
+void explain_client_key_mismatch(const diag_ctx *c, sb *e, sb *n, bool *failed)
+{
+    const session_t *s = c->s;
+    const conn_analysis *a = c->a;
+    const facts *f = &c->f;
+    (void)failed;
+    sb_printf(e, "The client presented ");
+    cert_phrase(e, s, a, DIR_C2S);
+    sb_printf(e, ", but its CertificateVerify signature does not verify with that "
+                 "certificate's public key: the client signs with a private key that does "
+                 "not belong to the certificate%s%s.",
+              a->cv[DIR_C2S].note ? " (" : "", a->cv[DIR_C2S].note ? a->cv[DIR_C2S].note : "");
+    if (a->cv[DIR_C2S].note)
+        sb_printf(e, ")");
+    if (f->alert != NONE && !f->completed) {
+        sb_printf(e, " The server aborted with ");
+        alert_name(e, &s->steps[f->alert]);
+        sb_printf(e, ".");
+    } else if (f->completed) {
+        sb_printf(e, " The server nevertheless finished the handshake, which a TLS server "
+                     "that checks client certificates never does: either the server does not "
+                     "verify the client's proof of possession or the capture was altered.");
+    }
+    sb_printf(n, "Give the client the key that matches its certificate: compare openssl "
+                 "x509 -noout -pubkey -in client.pem | sha256sum with openssl pkey -pubout "
+                 "-in client.key | sha256sum; they must be equal.");
+}

@@ -1,0 +1,163 @@
+/* facts.c — the step log, gathered into facts (see facts.h). */
+#include "facts.h"
+
+#include <string.h>
+
+#include "tls_alert.h"
+
+bool step_is_alert(const step_t *st)
+{
+    return st->kind == STEP_ALERT || st->kind == STEP_ENCRYPTED_ALERT;
+}
+
+bool step_is_terminating_alert(const step_t *st)
+{
+    if (st->kind == STEP_ENCRYPTED_ALERT)
+        return true;
+    if (st->kind != STEP_ALERT)
+        return false;
+    return st->alert_level != TLS_ALERT_LEVEL_WARNING || st->alert_desc == TLS_ALERT_CLOSE_NOTIFY ||
+           st->alert_desc == TLS_ALERT_USER_CANCELED;
+}
+
+bool step_is_certificate(const step_t *st)
+{
+    return st->kind == STEP_CERTIFICATE || st->kind == STEP_COMPRESSED_CERTIFICATE;
+}
+
+void facts_gather(const session_t *s, facts *f)
+{
+    long *firsts[] = {&f->ch, &f->sh, &f->hrr, &f->srv_cert, &f->cli_cert, &f->certreq,
+                      &f->cli_cv, &f->cli_cke, &f->alert, &f->close, &f->gap, &f->end,
+                      &f->malformed, &f->http_srv};
+    for (size_t i = 0; i < MTLS_ARRAY_LEN(firsts); i++)
+        *firsts[i] = NONE;
+    for (int d = 0; d < 2; d++)
+        f->ccs[d] = f->fin[d] = f->app[d] = f->enc_hs[d] = NONE;
+
+    for (size_t i = 0; i < s->n_steps; i++) {
+        const step_t *st = &s->steps[i];
+        long li = (long)i;
+        int d = st->dir == DIR_S2C ? 1 : 0;
+        switch (st->kind) {
+        case STEP_CLIENT_HELLO:
+            if (f->ch == NONE)
+                f->ch = li;
+            break;
+        case STEP_SERVER_HELLO:
+            if (f->sh == NONE)
+                f->sh = li;
+            break;
+        case STEP_HELLO_RETRY_REQUEST:
+            if (f->hrr == NONE)
+                f->hrr = li;
+            break;
+        case STEP_CERTIFICATE:
+        case STEP_COMPRESSED_CERTIFICATE:
+            if (d == 1 && f->srv_cert == NONE) {
+                f->srv_cert = li;
+                f->srv_cert_count = st->count;
+            } else if (d == 0 && f->cli_cert == NONE) {
+                f->cli_cert = li;
+                f->cli_cert_count = st->count;
+            }
+            break;
+        case STEP_CERTIFICATE_REQUEST:
+            if (d == 1 && f->certreq == NONE)
+                f->certreq = li;
+            break;
+        case STEP_CERTIFICATE_VERIFY:
+            if (d == 0 && f->cli_cv == NONE)
+                f->cli_cv = li;
+            break;
+        case STEP_CLIENT_KEY_EXCHANGE:
+            if (f->cli_cke == NONE)
+                f->cli_cke = li;
+            break;
+        case STEP_CHANGE_CIPHER_SPEC:
+            if (f->ccs[d] == NONE)
+                f->ccs[d] = li;
+            break;
+        case STEP_FINISHED:
+            if (f->fin[d] == NONE)
+                f->fin[d] = li;
+            break;
+        case STEP_ENCRYPTED_HANDSHAKE:
+            if (f->enc_hs[d] == NONE)
+                f->enc_hs[d] = li;
+            /* TLS <= 1.2: the first encrypted handshake record after CCS is Finished. */
+            if (!s->tls13 && f->ccs[d] != NONE && f->fin[d] == NONE)
+                f->fin[d] = li;
+            break;
+        case STEP_APPLICATION_DATA:
+            if (f->app[d] == NONE)
+                f->app[d] = li;
+            break;
+        case STEP_ALERT:
+        case STEP_ENCRYPTED_ALERT:
+            if (f->alert == NONE && step_is_terminating_alert(st))
+                f->alert = li;
+            break;
+        case STEP_FIN:
+        case STEP_RST:
+            if (f->close == NONE)
+                f->close = li;
+            break;
+        case STEP_TCP_GAP:
+            if (f->gap == NONE)
+                f->gap = li;
+            break;
+        case STEP_CAPTURE_END:
+        case STEP_EVICTED:
+            if (f->end == NONE)
+                f->end = li;
+            break;
+        case STEP_MALFORMED:
+            if (f->malformed == NONE)
+                f->malformed = li;
+            break;
+        case STEP_HTTP:
+            if (d == 1 && f->http_srv == NONE)
+                f->http_srv = li;
+            break;
+        default:
+            break;
+        }
+    }
+    if (f->ch == NONE && s->ch.present && s->n_steps == 0)
+        f->ch = 0;
+
+    bool fin_c = f->fin[0] != NONE;
+    bool fin_s = f->fin[1] != NONE;
+    long last_fin = f->fin[0] > f->fin[1] ? f->fin[0] : f->fin[1];
+    f->completed = fin_c && fin_s;
+    /* TLS 1.2 full handshake: the server's Finished comes after the client's
+     * flight, so it proves the server accepted the client's certificate; a
+     * later encrypted alert is a close_notify or an application-level refusal. */
+    bool server_judged_before_fin = s->tls13 || (f->fin[0] != NONE && f->fin[1] != NONE && f->fin[1] < f->fin[0]);
+    if (f->completed && server_judged_before_fin && f->alert != NONE && f->alert > last_fin) {
+        /* TLS 1.3: the server judges the client's flight after both Finished;
+         * a fatal alert before the alerting side sent application data means
+         * the handshake did not really succeed. */
+        const step_t *a = &s->steps[f->alert];
+        int ad = a->dir == DIR_S2C ? 1 : 0;
+        bool benign = a->kind == STEP_ALERT && a->alert_desc == TLS_ALERT_CLOSE_NOTIFY;
+        if (!benign && (f->app[ad] == NONE || f->app[ad] > f->alert))
+            f->completed = false;
+    }
+    f->tls13_nokeys = s->tls13 && !s->decrypted && f->srv_cert == NONE && f->certreq == NONE;
+    /* keys that read the server's flight but not the client's (wrong or
+     * incomplete key log): what the client sent is still unknown */
+    if (s->tls13 && f->enc_hs[0] != NONE && f->cli_cert == NONE && f->fin[0] == NONE)
+        f->tls13_nokeys = true;
+    if (!f->completed && !f->tls13_nokeys && f->gap == NONE && f->app[0] != NONE && f->app[1] != NONE &&
+        f->alert == NONE)
+        f->completed = true;
+
+    f->resumed = s->resumed || s->sh.psk_selected;
+    if (!f->resumed && !s->tls13 && s->sh.present && f->srv_cert == NONE &&
+        s->ch.session_id_len > 0 && s->ch.session_id_len == s->sh.session_id_len &&
+        memcmp(s->ch.session_id, s->sh.session_id, s->ch.session_id_len) == 0 &&
+        f->ccs[1] != NONE && f->cli_cke == NONE)
+        f->resumed = true;
+}

@@ -1,0 +1,43 @@
+/*
+ * facts.h — what the step log says, gathered once per connection: the index
+ * of the first step of each kind that matters to the verdict (or NONE), and
+ * a few conclusions drawn from their order. Private to src/diagnose/; a pure
+ * view of the session, stored nowhere else.
+ */
+#ifndef MTLS_DIAG_FACTS_H
+#define MTLS_DIAG_FACTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "session.h"
+
+#define NONE (-1L)
+
+typedef struct facts {
+    long ch, sh, hrr;
+    long srv_cert, cli_cert; /* Certificate step per side */
+    uint32_t srv_cert_count, cli_cert_count;
+    long certreq, cli_cv, cli_cke;
+    long ccs[2], fin[2], app[2], enc_hs[2]; /* indexed 0 = client, 1 = server */
+    long alert;              /* first terminating alert */
+    long close;              /* first FIN or RST */
+    long gap, end, malformed, http_srv;
+    bool completed;          /* both sides finished and nobody refused right after */
+    bool resumed;            /* abbreviated handshake */
+    bool tls13_nokeys;       /* TLS 1.3 whose client flight could not be read */
+} facts;
+
+/* Fill *f from the session's step log. */
+void facts_gather(const session_t *s, facts *f);
+
+/* A plaintext or encrypted alert step. */
+bool step_is_alert(const step_t *st);
+/* An alert that ends the handshake: fatal, encrypted (unreadable), or a
+ * close_notify / user_canceled warning. Other warnings (unrecognized_name,
+ * no_renegotiation) are survivable. */
+bool step_is_terminating_alert(const step_t *st);
+/* A Certificate or CompressedCertificate step. */
+bool step_is_certificate(const step_t *st);
+
+#endif

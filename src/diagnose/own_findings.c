@@ -1,0 +1,106 @@
+/* own_findings.c — the findings the diagnosis adds: each side's chain
+ * findings placed on that side, the CA-list mismatch, deprecated versions,
+ * gaps, alerts, malformed bytes and a failed CertificateVerify the server
+ * accepted (see diagnose.h). */
+#include "own_findings.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "names.h"
+#include "tls_alert.h"
+
+static void copy_chain_findings(const conn_analysis *a, mtls_dir d, diagnosis *out)
+{
+    const chain_report *r = a->chain[d];
+    if (!r)
+        return;
+    const char *who = side_word(d);
+    for (size_t i = 0; i < r->findings.n; i++) {
+        const finding_t *cf = &r->findings.items[i];
+        char where[160];
+        if (!cf->where)
+            snprintf(where, sizeof where, "%s chain", who);
+        else if (strncmp(cf->where, "chain", 5) == 0)
+            snprintf(where, sizeof where, "%s %s", who, cf->where);
+        else if (strncmp(cf->where, who, strlen(who)) == 0)
+            snprintf(where, sizeof where, "%s", cf->where);
+        else
+            snprintf(where, sizeof where, "%s chain: %s", who, cf->where);
+        (void)findings_add(&out->findings, cf->severity, cf->code, where, "%s", cf->message);
+    }
+}
+
+void diag_own_findings(const diag_ctx *c, diagnosis *out)
+{
+    const session_t *s = c->s;
+    const conn_analysis *a = c->a;
+    const facts *f = &c->f;
+    copy_chain_findings(a, DIR_C2S, out);
+    copy_chain_findings(a, DIR_S2C, out);
+    if (a->client_ca_acceptable == 0 && s->cr.present) {
+        sb l = {0};
+        ca_list(&l, s, 6);
+        const cert_info *ci = diag_leaf(a, DIR_C2S);
+        (void)findings_add(&out->findings, SEV_ERROR, "client_ca_not_acceptable", "client chain",
+                           "The client certificate (issuer \"%s\") does not chain to any CA the "
+                           "server listed in its CertificateRequest: %s.",
+                           ci && ci->issuer ? ci->issuer : "?", l.s ? l.s : "");
+        free(l.s);
+    }
+    uint16_t v = s->version ? s->version : (s->sh.present ? s->sh.selected_version : 0);
+    if (v && v < 0x0303) { /* below TLS 1.2 */
+        name_buf nb;
+        (void)findings_add(&out->findings, SEV_WARNING, "deprecated_protocol", "ServerHello",
+                           "%s was negotiated; TLS 1.0 and 1.1 are deprecated (RFC 8996) and "
+                           "SSL is broken: enable TLS 1.2 or 1.3.",
+                           names_version(v, &nb));
+    }
+    size_t gaps = 0;
+    for (size_t i = 0; i < s->n_steps; i++) {
+        const step_t *st = &s->steps[i];
+        char where[48];
+        snprintf(where, sizeof where, "%s step %zu", dir_arrow(st->dir), i + 1);
+        if (st->kind == STEP_TCP_GAP && gaps++ < 8) {
+            (void)findings_add(&out->findings, SEV_WARNING, "tcp_gap", where,
+                               "The capture lost %u bytes sent by the %s; later steps in that "
+                               "direction may be missing.",
+                               st->length, side_word(st->dir));
+        } else if (st->kind == STEP_ALERT) {
+            name_buf nb, lb;
+            bool fatal = step_is_terminating_alert(st) && st->alert_desc != TLS_ALERT_CLOSE_NOTIFY;
+            if (st->alert_desc == TLS_ALERT_CLOSE_NOTIFY && f->completed)
+                continue; /* orderly close_notify */
+            (void)findings_add(&out->findings, fatal ? SEV_ERROR : SEV_INFO,
+                               fatal ? "fatal_alert" : "warning_alert", where,
+                               "The %s sent %s alert %s%s.", side_word(st->dir),
+                               names_alert_level(st->alert_level, &lb),
+                               names_alert(st->alert_desc, &nb),
+                               st->decrypted ? " (decrypted)" : "");
+        } else if (st->kind == STEP_ENCRYPTED_ALERT && !f->completed) {
+            (void)findings_add(&out->findings, SEV_WARNING, "fatal_alert", where,
+                               "The %s sent an encrypted alert; its description needs the "
+                               "session keys (--keylog).",
+                               side_word(st->dir));
+        }
+    }
+    if (gaps > 8)
+        (void)findings_add(&out->findings, SEV_WARNING, "tcp_gap", NULL,
+                           "%zu more TCP gaps in this connection.", gaps - 8);
+    if (s->malformed || f->malformed != NONE) {
+        (void)findings_add(&out->findings, SEV_ERROR, "malformed", side_word(s->malformed_dir),
+                           "Bytes from the %s did not parse as TLS at offset %llu: %s.",
+                           side_word(s->malformed_dir), (unsigned long long)s->malformed_offset,
+                           s->malformed_reason ? s->malformed_reason
+                           : (f->malformed != NONE && s->steps[f->malformed].detail
+                                  ? s->steps[f->malformed].detail
+                                  : "unknown reason"));
+    }
+    if (f->completed && s->side[DIR_C2S].cv.present && a->cv[DIR_C2S].result == 0)
+        (void)findings_add(&out->findings, SEV_WARNING, "cert_verify_failed", "client",
+                           "The client's CertificateVerify did not verify with its certificate's "
+                           "key, yet the server finished the handshake%s%s.",
+                           a->cv[DIR_C2S].note ? ": " : "",
+                           a->cv[DIR_C2S].note ? a->cv[DIR_C2S].note : "");
+}

@@ -1,0 +1,166 @@
+/*
+ * rules.c — the verdict's precedence, in one table (see rules.h).
+ *
+ * Read it top to bottom: the first row whose predicate holds decides the
+ * verdict. Predicates are small and read only the diag_ctx; the rows after a
+ * group rely on the rows before having taken their cases (e.g. every row
+ * after "finished" sees an unfinished handshake).
+ */
+#include "rules.h"
+
+#include "alert_knowledge.h"
+#include "explain.h"
+#include "tls_alert.h"
+
+void diag_ctx_init(diag_ctx *c, const session_t *s, const conn_analysis *a, const diag_options *opt)
+{
+    static const diag_options defaults;
+    c->s = s;
+    c->a = a;
+    c->opt = opt ? opt : &defaults;
+    facts_gather(s, &c->f);
+    const facts *f = &c->f;
+    const side_info *cli = &s->side[DIR_C2S];
+    c->cli_sent_cert = f->cli_cert != NONE && f->cli_cert_count > 0;
+    if (!c->cli_sent_cert && f->cli_cert == NONE && cli->n_certs > 0)
+        c->cli_sent_cert = true;
+    c->cli_proof_failed = c->cli_sent_cert && cli->cv.present && a->cv[DIR_C2S].result == 0;
+    c->term = NONE;
+    long evs[] = {f->alert, f->close, f->gap, f->end, f->malformed};
+    for (size_t i = 0; i < MTLS_ARRAY_LEN(evs); i++)
+        if (evs[i] != NONE && (c->term == NONE || evs[i] < c->term))
+            c->term = evs[i];
+    c->ts = c->term != NONE ? &s->steps[c->term] : NULL;
+}
+
+/* ---- predicates ------------------------------------------------------- */
+
+static bool ends_with(const diag_ctx *c, step_kind k) { return c->ts && c->ts->kind == k; }
+
+static bool bytes_do_not_parse(const diag_ctx *c)
+{
+    const facts *f = &c->f;
+    return (c->s->malformed || f->malformed != NONE) && !f->completed &&
+           (c->ts == NULL || ends_with(c, STEP_MALFORMED) || f->malformed == NONE);
+}
+
+static bool no_hello_seen(const diag_ctx *c) { return c->f.ch == NONE && c->f.sh == NONE; }
+
+static bool abbreviated(const diag_ctx *c) { return c->f.resumed && (c->f.completed || c->term == NONE); }
+
+static bool lost_bytes_before_decided(const diag_ctx *c)
+{
+    return !c->f.completed && ends_with(c, STEP_TCP_GAP);
+}
+
+/* TLS 1.3 whose client flight we cannot read, unless a plaintext alert
+ * before the server's encrypted flight already said what happened. */
+static bool tls13_unreadable(const diag_ctx *c)
+{
+    const facts *f = &c->f;
+    if (!f->tls13_nokeys || f->sh == NONE || (f->enc_hs[1] == NONE && f->app[1] == NONE))
+        return false;
+    long srv_flight = f->enc_hs[1] == NONE ? (long)c->s->n_steps : f->enc_hs[1];
+    return !(ends_with(c, STEP_ALERT) && c->term < srv_flight);
+}
+
+static bool finished_with_client_cert(const diag_ctx *c)
+{
+    return c->f.completed && !c->cli_proof_failed && c->cli_sent_cert;
+}
+
+static bool finished_after_cert_request(const diag_ctx *c)
+{
+    return c->f.completed && !c->cli_proof_failed && (c->f.certreq != NONE || c->s->cr.present);
+}
+
+static bool finished(const diag_ctx *c) { return c->f.completed && !c->cli_proof_failed; }
+
+static bool client_proof_failed(const diag_ctx *c) { return c->cli_proof_failed; }
+
+static bool capture_stopped(const diag_ctx *c)
+{
+    return c->ts == NULL || ends_with(c, STEP_CAPTURE_END) || ends_with(c, STEP_EVICTED) ||
+           ends_with(c, STEP_TCP_GAP);
+}
+
+static bool before_term(const diag_ctx *c, long step) { return step != NONE && step < c->term; }
+
+static bool ended_by_alert(const diag_ctx *c) { return c->ts && step_is_alert(c->ts); }
+
+static bool ended_by_server_alert(const diag_ctx *c) { return ended_by_alert(c) && c->ts->dir == DIR_S2C; }
+
+/* The alert's description; encrypted alerts have none (255 is unassigned). */
+static uint8_t term_alert_desc(const diag_ctx *c) { return c->ts->kind == STEP_ALERT ? c->ts->alert_desc : 255; }
+
+static bool server_alert_after_client_cert(const diag_ctx *c)
+{
+    return ended_by_server_alert(c) && before_term(c, c->f.cli_cert) && c->f.cli_cert_count > 0;
+}
+
+static bool server_alert_after_cert_request(const diag_ctx *c)
+{
+    const facts *f = &c->f;
+    bool cli_flight_before = before_term(c, f->cli_cert) || before_term(c, f->cli_cke);
+    return ended_by_server_alert(c) && before_term(c, f->certreq) &&
+           (cli_flight_before || term_alert_desc(c) == TLS_ALERT_CERTIFICATE_REQUIRED);
+}
+
+static bool client_alert_after_server_cert(const diag_ctx *c)
+{
+    return ended_by_alert(c) && c->ts->dir == DIR_C2S && before_term(c, c->f.srv_cert) &&
+           !diag_is_negotiation_alert(term_alert_desc(c));
+}
+
+static bool alert_before_any_cert(const diag_ctx *c)
+{
+    return ended_by_alert(c) && !before_term(c, c->f.srv_cert) && !before_term(c, c->f.cli_cert);
+}
+
+static bool closed_without_alert(const diag_ctx *c) { return ends_with(c, STEP_FIN) || ends_with(c, STEP_RST); }
+
+static bool always(const diag_ctx *c)
+{
+    (void)c;
+    return true;
+}
+
+/* ---- the table -------------------------------------------------------- */
+
+static const diag_rule rules[] = {
+    {"bytes_do_not_parse", VERDICT_MALFORMED, bytes_do_not_parse, explain_malformed},
+    {"no_hello_seen", VERDICT_INCOMPLETE, no_hello_seen, explain_incomplete},
+    {"abbreviated_handshake", VERDICT_RESUMED, abbreviated, explain_resumed},
+    {"lost_bytes_before_decided", VERDICT_INCOMPLETE, lost_bytes_before_decided, explain_incomplete},
+    {"tls13_unreadable", VERDICT_ENCRYPTED, tls13_unreadable, explain_encrypted},
+    {"finished_with_client_cert", VERDICT_MTLS_OK, finished_with_client_cert, explain_mtls_ok},
+    {"finished_after_cert_request", VERDICT_CLIENT_CERT_MISSING, finished_after_cert_request,
+     explain_client_cert_missing},
+    {"finished", VERDICT_TLS_OK_NO_CLIENT_AUTH, finished, explain_tls_ok_no_client_auth},
+    {"client_proof_failed", VERDICT_CLIENT_KEY_MISMATCH, client_proof_failed, explain_client_key_mismatch},
+    {"capture_stopped", VERDICT_INCOMPLETE, capture_stopped, explain_incomplete},
+    {"server_alert_after_client_cert", VERDICT_CLIENT_CERT_REJECTED, server_alert_after_client_cert,
+     explain_client_cert_rejected},
+    {"server_alert_after_cert_request", VERDICT_CLIENT_CERT_MISSING, server_alert_after_cert_request,
+     explain_client_cert_missing},
+    {"client_alert_after_server_cert", VERDICT_SERVER_CERT_REJECTED, client_alert_after_server_cert,
+     explain_server_cert_rejected},
+    {"alert_before_any_cert", VERDICT_NEGOTIATION_FAILED, alert_before_any_cert, explain_negotiation_failed},
+    {"other_alert", VERDICT_ABORTED, ended_by_alert, explain_aborted},
+    {"closed_without_alert", VERDICT_ABORTED, closed_without_alert, explain_aborted},
+    {"otherwise", VERDICT_INCOMPLETE, always, explain_incomplete},
+};
+
+const diag_rule *diag_rules(size_t *n_rules)
+{
+    *n_rules = MTLS_ARRAY_LEN(rules);
+    return rules;
+}
+
+const diag_rule *diag_first_rule(const diag_ctx *c)
+{
+    for (size_t i = 0; i < MTLS_ARRAY_LEN(rules); i++)
+        if (rules[i].applies(c))
+            return &rules[i];
+    return &rules[MTLS_ARRAY_LEN(rules) - 1];
+}

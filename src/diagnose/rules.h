@@ -1,0 +1,53 @@
+/*
+ * rules.h — the verdict as the first matching row of an ordered table.
+ * Private to src/diagnose/.
+ *
+ * Each row pairs a predicate over the facts of one connection with the
+ * verdict it decides and the function that explains it. The table's order is
+ * the precedence between verdicts and lives only in rules.c.
+ */
+#ifndef MTLS_DIAG_RULES_H
+#define MTLS_DIAG_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "analysis.h"
+#include "diagnose.h"
+#include "facts.h"
+#include "session.h"
+#include "verdict.h"
+#include "wording.h"
+
+/* Everything a rule may look at, computed once per connection. */
+typedef struct diag_ctx {
+    const session_t *s;
+    const conn_analysis *a;
+    const diag_options *opt; /* never NULL */
+    facts f;
+    long term;               /* first event that ends an unfinished handshake, or NONE */
+    const step_t *ts;        /* that step, or NULL */
+    bool cli_sent_cert;      /* the client presented a non-empty Certificate */
+    bool cli_proof_failed;   /* ... and its CertificateVerify does not verify with it */
+} diag_ctx;
+
+void diag_ctx_init(diag_ctx *c, const session_t *s, const conn_analysis *a, const diag_options *opt);
+
+/* Writes the explanation (e) and the next step (n) of a verdict. *failed
+ * starts as the verdict table's "failed" and may be overridden when the
+ * evidence decides it (TLS 1.3 without keys). */
+typedef void (*diag_explain_fn)(const diag_ctx *c, sb *e, sb *n, bool *failed);
+
+typedef struct diag_rule {
+    const char *name;                      /* what the row recognises, for tests and docs */
+    verdict_t verdict;
+    bool (*applies)(const diag_ctx *c);
+    diag_explain_fn explain;
+} diag_rule;
+
+/* The table, in precedence order; its last row matches every connection. */
+const diag_rule *diag_rules(size_t *n_rules);
+/* The first row whose predicate holds. Never NULL. */
+const diag_rule *diag_first_rule(const diag_ctx *c);
+
+#endif
