@@ -29,6 +29,17 @@ struct chain_ctx {
     bool system_server;   /* server store is the system default store */
     int64_t verify_time;
     bool verify_time_now;
+    /* Every certificate of the CA files given (both sides): the self-signed
+     * ones are also in the stores as anchors, the others (intermediates) are
+     * only known. Read-only after chain_ctx_new. */
+    STACK_OF(X509) *bundle;
+    /* What the capture has shown so far — the only part that changes after
+     * chain_ctx_new (see chain_ctx_seen_generation). Not locked: like the
+     * chain cache, a chain_ctx shared by threads needs one lock around
+     * chain_analyze* / chain_ctx_note_ca_names. */
+    STACK_OF(X509) *seen;       /* CA certificates of analysed chains, <= CHAIN_SEEN_MAX */
+    STACK_OF(X509_NAME) *listed; /* CertificateRequest CA names, <= CHAIN_SEEN_MAX */
+    uint64_t seen_gen;          /* starts at 1, +1 whenever seen or listed grows */
 };
 
 /* ---------- context ---------- */
@@ -45,7 +56,66 @@ static char *dup_printf(const char *fmt, ...)
     return s;
 }
 
-static int load_anchors(X509_STORE **st, const char *path, char **err)
+static bool in_stack(STACK_OF(X509) *sk, X509 *x)
+{
+    for (int i = 0; i < sk_X509_num(sk); i++)
+        if (X509_cmp(sk_X509_value(sk, i), x) == 0)
+            return true;
+    return false;
+}
+
+/* Push x (one new reference) unless an equal certificate is there. 1 added,
+ * 0 already there, -1 on OOM. */
+static int push_unique(STACK_OF(X509) *sk, X509 *x)
+{
+    if (in_stack(sk, x))
+        return 0;
+    if (!X509_up_ref(x))
+        return -1;
+    if (!sk_X509_push(sk, x)) {
+        X509_free(x);
+        return -1;
+    }
+    return 1;
+}
+
+/* A PEM file's certificates: the self-signed ones become anchors in *st (a
+ * CA file is a list of trust anchors); every one, intermediates included,
+ * is remembered in ctx->bundle, so a missing issuer found there is known
+ * (missing_intermediate) rather than foreign (untrusted_root). An
+ * intermediate is deliberately not put in the store: a chain that only
+ * validates through an intermediate the peer did not send is reported as
+ * missing_intermediate, since peers holding only the root reject it. CRLs
+ * go to the store. Returns the number of certificates, -1 on OOM. */
+static int load_file(chain_ctx *ctx, X509_STORE *st, const char *path)
+{
+    X509_STORE *tmp = X509_STORE_new();
+    int n = 0;
+    if (!tmp)
+        return -1;
+    if (!X509_STORE_load_file(tmp, path)) {
+        X509_STORE_free(tmp);
+        return 0;
+    }
+    STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(tmp);
+    for (int i = 0; n >= 0 && i < sk_X509_OBJECT_num(objs); i++) {
+        X509_OBJECT *o = sk_X509_OBJECT_value(objs, i);
+        X509 *x = X509_OBJECT_get0_X509(o);
+        X509_CRL *crl = X509_OBJECT_get0_X509_CRL(o);
+        if (x) {
+            n++;
+            if ((X509_self_signed(x, 0) == 1 && !X509_STORE_add_cert(st, x)) ||
+                push_unique(ctx->bundle, x) < 0)
+                n = -1;
+        } else if (crl && !X509_STORE_add_crl(st, crl)) {
+            n = -1;
+        }
+    }
+    X509_STORE_free(tmp);
+    return n;
+}
+
+static int load_anchors(chain_ctx *ctx, X509_STORE **st, const char *path, char **err)
 {
     struct stat sb;
     if (stat(path, &sb) != 0) {
@@ -55,11 +125,14 @@ static int load_anchors(X509_STORE **st, const char *path, char **err)
     }
     if (!*st && !(*st = X509_STORE_new()))
         return -1;
-    int ok = S_ISDIR(sb.st_mode) ? X509_STORE_load_path(*st, path)
-                                 : X509_STORE_load_file(*st, path);
-    if (ok && !S_ISDIR(sb.st_mode)) {
-        STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(*st);
-        ok = objs && sk_X509_OBJECT_num(objs) > 0;
+    int ok;
+    if (S_ISDIR(sb.st_mode)) {
+        ok = X509_STORE_load_path(*st, path); /* looked up by name: all usable as issuers */
+    } else {
+        int n = load_file(ctx, *st, path);
+        if (n < 0)
+            return -1;
+        ok = n > 0;
     }
     ERR_clear_error();
     if (!ok) {
@@ -78,15 +151,19 @@ chain_ctx *chain_ctx_new(const chain_config *cfg, char **err)
     if (!ctx)
         return NULL;
     ctx->empty = X509_STORE_new();
-    if (!ctx->empty)
+    ctx->bundle = sk_X509_new_null();
+    ctx->seen = sk_X509_new_null();
+    ctx->listed = sk_X509_NAME_new_null();
+    ctx->seen_gen = 1;
+    if (!ctx->empty || !ctx->bundle || !ctx->seen || !ctx->listed)
         goto fail;
     ctx->verify_time = cfg->verify_time;
     ctx->verify_time_now = cfg->verify_time_now;
     const char *side_path[2] = {cfg->client_ca_path, cfg->server_ca_path};
     for (int s = 0; s < 2; s++) {
-        if (cfg->ca_path && load_anchors(&ctx->store[s], cfg->ca_path, err) < 0)
+        if (cfg->ca_path && load_anchors(ctx, &ctx->store[s], cfg->ca_path, err) < 0)
             goto fail;
-        if (side_path[s] && load_anchors(&ctx->store[s], side_path[s], err) < 0)
+        if (side_path[s] && load_anchors(ctx, &ctx->store[s], side_path[s], err) < 0)
             goto fail;
     }
     if (!ctx->store[CHAIN_SIDE_SERVER] && cfg->use_system_store_for_server) {
@@ -111,7 +188,50 @@ void chain_ctx_free(chain_ctx *ctx)
     X509_STORE_free(ctx->store[0]);
     X509_STORE_free(ctx->store[1]);
     X509_STORE_free(ctx->empty);
+    sk_X509_pop_free(ctx->bundle, X509_free);
+    sk_X509_pop_free(ctx->seen, X509_free);
+    sk_X509_NAME_pop_free(ctx->listed, X509_NAME_free);
     free(ctx);
+}
+
+uint64_t chain_ctx_seen_generation(const chain_ctx *ctx)
+{
+    return ctx ? ctx->seen_gen : 0;
+}
+
+/* Remember the CA certificates of an analysed chain (bounded: once
+ * CHAIN_SEEN_MAX are known, later ones are not added). */
+static void seen_add_chain(chain_ctx *ctx, X509 *const *xs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!xs[i] || sk_X509_num(ctx->seen) >= CHAIN_SEEN_MAX || X509_check_ca(xs[i]) == 0)
+            continue;
+        if (push_unique(ctx->seen, xs[i]) == 1)
+            ctx->seen_gen++;
+    }
+    ERR_clear_error();
+}
+
+void chain_ctx_note_ca_names(chain_ctx *ctx, const bytes_t *ca_names, size_t n_names)
+{
+    if (!ctx || !ca_names)
+        return;
+    for (size_t i = 0; i < n_names && sk_X509_NAME_num(ctx->listed) < CHAIN_SEEN_MAX; i++) {
+        if (!ca_names[i].data || ca_names[i].len == 0 || ca_names[i].len > (size_t)LONG_MAX)
+            continue;
+        const unsigned char *p = ca_names[i].data;
+        X509_NAME *nm = d2i_X509_NAME(NULL, &p, (long)ca_names[i].len);
+        bool keep = nm && p == ca_names[i].data + ca_names[i].len;
+        for (int k = 0; keep && k < sk_X509_NAME_num(ctx->listed); k++)
+            if (X509_NAME_cmp(sk_X509_NAME_value(ctx->listed, k), nm) == 0)
+                keep = false;
+        if (keep && sk_X509_NAME_push(ctx->listed, nm)) {
+            ctx->seen_gen++;
+            continue;
+        }
+        X509_NAME_free(nm);
+    }
+    ERR_clear_error();
 }
 
 bool chain_ctx_has_anchors(const chain_ctx *ctx, int side)
@@ -136,93 +256,97 @@ typedef struct verr_row {
     const char *code_server;
     const char *sentence;     /* client side (and server when sentence_server is NULL) */
     const char *sentence_server;
+    bool issuer_missing;      /* the certificate's issuer was not found: code and sentence
+                                 are the answer when nothing is known about that issuer;
+                                 chain_analyze decides with issuer_table below */
 } verr_row;
+
+#define ISSUER_UNKNOWN_CLIENT                                                                  \
+    "The issuer of a client certificate was neither sent nor trusted, and nothing known "     \
+    "chains it to a trusted CA: use a certificate issued by a CA the server trusts "          \
+    "(--client-ca FILE here), or, if that issuer is an intermediate CA, send it."
+#define ISSUER_UNKNOWN_SERVER                                                                  \
+    "The issuer of a server certificate was neither sent nor trusted, and nothing known "     \
+    "chains it to a trusted CA: use a certificate issued by a CA the clients trust "          \
+    "(--server-ca FILE here), or, if that issuer is an intermediate CA, send it."
 
 static const verr_row verr_table[] = {
     {X509_V_ERR_CERT_HAS_EXPIRED, "cert_expired", NULL,
      "The certificate had expired at the time of the handshake: renew it and deploy the new "
-     "certificate.", NULL},
+     "certificate.", NULL, false},
     {X509_V_ERR_CERT_NOT_YET_VALID, "cert_not_yet_valid", NULL,
      "The certificate was not yet valid at the time of the handshake: check the clocks of the "
-     "issuing CA and of the peer, or wait until its notBefore time.", NULL},
+     "issuing CA and of the peer, or wait until its notBefore time.", NULL, false},
     {X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD, "cert_bad_validity", NULL,
-     "The certificate's notBefore date cannot be parsed: reissue the certificate.", NULL},
+     "The certificate's notBefore date cannot be parsed: reissue the certificate.", NULL, false},
     {X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD, "cert_bad_validity", NULL,
-     "The certificate's notAfter date cannot be parsed: reissue the certificate.", NULL},
+     "The certificate's notAfter date cannot be parsed: reissue the certificate.", NULL, false},
     {X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, "self_signed_leaf", NULL,
      "The client certificate is self-signed and the server does not trust it: issue it from "
      "the CA the server trusts for client certificates, or add it to that CA list.",
      "The server certificate is self-signed and not trusted: issue it from a CA the clients "
-     "trust, or add it to the clients' trust store (--server-ca FILE here)."},
+     "trust, or add it to the clients' trust store (--server-ca FILE here).", false},
     {X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, "untrusted_root", NULL,
      "The client chain ends at a root CA that is not trusted for client certificates: add that "
      "root to the server's client CA list (and pass it with --client-ca FILE here).",
      "The server chain ends at a root CA that is not trusted: add that root to the client's "
-     "trust store (and pass it with --server-ca FILE here)."},
-    {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, "missing_intermediate", NULL,
-     "The issuer of a client certificate was neither sent nor trusted: configure the client to "
-     "send its intermediate CA certificates, or trust the issuing CA (--client-ca FILE).",
-     "The issuer of a server certificate was neither sent nor trusted: configure the server to "
-     "send its intermediate CA certificates (full chain file), or trust the issuing CA "
-     "(--server-ca FILE)."},
-    {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, "missing_intermediate", NULL,
-     "The issuer of a client certificate was neither sent nor trusted: configure the client to "
-     "send its intermediate CA certificates, or trust the issuing CA (--client-ca FILE).",
-     "The issuer of a server certificate was neither sent nor trusted: configure the server to "
-     "send its intermediate CA certificates (full chain file), or trust the issuing CA "
-     "(--server-ca FILE)."},
-    {X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, "missing_intermediate", NULL,
-     "The issuer of the client certificate was neither sent nor trusted: send the intermediate "
-     "CA certificates, or trust the issuing CA (--client-ca FILE).",
-     "The issuer of the server certificate was neither sent nor trusted: send the intermediate "
-     "CA certificates (full chain file), or trust the issuing CA (--server-ca FILE)."},
+     "trust store (and pass it with --server-ca FILE here).", false},
+    /* issuer not found (20: in the sent chain or the store; 2: issuer of a store
+     * certificate; 21: the leaf alone, usually right after 20 for the same
+     * certificate — one finding per code and certificate) */
+    {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, "untrusted_root", NULL,
+     ISSUER_UNKNOWN_CLIENT, ISSUER_UNKNOWN_SERVER, true},
+    {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, "untrusted_root", NULL,
+     ISSUER_UNKNOWN_CLIENT, ISSUER_UNKNOWN_SERVER, true},
+    {X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, "untrusted_root", NULL,
+     ISSUER_UNKNOWN_CLIENT, ISSUER_UNKNOWN_SERVER, true},
     {X509_V_ERR_CERT_UNTRUSTED, "untrusted_root", NULL,
      "The root CA is not trusted for client authentication: add it to the server's client CA "
      "list.", "The root CA is not trusted for server authentication: add it to the clients' "
-     "trust store."},
+     "trust store.", false},
     {X509_V_ERR_CERT_REJECTED, "untrusted_root", NULL,
      "The root CA is explicitly rejected for client authentication by the trust settings.",
-     "The root CA is explicitly rejected for server authentication by the trust settings."},
+     "The root CA is explicitly rejected for server authentication by the trust settings.", false},
     {X509_V_ERR_HOSTNAME_MISMATCH, "hostname_mismatch", NULL,
      "The certificate does not cover the requested name.",
      "The server certificate does not cover the name the client asked for (SNI): reissue it "
-     "with that name in subjectAltName, or connect with a name it lists."},
+     "with that name in subjectAltName, or connect with a name it lists.", false},
     {X509_V_ERR_IP_ADDRESS_MISMATCH, "hostname_mismatch", NULL,
      "The certificate does not cover the requested IP address.",
      "The server certificate does not cover the IP address the client connected to: add it "
-     "to subjectAltName."},
+     "to subjectAltName.", false},
     {X509_V_ERR_INVALID_PURPOSE, "eku_no_client_auth", "eku_no_server_auth",
      "The client certificate is not allowed for TLS client authentication: reissue it with "
      "extendedKeyUsage clientAuth (and keyUsage digitalSignature).",
      "The server certificate is not allowed for TLS server authentication: reissue it with "
-     "extendedKeyUsage serverAuth."},
+     "extendedKeyUsage serverAuth.", false},
     {X509_V_ERR_CERT_SIGNATURE_FAILURE, "cert_signature_invalid", NULL,
      "A certificate's signature does not verify with its issuer's key: the issuer certificate "
      "sent or trusted is not the one that signed it (install the right intermediate), or the "
-     "certificate was altered.", NULL},
+     "certificate was altered.", NULL, false},
     {X509_V_ERR_CERT_REVOKED, "cert_revoked", NULL,
-     "The certificate has been revoked: issue and deploy a new one.", NULL},
+     "The certificate has been revoked: issue and deploy a new one.", NULL, false},
     {X509_V_ERR_PATH_LENGTH_EXCEEDED, "path_length_exceeded", NULL,
      "The chain is longer than a CA's pathLenConstraint allows: issue the certificate from a "
-     "CA closer to the root, or reissue the CA without that limit.", NULL},
+     "CA closer to the root, or reissue the CA without that limit.", NULL, false},
     {X509_V_ERR_INVALID_CA, "ca_invalid", NULL,
      "A certificate used as a CA in the chain is not a valid CA (basicConstraints CA:TRUE and "
-     "keyUsage keyCertSign are required): reissue that CA certificate.", NULL},
+     "keyUsage keyCertSign are required): reissue that CA certificate.", NULL, false},
     {X509_V_ERR_KEYUSAGE_NO_CERTSIGN, "ca_invalid", NULL,
      "A CA certificate in the chain lacks keyUsage keyCertSign: reissue that CA certificate.",
-     NULL},
+     NULL, false},
     {X509_V_ERR_EE_KEY_TOO_SMALL, "weak_key", NULL,
      "The certificate's key is too small: reissue it with an RSA key of at least 2048 bits or "
-     "an EC key.", NULL},
+     "an EC key.", NULL, false},
     {X509_V_ERR_CA_KEY_TOO_SMALL, "weak_key", NULL,
-     "A CA key in the chain is too small: the CA must be reissued with a stronger key.", NULL},
+     "A CA key in the chain is too small: the CA must be reissued with a stronger key.", NULL, false},
     {X509_V_ERR_CA_MD_TOO_WEAK, "weak_signature_hash", NULL,
-     "A certificate is signed with a weak hash (MD5 or SHA-1): reissue it with SHA-256.", NULL},
+     "A certificate is signed with a weak hash (MD5 or SHA-1): reissue it with SHA-256.", NULL, false},
     {X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY, "cert_decode_error", NULL,
      "The issuer's public key cannot be decoded: the CA certificate is damaged or uses an "
-     "unsupported algorithm.", NULL},
+     "unsupported algorithm.", NULL, false},
     {X509_V_ERR_CERT_CHAIN_TOO_LONG, "chain_too_long", NULL,
-     "The chain is longer than the verifier accepts: send fewer certificates.", NULL},
+     "The chain is longer than the verifier accepts: send fewer certificates.", NULL, false},
 };
 
 static const verr_row *verr_find(int err)

@@ -20,6 +20,7 @@ void diagnosis_cleanup(diagnosis *d)
         return;
     free(d->explanation);
     free(d->next_step);
+    free(d->confirm);
     findings_free(&d->findings);
     memset(d, 0, sizeof(*d));
 }
@@ -43,6 +44,22 @@ static bool established(const session_t *s, const facts *f, verdict_t v, bool fa
     }
 }
 
+const char *evidence_name(evidence_t e) { return e == EVIDENCE_INFERRED ? "inferred" : "observed"; }
+
+void diag_cite(diag_out *o, long i)
+{
+    if (i < 0)
+        return;
+    size_t k = 0;
+    while (k < o->n_steps && o->steps[k] < i)
+        k++;
+    if ((k < o->n_steps && o->steps[k] == i) || o->n_steps == DIAG_MAX_EVIDENCE_STEPS)
+        return;
+    memmove(&o->steps[k + 1], &o->steps[k], (o->n_steps - k) * sizeof(o->steps[0]));
+    o->steps[k] = i;
+    o->n_steps++;
+}
+
 void diag_run(const session_t *s, const conn_analysis *a, const diag_options *opt, diagnosis *out)
 {
     memset(out, 0, sizeof(*out));
@@ -56,14 +73,21 @@ void diag_run(const session_t *s, const conn_analysis *a, const diag_options *op
     diag_ctx c;
     diag_ctx_init(&c, s, a, opt);
     const diag_rule *rule = diag_first_rule(&c);
-    sb e = {0}, n = {0};
-    bool failed = verdict_is_failure(rule->verdict);
-    rule->explain(&c, &e, &n, &failed);
+    diag_out o = {.failed = verdict_is_failure(rule->verdict), .evidence = rule->evidence};
+    rule->explain(&c, &o);
 
     out->verdict = rule->verdict;
-    out->failed = failed;
-    out->established = established(s, &c.f, rule->verdict, failed);
-    out->explanation = sb_take(&e);
-    out->next_step = sb_take(&n);
+    out->failed = o.failed;
+    out->established = established(s, &c.f, rule->verdict, o.failed);
+    out->evidence = o.evidence;
+    for (size_t i = 0; i < o.n_steps; i++)
+        out->evidence_steps[i] = (uint32_t)o.steps[i] + 1;
+    out->n_evidence_steps = o.n_steps;
+    out->explanation = sb_take(&o.e);
+    out->next_step = sb_take(&o.n);
+    if (o.evidence == EVIDENCE_INFERRED && o.confirm.len)
+        out->confirm = sb_take(&o.confirm);
+    else
+        free(o.confirm.s);
     diag_own_findings(&c, out);
 }

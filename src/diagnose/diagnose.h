@@ -28,9 +28,26 @@ typedef struct diag_options {
     bool client_ca_given; /* trust anchors for client chains were configured */
 } diag_options;
 
+/* What a verdict rests on: a message, alert or status on the wire that says
+ * so, or sizes, timing and our own validation. */
+typedef enum evidence_t {
+    EVIDENCE_OBSERVED = 0,
+    EVIDENCE_INFERRED,
+} evidence_t;
+
+const char *evidence_name(evidence_t e); /* "observed" / "inferred" */
+
+#define DIAG_MAX_EVIDENCE_STEPS 8
+
 /* The diagnosis stage's own result. */
 typedef struct diagnosis {
     verdict_t verdict;
+    evidence_t evidence;
+    /* the steps that support the verdict, as 1-based step numbers (the
+     * numbering of findings' "step N"), ascending */
+    uint32_t evidence_steps[DIAG_MAX_EVIDENCE_STEPS];
+    size_t n_evidence_steps;
+    char *confirm;        /* owned; inferred verdicts: how to confirm them; else NULL */
     bool failed;          /* counts towards exit code 1 */
     bool established;     /* ECS tls.established */
     char *explanation;    /* owned; NULL on OOM (reporters treat NULL as absent) */

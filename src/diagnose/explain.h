@@ -9,21 +9,21 @@
 #include "rules.h"
 
 /* explain_cert.c: the certificate verdicts */
-void explain_mtls_ok(const diag_ctx *c, sb *e, sb *n, bool *failed);
-void explain_client_cert_missing(const diag_ctx *c, sb *e, sb *n, bool *failed);
-void explain_client_cert_rejected(const diag_ctx *c, sb *e, sb *n, bool *failed);
-void explain_server_cert_rejected(const diag_ctx *c, sb *e, sb *n, bool *failed);
-void explain_client_key_mismatch(const diag_ctx *c, sb *e, sb *n, bool *failed);
+void explain_mtls_ok(const diag_ctx *c, diag_out *o);
+void explain_client_cert_missing(const diag_ctx *c, diag_out *o);
+void explain_client_cert_rejected(const diag_ctx *c, diag_out *o);
+void explain_server_cert_rejected(const diag_ctx *c, diag_out *o);
+void explain_client_key_mismatch(const diag_ctx *c, diag_out *o);
 
 /* explain_flow.c: how the connection went, without a certificate verdict */
-void explain_malformed(const diag_ctx *c, sb *e, sb *n, bool *failed);
-void explain_resumed(const diag_ctx *c, sb *e, sb *n, bool *failed);
-void explain_tls_ok_no_client_auth(const diag_ctx *c, sb *e, sb *n, bool *failed);
-void explain_negotiation_failed(const diag_ctx *c, sb *e, sb *n, bool *failed);
-void explain_aborted(const diag_ctx *c, sb *e, sb *n, bool *failed);
-void explain_incomplete(const diag_ctx *c, sb *e, sb *n, bool *failed);
+void explain_malformed(const diag_ctx *c, diag_out *o);
+void explain_resumed(const diag_ctx *c, diag_out *o);
+void explain_tls_ok_no_client_auth(const diag_ctx *c, diag_out *o);
+void explain_negotiation_failed(const diag_ctx *c, diag_out *o);
+void explain_aborted(const diag_ctx *c, diag_out *o);
+void explain_incomplete(const diag_ctx *c, diag_out *o);
 
 /* explain_encrypted.c: TLS 1.3 without keys, inferred from record sizes */
-void explain_encrypted(const diag_ctx *c, sb *e, sb *n, bool *failed);
+void explain_encrypted(const diag_ctx *c, diag_out *o);
 
 #endif

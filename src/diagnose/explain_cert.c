@@ -11,10 +11,14 @@ static void next_step_server_clientauth(sb *n)
                  "validation_context.trusted_ca)");
 }
 
-void explain_mtls_ok(const diag_ctx *c, sb *e, sb *n, bool *failed)
+void explain_mtls_ok(const diag_ctx *c, diag_out *o)
 {
+    sb *e = &o->e, *n = &o->n;
+    diag_cite(o, c->f.cli_cert);
+    diag_cite(o, c->f.cli_cv);
+    diag_cite(o, c->f.fin[0]);
+    diag_cite(o, c->f.fin[1]);
     const conn_analysis *a = c->a;
-    (void)failed;
     sb_printf(e, "The server asked for a client certificate and the client presented ");
     cert_phrase(e, c->s, a, DIR_C2S);
     sb_printf(e, "; both sides finished the handshake.");
@@ -28,11 +32,19 @@ void explain_mtls_ok(const diag_ctx *c, sb *e, sb *n, bool *failed)
                  "(expiry, weak keys) before they turn into failures.");
 }
 
-void explain_client_cert_missing(const diag_ctx *c, sb *e, sb *n, bool *failed)
+void explain_client_cert_missing(const diag_ctx *c, diag_out *o)
 {
+    sb *e = &o->e, *n = &o->n;
+    diag_cite(o, c->f.certreq);
+    diag_cite(o, c->f.cli_cert);
+    if (c->f.completed) {
+        diag_cite(o, c->f.fin[1]);
+        diag_cite(o, c->f.http_srv);
+    } else {
+        diag_cite(o, c->term);
+    }
     const session_t *s = c->s;
     const facts *f = &c->f;
-    (void)failed;
     sb_printf(e, "The server asked for a client certificate");
     if (s->cr.n_ca_names) {
         sb_printf(e, " and said it accepts certificates issued by ");
@@ -125,12 +137,14 @@ static void fix_for_client_alert(const session_t *s, const conn_analysis *a, uin
     }
 }
 
-void explain_client_cert_rejected(const diag_ctx *c, sb *e, sb *n, bool *failed)
+void explain_client_cert_rejected(const diag_ctx *c, diag_out *o)
 {
+    sb *e = &o->e, *n = &o->n;
+    diag_cite(o, c->f.cli_cert);
+    diag_cite(o, c->term);
     const session_t *s = c->s;
     const conn_analysis *a = c->a;
     const facts *f = &c->f;
-    (void)failed;
     const step_t *al = f->alert != NONE ? &s->steps[f->alert] : NULL;
     sb_printf(e, "The client presented ");
     cert_phrase(e, s, a, DIR_C2S);
@@ -159,12 +173,14 @@ void explain_client_cert_rejected(const diag_ctx *c, sb *e, sb *n, bool *failed)
     fix_for_client_alert(s, a, al && al->kind == STEP_ALERT ? al->alert_desc : TLS_ALERT_CERTIFICATE_UNKNOWN, n);
 }
 
-void explain_server_cert_rejected(const diag_ctx *c, sb *e, sb *n, bool *failed)
+void explain_server_cert_rejected(const diag_ctx *c, diag_out *o)
 {
+    sb *e = &o->e, *n = &o->n;
+    diag_cite(o, c->f.srv_cert);
+    diag_cite(o, c->term);
     const session_t *s = c->s;
     const conn_analysis *a = c->a;
     const facts *f = &c->f;
-    (void)failed;
     const step_t *al = &s->steps[f->alert];
     sb_printf(e, "The server presented ");
     cert_phrase(e, s, a, DIR_S2C);
@@ -194,12 +210,15 @@ void explain_server_cert_rejected(const diag_ctx *c, sb *e, sb *n, bool *failed)
               ci && ci->issuer ? ci->issuer : "the issuer of the server certificate");
 }
 
-void explain_client_key_mismatch(const diag_ctx *c, sb *e, sb *n, bool *failed)
+void explain_client_key_mismatch(const diag_ctx *c, diag_out *o)
 {
+    sb *e = &o->e, *n = &o->n;
+    diag_cite(o, c->f.cli_cert);
+    diag_cite(o, c->f.cli_cv);
+    diag_cite(o, c->f.alert);
     const session_t *s = c->s;
     const conn_analysis *a = c->a;
     const facts *f = &c->f;
-    (void)failed;
     sb_printf(e, "The client presented ");
     cert_phrase(e, s, a, DIR_C2S);
     sb_printf(e, ", but its CertificateVerify signature does not verify with that "

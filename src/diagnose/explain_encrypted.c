@@ -6,8 +6,13 @@
 
 /* TLS 1.3 without keys: infer what the record sizes say. *failed is set to
  * whether the evidence says the handshake probably failed. */
-void explain_encrypted(const diag_ctx *c, sb *e, sb *n, bool *failed_out)
+void explain_encrypted(const diag_ctx *c, diag_out *o)
 {
+    sb *e = &o->e, *n = &o->n;
+    diag_cite(o, c->f.enc_hs[1]);
+    diag_cite(o, c->f.enc_hs[0]);
+    sb_printf(&o->confirm, "pass --keylog FILE with this session's secrets to read the certificates, "
+                           "the CertificateRequest and any alert");
     const session_t *s = c->s;
     const facts *f = &c->f;
     const diag_options *opt = c->opt;
@@ -132,5 +137,5 @@ void explain_encrypted(const diag_ctx *c, sb *e, sb *n, bool *failed_out)
                      "certificates, the CertificateRequest and the alert itself.");
     if (failed)
         sb_printf(n, " Meanwhile the server's log states why it refused the client.");
-    *failed_out = failed;
+    o->failed = failed;
 }

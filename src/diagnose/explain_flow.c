@@ -6,11 +6,12 @@
 #include "names.h"
 #include "tls_alert.h"
 
-void explain_malformed(const diag_ctx *c, sb *e, sb *n, bool *failed)
+void explain_malformed(const diag_ctx *c, diag_out *o)
 {
+    sb *e = &o->e, *n = &o->n;
+    diag_cite(o, c->f.malformed);
     const session_t *s = c->s;
     const facts *f = &c->f;
-    (void)failed;
     sb_printf(e, "Bytes from the %s that claim to be TLS do not parse (offset %llu: %s), "
                  "so the handshake cannot be followed past ",
               side_word(s->malformed_dir), (unsigned long long)s->malformed_offset,
@@ -26,11 +27,14 @@ void explain_malformed(const diag_ctx *c, sb *e, sb *n, bool *failed)
                  "the bytes with tshark -x -r FILE, or connect with openssl s_client.");
 }
 
-void explain_resumed(const diag_ctx *c, sb *e, sb *n, bool *failed)
+void explain_resumed(const diag_ctx *c, diag_out *o)
 {
+    sb *e = &o->e, *n = &o->n;
+    diag_cite(o, c->f.sh);
+    diag_cite(o, c->f.fin[0]);
+    diag_cite(o, c->f.fin[1]);
     const session_t *s = c->s;
     const conn_analysis *a = c->a;
-    (void)failed;
     sb_printf(e, "An abbreviated handshake resumed an earlier session (%s), so no "
                  "certificates were sent: they were checked when the original session "
                  "was established.",
@@ -54,10 +58,13 @@ void explain_resumed(const diag_ctx *c, sb *e, sb *n, bool *failed)
                      "client process).");
 }
 
-void explain_tls_ok_no_client_auth(const diag_ctx *c, sb *e, sb *n, bool *failed)
+void explain_tls_ok_no_client_auth(const diag_ctx *c, diag_out *o)
 {
+    sb *e = &o->e, *n = &o->n;
+    diag_cite(o, c->f.sh);
+    diag_cite(o, c->f.fin[0]);
+    diag_cite(o, c->f.fin[1]);
     const session_t *s = c->s;
-    (void)failed;
     sb_printf(e, "The handshake finished without client authentication: the server "
                  "never sent a CertificateRequest, so the client had no reason to "
                  "send a certificate.");
@@ -72,11 +79,14 @@ void explain_tls_ok_no_client_auth(const diag_ctx *c, sb *e, sb *n, bool *failed
                  "authentication, there is nothing to change here.");
 }
 
-void explain_negotiation_failed(const diag_ctx *c, sb *e, sb *n, bool *failed)
+void explain_negotiation_failed(const diag_ctx *c, diag_out *o)
 {
+    sb *e = &o->e, *n = &o->n;
+    diag_cite(o, c->f.ch);
+    diag_cite(o, c->f.sh);
+    diag_cite(o, c->term);
     const session_t *s = c->s;
     const facts *f = &c->f;
-    (void)failed;
     const step_t *a = f->alert != NONE ? &s->steps[f->alert] : NULL;
     sb_printf(e, "The handshake failed before any certificate was exchanged: the %s sent ",
               a ? side_word(a->dir) : "peer");
@@ -135,11 +145,13 @@ void explain_negotiation_failed(const diag_ctx *c, sb *e, sb *n, bool *failed)
     }
 }
 
-void explain_aborted(const diag_ctx *c, sb *e, sb *n, bool *failed)
+void explain_aborted(const diag_ctx *c, diag_out *o)
 {
+    sb *e = &o->e, *n = &o->n;
+    diag_cite(o, last_tls_step_before(c->s, c->term));
+    diag_cite(o, c->term);
     const session_t *s = c->s;
     const facts *f = &c->f;
-    (void)failed;
     if (f->alert != NONE && (f->close == NONE || f->alert < f->close)) {
         const step_t *a = &s->steps[f->alert];
         sb_printf(e, "The %s sent ", side_word(a->dir));
@@ -181,11 +193,12 @@ void explain_aborted(const diag_ctx *c, sb *e, sb *n, bool *failed)
               side_word(cl->dir));
 }
 
-void explain_incomplete(const diag_ctx *c, sb *e, sb *n, bool *failed)
+void explain_incomplete(const diag_ctx *c, diag_out *o)
 {
+    sb *e = &o->e, *n = &o->n;
+    diag_cite(o, c->term != NONE ? c->term : (long)c->s->n_steps - 1);
     const session_t *s = c->s;
     const facts *f = &c->f;
-    (void)failed;
     if (f->ch == NONE && f->sh == NONE) {
         sb_printf(e, "No TLS handshake was seen: the capture started after the handshake, or "
                      "the connection never began one.");

@@ -33,14 +33,28 @@ typedef struct diag_ctx {
 
 void diag_ctx_init(diag_ctx *c, const session_t *s, const conn_analysis *a, const diag_options *opt);
 
-/* Writes the explanation (e) and the next step (n) of a verdict. *failed
- * starts as the verdict table's "failed" and may be overridden when the
- * evidence decides it (TLS 1.3 without keys). */
-typedef void (*diag_explain_fn)(const diag_ctx *c, sb *e, sb *n, bool *failed);
+/* What an explanation writes: the paragraph (e), the fix (n), whether the
+ * connection counts as failed (starts as the verdict table's value; only
+ * evidence-driven verdicts such as TLS 1.3 inference change it), the
+ * evidence level (starts as the row's) and the steps that support it. */
+typedef struct diag_out {
+    sb e, n;
+    bool failed;
+    evidence_t evidence;
+    sb confirm;           /* inferred verdicts: how to confirm (e.g. "pass --keylog") */
+    long steps[DIAG_MAX_EVIDENCE_STEPS];
+    size_t n_steps;
+} diag_out;
+
+/* Cite step i (a step index, NONE ignored) as evidence; kept sorted, once. */
+void diag_cite(diag_out *o, long i);
+
+typedef void (*diag_explain_fn)(const diag_ctx *c, diag_out *o);
 
 typedef struct diag_rule {
     const char *name;                      /* what the row recognises, for tests and docs */
     verdict_t verdict;
+    evidence_t evidence;                   /* what the predicate rests on */
     bool (*applies)(const diag_ctx *c);
     diag_explain_fn explain;
 } diag_rule;

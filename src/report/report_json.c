@@ -106,6 +106,17 @@ static void push_str(jb *b, cJSON *a, const char *s)
     }
 }
 
+static void push_num(jb *b, cJSON *a, double v)
+{
+    if (!a)
+        return;
+    cJSON *it = cJSON_CreateNumber(v);
+    if (!it || !cJSON_AddItemToArray(a, it)) {
+        cJSON_Delete(it);
+        b->oom = true;
+    }
+}
+
 static void ip_str(const endpoint_t *e, char *buf, size_t n)
 {
     if (!inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->addr, buf, (socklen_t)n))
@@ -504,6 +515,11 @@ static void mtls_obj(jb *b, cJSON *root, const conn_view *cv, const rjson_option
     num(b, m, "connection_id", (double)s->id);
     str(b, m, "verdict", verdict_name(dg->verdict));
     boolean(b, m, "failed", dg->failed);
+    str(b, m, "evidence", evidence_name(dg->evidence));
+    cJSON *ev = arr(b, m, "evidence_steps");
+    for (size_t i = 0; i < dg->n_evidence_steps; i++)
+        push_num(b, ev, dg->evidence_steps[i]);
+    str(b, m, "confirm", dg->confirm);
     str(b, m, "explanation", dg->explanation);
     str(b, m, "next_step", dg->next_step);
     boolean(b, m, "decrypted", s->decrypted);

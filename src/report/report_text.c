@@ -101,7 +101,8 @@ static void date(out_t *o, int64_t t)
 static void step_line(out_t *o, const session_t *s, const step_t *st)
 {
     uint64_t rel = st->ts_us >= s->first_ts_us ? st->ts_us - s->first_ts_us : 0;
-    fmt(o, "  %8.3f ms  %s  ", (double)rel / 1000.0, dir_arrow(st->dir));
+    /* the step number (1-based, as in findings' "step N" and the evidence) */
+    fmt(o, "%3zu %9.3f ms  %s  ", (size_t)(st - s->steps) + 1, (double)rel / 1000.0, dir_arrow(st->dir));
     name_buf nb, lb;
     switch (st->kind) {
     case STEP_ALERT:
@@ -413,6 +414,16 @@ int rtext_session(FILE *f, const conn_view *c, const rtext_options *opt)
         wire(&o, dg->explanation);
         raw(&o, "\n");
     }
+    fmt(&o, "Evidence: %s", evidence_name(dg->evidence));
+    for (size_t i = 0; i < dg->n_evidence_steps; i++)
+        fmt(&o, "%s%u", i ? ", " : " (steps ", dg->evidence_steps[i]);
+    if (dg->n_evidence_steps)
+        raw(&o, ")");
+    if (dg->confirm) {
+        raw(&o, "; to confirm: ");
+        wire(&o, dg->confirm);
+    }
+    raw(&o, "\n");
     if (dg->next_step) {
         raw(&o, "Fix: ");
         wire(&o, dg->next_step);

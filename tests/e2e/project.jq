@@ -3,6 +3,7 @@ select(.type == "connection") | {
   id: .mtls.connection_id,
   verdict: .mtls.verdict,
   failed: .mtls.failed,
+  evidence: "\(.mtls.evidence) \(.mtls.evidence_steps | map(tostring) | join(","))",
   version: .tls.version,
   cipher: .tls.cipher,
   sni: .tls.client.server_name,

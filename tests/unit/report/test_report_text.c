@@ -55,8 +55,8 @@ static void test_block_structure(void **st)
     char *o = render(s, NULL);
     assert_contains(o, "#12 192.0.2.10:50000 -> 198.51.100.20:443 SNI=api.example.test TLS 1.2 "
                        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n");
-    assert_contains(o, "     0.000 ms  C->S  ClientHello SNI=api.example.test\n");
-    assert_contains(o, "     5.000 ms  C->S  Certificate (1 cert: CN=alice)\n");
+    assert_contains(o, "  1     0.000 ms  C->S  ClientHello SNI=api.example.test\n");
+    assert_contains(o, " 7     5.000 ms  C->S  Certificate (1 cert: CN=alice)\n");
     assert_contains(o, "S->C  CertificateRequest (1 acceptable CA)\n");
     assert_contains(o, "C->S  CertificateVerify ecdsa_secp256r1_sha256 (signature verified)\n");
     assert_contains(o, "Server certificate chain:\n  [0] subject: CN=api.example.test,O=Example\n");
