@@ -12,6 +12,8 @@
 void explain_mtls_ok(const diag_ctx *c, diag_out *o);
 void explain_client_cert_missing(const diag_ctx *c, diag_out *o);
 void explain_client_cert_rejected(const diag_ctx *c, diag_out *o);
+void explain_client_cert_rejected_http(const diag_ctx *c, diag_out *o);
+void explain_client_cert_rejected_quietly(const diag_ctx *c, diag_out *o);
 void explain_server_cert_rejected(const diag_ctx *c, diag_out *o);
 void explain_client_key_mismatch(const diag_ctx *c, diag_out *o);
 

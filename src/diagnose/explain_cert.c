@@ -68,6 +68,9 @@ void explain_client_cert_missing(const diag_ctx *c, diag_out *o)
                      "certificate was sent\".");
         if (f->http_srv != NONE && s->steps[f->http_srv].detail)
             sb_printf(e, " The server's first response was \"%s\".", s->steps[f->http_srv].detail);
+        if (f->http_status >= 400)
+            sb_printf(e, " The server refused the request, most likely because no certificate was "
+                         "sent.");
     } else if (f->close != NONE) {
         sb_printf(e, " The %s then closed the connection.", side_word(s->steps[f->close].dir));
     }
@@ -173,6 +176,63 @@ void explain_client_cert_rejected(const diag_ctx *c, diag_out *o)
     fix_for_client_alert(s, a, al && al->kind == STEP_ALERT ? al->alert_desc : TLS_ALERT_CERTIFICATE_UNKNOWN, n);
 }
 
+/* "The server's first response was HTTP 400 (\"The SSL certificate error\")". */
+static void http_answer(sb *e, const facts *f)
+{
+    sb_printf(e, "HTTP %d", f->http_status);
+    if (f->http_reason)
+        sb_printf(e, " \"%.*s\"", f->http_reason_len, f->http_reason);
+}
+
+void explain_client_cert_rejected_http(const diag_ctx *c, diag_out *o)
+{
+    sb *e = &o->e, *n = &o->n;
+    const session_t *s = c->s;
+    const conn_analysis *a = c->a;
+    const facts *f = &c->f;
+    diag_cite(o, f->cli_cert);
+    diag_cite(o, f->fin[1]);
+    diag_cite(o, f->http_srv);
+    sb_printf(e, "The client presented ");
+    cert_phrase(e, s, a, DIR_C2S);
+    sb_printf(e, " and both sides finished the TLS handshake, but the server then refused the "
+                 "request at the application layer with ");
+    http_answer(e, f);
+    sb_printf(e, ".");
+    if (f->http_status == 495 || f->http_status == 496 || f->http_reason)
+        sb_printf(e, " That is nginx's answer when the client certificate failed its verification "
+                     "(ssl_verify_client optional or on: the TLS handshake still finishes).");
+    else
+        sb_printf(e, " Servers that verify the certificate after the handshake (Apache "
+                     "SSLVerifyClient optional with an access rule, HAProxy verify optional with "
+                     "an http-request deny, applications that check it themselves) answer so.");
+    chain_judgement(e, a, DIR_C2S);
+    fix_for_client_alert(s, a, TLS_ALERT_CERTIFICATE_UNKNOWN, n);
+}
+
+void explain_client_cert_rejected_quietly(const diag_ctx *c, diag_out *o)
+{
+    sb *e = &o->e, *n = &o->n;
+    const session_t *s = c->s;
+    const conn_analysis *a = c->a;
+    const facts *f = &c->f;
+    diag_cite(o, f->cli_cert);
+    diag_cite(o, f->fin[1]);
+    diag_cite(o, f->app[1]);
+    diag_cite(o, f->close);
+    sb_printf(e, "The client presented ");
+    cert_phrase(e, s, a, DIR_C2S);
+    sb_printf(e, " and both sides finished the TLS handshake; then the server sent %u short "
+                 "record%s (%u bytes) and the connection was closed. Our own validation rejects "
+                 "the client certificate, so the server most likely refused the request at the "
+                 "application layer (nginx answers HTTP 400 \"The SSL certificate error\"; Apache "
+                 "and HAProxy 403) - the response itself is encrypted.",
+              f->srv_app_records, f->srv_app_records == 1 ? "" : "s", f->srv_app_bytes);
+    chain_judgement(e, a, DIR_C2S);
+    sb_printf(&o->confirm, "pass --keylog FILE with this session's secrets to read the server's response");
+    fix_for_client_alert(s, a, TLS_ALERT_CERTIFICATE_UNKNOWN, n);
+}
+
 void explain_server_cert_rejected(const diag_ctx *c, diag_out *o)
 {
     sb *e = &o->e, *n = &o->n;
@@ -182,9 +242,15 @@ void explain_server_cert_rejected(const diag_ctx *c, diag_out *o)
     const conn_analysis *a = c->a;
     const facts *f = &c->f;
     const step_t *al = &s->steps[f->alert];
-    sb_printf(e, "The server presented ");
-    cert_phrase(e, s, a, DIR_S2C);
-    sb_printf(e, " and the client aborted with ");
+    if (f->srv_cert == NONE && f->enc_hs[1] != NONE) {
+        diag_cite(o, f->enc_hs[1]);
+        sb_printf(e, "The server sent its encrypted flight (its certificate cannot be read without "
+                     "keys) and the client aborted with ");
+    } else {
+        sb_printf(e, "The server presented ");
+        cert_phrase(e, s, a, DIR_S2C);
+        sb_printf(e, " and the client aborted with ");
+    }
     alert_name(e, al);
     sb_printf(e, ".");
     const char *why = al->kind == STEP_ALERT ? diag_alert_cause(al->alert_desc) : NULL;
@@ -193,7 +259,8 @@ void explain_server_cert_rejected(const diag_ctx *c, diag_out *o)
     if (al->kind == STEP_ALERT && al->alert_desc == TLS_ALERT_HANDSHAKE_FAILURE)
         sb_printf(e, " handshake_failure is generic: it may also be a parameter the client "
                      "refused, not the certificate.");
-    chain_judgement(e, a, DIR_S2C);
+    if (f->srv_cert != NONE)
+        chain_judgement(e, a, DIR_S2C);
     if (chain_has(a, DIR_S2C, "hostname_mismatch"))
         sb_printf(n, "Use a server certificate whose subjectAltName contains \"%s\", or connect "
                      "with the name the certificate carries; ",

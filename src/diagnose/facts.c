@@ -25,8 +25,35 @@ bool step_is_certificate(const step_t *st)
     return st->kind == STEP_CERTIFICATE || st->kind == STEP_COMPRESSED_CERTIFICATE;
 }
 
+/* "HTTP/1.1 400 Bad Request (\"The SSL certificate error\")" or ":status 403":
+ * the status, and the quoted reason when there is one. */
+static void parse_http_response(const char *detail, int *status, const char **reason, int *reason_len)
+{
+    *status = 0;
+    *reason = NULL;
+    if (!detail)
+        return;
+    const char *p = NULL;
+    if (strncmp(detail, "HTTP/", 5) == 0)
+        p = strchr(detail, ' ');
+    else if (strncmp(detail, ":status ", 8) == 0)
+        p = detail + 7;
+    if (!p)
+        return;
+    p++;
+    if (p[0] >= '1' && p[0] <= '5' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9')
+        *status = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+    const char *q = strstr(p, "(\"");
+    const char *end = q ? strchr(q + 2, '"') : NULL;
+    if (end) {
+        *reason = q + 2;
+        *reason_len = (int)(end - *reason);
+    }
+}
+
 void facts_gather(const session_t *s, facts *f)
 {
+    memset(f, 0, sizeof(*f));
     long *firsts[] = {&f->ch, &f->sh, &f->hrr, &f->srv_cert, &f->cli_cert, &f->certreq,
                       &f->cli_cv, &f->cli_cke, &f->alert, &f->close, &f->gap, &f->end,
                       &f->malformed, &f->http_srv};
@@ -153,6 +180,21 @@ void facts_gather(const session_t *s, facts *f)
     if (!f->completed && !f->tls13_nokeys && f->gap == NONE && f->app[0] != NONE && f->app[1] != NONE &&
         f->alert == NONE)
         f->completed = true;
+
+    if (f->http_srv != NONE)
+        parse_http_response(s->steps[f->http_srv].detail, &f->http_status, &f->http_reason,
+                            &f->http_reason_len);
+    f->hello_malformed = (f->sh != NONE && !s->sh.present) || (f->ch != NONE && !s->ch.present);
+    if (f->completed) {
+        long after = f->fin[0] > f->fin[1] ? f->fin[0] : f->fin[1];
+        for (size_t i = (size_t)after + 1; i < s->n_steps; i++) {
+            const step_t *st = &s->steps[i];
+            if (st->dir == DIR_S2C && st->kind == STEP_APPLICATION_DATA) {
+                f->srv_app_records += st->count ? st->count : 1;
+                f->srv_app_bytes += st->length;
+            }
+        }
+    }
 
     f->resumed = s->resumed || s->sh.psk_selected;
     if (!f->resumed && !s->tls13 && s->sh.present && f->srv_cert == NONE &&

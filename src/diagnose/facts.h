@@ -26,6 +26,15 @@ typedef struct facts {
     bool completed;          /* both sides finished and nobody refused right after */
     bool resumed;            /* abbreviated handshake */
     bool tls13_nokeys;       /* TLS 1.3 whose client flight could not be read */
+    int http_status;         /* status of the server's first HTTP response (HTTP/1.x status
+                              * line or h2 :status), 0 when none was read */
+    const char *http_reason; /* the server's words for a certificate refusal in that
+                              * response (nginx's page), or NULL; points into the step,
+                              * http_reason_len bytes */
+    int http_reason_len;
+    bool hello_malformed;    /* a ClientHello or ServerHello step whose body did not parse */
+    uint32_t srv_app_records, srv_app_bytes; /* server application data after both Finished
+                                              * (the records the step log keeps) */
 } facts;
 
 /* Fill *f from the session's step log. */

@@ -12,6 +12,18 @@
 #include "explain.h"
 #include "tls_alert.h"
 
+/* An HTTP answer that refuses the client for its certificate: nginx's 495/496
+ * (or its 400 page naming the certificate), or 400/403/421 when the client
+ * sent no certificate or one our own validation rejects. A 403 for a valid
+ * certificate is authorisation, not authentication: not counted. */
+static bool http_refuses_certificate(const facts *f, bool sent_cert, bool chain_invalid)
+{
+    int st = f->http_status;
+    if (st == 495 || st == 496 || (st == 400 && f->http_reason))
+        return true;
+    return (st == 400 || st == 403 || st == 421) && (!sent_cert || chain_invalid);
+}
+
 void diag_ctx_init(diag_ctx *c, const session_t *s, const conn_analysis *a, const diag_options *opt)
 {
     static const diag_options defaults;
@@ -25,6 +37,9 @@ void diag_ctx_init(diag_ctx *c, const session_t *s, const conn_analysis *a, cons
     if (!c->cli_sent_cert && f->cli_cert == NONE && cli->n_certs > 0)
         c->cli_sent_cert = true;
     c->cli_proof_failed = c->cli_sent_cert && cli->cv.present && a->cv[DIR_C2S].result == 0;
+    const chain_report *cr = a->chain[DIR_C2S];
+    c->cli_chain_invalid = cr && !cr->valid && cr->trust_checked;
+    c->http_cert_refusal = http_refuses_certificate(f, c->cli_sent_cert, c->cli_chain_invalid);
     c->term = NONE;
     long evs[] = {f->alert, f->close, f->gap, f->end, f->malformed};
     for (size_t i = 0; i < MTLS_ARRAY_LEN(evs); i++)
@@ -40,13 +55,35 @@ static bool ends_with(const diag_ctx *c, step_kind k) { return c->ts && c->ts->k
 static bool bytes_do_not_parse(const diag_ctx *c)
 {
     const facts *f = &c->f;
+    if (f->hello_malformed)
+        return true; /* without a parsed hello nothing after it can be judged */
     return (c->s->malformed || f->malformed != NONE) && !f->completed &&
            (c->ts == NULL || ends_with(c, STEP_MALFORMED) || f->malformed == NONE);
 }
 
 static bool no_hello_seen(const diag_ctx *c) { return c->f.ch == NONE && c->f.sh == NONE; }
 
-static bool abbreviated(const diag_ctx *c) { return c->f.resumed && (c->f.completed || c->term == NONE); }
+/* TLS 1.3 PSK shows in the plaintext ServerHello: resumption is observed even
+ * when the rest is encrypted (unless a plaintext alert ended it). */
+static bool tls13_psk_without_keys(const diag_ctx *c)
+{
+    return c->s->tls13 && c->s->sh.psk_selected && c->f.tls13_nokeys && !ends_with(c, STEP_ALERT);
+}
+
+static bool abbreviated(const diag_ctx *c)
+{
+    return c->f.resumed && (c->f.completed || c->term == NONE || tls13_psk_without_keys(c));
+}
+
+/* TLS 1.3: the client answers the server's encrypted flight with a plaintext
+ * alert (it has not switched to handshake keys yet, e.g. OpenSSL refusing the
+ * server's certificate). Negotiation alerts are not about the certificate. */
+static bool client_plain_alert_after_server_flight(const diag_ctx *c)
+{
+    const facts *f = &c->f;
+    return c->s->tls13 && f->enc_hs[1] != NONE && f->srv_cert == NONE && ends_with(c, STEP_ALERT) &&
+           c->ts->dir == DIR_C2S && c->term > f->enc_hs[1] && !diag_is_negotiation_alert(c->ts->alert_desc);
+}
 
 static bool lost_bytes_before_decided(const diag_ctx *c)
 {
@@ -62,6 +99,23 @@ static bool tls13_unreadable(const diag_ctx *c)
         return false;
     long srv_flight = f->enc_hs[1] == NONE ? (long)c->s->n_steps : f->enc_hs[1];
     return !(ends_with(c, STEP_ALERT) && c->term < srv_flight);
+}
+
+/* The handshake finished, then the server refused the request over HTTP for
+ * the client's certificate (observed: the status is on the wire). */
+static bool http_refusal_of_client_cert(const diag_ctx *c)
+{
+    return c->f.completed && !c->cli_proof_failed && c->cli_sent_cert && c->http_cert_refusal;
+}
+
+/* The handshake finished but the response is unreadable: a client chain our
+ * validation rejects, at most two short server records and a close look like
+ * an application-layer refusal (inferred). */
+static bool quiet_refusal_of_invalid_client_cert(const diag_ctx *c)
+{
+    const facts *f = &c->f;
+    return f->completed && !c->cli_proof_failed && c->cli_sent_cert && c->cli_chain_invalid &&
+           f->http_status == 0 && f->srv_app_records <= 2 && f->srv_app_bytes <= 2048 && f->close != NONE;
 }
 
 static bool finished_with_client_cert(const diag_ctx *c)
@@ -132,7 +186,13 @@ static const diag_rule rules[] = {
     {"no_hello_seen", VERDICT_INCOMPLETE, EVIDENCE_OBSERVED, no_hello_seen, explain_incomplete},
     {"abbreviated_handshake", VERDICT_RESUMED, EVIDENCE_OBSERVED, abbreviated, explain_resumed},
     {"lost_bytes_before_decided", VERDICT_INCOMPLETE, EVIDENCE_OBSERVED, lost_bytes_before_decided, explain_incomplete},
+    {"client_plain_alert_after_server_flight", VERDICT_SERVER_CERT_REJECTED, EVIDENCE_OBSERVED,
+     client_plain_alert_after_server_flight, explain_server_cert_rejected},
     {"tls13_unreadable", VERDICT_ENCRYPTED, EVIDENCE_INFERRED, tls13_unreadable, explain_encrypted},
+    {"http_refusal_of_client_cert", VERDICT_CLIENT_CERT_REJECTED, EVIDENCE_OBSERVED, http_refusal_of_client_cert,
+     explain_client_cert_rejected_http},
+    {"quiet_refusal_of_invalid_client_cert", VERDICT_CLIENT_CERT_REJECTED, EVIDENCE_INFERRED,
+     quiet_refusal_of_invalid_client_cert, explain_client_cert_rejected_quietly},
     {"finished_with_client_cert", VERDICT_MTLS_OK, EVIDENCE_OBSERVED, finished_with_client_cert, explain_mtls_ok},
     {"finished_after_cert_request", VERDICT_CLIENT_CERT_MISSING, EVIDENCE_OBSERVED, finished_after_cert_request,
      explain_client_cert_missing},

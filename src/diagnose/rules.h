@@ -29,6 +29,8 @@ typedef struct diag_ctx {
     const step_t *ts;        /* that step, or NULL */
     bool cli_sent_cert;      /* the client presented a non-empty Certificate */
     bool cli_proof_failed;   /* ... and its CertificateVerify does not verify with it */
+    bool cli_chain_invalid;  /* our own validation, against configured anchors, failed */
+    bool http_cert_refusal;  /* the server's first HTTP response refuses for a certificate reason */
 } diag_ctx;
 
 void diag_ctx_init(diag_ctx *c, const session_t *s, const conn_analysis *a, const diag_options *opt);

@@ -122,6 +122,130 @@ static void test_unfinished_rows(void **st)
     fx_free(s);
 }
 
+/* mTLS over TLS 1.2 with the client chain as our validation sees it, then
+ * the server's answer: an HTTP response line (NULL: none read) and n_records
+ * server application-data records, then a close. */
+static session_t *finished_then(uint64_t id, bool chain_valid, const char *http, unsigned n_records)
+{
+    session_t *s = fx_session(id);
+    fx_tls12_server_flight(s, true);
+    fx_cert(s, 5, DIR_C2S, 1);
+    fx_chain(s, DIR_C2S, "mallory", "Rogue CA", chain_valid, chain_valid ? NULL : "untrusted_root");
+    fx_step(s, 5, DIR_C2S, STEP_CLIENT_KEY_EXCHANGE);
+    fx_step(s, 5, DIR_C2S, STEP_CERTIFICATE_VERIFY);
+    s->side[DIR_C2S].cv.present = true;
+    FXA(s)->cv[DIR_C2S].result = 1;
+    fx_tls12_finish(s, 5);
+    fx_step(s, 7, DIR_C2S, STEP_APPLICATION_DATA)->length = 80;
+    for (unsigned i = 0; i < n_records; i++)
+        fx_step(s, 8, DIR_S2C, STEP_APPLICATION_DATA)->length = 400;
+    if (http)
+        fx_step(s, 8, DIR_S2C, STEP_HTTP)->detail = strdup(http);
+    fx_step(s, 9, DIR_S2C, STEP_FIN);
+    return s;
+}
+
+static void test_application_layer_rows(void **st)
+{
+    (void)st;
+    /* nginx's 400 page naming the certificate: observed refusal */
+    session_t *s = finished_then(11, false, "HTTP/1.1 400 Bad Request (\"The SSL certificate error\")", 1);
+    assert_string_equal(deciding_rule(s), "http_refusal_of_client_cert");
+    fx_diag(s, NULL);
+    assert_int_equal(FXD(s)->verdict, VERDICT_CLIENT_CERT_REJECTED);
+    assert_int_equal(FXD(s)->evidence, EVIDENCE_OBSERVED);
+    assert_true(FXD(s)->failed);
+    assert_non_null(strstr(FXD(s)->explanation, "HTTP 400 \"The SSL certificate error\""));
+    fx_free(s);
+
+    /* a 403 for a certificate our validation rejects: observed refusal */
+    s = finished_then(12, false, "HTTP/1.1 403 Forbidden", 1);
+    assert_string_equal(deciding_rule(s), "http_refusal_of_client_cert");
+    fx_free(s);
+
+    /* a 403 for a valid certificate is authorisation, and a 200 stays mtls_ok */
+    s = finished_then(13, true, "HTTP/1.1 403 Forbidden", 1);
+    assert_string_equal(deciding_rule(s), "finished_with_client_cert");
+    fx_free(s);
+    s = finished_then(14, false, "HTTP/1.1 200 OK", 1);
+    assert_string_equal(deciding_rule(s), "finished_with_client_cert");
+    fx_free(s);
+
+    /* no keys: an invalid chain, one short answer and a close: inferred refusal */
+    s = finished_then(15, false, NULL, 1);
+    assert_string_equal(deciding_rule(s), "quiet_refusal_of_invalid_client_cert");
+    fx_diag(s, NULL);
+    assert_int_equal(FXD(s)->evidence, EVIDENCE_INFERRED);
+    assert_non_null(FXD(s)->confirm);
+    assert_true(FXD(s)->failed);
+    fx_free(s);
+    /* ... but a long exchange is not a refusal */
+    s = finished_then(16, false, NULL, 3);
+    assert_string_equal(deciding_rule(s), "finished_with_client_cert");
+    fx_free(s);
+}
+
+/* TLS 1.3 without keys: ClientHello, ServerHello, the server's encrypted flight. */
+static session_t *tls13_server_flight(uint64_t id)
+{
+    session_t *s = fx_session(id);
+    s->version = 0x0304;
+    s->tls13 = true;
+    s->sh.present = true;
+    s->sh.selected_version = 0x0304;
+    s->sh.cipher = 0x1302;
+    fx_step(s, 0, DIR_C2S, STEP_CLIENT_HELLO);
+    fx_step(s, 2, DIR_S2C, STEP_SERVER_HELLO);
+    step_t *fl = fx_step(s, 2, DIR_S2C, STEP_ENCRYPTED_HANDSHAKE);
+    fl->count = 5;
+    fl->length = 2366;
+    return s;
+}
+
+static void test_tls13_plaintext_evidence(void **st)
+{
+    (void)st;
+    /* the client refuses the server's flight with a plaintext alert */
+    session_t *s = tls13_server_flight(21);
+    fx_alert(s, 4, DIR_C2S, TLS_ALERT_LEVEL_FATAL, TLS_ALERT_UNKNOWN_CA);
+    fx_step(s, 4, DIR_C2S, STEP_FIN);
+    assert_string_equal(deciding_rule(s), "client_plain_alert_after_server_flight");
+    fx_diag(s, NULL);
+    assert_int_equal(FXD(s)->verdict, VERDICT_SERVER_CERT_REJECTED);
+    assert_int_equal(FXD(s)->evidence, EVIDENCE_OBSERVED);
+    assert_true(FXD(s)->failed);
+    fx_free(s);
+
+    /* pre_shared_key in the plaintext ServerHello: resumed, keys or not */
+    s = tls13_server_flight(22);
+    s->sh.psk_selected = true;
+    fx_step(s, 3, DIR_C2S, STEP_ENCRYPTED_HANDSHAKE)->count = 1;
+    fx_step(s, 4, DIR_S2C, STEP_APPLICATION_DATA);
+    fx_step(s, 5, DIR_C2S, STEP_FIN);
+    assert_string_equal(deciding_rule(s), "abbreviated_handshake");
+    fx_free(s);
+}
+
+static void test_malformed_hello_is_never_established(void **st)
+{
+    (void)st;
+    session_t *s = fx_session(31);
+    fx_tls12_server_flight(s, false);
+    s->sh.present = false; /* the ServerHello step is there, its body did not parse */
+    fx_step(s, 2, DIR_S2C, STEP_MALFORMED)->detail = strdup("ServerHello: short");
+    s->malformed = true;
+    fx_step(s, 5, DIR_C2S, STEP_CLIENT_KEY_EXCHANGE);
+    fx_tls12_finish(s, 5);
+    fx_step(s, 7, DIR_C2S, STEP_APPLICATION_DATA);
+    fx_step(s, 8, DIR_S2C, STEP_APPLICATION_DATA);
+    assert_string_equal(deciding_rule(s), "bytes_do_not_parse");
+    fx_diag(s, NULL);
+    assert_int_equal(FXD(s)->verdict, VERDICT_MALFORMED);
+    assert_false(FXD(s)->established);
+    assert_true(FXD(s)->failed);
+    fx_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -129,6 +253,9 @@ int main(void)
         cmocka_unit_test(test_finished_rows),
         cmocka_unit_test(test_alert_rows),
         cmocka_unit_test(test_unfinished_rows),
+        cmocka_unit_test(test_application_layer_rows),
+        cmocka_unit_test(test_tls13_plaintext_evidence),
+        cmocka_unit_test(test_malformed_hello_is_never_established),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
