@@ -29,6 +29,12 @@ for v in $verdicts; do
     grep -qw "$v" "$d" || { echo "FAIL verdict '$v' is not in $d"; fail=$((fail+1)); }
   done
 done
+# every row of the diagnosis rules table is in the precedence table of the troubleshooting guide, in order
+rows=$(grep -oP '^\s*\{"\K[a-z0-9_]+(?=", VERDICT_)' src/diagnose/rules.c)
+[ "$(echo "$rows" | wc -w)" -ge 10 ] || { echo "FAIL rules table not found in src/diagnose/rules.c"; exit 1; }
+documented=$(grep -oP '^\| *[0-9]+ \| `\K[a-z0-9_]+(?=` \|)' docs/troubleshooting-mtls.md)
+n=$((n+1))
+[ "$rows" = "$documented" ] || { echo "FAIL the rules of src/diagnose/rules.c and the precedence table of docs/troubleshooting-mtls.md differ:"; diff <(echo "$rows") <(echo "$documented"); fail=$((fail+1)); }
 # every long option by name, or by its short letter when it has one ({"read", ..., 'r'})
 opts=$(grep -oP '^\s*\{"[a-z-]+", (required|no)_argument, NULL, [^}]+\}' src/app/cli.c |
        sed -E "s/^\s*\{\"([a-z-]+)\".*NULL, '(.)'.*/\1:\2/; s/^\s*\{\"([a-z-]+)\".*/\1:/")
