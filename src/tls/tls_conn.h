@@ -1,0 +1,189 @@
+/*
+ * tls_conn.h — private to src/tls/: the per-connection state behind
+ * tls_stream.h and the functions its parts share.
+ *
+ * The driver is split into parts, each with its own prefix:
+ *   tls_stream.c         public API, buffers, steps, detection, orientation,
+ *                        STARTTLS prologue, SSLv2 hello, TCP events (tlsc_)
+ *   tls_records.c        record framing, plaintext content, application data
+ *                        (tlsr_)
+ *   tls_keys.c           key log lookup, decryption state per direction,
+ *                        record decryption, 0-RTT early data (tlsk_)
+ *   tls_handshake_map.c  handshake reassembly and the mapping of handshake
+ *                        messages into session steps and owned copies (tlsh_)
+ *   tls_hello_map.c      the hellos, for the handshake map (tlsh_)
+ *   tls13_flight.c       TLS 1.3 without keys: encrypted flights (tlsf_)
+ * Calls go down that list (stream -> records -> handshake map / flight ->
+ * keys), plus the tlsc_ helpers that every part uses.
+ */
+#ifndef MTLS_TLS_CONN_H
+#define MTLS_TLS_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compiler.h"
+#include "cursor.h"
+#include "dx_result.h"
+#include "keylog.h"
+#include "session.h"
+#include "tls_decrypt.h"
+#include "tls_stream.h"
+#include "transcript.h"
+
+#define MAX_FLIGHT_SIZES 8
+
+typedef struct growbuf {
+    uint8_t *p;
+    size_t len, cap;
+} growbuf;
+
+/* Decryption keys of one direction. KEYS_FAILED is final: the key log's
+ * secrets did not work, nothing is tried again for this direction. */
+typedef enum dir_key_state {
+    KEYS_NONE = 0, /* no decryption state (no key log entry, or not yet derived) */
+    KEYS_READY,    /* decryption state is ready */
+    KEYS_FAILED,   /* secrets could not be used or did not decrypt */
+} dir_key_state;
+
+/* TLS 1.3 without keys: where the encrypted handshake stands. */
+typedef enum tls13_phase {
+    T13_BEFORE_SERVER_HELLO = 0,
+    T13_SERVER_FLIGHT,   /* after the ServerHello: the server's encrypted flight */
+    T13_CLIENT_FLIGHT,   /* the client's encrypted flight (first client record after the server's) */
+    T13_AFTER_HANDSHAKE, /* the server answered the client's flight: application data */
+} tls13_phase;
+
+/* TLS 1.3 0-RTT: the client early traffic keys, tried once on the first
+ * early record. */
+typedef enum early_state {
+    EARLY_NOT_TRIED = 0,
+    EARLY_UNAVAILABLE, /* no secret for it, or no offered suite decrypts the first record */
+    EARLY_READY,       /* `early` decrypts the client's early records */
+} early_state;
+
+typedef struct dir_state {
+    bool detected;         /* TLS bytes started in this direction */
+    bool dead;             /* stop parsing this direction */
+    growbuf pro;           /* plaintext prologue (STARTTLS) awaiting a TLS record */
+    growbuf rec;           /* partial record (header + body) */
+    uint64_t skip;         /* body bytes of the current record to skip unbuffered */
+    growbuf hs;            /* partial handshake message(s) */
+    bool encrypted;        /* records from this side are encrypted (TLS 1.2 after CCS, 1.3 after SH) */
+    dir_key_state key_state;
+    bool app_keys;         /* TLS 1.3: switched to application traffic secret */
+    decrypt_dir dec;
+    uint32_t records;
+    uint32_t app_steps;
+    uint64_t first_byte_off;
+    size_t flight_idx;     /* TLS 1.3 without keys: index of the encrypted flight step being accumulated */
+    bool have_flight;
+    uint32_t flight_sizes[MAX_FLIGHT_SIZES];
+    uint32_t n_flight_sizes;
+    bool http_done;
+    bool resync;           /* after a gap: skip to the next plausible record header */
+    bool after_gap;        /* records may have been lost: the decryption sequence number may be behind */
+    bool app_data_seen;    /* application data came from this side */
+    bool cert_msg_seen;    /* a Certificate message came from this side */
+    bool rst_seen;
+} dir_state;
+
+struct tls_conn {
+    tlss_options opt;
+    tlss_state state;
+    int client_side;            /* caller side of the client, -1 unknown */
+    endpoint_t ep[2];
+    bool have_ep;
+    session_t *s;
+    dir_state d[2];             /* indexed by mtls_dir */
+    transcript *tr;
+    transcript *pha_tr;         /* TLS 1.3 post-handshake authentication: main transcript + CR ... */
+    bool hs_done[2];            /* Finished seen from this direction */
+    tls13_phase tls13_phase;    /* without keys: which encrypted flight is running */
+    const keylog_entry *ke;
+    bool closed[2];
+    size_t buffered;
+    decrypt_dir early;          /* TLS 1.3 0-RTT: client early traffic keys */
+    early_state early_state;
+    uint8_t *scratch;           /* decryption output */
+    size_t scratch_cap;
+};
+
+/* ------------------------------------------------------------------ tls_stream.c */
+
+/* Add delta bytes to this connection's and the shared buffered-bytes counters. */
+void tlsc_charge(tls_conn *c, long delta);
+/* Append n bytes to b, growing it up to cap bytes: 0, or -1 (over cap, out of memory; b unchanged). */
+int tlsc_gb_append(tls_conn *c, growbuf *b, const uint8_t *p, size_t n, size_t cap) MTLS_WARN_UNUSED;
+/* Drop the first n bytes of b. */
+void tlsc_gb_consume(growbuf *b, size_t n);
+/* Free b's memory and uncharge it. */
+void tlsc_gb_free(tls_conn *c, growbuf *b);
+/* Append a step to the session: the step, or NULL (no session, out of memory). */
+step_t *tlsc_add_step(tls_conn *c, uint64_t ts, mtls_dir d, step_kind k);
+/* A step for a handshake message of len body bytes (decrypted when dec): the step, or NULL. */
+step_t *tlsc_msg_step(tls_conn *c, uint64_t ts, mtls_dir d, step_kind k, uint32_t len, bool dec);
+/* Replace st's detail with a formatted string (st may be NULL). */
+void tlsc_set_detail(step_t *st, const char *fmt, ...) MTLS_PRINTF(2, 3);
+/* A NUL-terminated copy of n bytes: the copy, or NULL (out of memory). */
+char *tlsc_dup_view(const uint8_t *p, size_t n);
+/* A framing error (record or handshake header): reported, and this direction is no longer read. */
+void tlsc_mark_malformed(tls_conn *c, mtls_dir d, uint64_t ts, const char *what, dx_result r);
+/* A message body that does not parse: reported, the framing is intact so reading goes on. */
+void tlsc_body_malformed(tls_conn *c, mtls_dir d, uint64_t ts, const char *what, dx_result r);
+
+/* ------------------------------------------------------------------ tls_records.c */
+
+/* Frame TLS records from the in-order bytes of one direction and process each. */
+void tlsr_feed_records(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_t n);
+
+/* ------------------------------------------------------------------ tls_keys.c */
+
+/* Find this session's key log entry by the ClientHello random (notes its absence). */
+void tlsk_lookup_keys(tls_conn *c);
+/* TLS 1.0-1.2: set up direction d's decryption from the master secret (after its CCS). */
+void tlsk_init12_dir(tls_conn *c, mtls_dir d);
+/* TLS 1.3: set up direction d's decryption from the traffic secret of kind k. */
+void tlsk_init13_dir(tls_conn *c, mtls_dir d, keylog_kind k);
+/* Direction d's keys do not work (rc from tls_decrypt.h): no more decryption, noted in the session. */
+void tlsk_keys_failed(tls_conn *c, mtls_dir d, int rc);
+/* TLS 1.3: after d's Finished, switch d to its application traffic secret (once). */
+void tlsk_finished(tls_conn *c, mtls_dir d);
+/* TLS 1.3 KeyUpdate from d: the next application traffic secret, when d decrypts application data. */
+void tlsk_key_update(tls_conn *c, mtls_dir d);
+/* Make c->scratch hold blen bytes of decryption output: true, or false (out of memory). */
+bool tlsk_scratch_fit(tls_conn *c, size_t blen) MTLS_WARN_UNUSED;
+/* Decrypt one record of direction d (whose keys are ready) into c->scratch; after a gap, look
+ * up to 64 sequence numbers ahead. DECRYPT_OK with *out_inner (content type) and *out_len,
+ * or the decryption error with the sequence number unchanged. */
+int tlsk_decrypt_record(tls_conn *c, mtls_dir d, const uint8_t *rec, size_t reclen, uint8_t *out_inner,
+                        size_t *out_len) MTLS_WARN_UNUSED;
+/* TLS 1.3 0-RTT: decrypt a client record with the client early traffic secret into c->scratch
+ * (the first call tries each TLS 1.3 suite the client offered): true with *out_inner and
+ * *out_len, or false (no early keys, or the record is not early data). */
+bool tlsk_early_decrypt(tls_conn *c, const uint8_t *rec, size_t reclen, uint8_t *out_inner,
+                        size_t *out_len) MTLS_WARN_UNUSED;
+
+/* ------------------------------------------------------------------ tls_handshake_map.c */
+
+/* Handshake-record payload from d: reassemble messages across records and map each complete one. */
+void tlsh_feed_handshake(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_t n, bool dec);
+/* One complete handshake message (4-byte header + body) from d, from whatever carried it
+ * (TLS records here, QUIC CRYPTO frames later): steps, owned copies, transcript, keys. */
+void tlsh_message(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *msg, size_t msglen, bool dec);
+
+/* ------------------------------------------------------------------ tls_hello_map.c */
+
+/* A ClientHello body (TLS, or SSLv2-compatible when sslv2) of len bytes from d. */
+void tlsh_client_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, bool sslv2, uint32_t len);
+/* A ServerHello or HelloRetryRequest body of len bytes from d. */
+void tlsh_server_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32_t len);
+
+/* ------------------------------------------------------------------ tls13_flight.c */
+
+/* TLS 1.3 without keys: count an encrypted record of len bytes from d into the running flight:
+ * true, or false when it belongs to no flight (the caller logs it as application data). */
+bool tlsf_flight_record(tls_conn *c, mtls_dir d, uint64_t ts, size_t len);
+
+#endif

@@ -1,0 +1,492 @@
+/*
+ * tls_handshake_map.c — handshake messages into session steps.
+ *
+ * Takes handshake messages, not records: tlsh_feed_handshake() reassembles
+ * them from record payloads, tlsh_message() maps one complete message (what a
+ * QUIC CRYPTO-frame layer would feed). Runs the pure dissectors, appends steps,
+ * keeps owned copies of the certificates, CertificateRequest and
+ * CertificateVerify in the session (the hellos: tls_hello_map.c), keeps the
+ * handshake transcript (and the one of a TLS 1.3 post-handshake
+ * authentication) and checks Finished against the key log.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cursor.h"
+#include "tls_cert_request.h"
+#include "tls_certificate.h"
+#include "tls_conn.h"
+#include "tls_extensions.h"
+#include "tls_handshake.h"
+#include "tls_key_exchange.h"
+#include "tls_registry.h"
+#include "tls_session_msgs.h"
+
+#define MAX_CERTS_KEPT 32 /* certificates copied per side (count is exact) */
+
+/* ------------------------------------------------------------------ authentication messages */
+
+static void on_certificate(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32_t len, bool dec)
+{
+    session_t *s = c->s;
+    side_info *si = &s->side[d];
+    step_t *st = tlsc_msg_step(c, ts, d, STEP_CERTIFICATE, len, dec);
+    tls_cert_iter it;
+    tls_cert_header hdr;
+    dx_result r = tls_cert_iter_init(&it, body, s->tls13, &hdr);
+    if (r.status != DX_OK) {
+        tlsc_body_malformed(c, d, ts, "Certificate", r);
+        return;
+    }
+    for (size_t i = 0; i < si->n_certs; i++)
+        bytes_clear(&si->certs[i]);
+    free(si->certs);
+    si->certs = NULL;
+    si->n_certs = 0;
+    c->d[d].cert_msg_seen = true;
+    uint32_t count = 0;
+    tls_cert_entry e;
+    while (tls_cert_iter_next(&it, &e)) {
+        if (si->n_certs < MAX_CERTS_KEPT) {
+            bytes_t *nb = realloc(si->certs, (si->n_certs + 1) * sizeof(*nb));
+            if (nb) {
+                si->certs = nb;
+                memset(&si->certs[si->n_certs], 0, sizeof(bytes_t));
+                if (bytes_set(&si->certs[si->n_certs], cur_ptr(&e.der), cur_remaining(&e.der)) == 0)
+                    si->n_certs++;
+            }
+        }
+        count++;
+    }
+    if (st)
+        st->count = count;
+    r = tls_cert_iter_status(&it);
+    if (r.status != DX_OK)
+        tlsc_body_malformed(c, d, ts, "Certificate", r);
+}
+
+static void on_cert_request(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32_t len, bool dec)
+{
+    session_t *s = c->s;
+    bool post = s->tls13 && c->hs_done[DIR_S2C] && c->hs_done[DIR_C2S];
+    step_t *st = tlsc_msg_step(c, ts, d, post ? STEP_POST_HANDSHAKE_AUTH : STEP_CERTIFICATE_REQUEST, len, dec);
+    tls_certreq req;
+    dx_result r = tls_certreq_parse(body, s->tls13 ? 0x0304 : s->version, &req);
+    if (r.status != DX_OK) {
+        tlsc_body_malformed(c, d, ts, "CertificateRequest", r);
+        return;
+    }
+    cert_request_info *cr = &s->cr;
+    for (size_t i = 0; i < cr->n_ca_names; i++)
+        bytes_clear(&cr->ca_names[i]);
+    free(cr->ca_names);
+    cr->ca_names = NULL;
+    cr->n_ca_names = 0;
+    cr->present = true;
+    cr->tls13 = req.tls13;
+    cr->post_handshake = post;
+    if (bytes_set(&cr->cert_types, cur_ptr(&req.cert_types), cur_remaining(&req.cert_types)) < 0)
+        cr->cert_types.len = 0;
+    uint16_t tmp[TLS_LIST_MAX];
+    size_t n = 0;
+    for (size_t i = 0; i < req.n_sig_algs && n < TLS_LIST_MAX; i++)
+        if (tls_certreq_u16_at(&req.sig_algs, i, &tmp[n]))
+            n++;
+    if (u16_list_set(&cr->sig_algs, tmp, n) < 0)
+        cr->sig_algs.n = 0;
+    n = 0;
+    for (size_t i = 0; i < req.n_sig_algs_cert && n < TLS_LIST_MAX; i++)
+        if (tls_certreq_u16_at(&req.sig_algs_cert, i, &tmp[n]))
+            n++;
+    if (u16_list_set(&cr->sig_algs_cert, tmp, n) < 0)
+        cr->sig_algs_cert.n = 0;
+    if (req.n_cas) {
+        size_t cap = req.n_cas > 256 ? 256 : req.n_cas;
+        cr->ca_names = calloc(cap, sizeof(bytes_t));
+        tls_dn_iter di;
+        tls_certreq_ca_iter_init(&di, &req);
+        cur_t dn;
+        while (cr->ca_names && cr->n_ca_names < cap && tls_certreq_ca_next(&di, &dn)) {
+            if (bytes_set(&cr->ca_names[cr->n_ca_names], cur_ptr(&dn), cur_remaining(&dn)) == 0)
+                cr->n_ca_names++;
+        }
+    }
+    if (st)
+        st->count = (uint32_t)req.n_cas;
+}
+
+
+/* The transcript that signs/finishes the message being processed: the
+ * post-handshake authentication transcript while one runs, else the main one. */
+static transcript *cur_tr(tls_conn *c) { return c->pha_tr ? c->pha_tr : c->tr; }
+
+/* RFC 8446 4.4: post-handshake authentication messages are hashed over the
+ * whole handshake (through the client Finished) plus the CertificateRequest
+ * and what follows it. Copy the main transcript message by message. */
+static void pha_start(tls_conn *c)
+{
+    transcript_free(c->pha_tr);
+    c->pha_tr = NULL;
+    size_t tl = 0;
+    bool complete = false;
+    const uint8_t *raw = c->tr ? transcript_raw(c->tr, &tl, &complete) : NULL;
+    if (!raw || !complete)
+        return;
+    transcript *t = transcript_new();
+    if (!t || transcript_set_hash(t, transcript_alg_for(c->s->version, c->s->sh.cipher)) != TRANSCRIPT_OK) {
+        transcript_free(t);
+        return;
+    }
+    size_t off = 0;
+    while (off + TLS_HS_HDR_LEN <= tl) {
+        size_t ml = TLS_HS_HDR_LEN + (((size_t)raw[off + 1] << 16) | ((size_t)raw[off + 2] << 8) | raw[off + 3]);
+        if (off + ml > tl || transcript_add(t, raw + off, ml) != TRANSCRIPT_OK) {
+            transcript_free(t);
+            return;
+        }
+        off += ml;
+    }
+    c->pha_tr = t;
+}
+
+/* Keep what the CertificateVerify signature covers; proof_check() verifies it
+ * once the chain (and its decoded key) is known. */
+static void keep_signed_data(tls_conn *c, mtls_dir d)
+{
+    session_t *s = c->s;
+    side_info *si = &s->side[d];
+    cert_verify_info *ci = &si->cv;
+    free(ci->unchecked_note);
+    ci->unchecked_note = NULL;
+    bytes_clear(&ci->signed_data);
+    if (si->n_certs == 0) {
+        ci->unchecked_note = strdup("no certificate from this side to check the signature against");
+        return;
+    }
+    if (s->tls13) {
+        uint8_t h[TRANSCRIPT_MAX_HASH];
+        size_t hl = sizeof(h);
+        if (!cur_tr(c) || transcript_hash_now(cur_tr(c), h, &hl) != TRANSCRIPT_OK) {
+            ci->unchecked_note = strdup("handshake transcript unavailable");
+            return;
+        }
+        ci->tls13 = true;
+        if (bytes_set(&ci->signed_data, h, hl) < 0)
+            ci->unchecked_note = strdup("out of memory");
+    } else {
+        size_t tl = 0;
+        bool complete = false;
+        const uint8_t *t = c->tr ? transcript_raw(c->tr, &tl, &complete) : NULL;
+        if (!t || !complete) {
+            ci->unchecked_note = strdup("handshake transcript incomplete (capture started mid-handshake or too large)");
+            return;
+        }
+        ci->tls13 = false;
+        if (bytes_set(&ci->signed_data, t, tl) < 0)
+            ci->unchecked_note = strdup("out of memory");
+    }
+}
+
+static void on_cert_verify(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32_t len, bool dec)
+{
+    session_t *s = c->s;
+    (void)tlsc_msg_step(c, ts, d, STEP_CERTIFICATE_VERIFY, len, dec);
+    tls_cert_verify cv;
+    dx_result r = tls_kx_parse_cert_verify(body, s->tls13 ? 0x0304 : s->version, &cv);
+    if (r.status != DX_OK) {
+        tlsc_body_malformed(c, d, ts, "CertificateVerify", r);
+        return;
+    }
+    cert_verify_info *ci = &s->side[d].cv;
+    ci->present = true;
+    ci->scheme = cv.has_scheme ? cv.scheme : 0;
+    if (bytes_set(&ci->signature, cur_ptr(&cv.signature), cur_remaining(&cv.signature)) < 0)
+        ci->signature.len = 0;
+    keep_signed_data(c, d);
+}
+
+static void check_finished(tls_conn *c, mtls_dir d, cur_t *body, step_t *st)
+{
+    session_t *s = c->s;
+    if (!c->ke || !cur_tr(c))
+        return;
+    uint8_t h[TRANSCRIPT_MAX_HASH];
+    size_t hl = sizeof(h);
+    if (transcript_hash_now(cur_tr(c), h, &hl) != TRANSCRIPT_OK)
+        return;
+    uint8_t exp[64];
+    size_t el = 0;
+    int rc;
+    if (s->tls13 && c->pha_tr) {
+        /* post-handshake Finished: keyed by the current application traffic secret */
+        const decrypt_dir *dd = &c->d[d].dec;
+        if (c->d[d].key_state != KEYS_READY || !dd->secret_len)
+            return;
+        el = sizeof(exp);
+        rc = tls13_finished_expected(s->sh.cipher, dd->secret, dd->secret_len, h, hl, exp, &el);
+    } else if (s->tls13) {
+        keylog_kind k = d == DIR_S2C ? KEYLOG_SERVER_HANDSHAKE_TRAFFIC : KEYLOG_CLIENT_HANDSHAKE_TRAFFIC;
+        if (!keylog_entry_has(c->ke, k))
+            return;
+        el = sizeof(exp);
+        rc = tls13_finished_expected(s->sh.cipher, c->ke->secret[k].bytes, c->ke->secret[k].len, h, hl,
+                                     exp, &el);
+    } else {
+        if (!keylog_entry_has(c->ke, KEYLOG_MASTER_SECRET))
+            return;
+        el = 12;
+        rc = tls12_finished_expected(s->sh.cipher, c->ke->secret[KEYLOG_MASTER_SECRET].bytes,
+                                     d == DIR_C2S, h, hl, exp);
+    }
+    if (rc != 0)
+        return;
+    bool ok = cur_remaining(body) == el && memcmp(cur_ptr(body), exp, el) == 0;
+    if (st)
+        tlsc_set_detail(st, "verify_data %s", ok ? "matches the key log" : "DOES NOT MATCH");
+    if (!ok)
+        findings_add(&s->wire_findings, SEV_ERROR, "finished_mismatch", d == DIR_C2S ? "client Finished" : "server Finished",
+                     "The Finished verify_data does not match the value computed from the key log and the "
+                     "handshake transcript: the keys or the captured transcript are wrong.");
+}
+
+/* ------------------------------------------------------------------ one message, by type */
+
+static void on_compressed_certificate(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, step_t *st)
+{
+    tls_compressed_cert cc;
+    dx_result r = tls_cert_parse_compressed(body, &cc);
+    if (r.status != DX_OK)
+        tlsc_body_malformed(c, d, ts, "CompressedCertificate", r);
+    else if (st)
+        tlsc_set_detail(st, "algorithm %s (certificates not decompressed)", tls_cert_compression_name(cc.algorithm));
+    c->d[d].cert_msg_seen = true;
+}
+
+static void on_server_key_exchange(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, step_t *st)
+{
+    session_t *s = c->s;
+    tls_ske ske;
+    tls_kx_kind k = tls_kx_kind_for_cipher(s->sh.cipher);
+    if (k == TLS_KX_UNKNOWN)
+        return;
+    dx_result r = tls_kx_parse_server_key_exchange(body, k, s->version, &ske);
+    if (r.status != DX_OK) {
+        tlsc_body_malformed(c, d, ts, "ServerKeyExchange", r);
+    } else if (st) {
+        char b[TLS_REG_BUF], b2[TLS_REG_BUF];
+        if (ske.named_group)
+            tlsc_set_detail(st, "%s %s, signed with %s", tls_kx_kind_name(k), tls_reg_group_str(ske.named_group, b),
+                            ske.has_scheme ? tls_reg_sigscheme_str(ske.sig_scheme, b2) : "-");
+        else
+            tlsc_set_detail(st, "%s", tls_kx_kind_name(k));
+    }
+}
+
+static void on_new_session_ticket(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, step_t *st)
+{
+    tls_new_session_ticket nst;
+    dx_result r = tls_parse_new_session_ticket(body, c->s->tls13, &nst);
+    if (r.status != DX_OK)
+        tlsc_body_malformed(c, d, ts, "NewSessionTicket", r);
+    else if (st)
+        tlsc_set_detail(st, "lifetime %us, ticket %zu bytes", (unsigned)nst.lifetime, cur_remaining(&nst.ticket));
+}
+
+static void on_encrypted_extensions(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body)
+{
+    session_t *s = c->s;
+    tls_encrypted_extensions ee;
+    dx_result r = tls_parse_encrypted_extensions(body, &ee);
+    if (r.status != DX_OK) {
+        tlsc_body_malformed(c, d, ts, "EncryptedExtensions", r);
+    } else if (ee.has_alpn && !s->sh.alpn) {
+        s->sh.alpn = tlsc_dup_view(cur_ptr(&ee.alpn), cur_remaining(&ee.alpn));
+    }
+}
+
+/* A handshake message of no known type (or from the wrong side). */
+static step_t *other_handshake(tls_conn *c, mtls_dir d, uint64_t ts, uint8_t type)
+{
+    step_t *st = tlsc_add_step(c, ts, d, STEP_OTHER_HANDSHAKE);
+    if (st) {
+        st->hs_type = type;
+        char b[TLS_REG_BUF];
+        tlsc_set_detail(st, "%s", tls_reg_hs_type_str(type, b));
+    }
+    return st;
+}
+
+/*
+ * Map one parsed handshake message of `type` into steps and session fields.
+ * Returns the step for the common fields (type, length, decrypted), or NULL
+ * when the handler keeps its own step (hellos, Certificate, CertificateRequest,
+ * CertificateVerify). *add_to_transcript is cleared for the messages that are
+ * not part of the handshake transcript.
+ */
+static step_t *map_message(tls_conn *c, mtls_dir d, uint64_t ts, uint8_t type, cur_t *body, uint32_t len, bool dec,
+                           bool *add_to_transcript)
+{
+    step_t *st = NULL;
+    switch (type) {
+    case TLS_HS_CLIENT_HELLO:
+        if (d != DIR_C2S)
+            return other_handshake(c, d, ts, type);
+        tlsh_client_hello(c, d, ts, body, false, len);
+        break;
+    case TLS_HS_SERVER_HELLO:
+        if (d != DIR_S2C)
+            return other_handshake(c, d, ts, type);
+        /* HRR: transcript_hello_retry runs inside before the HRR is added below */
+        tlsh_server_hello(c, d, ts, body, len);
+        break;
+    case TLS_HS_CERTIFICATE:
+        on_certificate(c, d, ts, body, len, dec);
+        break;
+    case TLS_HS_COMPRESSED_CERTIFICATE:
+        st = tlsc_add_step(c, ts, d, STEP_COMPRESSED_CERTIFICATE);
+        on_compressed_certificate(c, d, ts, body, st);
+        break;
+    case TLS_HS_CERTIFICATE_REQUEST:
+        on_cert_request(c, d, ts, body, len, dec);
+        break;
+    case TLS_HS_CERTIFICATE_VERIFY:
+        on_cert_verify(c, d, ts, body, len, dec);
+        break;
+    case TLS_HS_SERVER_KEY_EXCHANGE:
+        st = tlsc_add_step(c, ts, d, STEP_SERVER_KEY_EXCHANGE);
+        on_server_key_exchange(c, d, ts, body, st);
+        break;
+    case TLS_HS_CLIENT_KEY_EXCHANGE:
+        st = tlsc_add_step(c, ts, d, STEP_CLIENT_KEY_EXCHANGE);
+        break;
+    case TLS_HS_SERVER_HELLO_DONE:
+        st = tlsc_add_step(c, ts, d, STEP_SERVER_HELLO_DONE);
+        break;
+    case TLS_HS_FINISHED:
+        st = tlsc_add_step(c, ts, d, STEP_FINISHED);
+        if (st)
+            st->decrypted = dec;
+        c->hs_done[d] = true;
+        check_finished(c, d, body, st);
+        break;
+    case TLS_HS_NEW_SESSION_TICKET:
+        st = tlsc_add_step(c, ts, d, STEP_NEW_SESSION_TICKET);
+        on_new_session_ticket(c, d, ts, body, st);
+        *add_to_transcript = !c->s->tls13;
+        break;
+    case TLS_HS_ENCRYPTED_EXTENSIONS:
+        st = tlsc_add_step(c, ts, d, STEP_ENCRYPTED_EXTENSIONS);
+        on_encrypted_extensions(c, d, ts, body);
+        break;
+    case TLS_HS_KEY_UPDATE:
+        st = tlsc_add_step(c, ts, d, STEP_KEY_UPDATE);
+        *add_to_transcript = false;
+        tlsk_key_update(c, d);
+        break;
+    case TLS_HS_END_OF_EARLY_DATA:
+        st = tlsc_add_step(c, ts, d, STEP_END_OF_EARLY_DATA);
+        break;
+    case TLS_HS_HELLO_REQUEST:
+        st = tlsc_add_step(c, ts, d, STEP_HELLO_REQUEST);
+        *add_to_transcript = false;
+        break;
+    default:
+        return other_handshake(c, d, ts, type);
+    }
+    return st;
+}
+
+/* Post-handshake messages are not part of the main transcript; those of a
+ * post-handshake authentication go to its own. */
+static void update_transcripts(tls_conn *c, mtls_dir d, uint8_t type, const uint8_t *msg, size_t msglen,
+                               bool add_to_transcript, bool post)
+{
+    if (add_to_transcript && !post && c->tr) {
+        if (transcript_add(c->tr, msg, msglen) != TRANSCRIPT_OK) {
+            /* overflow: CertificateVerify checks will say the transcript is incomplete */
+        }
+    } else if (post && c->pha_tr && (type == TLS_HS_CERTIFICATE_REQUEST || type == TLS_HS_CERTIFICATE ||
+                                      type == TLS_HS_CERTIFICATE_VERIFY || type == TLS_HS_FINISHED)) {
+        if (type == TLS_HS_FINISHED && d == DIR_C2S) {
+            transcript_free(c->pha_tr); /* the authentication is over */
+            c->pha_tr = NULL;
+        } else if (transcript_add(c->pha_tr, msg, msglen) != TRANSCRIPT_OK) {
+            transcript_free(c->pha_tr);
+            c->pha_tr = NULL;
+        }
+    }
+}
+
+void tlsh_message(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *msg, size_t msglen, bool dec)
+{
+    session_t *s = c->s;
+    cur_t m;
+    cur_init(&m, msg, msglen);
+    m.base = 0;
+    uint8_t type;
+    cur_t body;
+    dx_result r = tls_hs_parse(&m, &type, &body);
+    if (r.status != DX_OK) {
+        tlsc_mark_malformed(c, d, ts, "handshake message", r);
+        return;
+    }
+    uint32_t len = (uint32_t)cur_remaining(&body);
+    bool add_to_transcript = true;
+    bool post = c->hs_done[0] && c->hs_done[1]; /* after the handshake */
+    if (post && s->tls13 && type == TLS_HS_CERTIFICATE_REQUEST && d == DIR_S2C)
+        pha_start(c);
+    step_t *st = map_message(c, d, ts, type, &body, len, dec, &add_to_transcript);
+    if (st) {
+        st->hs_type = type;
+        if (!st->length)
+            st->length = len;
+        if (dec)
+            st->decrypted = true;
+    }
+    update_transcripts(c, d, type, msg, msglen, add_to_transcript, post);
+    /* TLS 1.3: switch to application secrets after each side's Finished. */
+    if (type == TLS_HS_FINISHED && s->tls13 && c->ke)
+        tlsk_finished(c, d);
+}
+
+/* ------------------------------------------------------------------ handshake reassembly */
+
+/* Append handshake-record bytes and process every complete message. */
+void tlsh_feed_handshake(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_t n, bool dec)
+{
+    dir_state *ds = &c->d[d];
+    const uint8_t *src = p;
+    size_t avail = n;
+    /* zero-copy when nothing is pending */
+    if (ds->hs.len == 0) {
+        while (avail >= TLS_HS_HDR_LEN && !ds->dead) {
+            uint32_t mlen = ((uint32_t)src[1] << 16) | ((uint32_t)src[2] << 8) | src[3];
+            if (mlen > TLS_HS_MAX_LEN) {
+                tlsc_mark_malformed(c, d, ts, "handshake message", dx_malformed(DXE_HS_TOO_LONG, 0));
+                return;
+            }
+            if (avail < TLS_HS_HDR_LEN + (size_t)mlen)
+                break;
+            tlsh_message(c, d, ts, src, TLS_HS_HDR_LEN + mlen, dec);
+            src += TLS_HS_HDR_LEN + mlen;
+            avail -= TLS_HS_HDR_LEN + mlen;
+        }
+        if (avail == 0 || ds->dead)
+            return;
+    }
+    if (tlsc_gb_append(c, &ds->hs, src, avail, TLS_HS_MAX_LEN + TLS_HS_HDR_LEN) < 0) {
+        tlsc_mark_malformed(c, d, ts, "handshake message", dx_malformed(DXE_HS_TOO_LONG, 0));
+        return;
+    }
+    while (ds->hs.len >= TLS_HS_HDR_LEN && !ds->dead) {
+        uint32_t mlen = ((uint32_t)ds->hs.p[1] << 16) | ((uint32_t)ds->hs.p[2] << 8) | ds->hs.p[3];
+        if (mlen > TLS_HS_MAX_LEN) {
+            tlsc_mark_malformed(c, d, ts, "handshake message", dx_malformed(DXE_HS_TOO_LONG, 0));
+            return;
+        }
+        if (ds->hs.len < TLS_HS_HDR_LEN + (size_t)mlen)
+            break;
+        tlsh_message(c, d, ts, ds->hs.p, TLS_HS_HDR_LEN + mlen, dec);
+        tlsc_gb_consume(&ds->hs, TLS_HS_HDR_LEN + mlen);
+    }
+}

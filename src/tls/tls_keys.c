@@ -1,0 +1,196 @@
+/*
+ * tls_keys.c — decryption state of a connection: the key log entry of the
+ * session, the keys of each direction (TLS 1.0-1.2 from the master secret,
+ * TLS 1.3 from the traffic secrets, switched after Finished and KeyUpdate),
+ * record decryption into the scratch buffer, and the client's 0-RTT early
+ * traffic keys. Calls nothing of the other parts but the tlsc_ helpers.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tls_conn.h"
+#include "tls_record.h"
+
+/* ------------------------------------------------------------------ keys */
+
+void tlsk_keys_failed(tls_conn *c, mtls_dir d, int rc)
+{
+    dir_state *ds = &c->d[d];
+    ds->key_state = KEYS_FAILED;
+    if (c->s) {
+        c->s->decrypted = false;
+        free(c->s->decrypt_note);
+        c->s->decrypt_note = strdup(rc == DECRYPT_ERR_AUTH
+                                        ? "key log secrets do not decrypt this session"
+                                        : "key log secrets could not be used for this session");
+    }
+}
+
+void tlsk_init13_dir(tls_conn *c, mtls_dir d, keylog_kind k)
+{
+    dir_state *ds = &c->d[d];
+    if (!c->ke || !keylog_entry_has(c->ke, k) || ds->key_state == KEYS_FAILED)
+        return;
+    decrypt_dir_cleanup(&ds->dec);
+    decrypt_dir_init(&ds->dec);
+    int rc = decrypt13_init(&ds->dec, c->s->sh.cipher, c->ke->secret[k].bytes, c->ke->secret[k].len);
+    if (rc != DECRYPT_OK) {
+        tlsk_keys_failed(c, d, rc);
+        return;
+    }
+    ds->key_state = KEYS_READY;
+}
+
+void tlsk_lookup_keys(tls_conn *c)
+{
+    if (!c->opt.keys || !c->s || !c->s->ch.present)
+        return;
+    c->ke = keylog_find(c->opt.keys, c->s->ch.random);
+    if (!c->ke) {
+        free(c->s->decrypt_note);
+        c->s->decrypt_note = strdup("no keys for this session in the key log");
+    }
+}
+
+void tlsk_init12_dir(tls_conn *c, mtls_dir d)
+{
+    dir_state *ds = &c->d[d];
+    if (!c->ke || !keylog_entry_has(c->ke, KEYLOG_MASTER_SECRET) || ds->key_state == KEYS_FAILED)
+        return;
+    decrypt_dir_cleanup(&ds->dec);
+    decrypt_dir_init(&ds->dec);
+    int rc = decrypt12_init(&ds->dec, c->s->sh.selected_version, c->s->sh.cipher,
+                            c->ke->secret[KEYLOG_MASTER_SECRET].bytes, c->s->ch.random,
+                            c->s->sh.random, d == DIR_C2S, c->s->sh.encrypt_then_mac);
+    if (rc != DECRYPT_OK) {
+        tlsk_keys_failed(c, d, rc);
+        return;
+    }
+    ds->key_state = KEYS_READY;
+}
+
+void tlsk_finished(tls_conn *c, mtls_dir d)
+{
+    dir_state *ds = &c->d[d];
+    if (ds->key_state == KEYS_READY && !ds->app_keys) {
+        tlsk_init13_dir(c, d, d == DIR_S2C ? KEYLOG_SERVER_TRAFFIC_0 : KEYLOG_CLIENT_TRAFFIC_0);
+        ds->app_keys = true;
+    }
+}
+
+void tlsk_key_update(tls_conn *c, mtls_dir d)
+{
+    dir_state *ds = &c->d[d];
+    if (ds->key_state == KEYS_READY && ds->app_keys && decrypt13_update_key(&ds->dec) != DECRYPT_OK)
+        tlsk_keys_failed(c, d, DECRYPT_ERR_CRYPTO);
+}
+
+/* ------------------------------------------------------------------ decryption */
+
+bool tlsk_scratch_fit(tls_conn *c, size_t blen)
+{
+    size_t need = blen + 64;
+    if (need > c->scratch_cap) {
+        uint8_t *q = realloc(c->scratch, need);
+        if (!q)
+            return false;
+        tlsc_charge(c, (long)(need - c->scratch_cap));
+        c->scratch = q;
+        c->scratch_cap = need;
+    }
+    return true;
+}
+
+static int decrypt_at_seq(tls_conn *c, dir_state *ds, const uint8_t *rec, size_t reclen, uint8_t *inner,
+                          size_t *outlen)
+{
+    const uint8_t *body = rec + TLS_RECORD_HDR_LEN;
+    size_t blen = reclen - TLS_RECORD_HDR_LEN;
+    *outlen = c->scratch_cap;
+    return c->s->tls13 ? decrypt13_record(&ds->dec, rec, body, blen, c->scratch, outlen, inner)
+                       : decrypt12_record(&ds->dec, rec, body, blen, c->scratch, outlen, inner);
+}
+
+int tlsk_decrypt_record(tls_conn *c, mtls_dir d, const uint8_t *rec, size_t reclen, uint8_t *out_inner,
+                        size_t *out_len)
+{
+    dir_state *ds = &c->d[d];
+    session_t *s = c->s;
+    size_t outlen;
+    uint8_t inner = 0;
+    int rc = decrypt_at_seq(c, ds, rec, reclen, &inner, &outlen);
+    if (rc == DECRYPT_ERR_AUTH && ds->after_gap) {
+        /* records were lost in a gap: find the sequence number again */
+        uint64_t seq0 = ds->dec.seq;
+        for (uint64_t k = 1; k <= 64 && rc == DECRYPT_ERR_AUTH; k++) {
+            ds->dec.seq = seq0 + k;
+            rc = decrypt_at_seq(c, ds, rec, reclen, &inner, &outlen);
+        }
+        if (rc != DECRYPT_OK)
+            ds->dec.seq = seq0;
+    }
+    if (rc != DECRYPT_OK)
+        return rc;
+    ds->after_gap = false;
+    s->decrypted = true;
+    free(s->decrypt_note);
+    s->decrypt_note = NULL;
+    *out_inner = inner;
+    *out_len = outlen;
+    return DECRYPT_OK;
+}
+
+/* ------------------------------------------------------------------ 0-RTT */
+
+/* The first early record: find the suite whose early keys decrypt it. */
+static void early_setup(tls_conn *c, const uint8_t *rec, size_t reclen)
+{
+    session_t *s = c->s;
+    const uint8_t *body = rec + TLS_RECORD_HDR_LEN;
+    size_t blen = reclen - TLS_RECORD_HDR_LEN;
+    c->early_state = EARLY_UNAVAILABLE;
+    if (!c->ke && c->opt.keys)
+        c->ke = keylog_find(c->opt.keys, s->ch.random);
+    if (!c->ke || !keylog_entry_has(c->ke, KEYLOG_CLIENT_EARLY_TRAFFIC) || !tlsk_scratch_fit(c, blen))
+        return;
+    const keylog_secret *sec = &c->ke->secret[KEYLOG_CLIENT_EARLY_TRAFFIC];
+    for (size_t i = 0; i < s->ch.ciphers.n && c->early_state != EARLY_READY; i++) {
+        uint16_t cs = s->ch.ciphers.v[i];
+        if ((cs >> 8) != 0x13)
+            continue;
+        decrypt_dir_cleanup(&c->early);
+        decrypt_dir_init(&c->early);
+        if (decrypt13_init(&c->early, cs, sec->bytes, sec->len) != DECRYPT_OK)
+            continue;
+        size_t outlen = c->scratch_cap;
+        uint8_t inner = 0;
+        if (decrypt13_record(&c->early, rec, body, blen, c->scratch, &outlen, &inner) == DECRYPT_OK) {
+            c->early.seq = 0; /* decrypt this first record again below */
+            c->early_state = EARLY_READY;
+        }
+    }
+}
+
+/*
+ * TLS 1.3 0-RTT: the client's application_data records sent before its
+ * handshake flight are early data, encrypted with the client early traffic
+ * secret (RFC 8446 2.3); its EndOfEarlyData too. The suite is the resumed
+ * session's, unknown before the ServerHello: each TLS 1.3 suite the client
+ * offered is tried on the first record.
+ */
+bool tlsk_early_decrypt(tls_conn *c, const uint8_t *rec, size_t reclen, uint8_t *out_inner, size_t *out_len)
+{
+    const uint8_t *body = rec + TLS_RECORD_HDR_LEN;
+    size_t blen = reclen - TLS_RECORD_HDR_LEN;
+    if (c->early_state == EARLY_NOT_TRIED)
+        early_setup(c, rec, reclen);
+    if (c->early_state != EARLY_READY || !tlsk_scratch_fit(c, blen))
+        return false;
+    size_t outlen = c->scratch_cap;
+    uint8_t inner = 0;
+    if (decrypt13_record(&c->early, rec, body, blen, c->scratch, &outlen, &inner) != DECRYPT_OK)
+        return false;
+    *out_inner = inner;
+    *out_len = outlen;
+    return true;
+}

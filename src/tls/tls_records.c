@@ -1,0 +1,307 @@
+/*
+ * tls_records.c — TLS record framing and record content: frames records from
+ * the in-order bytes of a direction (zero-copy when a record sits inside one
+ * delivery, buffered when it straddles, skipped by length when it is
+ * application data nobody reads), resynchronises after a gap, decrypts with
+ * the direction's keys (tls_keys.c) and hands the content on: handshake bytes
+ * to tls_handshake_map.c, alerts and application data (with 0-RTT early data
+ * and the optional HTTP line) to steps, TLS 1.3 records without keys to
+ * tls13_flight.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cursor.h"
+#include "tls_alert.h"
+#include "tls_conn.h"
+#include "tls_record.h"
+
+#define MAX_APP_STEPS 4 /* application-data records logged per direction */
+
+static void log_app_data(tls_conn *c, mtls_dir d, uint64_t ts, size_t len, bool dec)
+{
+    dir_state *ds = &c->d[d];
+    ds->app_data_seen = true;
+    if (ds->app_steps >= MAX_APP_STEPS)
+        return;
+    ds->app_steps++;
+    step_t *st = tlsc_add_step(c, ts, d, STEP_APPLICATION_DATA);
+    if (st) {
+        st->length = (uint32_t)len;
+        st->decrypted = dec;
+    }
+}
+
+static void show_http(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_t n)
+{
+    dir_state *ds = &c->d[d];
+    if (!c->opt.show_http || ds->http_done || n < 8)
+        return;
+    ds->http_done = true;
+    size_t i = 0;
+    while (i < n && i < 200 && p[i] != '\r' && p[i] != '\n')
+        i++;
+    bool looks = (d == DIR_S2C && n >= 5 && memcmp(p, "HTTP/", 5) == 0) ||
+                 (d == DIR_C2S && memchr(p, ' ', i) && i > 10 && memcmp(p + i - 8, "HTTP/1.", 7) == 0);
+    if (!looks)
+        return;
+    step_t *st = tlsc_add_step(c, ts, d, STEP_HTTP);
+    if (st)
+        st->detail = tlsc_dup_view(p, i);
+}
+
+static void handle_plain_content(tls_conn *c, mtls_dir d, uint64_t ts, uint8_t type, const uint8_t *p, size_t n,
+                                 bool dec)
+{
+    switch (type) {
+    case TLS_CT_HANDSHAKE:
+        tlsh_feed_handshake(c, d, ts, p, n, dec);
+        break;
+    case TLS_CT_ALERT: {
+        cur_t cu;
+        cur_init(&cu, p, n);
+        tls_alert a;
+        dx_result r = tls_alert_parse(&cu, &a);
+        if (r.status != DX_OK) {
+            tlsc_body_malformed(c, d, ts, "alert", r);
+            return;
+        }
+        step_t *st = tlsc_add_step(c, ts, d, STEP_ALERT);
+        if (st) {
+            st->alert_level = a.level;
+            st->alert_desc = a.desc;
+            st->decrypted = dec;
+        }
+        break;
+    }
+    case TLS_CT_APPLICATION_DATA:
+        log_app_data(c, d, ts, n, dec);
+        if (dec)
+            show_http(c, d, ts, p, n);
+        break;
+    case TLS_CT_CHANGE_CIPHER_SPEC:
+        break;
+    default:
+        break;
+    }
+}
+
+/* A client record that may be 0-RTT early data (tls_keys.c): true when it
+ * was consumed as early data (decrypted, or logged as undecryptable early
+ * data before the ServerHello). */
+static bool early_data_record(tls_conn *c, uint64_t ts, const uint8_t *rec, size_t reclen)
+{
+    session_t *s = c->s;
+    size_t blen = reclen - TLS_RECORD_HDR_LEN;
+    uint8_t inner = 0;
+    size_t outlen = 0;
+    if (tlsk_early_decrypt(c, rec, reclen, &inner, &outlen)) {
+        if (inner == TLS_CT_APPLICATION_DATA) {
+            step_t *st = tlsc_add_step(c, ts, DIR_C2S, STEP_APPLICATION_DATA);
+            if (st) {
+                st->length = (uint32_t)outlen;
+                st->decrypted = true;
+                st->detail = strdup("0-RTT early data");
+            }
+            show_http(c, DIR_C2S, ts, c->scratch, outlen);
+        } else {
+            handle_plain_content(c, DIR_C2S, ts, inner, c->scratch, outlen, true);
+        }
+        return true;
+    }
+    if (!s->sh.present) {
+        step_t *st = tlsc_add_step(c, ts, DIR_C2S, STEP_APPLICATION_DATA);
+        if (st) {
+            st->length = (uint32_t)blen;
+            st->detail = strdup("0-RTT early data (encrypted)");
+        }
+        return true;
+    }
+    return false;
+}
+
+static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *rec, size_t reclen)
+{
+    dir_state *ds = &c->d[d];
+    session_t *s = c->s;
+    uint8_t type = rec[0];
+    const uint8_t *body = rec + TLS_RECORD_HDR_LEN;
+    size_t blen = reclen - TLS_RECORD_HDR_LEN;
+    ds->records++;
+
+    bool may_be_early = d == DIR_C2S && type == TLS_CT_APPLICATION_DATA && s->ch.has_early_data &&
+                        !c->hs_done[DIR_C2S] && (!s->sh.present || s->tls13);
+    if (may_be_early && !s->sh.present && early_data_record(c, ts, rec, reclen))
+        return;
+
+    if (type == TLS_CT_CHANGE_CIPHER_SPEC) {
+        step_t *st = tlsc_add_step(c, ts, d, STEP_CHANGE_CIPHER_SPEC);
+        if (st)
+            st->length = (uint32_t)blen;
+        if (!s->tls13 && s->sh.present) {
+            ds->encrypted = true;
+            tlsk_init12_dir(c, d);
+            if (d == DIR_S2C && !c->d[DIR_S2C].cert_msg_seen && !c->hs_done[DIR_C2S])
+                s->resumed = true; /* abbreviated handshake: server CCS right after ServerHello */
+        }
+        return;
+    }
+    if (!ds->encrypted || type == TLS_CT_HEARTBEAT) {
+        if (type == TLS_CT_APPLICATION_DATA && !s->tls13 && !s->sh.present) {
+            /* application data before any handshake: mid-connection capture */
+            log_app_data(c, d, ts, blen, false);
+            return;
+        }
+        handle_plain_content(c, d, ts, type, body, blen, false);
+        return;
+    }
+    /* Encrypted record. A TLS 1.3 peer may still send a plaintext alert
+     * (e.g. rejecting the ServerHello) before it has keys. */
+    if (type == TLS_CT_ALERT && blen == 2) {
+        handle_plain_content(c, d, ts, type, body, blen, false);
+        return;
+    }
+    if (ds->key_state == KEYS_READY) {
+        if (!tlsk_scratch_fit(c, blen))
+            return;
+        size_t outlen = 0;
+        uint8_t inner = 0;
+        int rc = tlsk_decrypt_record(c, d, rec, reclen, &inner, &outlen);
+        if (rc == DECRYPT_OK) {
+            handle_plain_content(c, d, ts, inner, c->scratch, outlen, true);
+            return;
+        }
+        if (may_be_early && early_data_record(c, ts, rec, reclen))
+            return; /* early data / EndOfEarlyData: the handshake keys come after it */
+        tlsk_keys_failed(c, d, rc);
+    }
+    /* No keys (or they failed): say what the wire shows. */
+    if (s->tls13) {
+        if (type == TLS_CT_APPLICATION_DATA) {
+            if (!tlsf_flight_record(c, d, ts, blen))
+                log_app_data(c, d, ts, blen, false);
+        } else if (type == TLS_CT_ALERT) {
+            step_t *st = tlsc_add_step(c, ts, d, STEP_ENCRYPTED_ALERT);
+            if (st)
+                st->length = (uint32_t)blen;
+        } else {
+            handle_plain_content(c, d, ts, type, body, blen, false);
+        }
+        return;
+    }
+    switch (type) {
+    case TLS_CT_HANDSHAKE: {
+        /* TLS 1.0-1.2: the first encrypted handshake message is Finished */
+        step_t *st = tlsc_add_step(c, ts, d, c->hs_done[d] ? STEP_OTHER_HANDSHAKE : STEP_FINISHED);
+        if (st) {
+            st->length = (uint32_t)blen;
+            st->detail = strdup("encrypted");
+        }
+        c->hs_done[d] = true;
+        break;
+    }
+    case TLS_CT_ALERT: {
+        step_t *st = tlsc_add_step(c, ts, d, STEP_ENCRYPTED_ALERT);
+        if (st)
+            st->length = (uint32_t)blen;
+        break;
+    }
+    case TLS_CT_APPLICATION_DATA:
+        log_app_data(c, d, ts, blen, false);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Frame records from in-order bytes of one direction. */
+void tlsr_feed_records(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_t n)
+{
+    dir_state *ds = &c->d[d];
+    if (ds->resync && ds->rec.len == 0 && ds->skip == 0) {
+        size_t i = 0;
+        while (i + TLS_RECORD_HDR_LEN <= n && !tls_record_plausible(p + i, n - i))
+            i++;
+        if (i + TLS_RECORD_HDR_LEN > n)
+            return; /* nothing plausible in these bytes: keep looking in the next ones */
+        p += i;
+        n -= i;
+        ds->resync = false;
+    }
+    while (n > 0 && !ds->dead) {
+        if (ds->skip) {
+            size_t k = ds->skip < n ? (size_t)ds->skip : n;
+            ds->skip -= k;
+            p += k;
+            n -= k;
+            continue;
+        }
+        if (ds->rec.len == 0 && n >= TLS_RECORD_HDR_LEN) {
+            cur_t cu;
+            cur_init(&cu, p, n);
+            tls_record_hdr h;
+            dx_result r = tls_record_parse_header(&cu, &h);
+            if (r.status != DX_OK) {
+                tlsc_mark_malformed(c, d, ts, "TLS record", r);
+                return;
+            }
+            size_t total = TLS_RECORD_HDR_LEN + (size_t)h.length;
+            if (n >= total) {
+                process_record(c, d, ts, p, total); /* zero-copy */
+                p += total;
+                n -= total;
+                continue;
+            }
+            /* Application data we cannot or need not read: skip by length. */
+            bool skippable = h.type == TLS_CT_APPLICATION_DATA && ds->key_state != KEYS_READY && ds->encrypted &&
+                             (!c->s->tls13 || c->tls13_phase == T13_AFTER_HANDSHAKE || c->hs_done[d]);
+            if (skippable) {
+                uint8_t hdr[TLS_RECORD_HDR_LEN];
+                memcpy(hdr, p, sizeof(hdr));
+                /* process as a record of known length without its body */
+                ds->records++;
+                if (!c->s->tls13 || !tlsf_flight_record(c, d, ts, h.length))
+                    log_app_data(c, d, ts, h.length, false);
+                ds->skip = total - n;
+                return;
+            }
+        }
+        /* accumulate a partial record */
+        size_t want;
+        if (ds->rec.len < TLS_RECORD_HDR_LEN) {
+            want = TLS_RECORD_HDR_LEN - ds->rec.len;
+        } else {
+            size_t rl = ((size_t)ds->rec.p[3] << 8) | ds->rec.p[4];
+            want = TLS_RECORD_HDR_LEN + rl - ds->rec.len;
+        }
+        size_t k = want < n ? want : n;
+        if (tlsc_gb_append(c, &ds->rec, p, k, TLS_RECORD_HDR_LEN + TLS_RECORD_MAX) < 0) {
+            tlsc_mark_malformed(c, d, ts, "TLS record", dx_malformed(DXE_REC_TOO_LONG, 0));
+            return;
+        }
+        p += k;
+        n -= k;
+        if (ds->rec.len == TLS_RECORD_HDR_LEN) {
+            cur_t cu;
+            cur_init(&cu, ds->rec.p, ds->rec.len);
+            tls_record_hdr h;
+            dx_result r = tls_record_parse_header(&cu, &h);
+            if (r.status != DX_OK) {
+                tlsc_mark_malformed(c, d, ts, "TLS record", r);
+                return;
+            }
+            if (h.length == 0) {
+                process_record(c, d, ts, ds->rec.p, ds->rec.len);
+                ds->rec.len = 0;
+            }
+            continue;
+        }
+        if (ds->rec.len > TLS_RECORD_HDR_LEN) {
+            size_t rl = ((size_t)ds->rec.p[3] << 8) | ds->rec.p[4];
+            if (ds->rec.len == TLS_RECORD_HDR_LEN + rl) {
+                process_record(c, d, ts, ds->rec.p, ds->rec.len);
+                ds->rec.len = 0;
+            }
+        }
+    }
+}
