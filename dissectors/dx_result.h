@@ -64,6 +64,8 @@ typedef enum dx_err {
     DXE_TICKET,           /* malformed NewSessionTicket */
     DXE_MSG_BODY,         /* malformed body of another handshake message */
     DXE_TOO_MANY,         /* more list entries than our cap */
+    /* application layer */
+    DXE_HTTP,             /* not an HTTP/1.x status line or a well-formed HTTP/2 frame */
     /* key log */
     DXE_KEYLOG_LINE,      /* malformed key log line */
     DXE__COUNT

@@ -47,6 +47,36 @@ ALL_CAPTURES=(
     gnutls-tls13-unknown-ca
     many-connections
 )
+# More stacks (captures named tlsVV-STACK-SCENARIO; see "more stacks" below).
+# SCENARIO is the client certificate the client presents:
+#   mtls-ok alice (good) | no-client-cert none | unknown-ca mallory (rogue CA) |
+#   expired-client-cert carol-expired | client-cert-no-clientauth dave-serverauth
+# and server-untrusted = the client refuses the server's certificate.
+CLIENT_SCENARIOS=(mtls-ok no-client-cert unknown-ca expired-client-cert client-cert-no-clientauth)
+ALL_CAPTURES+=(
+    tls13-nginx-mtls-ok tls13-nginx-unknown-ca
+    tls12-nginx-expired-client-cert tls13-nginx-expired-client-cert
+    tls12-nginx-client-cert-no-clientauth tls13-nginx-client-cert-no-clientauth
+)
+for _stack in apache haproxy go go-app java node; do
+    for _v in 12 13; do
+        for _s in "${CLIENT_SCENARIOS[@]}"; do
+            [[ $_stack == go-app && $_s == mtls-ok ]] && continue
+            ALL_CAPTURES+=("tls$_v-$_stack-$_s")
+        done
+    done
+done
+ALL_CAPTURES+=(
+    tls12-apache-require-no-client-cert tls13-apache-require-no-client-cert
+    tls12-apache-require-unknown-ca tls13-apache-require-unknown-ca
+    tls12-apache-optional-no-ca-unknown-ca tls13-apache-optional-no-ca-unknown-ca
+    tls12-haproxy-required-no-client-cert tls13-haproxy-required-no-client-cert
+    tls12-haproxy-required-unknown-ca tls13-haproxy-required-unknown-ca
+    tls12-go-server-untrusted tls13-go-server-untrusted
+    tls12-node-server-untrusted tls13-node-server-untrusted
+    tls12-nss-server-untrusted tls13-nss-server-untrusted
+)
+unset _stack _v _s
 
 die() { printf 'make-samples.sh: %s\n' "$*" >&2; exit 1; }
 note() { printf '== %s\n' "$*"; }
@@ -73,15 +103,48 @@ if ((${#selected[@]} != ${#ALL_CAPTURES[@]})) && ((!keep_pki)) && ((!pki_only));
     die "a subset of captures needs --keep-pki (a new PKI invalidates every capture)"
 fi
 
-command -v openssl >/dev/null || die "openssl not found"
+# tools_for NAME — "TOOL DEBIAN-PACKAGE" lines: what capture NAME runs
+tools_for() {
+    printf '%s\n' 'tcpdump tcpdump' 'ss iproute2' 'timeout coreutils' 'unshare util-linux'
+    case $1 in
+        *-nginx-*|many-connections) printf '%s\n' 'nginx nginx' 'curl curl' ;;&
+        gnutls-*|many-connections) printf '%s\n' 'gnutls-serv gnutls-bin' 'gnutls-cli gnutls-bin' ;;
+        starttls-*) echo 'python3 python3' ;;
+        *-apache-*) printf '%s\n' 'apache2 apache2' 'curl curl' ;;
+        *-haproxy-*) printf '%s\n' 'haproxy haproxy' 'curl curl' ;;
+        *-go-*) echo 'go golang-go' ;;
+        *-java-*) printf '%s\n' 'java openjdk-17-jdk-headless' 'javac openjdk-17-jdk-headless' \
+            'keytool openjdk-17-jdk-headless' ;;
+        *-node-server-untrusted) echo 'node nodejs' ;;
+        *-node-*) printf '%s\n' 'node nodejs' 'curl curl' ;;
+        *-nss-*) printf '%s\n' 'tstclnt libnss3-tools' 'certutil libnss3-tools' ;;
+    esac
+}
+# check_tools NAME... — every tool the selected captures need, or say which package has it
+check_tools() {
+    local name tool pkg
+    local -A seen=()
+    for name in "$@"; do
+        while read -r tool pkg; do
+            [[ -n ${seen[$tool]:-} ]] && continue
+            seen[$tool]=1
+            command -v "$tool" >/dev/null ||
+                die "$tool not found (needed for $name): apt-get install $pkg"
+        done < <(tools_for "$name")
+    done
+    if [[ " $* " == *-apache-* ]]; then
+        [[ -f /usr/lib/apache2/modules/mod_ssl.so ]] ||
+            die "mod_ssl not found in /usr/lib/apache2/modules: apt-get install apache2"
+    fi
+}
+
+command -v openssl >/dev/null || die "openssl not found: apt-get install openssl"
 
 if ((!pki_only)); then
     if ((EUID != 0)); then
         die "tcpdump needs root to capture on lo: run this script as root (sudo $0)"
     fi
-    for tool in tcpdump ss nginx curl gnutls-serv gnutls-cli python3 timeout; do
-        command -v "$tool" >/dev/null || die "$tool not found (needed for the captures)"
-    done
+    check_tools "${selected[@]}"
     # private network namespace: only our own loopback
     if [[ -z ${MTLS_SAMPLES_NETNS:-} ]]; then
         if unshare -n true 2>/dev/null; then
@@ -778,6 +841,388 @@ cap_many-connections() {
     cat "$WORK"/many-*.keys "$KEYS/$name"-n*.keys >"$KEYS/$name.keys" 2>/dev/null || true
     rm -f "$KEYS/$name"-n*.keys
 }
+
+# ---------------------------------------------------------------------------
+# more stacks: Apache httpd, HAProxy, Go crypto/tls, Java JSSE, Node.js, NSS
+# ---------------------------------------------------------------------------
+# Ports: STACK base + 0..4 (TLS 1.2) or 5..9 (TLS 1.3), by the index of the
+# scenario in CLIENT_SCENARIOS; server-untrusted captures 44500-44505.
+
+# scenario_index SCENARIO — its index in CLIENT_SCENARIOS
+scenario_index() {
+    local i
+    for i in "${!CLIENT_SCENARIOS[@]}"; do
+        [[ ${CLIENT_SCENARIOS[$i]} == "$1" ]] && { echo "$i"; return 0; }
+    done
+    die "unknown scenario $1"
+}
+# scenario_who SCENARIO — the client identity (file prefix in pki/) or none
+scenario_who() {
+    case $1 in
+        mtls-ok) echo alice ;;
+        no-client-cert) echo none ;;
+        unknown-ca) echo mallory ;;
+        expired-client-cert) echo carol-expired ;;
+        client-cert-no-clientauth) echo dave-serverauth ;;
+        *) die "unknown scenario $1" ;;
+    esac
+}
+# who_chain WHO — the PEM a client presents: leaf + intermediate (mallory: leaf only,
+# its issuer is the rogue CA)
+who_chain() {
+    if [[ -f $PKI/$1-chain.pem ]]; then echo "$PKI/$1-chain.pem"; else echo "$PKI/$1.pem"; fi
+}
+# curl_who WHO — curl options that present WHO's certificate (nothing for none)
+curl_who() {
+    [[ $1 == none ]] || printf '%s\n' --cert "$(who_chain "$1")" --key "$PKI/$1.key"
+}
+
+# expect_log NAME LOG ERE — the client log must match ERE (so a capture that
+# did not show what it is meant to show fails the run)
+expect_log() {
+    grep -Eq "$3" "$WORK/$2.log" ||
+        die "$1: expected /$3/ in the client output, got: $(head -c 300 "$WORK/$2.log" | tr '\n' ' ')"
+}
+
+# curl_capture NAME PORT VERSION EXPECT-ERE [curl options...] — capture one
+# curl GET / (SSLKEYLOGFILE) against a server that already listens on PORT;
+# EXPECT-ERE is matched against curl's "%{http_code}" line (000 = no answer)
+curl_capture() {
+    local name=$1 port=$2 ver=$3 expect=$4
+    shift 4
+    capture_start "$name" "tcp port $port"
+    curl_get "$name" "$port" "$ver" "$name-curl" "$@"
+    capture_stop
+    expect_log "$name" "$name-curl" "$expect"
+}
+
+# --- nginx (ssl_verify_client on; answers HTTP 400 "The SSL certificate error")
+nginx_case() {
+    local name=$1 ver=$2 scen=$3 expect=$4 port who
+    port=$((44400 + $(scenario_index "$scen") + (ver == 13 ? 5 : 0)))
+    who=$(scenario_who "$scen")
+    local -a copts
+    mapfile -t copts < <(curl_who "$who")
+    nginx_start "$name" "$port" "TLSv1.$((ver - 10))"
+    curl_capture "$name" "$port" "1.$((ver - 10))" "$expect" "${copts[@]}"
+    stop_bg "$NGINX_PID"
+}
+cap_tls13-nginx-mtls-ok() { nginx_case "$1" 13 mtls-ok '^200'; }
+cap_tls13-nginx-unknown-ca() { nginx_case "$1" 13 unknown-ca '^400'; }
+cap_tls12-nginx-expired-client-cert() { nginx_case "$1" 12 expired-client-cert '^400'; }
+cap_tls13-nginx-expired-client-cert() { nginx_case "$1" 13 expired-client-cert '^400'; }
+cap_tls12-nginx-client-cert-no-clientauth() { nginx_case "$1" 12 client-cert-no-clientauth '^400'; }
+cap_tls13-nginx-client-cert-no-clientauth() { nginx_case "$1" 13 client-cert-no-clientauth '^400'; }
+
+# --- Apache httpd 2.4 + mod_ssl, one process in the foreground (httpd -X)
+# apache_start NAME PORT PROTOCOL VERIFY — SSLVerifyClient VERIFY, SSLVerifyDepth 3,
+# and an access rule that wants a verified client certificate:
+# <Location /> Require expr "%{SSL_CLIENT_VERIFY} == 'SUCCESS'" (else HTTP 403)
+APACHE_MODS=/usr/lib/apache2/modules
+APACHE_PID=
+apache_start() {
+    local name=$1 port=$2 proto=$3 verify=$4 dir=$WORK/apache-$1
+    # the child drops to www-data: it must reach the document root
+    chmod 0711 "$WORK"
+    mkdir -p "$dir/htdocs"
+    chmod 0755 "$dir" "$dir/htdocs"
+    printf 'hello from apache\n' >"$dir/htdocs/index.html"
+    cat >"$dir/httpd.conf" <<EOF
+ServerRoot "$dir"
+DefaultRuntimeDir "$dir"
+PidFile "$dir/httpd.pid"
+Mutex file:$dir default
+User www-data
+Group www-data
+ServerName server.mtls.test
+Listen 127.0.0.1:$port
+LoadModule mpm_event_module $APACHE_MODS/mod_mpm_event.so
+LoadModule authz_core_module $APACHE_MODS/mod_authz_core.so
+LoadModule dir_module $APACHE_MODS/mod_dir.so
+LoadModule socache_shmcb_module $APACHE_MODS/mod_socache_shmcb.so
+LoadModule ssl_module $APACHE_MODS/mod_ssl.so
+ErrorLog "$dir/error.log"
+LogLevel info ssl:debug
+LogFormat "%h \"%r\" %>s verify=%{SSL_CLIENT_VERIFY}x dn=%{SSL_CLIENT_S_DN}x" mtls
+SSLSessionCache "shmcb:$dir/ssl_scache(51200)"
+<VirtualHost 127.0.0.1:$port>
+    ServerName server.mtls.test
+    DocumentRoot "$dir/htdocs"
+    DirectoryIndex index.html
+    CustomLog "$dir/access.log" mtls
+    SSLEngine on
+    SSLProtocol -all +$proto
+    SSLCertificateFile "$PKI/server-chain.pem"
+    SSLCertificateKeyFile "$PKI/server.key"
+    SSLCACertificateFile "$PKI/root.pem"
+    SSLVerifyClient $verify
+    SSLVerifyDepth 3
+    <Location />
+        Require expr "%{SSL_CLIENT_VERIFY} == 'SUCCESS'"
+    </Location>
+</VirtualHost>
+EOF
+    start_bg "$name-apache" apache2 -X -d "$dir" -f "$dir/httpd.conf"
+    APACHE_PID=$BG_PID
+    wait_listen "$port"
+}
+# apache_case NAME VERSION VERIFY BASE-PORT SCENARIO EXPECT-ERE
+apache_case() {
+    local name=$1 ver=$2 verify=$3 base=$4 scen=$5 expect=$6 port
+    port=$((base + $(scenario_index "$scen") + (ver == 13 ? 5 : 0)))
+    local -a copts
+    mapfile -t copts < <(curl_who "$(scenario_who "$scen")")
+    apache_start "$name" "$port" "TLSv1.$((ver - 10))" "$verify"
+    curl_capture "$name" "$port" "1.$((ver - 10))" "$expect" "${copts[@]}"
+    stop_bg "$APACHE_PID"
+}
+
+# --- HAProxy 2.6: bind ... ssl crt ... ca-file root.pem verify MODE
+# haproxy_start NAME PORT PROTOCOL VERIFY-OPTIONS — the frontend answers itself
+# (no backend): 403 unless a client certificate was sent and verified, else 200
+HAPROXY_PID=
+haproxy_start() {
+    local name=$1 port=$2 proto=$3 verify=$4 dir=$WORK/haproxy-$1
+    mkdir -p "$dir"
+    cat "$PKI/server-chain.pem" "$PKI/server.key" >"$dir/server.pem"
+    cat >"$dir/haproxy.cfg" <<EOF
+global
+    log stderr format raw local0 info
+    maxconn 64
+defaults
+    mode http
+    log global
+    log-format "%ci:%cp %HM %HU %ST ssl_c_used=%[ssl_c_used] ssl_c_verify=%[ssl_c_verify] ssl_c_err=%[ssl_c_err] ssl_c_ca_err=%[ssl_c_ca_err] dn=%[ssl_c_s_dn]"
+    timeout connect 5s
+    timeout client 5s
+    timeout server 5s
+frontend mtls
+    bind 127.0.0.1:$port ssl crt $dir/server.pem ca-file $PKI/root.pem $verify ssl-min-ver $proto ssl-max-ver $proto alpn http/1.1
+    http-request deny deny_status 403 unless { ssl_c_used }
+    http-request deny deny_status 403 unless { ssl_c_verify 0 }
+    http-request return status 200 content-type text/plain lf-string "hello %[ssl_c_s_dn]\n"
+EOF
+    start_bg "$name-haproxy" haproxy -db -f "$dir/haproxy.cfg"
+    HAPROXY_PID=$BG_PID
+    wait_listen "$port"
+}
+# `verify optional` alone would abort the handshake on a bad certificate too;
+# crt-ignore-err/ca-ignore-err let it through to the http-request rules
+# shellcheck disable=SC2034  # both used by the eval'd cap_ functions
+HAPROXY_OPTIONAL='verify optional crt-ignore-err all ca-ignore-err all'
+# shellcheck disable=SC2034
+HAPROXY_REQUIRED='verify required'
+# haproxy_case NAME VERSION VERIFY-OPTIONS BASE-PORT SCENARIO EXPECT-ERE
+haproxy_case() {
+    local name=$1 ver=$2 verify=$3 base=$4 scen=$5 expect=$6 port
+    port=$((base + $(scenario_index "$scen") + (ver == 13 ? 5 : 0)))
+    local -a copts
+    mapfile -t copts < <(curl_who "$(scenario_who "$scen")")
+    haproxy_start "$name" "$port" "TLSv1.$((ver - 10))" "$verify"
+    curl_capture "$name" "$port" "1.$((ver - 10))" "$expect" "${copts[@]}"
+    stop_bg "$HAPROXY_PID"
+}
+
+# --- Go crypto/tls: peers/go/server and peers/go/client, built once per run
+# (standard library only, no network: GOPROXY=off, GOPATH/GOCACHE in $WORK)
+GO_BIN=
+go_build() {
+    [[ -n $GO_BIN ]] && return 0
+    GO_BIN=$WORK/go-bin
+    mkdir -p "$GO_BIN"
+    note "building peers/go"
+    (cd "$HERE/peers/go" && export GOPATH=$WORK/gopath GOCACHE=$WORK/gocache GOPROXY=off GOFLAGS='' \
+        GO111MODULE=on && go build -o "$GO_BIN/server" ./server && go build -o "$GO_BIN/client" ./client) \
+        >"$WORK/go-build.log" 2>&1 || { cat "$WORK/go-build.log" >&2; die "go build failed"; }
+}
+# go_pair NAME PORT MODE VERSION EXPECT-ERE [client options...] — Go server
+# (-mode require|app), Go client trusting root.pem (-ca none overrides) with
+# -keylog; one GET /
+go_pair() {
+    local name=$1 port=$2 mode=$3 ver=$4 expect=$5 pid
+    shift 5
+    go_build
+    start_bg "$name-server" "$GO_BIN/server" -addr "127.0.0.1:$port" -cert "$PKI/server-chain.pem" \
+        -key "$PKI/server.key" -ca "$PKI/root.pem" -mode "$mode" -tls "$ver"
+    pid=$BG_PID
+    wait_listen "$port"
+    capture_start "$name" "tcp port $port"
+    timeout 15 "$GO_BIN/client" -addr "127.0.0.1:$port" -ca "$PKI/root.pem" -tls "$ver" \
+        -keylog "$KEYS/$name.keys" "$@" >"$WORK/$name-client.log" 2>&1 || true
+    capture_stop
+    stop_bg "$pid"
+    expect_log "$name" "$name-client" "$expect"
+}
+# go_case NAME VERSION MODE BASE-PORT SCENARIO EXPECT-ERE
+go_case() {
+    local name=$1 ver=$2 mode=$3 base=$4 scen=$5 expect=$6 port who
+    port=$((base + $(scenario_index "$scen") + (ver == 13 ? 5 : 0)))
+    who=$(scenario_who "$scen")
+    local -a copts=()
+    [[ $who == none ]] || copts=(-cert "$(who_chain "$who")" -key "$PKI/$who.key")
+    go_pair "$name" "$port" "$mode" "1.$((ver - 10))" "$expect" "${copts[@]}"
+}
+# the Go client trusts nothing (empty root pool) and refuses the server
+cap_tls12-go-server-untrusted() {
+    go_pair "$1" 44500 require 1.2 'handshake failed' -ca none \
+        -cert "$PKI/alice-chain.pem" -key "$PKI/alice.key"
+}
+cap_tls13-go-server-untrusted() {
+    go_pair "$1" 44501 require 1.3 'handshake failed' -ca none \
+        -cert "$PKI/alice-chain.pem" -key "$PKI/alice.key"
+}
+
+# --- Java JSSE (OpenJDK 17): peers/java, compiled with javac once per run;
+# PKCS12 stores made here from pki/ (openssl pkcs12 -export, keytool
+# -importcert), never committed. JSSE writes no key log.
+JAVA_DIR=
+JAVA_PW=changeit
+java_prepare() {
+    [[ -n $JAVA_DIR ]] && return 0
+    JAVA_DIR=$WORK/java
+    mkdir -p "$JAVA_DIR"
+    note "compiling peers/java"
+    javac -d "$JAVA_DIR" "$HERE/peers/java/MtlsServer.java" "$HERE/peers/java/MtlsClient.java" \
+        >"$WORK/javac.log" 2>&1 || { cat "$WORK/javac.log" >&2; die "javac failed"; }
+    openssl pkcs12 -export -in "$PKI/server-chain.pem" -inkey "$PKI/server.key" -name server \
+        -passout "pass:$JAVA_PW" -out "$JAVA_DIR/server.p12"
+    local who
+    for who in alice mallory carol-expired dave-serverauth; do
+        openssl pkcs12 -export -in "$(who_chain "$who")" -inkey "$PKI/$who.key" -name client \
+            -passout "pass:$JAVA_PW" -out "$JAVA_DIR/$who.p12"
+    done
+    keytool -importcert -noprompt -alias root -file "$PKI/root.pem" -storetype PKCS12 \
+        -keystore "$JAVA_DIR/trust.p12" -storepass "$JAVA_PW" >"$WORK/keytool.log" 2>&1 ||
+        { cat "$WORK/keytool.log" >&2; die "keytool failed"; }
+}
+# java_case NAME VERSION SCENARIO EXPECT-ERE — MtlsServer (setNeedClientAuth(true))
+# and MtlsClient, both JSSE
+java_case() {
+    local name=$1 ver=$2 scen=$3 expect=$4 port who pid i
+    port=$((44480 + $(scenario_index "$scen") + (ver == 13 ? 5 : 0)))
+    who=$(scenario_who "$scen")
+    java_prepare
+    local -a store=()
+    [[ $who == none ]] || store=("$JAVA_DIR/$who.p12")
+    start_bg "$name-server" java -cp "$JAVA_DIR" MtlsServer "$port" "$JAVA_DIR/server.p12" \
+        "$JAVA_DIR/trust.p12" "$JAVA_PW" "TLSv1.$((ver - 10))"
+    pid=$BG_PID
+    for i in $(seq 100); do grep -q '^listening' "$WORK/$name-server.log" && break; sleep 0.1; done
+    wait_listen "$port"
+    capture_start "$name" "tcp port $port"
+    timeout 20 java -cp "$JAVA_DIR" MtlsClient server.mtls.test "$port" "TLSv1.$((ver - 10))" \
+        "$JAVA_DIR/trust.p12" "$JAVA_PW" "${store[@]}" >"$WORK/$name-client.log" 2>&1 || true
+    capture_stop
+    stop_bg "$pid"
+    expect_log "$name" "$name-client" "$expect"
+}
+
+# --- Node.js: peers/node/server.js (https, requestCert + rejectUnauthorized)
+# with curl as the client; peers/node/client.js against an OpenSSL server
+node_case() {
+    local name=$1 ver=$2 scen=$3 expect=$4 port pid
+    port=$((44490 + $(scenario_index "$scen") + (ver == 13 ? 5 : 0)))
+    local -a copts
+    mapfile -t copts < <(curl_who "$(scenario_who "$scen")")
+    start_bg "$name-server" node "$HERE/peers/node/server.js" "$port" "$PKI" "TLSv1.$((ver - 10))" \
+        "$WORK/$name-server.keys"
+    pid=$BG_PID
+    wait_listen "$port"
+    curl_capture "$name" "$port" "1.$((ver - 10))" "$expect" "${copts[@]}"
+    stop_bg "$pid"
+}
+# node_client_untrusted NAME PORT VERSION — OpenSSL mTLS server (-www); the Node
+# client presents alice but trusts only rogue-ca.pem, so it refuses the server
+node_client_untrusted() {
+    local name=$1 port=$2 ver=$3 pid
+    local -a sopts
+    mapfile -t sopts <<<"$(srv_mtls; echo -www)"
+    start_bg "$name-server" openssl s_server -accept "127.0.0.1:$port" "${sopts[@]}"
+    pid=$BG_PID
+    wait_listen "$port"
+    capture_start "$name" "tcp port $port"
+    timeout 15 node "$HERE/peers/node/client.js" "$port" server.mtls.test "$ver" "$PKI/rogue-ca.pem" \
+        "$KEYS/$name.keys" "$PKI/alice-chain.pem" "$PKI/alice.key" >"$WORK/$name-client.log" 2>&1 || true
+    capture_stop
+    stop_bg "$pid"
+    expect_log "$name" "$name-client" 'error: '
+}
+cap_tls12-node-server-untrusted() { node_client_untrusted "$1" 44502 TLSv1.2; }
+cap_tls13-node-server-untrusted() { node_client_untrusted "$1" 44503 TLSv1.3; }
+
+# --- NSS tstclnt with an empty certificate database (trusts no CA) against a
+# one-way OpenSSL server (-www). Debian's NSS ignores SSLKEYLOGFILE (built
+# without NSS_ALLOW_SSLKEYLOGFILE), so the server writes the key log here
+# (s_server -keylogfile)
+nss_client_untrusted() {
+    local name=$1 port=$2 ver=$3 pid db=$WORK/nssdb-$1
+    local -a sopts
+    mkdir -p "$db"
+    certutil -N -d "sql:$db" --empty-password
+    mapfile -t sopts <<<"$(srv_common; echo -www)"
+    start_bg "$name-server" openssl s_server -accept "127.0.0.1:$port" -keylogfile "$WORK/$name-server.keys" \
+        "${sopts[@]}"
+    pid=$BG_PID
+    wait_listen "$port"
+    capture_start "$name" "tcp port $port"
+    { printf 'GET / HTTP/1.0\r\nHost: server.mtls.test\r\n\r\n'; sleep 0.5; } |
+        timeout 15 tstclnt -h 127.0.0.1 -p "$port" -a server.mtls.test \
+        -d "sql:$db" -V "$ver:$ver" >"$WORK/$name-client.log" 2>&1 || true
+    capture_stop
+    stop_bg "$pid"
+    cp "$WORK/$name-server.keys" "$KEYS/$name.keys"
+    expect_log "$name" "$name-client" 'SEC_ERROR_UNKNOWN_ISSUER'
+}
+cap_tls12-nss-server-untrusted() { nss_client_untrusted "$1" 44504 tls1.2; }
+cap_tls13-nss-server-untrusted() { nss_client_untrusted "$1" 44505 tls1.3; }
+
+# EXPECT_NEW[NAME] — what the client must see (ERE on its log): for curl the
+# "%{http_code}" line (000 = no HTTP answer), else the peer program's output
+declare -A EXPECT_NEW=()
+for _v in 12 13; do
+    for _s in "${CLIENT_SCENARIOS[@]:1}"; do
+        # a bad or missing certificate: TLS alert (curl: no HTTP answer, 000) ...
+        EXPECT_NEW[tls$_v-apache-require-$_s]='^000'
+        EXPECT_NEW[tls$_v-haproxy-required-$_s]='^000'
+        EXPECT_NEW[tls$_v-go-$_s]='remote error: tls: bad certificate'
+        EXPECT_NEW[tls$_v-java-$_s]='^failed: '
+        EXPECT_NEW[tls$_v-node-$_s]='^000'
+        EXPECT_NEW[tls$_v-apache-$_s]='^000'
+        # ... or a finished handshake and HTTP 403
+        EXPECT_NEW[tls$_v-haproxy-$_s]='^403'
+        EXPECT_NEW[tls$_v-go-app-$_s]='^HTTP/1.1 403'
+    done
+    # SSLVerifyClient optional lets a missing certificate through to the 403
+    EXPECT_NEW[tls$_v-apache-no-client-cert]='^403'
+    EXPECT_NEW[tls$_v-apache-optional-no-ca-unknown-ca]='^403'
+    for _stack in apache haproxy node; do EXPECT_NEW[tls$_v-$_stack-mtls-ok]='^200'; done
+    for _stack in go java; do EXPECT_NEW[tls$_v-$_stack-mtls-ok]='^HTTP/1.1 200'; done
+done
+unset _v _s _stack
+# define_more_captures — cap_* functions for the generated names in ALL_CAPTURES
+define_more_captures() {
+    local name ver rest stack scen exp
+    for name in "${ALL_CAPTURES[@]}"; do
+        declare -F "cap_$name" >/dev/null && continue
+        [[ $name =~ ^tls(12|13)-(apache-require|apache-optional-no-ca|apache|haproxy-required|haproxy|go-app|go|java|node)-(.*)$ ]] ||
+            continue
+        ver=${BASH_REMATCH[1]} stack=${BASH_REMATCH[2]} scen=${BASH_REMATCH[3]}
+        exp=${EXPECT_NEW[$name]:-.}
+        case $stack in
+            apache) rest="apache_case \"\$1\" $ver optional 44410 $scen '$exp'" ;;
+            apache-require) rest="apache_case \"\$1\" $ver require 44420 $scen '$exp'" ;;
+            apache-optional-no-ca) rest="apache_case \"\$1\" $ver optional_no_ca 44430 $scen '$exp'" ;;
+            haproxy) rest="haproxy_case \"\$1\" $ver \"\$HAPROXY_OPTIONAL\" 44440 $scen '$exp'" ;;
+            haproxy-required) rest="haproxy_case \"\$1\" $ver \"\$HAPROXY_REQUIRED\" 44450 $scen '$exp'" ;;
+            go) rest="go_case \"\$1\" $ver require 44460 $scen '$exp'" ;;
+            go-app) rest="go_case \"\$1\" $ver app 44470 $scen '$exp'" ;;
+            java) rest="java_case \"\$1\" $ver $scen '$exp'" ;;
+            node) rest="node_case \"\$1\" $ver $scen '$exp'" ;;
+        esac
+        eval "cap_$name() { $rest; }"
+    done
+}
+define_more_captures
 
 # ---------------------------------------------------------------------------
 

@@ -87,6 +87,11 @@ static int64_t handshake_time(const session_t *s, mtls_dir d)
 void analyzer_run(analyzer *an, const session_t *s, conn_analysis *out)
 {
     conn_analysis_init(out);
+    /* The CAs a server lists are known CAs: a client chain missing one of them
+     * is incomplete rather than foreign (chain_verify.h). Noted before the
+     * client chain is judged, so this connection's own list counts. */
+    if (s->cr.present && s->cr.n_ca_names)
+        chain_ctx_note_ca_names(an->cctx, s->cr.ca_names, s->cr.n_ca_names);
     for (int d = 0; d < 2; d++) {
         const side_info *si = &s->side[d];
         if (si->n_certs == 0)

@@ -9,6 +9,7 @@ typedef struct cache_entry {
     unsigned char key[32];        /* SHA-256 over side, SNI and the length-prefixed DERs */
     const chain_ctx *ctx;         /* trust settings */
     int64_t lo, hi;               /* validation times [lo, hi) giving this report */
+    uint64_t seen_gen;            /* 0, or the ctx's seen generation the report depends on */
     const chain_report *report;   /* one reference held by the cache */
     struct cache_entry *next;     /* hash bucket chain */
     struct cache_entry *older, *newer; /* FIFO for eviction */
@@ -123,13 +124,22 @@ const chain_report *chain_cache_analyze(chain_cache *c, chain_ctx *ctx, const by
     size_t b = bucket_of(c, key);
     for (cache_entry *e = c->buckets[b]; e; e = e->next) {
         if (e->ctx == ctx && t >= e->lo && t < e->hi && memcmp(e->key, key, 32) == 0) {
+            if (e->seen_gen != 0 && e->seen_gen != chain_ctx_seen_generation(ctx)) {
+                /* judged before the capture showed more (chain_verify.h): judge again */
+                unlink_entry(c, e);
+                chain_report_unref(e->report);
+                free(e);
+                break;
+            }
             c->stats.hits++;
             return chain_report_ref(e->report);
         }
     }
     c->stats.misses++;
     int64_t lo = 0, hi = 0;
-    const chain_report *r = chain_analyze_bucket(ctx, certs, n, side, sni, handshake_time, &lo, &hi);
+    uint64_t gen = 0;
+    const chain_report *r =
+        chain_analyze_bucket(ctx, certs, n, side, sni, handshake_time, &lo, &hi, &gen);
     if (!r)
         return NULL;
     cache_entry *e = calloc(1, sizeof(*e));
@@ -146,6 +156,7 @@ const chain_report *chain_cache_analyze(chain_cache *c, chain_ctx *ctx, const by
     e->ctx = ctx;
     e->lo = lo;
     e->hi = hi;
+    e->seen_gen = gen;
     e->report = chain_report_ref(r);
     e->next = c->buckets[b];
     c->buckets[b] = e;

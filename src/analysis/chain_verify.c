@@ -1,5 +1,8 @@
 #include "chain_verify.h"
 
+#include "chain_ctx_access.h"
+#include "chain_errors.h"
+
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,9 +32,9 @@ struct chain_ctx {
     bool system_server;   /* server store is the system default store */
     int64_t verify_time;
     bool verify_time_now;
-    /* Every certificate of the CA files given (both sides): the self-signed
-     * ones are also in the stores as anchors, the others (intermediates) are
-     * only known. Read-only after chain_ctx_new. */
+    /* Every certificate of the CA files given (both sides), also in the
+     * store of the side whose file it came from. Read-only after
+     * chain_ctx_new. */
     STACK_OF(X509) *bundle;
     /* What the capture has shown so far — the only part that changes after
      * chain_ctx_new (see chain_ctx_seen_generation). Not locked: like the
@@ -79,14 +82,13 @@ static int push_unique(STACK_OF(X509) *sk, X509 *x)
     return 1;
 }
 
-/* A PEM file's certificates: the self-signed ones become anchors in *st (a
- * CA file is a list of trust anchors); every one, intermediates included,
- * is remembered in ctx->bundle, so a missing issuer found there is known
- * (missing_intermediate) rather than foreign (untrusted_root). An
- * intermediate is deliberately not put in the store: a chain that only
- * validates through an intermediate the peer did not send is reported as
- * missing_intermediate, since peers holding only the root reject it. CRLs
- * go to the store. Returns the number of certificates, -1 on OOM. */
+/* A PEM file's certificates all go into *st, as a server or client loading
+ * the same file would use them (OpenSSL completes a chain from intermediates
+ * in its CA file, so a leaf-only chain that such a peer accepts is valid here
+ * too); every one is also remembered in ctx->bundle, so an issuer missing on
+ * the other side is known (missing_intermediate) rather than foreign
+ * (untrusted_root). CRLs go to the store. Returns the number of
+ * certificates, -1 on OOM. */
 static int load_file(chain_ctx *ctx, X509_STORE *st, const char *path)
 {
     X509_STORE *tmp = X509_STORE_new();
@@ -104,7 +106,7 @@ static int load_file(chain_ctx *ctx, X509_STORE *st, const char *path)
         X509_CRL *crl = X509_OBJECT_get0_X509_CRL(o);
         if (x) {
             n++;
-            if ((X509_self_signed(x, 0) == 1 && !X509_STORE_add_cert(st, x)) ||
+            if (!X509_STORE_add_cert(st, x) ||
                 push_unique(ctx->bundle, x) < 0)
                 n = -1;
         } else if (crl && !X509_STORE_add_crl(st, crl)) {
@@ -248,151 +250,6 @@ int64_t chain_ctx_time(const chain_ctx *ctx, int64_t handshake_time)
     return handshake_time;
 }
 
-/* ---------- error table ---------- */
-
-typedef struct verr_row {
-    int err;
-    const char *code;         /* client side (and server when code_server is NULL) */
-    const char *code_server;
-    const char *sentence;     /* client side (and server when sentence_server is NULL) */
-    const char *sentence_server;
-    bool issuer_missing;      /* the certificate's issuer was not found: code and sentence
-                                 are the answer when nothing is known about that issuer;
-                                 chain_analyze decides with issuer_table below */
-} verr_row;
-
-#define ISSUER_UNKNOWN_CLIENT                                                                  \
-    "The issuer of a client certificate was neither sent nor trusted, and nothing known "     \
-    "chains it to a trusted CA: use a certificate issued by a CA the server trusts "          \
-    "(--client-ca FILE here), or, if that issuer is an intermediate CA, send it."
-#define ISSUER_UNKNOWN_SERVER                                                                  \
-    "The issuer of a server certificate was neither sent nor trusted, and nothing known "     \
-    "chains it to a trusted CA: use a certificate issued by a CA the clients trust "          \
-    "(--server-ca FILE here), or, if that issuer is an intermediate CA, send it."
-
-static const verr_row verr_table[] = {
-    {X509_V_ERR_CERT_HAS_EXPIRED, "cert_expired", NULL,
-     "The certificate had expired at the time of the handshake: renew it and deploy the new "
-     "certificate.", NULL, false},
-    {X509_V_ERR_CERT_NOT_YET_VALID, "cert_not_yet_valid", NULL,
-     "The certificate was not yet valid at the time of the handshake: check the clocks of the "
-     "issuing CA and of the peer, or wait until its notBefore time.", NULL, false},
-    {X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD, "cert_bad_validity", NULL,
-     "The certificate's notBefore date cannot be parsed: reissue the certificate.", NULL, false},
-    {X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD, "cert_bad_validity", NULL,
-     "The certificate's notAfter date cannot be parsed: reissue the certificate.", NULL, false},
-    {X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, "self_signed_leaf", NULL,
-     "The client certificate is self-signed and the server does not trust it: issue it from "
-     "the CA the server trusts for client certificates, or add it to that CA list.",
-     "The server certificate is self-signed and not trusted: issue it from a CA the clients "
-     "trust, or add it to the clients' trust store (--server-ca FILE here).", false},
-    {X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, "untrusted_root", NULL,
-     "The client chain ends at a root CA that is not trusted for client certificates: add that "
-     "root to the server's client CA list (and pass it with --client-ca FILE here).",
-     "The server chain ends at a root CA that is not trusted: add that root to the client's "
-     "trust store (and pass it with --server-ca FILE here).", false},
-    /* issuer not found (20: in the sent chain or the store; 2: issuer of a store
-     * certificate; 21: the leaf alone, usually right after 20 for the same
-     * certificate — one finding per code and certificate) */
-    {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, "untrusted_root", NULL,
-     ISSUER_UNKNOWN_CLIENT, ISSUER_UNKNOWN_SERVER, true},
-    {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, "untrusted_root", NULL,
-     ISSUER_UNKNOWN_CLIENT, ISSUER_UNKNOWN_SERVER, true},
-    {X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, "untrusted_root", NULL,
-     ISSUER_UNKNOWN_CLIENT, ISSUER_UNKNOWN_SERVER, true},
-    {X509_V_ERR_CERT_UNTRUSTED, "untrusted_root", NULL,
-     "The root CA is not trusted for client authentication: add it to the server's client CA "
-     "list.", "The root CA is not trusted for server authentication: add it to the clients' "
-     "trust store.", false},
-    {X509_V_ERR_CERT_REJECTED, "untrusted_root", NULL,
-     "The root CA is explicitly rejected for client authentication by the trust settings.",
-     "The root CA is explicitly rejected for server authentication by the trust settings.", false},
-    {X509_V_ERR_HOSTNAME_MISMATCH, "hostname_mismatch", NULL,
-     "The certificate does not cover the requested name.",
-     "The server certificate does not cover the name the client asked for (SNI): reissue it "
-     "with that name in subjectAltName, or connect with a name it lists.", false},
-    {X509_V_ERR_IP_ADDRESS_MISMATCH, "hostname_mismatch", NULL,
-     "The certificate does not cover the requested IP address.",
-     "The server certificate does not cover the IP address the client connected to: add it "
-     "to subjectAltName.", false},
-    {X509_V_ERR_INVALID_PURPOSE, "eku_no_client_auth", "eku_no_server_auth",
-     "The client certificate is not allowed for TLS client authentication: reissue it with "
-     "extendedKeyUsage clientAuth (and keyUsage digitalSignature).",
-     "The server certificate is not allowed for TLS server authentication: reissue it with "
-     "extendedKeyUsage serverAuth.", false},
-    {X509_V_ERR_CERT_SIGNATURE_FAILURE, "cert_signature_invalid", NULL,
-     "A certificate's signature does not verify with its issuer's key: the issuer certificate "
-     "sent or trusted is not the one that signed it (install the right intermediate), or the "
-     "certificate was altered.", NULL, false},
-    {X509_V_ERR_CERT_REVOKED, "cert_revoked", NULL,
-     "The certificate has been revoked: issue and deploy a new one.", NULL, false},
-    {X509_V_ERR_PATH_LENGTH_EXCEEDED, "path_length_exceeded", NULL,
-     "The chain is longer than a CA's pathLenConstraint allows: issue the certificate from a "
-     "CA closer to the root, or reissue the CA without that limit.", NULL, false},
-    {X509_V_ERR_INVALID_CA, "ca_invalid", NULL,
-     "A certificate used as a CA in the chain is not a valid CA (basicConstraints CA:TRUE and "
-     "keyUsage keyCertSign are required): reissue that CA certificate.", NULL, false},
-    {X509_V_ERR_KEYUSAGE_NO_CERTSIGN, "ca_invalid", NULL,
-     "A CA certificate in the chain lacks keyUsage keyCertSign: reissue that CA certificate.",
-     NULL, false},
-    {X509_V_ERR_EE_KEY_TOO_SMALL, "weak_key", NULL,
-     "The certificate's key is too small: reissue it with an RSA key of at least 2048 bits or "
-     "an EC key.", NULL, false},
-    {X509_V_ERR_CA_KEY_TOO_SMALL, "weak_key", NULL,
-     "A CA key in the chain is too small: the CA must be reissued with a stronger key.", NULL, false},
-    {X509_V_ERR_CA_MD_TOO_WEAK, "weak_signature_hash", NULL,
-     "A certificate is signed with a weak hash (MD5 or SHA-1): reissue it with SHA-256.", NULL, false},
-    {X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY, "cert_decode_error", NULL,
-     "The issuer's public key cannot be decoded: the CA certificate is damaged or uses an "
-     "unsupported algorithm.", NULL, false},
-    {X509_V_ERR_CERT_CHAIN_TOO_LONG, "chain_too_long", NULL,
-     "The chain is longer than the verifier accepts: send fewer certificates.", NULL, false},
-};
-
-static const verr_row *verr_find(int err)
-{
-    for (size_t i = 0; i < MTLS_ARRAY_LEN(verr_table); i++)
-        if (verr_table[i].err == err)
-            return &verr_table[i];
-    return NULL;
-}
-
-const char *chain_error_code(int x509_err, int depth, int side)
-{
-    (void)depth;
-    const verr_row *r = verr_find(x509_err);
-    if (!r)
-        return x509_err == X509_V_OK ? "ok" : "chain_verify_failed";
-    return (side == CHAIN_SIDE_SERVER && r->code_server) ? r->code_server : r->code;
-}
-
-const char *chain_error_sentence(int x509_err, int depth, int side)
-{
-    (void)depth;
-    const verr_row *r = verr_find(x509_err);
-    if (!r)
-        return x509_err == X509_V_OK
-                   ? "The chain is valid."
-                   : "OpenSSL rejected the chain for the reason given in the error string: fix "
-                     "that certificate and reissue it.";
-    return (side == CHAIN_SIDE_SERVER && r->sentence_server) ? r->sentence_server : r->sentence;
-}
-
-static bool is_trust_error(int err)
-{
-    switch (err) {
-    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-    case X509_V_ERR_CERT_UNTRUSTED:
-        return true;
-    default:
-        return false;
-    }
-}
-
 /* ---------- verification ---------- */
 
 #define MAX_VERRS 16
@@ -532,8 +389,183 @@ static bool ku_is_the_problem(const cert_info *ci, int side)
     return eku_ok && !ku_ok;
 }
 
+/* ---------- a missing issuer: incomplete chain or foreign CA ---------- */
+
+static bool issued_by(X509 *issuer, X509 *subject);
+
+/* Where a certificate was found that could have issued the certificate whose
+ * issuer is missing (same subject name, subjectKeyIdentifier equal to its
+ * authorityKeyIdentifier when it has one) and that itself chains to a trust
+ * anchor of the side being validated. */
+typedef enum issuer_source { ISSUER_NOWHERE, ISSUER_IN_CA_FILES, ISSUER_IN_CAPTURE } issuer_source;
+
+typedef struct issuer_facts {
+    issuer_source anchored;
+    bool listed; /* client chains: its name was in a CertificateRequest CA list seen so far */
+} issuer_facts;
+
+static int anchor_cb(int ok, X509_STORE_CTX *sctx)
+{
+    bool *untrusted = X509_STORE_CTX_get_app_data(sctx);
+    if (!ok && untrusted && is_trust_error(X509_STORE_CTX_get_error(sctx)))
+        *untrusted = true;
+    return 1;
+}
+
+/* True when ca chains to an anchor of side's store, with the known
+ * certificates (CA files, capture) as intermediates. Only trust counts:
+ * time, purpose and key sizes are not this question. */
+static bool chains_to_anchor(chain_ctx *ctx, int side, X509 *ca)
+{
+    bool untrusted = false, ok = false;
+    X509_STORE_CTX *sctx = X509_STORE_CTX_new();
+    STACK_OF(X509) *pool = sk_X509_dup(ctx->bundle);
+    for (int i = 0; pool && i < sk_X509_num(ctx->seen); i++)
+        if (!sk_X509_push(pool, sk_X509_value(ctx->seen, i))) {
+            sk_X509_free(pool);
+            pool = NULL;
+        }
+    X509_STORE *store = ctx->store[side] ? ctx->store[side] : ctx->empty;
+    if (sctx && pool && X509_STORE_CTX_init(sctx, store, ca, pool)) {
+        X509_STORE_CTX_set_app_data(sctx, &untrusted);
+        X509_STORE_CTX_set_verify_cb(sctx, anchor_cb);
+        X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(sctx);
+        X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_NO_CHECK_TIME);
+        X509_VERIFY_PARAM_set_auth_level(param, 0);
+        ok = X509_verify_cert(sctx) > 0 && !untrusted;
+    }
+    sk_X509_free(pool); /* the references belong to ctx */
+    X509_STORE_CTX_free(sctx);
+    ERR_clear_error();
+    return ok;
+}
+
+static issuer_facts issuer_facts_of(chain_ctx *ctx, int side, X509 *cert)
+{
+    issuer_facts f = {ISSUER_NOWHERE, false};
+    STACK_OF(X509) *known[2] = {ctx->bundle, ctx->seen};
+    const issuer_source where[2] = {ISSUER_IN_CA_FILES, ISSUER_IN_CAPTURE};
+    for (int k = 0; k < 2 && f.anchored == ISSUER_NOWHERE; k++)
+        for (int i = 0; i < sk_X509_num(known[k]) && f.anchored == ISSUER_NOWHERE; i++) {
+            X509 *c = sk_X509_value(known[k], i);
+            if (X509_cmp(c, cert) != 0 && issued_by(c, cert) && chains_to_anchor(ctx, side, c))
+                f.anchored = where[k];
+        }
+    const X509_NAME *iss = X509_get_issuer_name(cert);
+    for (int i = 0; side == CHAIN_SIDE_CLIENT && !f.listed && i < sk_X509_NAME_num(ctx->listed); i++)
+        f.listed = X509_NAME_cmp(sk_X509_NAME_value(ctx->listed, i), iss) == 0;
+    ERR_clear_error();
+    return f;
+}
+
+static bool issuer_in_ca_files(const issuer_facts *f) { return f->anchored == ISSUER_IN_CA_FILES; }
+static bool issuer_in_capture(const issuer_facts *f) { return f->anchored == ISSUER_IN_CAPTURE; }
+static bool issuer_listed(const issuer_facts *f) { return f->listed; }
+static bool issuer_unknown(const issuer_facts *f) { (void)f; return true; }
+
+/* What a missing issuer means, by what is known about it: the first row
+ * whose predicate holds decides. Each sentence follows "<the certificate's
+ * issuer> \"<issuer DN>\" ". A row is final when nothing the capture shows
+ * later can change it (the CA files are fixed; the capture's registry only
+ * grows); reports from other rows are revalidated by the cache once the
+ * capture has shown more (chain_ctx_seen_generation). */
+typedef struct issuer_row {
+    const char *name;
+    bool (*applies)(const issuer_facts *f);
+    const char *code;
+    bool final;
+    const char *sentence[2]; /* by side: client, server */
+} issuer_row;
+
+static const issuer_row issuer_table[] = {
+    {"in_ca_files", issuer_in_ca_files, "missing_intermediate", true,
+     {"is in the CA files given here and chains to a trusted root, but the client did not send "
+      "it: configure the client to send its intermediate CA certificates, leaf first (curl: "
+      "the whole chain in the --cert file).",
+      "is in the CA files given here and chains to a trusted root, but the server did not send "
+      "it: configure the server to send its intermediate CA certificates, leaf first (full "
+      "chain file)."}},
+    {"seen_in_capture", issuer_in_capture, "missing_intermediate", true,
+     {"was sent in another chain of this capture and chains to a trusted root, but the client "
+      "did not send it: configure the client to send its intermediate CA certificates, leaf "
+      "first (curl: the whole chain in the --cert file).",
+      "was sent in another chain of this capture and chains to a trusted root, but the server "
+      "did not send it: configure the server to send its intermediate CA certificates, leaf "
+      "first (full chain file)."}},
+    /* client chains only: servers list the CAs they accept client certificates from */
+    {"listed_by_server", issuer_listed, "missing_intermediate", false,
+     {"is a CA a server of this capture named in its CertificateRequest, but the client did "
+      "not send it and the CA files given here do not contain it: configure the client to "
+      "send its intermediate CA certificates, leaf first, and pass that CA with --client-ca "
+      "FILE here to check the rest of the chain.",
+      "is a CA named in a CertificateRequest of this capture, but the server did not send it "
+      "and the CA files given here do not contain it: configure the server to send its "
+      "intermediate CA certificates, leaf first."}},
+    {"unknown", issuer_unknown, "untrusted_root", false,
+     {"is not a trusted CA and nothing known chains it to one: the server will not accept "
+      "this certificate; use a certificate issued by a CA the server trusts (--client-ca FILE "
+      "here). If it is in fact an intermediate CA of a trusted root, the client must send it "
+      "(a CA file containing it tells the two apart).",
+      "is not a trusted CA and nothing known chains it to one: the client will not accept "
+      "this certificate; use a certificate issued by a CA the clients trust, or add that CA "
+      "to their trust store (--server-ca FILE here). If it is in fact an intermediate CA of a "
+      "trusted root, the server must send it (a CA file containing it tells the two apart)."}},
+};
+
+static const issuer_row *issuer_decide(chain_ctx *ctx, int side, X509 *cert)
+{
+    issuer_facts f = issuer_facts_of(ctx, side, cert);
+    for (size_t i = 0; i < MTLS_ARRAY_LEN(issuer_table); i++)
+        if (issuer_table[i].applies(&f))
+            return &issuer_table[i];
+    return &issuer_table[MTLS_ARRAY_LEN(issuer_table) - 1];
+}
+
+/* The sentence for a missing issuer of cert (the leaf when depth is 0);
+ * malloc'd, NULL on OOM. */
+static char *issuer_sentence(const issuer_row *row, int side, int depth, X509 *cert)
+{
+    char *dn = dn_name_to_string(X509_get_issuer_name(cert));
+    const char *who = side == CHAIN_SIDE_SERVER ? "server" : "client";
+    char *s = depth == 0 ? dup_printf("The %s certificate's issuer \"%s\" %s", who,
+                                      dn ? dn : "?", row->sentence[side])
+                         : dup_printf("The issuer \"%s\" of a CA certificate of the %s chain %s",
+                                      dn ? dn : "?", who, row->sentence[side]);
+    free(dn);
+    return s;
+}
+
+/* One finding per problem and certificate: OpenSSL may report errors that
+ * map to the same code for the same certificate (20 then 21 for a leaf whose
+ * issuer is missing). */
+typedef struct emitted {
+    const char *code[MAX_VERRS];
+    long idx[MAX_VERRS];
+    X509 *cert[MAX_VERRS]; /* borrowed from the vstate */
+    int n;
+} emitted;
+
+static bool emitted_before(emitted *em, const char *code, long idx, X509 *cert)
+{
+    for (int i = 0; i < em->n; i++) {
+        if (strcmp(em->code[i], code) != 0)
+            continue;
+        if (idx >= 0 ? em->idx[i] == idx
+                     : (em->idx[i] < 0 && cert && em->cert[i] && X509_cmp(em->cert[i], cert) == 0))
+            return true;
+    }
+    if (em->n < MAX_VERRS) {
+        em->code[em->n] = code;
+        em->idx[em->n] = idx;
+        em->cert[em->n] = cert;
+        em->n++;
+    }
+    return false;
+}
+
 static int run_verify(chain_ctx *ctx, chain_report *r, X509 *const *xs, size_t n, int side,
-                      const char *sni, int64_t t, int64_t *lo, int64_t *hi)
+                      const char *sni, int64_t t, int64_t *lo, int64_t *hi,
+                      bool *depends_on_capture)
 {
     int rc = -1;
     vstate st;
@@ -573,11 +605,25 @@ static int run_verify(chain_ctx *ctx, chain_report *r, X509 *const *xs, size_t n
         bucket_cert(sk_X509_value(built, i), t, lo, hi);
 
     r->valid = st.n_errs == 0;
+    emitted em;
+    memset(&em, 0, sizeof(em));
     for (int i = 0; i < st.n_errs; i++) {
         const verr *e = &st.errs[i];
         long idx = e->depth == 0 ? 0 : sent_index(xs, n, e->cert);
         const char *code = chain_error_code(e->err, e->depth, side);
         const char *sentence = chain_error_sentence(e->err, e->depth, side);
+        const verr_row *row = verr_find(e->err);
+        char *owned = NULL;
+        if (row && row->issuer_missing && e->cert) {
+            const issuer_row *ir = issuer_decide(ctx, side, e->cert);
+            if (!ir->final)
+                *depends_on_capture = true;
+            code = ir->code;
+            owned = issuer_sentence(ir, side, e->depth, e->cert);
+            if (!owned)
+                goto out;
+            sentence = owned;
+        }
         if (e->err == X509_V_ERR_INVALID_PURPOSE && idx == 0 && ku_is_the_problem(&r->certs[0], side)) {
             code = "key_usage_mismatch";
             sentence = side == CHAIN_SIDE_SERVER
@@ -591,8 +637,14 @@ static int run_verify(chain_ctx *ctx, chain_report *r, X509 *const *xs, size_t n
             r->verify_depth = e->depth;
             r->verify_error_str = strdup(X509_verify_cert_error_string(e->err));
             r->verify_sentence = strdup(sentence);
-            if (!r->verify_error_str || !r->verify_sentence)
+            if (!r->verify_error_str || !r->verify_sentence) {
+                free(owned);
                 goto out;
+            }
+        }
+        if (emitted_before(&em, code, idx, e->cert)) {
+            free(owned);
+            continue;
         }
         char *dn = e->cert ? dn_name_to_string(X509_get_subject_name(e->cert)) : NULL;
         int frc;
@@ -606,6 +658,7 @@ static int run_verify(chain_ctx *ctx, chain_report *r, X509 *const *xs, size_t n
                          sentence, dn ? dn : "?", e->err, e->depth,
                          X509_verify_cert_error_string(e->err));
         free(dn);
+        free(owned);
         if (frc < 0)
             goto out;
     }
@@ -818,9 +871,10 @@ static int hygiene_findings(chain_report *r, X509 *const *xs, size_t n, int side
 
 chain_report *chain_analyze_bucket(chain_ctx *ctx, const bytes_t *certs, size_t n, int side,
                                    const char *sni, int64_t handshake_time, int64_t *out_lo,
-                                   int64_t *out_hi)
+                                   int64_t *out_hi, uint64_t *out_seen_gen)
 {
     int64_t lo = INT64_MIN, hi = INT64_MAX;
+    bool depends = false;
     int64_t t = chain_ctx_time(ctx, handshake_time);
     side = side == CHAIN_SIDE_SERVER ? CHAIN_SIDE_SERVER : CHAIN_SIDE_CLIENT;
     if (!ctx || (n > 0 && !certs))
@@ -864,9 +918,12 @@ chain_report *chain_analyze_bucket(chain_ctx *ctx, const bytes_t *certs, size_t 
         if (!r->verify_error_str || !r->verify_sentence)
             goto fail;
     } else {
-        if (run_verify(ctx, r, xs, n, side, sni, t, &lo, &hi) < 0)
+        if (run_verify(ctx, r, xs, n, side, sni, t, &lo, &hi, &depends) < 0)
             goto fail;
     }
+    /* the CA certificates of this chain are known to the next chains (after
+     * this one is judged: its own certificates were OpenSSL's candidates) */
+    seen_add_chain(ctx, xs, n);
     if (n > 0 && (shape_findings(r, xs, n, side) < 0 || hygiene_findings(r, xs, n, side, t) < 0))
         goto fail;
     if (n > 0 && xs[0]) {
@@ -882,6 +939,8 @@ chain_report *chain_analyze_bucket(chain_ctx *ctx, const bytes_t *certs, size_t 
         *out_lo = lo;
     if (out_hi)
         *out_hi = hi;
+    if (out_seen_gen)
+        *out_seen_gen = depends ? ctx->seen_gen : 0;
     return r;
 fail:
     for (size_t i = 0; xs && i < n; i++)
@@ -895,86 +954,11 @@ fail:
 chain_report *chain_analyze(chain_ctx *ctx, const bytes_t *certs, size_t n, int side,
                             const char *sni, int64_t handshake_time)
 {
-    return chain_analyze_bucket(ctx, certs, n, side, sni, handshake_time, NULL, NULL);
+    return chain_analyze_bucket(ctx, certs, n, side, sni, handshake_time, NULL, NULL, NULL);
 }
 
-/* ---------- acceptable CAs ---------- */
+/* ---------- accessors for chain_ca_names.c ---------- */
 
-static int accept_all_cb(int ok, X509_STORE_CTX *sctx)
-{
-    (void)ok;
-    (void)sctx;
-    return 1;
-}
+X509_STORE *chain_ctx_store(const chain_ctx *ctx, int side) { return ctx ? ctx->store[side] : NULL; }
 
-static int name_listed(STACK_OF(X509_NAME) *names, const X509_NAME *n)
-{
-    for (int i = 0; i < sk_X509_NAME_num(names); i++)
-        if (X509_NAME_cmp(sk_X509_NAME_value(names, i), n) == 0)
-            return i;
-    return -1;
-}
-
-static int match_cert(STACK_OF(X509_NAME) *names, X509 *x)
-{
-    int i = name_listed(names, X509_get_subject_name(x));
-    return i >= 0 ? i : name_listed(names, X509_get_issuer_name(x));
-}
-
-int chain_matches_ca_names(chain_ctx *ctx, const bytes_t *certs, size_t n,
-                           const bytes_t *ca_names, size_t n_names, char **matched_dn)
-{
-    if (matched_dn)
-        *matched_dn = NULL;
-    if (n_names == 0)
-        return -1;
-    STACK_OF(X509_NAME) *names = sk_X509_NAME_new_null();
-    X509 **xs = n ? calloc(n, sizeof(X509 *)) : NULL;
-    int result = 0, hit = -1;
-    if (!names || (n && !xs))
-        goto out;
-    for (size_t i = 0; i < n_names; i++) {
-        if (!ca_names[i].data || ca_names[i].len == 0 || ca_names[i].len > (size_t)LONG_MAX)
-            continue;
-        const unsigned char *p = ca_names[i].data;
-        X509_NAME *nm = d2i_X509_NAME(NULL, &p, (long)ca_names[i].len);
-        if (nm && (p != ca_names[i].data + ca_names[i].len || !sk_X509_NAME_push(names, nm))) {
-            X509_NAME_free(nm);
-            nm = NULL;
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        xs[i] = x509i_decode(certs[i].data, certs[i].len);
-        if (hit < 0 && xs[i])
-            hit = match_cert(names, xs[i]);
-    }
-    if (hit < 0 && n > 0 && xs[0] && ctx && ctx->store[CHAIN_SIDE_CLIENT]) {
-        X509_STORE_CTX *sctx = X509_STORE_CTX_new();
-        STACK_OF(X509) *untrusted = sk_X509_new_null();
-        bool ok = sctx && untrusted;
-        for (size_t i = 1; ok && i < n; i++)
-            if (xs[i] && !sk_X509_push(untrusted, xs[i]))
-                ok = false;
-        if (ok && X509_STORE_CTX_init(sctx, ctx->store[CHAIN_SIDE_CLIENT], xs[0], untrusted)) {
-            X509_STORE_CTX_set_verify_cb(sctx, accept_all_cb);
-            (void)X509_verify_cert(sctx);
-            STACK_OF(X509) *built = X509_STORE_CTX_get0_chain(sctx);
-            for (int i = 0; built && hit < 0 && i < sk_X509_num(built); i++)
-                hit = match_cert(names, sk_X509_value(built, i));
-        }
-        sk_X509_free(untrusted);
-        X509_STORE_CTX_free(sctx);
-    }
-    if (hit >= 0) {
-        result = 1;
-        if (matched_dn)
-            *matched_dn = dn_name_to_string(sk_X509_NAME_value(names, hit));
-    }
-out:
-    for (size_t i = 0; xs && i < n; i++)
-        X509_free(xs[i]);
-    free(xs);
-    sk_X509_NAME_pop_free(names, X509_NAME_free);
-    ERR_clear_error();
-    return result;
-}
+STACK_OF(X509) *chain_ctx_bundle(const chain_ctx *ctx) { return ctx ? ctx->bundle : NULL; }

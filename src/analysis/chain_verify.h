@@ -5,9 +5,22 @@
  * from OpenSSL's verdict.
  *
  * One chain_ctx is built once from the configuration (trust anchors, time
- * override) and is read-only afterwards; analyses return refcounted
- * chain_report objects (see chain_report.h) which chain_cache.c shares
- * between sessions.
+ * override); afterwards only its registry of what the capture has shown
+ * changes (CA certificates of analysed chains, CA names of CertificateRequests;
+ * bounded, append-only). Analyses return refcounted chain_report objects (see
+ * chain_report.h) which chain_cache.c shares between sessions.
+ *
+ * A certificate whose issuer is neither sent nor trusted (OpenSSL errors 20,
+ * 2, 21) is judged by what is known about that issuer (the issuer table in
+ * chain_verify.c): missing_intermediate when a certificate that could be the
+ * issuer (same name; subjectKeyIdentifier = the certificate's
+ * authorityKeyIdentifier when present) is in the CA files given (any side) or
+ * was sent in another chain of the capture, and chains to a trust anchor of
+ * this side — or, for client chains, when its name was in a
+ * CertificateRequest seen so far; otherwise untrusted_root naming the issuer.
+ * The capture sources make a verdict depend on what came before: a later
+ * connection may know more than an earlier one (chain_cache.c then
+ * revalidates the cached report).
  */
 #ifndef MTLS_CHAIN_VERIFY_H
 #define MTLS_CHAIN_VERIFY_H
@@ -38,10 +51,19 @@ typedef struct chain_config {
     bool verify_time_now;        /* --verify-time now */
 } chain_config;
 
+/* At most this many CA certificates, and as many CA names, are remembered
+ * from the capture; later ones are not. */
+#define CHAIN_SEEN_MAX 4096
+
 typedef struct chain_ctx chain_ctx;
 
 /*
- * Build a context: loads the anchor files/directories (PEM). Returns a new
+ * Build a context: loads the anchor files/directories (PEM). From a file, the
+ * self-signed certificates become the trust anchors and every certificate
+ * (intermediates included) is known for judging missing issuers; an
+ * intermediate in a file is not used to complete a chain, so a chain that
+ * lacks it gets missing_intermediate. A directory (c_rehash) and the system
+ * store are looked up by name, as OpenSSL does. Returns a new
  * context, or NULL with *err set to a malloc'd sentence (caller frees; err may
  * be NULL) when a path cannot be loaded. cfg is copied; its strings need not
  * outlive the call.
@@ -52,6 +74,18 @@ void chain_ctx_free(chain_ctx *ctx); /* NULL is a no-op */
 /* True when trust anchors are configured (or the system store is used) for
  * this side. */
 bool chain_ctx_has_anchors(const chain_ctx *ctx, int side);
+
+/*
+ * The capture's registry (not locked: a chain_ctx shared by threads needs one
+ * lock around chain_analyze*, chain_cache_analyze and this).
+ * chain_ctx_note_ca_names remembers the CA names a CertificateRequest listed
+ * (DER X509_NAMEs; undecodable ones are skipped). chain_ctx_seen_generation
+ * is 1 for a new context and grows whenever the registry grows (CA names
+ * noted, or a chain_analyze* of a chain with a CA certificate not seen
+ * before); 0 for NULL.
+ */
+void chain_ctx_note_ca_names(chain_ctx *ctx, const bytes_t *ca_names, size_t n_names);
+uint64_t chain_ctx_seen_generation(const chain_ctx *ctx);
 
 /* The time chains are judged at: the override from the configuration, else
  * handshake_time (unix seconds). */
@@ -84,16 +118,20 @@ chain_report *chain_analyze(chain_ctx *ctx, const bytes_t *certs, size_t n, int 
  * the same report — bounded by the notBefore, notAfter + 1 and
  * notAfter - CHAIN_EXPIRES_SOON_SECS + 1 of every certificate that took part
  * (sent or taken from the trust store). INT64_MIN / INT64_MAX when unbounded.
+ * *out_seen_gen (may be NULL) receives 0 when the report does not depend on
+ * what the capture shows later, else the chain_ctx_seen_generation it was
+ * made at: the same chain analysed at a later generation may be judged
+ * differently (an unknown issuer became known).
  */
 chain_report *chain_analyze_bucket(chain_ctx *ctx, const bytes_t *certs, size_t n, int side,
                                    const char *sni, int64_t handshake_time, int64_t *out_lo,
-                                   int64_t *out_hi) MTLS_WARN_UNUSED;
+                                   int64_t *out_hi, uint64_t *out_seen_gen) MTLS_WARN_UNUSED;
 
 /*
  * Acceptable CAs (CertificateRequest certificate_authorities): returns 1 when
  * some certificate of the sent chain has a subject or issuer equal to one of
  * the listed names, or the chain built with the configured client anchors
- * reaches a listed name; 0 when none does (or the chain is empty); -1 when
+ * (and the intermediates of the CA files) reaches a listed name; 0 when none does (or the chain is empty); -1 when
  * not applicable (no names listed). On 1, *matched_dn (may be NULL) receives
  * the listed name as a malloc'd one-line DN (caller frees). Undecodable
  * names/certs are skipped.
@@ -102,7 +140,9 @@ int chain_matches_ca_names(chain_ctx *ctx, const bytes_t *certs, size_t n,
                            const bytes_t *ca_names, size_t n_names, char **matched_dn);
 
 /* Plain sentence and finding code for an X509_V_ERR_* code at a depth of a
- * chain presented by side (static strings; never NULL). */
+ * chain presented by side (static strings; never NULL). For the errors that
+ * mean "issuer not found" (20, 2, 21) this is the answer when nothing is known
+ * about the issuer (untrusted_root); chain_analyze refines it. */
 const char *chain_error_code(int x509_err, int depth, int side);
 const char *chain_error_sentence(int x509_err, int depth, int side);
 

@@ -101,7 +101,7 @@ void cli_usage(FILE *out)
           "  --dump-certs DIR      write each distinct certificate as DIR/<sha256>.pem\n"
           "Decryption:\n"
           "  --keylog FILE         NSS key log (SSLKEYLOGFILE format); also read from $SSLKEYLOGFILE\n"
-          "  --show-http           with keys, show the first HTTP request/status line\n"
+          "  --show-http           (no effect: the first HTTP request/status line is always read with keys)\n"
           "Limits:\n"
           "  --max-flows N         concurrent flows tracked (default 262144)\n"
           "  --max-flow-bytes N    bytes buffered per flow (default 4M)\n"

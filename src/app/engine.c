@@ -147,7 +147,6 @@ engine_t *engine_new(const mtls_config *cfg, int dlt, FILE *out, char **err)
         return NULL;
     }
     e->topt.keys = e->keys;
-    e->topt.show_http = cfg->show_http;
     e->topt.max_buffer = cfg->max_flow_bytes;
     e->topt.mem_total = &e->mem_total;
     e->dopt.keylog_given = cfg->keylog != NULL || dsb_keys;

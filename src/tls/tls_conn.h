@@ -63,6 +63,22 @@ typedef enum early_state {
     EARLY_READY,       /* `early` decrypts the client's early records */
 } early_state;
 
+/* Reading the first HTTP exchange of one direction (tls_app_peek.c). */
+typedef enum app_peek_state {
+    PEEK_START = 0,   /* no decrypted application data yet */
+    PEEK_H1_BODY,     /* HTTP/1.x status seen: looking for the server's words in the body */
+    PEEK_H2,          /* HTTP/2: reading frames until the first HEADERS (and the body after it) */
+    PEEK_DONE,
+} app_peek_state;
+
+typedef struct app_peek {
+    app_peek_state state;
+    uint32_t records;     /* decrypted application records looked at */
+    long http_step;       /* index of this direction's HTTP step, -1 before it */
+    bool h2_preface_seen; /* client: the 24-byte connection preface was skipped */
+    growbuf h2;           /* HTTP/2 bytes not yet framed (capped) */
+} app_peek;
+
 typedef struct dir_state {
     bool detected;         /* TLS bytes started in this direction */
     bool dead;             /* stop parsing this direction */
@@ -81,7 +97,7 @@ typedef struct dir_state {
     bool have_flight;
     uint32_t flight_sizes[MAX_FLIGHT_SIZES];
     uint32_t n_flight_sizes;
-    bool http_done;
+    app_peek peek;         /* the first HTTP exchange in decrypted application data */
     bool resync;           /* after a gap: skip to the next plausible record header */
     bool after_gap;        /* records may have been lost: the decryption sequence number may be behind */
     bool app_data_seen;    /* application data came from this side */
@@ -179,6 +195,16 @@ void tlsh_message(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *msg, size
 void tlsh_client_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, bool sslv2, uint32_t len);
 /* A ServerHello or HelloRetryRequest body of len bytes from d. */
 void tlsh_server_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32_t len);
+
+/* ------------------------------------------------------------------ tls_app_peek.c */
+
+/* Decrypted application data from d: the first HTTP/1.x request/status line or HTTP/2
+ * :method/:path and :status become STEP_HTTP steps; nginx's words for a certificate
+ * refusal in the response body are added to the status step. Looks at the first few
+ * records of each direction only. */
+void tlsa_app_data(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_t n);
+/* Release what the peek buffered. */
+void tlsa_free(tls_conn *c);
 
 /* ------------------------------------------------------------------ tls13_flight.c */
 

@@ -32,24 +32,6 @@ static void log_app_data(tls_conn *c, mtls_dir d, uint64_t ts, size_t len, bool 
     }
 }
 
-static void show_http(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_t n)
-{
-    dir_state *ds = &c->d[d];
-    if (!c->opt.show_http || ds->http_done || n < 8)
-        return;
-    ds->http_done = true;
-    size_t i = 0;
-    while (i < n && i < 200 && p[i] != '\r' && p[i] != '\n')
-        i++;
-    bool looks = (d == DIR_S2C && n >= 5 && memcmp(p, "HTTP/", 5) == 0) ||
-                 (d == DIR_C2S && memchr(p, ' ', i) && i > 10 && memcmp(p + i - 8, "HTTP/1.", 7) == 0);
-    if (!looks)
-        return;
-    step_t *st = tlsc_add_step(c, ts, d, STEP_HTTP);
-    if (st)
-        st->detail = tlsc_dup_view(p, i);
-}
-
 static void handle_plain_content(tls_conn *c, mtls_dir d, uint64_t ts, uint8_t type, const uint8_t *p, size_t n,
                                  bool dec)
 {
@@ -77,7 +59,7 @@ static void handle_plain_content(tls_conn *c, mtls_dir d, uint64_t ts, uint8_t t
     case TLS_CT_APPLICATION_DATA:
         log_app_data(c, d, ts, n, dec);
         if (dec)
-            show_http(c, d, ts, p, n);
+            tlsa_app_data(c, d, ts, p, n);
         break;
     case TLS_CT_CHANGE_CIPHER_SPEC:
         break;
@@ -103,7 +85,7 @@ static bool early_data_record(tls_conn *c, uint64_t ts, const uint8_t *rec, size
                 st->decrypted = true;
                 st->detail = strdup("0-RTT early data");
             }
-            show_http(c, DIR_C2S, ts, c->scratch, outlen);
+            tlsa_app_data(c, DIR_C2S, ts, c->scratch, outlen);
         } else {
             handle_plain_content(c, DIR_C2S, ts, inner, c->scratch, outlen, true);
         }

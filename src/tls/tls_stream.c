@@ -103,6 +103,7 @@ void tlss_free(tls_conn *c)
         tlsc_gb_free(c, &c->d[i].hs);
         decrypt_dir_cleanup(&c->d[i].dec);
     }
+    tlsa_free(c);
     transcript_free(c->tr);
     transcript_free(c->pha_tr);
     decrypt_dir_cleanup(&c->early);

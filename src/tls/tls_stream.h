@@ -20,7 +20,6 @@
 
 typedef struct tlss_options {
     const keylog *keys;       /* may be NULL */
-    bool show_http;
     size_t max_buffer;        /* cap on buffered bytes per direction (records + messages) */
     size_t *mem_total;        /* shared counter of buffered bytes (may be NULL) */
 } tlss_options;

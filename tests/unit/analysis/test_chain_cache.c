@@ -239,6 +239,45 @@ static void test_many_repeats_cost_one_analysis(void **state)
     chain_cache_free(c);
 }
 
+/* A report judged while the issuer was unknown is judged again once the
+ * capture has shown it (chain_verify.h); a final one is not. */
+static void test_revalidated_when_capture_shows_more(void **state)
+{
+    (void)state;
+    char *pem = tp_write_pem(dir, "root-only.pem", &root, 1);
+    chain_config cfg = {.ca_path = pem};
+    chain_ctx *fresh = chain_ctx_new(&cfg, NULL);
+    free(pem);
+    assert_non_null(fresh);
+    chain_cache *c = chain_cache_new(16);
+    const chain_report *p = chain_cache_analyze(c, fresh, chain, 1, CHAIN_SIDE_CLIENT, NULL, TP_T0);
+    assert_true(findings_has(&p->findings, "untrusted_root"));
+    const chain_report *p2 = chain_cache_analyze(c, fresh, chain, 1, CHAIN_SIDE_CLIENT, NULL, TP_T0);
+    assert_ptr_equal(p, p2); /* nothing new yet: a hit */
+    assert_int_equal(stats(c).hits, 1);
+    /* another connection sends leaf + intermediate: the intermediate is known now */
+    const chain_report *full = chain_cache_analyze(c, fresh, chain2, 2, CHAIN_SIDE_CLIENT, NULL, TP_T0);
+    assert_true(full->valid);
+    const chain_report *q = chain_cache_analyze(c, fresh, chain, 1, CHAIN_SIDE_CLIENT, NULL, TP_T0);
+    assert_ptr_not_equal(q, p);
+    assert_true(findings_has(&q->findings, "missing_intermediate"));
+    assert_false(findings_has(&q->findings, "untrusted_root"));
+    assert_int_equal(stats(c).misses, 3);
+    assert_int_equal(stats(c).entries, 2);
+    /* the earlier holders keep their (immutable) report */
+    assert_true(findings_has(&p->findings, "untrusted_root"));
+    /* missing_intermediate is final: hits from now on */
+    const chain_report *q2 = chain_cache_analyze(c, fresh, chain, 1, CHAIN_SIDE_CLIENT, NULL, TP_T0);
+    assert_ptr_equal(q, q2);
+    chain_report_unref(p);
+    chain_report_unref(p2);
+    chain_report_unref(full);
+    chain_report_unref(q);
+    chain_report_unref(q2);
+    chain_cache_free(c);
+    chain_ctx_free(fresh);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -247,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_validity_buckets),
         cmocka_unit_test(test_eviction_keeps_reports_alive),
         cmocka_unit_test(test_many_repeats_cost_one_analysis),
+        cmocka_unit_test(test_revalidated_when_capture_shows_more),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,7 +1,9 @@
 /*
  * test_chain_verify.c — chain validation on a PKI made by OpenSSL inside the
  * test (tests/unit/pki/test_pki.h): each finding code, each X509_V_ERR
- * mapping, trust_checked=false, validation time, acceptable-CA matching.
+ * mapping, trust_checked=false, validation time, acceptable-CA matching;
+ * missing issuer judged by what is known (missing_intermediate vs
+ * untrusted_root), also on the real sample PKI (samples/pki).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 
 #include "chain_verify.h"
@@ -269,18 +272,254 @@ static void test_wrong_eku(void **state)
     chain_report_unref(r);
 }
 
+static size_t count_at(const chain_report *r, finding_sev sev, const char *where)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < r->findings.n; i++)
+        k += r->findings.items[i].severity == sev && r->findings.items[i].where &&
+             strcmp(r->findings.items[i].where, where) == 0;
+    return k;
+}
+
+static chain_ctx *ctx_files(X509 *const *client, size_t nc, X509 *const *server, size_t ns)
+{
+    static int k;
+    char name[2][32];
+    snprintf(name[0], sizeof name[0], "client-%d.pem", k);
+    snprintf(name[1], sizeof name[1], "server-%d.pem", k++);
+    char *cp = tp_write_pem(P.dir, name[0], client, nc);
+    char *sp = tp_write_pem(P.dir, name[1], server, ns);
+    chain_config cfg = {.client_ca_path = cp, .server_ca_path = sp};
+    chain_ctx *c = chain_ctx_new(&cfg, NULL);
+    assert_non_null(c);
+    free(cp);
+    free(sp);
+    return c;
+}
+
+/* The issuer of the sent leaf is not sent and not an anchor: what is known
+ * about it decides between missing_intermediate and untrusted_root. */
 static void test_missing_intermediate(void **state)
 {
     (void)state;
-    chain_report *r = analyze(P.ctx, CHAIN_SIDE_CLIENT, NULL, TP_T0, P.client, NULL, NULL, NULL);
+    X509 *root[1] = {P.root}, *both[2] = {P.inter, P.root};
+    /* nothing known about the intermediate: an issuer nobody connects to a root */
+    chain_ctx *c = ctx_files(root, 1, root, 1);
+    chain_report *r = analyze(c, CHAIN_SIDE_CLIENT, NULL, TP_T0, P.client, NULL, NULL, NULL);
+    assert_failure(r, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0, "untrusted_root",
+                   "client chain[0]");
+    assert_null(find(r, "missing_intermediate"));
+    assert_non_null(strstr(find(r, "untrusted_root")->message,
+                           "issuer \"CN=Test Intermediate CA,O=Test\" is not a trusted CA"));
+    assert_int_equal(count_at(r, SEV_ERROR, "client chain[0]"), 1);
+    chain_report_unref(r);
+    /* ... until another chain of the capture sends it */
+    uint64_t g = chain_ctx_seen_generation(c);
+    r = analyze(c, CHAIN_SIDE_SERVER, "server.test", TP_T0, P.server, P.inter, NULL, NULL);
+    assert_true(r->valid);
+    chain_report_unref(r);
+    assert_true(chain_ctx_seen_generation(c) > g);
+    r = analyze(c, CHAIN_SIDE_CLIENT, NULL, TP_T0, P.client, NULL, NULL, NULL);
     assert_failure(r, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0, "missing_intermediate",
                    "client chain[0]");
+    assert_non_null(strstr(r->verify_sentence, "another chain of this capture"));
+    assert_non_null(strstr(r->verify_sentence, "the client did not send it"));
+    assert_null(find(r, "untrusted_root"));
     chain_report_unref(r);
-    r = analyze(P.ctx, CHAIN_SIDE_SERVER, "server.test", TP_T0, P.server, NULL, NULL, NULL);
+    /* the same chain again adds nothing new */
+    g = chain_ctx_seen_generation(c);
+    r = analyze(c, CHAIN_SIDE_SERVER, "server.test", TP_T0, P.server, P.inter, NULL, NULL);
+    chain_report_unref(r);
+    assert_int_equal(chain_ctx_seen_generation(c), g);
+    chain_ctx_free(c);
+
+    /* in this side's CA file (intermediate + root): used to complete the chain,
+     * as a peer loading the same file would, so a leaf-only chain is valid */
+    c = ctx_files(both, 2, both, 2);
+    r = analyze(c, CHAIN_SIDE_CLIENT, NULL, TP_T0, P.client, NULL, NULL, NULL);
+    assert_true(r->valid);
+    assert_null(find(r, "missing_intermediate"));
+    chain_report_unref(r);
+    r = analyze(c, CHAIN_SIDE_SERVER, "server.test", TP_T0, P.server, NULL, NULL, NULL);
+    assert_true(r->valid);
+    chain_report_unref(r);
+    chain_ctx_free(c);
+
+    /* the other side's CA file counts too: it still chains to this side's root */
+    c = ctx_files(root, 1, both, 2);
+    r = analyze(c, CHAIN_SIDE_CLIENT, NULL, TP_T0, P.client, NULL, NULL, NULL);
+    assert_non_null(find(r, "missing_intermediate"));
+    assert_null(find(r, "untrusted_root"));
+    chain_report_unref(r);
+    chain_ctx_free(c);
+
+    /* a CA name a server listed in its CertificateRequest (client chains only) */
+    c = ctx_files(root, 1, root, 1);
+    X509_NAME *in = X509_get_subject_name(P.inter);
+    bytes_t nm = {NULL, 0};
+    int len = i2d_X509_NAME(in, &nm.data);
+    assert_true(len > 0);
+    nm.len = (size_t)len;
+    g = chain_ctx_seen_generation(c);
+    chain_ctx_note_ca_names(c, &nm, 1);
+    assert_int_equal(chain_ctx_seen_generation(c), g + 1);
+    chain_ctx_note_ca_names(c, &nm, 1); /* already known */
+    assert_int_equal(chain_ctx_seen_generation(c), g + 1);
+    r = analyze(c, CHAIN_SIDE_CLIENT, NULL, TP_T0, P.client, NULL, NULL, NULL);
     assert_failure(r, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0, "missing_intermediate",
-                   "server chain[0]");
-    assert_non_null(strstr(r->verify_sentence, "server"));
+                   "client chain[0]");
+    assert_non_null(strstr(r->verify_sentence, "CertificateRequest"));
     chain_report_unref(r);
+    r = analyze(c, CHAIN_SIDE_SERVER, "server.test", TP_T0, P.server, NULL, NULL, NULL);
+    assert_non_null(find(r, "untrusted_root"));
+    assert_null(find(r, "missing_intermediate"));
+    chain_report_unref(r);
+    OPENSSL_free(nm.data);
+    chain_ctx_free(c);
+}
+
+/* A leaf from an unrelated CA: untrusted_root naming that CA, never
+ * missing_intermediate, one finding for the leaf. */
+static void test_unrelated_ca(void **state)
+{
+    (void)state;
+    chain_report *r = analyze(P.ctx, CHAIN_SIDE_CLIENT, NULL, TP_T0, P.rogue_leaf, NULL, NULL, NULL);
+    assert_failure(r, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0, "untrusted_root",
+                   "client chain[0]");
+    assert_null(find(r, "missing_intermediate"));
+    assert_non_null(strstr(find(r, "untrusted_root")->message,
+                           "The client certificate's issuer \"CN=Rogue Root CA,O=Test\" is not a "
+                           "trusted CA and nothing known chains it to one"));
+    assert_non_null(strstr(r->verify_sentence, "--client-ca FILE"));
+    assert_int_equal(count_at(r, SEV_ERROR, "client chain[0]"), 1);
+    chain_report_unref(r);
+    /* known (seen in a chain, in the other side's CA file) but chaining to no
+     * anchor of this side: still foreign */
+    X509 *root[1] = {P.root}, *rogue[1] = {P.rogue_root};
+    chain_ctx *c = ctx_files(root, 1, rogue, 1);
+    r = analyze(c, CHAIN_SIDE_CLIENT, NULL, TP_T0, P.rogue_leaf, P.rogue_root, NULL, NULL);
+    assert_non_null(find(r, "untrusted_root"));
+    chain_report_unref(r);
+    r = analyze(c, CHAIN_SIDE_CLIENT, NULL, TP_T0, P.rogue_leaf, NULL, NULL, NULL);
+    assert_non_null(find(r, "untrusted_root"));
+    assert_null(find(r, "missing_intermediate"));
+    assert_int_equal(count_at(r, SEV_ERROR, "client chain[0]"), 1);
+    chain_report_unref(r);
+    /* the same the other way round: our root is known (the client CA file)
+     * but is no anchor for server chains here */
+    r = analyze(c, CHAIN_SIDE_SERVER, NULL, TP_T0, P.server, P.inter, NULL, NULL);
+    assert_false(r->valid);
+    const finding_t *f = find(r, "untrusted_root");
+    assert_non_null(f);
+    assert_string_equal(f->where, "server chain[1]");
+    assert_non_null(strstr(f->message, "The issuer \"CN=Test Root CA,O=Test\" of a CA certificate "
+                                       "of the server chain is not a trusted CA"));
+    assert_null(find(r, "missing_intermediate"));
+    chain_report_unref(r);
+    chain_ctx_free(c);
+}
+
+/* ---- the real sample PKI (samples/pki) ---- */
+
+static X509 *sample_cert(const char *name)
+{
+    char path[4096];
+    const char *src = getenv("MTLS_SOURCE_DIR");
+    snprintf(path, sizeof path, "%s/samples/pki/%s", src ? src : ".", name);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
+    fclose(f);
+    assert_non_null(x);
+    return x;
+}
+
+static chain_ctx *sample_ctx(const char *file)
+{
+    char path[4096];
+    const char *src = getenv("MTLS_SOURCE_DIR");
+    snprintf(path, sizeof path, "%s/samples/pki/%s", src ? src : ".", file);
+    chain_config cfg = {.ca_path = path};
+    char *err = NULL;
+    chain_ctx *c = chain_ctx_new(&cfg, &err);
+    assert_null(err);
+    assert_non_null(c);
+    return c;
+}
+
+/* The distinct errors OpenSSL's verify callback reports at depth 0. */
+static int raw_cb(int ok, X509_STORE_CTX *sctx)
+{
+    int *seen = X509_STORE_CTX_get_app_data(sctx);
+    int e = X509_STORE_CTX_get_error(sctx);
+    if (!ok && X509_STORE_CTX_get_error_depth(sctx) == 0 && e > 0 && e < 128)
+        seen[e] = 1;
+    return 1;
+}
+
+static void test_sample_pki(void **state)
+{
+    (void)state;
+    X509 *mallory = sample_cert("mallory.pem"), *alice = sample_cert("alice.pem");
+    X509 *inter = sample_cert("intermediate.pem"), *server = sample_cert("server.pem");
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    assert_true(ASN1_TIME_to_tm(X509_get0_notBefore(alice), &tm));
+    int64_t t = (int64_t)timegm(&tm) + 86400;
+
+    /* tls12-unknown-ca: mallory from the rogue CA against root.pem. OpenSSL
+     * reports both 20 and 21 for that one certificate ... */
+    chain_ctx *c = sample_ctx("root.pem");
+    int seen[128] = {0};
+    X509_STORE *st = X509_STORE_new();
+    X509_STORE_CTX *sctx = X509_STORE_CTX_new();
+    assert_true(X509_STORE_CTX_init(sctx, st, mallory, NULL));
+    X509_STORE_CTX_set_app_data(sctx, seen);
+    X509_STORE_CTX_set_verify_cb(sctx, raw_cb);
+    X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(sctx), X509_V_FLAG_NO_CHECK_TIME);
+    (void)X509_verify_cert(sctx);
+    assert_true(seen[X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY]);
+    assert_true(seen[X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE]);
+    X509_STORE_CTX_free(sctx);
+    X509_STORE_free(st);
+    /* ... which make one finding: untrusted_root naming the rogue CA */
+    chain_report *r = analyze(c, CHAIN_SIDE_CLIENT, NULL, t, mallory, NULL, NULL, NULL);
+    assert_failure(r, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0, "untrusted_root",
+                   "client chain[0]");
+    assert_null(find(r, "missing_intermediate"));
+    assert_int_equal(count_at(r, SEV_ERROR, "client chain[0]"), 1);
+    assert_int_equal(count_sev(r, SEV_ERROR), 1);
+    assert_non_null(strstr(r->verify_sentence, "\"CN=Rogue Test CA,O=rogue\""));
+    chain_report_unref(r);
+    /* alice without her intermediate, root.pem only: nothing known about the
+     * intermediate yet */
+    r = analyze(c, CHAIN_SIDE_CLIENT, NULL, t, alice, NULL, NULL, NULL);
+    assert_non_null(find(r, "untrusted_root"));
+    assert_non_null(strstr(r->verify_sentence, "\"CN=mtlsdump Test Intermediate CA,O=mtlsdump test\""));
+    chain_report_unref(r);
+    chain_ctx_free(c);
+
+    /* ca-chain.pem (intermediate + root): a peer with this file completes
+     * the chain itself, so the leaf alone is valid */
+    c = sample_ctx("ca-chain.pem");
+    r = analyze(c, CHAIN_SIDE_CLIENT, NULL, t, alice, NULL, NULL, NULL);
+    assert_true(r->valid);
+    chain_report_unref(r);
+    r = analyze(c, CHAIN_SIDE_SERVER, "server.mtls.test", t, server, NULL, NULL, NULL);
+    assert_true(r->valid);
+    chain_report_unref(r);
+    r = analyze(c, CHAIN_SIDE_CLIENT, NULL, t, alice, inter, NULL, NULL);
+    assert_true(r->valid);
+    chain_report_unref(r);
+    r = analyze(c, CHAIN_SIDE_CLIENT, NULL, t, mallory, NULL, NULL, NULL);
+    assert_non_null(find(r, "untrusted_root"));
+    assert_null(find(r, "missing_intermediate"));
+    chain_report_unref(r);
+    chain_ctx_free(c);
+    X509_free(mallory);
+    X509_free(alice);
+    X509_free(inter);
+    X509_free(server);
 }
 
 static void test_untrusted_root_and_root_sent(void **state)
@@ -447,7 +686,13 @@ static void test_system_store_default(void **state)
     chain_report *r = analyze(c, CHAIN_SIDE_SERVER, "server.test", TP_T0, P.server, P.inter, NULL, NULL);
     assert_true(r->trust_checked);
     assert_false(r->valid);
-    assert_non_null(find(r, "missing_intermediate"));
+    /* the intermediate was sent; its root is in no store and nothing known
+     * chains it to one */
+    const finding_t *f = find(r, "untrusted_root");
+    assert_non_null(f);
+    assert_string_equal(f->where, "server chain[1]");
+    assert_non_null(strstr(f->message, "\"CN=Test Root CA,O=Test\""));
+    assert_null(find(r, "missing_intermediate"));
     chain_report_unref(r);
     chain_ctx_free(c);
 }
@@ -498,9 +743,10 @@ static void test_error_mapping(void **state)
     } rows[] = {
         {X509_V_ERR_CERT_HAS_EXPIRED, 0, "cert_expired"},
         {X509_V_ERR_CERT_NOT_YET_VALID, 0, "cert_not_yet_valid"},
-        {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0, "missing_intermediate"},
-        {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, 1, "missing_intermediate"},
-        {X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, 1, "missing_intermediate"},
+        /* issuer not found: untrusted_root unless chain_analyze knows the issuer */
+        {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0, "untrusted_root"},
+        {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, 1, "untrusted_root"},
+        {X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, 1, "untrusted_root"},
         {X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, 0, "untrusted_root"},
         {X509_V_ERR_CERT_UNTRUSTED, 1, "untrusted_root"},
         {X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, 0, "self_signed_leaf"},
@@ -641,6 +887,8 @@ int main(void)
         cmocka_unit_test(test_not_yet_valid),
         cmocka_unit_test(test_wrong_eku),
         cmocka_unit_test(test_missing_intermediate),
+        cmocka_unit_test(test_unrelated_ca),
+        cmocka_unit_test(test_sample_pki),
         cmocka_unit_test(test_untrusted_root_and_root_sent),
         cmocka_unit_test(test_self_signed_leaf),
         cmocka_unit_test(test_chain_shape),

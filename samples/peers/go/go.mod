@@ -1,0 +1,3 @@
+module mtlsdump.test/samples/peers/go
+
+go 1.19

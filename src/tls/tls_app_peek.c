@@ -1,0 +1,218 @@
+/*
+ * tls_app_peek.c — the first HTTP exchange after the handshake, read from
+ * decrypted application data: what the client asked and what the server
+ * answered. A finished TLS handshake is not a success when the server then
+ * refuses the request (nginx 400 "The SSL certificate error", Apache and
+ * HAProxy 403): these steps are the evidence the diagnosis needs.
+ *
+ * HTTP/1.x: the request line and the status line of the first record each
+ * way. HTTP/2 (ALPN h2, or the client preface): frames are collected until
+ * the first HEADERS frame of each direction; its header block is decoded
+ * with libnghttp2's HPACK inflater (:method/:path, :status). In both, the
+ * server's first response body is searched (first few records) for nginx's
+ * words naming the certificate, added to the status step's detail as
+ * `(\"...\")`.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nghttp2/nghttp2.h>
+
+#include "http_peek.h"
+#include "tls_conn.h"
+
+#define PEEK_MAX_RECORDS 6          /* records per direction looked at */
+#define PEEK_H2_CAP (64u * 1024u)   /* HTTP/2 bytes buffered per direction at most */
+
+/* What servers say when they refuse a client certificate after the handshake. */
+static const char *const refusal_words[] = {
+    "No required SSL certificate was sent", /* nginx, no certificate */
+    "The SSL certificate error",            /* nginx, verification failed */
+    "SSL certificate error",
+};
+
+static const char *find_words(const uint8_t *p, size_t n)
+{
+    for (size_t w = 0; w < MTLS_ARRAY_LEN(refusal_words); w++) {
+        size_t wl = strlen(refusal_words[w]);
+        for (size_t i = 0; i + wl <= n; i++)
+            if (p[i] == (uint8_t)refusal_words[w][0] && memcmp(p + i, refusal_words[w], wl) == 0)
+                return refusal_words[w];
+    }
+    return NULL;
+}
+
+static void add_http_step(tls_conn *c, mtls_dir d, uint64_t ts, char *detail)
+{
+    step_t *st = detail ? tlsc_add_step(c, ts, d, STEP_HTTP) : NULL;
+    if (!st) {
+        free(detail);
+        return;
+    }
+    st->detail = detail;
+    c->d[d].peek.http_step = (long)(st - c->s->steps);
+}
+
+/* The server's words for the refusal, appended once to its status step. */
+static void note_words(tls_conn *c, const uint8_t *p, size_t n)
+{
+    app_peek *pk = &c->d[DIR_S2C].peek;
+    if (pk->http_step < 0 || (size_t)pk->http_step >= c->s->n_steps)
+        return;
+    const char *w = find_words(p, n);
+    if (!w)
+        return;
+    step_t *st = &c->s->steps[pk->http_step];
+    if (st->detail && strstr(st->detail, "(\""))
+        return;
+    tlsc_set_detail(st, "%s (\"%s\")", st->detail ? st->detail : "", w);
+    pk->state = PEEK_DONE;
+}
+
+/* ---- HTTP/1.x ---------------------------------------------------------- */
+
+static void h1_first(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_t n)
+{
+    app_peek *pk = &c->d[d].peek;
+    pk->state = PEEK_DONE;
+    if (d == DIR_S2C) {
+        cur_t cu;
+        cur_init(&cu, p, n);
+        h1_status_line sl;
+        if (h1_parse_status_line(&cu, &sl).status != DX_OK)
+            return;
+        add_http_step(c, d, ts, tlsc_dup_view(sl.line, sl.line_len));
+        if (sl.status >= 400) {
+            pk->state = PEEK_H1_BODY;
+            note_words(c, p, n);
+        }
+        return;
+    }
+    size_t i = 0;
+    while (i < n && i < 200 && p[i] != '\r' && p[i] != '\n')
+        i++;
+    if (memchr(p, ' ', i) && i > 10 && memcmp(p + i - 8, "HTTP/1.", 7) == 0)
+        add_http_step(c, d, ts, tlsc_dup_view(p, i));
+}
+
+/* ---- HTTP/2 ------------------------------------------------------------ */
+
+/* Decode one header block; the detail for the step ("GET / (h2)", ":status 403"). */
+static char *h2_detail(mtls_dir d, const uint8_t *block, size_t len)
+{
+    nghttp2_hd_inflater *inf = NULL;
+    if (nghttp2_hd_inflate_new(&inf) != 0)
+        return NULL;
+    char method[16] = "", path[128] = "", status[8] = "";
+    for (;;) {
+        nghttp2_nv nv;
+        int flags = 0;
+        ssize_t used = nghttp2_hd_inflate_hd2(inf, &nv, &flags, block, len, 1);
+        if (used < 0)
+            break;
+        block += used;
+        len -= (size_t)used;
+        if (flags & NGHTTP2_HD_INFLATE_EMIT) {
+            char *dst = NULL;
+            size_t cap = 0;
+            if (nv.namelen == 7 && memcmp(nv.name, ":method", 7) == 0)
+                dst = method, cap = sizeof method;
+            else if (nv.namelen == 5 && memcmp(nv.name, ":path", 5) == 0)
+                dst = path, cap = sizeof path;
+            else if (nv.namelen == 7 && memcmp(nv.name, ":status", 7) == 0)
+                dst = status, cap = sizeof status;
+            if (dst)
+                snprintf(dst, cap, "%.*s", (int)nv.valuelen, (const char *)nv.value);
+        }
+        if (flags & NGHTTP2_HD_INFLATE_FINAL) {
+            nghttp2_hd_inflate_end_headers(inf);
+            break;
+        }
+        if (used == 0 && len == 0)
+            break;
+    }
+    nghttp2_hd_inflate_del(inf);
+    char *out = NULL;
+    int r = d == DIR_S2C ? (status[0] ? asprintf(&out, ":status %s", status) : -1)
+                         : (method[0] ? asprintf(&out, "%s %s (h2)", method, path) : -1);
+    return r < 0 ? NULL : out;
+}
+
+/* Walk the complete frames buffered for d. */
+static void h2_frames(tls_conn *c, mtls_dir d, uint64_t ts)
+{
+    app_peek *pk = &c->d[d].peek;
+    cur_t cu;
+    cur_init(&cu, pk->h2.p, pk->h2.len);
+    if (d == DIR_C2S && !pk->h2_preface_seen) {
+        if (cur_remaining(&cu) < H2_CLIENT_PREFACE_LEN)
+            return;
+        if (memcmp(cur_ptr(&cu), H2_CLIENT_PREFACE, H2_CLIENT_PREFACE_LEN) != 0) {
+            pk->state = PEEK_DONE;
+            return;
+        }
+        if (!cur_skip(&cu, H2_CLIENT_PREFACE_LEN))
+            return;
+        pk->h2_preface_seen = true;
+    }
+    h2_frame f;
+    while (pk->state == PEEK_H2 && h2_next_frame(&cu, &f).status == DX_OK) {
+        if (f.type == H2_FRAME_HEADERS && pk->http_step < 0) {
+            const uint8_t *block;
+            size_t blen;
+            if (h2_header_block(&f, &block, &blen).status == DX_OK)
+                add_http_step(c, d, ts, h2_detail(d, block, blen));
+            if (d == DIR_C2S || pk->http_step < 0)
+                pk->state = PEEK_DONE;
+        } else if (f.type == H2_FRAME_DATA && d == DIR_S2C && pk->http_step >= 0) {
+            note_words(c, f.payload, f.length);
+        }
+    }
+    tlsc_gb_consume(&pk->h2, cur_abs_offset(&cu));
+}
+
+static bool is_h2(const tls_conn *c, mtls_dir d, const uint8_t *p, size_t n)
+{
+    if (c->s->sh.alpn && strcmp(c->s->sh.alpn, "h2") == 0)
+        return true;
+    return d == DIR_C2S && n >= H2_CLIENT_PREFACE_LEN && memcmp(p, H2_CLIENT_PREFACE, H2_CLIENT_PREFACE_LEN) == 0;
+}
+
+void tlsa_app_data(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_t n)
+{
+    app_peek *pk = &c->d[d].peek;
+    if (!c->s || pk->state == PEEK_DONE || n == 0)
+        return;
+    if (pk->records++ >= PEEK_MAX_RECORDS) {
+        pk->state = PEEK_DONE;
+        tlsc_gb_free(c, &pk->h2);
+        return;
+    }
+    if (pk->state == PEEK_START) {
+        pk->http_step = -1;
+        pk->state = is_h2(c, d, p, n) ? PEEK_H2 : PEEK_START;
+        if (pk->state == PEEK_START) {
+            h1_first(c, d, ts, p, n);
+            return;
+        }
+    }
+    if (pk->state == PEEK_H1_BODY) {
+        note_words(c, p, n);
+        return;
+    }
+    if (tlsc_gb_append(c, &pk->h2, p, n, PEEK_H2_CAP) != 0) {
+        pk->state = PEEK_DONE;
+        tlsc_gb_free(c, &pk->h2);
+        return;
+    }
+    h2_frames(c, d, ts);
+    if (pk->state == PEEK_DONE)
+        tlsc_gb_free(c, &pk->h2);
+}
+
+void tlsa_free(tls_conn *c)
+{
+    for (int d = 0; d < 2; d++)
+        tlsc_gb_free(c, &c->d[d].peek.h2);
+}
