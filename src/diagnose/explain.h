@@ -15,6 +15,8 @@ void explain_client_cert_rejected(const diag_ctx *c, diag_out *o);
 void explain_client_cert_rejected_http(const diag_ctx *c, diag_out *o);
 void explain_client_cert_rejected_quietly(const diag_ctx *c, diag_out *o);
 void explain_server_cert_rejected(const diag_ctx *c, diag_out *o);
+void explain_server_cert_left(const diag_ctx *c, diag_out *o);
+void explain_client_cert_closed(const diag_ctx *c, diag_out *o);
 void explain_client_key_mismatch(const diag_ctx *c, diag_out *o);
 
 /* explain_flow.c: how the connection went, without a certificate verdict */
@@ -27,5 +29,9 @@ void explain_incomplete(const diag_ctx *c, diag_out *o);
 
 /* explain_encrypted.c: TLS 1.3 without keys, inferred from record sizes */
 void explain_encrypted(const diag_ctx *c, diag_out *o);
+void explain_tls13_client_cert_missing(const diag_ctx *c, diag_out *o);
+void explain_tls13_client_cert_rejected(const diag_ctx *c, diag_out *o);
+void explain_tls13_server_cert_rejected(const diag_ctx *c, diag_out *o);
+void explain_tls13_no_client_auth(const diag_ctx *c, diag_out *o);
 
 #endif

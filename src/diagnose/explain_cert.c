@@ -307,3 +307,71 @@ void explain_client_key_mismatch(const diag_ctx *c, diag_out *o)
                  "x509 -noout -pubkey -in client.pem | sha256sum with openssl pkey -pubout "
                  "-in client.key | sha256sum; they must be equal.");
 }
+
+/* The client left without a word after the server's certificate (or with
+ * an alert after both Finished): a refusal of that certificate. */
+void explain_server_cert_left(const diag_ctx *c, diag_out *o)
+{
+    sb *e = &o->e, *n = &o->n;
+    const session_t *s = c->s;
+    const conn_analysis *a = c->a;
+    const facts *f = &c->f;
+    diag_cite(o, f->srv_cert);
+    long k = f->fin[0] != NONE && f->fin[1] != NONE ? NONE : c->term;
+    for (size_t i = 0; k == NONE && i < s->n_steps; i++) {
+        long after = f->fin[0] > f->fin[1] ? f->fin[0] : f->fin[1];
+        if ((long)i > after && s->steps[i].dir == DIR_C2S && s->steps[i].kind != STEP_HTTP)
+            k = (long)i;
+    }
+    diag_cite(o, k);
+    const step_t *st = k != NONE ? &s->steps[k] : NULL;
+    sb_printf(e, "The server presented ");
+    cert_phrase(e, s, a, DIR_S2C);
+    if (st && st->kind == STEP_ALERT) {
+        o->evidence = EVIDENCE_OBSERVED;
+        sb_printf(e, "; the handshake finished, but the client's first word afterwards was ");
+        alert_name(e, st);
+        sb_printf(e, " (some clients, NSS among them, judge the server's certificate only then).");
+        const char *why = diag_alert_cause(st->alert_desc);
+        if (why)
+            sb_printf(e, " This alert usually means %s.", why);
+    } else if (st && st->kind == STEP_ENCRYPTED_ALERT) {
+        sb_printf(e, "; the handshake finished, but the client's first word afterwards was an "
+                     "encrypted alert, not a request (NSS refuses the server's certificate only "
+                     "then).");
+    } else {
+        sb_printf(e, " and the client %s without an alert and without sending a byte of data "
+                     "(Node.js clients refuse an untrusted server so).",
+                  st && st->kind == STEP_RST ? "reset the connection" : "closed the connection");
+    }
+    chain_judgement(e, a, DIR_S2C);
+    if (o->evidence == EVIDENCE_INFERRED)
+        sb_printf(&o->confirm, "the client's own error message (or, with --keylog FILE, the alert "
+                               "itself) names the reason");
+    const cert_info *ci = diag_leaf(a, DIR_S2C);
+    sb_printf(n, "Make the client trust the server's CA (\"%s\") or fix what our validation "
+                 "found (see the findings): curl --cacert ca.pem, NODE_EXTRA_CA_CERTS=ca.pem for "
+                 "Node.js, certutil -A for NSS databases.",
+              ci && ci->issuer ? ci->issuer : "the issuer of the server certificate");
+}
+
+/* The server closed without an alert right after the client's certificate,
+ * which our own validation rejects (Node.js with rejectUnauthorized). */
+void explain_client_cert_closed(const diag_ctx *c, diag_out *o)
+{
+    sb *e = &o->e, *n = &o->n;
+    const session_t *s = c->s;
+    const conn_analysis *a = c->a;
+    diag_cite(o, c->f.cli_cert);
+    diag_cite(o, c->term);
+    sb_printf(e, "The client presented ");
+    cert_phrase(e, s, a, DIR_C2S);
+    sb_printf(e, " and the server %s the connection after ",
+              c->ts->kind == STEP_RST ? "reset" : "closed");
+    step_phrase(e, s, last_tls_step_before(s, c->term));
+    sb_printf(e, " without an alert. Servers that do so (Node.js with rejectUnauthorized) refused "
+                 "the certificate.");
+    chain_judgement(e, a, DIR_C2S);
+    sb_printf(&o->confirm, "the server's log names the reason");
+    fix_for_client_alert(s, a, TLS_ALERT_CERTIFICATE_UNKNOWN, n);
+}

@@ -1,141 +1,169 @@
-/* explain_encrypted.c — TLS 1.3 without keys: what the record sizes and their
- * order say about the client's flight and the server's answer (see explain.h). */
+/* explain_encrypted.c — TLS 1.3 without keys: the verdicts inferred from the
+ * sizes of the sealed records (tls13_inference.c), explained (see explain.h).
+ * Identical handshakes give identical words: nothing here depends on how the
+ * records were packed into segments. */
 #include "explain.h"
 
 #include <string.h>
 
-/* TLS 1.3 without keys: infer what the record sizes say. *failed is set to
- * whether the evidence says the handshake probably failed. */
-void explain_encrypted(const diag_ctx *c, diag_out *o)
+static void cite_t13(const diag_ctx *c, diag_out *o)
 {
-    sb *e = &o->e, *n = &o->n;
-    diag_cite(o, c->f.enc_hs[1]);
-    diag_cite(o, c->f.enc_hs[0]);
-    sb_printf(&o->confirm, "pass --keylog FILE with this session's secrets to read the certificates, "
-                           "the CertificateRequest and any alert");
-    const session_t *s = c->s;
-    const facts *f = &c->f;
-    const diag_options *opt = c->opt;
-    bool failed = false;
+    for (size_t i = 0; i < MTLS_ARRAY_LEN(c->t13.steps); i++)
+        diag_cite(o, c->t13.steps[i]);
+}
+
+/* The sentences about the client's flight and the server's answer. */
+static void t13_story(const diag_ctx *c, sb *e)
+{
+    const t13_inference *t = &c->t13;
     sb_printf(e, "TLS 1.3 without keys: the certificates, the CertificateRequest and any alert "
-                 "travel encrypted, so what follows is inference from record sizes and timing.");
-    /* The client's flight: the first C2S encrypted steps after the server's flight. */
-    long srv_flight = f->enc_hs[1];
-    uint32_t c_recs = 0, c_bytes = 0;
-    long i = srv_flight != NONE ? srv_flight + 1 : (f->sh != NONE ? f->sh + 1 : 0);
-    long flight_end = NONE;
-    for (; i >= 0 && (size_t)i < s->n_steps; i++) {
-        const step_t *st = &s->steps[i];
-        if (st->dir != DIR_C2S)
-            continue;
-        if (st->kind == STEP_CHANGE_CIPHER_SPEC)
-            continue;
-        if (st->kind == STEP_ENCRYPTED_HANDSHAKE || st->kind == STEP_FINISHED) {
-            c_recs += st->count ? st->count : 1;
-            c_bytes += st->length;
-            flight_end = i;
-            continue;
-        }
-        if (flight_end != NONE || st->kind == STEP_FIN || st->kind == STEP_RST ||
-            st->kind == STEP_APPLICATION_DATA || step_is_alert(st))
-            break;
-    }
-    if (f->enc_hs[0] != NONE && s->steps[f->enc_hs[0]].count) {
-        c_recs = s->steps[f->enc_hs[0]].count;
-        c_bytes = s->steps[f->enc_hs[0]].length;
-    }
-    unsigned hash = s->sh.cipher == 0x1302 ? 48 : 32; /* TLS_AES_256_GCM_SHA384: SHA-384 */
-    unsigned fin_only = 4 + hash + 1 + 16; /* Finished body + inner type + AEAD tag */
-    int client_cert = -1;                   /* -1 unknown, 0 none, 1 empty, 2 sent */
-    if (f->sh == NONE || (srv_flight == NONE && c_recs == 0)) {
+                 "travel encrypted, so what follows is inference from record sizes.");
+    if (!t->server_flight_seen) {
         sb_printf(e, " The server's encrypted flight was not seen.");
-    } else if (c_recs == 0) {
-        sb_printf(e, " The client never sent its encrypted flight (Finished).");
-    } else if (c_bytes <= fin_only + 10) {
-        client_cert = 0;
-        sb_printf(e, " The client probably sent no certificate (client flight %u bytes in %u "
-                     "record%s, about what Finished alone takes: ~%u).",
-                  c_bytes, c_recs, c_recs == 1 ? "" : "s", fin_only);
-    } else if (c_bytes <= fin_only + 90 && c_recs >= 2) {
-        client_cert = 1;
-        sb_printf(e, " The client probably sent an empty Certificate, i.e. it was asked for one "
-                     "and had none (client flight %u bytes in %u records vs ~%u for Finished "
-                     "alone).",
-                  c_bytes, c_recs, fin_only);
-    } else if (c_bytes >= fin_only + 250) {
-        client_cert = 2;
-        sb_printf(e, " The client probably sent a certificate (client flight %u bytes in %u "
-                     "record%s vs ~%u for Finished alone).",
-                  c_bytes, c_recs, c_recs == 1 ? "" : "s", fin_only);
-    } else {
-        sb_printf(e, " The client flight (%u bytes in %u record%s) is between the Finished-only "
-                     "size (~%u) and a typical certificate, so this inference is weak.",
-                  c_bytes, c_recs, c_recs == 1 ? "" : "s", fin_only);
+        return;
     }
-    /* What the server did after the client's flight. */
-    if (flight_end != NONE || c_recs) {
-        long start = flight_end != NONE ? flight_end + 1 : (srv_flight != NONE ? srv_flight + 1 : 0);
-        uint32_t s_recs = 0, s_bytes = 0, lone_len = 0;
-        bool closed = false, c_app = false;
-        mtls_dir closer = DIR_S2C;
-        for (long k = start; (size_t)k < s->n_steps; k++) {
-            const step_t *st = &s->steps[k];
-            if (st->kind == STEP_FIN || st->kind == STEP_RST) {
-                closed = true;
-                closer = st->dir;
-                break;
-            }
-            if (st->dir == DIR_C2S) {
-                if (st->kind == STEP_APPLICATION_DATA)
-                    c_app = true;
-                continue;
-            }
-            if (st->kind == STEP_APPLICATION_DATA || st->kind == STEP_ENCRYPTED_ALERT ||
-                st->kind == STEP_ENCRYPTED_HANDSHAKE || st->kind == STEP_NEW_SESSION_TICKET) {
-                uint32_t cnt = st->count ? st->count : 1;
-                s_recs += cnt;
-                s_bytes += st->length;
-                lone_len = st->length;
-            }
-        }
-        bool small = s_recs == 1 && ((lone_len >= 19 && lone_len <= 40) || lone_len == 11);
-        if (small && closed) {
-            failed = true;
-            sb_printf(e, " The server answered%s with one %u-byte encrypted record and the %s "
-                         "then closed: probably an alert such as %s.",
-                      c_app ? " the client's first application data" : "", lone_len,
-                      side_word(closer),
-                      client_cert == 2 ? "bad_certificate, unknown_ca or certificate_expired"
-                      : client_cert >= 0 ? "certificate_required"
-                                         : "certificate_required or bad_certificate");
-        } else if (s_recs == 0 && closed && closer == DIR_S2C) {
-            failed = true;
-            sb_printf(e, " The server closed without sending anything after the client's "
-                         "flight: it most likely rejected it.");
-        } else if (s_recs > 0) {
-            sb_printf(e, " The server then sent %u record%s (%u bytes): session tickets or "
-                         "application data, so the handshake probably completed.",
-                      s_recs, s_recs == 1 ? "" : "s", s_bytes);
-        } else {
-            sb_printf(e, " No answer from the server was seen after the client's flight.");
-        }
+    if (t->client_left_after_server_flight) {
+        sb_printf(e, " The client never answered the server's flight (no Finished) and closed the "
+                     "connection.");
+        return;
+    }
+    if (t->client_fin < 0) {
+        sb_printf(e, " The client's flight has no record of the size of its Finished (%u bytes), "
+                     "so what it sent cannot be told.",
+                  t->fin_len);
+        return;
+    }
+    switch (t->client_cert) {
+    case T13_CERT_NONE:
+        sb_printf(e, " The client's flight is its Finished alone (%u bytes): it sent no Certificate, "
+                     "so the server did not ask for one.",
+                  t->fin_len);
+        break;
+    case T13_CERT_EMPTY:
+        sb_printf(e, " Before its Finished the client sent %u bytes in %u record%s, the size of an "
+                     "empty Certificate: the server asked for a certificate and the client had none "
+                     "to offer.",
+                  t->client_pre_bytes, t->client_pre_records, t->client_pre_records == 1 ? "" : "s");
+        break;
+    case T13_CERT_SENT:
+        sb_printf(e, " Before its Finished the client sent %u bytes in %u record%s: a Certificate "
+                     "and CertificateVerify.",
+                  t->client_pre_bytes, t->client_pre_records, t->client_pre_records == 1 ? "" : "s");
+        break;
+    default:
+        sb_printf(e, " Before its Finished the client sent %u bytes in %u record%s, which fits "
+                     "neither an empty Certificate nor a typical certificate.",
+                  t->client_pre_bytes, t->client_pre_records, t->client_pre_records == 1 ? "" : "s");
+        break;
+    }
+    switch (t->answer) {
+    case T13_ANSWER_ALERT_CLOSE:
+        sb_printf(e, " The server answered with %u alert-sized record%s (%u bytes) and the "
+                     "connection closed: an alert.",
+                  t->answer_records, t->answer_records == 1 ? "" : "s", t->answer_bytes);
+        break;
+    case T13_ANSWER_SILENT_CLOSE:
+        sb_printf(e, " The server closed the connection without sending anything after the "
+                     "client's Finished.");
+        break;
+    case T13_ANSWER_WENT_ON:
+        sb_printf(e, " The server then sent %u record%s (%u bytes): session tickets or "
+                     "application data, so it accepted the client's flight at the TLS layer.",
+                  t->answer_records, t->answer_records == 1 ? "" : "s", t->answer_bytes);
+        break;
+    default:
+        sb_printf(e, " Nothing from the server was seen after the client's Finished.");
+        break;
     }
     sb_printf(e, " Record padding or record_size_limit would change these sizes.");
-    if (opt && opt->keylog_given && s->decrypt_note && strstr(s->decrypt_note, "do not decrypt"))
-        sb_printf(n, "The key log has secrets for this session but they do not decrypt all of it "
-                     "(a truncated or mixed-up key log, or secrets from another run that reused "
-                     "the client random): pass the complete key log written during this "
-                     "capture.");
-    else if (opt && opt->keylog_given)
-        sb_printf(n, "The key log has no secrets for this session: make sure the client that "
-                     "made this connection writes them (SSLKEYLOGFILE for curl, Firefox, "
-                     "Chrome; openssl s_client -keylogfile FILE) and pass that file with "
-                     "--keylog.");
+}
+
+/* How to confirm, and the fix when nothing better is known. */
+static void keylog_advice(const diag_ctx *c, diag_out *o, bool as_fix)
+{
+    sb_printf(&o->confirm, "pass --keylog FILE with this session's secrets to read the certificates, "
+                           "the CertificateRequest and any alert");
+    if (!as_fix)
+        return;
+    const session_t *s = c->s;
+    const diag_options *opt = c->opt;
+    if (opt->keylog_given && s->decrypt_note && strstr(s->decrypt_note, "do not decrypt"))
+        sb_printf(&o->n, "The key log has secrets for this session but they do not decrypt all of it "
+                         "(a truncated or mixed-up key log, or secrets from another run that reused "
+                         "the client random): pass the complete key log written during this "
+                         "capture.");
+    else if (opt->keylog_given)
+        sb_printf(&o->n, "The key log has no secrets for this session: make sure the client that "
+                         "made this connection writes them (SSLKEYLOGFILE for curl, Firefox, "
+                         "Chrome; openssl s_client -keylogfile FILE) and pass that file with "
+                         "--keylog.");
     else
-        sb_printf(n, "Pass --keylog FILE with the session secrets (SSLKEYLOGFILE=FILE for "
-                     "curl, Firefox and Chrome; openssl s_client -keylogfile FILE) to read the "
-                     "certificates, the CertificateRequest and the alert itself.");
-    if (failed)
-        sb_printf(n, " Meanwhile the server's log states why it refused the client.");
-    o->failed = failed;
+        sb_printf(&o->n, "Pass --keylog FILE with the session secrets (SSLKEYLOGFILE=FILE for "
+                         "curl, Firefox and Chrome; openssl s_client -keylogfile FILE) to read the "
+                         "certificates, the CertificateRequest and the alert itself.");
+}
+
+void explain_encrypted(const diag_ctx *c, diag_out *o)
+{
+    cite_t13(c, o);
+    t13_story(c, &o->e);
+    keylog_advice(c, o, true);
+    o->failed = c->t13.answer == T13_ANSWER_ALERT_CLOSE || c->t13.answer == T13_ANSWER_SILENT_CLOSE;
+    if (o->failed)
+        sb_printf(&o->n, " Meanwhile the server's log states why it refused the client.");
+    else if (c->t13.client_cert == T13_CERT_SENT && c->t13.answer == T13_ANSWER_WENT_ON)
+        sb_printf(&o->e, " Whether the server accepted the certificate itself cannot be told: "
+                         "servers that verify it after the handshake (nginx, Apache and HAProxy "
+                         "with optional verification, applications) refuse the request over HTTP "
+                         "instead, and that response is encrypted too.");
+}
+
+void explain_tls13_client_cert_missing(const diag_ctx *c, diag_out *o)
+{
+    cite_t13(c, o);
+    t13_story(c, &o->e);
+    if (c->t13.answer == T13_ANSWER_WENT_ON)
+        sb_printf(&o->e, " The server let the handshake finish (client certificates optional at the "
+                         "TLS layer), so it most likely refuses the request itself: nginx answers "
+                         "HTTP 400 \"No required SSL certificate was sent\".");
+    keylog_advice(c, o, false);
+    sb_printf(&o->n, "Configure the client with a certificate and its key issued by a CA the server "
+                     "accepts (curl --cert client.pem --key client.key; openssl s_client -cert "
+                     "client.pem -key client.key); pass --keylog FILE to see which CAs the server "
+                     "lists.");
+}
+
+void explain_tls13_client_cert_rejected(const diag_ctx *c, diag_out *o)
+{
+    cite_t13(c, o);
+    t13_story(c, &o->e);
+    sb_printf(&o->e, " A server that refuses right after the client's certificate refused that "
+                     "certificate (the usual alerts: unknown_ca, bad_certificate, "
+                     "certificate_expired, certificate_unknown; Node.js closes without one).");
+    keylog_advice(c, o, false);
+    sb_printf(&o->n, "Pass --keylog FILE to read the certificate and the alert; meanwhile check the "
+                     "client certificate's issuer, validity and extendedKeyUsage (clientAuth) "
+                     "against the server's client CA file, and read the server's log.");
+}
+
+void explain_tls13_server_cert_rejected(const diag_ctx *c, diag_out *o)
+{
+    cite_t13(c, o);
+    t13_story(c, &o->e);
+    sb_printf(&o->e, " A client that leaves without its Finished refused the server's flight, "
+                     "usually its certificate (untrusted issuer, wrong name, expired); some clients "
+                     "(Node.js) close without an alert.");
+    keylog_advice(c, o, false);
+    sb_printf(&o->n, "Check the server's certificate against the client's trust store and the name "
+                     "it connects to (openssl s_client -connect host:port -servername NAME "
+                     "-CAfile ca.pem -verify_return_error); the client's own error names the reason.");
+}
+
+void explain_tls13_no_client_auth(const diag_ctx *c, diag_out *o)
+{
+    cite_t13(c, o);
+    t13_story(c, &o->e);
+    keylog_advice(c, o, false);
+    sb_printf(&o->n, "If this server should require client certificates, enable them (nginx "
+                     "ssl_verify_client on; Apache SSLVerifyClient require; HAProxy verify required).");
 }

@@ -39,6 +39,8 @@ void diag_ctx_init(diag_ctx *c, const session_t *s, const conn_analysis *a, cons
     c->cli_proof_failed = c->cli_sent_cert && cli->cv.present && a->cv[DIR_C2S].result == 0;
     const chain_report *cr = a->chain[DIR_C2S];
     c->cli_chain_invalid = cr && !cr->valid && cr->trust_checked;
+    const chain_report *sr = a->chain[DIR_S2C];
+    c->srv_chain_invalid = sr && !sr->valid && sr->trust_checked;
     c->http_cert_refusal = http_refuses_certificate(f, c->cli_sent_cert, c->cli_chain_invalid);
     c->term = NONE;
     long evs[] = {f->alert, f->close, f->gap, f->end, f->malformed};
@@ -46,6 +48,7 @@ void diag_ctx_init(diag_ctx *c, const session_t *s, const conn_analysis *a, cons
         if (evs[i] != NONE && (c->term == NONE || evs[i] < c->term))
             c->term = evs[i];
     c->ts = c->term != NONE ? &s->steps[c->term] : NULL;
+    t13_infer(s, f, &c->t13);
 }
 
 /* ---- predicates ------------------------------------------------------- */
@@ -118,6 +121,59 @@ static bool quiet_refusal_of_invalid_client_cert(const diag_ctx *c)
            f->http_status == 0 && f->srv_app_records <= 2 && f->srv_app_bytes <= 2048 && f->close != NONE;
 }
 
+static bool tls13_empty_client_certificate(const diag_ctx *c)
+{
+    return tls13_unreadable(c) && c->t13.client_cert == T13_CERT_EMPTY;
+}
+
+static bool tls13_client_cert_refused(const diag_ctx *c)
+{
+    return tls13_unreadable(c) && c->t13.client_cert == T13_CERT_SENT &&
+           (c->t13.answer == T13_ANSWER_ALERT_CLOSE || c->t13.answer == T13_ANSWER_SILENT_CLOSE);
+}
+
+static bool tls13_client_left_after_server_flight(const diag_ctx *c)
+{
+    return tls13_unreadable(c) && c->t13.client_left_after_server_flight;
+}
+
+static bool tls13_not_asked(const diag_ctx *c)
+{
+    return tls13_unreadable(c) && c->t13.client_cert == T13_CERT_NONE && c->t13.answer == T13_ANSWER_WENT_ON;
+}
+
+/* First step from the client after both Finished (NONE when none). */
+static long client_step_after_finished(const diag_ctx *c)
+{
+    const facts *f = &c->f;
+    long after = f->fin[0] > f->fin[1] ? f->fin[0] : f->fin[1];
+    for (size_t i = (size_t)after + 1; i < c->s->n_steps; i++) {
+        const step_t *st = &c->s->steps[i];
+        if (st->dir == DIR_C2S && st->kind != STEP_HTTP)
+            return (long)i;
+    }
+    return NONE;
+}
+
+/* Both Finished, then the client's first act is an alert (NSS refuses the
+ * server's certificate only then) or a close without a byte of data, while
+ * our own validation rejects the server's chain (or the decrypted alert is
+ * a certificate alert). */
+static bool client_left_after_finished(const diag_ctx *c)
+{
+    const facts *f = &c->f;
+    if (f->fin[0] == NONE || f->fin[1] == NONE || f->app[0] != NONE)
+        return false;
+    long k = client_step_after_finished(c);
+    if (k == NONE)
+        return false;
+    const step_t *st = &c->s->steps[k];
+    if (st->kind == STEP_ALERT && st->alert_desc != TLS_ALERT_CLOSE_NOTIFY && diag_alert_cause(st->alert_desc))
+        return true;
+    bool leaves = st->kind == STEP_ENCRYPTED_ALERT || st->kind == STEP_FIN || st->kind == STEP_RST;
+    return leaves && c->srv_chain_invalid;
+}
+
 static bool finished_with_client_cert(const diag_ctx *c)
 {
     return c->f.completed && !c->cli_proof_failed && c->cli_sent_cert;
@@ -173,6 +229,32 @@ static bool alert_before_any_cert(const diag_ctx *c)
 
 static bool closed_without_alert(const diag_ctx *c) { return ends_with(c, STEP_FIN) || ends_with(c, STEP_RST); }
 
+/* A close without an alert right after the other side's certificate that our
+ * own validation rejects: a refusal by a stack that does not alert (Node.js). */
+static bool server_closed_after_invalid_client_cert(const diag_ctx *c)
+{
+    return closed_without_alert(c) && c->ts->dir == DIR_S2C && before_term(c, c->f.cli_cert) &&
+           c->f.cli_cert_count > 0 && c->cli_chain_invalid;
+}
+
+/* The client closes without an alert after the server's certificate, either
+ * with a chain our validation rejects, or without answering the server's
+ * flight at all (nothing but ChangeCipherSpec from the client after it): a
+ * client that hangs up instead of sending its next flight refused it. */
+static bool client_closed_after_server_cert(const diag_ctx *c)
+{
+    if (!closed_without_alert(c) || c->ts->dir != DIR_C2S || !before_term(c, c->f.srv_cert))
+        return false;
+    if (c->srv_chain_invalid)
+        return true;
+    for (long i = c->f.srv_cert + 1; i < c->term; i++) {
+        const step_t *st = &c->s->steps[i];
+        if (st->dir == DIR_C2S && st->kind != STEP_CHANGE_CIPHER_SPEC)
+            return false;
+    }
+    return true;
+}
+
 static bool always(const diag_ctx *c)
 {
     (void)c;
@@ -188,7 +270,17 @@ static const diag_rule rules[] = {
     {"lost_bytes_before_decided", VERDICT_INCOMPLETE, EVIDENCE_OBSERVED, lost_bytes_before_decided, explain_incomplete},
     {"client_plain_alert_after_server_flight", VERDICT_SERVER_CERT_REJECTED, EVIDENCE_OBSERVED,
      client_plain_alert_after_server_flight, explain_server_cert_rejected},
+    {"tls13_empty_client_certificate", VERDICT_CLIENT_CERT_MISSING, EVIDENCE_INFERRED,
+     tls13_empty_client_certificate, explain_tls13_client_cert_missing},
+    {"tls13_client_cert_refused", VERDICT_CLIENT_CERT_REJECTED, EVIDENCE_INFERRED, tls13_client_cert_refused,
+     explain_tls13_client_cert_rejected},
+    {"tls13_client_left_after_server_flight", VERDICT_SERVER_CERT_REJECTED, EVIDENCE_INFERRED,
+     tls13_client_left_after_server_flight, explain_tls13_server_cert_rejected},
+    {"tls13_not_asked", VERDICT_TLS_OK_NO_CLIENT_AUTH, EVIDENCE_INFERRED, tls13_not_asked,
+     explain_tls13_no_client_auth},
     {"tls13_unreadable", VERDICT_ENCRYPTED, EVIDENCE_INFERRED, tls13_unreadable, explain_encrypted},
+    {"client_left_after_finished", VERDICT_SERVER_CERT_REJECTED, EVIDENCE_INFERRED, client_left_after_finished,
+     explain_server_cert_left},
     {"http_refusal_of_client_cert", VERDICT_CLIENT_CERT_REJECTED, EVIDENCE_OBSERVED, http_refusal_of_client_cert,
      explain_client_cert_rejected_http},
     {"quiet_refusal_of_invalid_client_cert", VERDICT_CLIENT_CERT_REJECTED, EVIDENCE_INFERRED,
@@ -207,6 +299,10 @@ static const diag_rule rules[] = {
      explain_server_cert_rejected},
     {"alert_before_any_cert", VERDICT_NEGOTIATION_FAILED, EVIDENCE_OBSERVED, alert_before_any_cert, explain_negotiation_failed},
     {"other_alert", VERDICT_ABORTED, EVIDENCE_OBSERVED, ended_by_alert, explain_aborted},
+    {"server_closed_after_invalid_client_cert", VERDICT_CLIENT_CERT_REJECTED, EVIDENCE_INFERRED,
+     server_closed_after_invalid_client_cert, explain_client_cert_closed},
+    {"client_closed_after_server_cert", VERDICT_SERVER_CERT_REJECTED, EVIDENCE_INFERRED,
+     client_closed_after_server_cert, explain_server_cert_left},
     {"closed_without_alert", VERDICT_ABORTED, EVIDENCE_OBSERVED, closed_without_alert, explain_aborted},
     {"otherwise", VERDICT_INCOMPLETE, EVIDENCE_OBSERVED, always, explain_incomplete},
 };

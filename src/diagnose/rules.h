@@ -15,6 +15,7 @@
 #include "analysis.h"
 #include "diagnose.h"
 #include "facts.h"
+#include "tls13_inference.h"
 #include "session.h"
 #include "verdict.h"
 #include "wording.h"
@@ -30,7 +31,9 @@ typedef struct diag_ctx {
     bool cli_sent_cert;      /* the client presented a non-empty Certificate */
     bool cli_proof_failed;   /* ... and its CertificateVerify does not verify with it */
     bool cli_chain_invalid;  /* our own validation, against configured anchors, failed */
+    bool srv_chain_invalid;  /* the same for the server's chain */
     bool http_cert_refusal;  /* the server's first HTTP response refuses for a certificate reason */
+    t13_inference t13;       /* TLS 1.3 without keys: what the sealed record sizes say */
 } diag_ctx;
 
 void diag_ctx_init(diag_ctx *c, const session_t *s, const conn_analysis *a, const diag_options *opt);

@@ -59,6 +59,7 @@ void session_free(session_t *s)
     for (size_t i = 0; i < s->n_steps; i++)
         free(s->steps[i].detail);
     free(s->steps);
+    free(s->sealed);
 
     client_hello_info *ch = &s->ch;
     u16_list_clear(&ch->ciphers);

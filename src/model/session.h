@@ -170,6 +170,17 @@ typedef struct endpoint {
     uint16_t port;
 } endpoint_t;
 
+/* One TLS 1.3 record that could not be read (no keys), in the order the
+ * records of both directions were seen: the sizes are what the diagnosis
+ * infers from, whatever segments or flights carried them. */
+typedef struct sealed_record {
+    mtls_dir dir;
+    uint32_t length;   /* record body bytes (ciphertext + tag) */
+    uint32_t step;     /* index of the step that logs it (flight or application data) */
+} sealed_record;
+
+#define SESSION_MAX_SEALED_RECORDS 64
+
 typedef struct session {
     uint64_t id;                 /* 1-based connection number in capture order */
     endpoint_t client, server;
@@ -190,6 +201,10 @@ typedef struct session {
     bool decrypted;              /* key log secrets decrypted this session */
     char *decrypt_note;          /* "no keys for this session", ... */
     char *starttls;              /* protocol name when TLS began after a plaintext prologue */
+
+    sealed_record *sealed;       /* owned; the first SESSION_MAX_SEALED_RECORDS, NULL when none */
+    uint32_t n_sealed;
+    uint32_t n_sealed_total;     /* also those past the cap */
 
     bool malformed;
     char *malformed_reason;

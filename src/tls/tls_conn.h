@@ -144,6 +144,9 @@ step_t *tlsc_msg_step(tls_conn *c, uint64_t ts, mtls_dir d, step_kind k, uint32_
 void tlsc_set_detail(step_t *st, const char *fmt, ...) MTLS_PRINTF(2, 3);
 /* A NUL-terminated copy of n bytes: the copy, or NULL (out of memory). */
 char *tlsc_dup_view(const uint8_t *p, size_t n);
+/* TLS 1.3 without keys: note an unreadable record of len bytes from d, logged by the
+ * session's last step (the trace of sealed record sizes the diagnosis infers from). */
+void tlsc_note_sealed(tls_conn *c, mtls_dir d, size_t len);
 /* A framing error (record or handshake header): reported, and this direction is no longer read. */
 void tlsc_mark_malformed(tls_conn *c, mtls_dir d, uint64_t ts, const char *what, dx_result r);
 /* A message body that does not parse: reported, the framing is intact so reading goes on. */

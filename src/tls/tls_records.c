@@ -162,6 +162,7 @@ static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *
         if (type == TLS_CT_APPLICATION_DATA) {
             if (!tlsf_flight_record(c, d, ts, blen))
                 log_app_data(c, d, ts, blen, false);
+            tlsc_note_sealed(c, d, blen);
         } else if (type == TLS_CT_ALERT) {
             step_t *st = tlsc_add_step(c, ts, d, STEP_ENCRYPTED_ALERT);
             if (st)
@@ -244,6 +245,8 @@ void tlsr_feed_records(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, s
                 ds->records++;
                 if (!c->s->tls13 || !tlsf_flight_record(c, d, ts, h.length))
                     log_app_data(c, d, ts, h.length, false);
+                if (c->s->tls13)
+                    tlsc_note_sealed(c, d, h.length);
                 ds->skip = total - n;
                 return;
             }

@@ -169,6 +169,19 @@ step_t *tlsc_msg_step(tls_conn *c, uint64_t ts, mtls_dir d, step_kind k, uint32_
     return st;
 }
 
+void tlsc_note_sealed(tls_conn *c, mtls_dir d, size_t len)
+{
+    session_t *s = c->s;
+    if (!s || s->n_steps == 0)
+        return;
+    s->n_sealed_total++;
+    if (s->n_sealed >= SESSION_MAX_SEALED_RECORDS)
+        return;
+    if (!s->sealed && !(s->sealed = calloc(SESSION_MAX_SEALED_RECORDS, sizeof(*s->sealed))))
+        return;
+    s->sealed[s->n_sealed++] = (sealed_record){d, (uint32_t)len, (uint32_t)(s->n_steps - 1)};
+}
+
 char *tlsc_dup_view(const uint8_t *p, size_t n)
 {
     char *s = malloc(n + 1);

@@ -334,51 +334,129 @@ static session_t *fx_tls13_nokeys(uint32_t cflight_recs, uint32_t cflight_bytes)
     return s;
 }
 
+/* Note a sealed TLS 1.3 record of len bytes from d, logged by the last step. */
+static void fx_sealed(session_t *s, mtls_dir d, uint32_t len)
+{
+    if (!s->sealed)
+        s->sealed = calloc(SESSION_MAX_SEALED_RECORDS, sizeof(*s->sealed));
+    assert_non_null(s->sealed);
+    s->sealed[s->n_sealed++] = (sealed_record){d, len, (uint32_t)(s->n_steps - 1)};
+    s->n_sealed_total++;
+}
+
+/* The server's flight (EE, CR, Cert, CV, Fin of a SHA-384 suite) as sealed records. */
+static void fx_server_flight_records(session_t *s)
+{
+    const uint32_t srv[] = {23, 128, 1865, 281, 69};
+    for (size_t i = 0; i < 5; i++)
+        fx_sealed(s, DIR_S2C, srv[i]);
+}
+
 static void test_encrypted_rejected(void **st)
 {
     (void)st;
     session_t *s = fx_tls13_nokeys(3, 1402);
+    fx_server_flight_records(s);
+    s->sealed[0].step = s->sealed[1].step = s->sealed[2].step = s->sealed[3].step = s->sealed[4].step = 3;
+    fx_sealed(s, DIR_C2S, 1052);
+    fx_sealed(s, DIR_C2S, 281);
+    fx_sealed(s, DIR_C2S, 69);
     step_t *a = fx_step(s, 4, DIR_S2C, STEP_APPLICATION_DATA);
     a->count = 1;
     a->length = 19;
+    fx_sealed(s, DIR_S2C, 19);
     fx_step(s, 4, DIR_S2C, STEP_FIN);
     run(s);
-    assert_int_equal(FXD(s)->verdict, VERDICT_ENCRYPTED);
+    assert_int_equal(FXD(s)->verdict, VERDICT_CLIENT_CERT_REJECTED);
+    assert_int_equal(FXD(s)->evidence, EVIDENCE_INFERRED);
     assert_true(FXD(s)->failed);
-    assert_contains(FXD(s)->explanation, "probably sent a certificate");
-    assert_contains(FXD(s)->explanation, "1402 bytes in 3 records");
-    assert_contains(FXD(s)->explanation, "~69");
-    assert_contains(FXD(s)->explanation, "one 19-byte encrypted record");
-    assert_contains(FXD(s)->explanation, "probably an alert");
-    assert_contains(FXD(s)->next_step, "--keylog");
+    assert_contains(FXD(s)->explanation, "sent 1333 bytes in 2 records: a Certificate");
+    assert_contains(FXD(s)->explanation, "1 alert-sized record (19 bytes)");
+    assert_non_null(FXD(s)->confirm);
+    assert_contains(FXD(s)->confirm, "--keylog");
     fx_free(s);
 }
 
 static void test_encrypted_ok_and_missing(void **st)
 {
     (void)st;
+    /* Finished alone, then tickets: the server never asked */
     session_t *s = fx_tls13_nokeys(1, 69);
+    fx_server_flight_records(s);
+    fx_sealed(s, DIR_C2S, 69);
     step_t *a = fx_step(s, 4, DIR_S2C, STEP_APPLICATION_DATA);
     a->count = 2;
     a->length = 530;
+    fx_sealed(s, DIR_S2C, 265);
+    fx_sealed(s, DIR_S2C, 265);
     fx_step(s, 5, DIR_C2S, STEP_APPLICATION_DATA);
     run(s);
-    assert_int_equal(FXD(s)->verdict, VERDICT_ENCRYPTED);
+    assert_int_equal(FXD(s)->verdict, VERDICT_TLS_OK_NO_CLIENT_AUTH);
+    assert_int_equal(FXD(s)->evidence, EVIDENCE_INFERRED);
     assert_false(FXD(s)->failed);
-    assert_contains(FXD(s)->explanation, "probably sent no certificate");
-    assert_contains(FXD(s)->explanation, "probably completed");
+    assert_contains(FXD(s)->explanation, "Finished alone");
     fx_free(s);
 
-    s = fx_tls13_nokeys(2, 100); /* empty Certificate + Finished */
+    /* an empty Certificate + Finished, then the server resets: asked, had none */
+    s = fx_tls13_nokeys(2, 94);
+    fx_server_flight_records(s);
+    fx_sealed(s, DIR_C2S, 25);
+    fx_sealed(s, DIR_C2S, 69);
     fx_step(s, 4, DIR_S2C, STEP_RST);
     diag_options o = {.keylog_given = true};
     fx_diag(s, &o);
-    assert_int_equal(FXD(s)->verdict, VERDICT_ENCRYPTED);
+    assert_int_equal(FXD(s)->verdict, VERDICT_CLIENT_CERT_MISSING);
     assert_true(FXD(s)->failed);
     assert_contains(FXD(s)->explanation, "empty Certificate");
-    assert_contains(FXD(s)->explanation, "closed without sending anything");
-    assert_contains(FXD(s)->next_step, "has no secrets for this session");
+    assert_contains(FXD(s)->explanation, "closed the connection without sending anything");
     fx_free(s);
+
+    /* a certificate, then tickets: accepted at the TLS layer, the rest is unknown */
+    s = fx_tls13_nokeys(4, 1402);
+    fx_server_flight_records(s);
+    fx_sealed(s, DIR_C2S, 1333);
+    fx_sealed(s, DIR_C2S, 69);
+    fx_step(s, 4, DIR_S2C, STEP_APPLICATION_DATA)->length = 1130;
+    fx_sealed(s, DIR_S2C, 1130);
+    run(s);
+    assert_int_equal(FXD(s)->verdict, VERDICT_ENCRYPTED);
+    assert_false(FXD(s)->failed);
+    assert_contains(FXD(s)->explanation, "cannot be told");
+    assert_contains(FXD(s)->next_step, "--keylog");
+    fx_free(s);
+}
+
+/* The issue's flip-flop: the same records, with the client's application
+ * data and close_notify folded into its flight step or logged apart, give
+ * the same verdict and failed flag. */
+static void test_encrypted_independent_of_packing(void **st)
+{
+    (void)st;
+    verdict_t v[2];
+    bool failed[2];
+    for (int packed = 0; packed < 2; packed++) {
+        session_t *s = fx_tls13_nokeys(5 + (uint64_t)packed, packed ? 135 : 94);
+        fx_server_flight_records(s);
+        fx_sealed(s, DIR_C2S, 25);
+        fx_sealed(s, DIR_C2S, 69);
+        if (!packed)
+            fx_step(s, 4, DIR_C2S, STEP_APPLICATION_DATA)->length = 22;
+        fx_sealed(s, DIR_C2S, 22);
+        if (!packed)
+            fx_step(s, 4, DIR_C2S, STEP_APPLICATION_DATA)->length = 19;
+        fx_sealed(s, DIR_C2S, 19);
+        fx_step(s, 5, DIR_S2C, STEP_APPLICATION_DATA)->length = 19;
+        fx_sealed(s, DIR_S2C, 19);
+        fx_step(s, 5, DIR_S2C, STEP_FIN);
+        run(s);
+        v[packed] = FXD(s)->verdict;
+        failed[packed] = FXD(s)->failed;
+        fx_free(s);
+    }
+    assert_int_equal(v[0], VERDICT_CLIENT_CERT_MISSING);
+    assert_int_equal(v[0], v[1]);
+    assert_true(failed[0]);
+    assert_true(failed[1]);
 }
 
 static void test_resumed(void **st)
@@ -515,6 +593,7 @@ int main(void)
         cmocka_unit_test(test_incomplete_gap_and_end),
         cmocka_unit_test(test_encrypted_rejected),
         cmocka_unit_test(test_encrypted_ok_and_missing),
+        cmocka_unit_test(test_encrypted_independent_of_packing),
         cmocka_unit_test(test_resumed),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_deprecated_and_idempotent),
