@@ -151,6 +151,7 @@ engine_t *engine_new(const mtls_config *cfg, int dlt, FILE *out, char **err)
     e->topt.mem_total = &e->mem_total;
     e->dopt.keylog_given = cfg->keylog != NULL || dsb_keys;
     e->dopt.client_ca_given = cfg->client_ca != NULL || cfg->ca != NULL;
+    e->dopt.server_ca_given = cfg->server_ca != NULL || cfg->ca != NULL;
     return e;
 }
 
@@ -209,7 +210,7 @@ static void report_session(engine_t *e, const session_t *s)
 }
 
 /* End a flow: flush reassembly, report its session, free it. */
-static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why);
+static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why, const char *cause);
 
 /* ------------------------------------------------------------------ reassembly callbacks */
 
@@ -259,7 +260,7 @@ static void account_session(engine_t *e, tls_conn *c)
     }
 }
 
-static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why)
+static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why, const char *cause)
 {
     tls_conn *c = f->user;
     if (c && tlss_get_state(c) != TLSS_NOT_TLS) {
@@ -269,7 +270,7 @@ static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why)
         account_session(e, c);
         if (tlss_session(c)) {
             if (why != STEP__COUNT)
-                tlss_end(c, ts, why);
+                tlss_end(c, ts, why, cause);
             session_t *s = tlss_take_session(c);
             if (!e->cfg->max_connections || e->st.reported < e->cfg->max_connections)
                 report_session(e, s);
@@ -283,13 +284,14 @@ static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why)
     flow_table_remove(e->flows, f);
 }
 
-static void evict_oldest(engine_t *e, uint64_t ts)
+/* Evict the least recently used flow to make room; cause says which cap. */
+static void evict_oldest(engine_t *e, uint64_t ts, const char *cause)
 {
     flow_t *old = flow_table_lru_oldest(e->flows);
     if (!old)
         return;
     e->st.flows_evicted++;
-    finish_flow(e, old, ts, STEP_EVICTED);
+    finish_flow(e, old, ts, STEP_EVICTED, cause);
 }
 
 static void idle_check(engine_t *e, uint64_t ts)
@@ -304,7 +306,10 @@ static void idle_check(engine_t *e, uint64_t ts)
         e->st.flows_idle++;
         tls_conn *c = old->user;
         bool tls = c && tlss_session(c);
-        finish_flow(e, old, ts, tls ? STEP_EVICTED : STEP__COUNT);
+        char cause[96];
+        snprintf(cause, sizeof cause, "it was idle for %llu s (--idle-timeout)",
+                 (unsigned long long)(e->cfg->idle_timeout_us / 1000000u));
+        finish_flow(e, old, ts, tls ? STEP_EVICTED : STEP__COUNT, cause);
     }
 }
 
@@ -337,7 +342,7 @@ void engine_packet(engine_t *e, uint64_t ts, const uint8_t *data, size_t caplen,
     bool created = false;
     flow_t *f = flow_table_get(e->flows, pk.family, pk.src, pk.dst, pk.sport, pk.dport, ts, want_create, &side, &created);
     if (!f && want_create) {
-        evict_oldest(e, ts);
+        evict_oldest(e, ts, "the flow table was full (--max-flows)");
         f = flow_table_get(e->flows, pk.family, pk.src, pk.dst, pk.sport, pk.dport, ts, true, &side, &created);
     }
     if (!f)
@@ -366,7 +371,7 @@ void engine_packet(engine_t *e, uint64_t ts, const uint8_t *data, size_t caplen,
     if (tlss_get_state(c) == TLSS_NOT_TLS) {
         if (pk.flags & (TCP_FIN | TCP_RST)) {
             e->st.flows_not_tls++;
-            finish_flow(e, f, ts, STEP__COUNT);
+            finish_flow(e, f, ts, STEP__COUNT, NULL);
         }
         return;
     }
@@ -383,11 +388,11 @@ void engine_packet(engine_t *e, uint64_t ts, const uint8_t *data, size_t caplen,
         return;
     }
     if (tlss_closed(c) && (pk.flags & TCP_RST || flow_both_fin(f))) {
-        finish_flow(e, f, ts, STEP__COUNT);
+        finish_flow(e, f, ts, STEP__COUNT, NULL);
         return;
     }
     while (e->cfg->max_memory && e->mem_total > e->cfg->max_memory && flow_table_count(e->flows) > 1)
-        evict_oldest(e, ts);
+        evict_oldest(e, ts, "the memory cap was reached (--max-memory)");
 }
 
 /* ------------------------------------------------------------------ end */
@@ -430,7 +435,7 @@ void engine_finish(engine_t *e)
             flow_table_foreach(e->flows, collect_cb, &fa);
             qsort(fa.list, fa.n, sizeof(flow_t *), by_first_seen);
             for (size_t i = 0; i < fa.n; i++)
-                finish_flow(e, fa.list[i], e->last_ts, STEP_CAPTURE_END);
+                finish_flow(e, fa.list[i], e->last_ts, STEP_CAPTURE_END, NULL);
             free(fa.list);
         }
     }

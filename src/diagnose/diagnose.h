@@ -26,6 +26,7 @@
 typedef struct diag_options {
     bool keylog_given;    /* a --keylog file was supplied (changes the "encrypted" advice) */
     bool client_ca_given; /* trust anchors for client chains were configured */
+    bool server_ca_given; /* trust anchors for server chains were configured (not the system store) */
 } diag_options;
 
 /* What a verdict rests on: a message, alert or status on the wire that says

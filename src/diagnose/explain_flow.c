@@ -2,6 +2,8 @@
  * explain.h). */
 #include "explain.h"
 
+#include <string.h>
+
 #include "alert_knowledge.h"
 #include "names.h"
 #include "tls_alert.h"
@@ -220,11 +222,17 @@ void explain_incomplete(const diag_ctx *c, diag_out *o)
                      "itself rather than a lossy mirror port, with a larger buffer "
                      "(tcpdump -B 8192); check the capture's drop counters.");
     } else if (ev != NONE && s->steps[ev].kind == STEP_EVICTED) {
-        sb_printf(e, "The flow was evicted by a memory or flow cap after ");
+        const char *cause = s->steps[ev].detail;
+        bool idle = cause && strstr(cause, "--idle-timeout");
+        sb_printf(e, "mtlsdump stopped tracking the connection after ");
         step_phrase(e, s, last_tls_step_before(s, ev));
-        sb_printf(e, ", before the handshake finished.");
-        sb_printf(n, "Raise --max-flows / --max-flow-bytes / --max-memory, or filter the "
-                     "capture with a BPF expression to the hosts you care about.");
+        sb_printf(e, ", before the handshake finished: %s.", cause ? cause : "a resource limit was reached");
+        if (idle)
+            sb_printf(n, "Both sides were silent for that long: a side was waiting for the other "
+                         "(a timeout on one side); raise --idle-timeout to follow slower peers.");
+        else
+            sb_printf(n, "Raise --max-flows / --max-flow-bytes / --max-memory, or filter the "
+                         "capture with a BPF expression to the hosts you care about.");
     } else {
         sb_printf(e, "The capture ended after ");
         step_phrase(e, s, last_tls_step_before(s, ev != NONE ? ev : (long)s->n_steps));

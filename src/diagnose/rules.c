@@ -38,9 +38,11 @@ void diag_ctx_init(diag_ctx *c, const session_t *s, const conn_analysis *a, cons
         c->cli_sent_cert = true;
     c->cli_proof_failed = c->cli_sent_cert && cli->cv.present && a->cv[DIR_C2S].result == 0;
     const chain_report *cr = a->chain[DIR_C2S];
-    c->cli_chain_invalid = cr && !cr->valid && cr->trust_checked;
+    /* inference from our own validation only against anchors the user gave:
+     * the system store is a guess at what the client trusts */
+    c->cli_chain_invalid = cr && !cr->valid && cr->trust_checked && c->opt->client_ca_given;
     const chain_report *sr = a->chain[DIR_S2C];
-    c->srv_chain_invalid = sr && !sr->valid && sr->trust_checked;
+    c->srv_chain_invalid = sr && !sr->valid && sr->trust_checked && c->opt->server_ca_given;
     c->http_cert_refusal = http_refuses_certificate(f, c->cli_sent_cert, c->cli_chain_invalid);
     c->term = NONE;
     long evs[] = {f->alert, f->close, f->gap, f->end, f->malformed};

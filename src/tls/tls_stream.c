@@ -490,15 +490,18 @@ void tlss_syn(tls_conn *c, int side, uint64_t ts, bool ack)
     }
 }
 
-void tlss_end(tls_conn *c, uint64_t ts, step_kind why)
+void tlss_end(tls_conn *c, uint64_t ts, step_kind why, const char *cause)
 {
     if (!c->s)
         return;
-    tlsc_add_step(c, ts, DIR_C2S, why);
+    step_t *st = tlsc_add_step(c, ts, DIR_C2S, why);
+    if (st && cause)
+        st->detail = strdup(cause);
     if (why == STEP_EVICTED && !findings_has(&c->s->wire_findings, "evicted"))
         findings_add(&c->s->wire_findings, SEV_WARNING, "evicted", NULL,
-                     "mtlsdump stopped tracking this connection before it ended because a resource limit "
-                     "(--max-flows, --max-memory or --idle-timeout) was reached; raise the limit to see the rest.");
+                     "mtlsdump stopped tracking this connection before it ended: %s; the verdict is from "
+                     "what was seen until then.",
+                     cause ? cause : "a resource limit was reached");
 }
 
 void tlss_overlap_conflict(tls_conn *c, uint64_t len)

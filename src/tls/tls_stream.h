@@ -49,8 +49,9 @@ void tlss_fin(tls_conn *c, int side, uint64_t ts_us);
 void tlss_rst(tls_conn *c, int side, uint64_t ts_us);
 void tlss_syn(tls_conn *c, int side, uint64_t ts_us, bool ack);
 /* Add a final step (capture end / eviction) before reporting; an eviction
- * also gets the `evicted` wire finding. */
-void tlss_end(tls_conn *c, uint64_t ts_us, step_kind why);
+ * also gets the `evicted` wire finding. cause (may be NULL) says why it was
+ * evicted ("idle for 300 s (--idle-timeout)"), kept as the step's detail. */
+void tlss_end(tls_conn *c, uint64_t ts_us, step_kind why, const char *cause);
 /* TCP reassembly saw a retransmission that disagrees with bytes already
  * delivered (len bytes): the `tcp_overlap_conflict` wire finding, once. */
 void tlss_overlap_conflict(tls_conn *c, uint64_t len);

@@ -62,6 +62,9 @@ cn=$(jq -r 'select(.type=="connection") | .tls.client.x509.subject.common_name /
 [ "$idle_seen" = yes ] || { echo "FAIL: the idle connection was not reported while the capture ran"; fail=1; }
 ev=$(jq -r --argjson p $((port + 1)) 'select(.type=="connection" and .destination.port == $p and .mtls.verdict == "mtls_ok") | [.mtls.findings[].code] | index("evicted") != null' "$tmp/out.ndjson" | sed -n 1p)
 [ "$ev" = true ] || { echo "FAIL: the idle connection has no 'evicted' finding"; fail=1; }
+# ... and the finding names its real cause, the idle timeout (not a flow or memory cap)
+cause=$(jq -r --argjson p $((port + 1)) 'select(.type=="connection" and .destination.port == $p) | .mtls.findings[] | select(.code == "evicted") | .message' "$tmp/out.ndjson" | sed -n 1p)
+case "$cause" in *"--idle-timeout"*) ;; *) echo "FAIL: the idle eviction names another cause: $cause"; fail=1 ;; esac
 [ "$v1" = mtls_ok ] || { echo "FAIL: first verdict '$v1', expected mtls_ok"; fail=1; }
 [ "$v2" = client_cert_missing ] || { echo "FAIL: second verdict '$v2', expected client_cert_missing"; fail=1; }
 [ "$cn" = alice ] || { echo "FAIL: client certificate CN '$cn', expected alice"; fail=1; }

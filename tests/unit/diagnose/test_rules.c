@@ -17,10 +17,13 @@
 
 #include "session_fixture.h"
 
+/* as with --ca FILE: inferences from our own validation need anchors the user gave */
+static const diag_options anchors = {.client_ca_given = true, .server_ca_given = true};
+
 static const char *deciding_rule(const session_t *s)
 {
     diag_ctx c;
-    diag_ctx_init(&c, s, FXA(s), NULL);
+    diag_ctx_init(&c, s, FXA(s), &anchors);
     return diag_first_rule(&c)->name;
 }
 
@@ -151,7 +154,7 @@ static void test_application_layer_rows(void **st)
     /* nginx's 400 page naming the certificate: observed refusal */
     session_t *s = finished_then(11, false, "HTTP/1.1 400 Bad Request (\"The SSL certificate error\")", 1);
     assert_string_equal(deciding_rule(s), "http_refusal_of_client_cert");
-    fx_diag(s, NULL);
+    fx_diag(s, &anchors);
     assert_int_equal(FXD(s)->verdict, VERDICT_CLIENT_CERT_REJECTED);
     assert_int_equal(FXD(s)->evidence, EVIDENCE_OBSERVED);
     assert_true(FXD(s)->failed);
@@ -174,10 +177,14 @@ static void test_application_layer_rows(void **st)
     /* no keys: an invalid chain, one short answer and a close: inferred refusal */
     s = finished_then(15, false, NULL, 1);
     assert_string_equal(deciding_rule(s), "quiet_refusal_of_invalid_client_cert");
-    fx_diag(s, NULL);
+    fx_diag(s, &anchors);
     assert_int_equal(FXD(s)->evidence, EVIDENCE_INFERRED);
     assert_non_null(FXD(s)->confirm);
     assert_true(FXD(s)->failed);
+    /* ... not when the anchors are only the system store's guess */
+    diag_ctx c;
+    diag_ctx_init(&c, s, FXA(s), NULL);
+    assert_string_equal(diag_first_rule(&c)->name, "finished_with_client_cert");
     fx_free(s);
     /* ... but a long exchange is not a refusal */
     s = finished_then(16, false, NULL, 3);
@@ -210,7 +217,7 @@ static void test_tls13_plaintext_evidence(void **st)
     fx_alert(s, 4, DIR_C2S, TLS_ALERT_LEVEL_FATAL, TLS_ALERT_UNKNOWN_CA);
     fx_step(s, 4, DIR_C2S, STEP_FIN);
     assert_string_equal(deciding_rule(s), "client_plain_alert_after_server_flight");
-    fx_diag(s, NULL);
+    fx_diag(s, &anchors);
     assert_int_equal(FXD(s)->verdict, VERDICT_SERVER_CERT_REJECTED);
     assert_int_equal(FXD(s)->evidence, EVIDENCE_OBSERVED);
     assert_true(FXD(s)->failed);
@@ -239,7 +246,7 @@ static void test_malformed_hello_is_never_established(void **st)
     fx_step(s, 7, DIR_C2S, STEP_APPLICATION_DATA);
     fx_step(s, 8, DIR_S2C, STEP_APPLICATION_DATA);
     assert_string_equal(deciding_rule(s), "bytes_do_not_parse");
-    fx_diag(s, NULL);
+    fx_diag(s, &anchors);
     assert_int_equal(FXD(s)->verdict, VERDICT_MALFORMED);
     assert_false(FXD(s)->established);
     assert_true(FXD(s)->failed);
