@@ -51,6 +51,10 @@ void diag_ctx_init(diag_ctx *c, const session_t *s, const conn_analysis *a, cons
             c->term = evs[i];
     c->ts = c->term != NONE ? &s->steps[c->term] : NULL;
     t13_infer(s, f, &c->t13);
+    /* sizes never contradict what decrypted messages show: a server flight
+     * that was read and holds no CertificateRequest asked for nothing */
+    if (c->t13.client_cert == T13_CERT_EMPTY && f->srv_cert != NONE && f->certreq == NONE && !s->cr.present)
+        c->t13.client_cert = T13_CERT_UNKNOWN;
 }
 
 /* ---- predicates ------------------------------------------------------- */

@@ -233,6 +233,30 @@ static void test_tls13_plaintext_evidence(void **st)
     fx_free(s);
 }
 
+/* Keys for the server's flight only (a key log without the client's
+ * secrets): it shows no CertificateRequest, so a 25-byte client record is not
+ * an "empty Certificate" (issue: 0-RTT key log without the early secret). */
+static void test_sizes_never_contradict_decrypted_messages(void **st)
+{
+    (void)st;
+    session_t *s = tls13_server_flight(41);
+    s->steps[s->n_steps - 1].kind = STEP_CERTIFICATE; /* the server's flight was read */
+    s->steps[s->n_steps - 1].dir = DIR_S2C;
+    s->steps[s->n_steps - 1].count = 1;
+    s->sealed = calloc(SESSION_MAX_SEALED_RECORDS, sizeof(*s->sealed));
+    assert_non_null(s->sealed);
+    fx_step(s, 3, DIR_C2S, STEP_ENCRYPTED_HANDSHAKE)->count = 2;
+    s->sealed[s->n_sealed++] = (sealed_record){DIR_S2C, 69, 2};
+    s->sealed[s->n_sealed++] = (sealed_record){DIR_C2S, 25, 3};
+    s->sealed[s->n_sealed++] = (sealed_record){DIR_C2S, 69, 3};
+    fx_step(s, 4, DIR_S2C, STEP_FIN);
+    diag_ctx c;
+    diag_ctx_init(&c, s, FXA(s), &anchors);
+    assert_int_not_equal(c.t13.client_cert, T13_CERT_EMPTY);
+    assert_string_not_equal(diag_first_rule(&c)->name, "tls13_empty_client_certificate");
+    fx_free(s);
+}
+
 static void test_malformed_hello_is_never_established(void **st)
 {
     (void)st;
@@ -262,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_unfinished_rows),
         cmocka_unit_test(test_application_layer_rows),
         cmocka_unit_test(test_tls13_plaintext_evidence),
+        cmocka_unit_test(test_sizes_never_contradict_decrypted_messages),
         cmocka_unit_test(test_malformed_hello_is_never_established),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
