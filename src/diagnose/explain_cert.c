@@ -176,6 +176,17 @@ void explain_client_cert_rejected(const diag_ctx *c, diag_out *o)
     fix_for_client_alert(s, a, al && al->kind == STEP_ALERT ? al->alert_desc : TLS_ALERT_CERTIFICATE_UNKNOWN, n);
 }
 
+/* The fix when a client refused the server's certificate. */
+static void server_trust_fix(sb *n, const conn_analysis *a)
+{
+    const cert_info *ci = diag_leaf(a, DIR_S2C);
+    sb_printf(n, "Make the client trust the server's CA (\"%s\") or fix what our validation found "
+                 "(see the findings): curl --cacert ca.pem, openssl s_client -CAfile ca.pem "
+                 "-verify_return_error, NODE_EXTRA_CA_CERTS=ca.pem for Node.js, certutil -A for NSS "
+                 "databases; the client's error message names the exact reason.",
+              ci && ci->issuer ? ci->issuer : "the issuer of the server certificate");
+}
+
 /* "The server's first response was HTTP 400 (\"The SSL certificate error\")". */
 static void http_answer(sb *e, const facts *f)
 {
@@ -270,11 +281,7 @@ void explain_server_cert_rejected(const diag_ctx *c, diag_out *o)
                      "to the ssl_certificate file, leaf first); ");
     if (chain_has(a, DIR_S2C, "cert_expired"))
         sb_printf(n, "Renew the server certificate; ");
-    const cert_info *ci = diag_leaf(a, DIR_S2C);
-    sb_printf(n, "Make the client trust the server's CA (\"%s\"): curl --cacert ca.pem, "
-                 "openssl s_client -CAfile ca.pem -verify_return_error, or the client's trust "
-                 "store; the client's error message names the exact reason.",
-              ci && ci->issuer ? ci->issuer : "the issuer of the server certificate");
+    server_trust_fix(n, a);
 }
 
 void explain_client_key_mismatch(const diag_ctx *c, diag_out *o)
@@ -348,11 +355,7 @@ void explain_server_cert_left(const diag_ctx *c, diag_out *o)
     if (o->evidence == EVIDENCE_INFERRED)
         sb_printf(&o->confirm, "the client's own error message (or, with --keylog FILE, the alert "
                                "itself) names the reason");
-    const cert_info *ci = diag_leaf(a, DIR_S2C);
-    sb_printf(n, "Make the client trust the server's CA (\"%s\") or fix what our validation "
-                 "found (see the findings): curl --cacert ca.pem, NODE_EXTRA_CA_CERTS=ca.pem for "
-                 "Node.js, certutil -A for NSS databases.",
-              ci && ci->issuer ? ci->issuer : "the issuer of the server certificate");
+    server_trust_fix(n, a);
 }
 
 /* The server closed without an alert right after the client's certificate,

@@ -118,52 +118,56 @@ void explain_encrypted(const diag_ctx *c, diag_out *o)
                          "instead, and that response is encrypted too.");
 }
 
-void explain_tls13_client_cert_missing(const diag_ctx *c, diag_out *o)
+/* An inferred TLS 1.3 verdict: the size story, what it means (may be NULL),
+ * how to confirm it, and the fix. */
+static void t13_verdict(const diag_ctx *c, diag_out *o, const char *meaning, const char *fix)
 {
     cite_t13(c, o);
     t13_story(c, &o->e);
-    if (c->t13.answer == T13_ANSWER_WENT_ON)
-        sb_printf(&o->e, " The server let the handshake finish (client certificates optional at the "
-                         "TLS layer), so it most likely refuses the request itself: nginx answers "
-                         "HTTP 400 \"No required SSL certificate was sent\".");
+    if (meaning)
+        sb_printf(&o->e, " %s", meaning);
     keylog_advice(c, o, false);
-    sb_printf(&o->n, "Configure the client with a certificate and its key issued by a CA the server "
-                     "accepts (curl --cert client.pem --key client.key; openssl s_client -cert "
-                     "client.pem -key client.key); pass --keylog FILE to see which CAs the server "
-                     "lists.");
+    sb_printf(&o->n, "%s", fix);
+}
+
+void explain_tls13_client_cert_missing(const diag_ctx *c, diag_out *o)
+{
+    t13_verdict(c, o,
+                c->t13.answer == T13_ANSWER_WENT_ON
+                    ? "The server let the handshake finish (client certificates optional at the TLS "
+                      "layer), so it most likely refuses the request itself: nginx answers HTTP 400 "
+                      "\"No required SSL certificate was sent\"."
+                    : NULL,
+                "Configure the client with a certificate and its key issued by a CA the server "
+                "accepts (curl --cert client.pem --key client.key; openssl s_client -cert "
+                "client.pem -key client.key); pass --keylog FILE to see which CAs the server lists.");
 }
 
 void explain_tls13_client_cert_rejected(const diag_ctx *c, diag_out *o)
 {
-    cite_t13(c, o);
-    t13_story(c, &o->e);
-    sb_printf(&o->e, " A server that refuses right after the client's certificate refused that "
-                     "certificate (the usual alerts: unknown_ca, bad_certificate, "
-                     "certificate_expired, certificate_unknown; Node.js closes without one).");
-    keylog_advice(c, o, false);
-    sb_printf(&o->n, "Pass --keylog FILE to read the certificate and the alert; meanwhile check the "
-                     "client certificate's issuer, validity and extendedKeyUsage (clientAuth) "
-                     "against the server's client CA file, and read the server's log.");
+    t13_verdict(c, o,
+                "A server that refuses right after the client's certificate refused that "
+                "certificate (the usual alerts: unknown_ca, bad_certificate, certificate_expired, "
+                "certificate_unknown; Node.js closes without one).",
+                "Pass --keylog FILE to read the certificate and the alert; meanwhile check the "
+                "client certificate's issuer, validity and extendedKeyUsage (clientAuth) against "
+                "the server's client CA file, and read the server's log.");
 }
 
 void explain_tls13_server_cert_rejected(const diag_ctx *c, diag_out *o)
 {
-    cite_t13(c, o);
-    t13_story(c, &o->e);
-    sb_printf(&o->e, " A client that leaves without its Finished refused the server's flight, "
-                     "usually its certificate (untrusted issuer, wrong name, expired); some clients "
-                     "(Node.js) close without an alert.");
-    keylog_advice(c, o, false);
-    sb_printf(&o->n, "Check the server's certificate against the client's trust store and the name "
-                     "it connects to (openssl s_client -connect host:port -servername NAME "
-                     "-CAfile ca.pem -verify_return_error); the client's own error names the reason.");
+    t13_verdict(c, o,
+                "A client that leaves without its Finished refused the server's flight, usually "
+                "its certificate (untrusted issuer, wrong name, expired); some clients (Node.js) "
+                "close without an alert.",
+                "Check the server's certificate against the client's trust store and the name it "
+                "connects to (openssl s_client -connect host:port -servername NAME -CAfile ca.pem "
+                "-verify_return_error); the client's own error names the reason.");
 }
 
 void explain_tls13_no_client_auth(const diag_ctx *c, diag_out *o)
 {
-    cite_t13(c, o);
-    t13_story(c, &o->e);
-    keylog_advice(c, o, false);
-    sb_printf(&o->n, "If this server should require client certificates, enable them (nginx "
-                     "ssl_verify_client on; Apache SSLVerifyClient require; HAProxy verify required).");
+    t13_verdict(c, o, NULL,
+                "If this server should require client certificates, enable them (nginx "
+                "ssl_verify_client on; Apache SSLVerifyClient require; HAProxy verify required).");
 }
