@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "reporter.h"
+#include "verdict.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -30,6 +31,7 @@ enum {
     OPT_IDLE_TIMEOUT,
     OPT_STATS,
     OPT_VERSION,
+    OPT_EXPECT,
     OPT_FORMAT,
 };
 
@@ -64,6 +66,7 @@ static const struct option long_opts[] = {
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"stats", no_argument, NULL, OPT_STATS},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"expect", required_argument, NULL, OPT_EXPECT},
     {NULL, 0, NULL, 0},
 };
 
@@ -108,9 +111,41 @@ void cli_usage(FILE *out)
           "  --max-memory N        total bytes buffered (default 512M)\n"
           "  --idle-timeout SEC    evict flows idle this long (default 300)\n"
           "\n"
-          "Exit status: 0 no failed handshake, 1 at least one failed handshake, 2 usage or input error.\n"
+          "Checks (CI):\n"
+          "  --expect V[,V...]     every reported connection's verdict must be one of these\n"
+          "\n"
+          "Exit status: 0 no failed handshake (with --expect: every verdict expected), 1 at least\n"
+          "one failed handshake (with --expect: an unexpected verdict), 2 usage or input error,\n"
+          "3 no connection was reported although --expect or a filter was given.\n"
           "See docs/usage.md and the mtlsdump(1) man page.\n",
           out);
+}
+
+MTLS_STATIC_ASSERT(VERDICT__COUNT <= 32, "--expect keeps verdicts in a 32-bit mask");
+
+/* "--expect mtls_ok,resumed": the verdicts allowed for every reported connection. */
+static int parse_expect(const char *list, mtls_config *cfg)
+{
+    char buf[512];
+    if (snprintf(buf, sizeof buf, "%s", list) >= (int)sizeof buf || !*list) {
+        fprintf(stderr, "mtlsdump: --expect needs a comma-separated list of verdicts\n");
+        return -1;
+    }
+    cfg->expect = list;
+    cfg->expect_mask = 0;
+    char *save = NULL;
+    for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+        verdict_t v;
+        if (!verdict_from_name(w, &v)) {
+            fprintf(stderr, "mtlsdump: --expect: unknown verdict '%s' (one of:", w);
+            for (int k = VERDICT_NONE + 1; k < VERDICT__COUNT; k++)
+                fprintf(stderr, " %s", verdict_name((verdict_t)k));
+            fprintf(stderr, ")\n");
+            return -1;
+        }
+        cfg->expect_mask |= 1u << v;
+    }
+    return 0;
 }
 
 /* Parse "123", "4k", "16M", "1G". */
@@ -263,6 +298,10 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
         case OPT_CLIENT_FP: cfg->filter_client_fp = optarg; break;
         case OPT_SHOW_HTTP: cfg->show_http = true; break;
         case OPT_STATS: cfg->stats = true; break;
+        case OPT_EXPECT:
+            if (parse_expect(optarg, cfg) < 0)
+                return CLI_EXIT_USAGE;
+            break;
         case OPT_MAX_FLOWS:
             if (parse_size(optarg, &sz) < 0 || sz == 0)
                 return usage_error("--max-flows needs a positive number, got '%s'", optarg);

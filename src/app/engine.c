@@ -197,6 +197,11 @@ static void report_session(engine_t *e, const session_t *s)
         if (d.failed)
             e->st.failed++;
         e->st.reported++;
+        if (e->cfg->expect && !(e->cfg->expect_mask & (1u << d.verdict))) {
+            e->st.unexpected++;
+            fprintf(stderr, "mtlsdump: connection #%llu: verdict %s is not one of --expect %s\n",
+                    (unsigned long long)s->id, verdict_name(d.verdict), e->cfg->expect);
+        }
         if (summary_add(e->sum, &c) < 0) {
             /* summary capped or OOM: the summary says so */
         }
@@ -451,7 +456,16 @@ void engine_finish(engine_t *e)
 
 bool engine_should_stop(const engine_t *e) { return e->stop; }
 
-int engine_exit_code(const engine_t *e) { return e->st.failed ? 1 : 0; }
+int engine_exit_code(const engine_t *e)
+{
+    const mtls_config *cfg = e->cfg;
+    bool filtered = cfg->only_failures || cfg->filter_sni || cfg->filter_client_subject || cfg->filter_client_fp;
+    if ((cfg->expect || filtered) && e->st.reported == 0)
+        return 3; /* nothing was checked: a CI check must not pass on an empty selection */
+    if (cfg->expect)
+        return e->st.unexpected ? 1 : 0;
+    return e->st.failed ? 1 : 0;
+}
 
 void engine_get_stats(const engine_t *e, engine_stats *out)
 {

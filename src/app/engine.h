@@ -19,6 +19,7 @@ typedef struct engine_stats {
     uint64_t packets, bytes, tcp_packets, ignored_packets, malformed_packets;
     uint64_t flows_created, flows_not_tls, flows_evicted, flows_idle;
     uint64_t connections, reported, failed;
+    uint64_t unexpected;       /* reported connections whose verdict --expect does not list */
     uint64_t chains_validated, chain_cache_hits;
     size_t peak_buffered;
 } engine_stats;
@@ -36,7 +37,9 @@ void engine_tick(engine_t *e, uint64_t now_us);
 void engine_finish(engine_t *e);
 /* -c N reached: the caller should stop reading. */
 bool engine_should_stop(const engine_t *e);
-/* 0 no failed handshake, 1 at least one. */
+/* 0 no failed handshake (with --expect: every verdict expected); 1 at least one
+ * (with --expect: an unexpected verdict); 3 nothing reported although --expect or
+ * a filter was given. Read errors (2) are main's. */
 int engine_exit_code(const engine_t *e);
 void engine_get_stats(const engine_t *e, engine_stats *out);
 /* Print --stats counters. */

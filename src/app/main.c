@@ -104,6 +104,10 @@ int main(int argc, char **argv)
     engine_finish(e);
     double secs = now_s() - t0;
     int code = engine_exit_code(e);
+    if (code == 3)
+        fprintf(stderr, "mtlsdump: no connection was reported (the filters%s matched none), so "
+                        "nothing was checked: exit status 3\n",
+                cfg.expect ? " and --expect" : "");
     if (read_rc < 0) {
         fflush(stdout);
         fprintf(stderr, "mtlsdump: %s (the report above covers the packets before this point)\n",

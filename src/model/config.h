@@ -29,6 +29,8 @@ typedef struct mtls_config {
     const char *filter_sni;
     const char *filter_client_subject;
     const char *filter_client_fp;
+    const char *expect;        /* --expect as given (for messages), NULL when not given */
+    uint32_t expect_mask;      /* bit v set: verdict v is expected */
     /* certificates */
     const char *ca;
     const char *server_ca;

@@ -1,5 +1,7 @@
 #include "verdict.h"
 
+#include <string.h>
+
 static const verdict_info verdict_table[VERDICT__COUNT] = {
     [VERDICT_NONE] = {"none", false, ESTABLISHED_NO, TONE_NEUTRAL, "not diagnosed"},
     [VERDICT_MTLS_OK] = {"mtls_ok", false, ESTABLISHED_YES, TONE_GOOD,
@@ -38,3 +40,14 @@ const verdict_info *verdict_get(verdict_t v)
 const char *verdict_name(verdict_t v) { return verdict_get(v)->name; }
 
 bool verdict_is_failure(verdict_t v) { return verdict_get(v)->failed; }
+
+bool verdict_from_name(const char *name, verdict_t *out)
+{
+    for (int v = VERDICT_NONE + 1; v < VERDICT__COUNT; v++) {
+        if (strcmp(verdict_table[v].name, name) == 0) {
+            *out = (verdict_t)v;
+            return true;
+        }
+    }
+    return false;
+}

@@ -55,5 +55,7 @@ typedef struct verdict_info {
 const verdict_info *verdict_get(verdict_t v);
 const char *verdict_name(verdict_t v);
 bool verdict_is_failure(verdict_t v);
+/* The verdict named name ("mtls_ok"): true and *out, or false for an unknown name. */
+bool verdict_from_name(const char *name, verdict_t *out);
 
 #endif

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Exit codes a CI job acts on: 0/1 from the verdicts or from --expect, 2 for
+# usage errors, 3 when filters or --expect left nothing to check.
+set -uo pipefail
+src=${MTLS_SOURCE_DIR:?}; bin=${MTLS_BINARY_DIR:?}/mtlsdump
+cd "$src"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+pass=0; fail=0
+check() { # name expected-rc stderr-substring -- args
+  local name=$1 want=$2 needle=$3; shift 4
+  "$bin" "$@" > "$tmp/out" 2> "$tmp/err"; local rc=$?
+  if [ "$rc" != "$want" ]; then echo "FAIL $name: exit $rc, expected $want"; cat "$tmp/err"; fail=$((fail+1)); return; fi
+  if [ -n "$needle" ] && ! grep -qF -- "$needle" "$tmp/err"; then
+    echo "FAIL $name: stderr lacks '$needle'"; cat "$tmp/err"; fail=$((fail+1)); return; fi
+  echo "ok   $name (exit $rc)"; pass=$((pass+1))
+}
+ok=samples/pcaps/tls12-mtls-ok.pcap; bad=samples/pcaps/tls12-unknown-ca.pcap; ca=samples/pki/root.pem
+check plain-ok 0 "" -- -r $ok --ca $ca
+check plain-failed 1 "" -- -r $bad --ca $ca
+check sni-matches-nothing 3 "no connection was reported" -- -r $ok --ca $ca --sni no-such-name
+check only-failures-none 3 "no connection was reported" -- -r $ok --ca $ca --only-failures --json
+check expect-met 0 "" -- -r $ok --ca $ca --expect mtls_ok
+check expect-failed-verdict-met 0 "" -- -r $bad --ca $ca --expect client_cert_rejected,mtls_ok
+check expect-unmet 1 "connection #1: verdict client_cert_rejected is not one of --expect mtls_ok" -- -r $bad --ca $ca --expect mtls_ok --json
+check expect-nothing-matched 3 "and --expect" -- -r $ok --ca $ca --sni no-such-name --expect mtls_ok
+check expect-unknown-verdict 2 "unknown verdict 'mtls-ok'" -- -r $ok --expect mtls-ok
+check expect-empty 2 "--expect needs" -- -r $ok --expect ""
+# the JSON on stdout is still complete when the check fails
+"$bin" -r $bad --ca $ca --expect mtls_ok --json > "$tmp/full.json" 2>/dev/null
+jq -e 'select(.type=="summary")' "$tmp/full.json" > /dev/null &&
+  { echo "ok   expect-unmet-json-complete"; pass=$((pass+1)); } || { echo "FAIL expect-unmet-json-complete"; fail=$((fail+1)); }
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
