@@ -116,7 +116,8 @@ void cli_usage(FILE *out)
           "\n"
           "Exit status: 0 no failed handshake (with --expect: every verdict expected), 1 at least\n"
           "one failed handshake (with --expect: an unexpected verdict), 2 usage or input error,\n"
-          "3 no connection was reported although --expect or a filter was given.\n"
+          "3 no connection was reported although --expect or a filter was given, 130/143 reading a\n"
+          "file was interrupted by SIGINT/SIGTERM (the summary says \"interrupted\").\n"
           "See docs/usage.md and the mtlsdump(1) man page.\n",
           out);
 }

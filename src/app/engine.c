@@ -40,6 +40,7 @@ struct engine {
     bool out_error;
     engine_stats st;
     bool live;
+    bool interrupted;     /* a signal stopped reading a file */
     uint64_t k_recv, k_drop, k_ifdrop;
 };
 
@@ -431,6 +432,8 @@ void engine_set_capture_stats(engine_t *e, bool live, uint64_t recv, uint64_t dr
     e->k_ifdrop = ifdrop;
 }
 
+void engine_set_interrupted(engine_t *e) { e->interrupted = true; }
+
 void engine_finish(engine_t *e)
 {
     size_t n = flow_table_count(e->flows);
@@ -445,7 +448,7 @@ void engine_finish(engine_t *e)
         }
     }
     summary_capture sc = {e->st.packets, e->st.bytes, e->st.flows_evicted + e->st.flows_idle, e->live,
-                          e->k_recv, e->k_drop, e->k_ifdrop};
+                          e->k_recv, e->k_drop, e->k_ifdrop, e->interrupted};
     summary_set_capture(e->sum, &sc);
     if (!e->cfg->no_summary) {
         if (reporter_summary(e->rep, e->sum) < 0)

@@ -34,6 +34,8 @@ void engine_set_capture_stats(engine_t *e, bool live, uint64_t recv, uint64_t dr
  * --idle-timeout as of now_us (wall clock). */
 void engine_tick(engine_t *e, uint64_t now_us);
 /* End of input: flush every open flow, print the summary. */
+/* A signal stopped the reading of a file: the summary says so. */
+void engine_set_interrupted(engine_t *e);
 void engine_finish(engine_t *e);
 /* -c N reached: the caller should stop reading. */
 bool engine_should_stop(const engine_t *e);

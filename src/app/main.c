@@ -10,11 +10,12 @@
 #include "engine.h"
 #include "privdrop.h"
 
-static capture_t *g_capture; /* for the signal handler only */
+static capture_t *g_capture;            /* for the signal handler only */
+static volatile sig_atomic_t g_signal; /* the signal that stopped the run, 0 if none */
 
 static void on_signal(int sig)
 {
-    (void)sig;
+    g_signal = sig;
     capture_stop(g_capture);
 }
 
@@ -90,6 +91,9 @@ int main(int argc, char **argv)
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
+    /* a write blocked on a slow pipe reader resumes instead of failing part-way
+     * through a line: the output stays whole NDJSON lines */
+    sa.sa_flags = SA_RESTART;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
@@ -101,19 +105,32 @@ int main(int argc, char **argv)
     capture_stats cst;
     capture_get_stats(cap, &cst);
     engine_set_capture_stats(e, cst.have_kernel_stats, cst.ps_recv, cst.ps_drop, cst.ps_ifdrop);
+    /* reading a file was cut short by Ctrl-C / SIGTERM (for live capture a
+     * signal is the normal way to stop) */
+    bool interrupted = g_signal && !capture_is_live(cap);
+    if (interrupted)
+        engine_set_interrupted(e);
     engine_finish(e);
     double secs = now_s() - t0;
     int code = engine_exit_code(e);
-    if (code == 3)
+    if (code == 3 && !interrupted)
         fprintf(stderr, "mtlsdump: no connection was reported (the filters%s matched none), so "
                         "nothing was checked: exit status 3\n",
                 cfg.expect ? " and --expect" : "");
-    if (read_rc < 0) {
+    if (read_rc < 0 && interrupted) {
+        free(err); /* the input was cut off on purpose: not a read error */
+    } else if (read_rc < 0) {
         fflush(stdout);
         fprintf(stderr, "mtlsdump: %s (the report above covers the packets before this point)\n",
                 err ? err : "read error");
         free(err);
         code = 2;
+    }
+    if (interrupted) {
+        fprintf(stderr, "mtlsdump: interrupted by %s before the end of the input; the report covers "
+                        "what was read\n",
+                g_signal == SIGTERM ? "SIGTERM" : "SIGINT");
+        code = 128 + g_signal; /* 130 for SIGINT, 143 for SIGTERM, as shells report them */
     }
     if (cfg.stats) {
         engine_print_stats(e, stderr, secs);

@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/time.h>
 
@@ -17,6 +20,8 @@ struct capture {
     void *ctx;
     uint64_t packets, bytes;
     bool nano;
+    int in_fd;     /* the input's descriptor when it can block (pipe, FIFO, terminal), else -1 */
+    int devnull;   /* /dev/null, put in its place by capture_stop so a blocked read ends */
 };
 
 static char *dupf(const char *fmt, const char *a, const char *b);
@@ -40,6 +45,7 @@ capture_t *capture_open(const mtls_config *cfg, char **err)
         *err = strdup("out of memory");
         return NULL;
     }
+    c->in_fd = c->devnull = -1;
     if (cfg->read_file) {
         c->p = pcap_open_offline_with_tstamp_precision(cfg->read_file, PCAP_TSTAMP_PRECISION_MICRO,
                                                        errbuf);
@@ -47,6 +53,14 @@ capture_t *capture_open(const mtls_config *cfg, char **err)
             *err = dupf("cannot read capture '%s': %s", cfg->read_file, errbuf);
             free(c);
             return NULL;
+        }
+        /* a read from a pipe can block forever (SIGINT restarts it): remember
+         * how to end it from the signal handler */
+        struct stat sb;
+        FILE *f = pcap_file(c->p);
+        if (f && fstat(fileno(f), &sb) == 0 && !S_ISREG(sb.st_mode)) {
+            c->in_fd = fileno(f);
+            c->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
         }
     } else {
         c->live = true;
@@ -96,6 +110,8 @@ void capture_close(capture_t *c)
         return;
     if (c->p)
         pcap_close(c->p);
+    if (c->devnull >= 0)
+        close(c->devnull);
     free(c);
 }
 
@@ -162,6 +178,9 @@ void capture_stop(capture_t *c)
         return;
     c->stop = 1;
     pcap_breakloop(c->p);
+    /* async-signal-safe: a read blocked on the pipe restarts on /dev/null and ends */
+    if (!c->live && c->in_fd >= 0 && c->devnull >= 0)
+        (void)dup2(c->devnull, c->in_fd);
 }
 
 void capture_get_stats(capture_t *c, capture_stats *out)

@@ -234,8 +234,13 @@ int summary_write_text(FILE *out, const summary *sm, const rtext_options *opt)
                 sm->cap.kernel_dropped ? " (raise the buffer with -B KIB)" : "") < 0)
         err = true;
     if (sm->have_capture && sm->cap.flows_evicted &&
-        fprintf(out, "Evicted: %llu flows by --max-flows/--max-memory (reported as incomplete)\n",
+        fprintf(out, "Evicted: %llu flows stopped being tracked before they ended (idle timeout, "
+                     "--max-flows or --max-memory; each connection's evicted finding names which)\n",
                 (unsigned long long)sm->cap.flows_evicted) < 0)
+        err = true;
+    if (sm->have_capture && sm->cap.interrupted &&
+        fprintf(out, "Interrupted: a signal stopped the reading before the end of the input; these "
+                     "counts cover only what was read\n") < 0)
         err = true;
     if (sm->n_rows) {
         fprintf(out, "Client certificates (%zu distinct%s):\n", sm->n_rows,
@@ -286,6 +291,7 @@ cJSON *summary_json(const summary *sm)
     oom |= !cJSON_AddStringToObject(o, "schema_version", RJSON_SCHEMA_VERSION);
     oom |= !cJSON_AddNumberToObject(o, "connections", (double)sm->connections);
     oom |= !cJSON_AddNumberToObject(o, "failed", (double)sm->failed);
+    oom |= !cJSON_AddBoolToObject(o, "interrupted", sm->have_capture && sm->cap.interrupted);
     cJSON *c = cJSON_AddObjectToObject(o, "counts");
     oom |= !c;
     for (int v = 1; c && v < VERDICT__COUNT; v++)

@@ -51,6 +51,7 @@ typedef struct summary_capture {
     uint64_t flows_evicted;
     bool live;
     uint64_t kernel_received, kernel_dropped, interface_dropped;
+    bool interrupted;     /* a signal stopped the reading of a file before its end */
 } summary_capture;
 void summary_set_capture(summary *sm, const summary_capture *cap);
 
