@@ -193,6 +193,9 @@ static void report_session(engine_t *e, const session_t *s)
         certdump_connection(e->cfg->dump_certs, &(conn_view){s, &a, NULL});
     diag_run(s, &a, &e->dopt, &d);
     conn_view c = {s, &a, &d};
+    e->st.diagnosed++;
+    if (d.failed)
+        e->st.failed_all++;
     if (report_selected(e->cfg, &c)) {
         /* the exit code follows the connections the user asked to see */
         if (d.failed)
@@ -432,6 +435,12 @@ void engine_set_capture_stats(engine_t *e, bool live, uint64_t recv, uint64_t dr
     e->k_ifdrop = ifdrop;
 }
 
+/* Filters select which connections are reported. */
+static bool engine_filtered(const mtls_config *cfg)
+{
+    return cfg->only_failures || cfg->filter_sni || cfg->filter_client_subject || cfg->filter_client_fp;
+}
+
 void engine_set_interrupted(engine_t *e) { e->interrupted = true; }
 
 void engine_finish(engine_t *e)
@@ -448,7 +457,8 @@ void engine_finish(engine_t *e)
         }
     }
     summary_capture sc = {e->st.packets, e->st.bytes, e->st.flows_evicted + e->st.flows_idle, e->live,
-                          e->k_recv, e->k_drop, e->k_ifdrop, e->interrupted};
+                          e->k_recv, e->k_drop, e->k_ifdrop, e->interrupted,
+                          engine_filtered(e->cfg), e->st.diagnosed, e->st.failed_all};
     summary_set_capture(e->sum, &sc);
     if (!e->cfg->no_summary) {
         if (reporter_summary(e->rep, e->sum) < 0)
@@ -462,7 +472,7 @@ bool engine_should_stop(const engine_t *e) { return e->stop; }
 int engine_exit_code(const engine_t *e)
 {
     const mtls_config *cfg = e->cfg;
-    bool filtered = cfg->only_failures || cfg->filter_sni || cfg->filter_client_subject || cfg->filter_client_fp;
+    bool filtered = engine_filtered(cfg);
     if ((cfg->expect || filtered) && e->st.reported == 0)
         return 3; /* nothing was checked: a CI check must not pass on an empty selection */
     if (cfg->expect)

@@ -483,6 +483,14 @@ static int rtext_connection(void *state, const conn_view *c)
 static int rtext_summary(void *state, const summary *sm)
 {
     rtext_state *st = state;
+    if (st->opt.quiet) {
+        /* -q: stdout holds exactly one line per connection; the totals go to stderr */
+        if (fflush(st->out) != 0)
+            return -1;
+        rtext_options o = st->opt;
+        o.color = false;
+        return summary_write_text(stderr, sm, &o);
+    }
     return summary_write_text(st->out, sm, &st->opt);
 }
 

@@ -238,6 +238,11 @@ int summary_write_text(FILE *out, const summary *sm, const rtext_options *opt)
                      "--max-flows or --max-memory; each connection's evicted finding names which)\n",
                 (unsigned long long)sm->cap.flows_evicted) < 0)
         err = true;
+    if (sm->have_capture && sm->cap.filtered &&
+        fprintf(out, "Selected by the filters: %zu of %llu connections seen (%llu of them failed)\n",
+                sm->connections, (unsigned long long)sm->cap.connections_seen,
+                (unsigned long long)sm->cap.failed_seen) < 0)
+        err = true;
     if (sm->have_capture && sm->cap.interrupted &&
         fprintf(out, "Interrupted: a signal stopped the reading before the end of the input; these "
                      "counts cover only what was read\n") < 0)
@@ -304,6 +309,8 @@ cJSON *summary_json(const summary *sm)
             oom |= !cJSON_AddNumberToObject(k, "bytes", (double)sm->cap.bytes);
             oom |= !cJSON_AddNumberToObject(k, "flows_evicted", (double)sm->cap.flows_evicted);
             oom |= !cJSON_AddBoolToObject(k, "live", sm->cap.live);
+            oom |= !cJSON_AddNumberToObject(k, "connections", (double)sm->cap.connections_seen);
+            oom |= !cJSON_AddNumberToObject(k, "failed", (double)sm->cap.failed_seen);
             if (sm->cap.live) {
                 oom |= !cJSON_AddNumberToObject(k, "kernel_received", (double)sm->cap.kernel_received);
                 oom |= !cJSON_AddNumberToObject(k, "kernel_dropped", (double)sm->cap.kernel_dropped);

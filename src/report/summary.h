@@ -52,6 +52,8 @@ typedef struct summary_capture {
     bool live;
     uint64_t kernel_received, kernel_dropped, interface_dropped;
     bool interrupted;     /* a signal stopped the reading of a file before its end */
+    bool filtered;        /* filters selected the connections counted above */
+    uint64_t connections_seen, failed_seen; /* every TLS connection diagnosed, selected or not */
 } summary_capture;
 void summary_set_capture(summary *sm, const summary_capture *cap);
 

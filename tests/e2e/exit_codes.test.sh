@@ -29,5 +29,16 @@ check expect-empty 2 "--expect needs" -- -r $ok --expect ""
 "$bin" -r $bad --ca $ca --expect mtls_ok --json > "$tmp/full.json" 2>/dev/null
 jq -e 'select(.type=="summary")' "$tmp/full.json" > /dev/null &&
   { echo "ok   expect-unmet-json-complete"; pass=$((pass+1)); } || { echo "FAIL expect-unmet-json-complete"; fail=$((fail+1)); }
+# -q: exactly one line per connection on stdout, the totals on stderr
+"$bin" -r samples/pcaps/many-connections.pcap --ca $ca -q > "$tmp/q.out" 2> "$tmp/q.err"
+conns=$("$bin" -r samples/pcaps/many-connections.pcap --ca $ca --json 2>/dev/null | jq -s 'map(select(.type=="connection")) | length')
+if [ "$(wc -l < "$tmp/q.out")" = "$conns" ] && ! grep -q '^Summary' "$tmp/q.out" && grep -q '^Summary' "$tmp/q.err"; then
+  echo "ok   quiet: $conns lines on stdout, summary on stderr"; pass=$((pass+1))
+else echo "FAIL quiet: $(wc -l < "$tmp/q.out") lines for $conns connections"; fail=$((fail+1)); fi
+# filters select connections; the summary still counts the capture
+"$bin" -r samples/pcaps/many-connections.pcap --ca $ca --only-failures --json > "$tmp/f.json" 2>/dev/null
+if jq -e 'select(.type=="summary") | .capture.connections > .connections and .capture.failed == .failed' "$tmp/f.json" > /dev/null; then
+  echo "ok   filtered summary keeps capture-wide counts"; pass=$((pass+1))
+else echo "FAIL filtered summary"; tail -1 "$tmp/f.json"; fail=$((fail+1)); fi
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
