@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -117,6 +118,31 @@ static int load_file(chain_ctx *ctx, X509_STORE *st, const char *path)
     return n;
 }
 
+/* Every PEM file directly in a CA directory, loaded as load_file does (even
+ * without c_rehash's hashed names). The number of certificates, -1 on OOM. */
+static int load_dir(chain_ctx *ctx, X509_STORE *st, const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return 0;
+    int total = 0;
+    struct dirent *de;
+    while (total >= 0 && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        char *f = dup_printf("%s/%s", path, de->d_name);
+        struct stat fs;
+        if (f && stat(f, &fs) == 0 && S_ISREG(fs.st_mode)) {
+            int n = load_file(ctx, st, f);
+            total = n < 0 ? -1 : total + n;
+        }
+        free(f);
+    }
+    closedir(d);
+    ERR_clear_error();
+    return total;
+}
+
 static int load_anchors(chain_ctx *ctx, X509_STORE **st, const char *path, char **err)
 {
     struct stat sb;
@@ -129,7 +155,17 @@ static int load_anchors(chain_ctx *ctx, X509_STORE **st, const char *path, char 
         return -1;
     int ok;
     if (S_ISDIR(sb.st_mode)) {
-        ok = X509_STORE_load_path(*st, path); /* looked up by name: all usable as issuers */
+        int n = load_dir(ctx, *st, path);
+        if (n < 0)
+            return -1;
+        ok = n > 0 && X509_STORE_load_path(*st, path);
+        if (n == 0) {
+            ERR_clear_error();
+            if (err)
+                *err = dup_printf("no CA certificates in directory %s (expecting PEM files, e.g. "
+                                  "from c_rehash or update-ca-certificates)", path);
+            return -1;
+        }
     } else {
         int n = load_file(ctx, *st, path);
         if (n < 0)

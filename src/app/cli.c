@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,8 @@ void cli_usage(FILE *out)
           "Input:\n"
           "  -r FILE               read a pcap/pcapng file (\"-\" = stdin)\n"
           "  -i IFACE              capture live on IFACE\n"
+          "  -D                    list the interfaces to capture on, then exit\n"
+          "  -n                    accepted for tcpdump habit: mtlsdump never resolves names\n"
           "  -c N                  stop after N TLS connections\n"
           "  -s SNAPLEN            capture snapshot length (default 262144)\n"
           "  -B KIB                kernel capture buffer size in KiB (live)\n"
@@ -230,6 +233,23 @@ static int usage_error(const char *fmt, const char *arg)
 }
 #pragma GCC diagnostic pop
 
+/* -D: the interfaces libpcap can capture on, numbered as tcpdump -D does. */
+static int list_interfaces(void)
+{
+    char errbuf[PCAP_ERRBUF_SIZE];
+    pcap_if_t *all = NULL;
+    if (pcap_findalldevs(&all, errbuf) != 0) {
+        fprintf(stderr, "mtlsdump: cannot list interfaces: %s\n", errbuf);
+        return -1;
+    }
+    int i = 1;
+    for (pcap_if_t *d = all; d; d = d->next, i++)
+        printf("%d.%s%s%s%s\n", i, d->name, d->description ? " (" : "", d->description ? d->description : "",
+               d->description ? ")" : "");
+    pcap_freealldevs(all);
+    return 0;
+}
+
 cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
@@ -240,8 +260,9 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
     cfg->idle_timeout_us = MTLS_DEFAULT_IDLE_TIMEOUT_US;
 
     optind = 1;
+    opterr = 0; /* our own messages, each starting with "mtlsdump:" */
     int c;
-    while ((c = getopt_long(argc, argv, "r:i:c:s:B:Z:vqh", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":r:i:c:s:B:Z:vqhnD", long_opts, NULL)) != -1) {
         uint64_t u;
         size_t sz;
         switch (c) {
@@ -296,7 +317,11 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
         case OPT_ONLY_FAILURES: cfg->only_failures = true; break;
         case OPT_SNI: cfg->filter_sni = optarg; break;
         case OPT_CLIENT_SUBJECT: cfg->filter_client_subject = optarg; break;
-        case OPT_CLIENT_FP: cfg->filter_client_fp = optarg; break;
+        case OPT_CLIENT_FP:
+            if (!*optarg || strspn(optarg, "0123456789abcdefABCDEF") != strlen(optarg))
+                return usage_error("--client-fingerprint needs hex digits (a SHA-256 prefix), got '%s'", optarg);
+            cfg->filter_client_fp = optarg;
+            break;
         case OPT_SHOW_HTTP: cfg->show_http = true; break;
         case OPT_STATS: cfg->stats = true; break;
         case OPT_EXPECT:
@@ -323,9 +348,12 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
                 return usage_error("--idle-timeout needs a positive number of seconds, got '%s'", optarg);
             cfg->idle_timeout_us = u * 1000000ull;
             break;
+        case 'n': break; /* tcpdump habit: mtlsdump never resolves names anyway */
+        case 'D': return list_interfaces() < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+        case ':':
+            return usage_error("option '%s' needs an argument", argv[optind - 1]);
         default:
-            fputs("Try 'mtlsdump --help'.\n", stderr);
-            return CLI_EXIT_USAGE;
+            return usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
     if (!cfg->read_file && !cfg->iface)

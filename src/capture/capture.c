@@ -50,7 +50,12 @@ capture_t *capture_open(const mtls_config *cfg, char **err)
         c->p = pcap_open_offline_with_tstamp_precision(cfg->read_file, PCAP_TSTAMP_PRECISION_MICRO,
                                                        errbuf);
         if (!c->p) {
-            *err = dupf("cannot read capture '%s': %s", cfg->read_file, errbuf);
+            /* libpcap often starts its message with the path: name it once */
+            const char *why = errbuf;
+            size_t pl = strlen(cfg->read_file);
+            if (strncmp(why, cfg->read_file, pl) == 0 && strncmp(why + pl, ": ", 2) == 0)
+                why += pl + 2;
+            *err = dupf("cannot read capture '%s': %s", cfg->read_file, why);
             free(c);
             return NULL;
         }
@@ -78,6 +83,9 @@ capture_t *capture_open(const mtls_config *cfg, char **err)
         int rc = pcap_activate(c->p);
         if (rc < 0) {
             const char *why = rc == PCAP_ERROR ? pcap_geterr(c->p) : pcap_statustostr(rc);
+            if (rc == PCAP_ERROR_PERM_DENIED)
+                why = "permission denied: run as root, or give the binary the capture capabilities "
+                      "(sudo setcap cap_net_raw,cap_net_admin+eip $(command -v mtlsdump))";
             *err = dupf("cannot capture on '%s': %s", cfg->iface, why);
             pcap_close(c->p);
             free(c);

@@ -25,6 +25,18 @@ check expect-unmet 1 "connection #1: verdict client_cert_rejected is not one of 
 check expect-nothing-matched 3 "and --expect" -- -r $ok --ca $ca --sni no-such-name --expect mtls_ok
 check expect-unknown-verdict 2 "unknown verdict 'mtls-ok'" -- -r $ok --expect mtls-ok
 check expect-empty 2 "--expect needs" -- -r $ok --expect ""
+# input and usage errors: exit 2, one message starting with "mtlsdump:"
+mkdir -p "$tmp/emptyca"
+check empty-ca-dir 2 "mtlsdump: no CA certificates in directory" -- -r $ok --ca "$tmp/emptyca"
+check fingerprint-not-hex 2 "mtlsdump: --client-fingerprint needs hex digits" -- -r $ok --client-fingerprint zz
+check unknown-option 2 "mtlsdump: unknown option '--bogus'" -- -r $ok --bogus
+check missing-argument 2 "mtlsdump: option '-r' needs an argument" -- -r
+check missing-file 2 "mtlsdump: cannot read capture '$tmp/none.pcap': No such file or directory" -- -r "$tmp/none.pcap"
+[ "$(grep -o "$tmp/none.pcap" "$tmp/err" | wc -l)" = 1 ] && { echo "ok   missing file named once"; pass=$((pass+1)); } ||
+  { echo "FAIL missing file named more than once"; fail=$((fail+1)); }
+check tcpdump-n 0 "" -- -n -r $ok --ca $ca
+check list-interfaces 0 "" -- -D
+grep -qx '[0-9]*\.lo.*' "$tmp/out" && { echo "ok   -D lists lo"; pass=$((pass+1)); } || { echo "FAIL -D output"; cat "$tmp/out"; fail=$((fail+1)); }
 # the JSON on stdout is still complete when the check fails
 "$bin" -r $bad --ca $ca --expect mtls_ok --json > "$tmp/full.json" 2>/dev/null
 jq -e 'select(.type=="summary")' "$tmp/full.json" > /dev/null &&
