@@ -1,5 +1,7 @@
 #include "capture.h"
 
+#include <errno.h>
+
 #include <pcap/pcap.h>
 #include <signal.h>
 #include <stdio.h>
@@ -8,6 +10,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+
+#include "decompress.h"
 #include <poll.h>
 #include <sys/time.h>
 
@@ -36,6 +40,73 @@ static char *dupf(const char *fmt, const char *a, const char *b)
 }
 #pragma GCC diagnostic pop
 
+/* Open a capture file ("-" = stdin) for libpcap: a plain regular file by
+ * name, anything compressed (told by its first bytes) or not seekable (a
+ * pipe) through decompress_open. Notes the descriptor a signal may need to
+ * unblock. 0, or -1 with *err. */
+static int open_file(capture_t *c, const char *path, char **err)
+{
+    char errbuf[PCAP_ERRBUF_SIZE];
+    errbuf[0] = '\0';
+    bool is_stdin = strcmp(path, "-") == 0;
+    FILE *raw = is_stdin ? stdin : fopen(path, "rb");
+    if (!raw) {
+        *err = dupf("cannot read capture '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat sb;
+    bool regular = fstat(fileno(raw), &sb) == 0 && S_ISREG(sb.st_mode);
+    unsigned char head[8];
+    size_t n = regular ? fread(head, 1, sizeof head, raw) : 0;
+    if (regular && compression_of(head, n) == COMPRESSION_NONE) {
+        /* the fast path: libpcap reads the file itself */
+        if (is_stdin)
+            rewind(raw);
+        else
+            fclose(raw);
+        c->p = is_stdin ? pcap_fopen_offline_with_tstamp_precision(stdin, PCAP_TSTAMP_PRECISION_MICRO, errbuf)
+                        : pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+    } else {
+        if (regular)
+            rewind(raw);
+        else {
+            /* a read from a pipe can block forever (SIGINT restarts it): remember
+             * how to end it from the signal handler */
+            c->in_fd = fileno(raw);
+            c->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        }
+        compression kind;
+        char *derr = NULL;
+        FILE *f = decompress_open(raw, &kind, &derr);
+        if (!f) {
+            *err = dupf("cannot read capture '%s': %s", path, derr ? derr : "out of memory");
+            free(derr);
+            fclose(raw);
+            return -1;
+        }
+        c->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+        if (!c->p) {
+            fclose(f);
+            if (kind != COMPRESSION_NONE) {
+                char why[PCAP_ERRBUF_SIZE + 32];
+                snprintf(why, sizeof why, "%s (after %s decompression)", errbuf, compression_name(kind));
+                *err = dupf("cannot read capture '%s': %s", path, why);
+                return -1;
+            }
+        }
+    }
+    if (!c->p) {
+        /* libpcap often starts its message with the path: name it once */
+        const char *why = errbuf;
+        size_t pl = strlen(path);
+        if (strncmp(why, path, pl) == 0 && strncmp(why + pl, ": ", 2) == 0)
+            why += pl + 2;
+        *err = dupf("cannot read capture '%s': %s", path, why);
+        return -1;
+    }
+    return 0;
+}
+
 capture_t *capture_open(const mtls_config *cfg, char **err)
 {
     char errbuf[PCAP_ERRBUF_SIZE];
@@ -47,25 +118,11 @@ capture_t *capture_open(const mtls_config *cfg, char **err)
     }
     c->in_fd = c->devnull = -1;
     if (cfg->read_file) {
-        c->p = pcap_open_offline_with_tstamp_precision(cfg->read_file, PCAP_TSTAMP_PRECISION_MICRO,
-                                                       errbuf);
-        if (!c->p) {
-            /* libpcap often starts its message with the path: name it once */
-            const char *why = errbuf;
-            size_t pl = strlen(cfg->read_file);
-            if (strncmp(why, cfg->read_file, pl) == 0 && strncmp(why + pl, ": ", 2) == 0)
-                why += pl + 2;
-            *err = dupf("cannot read capture '%s': %s", cfg->read_file, why);
+        if (open_file(c, cfg->read_file, err) < 0) {
+            if (c->devnull >= 0)
+                close(c->devnull);
             free(c);
             return NULL;
-        }
-        /* a read from a pipe can block forever (SIGINT restarts it): remember
-         * how to end it from the signal handler */
-        struct stat sb;
-        FILE *f = pcap_file(c->p);
-        if (f && fstat(fileno(f), &sb) == 0 && !S_ISREG(sb.st_mode)) {
-            c->in_fd = fileno(f);
-            c->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
         }
     } else {
         c->live = true;

@@ -1,0 +1,231 @@
+/* decompress.c — gzip (zlib), xz (liblzma) and zstd (libzstd) behind a
+ * stdio stream (fopencookie), so libpcap reads them as any capture. */
+#include "decompress.h"
+
+#include <errno.h>
+#include <lzma.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#define IN_CHUNK (64u * 1024u)
+
+typedef struct dstream {
+    FILE *raw;
+    compression kind;
+    unsigned char peek[8];
+    size_t peek_len, peek_off; /* bytes read to tell the format, given back first */
+    unsigned char *in;         /* compressed input buffer */
+    size_t in_len, in_off;
+    bool in_eof, failed, done;
+    z_stream z;
+    lzma_stream x;
+    ZSTD_DStream *zs;
+} dstream;
+
+static const struct {
+    compression kind;
+    const char *name;
+    unsigned char magic[6];
+    size_t len;
+} magics[] = {
+    {COMPRESSION_GZIP, "gzip", {0x1f, 0x8b}, 2},
+    {COMPRESSION_XZ, "xz", {0xfd, '7', 'z', 'X', 'Z', 0x00}, 6},
+    {COMPRESSION_ZSTD, "zstd", {0x28, 0xb5, 0x2f, 0xfd}, 4},
+};
+
+compression compression_of(const unsigned char *buf, size_t n)
+{
+    for (size_t i = 0; i < MTLS_ARRAY_LEN(magics); i++)
+        if (n >= magics[i].len && memcmp(buf, magics[i].magic, magics[i].len) == 0)
+            return magics[i].kind;
+    return COMPRESSION_NONE;
+}
+
+const char *compression_name(compression c)
+{
+    for (size_t i = 0; i < MTLS_ARRAY_LEN(magics); i++)
+        if (magics[i].kind == c)
+            return magics[i].name;
+    return "none";
+}
+
+/* Raw bytes: the peeked ones first, then the file. */
+static size_t raw_read(dstream *d, unsigned char *buf, size_t n)
+{
+    size_t got = 0;
+    if (d->peek_off < d->peek_len) {
+        got = d->peek_len - d->peek_off < n ? d->peek_len - d->peek_off : n;
+        memcpy(buf, d->peek + d->peek_off, got);
+        d->peek_off += got;
+    }
+    /* read(2), not fread: a pipe gives what it has now instead of blocking
+     * until the whole chunk arrived (a live `tcpdump -w - | mtlsdump -r -`) */
+    while (got == 0 && n > 0) {
+        ssize_t r = read(fileno(d->raw), buf, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            d->failed = true;
+        return r > 0 ? (size_t)r : 0;
+    }
+    return got;
+}
+
+/* Make compressed input available: false at its end (or on a read error). */
+static bool fill(dstream *d)
+{
+    if (d->in_off < d->in_len)
+        return true;
+    if (d->in_eof)
+        return false;
+    d->in_len = raw_read(d, d->in, IN_CHUNK);
+    d->in_off = 0;
+    if (d->in_len == 0) {
+        d->in_eof = true;
+        return false;
+    }
+    return true;
+}
+
+static size_t gzip_read(dstream *d, unsigned char *out, size_t n)
+{
+    d->z.next_out = out;
+    d->z.avail_out = (uInt)n;
+    while (d->z.avail_out > 0 && !d->done && fill(d)) {
+        d->z.next_in = d->in + d->in_off;
+        d->z.avail_in = (uInt)(d->in_len - d->in_off);
+        int rc = inflate(&d->z, Z_NO_FLUSH);
+        d->in_off = d->in_len - d->z.avail_in;
+        if (rc == Z_STREAM_END) {
+            if (fill(d))
+                inflateReset(&d->z); /* concatenated members */
+            else
+                d->done = true;
+        } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            d->failed = true;
+            break;
+        }
+    }
+    return n - d->z.avail_out;
+}
+
+static size_t xz_read(dstream *d, unsigned char *out, size_t n)
+{
+    d->x.next_out = out;
+    d->x.avail_out = n;
+    while (d->x.avail_out > 0 && !d->done) {
+        bool more = fill(d);
+        d->x.next_in = more ? d->in + d->in_off : NULL;
+        d->x.avail_in = more ? d->in_len - d->in_off : 0;
+        lzma_ret rc = lzma_code(&d->x, more ? LZMA_RUN : LZMA_FINISH);
+        d->in_off = d->in_len - d->x.avail_in;
+        if (rc == LZMA_STREAM_END) {
+            d->done = true;
+        } else if (rc != LZMA_OK) {
+            d->failed = true;
+            break;
+        } else if (!more && d->x.avail_out > 0) {
+            d->failed = true; /* truncated */
+            break;
+        }
+    }
+    return n - d->x.avail_out;
+}
+
+static size_t zstd_read(dstream *d, unsigned char *out, size_t n)
+{
+    ZSTD_outBuffer ob = {out, n, 0};
+    size_t last = 1;
+    while (ob.pos < ob.size && fill(d)) {
+        ZSTD_inBuffer ib = {d->in + d->in_off, d->in_len - d->in_off, 0};
+        last = ZSTD_decompressStream(d->zs, &ob, &ib);
+        d->in_off += ib.pos;
+        if (ZSTD_isError(last)) {
+            d->failed = true;
+            break;
+        }
+    }
+    if (d->in_eof && last != 0 && ob.pos == 0 && !d->failed)
+        d->failed = true; /* the input ended inside a frame */
+    return ob.pos;
+}
+
+static ssize_t d_read(void *cookie, char *buf, size_t n)
+{
+    dstream *d = cookie;
+    if (d->failed) {
+        errno = EIO;
+        return -1;
+    }
+    size_t got;
+    switch (d->kind) {
+    case COMPRESSION_GZIP: got = gzip_read(d, (unsigned char *)buf, n); break;
+    case COMPRESSION_XZ: got = xz_read(d, (unsigned char *)buf, n); break;
+    case COMPRESSION_ZSTD: got = zstd_read(d, (unsigned char *)buf, n); break;
+    default: got = raw_read(d, (unsigned char *)buf, n); break;
+    }
+    if (got == 0 && d->failed) {
+        errno = EIO;
+        return -1;
+    }
+    return (ssize_t)got;
+}
+
+static int d_close(void *cookie)
+{
+    dstream *d = cookie;
+    if (d->kind == COMPRESSION_GZIP)
+        inflateEnd(&d->z);
+    if (d->kind == COMPRESSION_XZ)
+        lzma_end(&d->x);
+    ZSTD_freeDStream(d->zs);
+    int rc = fclose(d->raw);
+    free(d->in);
+    free(d);
+    return rc;
+}
+
+FILE *decompress_open(FILE *raw, compression *out_kind, char **err)
+{
+    *err = NULL;
+    dstream *d = calloc(1, sizeof(*d));
+    if (!d || !(d->in = malloc(IN_CHUNK))) {
+        free(d);
+        *err = strdup("out of memory");
+        return NULL;
+    }
+    d->raw = raw;
+    while (d->peek_len < sizeof d->peek) { /* the magic number, however the pipe delivers it */
+        ssize_t r = read(fileno(raw), d->peek + d->peek_len, sizeof d->peek - d->peek_len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        d->peek_len += (size_t)r;
+    }
+    d->kind = compression_of(d->peek, d->peek_len);
+    bool ok = true;
+    if (d->kind == COMPRESSION_GZIP)
+        ok = inflateInit2(&d->z, 15 + 32) == Z_OK;
+    else if (d->kind == COMPRESSION_XZ)
+        ok = lzma_stream_decoder(&d->x, UINT64_MAX, LZMA_CONCATENATED) == LZMA_OK;
+    else if (d->kind == COMPRESSION_ZSTD)
+        ok = (d->zs = ZSTD_createDStream()) != NULL && !ZSTD_isError(ZSTD_initDStream(d->zs));
+    cookie_io_functions_t io = {.read = d_read, .close = d_close};
+    FILE *f = ok ? fopencookie(d, "r", io) : NULL;
+    if (!f) {
+        *err = strdup(ok ? "out of memory" : "cannot set up the decompressor");
+        if (d->kind == COMPRESSION_GZIP && ok)
+            inflateEnd(&d->z);
+        ZSTD_freeDStream(d->zs);
+        free(d->in);
+        free(d);
+        return NULL;
+    }
+    *out_kind = d->kind;
+    return f;
+}

@@ -1,0 +1,34 @@
+/*
+ * decompress.h — captures compressed with gzip, xz or zstd, read
+ * transparently. The format is told by the first bytes (magic numbers), never
+ * by the file name, so stdin works too: `zcat` is not needed.
+ */
+#ifndef MTLS_DECOMPRESS_H
+#define MTLS_DECOMPRESS_H
+
+#include <stdio.h>
+
+#include "compiler.h"
+
+typedef enum compression {
+    COMPRESSION_NONE = 0,
+    COMPRESSION_GZIP,
+    COMPRESSION_XZ,
+    COMPRESSION_ZSTD,
+} compression;
+
+/* The format whose magic number starts buf (n bytes). */
+compression compression_of(const unsigned char *buf, size_t n);
+const char *compression_name(compression c); /* "gzip", "xz", "zstd", "none" */
+
+/*
+ * A stream that reads raw (through its descriptor, from its current offset;
+ * raw's stdio buffer must be empty), decompressing when its first bytes say so (the
+ * bytes peeked to decide are given back either way). On success returns the
+ * new stream, which owns raw (fclose closes both), and *out_kind; NULL with
+ * *err (owned) when memory or the decoder cannot be set up. A corrupt stream
+ * shows as a read error part-way.
+ */
+FILE *decompress_open(FILE *raw, compression *out_kind, char **err) MTLS_WARN_UNUSED;
+
+#endif
