@@ -90,7 +90,7 @@ void cli_usage(FILE *out)
           "Output:\n"
           "  --format text|json    output format (default text)\n"
           "  --json                same as --format json: NDJSON, one object per connection, then a summary\n"
-          "  -v, -vv               more detail (extensions, offered ciphers, fingerprints)\n"
+          "  -v                    more detail (extensions, offered ciphers, fingerprints)\n"
           "  -q                    one line per connection\n"
           "  --color auto|always|never\n"
           "  --no-summary          no summary / audit table at the end\n"
