@@ -127,42 +127,45 @@ step_t *session_add_step(session_t *s, uint64_t ts_us, mtls_dir dir, step_kind k
     return st;
 }
 
+/* name in text, id in JSON, letter in mtls.history (lowercase; the client's
+ * steps are shown in uppercase, as in Zeek's conn history) */
 static const struct {
     const char *name;
     const char *id;
+    char letter;
 } step_names[STEP__COUNT] = {
-    [STEP_TCP_SYN] = {"TCP SYN", "tcp_syn"},
-    [STEP_STARTTLS] = {"STARTTLS", "starttls"},
-    [STEP_CLIENT_HELLO] = {"ClientHello", "client_hello"},
-    [STEP_HELLO_RETRY_REQUEST] = {"HelloRetryRequest", "hello_retry_request"},
-    [STEP_SERVER_HELLO] = {"ServerHello", "server_hello"},
-    [STEP_ENCRYPTED_EXTENSIONS] = {"EncryptedExtensions", "encrypted_extensions"},
-    [STEP_CERTIFICATE] = {"Certificate", "certificate"},
-    [STEP_COMPRESSED_CERTIFICATE] = {"CompressedCertificate", "compressed_certificate"},
-    [STEP_SERVER_KEY_EXCHANGE] = {"ServerKeyExchange", "server_key_exchange"},
-    [STEP_CERTIFICATE_REQUEST] = {"CertificateRequest", "certificate_request"},
-    [STEP_SERVER_HELLO_DONE] = {"ServerHelloDone", "server_hello_done"},
-    [STEP_CLIENT_KEY_EXCHANGE] = {"ClientKeyExchange", "client_key_exchange"},
-    [STEP_CERTIFICATE_VERIFY] = {"CertificateVerify", "certificate_verify"},
-    [STEP_CHANGE_CIPHER_SPEC] = {"ChangeCipherSpec", "change_cipher_spec"},
-    [STEP_FINISHED] = {"Finished", "finished"},
-    [STEP_NEW_SESSION_TICKET] = {"NewSessionTicket", "new_session_ticket"},
-    [STEP_HELLO_REQUEST] = {"HelloRequest", "hello_request"},
-    [STEP_KEY_UPDATE] = {"KeyUpdate", "key_update"},
-    [STEP_END_OF_EARLY_DATA] = {"EndOfEarlyData", "end_of_early_data"},
-    [STEP_OTHER_HANDSHAKE] = {"Handshake", "other_handshake"},
-    [STEP_ENCRYPTED_HANDSHAKE] = {"encrypted handshake", "encrypted_handshake"},
-    [STEP_APPLICATION_DATA] = {"application data", "application_data"},
-    [STEP_ALERT] = {"Alert", "alert"},
-    [STEP_ENCRYPTED_ALERT] = {"encrypted alert", "encrypted_alert"},
-    [STEP_POST_HANDSHAKE_AUTH] = {"post-handshake CertificateRequest", "post_handshake_auth"},
-    [STEP_HTTP] = {"HTTP", "http"},
-    [STEP_FIN] = {"FIN", "fin"},
-    [STEP_RST] = {"RST", "rst"},
-    [STEP_TCP_GAP] = {"TCP gap", "tcp_gap"},
-    [STEP_MALFORMED] = {"malformed", "malformed"},
-    [STEP_EVICTED] = {"evicted", "evicted"},
-    [STEP_CAPTURE_END] = {"capture end", "capture_end"},
+    [STEP_TCP_SYN] = {"TCP SYN", "tcp_syn", 's'},
+    [STEP_STARTTLS] = {"STARTTLS", "starttls", 't'},
+    [STEP_CLIENT_HELLO] = {"ClientHello", "client_hello", 'h'},
+    [STEP_HELLO_RETRY_REQUEST] = {"HelloRetryRequest", "hello_retry_request", 'y'},
+    [STEP_SERVER_HELLO] = {"ServerHello", "server_hello", 'h'},
+    [STEP_ENCRYPTED_EXTENSIONS] = {"EncryptedExtensions", "encrypted_extensions", 'e'},
+    [STEP_CERTIFICATE] = {"Certificate", "certificate", 'c'},
+    [STEP_COMPRESSED_CERTIFICATE] = {"CompressedCertificate", "compressed_certificate", 'c'},
+    [STEP_SERVER_KEY_EXCHANGE] = {"ServerKeyExchange", "server_key_exchange", 'k'},
+    [STEP_CERTIFICATE_REQUEST] = {"CertificateRequest", "certificate_request", 'r'},
+    [STEP_SERVER_HELLO_DONE] = {"ServerHelloDone", "server_hello_done", 'o'},
+    [STEP_CLIENT_KEY_EXCHANGE] = {"ClientKeyExchange", "client_key_exchange", 'k'},
+    [STEP_CERTIFICATE_VERIFY] = {"CertificateVerify", "certificate_verify", 'v'},
+    [STEP_CHANGE_CIPHER_SPEC] = {"ChangeCipherSpec", "change_cipher_spec", 'x'},
+    [STEP_FINISHED] = {"Finished", "finished", 'f'},
+    [STEP_NEW_SESSION_TICKET] = {"NewSessionTicket", "new_session_ticket", 'n'},
+    [STEP_HELLO_REQUEST] = {"HelloRequest", "hello_request", 'b'},
+    [STEP_KEY_UPDATE] = {"KeyUpdate", "key_update", 'u'},
+    [STEP_END_OF_EARLY_DATA] = {"EndOfEarlyData", "end_of_early_data", 'z'},
+    [STEP_OTHER_HANDSHAKE] = {"Handshake", "other_handshake", 'm'},
+    [STEP_ENCRYPTED_HANDSHAKE] = {"encrypted handshake", "encrypted_handshake", 'w'},
+    [STEP_APPLICATION_DATA] = {"application data", "application_data", 'd'},
+    [STEP_ALERT] = {"Alert", "alert", 'a'},
+    [STEP_ENCRYPTED_ALERT] = {"encrypted alert", "encrypted_alert", 'l'},
+    [STEP_POST_HANDSHAKE_AUTH] = {"post-handshake CertificateRequest", "post_handshake_auth", 'p'},
+    [STEP_HTTP] = {"HTTP", "http", 'g'},
+    [STEP_FIN] = {"FIN", "fin", 'i'},
+    [STEP_RST] = {"RST", "rst", 'j'},
+    [STEP_TCP_GAP] = {"TCP gap", "tcp_gap", '-'},
+    [STEP_MALFORMED] = {"malformed", "malformed", '?'},
+    [STEP_EVICTED] = {"evicted", "evicted", '^'},
+    [STEP_CAPTURE_END] = {"capture end", "capture_end", '.'},
 };
 
 const char *step_kind_name(step_kind k)
@@ -173,6 +176,16 @@ const char *step_kind_name(step_kind k)
 const char *step_kind_id(step_kind k)
 {
     return (unsigned)k < STEP__COUNT && step_names[k].id ? step_names[k].id : "unknown";
+}
+
+char step_history_char(const step_t *st)
+{
+    if ((unsigned)st->kind >= STEP__COUNT || !step_names[st->kind].letter)
+        return '*';
+    if ((st->kind == STEP_CERTIFICATE || st->kind == STEP_COMPRESSED_CERTIFICATE) && st->count == 0)
+        return '0'; /* an empty Certificate: "no certificate" at a glance */
+    char ch = step_names[st->kind].letter;
+    return st->dir == DIR_C2S && ch >= 'a' && ch <= 'z' ? (char)(ch - 'a' + 'A') : ch;
 }
 
 const char *dir_arrow(mtls_dir d) { return d == DIR_C2S ? "C->S" : "S->C"; }

@@ -225,6 +225,11 @@ int bytes_set(bytes_t *b, const uint8_t *data, size_t len);
 void bytes_clear(bytes_t *b);
 int u16_list_set(u16_list *l, const uint16_t *v, size_t n);
 
+/* One character per step for mtls.history: a letter per kind (h hello, c
+ * certificate, r CertificateRequest, v CertificateVerify, f Finished, a alert,
+ * d data, i FIN, j RST, ...; docs/json-schema.md has the table), uppercase
+ * for the client's steps; '0' for an empty Certificate. */
+char step_history_char(const step_t *st);
 const char *step_kind_name(step_kind k);      /* "ClientHello", "Certificate", ... */
 const char *step_kind_id(step_kind k);        /* stable JSON id: "client_hello", ... */
 const char *dir_arrow(mtls_dir d);            /* "C->S" / "S->C" */

@@ -516,6 +516,14 @@ static void mtls_obj(jb *b, cJSON *root, const conn_view *cv, const rjson_option
     str(b, m, "verdict", verdict_name(dg->verdict));
     boolean(b, m, "failed", dg->failed);
     str(b, m, "evidence", evidence_name(dg->evidence));
+    char hist[258];
+    size_t hn = 0;
+    for (size_t i = 0; i < s->n_steps && hn < 256; i++)
+        hist[hn++] = step_history_char(&s->steps[i]);
+    if (s->n_steps > 256)
+        hist[hn++] = '+';
+    hist[hn] = '\0';
+    str(b, m, "history", hist);
     cJSON *ev = arr(b, m, "evidence_steps");
     for (size_t i = 0; i < dg->n_evidence_steps; i++)
         push_num(b, ev, dg->evidence_steps[i]);

@@ -122,6 +122,11 @@ static void test_mtls_ok_fields(void **st)
     assert_int_equal(strlen(pstr(o, "tls.client.hash.sha256")), 64);
     assert_string_equal(pstr(o, "tls.server.x509.subject.distinguished_name"), "CN=api.example.test,O=Example");
     assert_string_equal(pstr(o, "mtls.verdict"), "mtls_ok");
+    /* ClientHello, ServerHello, Certificate, SKE, CertificateRequest, ServerHelloDone,
+     * the client's Certificate, CKE, CertificateVerify, CCS, Finished, the server's CCS,
+     * Finished, then data both ways */
+    assert_string_equal(pstr(o, "mtls.history"), "HhckroCKVXFxfDd");
+    assert_string_equal(pstr(o, "mtls.evidence"), "observed");
     assert_true(cJSON_IsFalse(path(o, "mtls.failed")));
     assert_int_equal(path(o, "mtls.connection_id")->valueint, 42);
     assert_non_null(strstr(pstr(o, "mtls.explanation"), "alice"));
