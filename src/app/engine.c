@@ -458,7 +458,7 @@ void engine_finish(engine_t *e)
     }
     summary_capture sc = {e->st.packets, e->st.bytes, e->st.flows_evicted + e->st.flows_idle, e->live,
                           e->k_recv, e->k_drop, e->k_ifdrop, e->interrupted,
-                          engine_filtered(e->cfg), e->st.diagnosed, e->st.failed_all};
+                          engine_filtered(e->cfg), e->st.diagnosed, e->st.failed_all, e->last_ts};
     summary_set_capture(e->sum, &sc);
     if (!e->cfg->no_summary) {
         if (reporter_summary(e->rep, e->sum) < 0)

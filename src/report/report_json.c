@@ -117,6 +117,23 @@ static void push_num(jb *b, cJSON *a, double v)
     }
 }
 
+/* ECS spells hex hashes and serial numbers in uppercase. */
+static const char *upper_hex(const char *hex, char *up, size_t n)
+{
+    size_t i = 0;
+    for (; hex[i] && i < n - 1; i++)
+        up[i] = (hex[i] >= 'a' && hex[i] <= 'f') ? (char)(hex[i] - 'a' + 'A') : hex[i];
+    up[i] = '\0';
+    return up;
+}
+
+static void str_upper(jb *b, cJSON *o, const char *name, const char *hex)
+{
+    char up[130];
+    if (hex)
+        str(b, o, name, upper_hex(hex, up, sizeof up));
+}
+
 static void ip_str(const endpoint_t *e, char *buf, size_t n)
 {
     if (!inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->addr, buf, (socklen_t)n))
@@ -149,7 +166,7 @@ static void x509_ecs(jb *b, cJSON *x, const cert_info *ci)
         push_str(b, cn, ci->issuer_cn);
     }
     str(b, iss, "distinguished_name", ci->issuer);
-    str(b, x, "serial_number", ci->serial_hex);
+    str_upper(b, x, "serial_number", ci->serial_hex);
     iso(b, x, "not_before", ci->not_before);
     iso(b, x, "not_after", ci->not_after);
     str(b, x, "public_key_algorithm", ci->key_alg);
@@ -342,24 +359,51 @@ static void ecs_connection(jb *b, cJSON *root, const conn_view *cv)
     str(b, root, "schema_version", RJSON_SCHEMA_VERSION);
     str(b, root, "type", "connection");
 
+    str(b, obj(b, root, "ecs"), "version", RJSON_ECS_VERSION);
     cJSON *ev = obj(b, root, "event");
     str(b, ev, "kind", "event");
-    str(b, ev, "category", "network");
+    push_str(b, arr(b, ev, "category"), "network");
+    cJSON *et = arr(b, ev, "type");
+    push_str(b, et, "connection");
+    push_str(b, et, "protocol");
     str(b, ev, "start", rjson_time(s->first_ts_us, tbuf, sizeof tbuf));
     str(b, ev, "end", rjson_time(s->last_ts_us, tbuf, sizeof tbuf));
+    num(b, ev, "duration", (double)(s->last_ts_us >= s->first_ts_us ? s->last_ts_us - s->first_ts_us : 0) * 1000.0);
     str(b, ev, "outcome", cv->d->failed ? "failure" : "success");
 
-    cJSON *src = obj(b, root, "source");
-    ip_str(&s->client, ip, sizeof ip);
-    str(b, src, "ip", ip);
-    num(b, src, "port", s->client.port);
-    cJSON *dst = obj(b, root, "destination");
+    /* source/destination as the packets say, client/server as the roles say (the same here) */
+    char sip[INET6_ADDRSTRLEN];
+    ip_str(&s->client, sip, sizeof sip);
     ip_str(&s->server, ip, sizeof ip);
-    str(b, dst, "ip", ip);
-    num(b, dst, "port", s->server.port);
+    const char *roles[][2] = {{"source", "destination"}, {"client", "server"}};
+    for (size_t r = 0; r < 2; r++) {
+        cJSON *src = obj(b, root, roles[r][0]);
+        str(b, src, "ip", sip);
+        num(b, src, "port", s->client.port);
+        cJSON *dst = obj(b, root, roles[r][1]);
+        str(b, dst, "ip", ip);
+        num(b, dst, "port", s->server.port);
+    }
     cJSON *net = obj(b, root, "network");
     str(b, net, "transport", "tcp");
     str(b, net, "type", s->client.family == 6 ? "ipv6" : "ipv4");
+    str(b, net, "protocol", "tls");
+
+    cJSON *rel = obj(b, root, "related");
+    cJSON *rip = arr(b, rel, "ip");
+    push_str(b, rip, sip);
+    if (strcmp(sip, ip) != 0)
+        push_str(b, rip, ip);
+    if (s->ch.sni)
+        push_str(b, arr(b, rel, "hosts"), s->ch.sni);
+    cJSON *rh = NULL;
+    for (int d = 0; d < 2; d++) {
+        const chain_report *cr = cv->a->chain[d];
+        if (!cr || !cr->n_certs || cr->certs[0].decode_error)
+            continue;
+        char up[65];
+        push_str(b, rh ? rh : (rh = arr(b, rel, "hash")), upper_hex(cr->certs[0].sha256, up, sizeof up));
+    }
 
 }
 
@@ -392,7 +436,7 @@ static void ecs_tls(jb *b, cJSON *root, const conn_view *cv)
     const chain_report *cc = a->chain[DIR_C2S];
     if (cc && cc->n_certs) {
         x509_ecs(b, obj(b, tc, "x509"), &cc->certs[0]);
-        str(b, obj(b, tc, "hash"), "sha256", cc->certs[0].sha256);
+        str_upper(b, obj(b, tc, "hash"), "sha256", cc->certs[0].sha256);
         if (!cc->certs[0].decode_error) {
             str(b, tc, "subject", cc->certs[0].subject);
             str(b, tc, "issuer", cc->certs[0].issuer);
@@ -404,7 +448,7 @@ static void ecs_tls(jb *b, cJSON *root, const conn_view *cv)
     const chain_report *sc = a->chain[DIR_S2C];
     if (sc && sc->n_certs) {
         x509_ecs(b, obj(b, tsv, "x509"), &sc->certs[0]);
-        str(b, obj(b, tsv, "hash"), "sha256", sc->certs[0].sha256);
+        str_upper(b, obj(b, tsv, "hash"), "sha256", sc->certs[0].sha256);
         if (!sc->certs[0].decode_error) {
             str(b, tsv, "subject", sc->certs[0].subject);
             str(b, tsv, "issuer", sc->certs[0].issuer);

@@ -18,6 +18,7 @@
 #include "conn_view.h"
 
 #define RJSON_SCHEMA_VERSION "1.0"
+#define RJSON_ECS_VERSION "8.11.0" /* the Elastic Common Schema the ECS fields follow */
 
 typedef struct rjson_options {
     int verbosity; /* >= 1 adds offered extensions, groups, sig algs (names) */

@@ -292,6 +292,14 @@ cJSON *summary_json(const summary *sm)
     if (!o)
         return NULL;
     bool oom = false;
+    char tbuf[40];
+    uint64_t ts = sm->have_capture ? sm->cap.end_ts_us : 0;
+    if (!ts) { /* nothing was read: the time of the report */
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        ts = (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
+    }
+    oom |= !cJSON_AddStringToObject(o, "@timestamp", rjson_time(ts, tbuf, sizeof tbuf));
     oom |= !cJSON_AddStringToObject(o, "type", "summary");
     oom |= !cJSON_AddStringToObject(o, "schema_version", RJSON_SCHEMA_VERSION);
     oom |= !cJSON_AddNumberToObject(o, "connections", (double)sm->connections);

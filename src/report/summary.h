@@ -54,6 +54,7 @@ typedef struct summary_capture {
     bool interrupted;     /* a signal stopped the reading of a file before its end */
     bool filtered;        /* filters selected the connections counted above */
     uint64_t connections_seen, failed_seen; /* every TLS connection diagnosed, selected or not */
+    uint64_t end_ts_us;   /* the last packet's time (the summary's @timestamp); 0 = none */
 } summary_capture;
 void summary_set_capture(summary *sm, const summary_capture *cap);
 

@@ -127,6 +127,18 @@ static void test_mtls_ok_fields(void **st)
      * Finished, then data both ways */
     assert_string_equal(pstr(o, "mtls.history"), "HhckroCKVXFxfDd");
     assert_string_equal(pstr(o, "mtls.evidence"), "observed");
+    /* ECS conventions */
+    assert_string_equal(pstr(o, "ecs.version"), "8.11.0");
+    assert_string_equal(pstr(o, "network.protocol"), "tls");
+    cJSON *cat = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "event"), "category");
+    assert_true(cJSON_IsArray(cat));
+    assert_string_equal(cJSON_GetArrayItem(cat, 0)->valuestring, "network");
+    const char *h = pstr(o, "tls.client.hash.sha256");
+    for (const char *p = h; *p; p++)
+        assert_false(*p >= 'a' && *p <= 'f');
+    assert_string_equal(pstr(o, "client.ip"), pstr(o, "source.ip"));
+    cJSON *rh = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "related"), "hash");
+    assert_true(cJSON_GetArraySize(rh) >= 1);
     assert_true(cJSON_IsFalse(path(o, "mtls.failed")));
     assert_int_equal(path(o, "mtls.connection_id")->valueint, 42);
     assert_non_null(strstr(pstr(o, "mtls.explanation"), "alice"));
