@@ -130,7 +130,7 @@ static const char *upper_hex(const char *hex, char *up, size_t n)
 static void str_upper(jb *b, cJSON *o, const char *name, const char *hex)
 {
     char up[130];
-    if (hex)
+    if (hex && *hex) /* absent rather than empty */
         str(b, o, name, upper_hex(hex, up, sizeof up));
 }
 
@@ -148,6 +148,25 @@ static void iso(jb *b, cJSON *o, const char *name, int64_t t)
     rjson_time((uint64_t)t * 1000000u, buf, sizeof buf);
     /* ECS x509 dates: second precision is what the certificate has. */
     str(b, o, name, buf);
+}
+
+/* OpenSSL's signature algorithm names as ECS writes them (Go's x509 names). */
+static const char *ecs_sig_alg(const char *openssl_name)
+{
+    static const struct {
+        const char *openssl, *ecs;
+    } rows[] = {
+        {"sha256WithRSAEncryption", "SHA256-RSA"}, {"sha384WithRSAEncryption", "SHA384-RSA"},
+        {"sha512WithRSAEncryption", "SHA512-RSA"}, {"sha1WithRSAEncryption", "SHA1-RSA"},
+        {"md5WithRSAEncryption", "MD5-RSA"},       {"ecdsa-with-SHA256", "ECDSA-SHA256"},
+        {"ecdsa-with-SHA384", "ECDSA-SHA384"},     {"ecdsa-with-SHA512", "ECDSA-SHA512"},
+        {"ecdsa-with-SHA1", "ECDSA-SHA1"},         {"ED25519", "Ed25519"},
+        {"dsa_with_SHA256", "DSA-SHA256"},         {"dsaWithSHA1", "DSA-SHA1"},
+    };
+    for (size_t i = 0; openssl_name && i < MTLS_ARRAY_LEN(rows); i++)
+        if (strcmp(rows[i].openssl, openssl_name) == 0)
+            return rows[i].ecs;
+    return openssl_name; /* RSASSA-PSS and others: OpenSSL's name, as it names no hash */
 }
 
 static void x509_ecs(jb *b, cJSON *x, const cert_info *ci)
@@ -173,11 +192,14 @@ static void x509_ecs(jb *b, cJSON *x, const cert_info *ci)
     if (ci->key_bits > 0)
         num(b, x, "public_key_size", ci->key_bits);
     str(b, x, "public_key_curve", ci->key_curve);
-    str(b, x, "signature_algorithm", ci->sig_alg);
+    str(b, x, "signature_algorithm", ecs_sig_alg(ci->sig_alg));
     if (ci->n_san) {
+        /* ECS: plain names; the typed list ("DNS:...", "IP:...") is in mtls.chains */
         cJSON *a = arr(b, x, "alternative_names");
-        for (size_t i = 0; i < ci->n_san; i++)
-            push_str(b, a, ci->san[i]);
+        for (size_t i = 0; i < ci->n_san; i++) {
+            const char *colon = strchr(ci->san[i], ':');
+            push_str(b, a, colon ? colon + 1 : ci->san[i]);
+        }
     }
 }
 
@@ -436,7 +458,13 @@ static void ecs_tls(jb *b, cJSON *root, const conn_view *cv)
     const chain_report *cc = a->chain[DIR_C2S];
     if (cc && cc->n_certs) {
         x509_ecs(b, obj(b, tc, "x509"), &cc->certs[0]);
-        str_upper(b, obj(b, tc, "hash"), "sha256", cc->certs[0].sha256);
+        cJSON *hh = obj(b, tc, "hash");
+        str_upper(b, hh, "sha256", cc->certs[0].sha256);
+        str_upper(b, hh, "sha1", cc->certs[0].sha1);
+        if (!cc->certs[0].decode_error) {
+            iso(b, tc, "not_before", cc->certs[0].not_before);
+            iso(b, tc, "not_after", cc->certs[0].not_after);
+        }
         if (!cc->certs[0].decode_error) {
             str(b, tc, "subject", cc->certs[0].subject);
             str(b, tc, "issuer", cc->certs[0].issuer);
@@ -448,7 +476,13 @@ static void ecs_tls(jb *b, cJSON *root, const conn_view *cv)
     const chain_report *sc = a->chain[DIR_S2C];
     if (sc && sc->n_certs) {
         x509_ecs(b, obj(b, tsv, "x509"), &sc->certs[0]);
-        str_upper(b, obj(b, tsv, "hash"), "sha256", sc->certs[0].sha256);
+        cJSON *hh = obj(b, tsv, "hash");
+        str_upper(b, hh, "sha256", sc->certs[0].sha256);
+        str_upper(b, hh, "sha1", sc->certs[0].sha1);
+        if (!sc->certs[0].decode_error) {
+            iso(b, tsv, "not_before", sc->certs[0].not_before);
+            iso(b, tsv, "not_after", sc->certs[0].not_after);
+        }
         if (!sc->certs[0].decode_error) {
             str(b, tsv, "subject", sc->certs[0].subject);
             str(b, tsv, "issuer", sc->certs[0].issuer);

@@ -139,6 +139,11 @@ static void test_mtls_ok_fields(void **st)
     assert_string_equal(pstr(o, "client.ip"), pstr(o, "source.ip"));
     cJSON *rh = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "related"), "hash");
     assert_true(cJSON_GetArraySize(rh) >= 1);
+    assert_string_equal(pstr(o, "tls.client.x509.signature_algorithm"), "ECDSA-SHA256");
+    cJSON *an = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "tls"), "client"), "x509"),
+        "alternative_names");
+    assert_string_equal(cJSON_GetArrayItem(an, 0)->valuestring, "example.test");
     assert_true(cJSON_IsFalse(path(o, "mtls.failed")));
     assert_int_equal(path(o, "mtls.connection_id")->valueint, 42);
     assert_non_null(strstr(pstr(o, "mtls.explanation"), "alice"));
