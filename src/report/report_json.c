@@ -233,8 +233,10 @@ static cJSON *cert_obj(jb *b, const cert_info *ci)
         str(b, c, "sig_alg", ci->sig_alg);
         str(b, c, "key_usage", ci->key_usage);
         str(b, c, "ext_key_usage", ci->ext_key_usage);
-        num(b, c, "is_ca", ci->is_ca);
-        num(b, c, "path_len", ci->path_len);
+        if (ci->is_ca >= 0) /* absent when the certificate has no basicConstraints */
+            boolean(b, c, "is_ca", ci->is_ca == 1);
+        if (ci->path_len >= 0)
+            num(b, c, "path_len", ci->path_len);
         str(b, c, "ski", ci->ski);
         str(b, c, "aki", ci->aki);
         boolean(b, c, "self_signed", ci->self_signed);
@@ -350,7 +352,8 @@ static void chain_obj(jb *b, cJSON *chains, const char *name, const conn_view *c
         boolean(b, c, "trust_checked", r->trust_checked);
         num(b, c, "verify_error", r->verify_error);
         str(b, c, "verify_error_string", r->verify_error_str);
-        num(b, c, "verify_depth", r->verify_depth);
+        if (r->verify_depth >= 0) /* absent when the chain verified */
+            num(b, c, "verify_depth", r->verify_depth);
         str(b, c, "sentence", r->verify_sentence);
         str(b, c, "trust_note", r->trust_note);
     } else {
@@ -505,8 +508,12 @@ static void steps_arr(jb *b, cJSON *m, const session_t *s)
             break;
         }
         str(b, so, "t", rjson_time(st->ts_us, tbuf, sizeof tbuf));
-        num(b, so, "rel_ms",
-            st->ts_us >= s->first_ts_us ? (double)(st->ts_us - s->first_ts_us) / 1000.0 : 0);
+        /* always written with a fraction ("0.000"), so an index maps it as a float */
+        char rel[32];
+        snprintf(rel, sizeof rel, "%.3f",
+                 st->ts_us >= s->first_ts_us ? (double)(st->ts_us - s->first_ts_us) / 1000.0 : 0.0);
+        if (!cJSON_AddRawToObject(so, "rel_ms", rel))
+            b->oom = true;
         str(b, so, "dir", dir_arrow(st->dir));
         str(b, so, "kind", step_kind_id(st->kind));
         if (st->decrypted)
