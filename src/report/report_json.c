@@ -5,6 +5,8 @@
  */
 #include "report_json.h"
 
+#include "community_id.h"
+
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
@@ -413,6 +415,8 @@ static void ecs_connection(jb *b, cJSON *root, const conn_view *cv)
     str(b, net, "transport", "tcp");
     str(b, net, "type", s->client.family == 6 ? "ipv6" : "ipv4");
     str(b, net, "protocol", "tls");
+    char cid[COMMUNITY_ID_MAX];
+    str(b, net, "community_id", community_id_tcp(&s->client, &s->server, 0, cid));
 
     cJSON *rel = obj(b, root, "related");
     cJSON *rip = arr(b, rel, "ip");
