@@ -436,6 +436,21 @@ static void ecs_connection(jb *b, cJSON *root, const conn_view *cv)
 
 }
 
+/* ECS tls.client.* / tls.server.* from a side's leaf certificate. */
+static void tls_side_leaf(jb *b, cJSON *side, const cert_info *leaf)
+{
+    x509_ecs(b, obj(b, side, "x509"), leaf);
+    cJSON *hh = obj(b, side, "hash");
+    str_upper(b, hh, "sha256", leaf->sha256);
+    str_upper(b, hh, "sha1", leaf->sha1);
+    if (leaf->decode_error)
+        return;
+    iso(b, side, "not_before", leaf->not_before);
+    iso(b, side, "not_after", leaf->not_after);
+    str(b, side, "subject", leaf->subject);
+    str(b, side, "issuer", leaf->issuer);
+}
+
 /* ECS tls.*: version, cipher, established, client/server hello facts and leaf certificates. */
 static void ecs_tls(jb *b, cJSON *root, const conn_view *cv)
 {
@@ -464,36 +479,14 @@ static void ecs_tls(jb *b, cJSON *root, const conn_view *cv)
     }
     const chain_report *cc = a->chain[DIR_C2S];
     if (cc && cc->n_certs) {
-        x509_ecs(b, obj(b, tc, "x509"), &cc->certs[0]);
-        cJSON *hh = obj(b, tc, "hash");
-        str_upper(b, hh, "sha256", cc->certs[0].sha256);
-        str_upper(b, hh, "sha1", cc->certs[0].sha1);
-        if (!cc->certs[0].decode_error) {
-            iso(b, tc, "not_before", cc->certs[0].not_before);
-            iso(b, tc, "not_after", cc->certs[0].not_after);
-        }
-        if (!cc->certs[0].decode_error) {
-            str(b, tc, "subject", cc->certs[0].subject);
-            str(b, tc, "issuer", cc->certs[0].issuer);
-        }
+        tls_side_leaf(b, tc, &cc->certs[0]);
     }
     cJSON *tsv = obj(b, tls, "server");
     if (s->sh.present && s->sh.ja3s_md5[0])
         str(b, tsv, "ja3s", s->sh.ja3s_md5);
     const chain_report *sc = a->chain[DIR_S2C];
     if (sc && sc->n_certs) {
-        x509_ecs(b, obj(b, tsv, "x509"), &sc->certs[0]);
-        cJSON *hh = obj(b, tsv, "hash");
-        str_upper(b, hh, "sha256", sc->certs[0].sha256);
-        str_upper(b, hh, "sha1", sc->certs[0].sha1);
-        if (!sc->certs[0].decode_error) {
-            iso(b, tsv, "not_before", sc->certs[0].not_before);
-            iso(b, tsv, "not_after", sc->certs[0].not_after);
-        }
-        if (!sc->certs[0].decode_error) {
-            str(b, tsv, "subject", sc->certs[0].subject);
-            str(b, tsv, "issuer", sc->certs[0].issuer);
-        }
+        tls_side_leaf(b, tsv, &sc->certs[0]);
     }
 
 }
