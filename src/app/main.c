@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "capture.h"
 #include "cli.h"
@@ -12,6 +14,13 @@
 
 static capture_t *g_capture;            /* for the signal handler only */
 static volatile sig_atomic_t g_signal; /* the signal that stopped the run, 0 if none */
+static volatile sig_atomic_t g_status; /* SIGUSR1: print a status line at the next packet */
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+    g_status = 1;
+}
 
 static void on_signal(int sig)
 {
@@ -22,7 +31,33 @@ static void on_signal(int sig)
 typedef struct run_ctx {
     engine_t *e;
     capture_t *cap;
+    bool progress;        /* a file is read and stderr is a terminal (not CI) */
+    uint64_t file_size;   /* bytes of the capture file, 0 when unknown */
+    double t0, last_progress;
+    uint64_t n;
 } run_ctx;
+
+static double now_s(void);
+
+/* One status line: how far, how many connections, how fast. */
+static void status_line(run_ctx *rc, bool overwrite)
+{
+    capture_stats cs;
+    capture_get_stats(rc->cap, &cs);
+    engine_stats es;
+    engine_get_stats(rc->e, &es);
+    double secs = now_s() - rc->t0;
+    /* file offset: the 24-byte header, a 16-byte header per packet and its bytes */
+    uint64_t done = 24 + cs.packets * 16 + cs.bytes;
+    char where[64] = "";
+    if (rc->file_size)
+        snprintf(where, sizeof where, "%.0f%% (%.1f of %.1f MB), ",
+                 100.0 * (double)(done > rc->file_size ? rc->file_size : done) / (double)rc->file_size,
+                 (double)done / 1e6, (double)rc->file_size / 1e6);
+    fprintf(stderr, "%smtlsdump: %s%llu packets, %llu connections (%llu failed), %.0f packets/s%s",
+            overwrite ? "\r" : "", where, (unsigned long long)cs.packets, (unsigned long long)es.connections,
+            (unsigned long long)es.failed, secs > 0 ? (double)cs.packets / secs : 0.0, overwrite ? "\033[K" : "\n");
+}
 
 static void on_packet(void *ctx, uint64_t ts, const uint8_t *data, size_t caplen, size_t wirelen)
 {
@@ -30,6 +65,17 @@ static void on_packet(void *ctx, uint64_t ts, const uint8_t *data, size_t caplen
     engine_packet(rc->e, ts, data, caplen, wirelen);
     if (engine_should_stop(rc->e))
         capture_stop(rc->cap);
+    if (g_status) {
+        g_status = 0;
+        status_line(rc, false);
+    }
+    if (rc->progress && (++rc->n & 1023) == 0) {
+        double now = now_s();
+        if (now - rc->last_progress >= 0.5) {
+            rc->last_progress = now;
+            status_line(rc, true);
+        }
+    }
 }
 
 static void on_tick(void *ctx, uint64_t now_us)
@@ -97,8 +143,21 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
+    struct sigaction su;
+    memset(&su, 0, sizeof(su));
+    su.sa_handler = on_usr1;
+    sigemptyset(&su.sa_mask);
+    su.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &su, NULL);
+
     double t0 = now_s();
-    run_ctx rc = {e, cap};
+    run_ctx rc = {e, cap, false, 0, t0, t0, 0};
+    struct stat fst;
+    if (cfg.read_file && strcmp(cfg.read_file, "-") != 0 && stat(cfg.read_file, &fst) == 0 && S_ISREG(fst.st_mode) &&
+        !capture_is_compressed(cap))
+        rc.file_size = (uint64_t)fst.st_size;
+    /* progress only for a person watching: a file, stderr a terminal, not in CI */
+    rc.progress = cfg.read_file && isatty(STDERR_FILENO) && !getenv("CI");
     capture_set_tick(cap, on_tick);
     int read_rc = capture_run(cap, on_packet, &rc, &err);
     /* Whatever was read before an error is still analysed and reported. */
@@ -110,6 +169,8 @@ int main(int argc, char **argv)
     bool interrupted = g_signal && !capture_is_live(cap);
     if (interrupted)
         engine_set_interrupted(e);
+    if (rc.progress && rc.last_progress > t0)
+        fputs("\r\033[K", stderr); /* clear the progress line */
     engine_finish(e);
     double secs = now_s() - t0;
     int code = engine_exit_code(e);

@@ -26,6 +26,7 @@ struct capture {
     bool nano;
     int in_fd;     /* the input's descriptor when it can block (pipe, FIFO, terminal), else -1 */
     int devnull;   /* /dev/null, put in its place by capture_stop so a blocked read ends */
+    bool compressed; /* read through a decompressor */
 };
 
 static char *dupf(const char *fmt, const char *a, const char *b);
@@ -84,6 +85,7 @@ static int open_file(capture_t *c, const char *path, char **err)
             fclose(raw);
             return -1;
         }
+        c->compressed = kind != COMPRESSION_NONE;
         c->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
         if (!c->p) {
             fclose(f);
@@ -182,6 +184,7 @@ void capture_close(capture_t *c)
 
 int capture_datalink(const capture_t *c) { return pcap_datalink(c->p); }
 bool capture_is_live(const capture_t *c) { return c->live; }
+bool capture_is_compressed(const capture_t *c) { return c->compressed; }
 
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {

@@ -28,6 +28,8 @@ capture_t *capture_open(const mtls_config *cfg, char **err) MTLS_WARN_UNUSED;
 void capture_close(capture_t *c); /* NULL is a no-op */
 int capture_datalink(const capture_t *c);
 bool capture_is_live(const capture_t *c);
+/* The file is read through a decompressor (its size says nothing of the packets). */
+bool capture_is_compressed(const capture_t *c);
 /* Read packets until the end, an error, or capture_stop(). Returns 0 at the
  * end of input or after a stop, -1 on a read error (*err set: e.g. a
  * truncated file); packets before the error were delivered. */

@@ -50,7 +50,25 @@ if [ "$rc" = 143 ] && valid_lines "$tmp/stdin.json" > /dev/null &&
   echo "ok   open stdin: SIGTERM ends the blocked read, exit 143, the connection read so far reported"; pass=$((pass+1))
 else echo "FAIL open stdin: exit $rc"; cat "$tmp/stdin.json" "$tmp/stdin.err" | head -c 600; fail=$((fail+1)); fi
 
-# 3. not interrupted: the summary says so
+# 3. SIGUSR1: one status line on stderr, the run goes on
+"$bin" -r "$tmp/big.pcap" --ca samples/pki/root.pem -q > /dev/null 2> "$tmp/usr1.err" &
+upid=$!; pids+=($upid)
+sleep 1
+kill -USR1 "$upid"
+wait "$upid"; rc=$?
+if [ "$rc" -le 1 ] && grep -q '^mtlsdump: .*packets, .*connections .*packets/s$' "$tmp/usr1.err"; then
+  echo "ok   SIGUSR1 status line, run completed (exit $rc)"; pass=$((pass+1))
+else echo "FAIL SIGUSR1: exit $rc"; head -5 "$tmp/usr1.err"; fail=$((fail+1)); fi
+# 4. progress: on a terminal (not in CI) a line that rewrites itself; never in a pipe
+if command -v script > /dev/null; then
+  env -u CI script -qfc "$bin -r $tmp/big.pcap --ca samples/pki/root.pem -q > /dev/null" "$tmp/tty.log" > /dev/null 2>&1
+  if grep -aq '% (.* MB), .*packets/s' "$tmp/tty.log"; then echo "ok   progress on a terminal"; pass=$((pass+1))
+  else echo "FAIL no progress on a terminal"; tail -c 300 "$tmp/tty.log"; fail=$((fail+1)); fi
+fi
+"$bin" -r "$tmp/big.pcap" --ca samples/pki/root.pem -q > /dev/null 2> "$tmp/pipe.err"
+grep -q 'packets/s' "$tmp/pipe.err" && { echo "FAIL progress written to a non-terminal"; fail=$((fail+1)); } ||
+  { echo "ok   no progress when stderr is not a terminal"; pass=$((pass+1)); }
+# 5. not interrupted: the summary says so
 "$bin" -r samples/pcaps/tls12-mtls-ok.pcap --json > "$tmp/plain.json" 2>/dev/null
 [ "$(tail -1 "$tmp/plain.json" | jq -r .interrupted)" = false ] && { echo "ok   uninterrupted summary"; pass=$((pass+1)); } ||
   { echo "FAIL uninterrupted summary"; fail=$((fail+1)); }
