@@ -28,6 +28,16 @@ static void on_signal(int sig)
     capture_stop(g_capture);
 }
 
+static void install_handler(int sig, void (*fn)(int))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = fn;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(sig, &sa, NULL);
+}
+
 typedef struct run_ctx {
     engine_t *e;
     capture_t *cap;
@@ -133,22 +143,11 @@ int main(int argc, char **argv)
         return 2;
     }
     g_capture = cap;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    /* a write blocked on a slow pipe reader resumes instead of failing part-way
-     * through a line: the output stays whole NDJSON lines */
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-
-    struct sigaction su;
-    memset(&su, 0, sizeof(su));
-    su.sa_handler = on_usr1;
-    sigemptyset(&su.sa_mask);
-    su.sa_flags = SA_RESTART;
-    sigaction(SIGUSR1, &su, NULL);
+    /* SA_RESTART: a write blocked on a slow pipe reader resumes instead of
+     * failing part-way through a line, so the output stays whole NDJSON lines */
+    install_handler(SIGINT, on_signal);
+    install_handler(SIGTERM, on_signal);
+    install_handler(SIGUSR1, on_usr1);
 
     double t0 = now_s();
     run_ctx rc = {e, cap, false, 0, t0, t0, 0};
