@@ -19,6 +19,8 @@ void cert_info_cleanup(cert_info *ci)
     free(ci->issuer);
     free(ci->subject_cn);
     free(ci->issuer_cn);
+    free(ci->subject_o);
+    free(ci->issuer_o);
     free(ci->serial_hex);
     for (size_t i = 0; i < ci->n_san; i++)
         free(ci->san[i]);

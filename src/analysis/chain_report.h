@@ -27,6 +27,9 @@ typedef struct cert_info {
     char *issuer;
     char *subject_cn;       /* may be NULL */
     char *issuer_cn;
+    char *subject_o;        /* the first organizationName (O=), may be NULL */
+    char *issuer_o;
+    int version;            /* X.509 version as written in documents: 1, 2 or 3 */
     char *serial_hex;
     int64_t not_before;     /* unix seconds (UTC) */
     int64_t not_after;

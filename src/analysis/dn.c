@@ -47,11 +47,13 @@ char *dn_der_to_string(const uint8_t *der, size_t len)
     return out;
 }
 
-char *dn_name_cn(const X509_NAME *name)
+char *dn_name_cn(const X509_NAME *name) { return dn_name_first(name, NID_commonName); }
+
+char *dn_name_first(const X509_NAME *name, int nid)
 {
     if (!name)
         return NULL;
-    int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+    int idx = X509_NAME_get_index_by_NID(name, nid, -1);
     if (idx < 0)
         return NULL;
     const X509_NAME_ENTRY *e = X509_NAME_get_entry(name, idx);

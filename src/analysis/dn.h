@@ -26,6 +26,8 @@ char *dn_name_to_string(const X509_NAME *name);
 
 /* The first CN of a name as a malloc'd UTF-8 string, or NULL when absent. */
 char *dn_name_cn(const X509_NAME *name);
+/* The first entry with this NID (NID_organizationName, ...) likewise. */
+char *dn_name_first(const X509_NAME *name, int nid);
 
 /* A CertificateRequest certificate_authorities entry on one line; NULL when
  * the entry is empty, does not parse, or on OOM (callers print a placeholder). */

@@ -403,6 +403,9 @@ int x509i_extract_x509(X509 *x, const uint8_t *der, size_t len, cert_info *out)
         goto fail;
     out->subject_cn = dn_name_cn(X509_get_subject_name(x));
     out->issuer_cn = dn_name_cn(X509_get_issuer_name(x));
+    out->subject_o = dn_name_first(X509_get_subject_name(x), NID_organizationName);
+    out->issuer_o = dn_name_first(X509_get_issuer_name(x), NID_organizationName);
+    out->version = (int)X509_get_version(x) + 1;
     if (asn1_time_unix(X509_get0_notBefore(x), &out->not_before) < 0)
         out->not_before = 0;
     if (asn1_time_unix(X509_get0_notAfter(x), &out->not_after) < 0)

@@ -34,6 +34,7 @@ enum {
     OPT_VERSION,
     OPT_EXPECT,
     OPT_FORMAT,
+    OPT_CERT_CHAIN,
 };
 
 static const struct option long_opts[] = {
@@ -68,6 +69,8 @@ static const struct option long_opts[] = {
     {"stats", no_argument, NULL, OPT_STATS},
     {"version", no_argument, NULL, OPT_VERSION},
     {"expect", required_argument, NULL, OPT_EXPECT},
+    {"write", required_argument, NULL, 'w'},
+    {"certificate-chain", no_argument, NULL, OPT_CERT_CHAIN},
     {NULL, 0, NULL, 0},
 };
 
@@ -99,6 +102,10 @@ void cli_usage(FILE *out)
           "  --client-subject S    only connections whose client certificate subject contains S\n"
           "  --client-fingerprint HEX  only connections whose client leaf SHA-256 starts with HEX\n"
           "  --stats               print processing counters to stderr at the end\n"
+          "  --certificate-chain   JSON: add each side's certificates as sent (base64 DER,\n"
+          "                        ECS tls.client/server.certificate_chain)\n"
+          "  -w FILE               write the packets of the reported connections to FILE (pcapng),\n"
+          "                        with the TLS secrets used, so Wireshark decrypts it alone\n"
           "Certificates:\n"
           "  --ca FILE|DIR         trust anchors for both sides\n"
           "  --server-ca FILE|DIR  trust anchors for server chains (default: system store)\n"
@@ -118,7 +125,7 @@ void cli_usage(FILE *out)
           "  --expect V[,V...]     every reported connection's verdict must be one of these\n"
           "\n"
           "Exit status: 0 no failed handshake (with --expect: every verdict expected), 1 at least\n"
-          "one failed handshake (with --expect: an unexpected verdict), 2 usage or input error,\n"
+          "one failed handshake (with --expect: an unexpected verdict), 2 usage, input or -w write error,\n"
           "3 no connection was reported although --expect or a filter was given, 130/143 reading a\n"
           "file was interrupted by SIGINT/SIGTERM (the summary says \"interrupted\").\n"
           "See docs/usage.md and the mtlsdump(1) man page.\n",
@@ -262,7 +269,7 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
     optind = 1;
     opterr = 0; /* our own messages, each starting with "mtlsdump:" */
     int c;
-    while ((c = getopt_long(argc, argv, ":r:i:c:s:B:Z:vqhnD", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":r:i:c:s:B:Z:w:vqhnD", long_opts, NULL)) != -1) {
         uint64_t u;
         size_t sz;
         switch (c) {
@@ -284,6 +291,12 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
             cfg->buffer_kib = (int)u;
             break;
         case 'Z': cfg->user = optarg; break;
+        case 'w':
+            if (strcmp(optarg, "-") == 0)
+                return usage_error("%s", "-w needs a file name: standard output carries the report");
+            cfg->write_file = optarg;
+            break;
+        case OPT_CERT_CHAIN: cfg->certificate_chain = true; break;
         case 'v': cfg->verbose++; break;
         case 'q': cfg->quiet = true; break;
         case 'h': cli_usage(stdout); return CLI_EXIT_OK;

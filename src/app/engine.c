@@ -7,10 +7,11 @@
 #include "analysis.h"
 #include "certdump.h"
 #include "decode.h"
+#include "export.h"
 #include "diagnose.h"
 #include "flow.h"
 #include "keylog.h"
-#include "pcapng_secrets.h"
+#include "pcapng_tap.h"
 #include "reporter.h"
 #include "select.h"
 #include "session.h"
@@ -41,6 +42,10 @@ struct engine {
     engine_stats st;
     bool live;
     bool interrupted;     /* a signal stopped reading a file */
+    exporter *exp;        /* -w FILE, NULL without */
+    char *export_error;   /* -w failed to write */
+    uint64_t exported_conns, exported_pkts;
+    uint64_t dsb_blocks;  /* Decryption Secrets Blocks met while reading a stream */
     uint64_t k_recv, k_drop, k_ifdrop;
 };
 
@@ -53,11 +58,9 @@ typedef struct flow_ctx {
 
 static char *oom_error(void) { return strdup("out of memory"); }
 
-/* --keylog FILE, plus secrets embedded in the capture (pcapng Decryption
- * Secrets Blocks). Sets *dsb_keys when the capture carried some. */
-static int load_keys(engine_t *e, const mtls_config *cfg, bool *dsb_keys, char **err)
+/* --keylog FILE. */
+static int load_keys(engine_t *e, const mtls_config *cfg, char **err)
 {
-    *dsb_keys = false;
     if (cfg->keylog) {
         e->keys = keylog_new();
         keylog_stats ks;
@@ -73,21 +76,25 @@ static int load_keys(engine_t *e, const mtls_config *cfg, bool *dsb_keys, char *
                     cfg->keylog, ks.malformed, ks.malformed == 1 ? "" : "s", ks.bad_lines_n ? ks.bad_lines[0] : 0);
         }
     }
-    if (cfg->read_file) {
-        keylog *kl = e->keys ? e->keys : keylog_new();
-        int n = kl ? pcapng_load_secrets(cfg->read_file, kl) : 0;
-        if (n > 0) {
-            e->keys = kl;
-            *dsb_keys = true;
-            if (cfg->verbose || cfg->stats)
-                fprintf(stderr, "mtlsdump: using TLS secrets from %d pcapng Decryption Secrets Block%s\n", n,
-                        n == 1 ? "" : "s");
-        } else if (kl != e->keys) {
-            keylog_free(kl);
-        }
-    }
     return 0;
 }
+
+void engine_add_secrets(engine_t *e, const uint8_t *text, size_t len)
+{
+    if (!e->keys && !(e->keys = keylog_new()))
+        return;
+    if (keylog_add_buffer(e->keys, text, len) < 0)
+        return;
+    /* connections from now on look their keys up here; diagnosis words
+     * "no keys" knowing a key log was given */
+    e->topt.keys = e->keys;
+    e->dopt.keylog_given = true;
+    e->dsb_blocks++;
+    if (e->dsb_blocks == 1 && (e->cfg->verbose || e->cfg->stats))
+        fprintf(stderr, "mtlsdump: using TLS secrets from the capture's pcapng Decryption Secrets Blocks\n");
+}
+
+static void dsb_sink(void *ctx, const uint8_t *text, size_t len) { engine_add_secrets(ctx, text, len); }
 
 static reporter *make_reporter(const mtls_config *cfg, FILE *out)
 {
@@ -97,6 +104,7 @@ static reporter *make_reporter(const mtls_config *cfg, FILE *out)
                (cfg->color == COLOR_AUTO && isatty(fileno(out)) && getenv("NO_COLOR") == NULL);
     ro.verbosity = cfg->verbose;
     ro.quiet = cfg->quiet;
+    ro.certificate_chain = cfg->certificate_chain;
     return reporter_new(cfg->format ? cfg->format : "text", out, &ro);
 }
 
@@ -142,15 +150,26 @@ engine_t *engine_new(const mtls_config *cfg, int dlt, FILE *out, char **err)
         engine_free(e);
         return NULL;
     }
-    bool dsb_keys = false;
-    if (load_keys(e, cfg, &dsb_keys, err) < 0) {
+    if (load_keys(e, cfg, err) < 0) {
         engine_free(e);
         return NULL;
+    }
+    /* secrets in the capture itself: a pcapng read by name is scanned whole
+     * now; a stream's reach the engine as they are read (engine_add_secrets) */
+    if (cfg->read_file && pcapng_scan_file(cfg->read_file, dsb_sink, e) < 0) {
+        /* unreadable: opening the capture says why */
+    }
+    if (cfg->write_file) {
+        e->exp = exporter_open(cfg->write_file, dlt, (uint32_t)cfg->snaplen, cfg->max_flow_bytes, cfg->max_memory, err);
+        if (!e->exp) {
+            engine_free(e);
+            return NULL;
+        }
     }
     e->topt.keys = e->keys;
     e->topt.max_buffer = cfg->max_flow_bytes;
     e->topt.mem_total = &e->mem_total;
-    e->dopt.keylog_given = cfg->keylog != NULL || dsb_keys;
+    e->dopt.keylog_given = cfg->keylog != NULL || e->dsb_blocks > 0;
     e->dopt.client_ca_given = cfg->client_ca != NULL || cfg->ca != NULL;
     e->dopt.server_ca_given = cfg->server_ca != NULL || cfg->ca != NULL;
     return e;
@@ -159,7 +178,8 @@ engine_t *engine_new(const mtls_config *cfg, int dlt, FILE *out, char **err)
 static void free_flow_cb(flow_table *t, flow_t *f, void *ctx)
 {
     (void)t;
-    (void)ctx;
+    engine_t *e = ctx;
+    exporter_forget(e->exp, f);
     tlss_free(f->user);
     f->user = NULL;
 }
@@ -169,7 +189,7 @@ void engine_free(engine_t *e)
     if (!e)
         return;
     if (e->flows) {
-        flow_table_foreach(e->flows, free_flow_cb, NULL);
+        flow_table_foreach(e->flows, free_flow_cb, e);
         flow_table_free(e->flows);
     }
     decoder_free(e->dec);
@@ -177,14 +197,21 @@ void engine_free(engine_t *e)
     keylog_free(e->keys);
     summary_free(e->sum);
     reporter_free(e->rep);
+    char *ignored = NULL;
+    uint64_t nc, np;
+    if (exporter_close(e->exp, &nc, &np, &ignored) < 0) {
+        /* only reached when engine_finish did not run (start-up failure) */
+    }
+    free(ignored);
+    free(e->export_error);
     free(e);
 }
 
 /* ------------------------------------------------------------------ reporting */
 
 /* A finished connection through the later stages: analysis, diagnosis, then
- * the reporter when the user selected it. */
-static void report_session(engine_t *e, const session_t *s)
+ * the reporter when the user selected it. True when it was reported. */
+static bool report_session(engine_t *e, const session_t *s)
 {
     conn_analysis a;
     diagnosis d;
@@ -196,7 +223,8 @@ static void report_session(engine_t *e, const session_t *s)
     e->st.diagnosed++;
     if (d.failed)
         e->st.failed_all++;
-    if (report_selected(e->cfg, &c)) {
+    bool selected = report_selected(e->cfg, &c);
+    if (selected) {
         /* the exit code follows the connections the user asked to see */
         if (d.failed)
             e->st.failed++;
@@ -216,6 +244,7 @@ static void report_session(engine_t *e, const session_t *s)
     }
     diagnosis_cleanup(&d);
     conn_analysis_cleanup(&a);
+    return selected;
 }
 
 /* End a flow: flush reassembly, report its session, free it. */
@@ -281,13 +310,17 @@ static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why, cons
             if (why != STEP__COUNT)
                 tlss_end(c, ts, why, cause);
             session_t *s = tlss_take_session(c);
+            bool reported = false;
             if (!e->cfg->max_connections || e->st.reported < e->cfg->max_connections)
-                report_session(e, s);
+                reported = report_session(e, s);
+            if (reported && e->exp)
+                exporter_write(e->exp, f, s, e->keys);
             session_free(s);
             if (e->cfg->max_connections && e->st.reported >= e->cfg->max_connections)
                 e->stop = true;
         }
     }
+    exporter_forget(e->exp, f);
     tlss_free(c);
     f->user = NULL;
     flow_table_remove(e->flows, f);
@@ -377,6 +410,8 @@ void engine_packet(engine_t *e, uint64_t ts, const uint8_t *data, size_t caplen,
         tlss_set_endpoints(f->user, &a, &b);
     }
     tls_conn *c = f->user;
+    if (e->exp && tlss_get_state(c) != TLSS_NOT_TLS)
+        exporter_keep(e->exp, f, ts, data, caplen, wirelen);
     if (tlss_get_state(c) == TLSS_NOT_TLS) {
         if (pk.flags & (TCP_FIN | TCP_RST)) {
             e->st.flows_not_tls++;
@@ -394,6 +429,7 @@ void engine_packet(engine_t *e, uint64_t ts, const uint8_t *data, size_t caplen,
         e->st.peak_buffered = e->mem_total;
     if (tlss_get_state(c) == TLSS_NOT_TLS) {
         flow_reset_reassembly(f, &e->rlim);
+        exporter_forget(e->exp, f);
         return;
     }
     if (tlss_closed(c) && (pk.flags & TCP_RST || flow_both_fin(f))) {
@@ -456,6 +492,14 @@ void engine_finish(engine_t *e)
             free(fa.list);
         }
     }
+    if (e->exp) {
+        if (exporter_close(e->exp, &e->exported_conns, &e->exported_pkts, &e->export_error) < 0) {
+            fprintf(stderr, "mtlsdump: -w: %s\n", e->export_error ? e->export_error : "write error");
+            if (!e->export_error)
+                e->export_error = strdup("write error");
+        }
+        e->exp = NULL;
+    }
     summary_capture sc = {e->st.packets, e->st.bytes, e->st.flows_evicted + e->st.flows_idle, e->live,
                           e->k_recv, e->k_drop, e->k_ifdrop, e->interrupted,
                           engine_filtered(e->cfg), e->st.diagnosed, e->st.failed_all, e->last_ts};
@@ -472,6 +516,8 @@ bool engine_should_stop(const engine_t *e) { return e->stop; }
 int engine_exit_code(const engine_t *e)
 {
     const mtls_config *cfg = e->cfg;
+    if (e->export_error)
+        return 2; /* -w could not write the file the user asked for */
     bool filtered = engine_filtered(cfg);
     if ((cfg->expect || filtered) && e->st.reported == 0)
         return 3; /* nothing was checked: a CI check must not pass on an empty selection */
@@ -510,6 +556,9 @@ void engine_print_stats(const engine_t *e, FILE *f, double seconds)
     fprintf(f, "  chains validated   %llu (cache hits %llu)\n", (unsigned long long)s->chains_validated,
             (unsigned long long)s->chain_cache_hits);
     fprintf(f, "  peak buffered      %zu bytes\n", s->peak_buffered);
+    if (e->cfg->write_file)
+        fprintf(f, "  written (-w)       %llu connections, %llu packets\n", (unsigned long long)e->exported_conns,
+                (unsigned long long)e->exported_pkts);
     if (seconds > 0)
         fprintf(f, "  time               %.3f s (%.1f MB/s, %.0f connections/s)\n", seconds,
                 (double)s->bytes / 1e6 / seconds, (double)s->connections / seconds);

@@ -7,6 +7,7 @@
 #define MTLS_ENGINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -29,6 +30,10 @@ typedef struct engine_stats {
 engine_t *engine_new(const mtls_config *cfg, int dlt, FILE *out, char **err) MTLS_WARN_UNUSED;
 void engine_free(engine_t *e);
 void engine_packet(engine_t *e, uint64_t ts_us, const uint8_t *data, size_t caplen, size_t wirelen);
+/* TLS key log text met in the capture itself (a pcapng Decryption Secrets
+ * Block read from a stream): connections whose keys are looked up from now on
+ * can use it. */
+void engine_add_secrets(engine_t *e, const uint8_t *text, size_t len);
 /* libpcap's counters for the summary (call before engine_finish). */
 void engine_set_capture_stats(engine_t *e, bool live, uint64_t recv, uint64_t drop, uint64_t ifdrop);
 /* Live capture, no packet for a while: finish flows idle longer than

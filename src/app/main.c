@@ -103,6 +103,8 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+static void on_secrets(void *ctx, const uint8_t *text, size_t len) { engine_add_secrets(ctx, text, len); }
+
 int main(int argc, char **argv)
 {
     mtls_config cfg;
@@ -143,6 +145,7 @@ int main(int argc, char **argv)
         return 2;
     }
     g_capture = cap;
+    capture_set_secrets_sink(cap, on_secrets, e);
     /* SA_RESTART: a write blocked on a slow pipe reader resumes instead of
      * failing part-way through a line, so the output stays whole NDJSON lines */
     install_handler(SIGINT, on_signal);

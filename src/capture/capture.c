@@ -27,6 +27,7 @@ struct capture {
     int in_fd;     /* the input's descriptor when it can block (pipe, FIFO, terminal), else -1 */
     int devnull;   /* /dev/null, put in its place by capture_stop so a blocked read ends */
     bool compressed; /* read through a decompressor */
+    pcapng_tap *tap; /* secrets in a streamed pcapng (stdin, pipe, compressed) */
 };
 
 static char *dupf(const char *fmt, const char *a, const char *b);
@@ -59,14 +60,11 @@ static int open_file(capture_t *c, const char *path, char **err)
     bool regular = fstat(fileno(raw), &sb) == 0 && S_ISREG(sb.st_mode);
     unsigned char head[8];
     size_t n = regular ? fread(head, 1, sizeof head, raw) : 0;
-    if (regular && compression_of(head, n) == COMPRESSION_NONE) {
-        /* the fast path: libpcap reads the file itself */
-        if (is_stdin)
-            rewind(raw);
-        else
-            fclose(raw);
-        c->p = is_stdin ? pcap_fopen_offline_with_tstamp_precision(stdin, PCAP_TSTAMP_PRECISION_MICRO, errbuf)
-                        : pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+    if (regular && !is_stdin && compression_of(head, n) == COMPRESSION_NONE) {
+        /* the fast path: libpcap reads the file itself (its secrets were
+         * scanned by name); stdin goes through the stream and its tap */
+        fclose(raw);
+        c->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
     } else {
         if (regular)
             rewind(raw);
@@ -78,7 +76,8 @@ static int open_file(capture_t *c, const char *path, char **err)
         }
         compression kind;
         char *derr = NULL;
-        FILE *f = decompress_open(raw, &kind, &derr);
+        c->tap = pcapng_tap_new();
+        FILE *f = decompress_open(raw, c->tap, &kind, &derr);
         if (!f) {
             *err = dupf("cannot read capture '%s': %s", path, derr ? derr : "out of memory");
             free(derr);
@@ -123,6 +122,7 @@ capture_t *capture_open(const mtls_config *cfg, char **err)
         if (open_file(c, cfg->read_file, err) < 0) {
             if (c->devnull >= 0)
                 close(c->devnull);
+            pcapng_tap_free(c->tap);
             free(c);
             return NULL;
         }
@@ -155,16 +155,14 @@ capture_t *capture_open(const mtls_config *cfg, char **err)
         struct bpf_program prog;
         if (pcap_compile(c->p, &prog, cfg->bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
             *err = dupf("invalid filter expression '%s': %s", cfg->bpf, pcap_geterr(c->p));
-            pcap_close(c->p);
-            free(c);
+            capture_close(c);
             return NULL;
         }
         int rc = pcap_setfilter(c->p, &prog);
         pcap_freecode(&prog);
         if (rc < 0) {
             *err = dupf("cannot set filter '%s': %s", cfg->bpf, pcap_geterr(c->p));
-            pcap_close(c->p);
-            free(c);
+            capture_close(c);
             return NULL;
         }
     }
@@ -179,7 +177,14 @@ void capture_close(capture_t *c)
         pcap_close(c->p);
     if (c->devnull >= 0)
         close(c->devnull);
+    pcapng_tap_free(c->tap);
     free(c);
+}
+
+void capture_set_secrets_sink(capture_t *c, pcapng_secrets_sink sink, void *ctx)
+{
+    if (c->tap)
+        pcapng_tap_set_sink(c->tap, sink, ctx);
 }
 
 int capture_datalink(const capture_t *c) { return pcap_datalink(c->p); }

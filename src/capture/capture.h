@@ -8,6 +8,7 @@
 
 #include "compiler.h"
 #include "config.h"
+#include "pcapng_tap.h"
 
 typedef struct capture capture_t;
 
@@ -42,6 +43,11 @@ void capture_set_tick(capture_t *c, capture_tick_cb tick);
 /* Async-signal-safe: ask capture_run to return as soon as possible. */
 void capture_stop(capture_t *c);
 void capture_get_stats(capture_t *c, capture_stats *out);
+/* A pcapng read as a stream (stdin, a pipe, a compressed file): the TLS key
+ * log text of each Decryption Secrets Block goes to sink as the stream is read
+ * (those read at open time at once). A pcapng file read by name is scanned up
+ * front instead (pcapng_scan_file). No-op for other inputs. */
+void capture_set_secrets_sink(capture_t *c, pcapng_secrets_sink sink, void *ctx);
 /* After opening a live device: the file descriptor, for privilege dropping. */
 
 #endif

@@ -24,6 +24,7 @@ typedef struct dstream {
     z_stream z;
     lzma_stream x;
     ZSTD_DStream *zs;
+    pcapng_tap *tap; /* sees the decompressed bytes (not owned), may be NULL */
 } dstream;
 
 static const struct {
@@ -172,6 +173,7 @@ static ssize_t d_read(void *cookie, char *buf, size_t n)
         errno = EIO;
         return -1;
     }
+    pcapng_tap_feed(d->tap, (const unsigned char *)buf, got);
     return (ssize_t)got;
 }
 
@@ -189,7 +191,7 @@ static int d_close(void *cookie)
     return rc;
 }
 
-FILE *decompress_open(FILE *raw, compression *out_kind, char **err)
+FILE *decompress_open(FILE *raw, pcapng_tap *tap, compression *out_kind, char **err)
 {
     *err = NULL;
     dstream *d = calloc(1, sizeof(*d));
@@ -199,6 +201,7 @@ FILE *decompress_open(FILE *raw, compression *out_kind, char **err)
         return NULL;
     }
     d->raw = raw;
+    d->tap = tap;
     while (d->peek_len < sizeof d->peek) { /* the magic number, however the pipe delivers it */
         ssize_t r = read(fileno(raw), d->peek + d->peek_len, sizeof d->peek - d->peek_len);
         if (r < 0 && errno == EINTR)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "compiler.h"
+#include "pcapng_tap.h"
 
 typedef enum compression {
     COMPRESSION_NONE = 0,
@@ -27,8 +28,9 @@ const char *compression_name(compression c); /* "gzip", "xz", "zstd", "none" */
  * bytes peeked to decide are given back either way). On success returns the
  * new stream, which owns raw (fclose closes both), and *out_kind; NULL with
  * *err (owned) when memory or the decoder cannot be set up. A corrupt stream
- * shows as a read error part-way.
+ * shows as a read error part-way. tap (may be NULL, not owned, must outlive
+ * the stream) is fed every byte handed out, in order.
  */
-FILE *decompress_open(FILE *raw, compression *out_kind, char **err) MTLS_WARN_UNUSED;
+FILE *decompress_open(FILE *raw, pcapng_tap *tap, compression *out_kind, char **err) MTLS_WARN_UNUSED;
 
 #endif

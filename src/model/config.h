@@ -26,6 +26,8 @@ typedef struct mtls_config {
     bool only_failures;
     bool stats;
     bool show_http;
+    bool certificate_chain;    /* --certificate-chain: base64 DER chains in JSON */
+    const char *write_file;    /* -w FILE: pcapng of the reported connections */
     const char *filter_sni;
     const char *filter_client_subject;
     const char *filter_client_fp;

@@ -196,6 +196,7 @@ typedef struct session {
     side_info side[2];           /* indexed by mtls_dir: side[DIR_C2S] is the client */
 
     uint16_t version;            /* negotiated version (0 unknown) */
+    uint16_t kx_group;           /* the key exchange's named group: TLS 1.3 key_share, TLS 1.2 ServerKeyExchange; 0 unknown */
     bool tls13;
     bool resumed;
     bool decrypted;              /* key log secrets decrypted this session */

@@ -255,6 +255,7 @@ void flow_table_remove(flow_table *t, flow_t *f)
     lru_unlink(t, f);
     f->in_use = false;
     f->user = NULL;
+    f->kept = NULL;
     f->lru_next = t->free_list;
     t->free_list = f;
     t->count--;

@@ -39,6 +39,7 @@ typedef struct flow {
     uint64_t last_ts_us;
     reasm_dir dir[2];    /* dir[s]: bytes sent by side s */
     void *user;          /* the caller's per-connection state (never touched here) */
+    void *kept;          /* the caller's copy of the flow's packets for -w (never touched here) */
     /* private */
     struct flow *lru_prev, *lru_next; /* prev = older, next = newer */
     uint32_t hash;

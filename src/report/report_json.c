@@ -8,6 +8,8 @@
 #include "community_id.h"
 
 #include <arpa/inet.h>
+#include <limits.h>
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -180,13 +182,22 @@ static void x509_ecs(jb *b, cJSON *x, const cert_info *ci)
         cJSON *cn = arr(b, subj, "common_name");
         push_str(b, cn, ci->subject_cn);
     }
+    if (ci->subject_o)
+        push_str(b, arr(b, subj, "organization"), ci->subject_o);
     str(b, subj, "distinguished_name", ci->subject);
     cJSON *iss = obj(b, x, "issuer");
     if (ci->issuer_cn) {
         cJSON *cn = arr(b, iss, "common_name");
         push_str(b, cn, ci->issuer_cn);
     }
+    if (ci->issuer_o)
+        push_str(b, arr(b, iss, "organization"), ci->issuer_o);
     str(b, iss, "distinguished_name", ci->issuer);
+    if (ci->version > 0) {
+        char v[12];
+        snprintf(v, sizeof v, "%d", ci->version);
+        str(b, x, "version_number", v); /* ECS: a keyword */
+    }
     str_upper(b, x, "serial_number", ci->serial_hex);
     iso(b, x, "not_before", ci->not_before);
     iso(b, x, "not_after", ci->not_after);
@@ -436,6 +447,27 @@ static void ecs_connection(jb *b, cJSON *root, const conn_view *cv)
 
 }
 
+/* ECS tls.*.certificate_chain: the DER certificates as sent, base64, leaf first. */
+static void certificate_chain(jb *b, cJSON *side, const side_info *si)
+{
+    if (!si->n_certs)
+        return;
+    cJSON *a = arr(b, side, "certificate_chain");
+    for (size_t i = 0; a && i < si->n_certs; i++) {
+        const bytes_t *der = &si->certs[i];
+        if (der->len > (size_t)INT_MAX / 2)
+            continue;
+        unsigned char *txt = malloc(4 * ((der->len + 2) / 3) + 1);
+        if (!txt) {
+            b->oom = true;
+            return;
+        }
+        EVP_EncodeBlock(txt, der->data, (int)der->len);
+        push_str(b, a, (const char *)txt);
+        free(txt);
+    }
+}
+
 /* ECS tls.client.* / tls.server.* from a side's leaf certificate. */
 static void tls_side_leaf(jb *b, cJSON *side, const cert_info *leaf)
 {
@@ -452,7 +484,7 @@ static void tls_side_leaf(jb *b, cJSON *side, const cert_info *leaf)
 }
 
 /* ECS tls.*: version, cipher, established, client/server hello facts and leaf certificates. */
-static void ecs_tls(jb *b, cJSON *root, const conn_view *cv)
+static void ecs_tls(jb *b, cJSON *root, const conn_view *cv, const rjson_options *opt)
 {
     const session_t *s = cv->s;
     const conn_analysis *a = cv->a;
@@ -467,6 +499,8 @@ static void ecs_tls(jb *b, cJSON *root, const conn_view *cv)
     boolean(b, tls, "established", dg->established);
     boolean(b, tls, "resumed", s->resumed || dg->verdict == VERDICT_RESUMED);
     str(b, tls, "next_protocol", s->sh.alpn);
+    if (s->kx_group)
+        str(b, tls, "curve", names_group(s->kx_group, &nb));
 
     cJSON *tc = obj(b, tls, "client");
     if (s->ch.present) {
@@ -481,6 +515,8 @@ static void ecs_tls(jb *b, cJSON *root, const conn_view *cv)
     if (cc && cc->n_certs) {
         tls_side_leaf(b, tc, &cc->certs[0]);
     }
+    if (opt->certificate_chain)
+        certificate_chain(b, tc, &s->side[DIR_C2S]);
     cJSON *tsv = obj(b, tls, "server");
     if (s->sh.present && s->sh.ja3s_md5[0])
         str(b, tsv, "ja3s", s->sh.ja3s_md5);
@@ -488,6 +524,8 @@ static void ecs_tls(jb *b, cJSON *root, const conn_view *cv)
     if (sc && sc->n_certs) {
         tls_side_leaf(b, tsv, &sc->certs[0]);
     }
+    if (opt->certificate_chain)
+        certificate_chain(b, tsv, &s->side[DIR_S2C]);
 
 }
 
@@ -651,7 +689,7 @@ cJSON *rjson_session_object(const conn_view *cv, const rjson_options *opt, rjson
     if (!root)
         return NULL;
     ecs_connection(&b, root, cv);
-    ecs_tls(&b, root, cv);
+    ecs_tls(&b, root, cv, opt);
     mtls_obj(&b, root, cv, opt, memo);
     if (b.oom) {
         cJSON_Delete(root);
@@ -689,6 +727,7 @@ static void *rjson_open(FILE *out, const report_options *opt)
         return NULL;
     st->out = out;
     st->opt.verbosity = opt->verbosity;
+    st->opt.certificate_chain = opt->certificate_chain;
     st->memo = rjson_chain_memo_new();
     if (!st->memo) {
         free(st);

@@ -22,6 +22,7 @@
 
 typedef struct rjson_options {
     int verbosity; /* >= 1 adds offered extensions, groups, sig algs (names) */
+    bool certificate_chain; /* ECS tls.*.certificate_chain (base64 DER), --certificate-chain */
 } rjson_options;
 
 /* The JSON reporter's own memo: each distinct chain's printed certificate

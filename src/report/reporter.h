@@ -20,6 +20,7 @@ typedef struct report_options {
     bool color;     /* ANSI colours (text); the caller decides from --color and the terminal */
     int verbosity;  /* -v / -vv */
     bool quiet;     /* -q: one line per connection (text) */
+    bool certificate_chain; /* --certificate-chain: each side's certificates, base64 DER (json) */
 } report_options;
 
 /* The functions behind one format. `state` is what open() returned. */

@@ -189,9 +189,14 @@ dx_result keylog_parse_line(const uint8_t *line, size_t len, keylog_line *out)
 
 /* ---- the table ---- */
 
+/* Entries live in fixed chunks that never move, so a keylog_entry pointer held
+ * by a connection stays valid when more secrets arrive mid-capture (pcapng
+ * Decryption Secrets Blocks read as the file streams in). */
+#define KEYLOG_CHUNK 256u
+
 struct keylog {
-    keylog_entry *entries; /* dense array, n used */
-    size_t n, cap;
+    keylog_entry **chunks; /* n used entries across cap / KEYLOG_CHUNK chunks */
+    size_t n, cap, nchunks_alloc;
     uint32_t *slots;       /* open addressing: index+1 into entries, 0 = empty */
     size_t nslots;         /* power of two */
     keylog_stats stats;
@@ -207,12 +212,16 @@ void keylog_free(keylog *kl)
 {
     if (!kl)
         return;
-    if (kl->entries)
-        OPENSSL_cleanse(kl->entries, kl->cap * sizeof(*kl->entries));
-    free(kl->entries);
+    for (size_t c = 0; c < kl->cap / KEYLOG_CHUNK; c++) {
+        OPENSSL_cleanse(kl->chunks[c], KEYLOG_CHUNK * sizeof(keylog_entry));
+        free(kl->chunks[c]);
+    }
+    free(kl->chunks);
     free(kl->slots);
     free(kl);
 }
+
+static keylog_entry *entry_at(const keylog *kl, size_t i) { return &kl->chunks[i / KEYLOG_CHUNK][i % KEYLOG_CHUNK]; }
 
 static uint64_t random_hash(const uint8_t r[KEYLOG_RANDOM_LEN])
 {
@@ -235,7 +244,7 @@ static size_t find_slot(const keylog *kl, const uint8_t r[KEYLOG_RANDOM_LEN], bo
             *found = false;
             return i;
         }
-        if (memcmp(kl->entries[v - 1].client_random, r, KEYLOG_RANDOM_LEN) == 0) {
+        if (memcmp(entry_at(kl, v - 1)->client_random, r, KEYLOG_RANDOM_LEN) == 0) {
             *found = true;
             return i;
         }
@@ -254,7 +263,7 @@ static bool grow_slots(keylog *kl)
     kl->nslots = ns;
     for (size_t e = 0; e < kl->n; e++) {
         bool found;
-        size_t i = find_slot(kl, kl->entries[e].client_random, &found);
+        size_t i = find_slot(kl, entry_at(kl, e)->client_random, &found);
         kl->slots[i] = (uint32_t)(e + 1);
     }
     return true;
@@ -262,19 +271,19 @@ static bool grow_slots(keylog *kl)
 
 static bool grow_entries(keylog *kl)
 {
-    size_t nc = kl->cap ? kl->cap * 2 : 16;
-    if (nc > KEYLOG_MAX_SESSIONS)
-        nc = KEYLOG_MAX_SESSIONS;
-    keylog_entry *e = malloc(nc * sizeof(*e));
-    if (!e)
+    size_t c = kl->cap / KEYLOG_CHUNK;
+    if (c == kl->nchunks_alloc) {
+        size_t na = kl->nchunks_alloc ? kl->nchunks_alloc * 2 : 4;
+        keylog_entry **nc = realloc(kl->chunks, na * sizeof(*nc));
+        if (!nc)
+            return false;
+        kl->chunks = nc;
+        kl->nchunks_alloc = na;
+    }
+    kl->chunks[c] = malloc(KEYLOG_CHUNK * sizeof(keylog_entry));
+    if (!kl->chunks[c])
         return false;
-    if (kl->n)
-        memcpy(e, kl->entries, kl->n * sizeof(*e));
-    if (kl->entries)
-        OPENSSL_cleanse(kl->entries, kl->cap * sizeof(*kl->entries));
-    free(kl->entries);
-    kl->entries = e;
-    kl->cap = nc;
+    kl->cap += KEYLOG_CHUNK;
     return true;
 }
 
@@ -284,7 +293,7 @@ const keylog_entry *keylog_find(const keylog *kl, const uint8_t client_random[KE
         return NULL;
     bool found;
     size_t i = find_slot(kl, client_random, &found);
-    return found ? &kl->entries[kl->slots[i] - 1] : NULL;
+    return found ? entry_at(kl, kl->slots[i] - 1) : NULL;
 }
 
 size_t keylog_sessions(const keylog *kl) { return kl ? kl->n : 0; }
@@ -307,7 +316,7 @@ static int store(keylog *kl, const keylog_line *ln, keylog_stats *st)
     size_t i = find_slot(kl, ln->client_random, &found);
     keylog_entry *e;
     if (found) {
-        e = &kl->entries[kl->slots[i] - 1];
+        e = entry_at(kl, kl->slots[i] - 1);
     } else {
         if (kl->n >= KEYLOG_MAX_SESSIONS) {
             st->dropped++;
@@ -321,7 +330,7 @@ static int store(keylog *kl, const keylog_line *ln, keylog_stats *st)
                 return KEYLOG_ERR_NOMEM;
             i = find_slot(kl, ln->client_random, &found);
         }
-        e = &kl->entries[kl->n];
+        e = entry_at(kl, kl->n);
         memset(e, 0, sizeof(*e));
         memcpy(e->client_random, ln->client_random, KEYLOG_RANDOM_LEN);
         kl->slots[i] = (uint32_t)(kl->n + 1);
@@ -483,4 +492,44 @@ int keylog_load_env(keylog *kl, keylog_stats *st)
     if (!p || !*p)
         return KEYLOG_NOT_SET;
     return keylog_load_file(kl, p, st);
+}
+
+static void hex_into(char *out, const uint8_t *b, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[b[i] >> 4];
+        out[2 * i + 1] = digits[b[i] & 15];
+    }
+}
+
+char *keylog_entry_format(const keylog_entry *e, size_t *len)
+{
+    *len = 0;
+    if (!e || !e->present)
+        return NULL;
+    /* label + ' ' + 64 + ' ' + 96 + '\n' per line at most */
+    size_t cap = (size_t)KEYLOG__KINDS * (40 + 2 + 2 * KEYLOG_RANDOM_LEN + 2 * KEYLOG_SECRET_MAX + 1) + 1;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    size_t n = 0;
+    for (int k = 0; k < KEYLOG__KINDS; k++) {
+        if (!keylog_entry_has(e, (keylog_kind)k))
+            continue;
+        const char *label = keylog_kind_label((keylog_kind)k);
+        size_t ll = strlen(label);
+        memcpy(out + n, label, ll);
+        n += ll;
+        out[n++] = ' ';
+        hex_into(out + n, e->client_random, KEYLOG_RANDOM_LEN);
+        n += 2 * KEYLOG_RANDOM_LEN;
+        out[n++] = ' ';
+        hex_into(out + n, e->secret[k].bytes, e->secret[k].len);
+        n += 2u * e->secret[k].len;
+        out[n++] = '\n';
+    }
+    out[n] = '\0';
+    *len = n;
+    return out;
 }

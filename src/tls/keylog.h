@@ -148,8 +148,9 @@ int keylog_load_file(keylog *kl, const char *path, keylog_stats *st) MTLS_WARN_U
  * the variable is unset or empty. */
 int keylog_load_env(keylog *kl, keylog_stats *st) MTLS_WARN_UNUSED;
 
-/* All secrets known for this client random, or NULL. The pointer is valid
- * until the next keylog_add_* / keylog_load_* call or keylog_free(). */
+/* All secrets known for this client random, or NULL. The entry stays at its
+ * address until keylog_free() (secrets added later for the same random show
+ * through it), so a connection may keep the pointer. */
 const keylog_entry *keylog_find(const keylog *kl, const uint8_t client_random[KEYLOG_RANDOM_LEN]);
 
 /* Number of distinct sessions (client randoms) held. */
@@ -157,6 +158,11 @@ size_t keylog_sessions(const keylog *kl);
 
 /* Cumulative counters over every line added to kl (never NULL for non-NULL kl). */
 const keylog_stats *keylog_get_stats(const keylog *kl);
+
+/* The entry's secrets as key log text, one NSS line per known secret
+ * ("LABEL <random hex> <secret hex>\n"), malloc'd, length in *len; NULL when
+ * e is NULL, holds nothing, or out of memory. */
+char *keylog_entry_format(const keylog_entry *e, size_t *len) MTLS_WARN_UNUSED;
 
 /* NSS label of a kind ("CLIENT_RANDOM", ...); "unknown" when out of range. */
 const char *keylog_kind_label(keylog_kind k);

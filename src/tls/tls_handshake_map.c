@@ -272,7 +272,11 @@ static void on_server_key_exchange(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *
     dx_result r = tls_kx_parse_server_key_exchange(body, k, s->version, &ske);
     if (r.status != DX_OK) {
         tlsc_body_malformed(c, d, ts, "ServerKeyExchange", r);
-    } else if (st) {
+    } else {
+        if (ske.named_group)
+            s->kx_group = ske.named_group;
+        if (!st)
+            return;
         char b[TLS_REG_BUF], b2[TLS_REG_BUF];
         if (ske.named_group)
             tlsc_set_detail(st, "%s %s, signed with %s", tls_kx_kind_name(k), tls_reg_group_str(ske.named_group, b),

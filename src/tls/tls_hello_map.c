@@ -136,6 +136,8 @@ void tlsh_server_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32
     si->compression = sh->compression;
     copy_u16(&si->extensions, &sh->ext.types);
     si->key_share_group = sh->ext.key_share_group;
+    if (sh->ext.key_share_group)
+        s->kx_group = sh->ext.key_share_group; /* TLS 1.3; TLS 1.2 names it in ServerKeyExchange */
     si->psk_selected = sh->ext.has_psk;
     if (sh->ext.n_alpn)
         si->alpn = tlsc_dup_view(sh->ext.alpn[0].ptr, sh->ext.alpn[0].len);

@@ -319,12 +319,50 @@ static void test_bad_line_cap(void **state)
     keylog_free(kl);
 }
 
+/* An entry stays where it is while thousands of sessions are added after it
+ * (a connection keeps the pointer while secrets stream in), and its secrets
+ * format back to the lines they came from. */
+static void test_stable_entry_and_format(void **state)
+{
+    (void)state;
+    keylog *kl = keylog_new();
+    const char *l1 = "CLIENT_HANDSHAKE_TRAFFIC_SECRET 0101010101010101010101010101010101010101010101010101010101010101 "
+                     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const char *l2 = "SERVER_TRAFFIC_SECRET_0 0101010101010101010101010101010101010101010101010101010101010101 "
+                     "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+    assert_int_equal(keylog_add_line(kl, l1, strlen(l1)), KEYLOG_OK);
+    uint8_t r[KEYLOG_RANDOM_LEN];
+    memset(r, 1, sizeof r);
+    const keylog_entry *e = keylog_find(kl, r);
+    assert_non_null(e);
+    char line[256];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(line, sizeof line, "CLIENT_RANDOM %064x %096x", i + 2, i);
+        assert_int_equal(keylog_add_line(kl, line, strlen(line)), KEYLOG_OK);
+    }
+    assert_int_equal(keylog_add_line(kl, l2, strlen(l2)), KEYLOG_OK);
+    assert_ptr_equal(keylog_find(kl, r), e);
+    assert_true(keylog_entry_has(e, KEYLOG_SERVER_TRAFFIC_0)); /* added later, seen through the old pointer */
+    size_t len = 0;
+    char *txt = keylog_entry_format(e, &len);
+    assert_non_null(txt);
+    char want[512];
+    snprintf(want, sizeof want, "%s\n%s\n", l1, l2);
+    assert_string_equal(txt, want);
+    assert_int_equal(len, strlen(want));
+    free(txt);
+    assert_null(keylog_entry_format(NULL, &len));
+    assert_int_equal(len, 0);
+    keylog_free(kl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_line_grammar), cmocka_unit_test(test_truncation_sweep),
         cmocka_unit_test(test_table_and_stats),    cmocka_unit_test(test_many_sessions),
         cmocka_unit_test(test_file_and_env),       cmocka_unit_test(test_bad_line_cap),
+        cmocka_unit_test(test_stable_entry_and_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

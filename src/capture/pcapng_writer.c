@@ -1,0 +1,116 @@
+/* pcapng_writer.c — pcapng output in the host's byte order (the byte-order
+ * magic in the section header tells readers which). */
+#include "pcapng_writer.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BT_SHB 0x0A0D0D0Au
+#define BT_IDB 0x00000001u
+#define BT_EPB 0x00000006u
+#define BT_DSB 0x0000000Au
+#define SECRETS_TLS 0x544c534bu
+#define BYTE_ORDER_MAGIC 0x1A2B3C4Du
+
+struct pcapng_writer {
+    FILE *f;
+    char *path;
+    bool failed;
+    int err_no;
+};
+
+static size_t pad4(size_t n) { return (4 - (n & 3)) & 3; }
+
+static void put(pcapng_writer *w, const void *p, size_t n)
+{
+    if (w->failed || n == 0)
+        return;
+    if (fwrite(p, 1, n, w->f) != n) {
+        w->failed = true;
+        w->err_no = errno;
+    }
+}
+
+static void put32(pcapng_writer *w, uint32_t v) { put(w, &v, 4); }
+
+/* A block: type, total length, the body (body_len bytes) padded to 4, length again. */
+static void block(pcapng_writer *w, uint32_t type, const void *head, size_t head_len, const void *data,
+                  size_t data_len)
+{
+    static const uint8_t zeros[4];
+    size_t total = 12 + head_len + data_len + pad4(data_len);
+    put32(w, type);
+    put32(w, (uint32_t)total);
+    put(w, head, head_len);
+    put(w, data, data_len);
+    put(w, zeros, pad4(data_len));
+    put32(w, (uint32_t)total);
+}
+
+pcapng_writer *pcapng_writer_open(const char *path, int linktype, uint32_t snaplen, char **err)
+{
+    *err = NULL;
+    pcapng_writer *w = calloc(1, sizeof(*w));
+    if (!w || !(w->path = strdup(path))) {
+        free(w);
+        *err = strdup("out of memory");
+        return NULL;
+    }
+    w->f = fopen(path, "wb");
+    if (!w->f) {
+        if (asprintf(err, "cannot write '%s': %s", path, strerror(errno)) < 0)
+            *err = NULL;
+        free(w->path);
+        free(w);
+        return NULL;
+    }
+    /* SHB: magic, version 1.0, section length unknown (-1) */
+    uint32_t shb[4] = {BYTE_ORDER_MAGIC, 1u | (0u << 16), 0xFFFFFFFFu, 0xFFFFFFFFu};
+    block(w, BT_SHB, shb, sizeof shb, NULL, 0);
+    /* IDB: linktype (16 bits), reserved, snaplen; no options: timestamps in microseconds */
+    uint32_t idb[2] = {(uint32_t)(linktype & 0xFFFF), snaplen};
+    block(w, BT_IDB, idb, sizeof idb, NULL, 0);
+    return w;
+}
+
+int pcapng_writer_secrets(pcapng_writer *w, const char *text, size_t len)
+{
+    if (len == 0 || len > 0x7FFFFFF0u)
+        return -1;
+    uint32_t head[2] = {SECRETS_TLS, (uint32_t)len};
+    block(w, BT_DSB, head, sizeof head, text, len);
+    return w->failed ? -1 : 0;
+}
+
+int pcapng_writer_packet(pcapng_writer *w, uint64_t ts_us, const uint8_t *data, size_t caplen, size_t wirelen)
+{
+    if (caplen > 0x7FFFFFF0u)
+        return -1;
+    uint32_t head[5] = {0, (uint32_t)(ts_us >> 32), (uint32_t)ts_us, (uint32_t)caplen,
+                        (uint32_t)(wirelen > 0xFFFFFFFFu ? 0xFFFFFFFFu : wirelen)};
+    block(w, BT_EPB, head, sizeof head, data, caplen);
+    return w->failed ? -1 : 0;
+}
+
+int pcapng_writer_close(pcapng_writer *w, char **err)
+{
+    *err = NULL;
+    if (!w)
+        return 0;
+    if (fclose(w->f) != 0 && !w->failed) {
+        w->failed = true;
+        w->err_no = errno;
+    }
+    int rc = 0;
+    if (w->failed) {
+        if (asprintf(err, "cannot write '%s': %s", w->path, strerror(w->err_no)) < 0)
+            *err = NULL;
+        rc = -1;
+    }
+    free(w->path);
+    free(w);
+    return rc;
+}
