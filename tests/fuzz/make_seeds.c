@@ -14,6 +14,7 @@
  *   OUTDIR/alert_misc/    selector + alert fragments, NewSessionTicket, ...
  *   OUTDIR/pipeline/      the captures themselves (up to 64 KiB each)
  *   OUTDIR/keylog/        the key logs of samples/keylogs
+ *   OUTDIR/pcapng/        the pcapng captures of samples/pcaps (Decryption Secrets Blocks)
  * Selector bytes follow the input formats documented in each fuzz_*.c.
  * Only plaintext messages are extracted (TLS 1.3 after ServerHello is left to
  * the pipeline target, which has the key logs).
@@ -249,6 +250,11 @@ static void one_keylog(const char *path, const char *name)
     copy_file(path, "keylog", name, 64u << 10);
 }
 
+static void one_pcapng(const char *path, const char *name)
+{
+    copy_file(path, "pcapng", name, 64u << 10);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -256,7 +262,7 @@ int main(int argc, char **argv)
         return 2;
     }
     g_out = argv[1];
-    static const char *targets[] = {"", "/record", "/hello", "/certificate", "/alert_misc", "/pipeline", "/keylog"};
+    static const char *targets[] = {"", "/record", "/hello", "/certificate", "/alert_misc", "/pipeline", "/keylog", "/pcapng"};
     for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
         char path[4096];
         snprintf(path, sizeof(path), "%s%s", g_out, targets[i]);
@@ -270,6 +276,8 @@ int main(int argc, char **argv)
     each_file(dir, ".pcap", one_capture);
     snprintf(dir, sizeof(dir), "%s/keylogs", argv[2]);
     each_file(dir, ".keys", one_keylog);
+    snprintf(dir, sizeof(dir), "%s/pcaps", argv[2]);
+    each_file(dir, ".pcapng", one_pcapng);
     printf("make_seeds: %u dissector seeds written to %s\n", g_count, g_out);
     return 0;
 }

@@ -1,0 +1,67 @@
+/*
+ * fuzz_pcapng — Decryption Secrets Blocks found in a pcapng byte stream.
+ *
+ * Input: a (possibly broken) pcapng file. It is fed to one tap whole and to a
+ * second tap in pieces whose sizes come from the input itself; both must hand
+ * out exactly the same secrets (the framing must not depend on how reads
+ * split the stream), and every text must lie within the input's size.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_common.h"
+#include "pcapng_tap.h"
+
+typedef struct seen {
+    uint64_t hash;
+    size_t calls, bytes;
+    size_t limit;
+} seen;
+
+static void sink(void *ctx, const uint8_t *text, size_t len)
+{
+    seen *s = ctx;
+    if (len > s->limit)
+        __builtin_trap();
+    fuzz_touch(text, len);
+    s->calls++;
+    s->bytes += len;
+    for (size_t i = 0; i < len; i++)
+        s->hash = (s->hash ^ text[i]) * 1099511628211ull;
+    s->hash = (s->hash ^ 0xff) * 1099511628211ull; /* block boundary */
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    seen whole = {1469598103934665603ull, 0, 0, size};
+    seen pieces = whole;
+    pcapng_tap *a = pcapng_tap_new();
+    pcapng_tap *b = pcapng_tap_new();
+    if (!a || !b) {
+        pcapng_tap_free(a);
+        pcapng_tap_free(b);
+        return 0;
+    }
+    pcapng_tap_set_sink(a, sink, &whole);
+    pcapng_tap_feed(a, data, size);
+    /* b: piece sizes 1..16 from the input's bytes; its sink is set half-way,
+     * so DSBs queued before it must come out in the same order */
+    size_t off = 0, k = 0;
+    while (off < size) {
+        size_t piece = (size_t)(data[k++ % size] & 15) + 1;
+        if (piece > size - off)
+            piece = size - off;
+        pcapng_tap_feed(b, data + off, piece);
+        off += piece;
+        if (off >= size / 2 && !pieces.calls && k & 1)
+            pcapng_tap_set_sink(b, sink, &pieces);
+    }
+    pcapng_tap_set_sink(b, sink, &pieces);
+    if (whole.calls != pieces.calls || whole.bytes != pieces.bytes || whole.hash != pieces.hash)
+        __builtin_trap();
+    if (pcapng_tap_blocks(a) != whole.calls || pcapng_tap_blocks(b) != pieces.calls)
+        __builtin_trap();
+    pcapng_tap_free(a);
+    pcapng_tap_free(b);
+    return 0;
+}
