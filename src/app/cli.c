@@ -128,6 +128,9 @@ void cli_usage(FILE *out)
           "one failed handshake (with --expect: an unexpected verdict), 2 usage, input or -w write error,\n"
           "3 no connection was reported although --expect or a filter was given, 130/143 reading a\n"
           "file was interrupted by SIGINT/SIGTERM (the summary says \"interrupted\").\n"
+          "\n"
+          "Environment: SSLKEYLOGFILE (key log when --keylog is not given), NO_COLOR (no colour\n"
+          "with --color auto), CI (no progress line on a terminal).\n"
           "See docs/usage.md and the mtlsdump(1) man page.\n",
           out);
 }
