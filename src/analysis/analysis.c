@@ -20,7 +20,7 @@ void conn_analysis_init(conn_analysis *a)
 {
     memset(a, 0, sizeof(*a));
     a->client_ca_acceptable = -1;
-    a->cv[0].result = a->cv[1].result = -1;
+    a->cv[0].result = a->cv[1].result = a->ske.result = -1;
 }
 
 void conn_analysis_cleanup(conn_analysis *a)
@@ -31,6 +31,7 @@ void conn_analysis_cleanup(conn_analysis *a)
         chain_report_unref(a->chain[d]);
         free(a->cv[d].note);
     }
+    free(a->ske.note);
     free(a->client_ca_matched);
     conn_analysis_init(a);
 }
@@ -102,6 +103,7 @@ void analyzer_run(analyzer *an, const session_t *s, conn_analysis *out)
     }
     proof_check(s, DIR_C2S, out->chain[DIR_C2S], &out->cv[DIR_C2S]);
     proof_check(s, DIR_S2C, out->chain[DIR_S2C], &out->cv[DIR_S2C]);
+    proof_check_ske(s, out->chain[DIR_S2C], &out->ske);
     const side_info *cli = &s->side[DIR_C2S];
     if (s->cr.present && s->cr.n_ca_names && cli->n_certs)
         out->client_ca_acceptable = ca_matcher_match(an->ca, out->chain[DIR_C2S], cli->certs, cli->n_certs,

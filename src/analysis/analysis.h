@@ -28,6 +28,7 @@ typedef struct proof_result {
 typedef struct conn_analysis {
     const chain_report *chain[2]; /* by mtls_dir; one reference held each (shared, immutable); NULL when no certificates */
     proof_result cv[2];           /* by mtls_dir */
+    proof_result ske;             /* the server's signed ServerKeyExchange (TLS 1.0-1.2 DHE/ECDHE) */
     int client_ca_acceptable;     /* -1 not applicable, 0 chain reaches none of the listed CAs, 1 it does */
     char *client_ca_matched;      /* owned: DN of the listed CA the chain reached */
     uint64_t resumed_from_id;     /* earlier full handshake in this capture (0 = none) */

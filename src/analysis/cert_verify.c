@@ -93,7 +93,7 @@ static const char *key_name(EVP_PKEY *pk)
 
 static const char *mismatch_sentence(void)
 {
-    return "the CertificateVerify signature does not verify with the certificate's public key: "
+    return "the signature does not verify with the certificate's public key: "
            "the private key used does not match the certificate (or the message was altered)";
 }
 

@@ -5,9 +5,9 @@
 
 #include "cert_verify.h"
 
-static void check_side(const side_info *si, const chain_report *chain, bool server, proof_result *out)
+static void check_signature(const cert_verify_info *cv, const side_info *si, const chain_report *chain, bool server,
+                            proof_result *out)
 {
-    const cert_verify_info *cv = &si->cv;
     out->result = -1;
     out->note = cv->unchecked_note ? strdup(cv->unchecked_note) : NULL;
     if (!cv->present || cv->signed_data.len == 0 || si->n_certs == 0)
@@ -30,5 +30,12 @@ static void check_side(const side_info *si, const chain_report *chain, bool serv
 
 void proof_check(const session_t *s, mtls_dir d, const chain_report *chain, proof_result *out)
 {
-    check_side(&s->side[d], chain, d == DIR_S2C, out);
+    check_signature(&s->side[d].cv, &s->side[d], chain, d == DIR_S2C, out);
+}
+
+void proof_check_ske(const session_t *s, const chain_report *server_chain, proof_result *out)
+{
+    /* signed like a TLS 1.0-1.2 CertificateVerify: scheme (or MD5+SHA-1 / SHA-1
+     * before TLS 1.2) over the bytes kept in ske_sig.signed_data */
+    check_signature(&s->ske_sig, &s->side[DIR_S2C], server_chain, true, out);
 }

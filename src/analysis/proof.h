@@ -13,4 +13,8 @@
  * reason as note. */
 void proof_check(const session_t *s, mtls_dir d, const chain_report *chain, proof_result *out);
 
+/* The server's ServerKeyExchange signature (TLS 1.0-1.2 DHE/ECDHE) against
+ * its leaf's key, the same way; result -1 when there is none to check. */
+void proof_check_ske(const session_t *s, const chain_report *server_chain, proof_result *out);
+
 #endif

@@ -315,6 +315,44 @@ void explain_client_key_mismatch(const diag_ctx *c, diag_out *o)
                  "-in client.key | sha256sum; they must be equal.");
 }
 
+/* The server's signed ServerKeyExchange (TLS 1.0-1.2 DHE/ECDHE) does not
+ * verify with the certificate it sent. */
+void explain_server_key_mismatch(const diag_ctx *c, diag_out *o)
+{
+    sb *e = &o->e, *n = &o->n;
+    const session_t *s = c->s;
+    const conn_analysis *a = c->a;
+    const facts *f = &c->f;
+    diag_cite(o, f->srv_cert);
+    for (size_t i = 0; i < s->n_steps; i++) {
+        if (s->steps[i].dir == DIR_S2C && s->steps[i].kind == STEP_SERVER_KEY_EXCHANGE) {
+            diag_cite(o, (long)i);
+            break;
+        }
+    }
+    diag_cite(o, f->alert);
+    sb_printf(e, "The server presented ");
+    cert_phrase(e, s, a, DIR_S2C);
+    sb_printf(e, ", but its ServerKeyExchange signature does not verify with that certificate's public key: "
+                 "the server signs with a private key that does not belong to the certificate it sends%s%s",
+              a->ske.note ? " (" : "", a->ske.note ? a->ske.note : "");
+    sb_printf(e, "%s.", a->ske.note ? ")" : "");
+    if (f->alert != NONE && !f->completed && s->steps[f->alert].dir == DIR_C2S) {
+        sb_printf(e, " The client aborted with ");
+        alert_name(e, &s->steps[f->alert]);
+        sb_printf(e, ", as a client that checks the server's proof of possession does.");
+    } else if (f->completed) {
+        sb_printf(e, " The client nevertheless finished the handshake, which a TLS client that "
+                     "checks the server never does: either this client does not verify the server's "
+                     "signature (anyone holding the certificate could impersonate the server) or the "
+                     "capture was altered.");
+    }
+    sb_printf(n, "Deploy the server's certificate with its own key (after a renewal the certificate "
+                 "and key files are often swapped separately; behind a load balancer, check every "
+                 "node): compare openssl x509 -noout -pubkey -in server.pem | sha256sum with openssl "
+                 "pkey -pubout -in server.key | sha256sum; they must be equal.");
+}
+
 /* The client left without a word after the server's certificate (or with
  * an alert after both Finished): a refusal of that certificate. */
 void explain_server_cert_left(const diag_ctx *c, diag_out *o)

@@ -97,6 +97,10 @@ void diag_own_findings(const diag_ctx *c, diagnosis *out)
                                   ? s->steps[f->malformed].detail
                                   : "unknown reason"));
     }
+    if (s->ske_sig.present && a->ske.result == 0)
+        (void)findings_add(&out->findings, SEV_ERROR, "server_key_mismatch", "server",
+                           "The server's ServerKeyExchange signature does not verify with its certificate's "
+                           "key%s%s.", a->ske.note ? ": " : "", a->ske.note ? a->ske.note : "");
     if (f->completed && s->side[DIR_C2S].cv.present && a->cv[DIR_C2S].result == 0)
         (void)findings_add(&out->findings, SEV_WARNING, "cert_verify_failed", "client",
                            "The client's CertificateVerify did not verify with its certificate's "

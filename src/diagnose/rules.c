@@ -37,6 +37,11 @@ void diag_ctx_init(diag_ctx *c, const session_t *s, const conn_analysis *a, cons
     if (!c->cli_sent_cert && f->cli_cert == NONE && cli->n_certs > 0)
         c->cli_sent_cert = true;
     c->cli_proof_failed = c->cli_sent_cert && cli->cv.present && a->cv[DIR_C2S].result == 0;
+    /* the ServerKeyExchange signs the two randoms and its own params, nothing
+     * that depends on how the capture ordered the two directions; a TLS 1.3
+     * server CertificateVerify covers the transcript, which a capture that
+     * reorders across directions can scramble: it is reported, not judged */
+    c->srv_proof_failed = s->ske_sig.present && a->ske.result == 0;
     const chain_report *cr = a->chain[DIR_C2S];
     /* inference from our own validation only against anchors the user gave:
      * the system store is a guess at what the client trusts */
@@ -114,7 +119,7 @@ static bool tls13_unreadable(const diag_ctx *c)
  * the client's certificate (observed: the status is on the wire). */
 static bool http_refusal_of_client_cert(const diag_ctx *c)
 {
-    return c->f.completed && !c->cli_proof_failed && c->cli_sent_cert && c->http_cert_refusal;
+    return c->f.completed && !c->cli_proof_failed && !c->srv_proof_failed && c->cli_sent_cert && c->http_cert_refusal;
 }
 
 /* The handshake finished but the response is unreadable: a client chain our
@@ -123,7 +128,7 @@ static bool http_refusal_of_client_cert(const diag_ctx *c)
 static bool quiet_refusal_of_invalid_client_cert(const diag_ctx *c)
 {
     const facts *f = &c->f;
-    return f->completed && !c->cli_proof_failed && c->cli_sent_cert && c->cli_chain_invalid &&
+    return f->completed && !c->cli_proof_failed && !c->srv_proof_failed && c->cli_sent_cert && c->cli_chain_invalid &&
            f->http_status == 0 && f->srv_app_records <= 2 && f->srv_app_bytes <= 2048 && f->close != NONE;
 }
 
@@ -182,17 +187,18 @@ static bool client_left_after_finished(const diag_ctx *c)
 
 static bool finished_with_client_cert(const diag_ctx *c)
 {
-    return c->f.completed && !c->cli_proof_failed && c->cli_sent_cert;
+    return c->f.completed && !c->cli_proof_failed && !c->srv_proof_failed && c->cli_sent_cert;
 }
 
 static bool finished_after_cert_request(const diag_ctx *c)
 {
-    return c->f.completed && !c->cli_proof_failed && (c->f.certreq != NONE || c->s->cr.present);
+    return c->f.completed && !c->cli_proof_failed && !c->srv_proof_failed && (c->f.certreq != NONE || c->s->cr.present);
 }
 
-static bool finished(const diag_ctx *c) { return c->f.completed && !c->cli_proof_failed; }
+static bool finished(const diag_ctx *c) { return c->f.completed && !c->cli_proof_failed && !c->srv_proof_failed; }
 
 static bool client_proof_failed(const diag_ctx *c) { return c->cli_proof_failed; }
+static bool server_proof_failed(const diag_ctx *c) { return c->srv_proof_failed; }
 
 static bool capture_stopped(const diag_ctx *c)
 {
@@ -296,6 +302,7 @@ static const diag_rule rules[] = {
      explain_client_cert_missing},
     {"finished", VERDICT_TLS_OK_NO_CLIENT_AUTH, EVIDENCE_OBSERVED, finished, explain_tls_ok_no_client_auth},
     {"client_proof_failed", VERDICT_CLIENT_KEY_MISMATCH, EVIDENCE_OBSERVED, client_proof_failed, explain_client_key_mismatch},
+    {"server_proof_failed", VERDICT_SERVER_KEY_MISMATCH, EVIDENCE_OBSERVED, server_proof_failed, explain_server_key_mismatch},
     {"capture_stopped", VERDICT_INCOMPLETE, EVIDENCE_OBSERVED, capture_stopped, explain_incomplete},
     {"server_alert_after_client_cert", VERDICT_CLIENT_CERT_REJECTED, EVIDENCE_OBSERVED, server_alert_after_client_cert,
      explain_client_cert_rejected},

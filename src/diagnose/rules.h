@@ -30,6 +30,8 @@ typedef struct diag_ctx {
     const step_t *ts;        /* that step, or NULL */
     bool cli_sent_cert;      /* the client presented a non-empty Certificate */
     bool cli_proof_failed;   /* ... and its CertificateVerify does not verify with it */
+    bool srv_proof_failed;   /* the server's ServerKeyExchange signature does not verify with its
+                              * certificate's key */
     bool cli_chain_invalid;  /* our own validation, against configured anchors, failed */
     bool srv_chain_invalid;  /* the same for the server's chain */
     bool http_cert_refusal;  /* the server's first HTTP response refuses for a certificate reason */

@@ -46,6 +46,7 @@ static const finding_code_info rows[] = {
     {"tcp_gap", SEV_WARNING, "the capture lost bytes of this connection"},
     {"fatal_alert", SEV_ERROR, "a side ended the handshake with an alert"},
     {"warning_alert", SEV_INFO, "a side sent a warning alert"},
+    {"server_key_mismatch", SEV_ERROR, "the server's ServerKeyExchange signature does not verify with its certificate's key"},
     {"cert_verify_failed", SEV_WARNING, "a CertificateVerify did not verify but the handshake finished"},
 };
 

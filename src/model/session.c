@@ -98,6 +98,9 @@ void session_free(session_t *s)
         bytes_clear(&si->cv.signed_data);
         free(si->cv.unchecked_note);
     }
+    bytes_clear(&s->ske_sig.signature);
+    bytes_clear(&s->ske_sig.signed_data);
+    free(s->ske_sig.unchecked_note);
     free(s->decrypt_note);
     free(s->starttls);
     free(s->malformed_reason);

@@ -193,6 +193,10 @@ typedef struct session {
     client_hello_info ch;
     server_hello_info sh;
     cert_request_info cr;
+    /* TLS 1.0-1.2 signed ServerKeyExchange (DHE/ECDHE): the server's proof of
+     * possession before any Finished. signed_data = client_random +
+     * server_random + the params as sent. present is false without one. */
+    cert_verify_info ske_sig;
     side_info side[2];           /* indexed by mtls_dir: side[DIR_C2S] is the client */
 
     uint16_t version;            /* negotiated version (0 unknown) */

@@ -18,6 +18,8 @@ static const verdict_info verdict_table[VERDICT__COUNT] = {
                                      "CertificateVerify does not verify with the presented certificate's key"},
     [VERDICT_SERVER_CERT_REJECTED] = {"server_cert_rejected", true, ESTABLISHED_NO, TONE_BAD,
                                       "the client aborted after the server's Certificate"},
+    [VERDICT_SERVER_KEY_MISMATCH] = {"server_key_mismatch", true, ESTABLISHED_NO, TONE_BAD,
+                                     "the server's ServerKeyExchange signature does not verify with its certificate's key"},
     [VERDICT_NEGOTIATION_FAILED] = {"negotiation_failed", true, ESTABLISHED_NO, TONE_BAD,
                                     "aborted before any certificate step: version, cipher, group, ALPN, SNI"},
     [VERDICT_ABORTED] = {"aborted", true, ESTABLISHED_NO, TONE_BAD,

@@ -590,24 +590,27 @@ static void certificate_request_obj(jb *b, cJSON *m, const session_t *s)
         push_str(b, ct, names_cert_type(s->cr.cert_types.data[i], &nb));
 }
 
+static void proof_obj(jb *b, cJSON *parent, const char *name, const cert_verify_info *ci, const proof_result *pr)
+{
+    name_buf nb;
+    cJSON *o = obj(b, parent, name);
+    if (ci->scheme)
+        str(b, o, "scheme", names_sigscheme(ci->scheme, &nb));
+    str(b, o, "result", pr->result == 1 ? "verified" : pr->result == 0 ? "mismatch" : "not_checked");
+    str(b, o, "note", pr->note);
+}
+
 static void certificate_verify_obj(jb *b, cJSON *m, const conn_view *cv)
 {
     const session_t *s = cv->s;
-    const conn_analysis *a = cv->a;
-    name_buf nb;
     cJSON *cvo = obj(b, m, "certificate_verify");
     for (int d = 0; d < 2; d++) {
-        const cert_verify_info *ci = &s->side[d].cv;
-        const proof_result *pr = &a->cv[d];
-        if (!ci->present)
-            continue;
-        cJSON *o = obj(b, cvo, d == DIR_C2S ? "client" : "server");
-        if (ci->scheme)
-            str(b, o, "scheme", names_sigscheme(ci->scheme, &nb));
-        str(b, o, "result", pr->result == 1 ? "verified" : pr->result == 0 ? "mismatch"
-                                                                            : "not_checked");
-        str(b, o, "note", pr->note);
+        if (s->side[d].cv.present)
+            proof_obj(b, cvo, d == DIR_C2S ? "client" : "server", &s->side[d].cv, &cv->a->cv[d]);
     }
+    /* the server's other proof of possession (TLS 1.0-1.2 DHE/ECDHE) */
+    if (s->ske_sig.present)
+        proof_obj(b, m, "server_key_exchange", &s->ske_sig, &cv->a->ske);
 }
 
 static void client_hello_obj(jb *b, cJSON *m, const session_t *s)

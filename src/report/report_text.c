@@ -191,6 +191,8 @@ static void step_line(out_t *o, const session_t *s, const step_t *st)
         raw(o, " ");
         wire(o, st->detail);
     }
+    if (st->kind == STEP_SERVER_KEY_EXCHANGE && s->ske_sig.present && o->a->ske.result >= 0)
+        raw(o, o->a->ske.result == 1 ? " (signature verified)" : " (signature DOES NOT verify)");
     raw(o, "\n");
 }
 
@@ -387,14 +389,16 @@ int rtext_session(FILE *f, const conn_view *c, const rtext_options *opt)
         }
     }
     chain_block(&o, s, DIR_C2S, opt->verbosity);
-    for (int d = 0; d < 2; d++) {
-        const cert_verify_info *cv = &s->side[d].cv;
+    for (int d = 0; d < 3; d++) {
+        /* each side's CertificateVerify, then the server's signed ServerKeyExchange */
+        const cert_verify_info *cv = d < 2 ? &s->side[d].cv : &s->ske_sig;
         if (!cv->present)
             continue;
         name_buf nb;
-        fmt(&o, "%s CertificateVerify: %s, ", d == DIR_C2S ? "Client" : "Server",
+        fmt(&o, "%s: %s, ", d == DIR_C2S ? "Client CertificateVerify" : d == DIR_S2C ? "Server CertificateVerify"
+                                                                             : "Server ServerKeyExchange signature",
             cv->scheme ? names_sigscheme(cv->scheme, &nb) : "(no scheme)");
-        const proof_result *pr = &c->a->cv[d];
+        const proof_result *pr = d < 2 ? &c->a->cv[d] : &c->a->ske;
         raw(&o, pr->result == 1 ? "verified" : pr->result == 0 ? "DOES NOT VERIFY" : "not checked");
         if (pr->note) {
             raw(&o, " (");

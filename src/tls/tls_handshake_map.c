@@ -262,6 +262,28 @@ static void on_compressed_certificate(tls_conn *c, mtls_dir d, uint64_t ts, cur_
     c->d[d].cert_msg_seen = true;
 }
 
+/* What the ServerKeyExchange signature covers: both randoms, then the params. */
+static void keep_ske_signature(session_t *s, const tls_ske *ske)
+{
+    cert_verify_info *si = &s->ske_sig;
+    if (!ske->has_signature || si->present)
+        return; /* a second ServerKeyExchange is malformed anyway: keep the first */
+    si->present = true;
+    si->scheme = ske->has_scheme ? ske->sig_scheme : 0;
+    size_t pl = cur_remaining(&ske->params);
+    if (bytes_set(&si->signature, cur_ptr(&ske->signature), cur_remaining(&ske->signature)) < 0 ||
+        !s->ch.present || !s->sh.present || !(si->signed_data.data = malloc(64 + pl))) {
+        si->signature.len = 0;
+        free(si->unchecked_note);
+        si->unchecked_note = strdup("the ServerKeyExchange signature could not be kept (memory or a missing hello)");
+        return;
+    }
+    memcpy(si->signed_data.data, s->ch.random, 32);
+    memcpy(si->signed_data.data + 32, s->sh.random, 32);
+    memcpy(si->signed_data.data + 64, cur_ptr(&ske->params), pl);
+    si->signed_data.len = 64 + pl;
+}
+
 static void on_server_key_exchange(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, step_t *st)
 {
     session_t *s = c->s;
@@ -275,6 +297,7 @@ static void on_server_key_exchange(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *
     } else {
         if (ske.named_group)
             s->kx_group = ske.named_group;
+        keep_ske_signature(s, &ske);
         if (!st)
             return;
         char b[TLS_REG_BUF], b2[TLS_REG_BUF];

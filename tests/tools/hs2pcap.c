@@ -57,6 +57,29 @@ typedef struct burst {
 } burst;
 
 static stream g_stream[2];
+static bool g_corrupt_ske; /* --corrupt-ske: flip the last signature byte of the ServerKeyExchange */
+
+/* Flip the last byte (inside the signature) of a plaintext ServerKeyExchange
+ * in this burst, before the client reads it: the real client then reacts to
+ * a server whose signature does not match its certificate. */
+static void corrupt_ske(uint8_t *b, size_t n)
+{
+    for (size_t i = 0; g_corrupt_ske && i + 5 <= n;) {
+        size_t rl = (size_t)b[i + 3] << 8 | b[i + 4];
+        if (b[i] == 22) {
+            for (size_t j = i + 5; j + 4 <= i + 5 + rl && j + 4 <= n;) {
+                size_t ml = (size_t)b[j + 1] << 16 | (size_t)b[j + 2] << 8 | b[j + 3];
+                if (b[j] == 12 && j + 4 + ml <= n && ml > 0) {
+                    b[j + 4 + ml - 1] ^= 0x01;
+                    g_corrupt_ske = false;
+                    return;
+                }
+                j += 4 + ml;
+            }
+        }
+        i += 5 + rl;
+    }
+}
 static burst *g_bursts;
 static size_t g_nbursts, g_capbursts;
 static FILE *g_keylog;
@@ -96,6 +119,8 @@ static void move_bytes(BIO *from, BIO *to, int dir)
     size_t start = g_stream[dir].n;
     int n;
     while ((n = BIO_read(from, buf, sizeof buf)) > 0) {
+        if (dir == 1)
+            corrupt_ske(buf, (size_t)n);
         stream_append(&g_stream[dir], buf, (size_t)n);
         if (BIO_write(to, buf, n) != n)
             die("BIO_write");
@@ -638,6 +663,8 @@ static void usage(FILE *f)
           "  --ipv6                 IPv6 instead of IPv4\n"
           "  --raw                  DLT_RAW instead of Ethernet\n"
           "  --dump-streams PREFIX  write PREFIX.c2s and PREFIX.s2c (the TCP payload streams)\n"
+          "  --corrupt-ske          TLS 1.2: flip a signature byte of the ServerKeyExchange on its way\n"
+          "                         to the client (a server key that does not match its certificate)\n"
           "  -o FILE                output pcap\n",
           f);
 }
@@ -667,6 +694,7 @@ int main(int argc, char **argv)
         {"ipv6", no_argument, NULL, '6'},         {"raw", no_argument, NULL, 'r'},
         {"dump-streams", required_argument, NULL, 'P'}, {"help", no_argument, NULL, 'h'},
         {"post-handshake-auth", no_argument, NULL, 'A'},
+        {"corrupt-ske", no_argument, NULL, 'X'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -690,6 +718,7 @@ int main(int argc, char **argv)
         case 'r': o.raw = true; break;
         case 'P': o.dump = optarg; break;
         case 'A': o.pha = true; o.tls_version = 13; break;
+        case 'X': g_corrupt_ske = true; break;
         case 'o': o.out = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;

@@ -59,6 +59,24 @@ static void test_finished_rows(void **st)
     assert_string_equal(deciding_rule(ok), "client_proof_failed");
     fx_free(ok);
 
+    /* the server's ServerKeyExchange signature fails: the client aborts with
+     * decrypt_error right after the server's flight; without the proof row
+     * that alert would read as a refusal of the server's certificate */
+    session_t *bad = fx_session(9);
+    fx_tls12_server_flight(bad, true);
+    fx_alert(bad, 4, DIR_C2S, TLS_ALERT_LEVEL_FATAL, TLS_ALERT_DECRYPT_ERROR);
+    bad->ske_sig.present = true;
+    FXA(bad)->ske.result = 1;
+    assert_string_equal(deciding_rule(bad), "client_alert_after_server_cert");
+    FXA(bad)->ske.result = 0;
+    assert_string_equal(deciding_rule(bad), "server_proof_failed");
+    diagnosis d;
+    diag_run(bad, FXA(bad), &anchors, &d);
+    assert_int_equal(d.verdict, VERDICT_SERVER_KEY_MISMATCH);
+    assert_true(d.failed);
+    diagnosis_cleanup(&d);
+    fx_free(bad);
+
     session_t *s = fx_session(3);
     fx_tls12_server_flight(s, false);
     fx_step(s, 5, DIR_C2S, STEP_CLIENT_KEY_EXCHANGE);
