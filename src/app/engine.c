@@ -49,6 +49,10 @@ struct engine {
     uint64_t k_recv, k_drop, k_ifdrop;
 };
 
+/* How long after a connection closed its late packets (a retransmitted FIN or
+ * alert, a late RST) are strays rather than a new connection. */
+#define STRAY_WINDOW_US (120ull * 1000000ull)
+
 typedef struct flow_ctx {
     engine_t *e;
     flow_t *f;
@@ -382,7 +386,14 @@ void engine_packet(engine_t *e, uint64_t ts, const uint8_t *data, size_t caplen,
     bool want_create = (pk.flags & TCP_SYN) || pk.payload_wire_len > 0;
     int side = 0;
     bool created = false;
-    flow_t *f = flow_table_get(e->flows, pk.family, pk.src, pk.dst, pk.sport, pk.dport, ts, want_create, &side, &created);
+    flow_t *f = flow_table_get(e->flows, pk.family, pk.src, pk.dst, pk.sport, pk.dport, ts, false, &side, &created);
+    if (!f && want_create && !(pk.flags & TCP_SYN) &&
+        flow_table_recently_closed(e->flows, pk.family, pk.src, pk.dst, pk.sport, pk.dport, ts, STRAY_WINDOW_US)) {
+        e->st.stray_after_close++; /* a retransmission or late packet of a connection already reported */
+        return;
+    }
+    if (!f && want_create)
+        f = flow_table_get(e->flows, pk.family, pk.src, pk.dst, pk.sport, pk.dport, ts, true, &side, &created);
     if (!f && want_create) {
         evict_oldest(e, ts, "the flow table was full (--max-flows)");
         f = flow_table_get(e->flows, pk.family, pk.src, pk.dst, pk.sport, pk.dport, ts, true, &side, &created);
@@ -433,6 +444,7 @@ void engine_packet(engine_t *e, uint64_t ts, const uint8_t *data, size_t caplen,
         return;
     }
     if (tlss_closed(c) && (pk.flags & TCP_RST || flow_both_fin(f))) {
+        flow_table_remember_closed(e->flows, f, ts);
         finish_flow(e, f, ts, STEP__COUNT, NULL);
         return;
     }
@@ -551,6 +563,8 @@ void engine_print_stats(const engine_t *e, FILE *f, double seconds)
     fprintf(f, "  flows              %llu created, %llu not TLS, %llu evicted, %llu idle\n",
             (unsigned long long)s->flows_created, (unsigned long long)s->flows_not_tls,
             (unsigned long long)s->flows_evicted, (unsigned long long)s->flows_idle);
+    fprintf(f, "  after close        %llu packets of closed connections (retransmissions, late FIN/RST)\n",
+            (unsigned long long)s->stray_after_close);
     fprintf(f, "  tls connections    %llu (%llu reported, %llu failed)\n", (unsigned long long)s->connections,
             (unsigned long long)s->reported, (unsigned long long)s->failed);
     fprintf(f, "  chains validated   %llu (cache hits %llu)\n", (unsigned long long)s->chains_validated,

@@ -17,6 +17,14 @@ typedef struct slot {
     uint32_t hash;
 } slot;
 
+/* A flow that ended: its key and when. A newer close that hashes to the same
+ * slot replaces it (the memory is a hint, never needed for correctness). */
+typedef struct closed_slot {
+    flow_key key;
+    uint64_t ts_us; /* 0 = empty */
+} closed_slot;
+#define CLOSED_SLOTS 8192u
+
 struct flow_table {
     flow_t *pool;
     size_t max_flows;
@@ -31,6 +39,7 @@ struct flow_table {
     reasm_limits lim;
     bool have_lim;
     flow_table_stats st;
+    closed_slot *closed; /* recently closed flows, direct-mapped by hash (made at the first close) */
 };
 
 static uint64_t mix64(uint64_t x)
@@ -105,6 +114,7 @@ void flow_table_free(flow_table *t)
     }
     free(t->pool);
     free(t->slots);
+    free(t->closed);
     free(t);
 }
 
@@ -146,6 +156,33 @@ static void normalise_addr(int family, const uint8_t *in, uint8_t out[16])
 {
     memset(out, 0, 16);
     memcpy(out, in, family == 4 ? 4 : 16);
+}
+
+void flow_table_remember_closed(flow_table *t, const flow_t *f, uint64_t ts_us)
+{
+    if (!t->closed && !(t->closed = calloc(CLOSED_SLOTS, sizeof(closed_slot))))
+        return;
+    closed_slot *c = &t->closed[f->hash & (CLOSED_SLOTS - 1)];
+    c->key = f->key;
+    c->ts_us = ts_us ? ts_us : 1;
+}
+
+bool flow_table_recently_closed(const flow_table *t, int family, const uint8_t *src, const uint8_t *dst,
+                                uint16_t sport, uint16_t dport, uint64_t ts_us, uint64_t window_us)
+{
+    if (!t->closed || (family != 4 && family != 6))
+        return false;
+    uint8_t a[16], b[16];
+    normalise_addr(family, src, a);
+    normalise_addr(family, dst, b);
+    const closed_slot *c = &t->closed[flow_hash(t, (uint8_t)family, a, sport, b, dport) & (CLOSED_SLOTS - 1)];
+    if (!c->ts_us || c->key.family != family || ts_us > c->ts_us + window_us)
+        return false;
+    const flow_key *k = &c->key;
+    return (memcmp(k->addr[0], a, 16) == 0 && k->port[0] == sport && memcmp(k->addr[1], b, 16) == 0 &&
+            k->port[1] == dport) ||
+           (memcmp(k->addr[0], b, 16) == 0 && k->port[0] == dport && memcmp(k->addr[1], a, 16) == 0 &&
+            k->port[1] == sport);
 }
 
 flow_t *flow_table_get(flow_table *t, int family, const uint8_t *src, const uint8_t *dst,

@@ -88,6 +88,17 @@ flow_t *flow_table_get(flow_table *t, int family, const uint8_t *src, const uint
  * the pool entry are reused. `user` is not freed. f must belong to t. */
 void flow_table_remove(flow_table *t, flow_t *f);
 
+/* Remember that f ended at ts_us (call before flow_table_remove): packets of
+ * it that come later without a SYN (a retransmitted FIN, a late RST or ACK,
+ * a retransmission after the close) are strays, not a new connection. The
+ * memory holds the last closes (a fixed 8192 slots), oldest forgotten first
+ * when they collide. */
+void flow_table_remember_closed(flow_table *t, const flow_t *f, uint64_t ts_us);
+/* Whether the packet's flow (either direction) ended at most window_us
+ * before ts_us and is remembered. */
+bool flow_table_recently_closed(const flow_table *t, int family, const uint8_t *src, const uint8_t *dst,
+                                uint16_t sport, uint16_t dport, uint64_t ts_us, uint64_t window_us);
+
 /* Least recently seen flow, or NULL when empty. */
 flow_t *flow_table_lru_oldest(const flow_table *t);
 /* Most recently seen flow, or NULL when empty. */
