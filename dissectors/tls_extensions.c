@@ -582,6 +582,18 @@ static dx_result collect_cb(void *vctx, uint16_t type, cur_t *b, size_t index)
     }
 }
 
+static dx_result types_cb(void *vctx, uint16_t type, cur_t *b, size_t index)
+{
+    (void)index;
+    return list_push(&((tls_exts *)vctx)->types, type, cur_abs_offset(b));
+}
+
+dx_result tls_ext_collect_types(cur_t *exts, tls_exts *out)
+{
+    memset(out, 0, sizeof *out);
+    return tls_ext_walk(exts, (tls_msg_kind)TLS_MSG_ANY, types_cb, out);
+}
+
 dx_result tls_ext_collect(cur_t *exts, tls_msg_kind where, tls_exts *out)
 {
     collect_ctx ctx = {out, where};

@@ -240,6 +240,12 @@ typedef struct tls_exts {
  */
 MTLS_WARN_UNUSED dx_result tls_ext_collect(cur_t *exts, tls_msg_kind where, tls_exts *out);
 
+/* The framing and the type list only (out->types; nothing decoded, any type
+ * allowed): for messages whose extension rules are not RFC 8446's, such as
+ * the ServerHello of TLS 1.3 drafts before 22 (key_share was 40, and servers
+ * of the time sent signature_algorithms there). */
+MTLS_WARN_UNUSED dx_result tls_ext_collect_types(cur_t *exts, tls_exts *out);
+
 /* True when `type` appears in out->types. */
 bool tls_exts_has(const tls_exts *e, uint16_t type);
 

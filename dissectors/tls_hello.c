@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "tls_registry.h"
+
 /* SHA-256("HelloRetryRequest"), RFC 8446 4.1.3 */
 const uint8_t tls_hrr_random[32] = {
     0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
@@ -151,11 +153,44 @@ dx_result tls_parse_sslv2_client_hello(cur_t *body, tls_client_hello *out)
     return dx_ok();
 }
 
+/* TLS 1.3 drafts before 22: version (the draft), random, cipher suite,
+ * extensions; no legacy_session_id, no compression method, no HRR random. */
+static dx_result parse_early_draft_server_hello(cur_t *c, cur_t *body, tls_server_hello *out)
+{
+    const uint8_t *r;
+    if (!cur_get_u16(c, &out->legacy_version) || !cur_get_bytes(c, 32, &r))
+        return hello_err(cur_abs_offset(c));
+    out->random.ptr = r;
+    out->random.len = 32;
+    if (!cur_get_u16(c, &out->cipher))
+        return hello_err(cur_abs_offset(c));
+    if (!cur_at_end(c)) {
+        cur_t e;
+        size_t at = cur_abs_offset(c);
+        if (!cur_get_prefixed_u16(c, &e))
+            return hello_err(at);
+        out->has_extensions = true;
+        set_view(&out->extensions, &e);
+        dx_result res = tls_ext_collect_types(&e, &out->ext);
+        if (!ok(res))
+            return res;
+        if (!cur_at_end(c))
+            return dx_malformed(DXE_TRAILING, cur_abs_offset(c));
+    }
+    out->selected_version = out->legacy_version;
+    *body = *c;
+    return dx_ok();
+}
+
 dx_result tls_parse_server_hello(cur_t *body, tls_server_hello *out)
 {
     cur_t c = *body;
     memset(out, 0, sizeof *out);
 
+    uint16_t first = 0;
+    cur_t peek = c;
+    if (cur_get_u16(&peek, &first) && tls_version_is_early_tls13_draft(first))
+        return parse_early_draft_server_hello(&c, body, out);
     dx_result r = parse_prefix(&c, &out->legacy_version, &out->random, &out->session_id);
     if (!ok(r))
         return r;

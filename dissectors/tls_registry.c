@@ -47,6 +47,13 @@ static const tls_reg_row16 versions[] = {
 };
 const char *tls_reg_version_name(uint16_t v) { return find16(versions, MTLS_ARRAY_LEN(versions), v); }
 
+bool tls_version_is_tls13(uint16_t v)
+{
+    return v == 0x0304 || (v >> 8) == 0x7f || (v >= 0x7e01 && v <= 0x7e04) || v == 0xfb17 || v == 0xfb1a;
+}
+
+bool tls_version_is_early_tls13_draft(uint16_t v) { return v >= 0x7f00 && v <= 0x7f15; }
+
 /* ----------------------------------------------------------- content types */
 static const row8 content_types[] = {
     {20, "change_cipher_spec"}, {21, "alert"},     {22, "handshake"},
@@ -140,6 +147,7 @@ static const struct ext_row {
     {37, "TLMSP_proxying", CH | SH | EE},
     {38, "TLMSP_delegate", CH | SH | EE},
     {39, "supported_ekt_ciphers", CH | SH | EE},
+    {40, "key_share_draft", CH | SH | HRR}, /* reserved by IANA: key_share in TLS 1.3 drafts before 23 */
     {41, "pre_shared_key", CH | SH},
     {42, "early_data", CH | EE | NST},
     {43, "supported_versions", CH | SH | HRR},
@@ -370,7 +378,31 @@ static const char *fmt16(const char *name, uint16_t v, char buf[TLS_REG_BUF])
     return fmt_tagged("unknown", v, 4, buf);
 }
 
-const char *tls_reg_version_str(uint16_t v, char buf[TLS_REG_BUF]) { return fmt16(tls_reg_version_name(v), v, buf); }
+/* "TLS 1.3 (draft 23)", "TLS 1.3 (experiment 2)", "TLS 1.3 (FB draft 26)". */
+static const char *tls13_draft_name(uint16_t v, char buf[TLS_REG_BUF])
+{
+    const char *tag = (v >> 8) == 0x7f ? "TLS 1.3 (draft " : (v >> 8) == 0x7e ? "TLS 1.3 (experiment " : "TLS 1.3 (FB draft ";
+    unsigned n = v & 0xff; /* the draft (or experiment) number */
+    char *p = put_str(buf, buf + TLS_REG_BUF - 1, tag);
+    char digits[4];
+    int k = 0;
+    do {
+        digits[k++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n && k < 3);
+    while (k && p < buf + TLS_REG_BUF - 2)
+        *p++ = digits[--k];
+    *p++ = ')';
+    *p = '\0';
+    return buf;
+}
+
+const char *tls_reg_version_str(uint16_t v, char buf[TLS_REG_BUF])
+{
+    if (v != 0x0304 && tls_version_is_tls13(v))
+        return tls13_draft_name(v, buf);
+    return fmt16(tls_reg_version_name(v), v, buf);
+}
 const char *tls_reg_ext_str(uint16_t v, char buf[TLS_REG_BUF]) { return fmt16(tls_reg_ext_name(v), v, buf); }
 const char *tls_reg_group_str(uint16_t v, char buf[TLS_REG_BUF]) { return fmt16(tls_reg_group_name(v), v, buf); }
 const char *tls_reg_sigscheme_str(uint16_t v, char buf[TLS_REG_BUF])

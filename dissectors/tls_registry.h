@@ -25,6 +25,13 @@ bool tls_is_grease_u8(uint8_t v);
 
 /* "SSL 3.0", "TLS 1.0".."TLS 1.3", "DTLS 1.0/1.2/1.3"; NULL unknown. */
 const char *tls_reg_version_name(uint16_t v);
+/* TLS 1.3 or one of its drafts and experiments: 0x0304, 0x7fNN (draft NN),
+ * 0x7e01..0x7e04 (Google's experiment variants), 0xfb17 / 0xfb1a (Facebook's
+ * drafts 23 and 26). tls_reg_version_str names the drafts "TLS 1.3 (draft 23)". */
+bool tls_version_is_tls13(uint16_t v);
+/* A draft whose ServerHello has no legacy_session_id and no compression
+ * method: drafts before 22 (0x7f00..0x7f15). */
+bool tls_version_is_early_tls13_draft(uint16_t v);
 /* "change_cipher_spec", "alert", "handshake", "application_data", "heartbeat". */
 const char *tls_reg_content_type_name(uint8_t v);
 /* "client_hello", ... (IANA handshake type names). */

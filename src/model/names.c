@@ -19,6 +19,8 @@ const char *names_version(uint16_t v, name_buf *b) { return tls_reg_version_str(
 
 const char *names_version_ecs(uint16_t v)
 {
+    if (tls_version_is_tls13(v))
+        return "1.3"; /* drafts too: the text names the draft */
     switch (v) {
     case 0x0002: return "2.0";
     case 0x0300: return "3.0";
@@ -34,7 +36,7 @@ const char *names_version_protocol(uint16_t v)
 {
     if (v == 0x0002 || v == 0x0300)
         return "ssl";
-    if (v >= 0x0301 && v <= 0x0304)
+    if ((v >= 0x0301 && v <= 0x0304) || tls_version_is_tls13(v))
         return "tls";
     return NULL;
 }

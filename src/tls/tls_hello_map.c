@@ -146,7 +146,7 @@ void tlsh_server_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32
     if (fp_ja3s(sh, &si->ja3s, si->ja3s_md5) < 0)
         si->ja3s = NULL;
     s->version = sh->selected_version;
-    s->tls13 = sh->selected_version == 0x0304;
+    s->tls13 = tls_version_is_tls13(sh->selected_version); /* drafts and experiments included */
     tlsk_lookup_keys(c);
     /* The running hash is only needed to check Finished and TLS 1.3
      * CertificateVerify, i.e. with keys; TLS 1.0-1.2 CertificateVerify signs

@@ -297,11 +297,8 @@ static size_t sslv2_hello(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p
         return 0;
     if (cur_remaining(&cu) < h.length)
         return 0; /* need more: caller buffers */
-    cur_t body;
+    cur_t body; /* from the message type on: tls_parse_sslv2_client_hello checks it */
     if (!cur_get_sub(&cu, h.length, &body))
-        return 0;
-    uint8_t mt;
-    if (!cur_get_u8(&body, &mt))
         return 0;
     tlsh_client_hello(c, d, ts, &body, true, h.length);
     c->d[d].records++;

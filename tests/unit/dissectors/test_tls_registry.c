@@ -100,7 +100,17 @@ static void test_names_and_format(void **state)
     assert_string_equal(tls_reg_version_name(0x0300), "SSL 3.0");
     assert_string_equal(tls_reg_version_name(0xFEFD), "DTLS 1.2");
     assert_null(tls_reg_version_name(0x0305));
-    assert_string_equal(tls_reg_version_str(0x7F1C, buf), "unknown(0x7f1c)");
+    /* TLS 1.3 drafts and experiments are named, and count as TLS 1.3 */
+    assert_string_equal(tls_reg_version_str(0x7F1C, buf), "TLS 1.3 (draft 28)");
+    assert_string_equal(tls_reg_version_str(0x7F0E, buf), "TLS 1.3 (draft 14)");
+    assert_string_equal(tls_reg_version_str(0x7E01, buf), "TLS 1.3 (experiment 1)");
+    assert_string_equal(tls_reg_version_str(0xFB1A, buf), "TLS 1.3 (FB draft 26)");
+    assert_string_equal(tls_reg_version_str(0x7F64, buf), "TLS 1.3 (draft 100)");
+    assert_true(tls_version_is_tls13(0x0304) && tls_version_is_tls13(0x7F17) && tls_version_is_tls13(0xFB17));
+    assert_false(tls_version_is_tls13(0x0303) || tls_version_is_tls13(0x7E05) || tls_version_is_tls13(0xFEFC));
+    assert_true(tls_version_is_early_tls13_draft(0x7F15));
+    assert_false(tls_version_is_early_tls13_draft(0x7F16));
+    assert_string_equal(tls_reg_version_str(0x0305, buf), "unknown(0x0305)");
     assert_string_equal(tls_reg_version_str(0x3A3A, buf), "GREASE(0x3a3a)");
     assert_string_equal(tls_reg_group_name(0x11EC), "X25519MLKEM768");
     assert_string_equal(tls_reg_group_name(0x6399), "X25519Kyber768Draft00");
@@ -117,7 +127,8 @@ static void test_names_and_format(void **state)
     assert_string_equal(tls_reg_ext_name(0xFF01), "renegotiation_info");
     assert_string_equal(tls_reg_ext_name(0xFE0D), "encrypted_client_hello");
     assert_string_equal(tls_reg_ext_name(47), "certificate_authorities");
-    assert_null(tls_reg_ext_name(40));
+    assert_string_equal(tls_reg_ext_name(40), "key_share_draft"); /* reserved: TLS 1.3 drafts before 23 */
+    assert_null(tls_reg_ext_name(46));
     assert_string_equal(tls_reg_ext_str(0x0A0A, buf), "GREASE(0x0a0a)");
     assert_string_equal(tls_reg_cipher_str(0x1301, buf), "TLS_AES_128_GCM_SHA256");
     assert_string_equal(tls_reg_cipher_str(0x1308, buf), "unknown(0x1308)");
