@@ -260,6 +260,8 @@ static void on_data(void *ctx, int side, uint64_t ts, const uint8_t *bytes, size
 {
     flow_ctx *fc = ctx;
     tls_conn *c = fc->f->user;
+    if (!c)
+        return;
     tlss_data(c, side, ts, bytes, n);
     uint64_t skip = tlss_take_skip(c, side);
     if (skip)
@@ -271,6 +273,8 @@ static void on_event(void *ctx, int side, uint64_t ts, reasm_event ev, uint64_t 
     flow_ctx *fc = ctx;
     tls_conn *c = fc->f->user;
     (void)off;
+    if (!c)
+        return; /* a FIN or RST before any payload: no TLS state was made */
     switch (ev) {
     case REASM_EV_GAP:
     case REASM_EV_CAP_DROPPED:
@@ -293,6 +297,25 @@ static void on_event(void *ctx, int side, uint64_t ts, reasm_event ev, uint64_t 
 static const reasm_callbacks rcb = {on_data, on_event};
 
 /* ------------------------------------------------------------------ flows */
+
+/* The TLS state of a flow, made at its first payload byte: endpoints from the
+ * flow key (side 0 = the first packet's sender), the client from the SYN when
+ * one was seen. */
+static tls_conn *new_tls_state(engine_t *e, const flow_t *f)
+{
+    tls_conn *c = tlss_new(&e->topt, f->client_side);
+    if (!c)
+        return NULL;
+    endpoint_t ep[2];
+    memset(ep, 0, sizeof(ep));
+    for (int i = 0; i < 2; i++) {
+        ep[i].family = f->key.family;
+        memcpy(ep[i].addr, f->key.addr[i], 16);
+        ep[i].port = f->key.port[i];
+    }
+    tlss_set_endpoints(c, &ep[0], &ep[1]);
+    return c;
+}
 
 static void account_session(engine_t *e, tls_conn *c)
 {
@@ -400,29 +423,28 @@ void engine_packet(engine_t *e, uint64_t ts, const uint8_t *data, size_t caplen,
     }
     if (!f)
         return;
-    if (created) {
+    if (created)
         e->st.flows_created++;
-        int cs = -1;
-        if ((pk.flags & TCP_SYN))
-            cs = (pk.flags & TCP_ACK) ? 1 : 0;
-        f->user = tlss_new(&e->topt, cs);
-        if (!f->user) {
-            flow_table_remove(e->flows, f);
-            return;
-        }
-        endpoint_t a, b;
-        memset(&a, 0, sizeof(a));
-        memset(&b, 0, sizeof(b));
-        a.family = b.family = pk.family;
-        memcpy(a.addr, pk.src, 16);
-        memcpy(b.addr, pk.dst, 16);
-        a.port = pk.sport;
-        b.port = pk.dport;
-        tlss_set_endpoints(f->user, &a, &b);
+    if ((pk.flags & TCP_SYN) && f->client_side < 0)
+        f->client_side = (pk.flags & TCP_ACK) ? 1 - side : side; /* the SYN's sender is the client */
+    /* The TLS state (about 1.2 KB) is made at the first payload byte: a flow
+     * that is only a SYN (a scan, a flood, a refused connection) costs the
+     * flow entry alone. */
+    if (!f->user && pk.payload_wire_len > 0 && !(f->user = new_tls_state(e, f))) {
+        flow_table_remove(e->flows, f);
+        return;
     }
     tls_conn *c = f->user;
-    if (e->exp && tlss_get_state(c) != TLSS_NOT_TLS)
+    if (e->exp && (!c || tlss_get_state(c) != TLSS_NOT_TLS))
         exporter_keep(e->exp, f, ts, data, caplen, wirelen);
+    if (!c) {
+        flow_ctx fc0 = {e, f};
+        reasm_segment(&f->dir[side], ts, pk.seq, pk.flags, pk.payload, pk.payload_len, pk.payload_wire_len, &rcb,
+                      &fc0, side); /* sequence numbers only: nothing to deliver */
+        if (pk.flags & (TCP_FIN | TCP_RST))
+            finish_flow(e, f, ts, STEP__COUNT, NULL); /* ended before any byte: nothing to report */
+        return;
+    }
     if (tlss_get_state(c) == TLSS_NOT_TLS) {
         if (pk.flags & (TCP_FIN | TCP_RST)) {
             e->st.flows_not_tls++;
@@ -430,8 +452,6 @@ void engine_packet(engine_t *e, uint64_t ts, const uint8_t *data, size_t caplen,
         }
         return;
     }
-    if (pk.flags & TCP_SYN)
-        tlss_syn(c, side, ts, (pk.flags & TCP_ACK) != 0);
     flow_ctx fc = {e, f};
     reasm_segment(&f->dir[side], ts, pk.seq, pk.flags, pk.payload, pk.payload_len, pk.payload_wire_len, &rcb, &fc,
                   side);

@@ -480,13 +480,6 @@ void tlss_rst(tls_conn *c, int side, uint64_t ts)
     tlsc_add_step(c, ts, d, STEP_RST);
 }
 
-void tlss_syn(tls_conn *c, int side, uint64_t ts, bool ack)
-{
-    if (c->client_side < 0) {
-        c->client_side = ack ? 1 - side : side;
-    }
-}
-
 void tlss_end(tls_conn *c, uint64_t ts, step_kind why, const char *cause)
 {
     if (!c->s)

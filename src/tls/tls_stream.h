@@ -43,11 +43,11 @@ void tlss_set_endpoints(tls_conn *c, const endpoint_t *side0, const endpoint_t *
 
 /* Feed in-order bytes sent by `side`. */
 void tlss_data(tls_conn *c, int side, uint64_t ts_us, const uint8_t *bytes, size_t n);
-/* TCP events: gap of len bytes at stream offset, FIN, RST, SYN. */
+/* TCP events: gap of len bytes at stream offset, FIN, RST (the SYN orients
+ * the flow: the caller passes the client side to tlss_new). */
 void tlss_gap(tls_conn *c, int side, uint64_t ts_us, uint64_t len);
 void tlss_fin(tls_conn *c, int side, uint64_t ts_us);
 void tlss_rst(tls_conn *c, int side, uint64_t ts_us);
-void tlss_syn(tls_conn *c, int side, uint64_t ts_us, bool ack);
 /* Add a final step (capture end / eviction) before reporting; an eviction
  * also gets the `evicted` wire finding. cause (may be NULL) says why it was
  * evicted ("idle for 300 s (--idle-timeout)"), kept as the step's detail. */
