@@ -219,3 +219,63 @@ dx_result tls_parse_server_hello(cur_t *body, tls_server_hello *out)
     *body = c;
     return dx_ok();
 }
+
+static bool get_u24(cur_t *c, uint32_t *v)
+{
+    uint8_t b0;
+    uint16_t rest;
+    if (!cur_get_u8(c, &b0) || !cur_get_u16(c, &rest))
+        return false;
+    *v = (uint32_t)b0 << 16 | rest;
+    return true;
+}
+
+dx_result tls_parse_sslv2_server_hello(cur_t *body, tls_sslv2_server_hello *out)
+{
+    cur_t c = *body;
+    memset(out, 0, sizeof *out);
+    uint8_t msg_type;
+    uint16_t cert_len, specs_len, cid_len;
+    size_t at = cur_abs_offset(&c);
+    if (!cur_get_u8(&c, &msg_type) || msg_type != 4 || !cur_get_u8(&c, &out->session_id_hit) ||
+        !cur_get_u8(&c, &out->certificate_type) || !cur_get_u16(&c, &out->version) ||
+        !cur_get_u16(&c, &cert_len) || !cur_get_u16(&c, &specs_len) || !cur_get_u16(&c, &cid_len))
+        return dx_malformed(DXE_SSLV2, at);
+    if (specs_len % 3 || cid_len < 16 || cid_len > 32)
+        return dx_malformed(DXE_SSLV2, cur_abs_offset(&c) - 4);
+    const uint8_t *p;
+    at = cur_abs_offset(&c);
+    if (!cur_get_bytes(&c, cert_len, &p))
+        return dx_malformed(DXE_SSLV2, at);
+    out->certificate.ptr = p;
+    out->certificate.len = cert_len;
+    cur_t specs;
+    at = cur_abs_offset(&c);
+    if (!cur_get_sub(&c, specs_len, &specs))
+        return dx_malformed(DXE_SSLV2, at);
+    while (!cur_at_end(&specs)) {
+        if (out->n_specs == TLS_SSLV2_MAX_SPECS)
+            return dx_malformed(DXE_TOO_MANY, cur_abs_offset(&specs));
+        if (!get_u24(&specs, &out->specs[out->n_specs++]))
+            return dx_malformed(DXE_SSLV2, cur_abs_offset(&specs));
+    }
+    at = cur_abs_offset(&c);
+    if (!cur_get_bytes(&c, cid_len, &p))
+        return dx_malformed(DXE_SSLV2, at);
+    out->connection_id.ptr = p;
+    out->connection_id.len = cid_len;
+    if (!cur_at_end(&c))
+        return dx_malformed(DXE_TRAILING, cur_abs_offset(&c));
+    *body = c;
+    return dx_ok();
+}
+
+dx_result tls_parse_sslv2_client_master_key(cur_t *body, uint32_t *cipher_kind)
+{
+    cur_t c = *body;
+    uint8_t msg_type;
+    size_t at = cur_abs_offset(&c);
+    if (!cur_get_u8(&c, &msg_type) || msg_type != 2 || !get_u24(&c, cipher_kind))
+        return dx_malformed(DXE_SSLV2, at);
+    return dx_ok();
+}

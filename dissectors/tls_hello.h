@@ -106,6 +106,33 @@ MTLS_WARN_UNUSED dx_result tls_parse_client_hello(cur_t *body, tls_client_hello 
  */
 MTLS_WARN_UNUSED dx_result tls_parse_sslv2_client_hello(cur_t *body, tls_client_hello *out);
 
+/* SSL 2.0 (draft-hickman-netscape-ssl-00). A cipher kind is 3 bytes: the value
+ * here is (b0 << 16 | b1 << 8 | b2), e.g. 0x0700C0 = DES_192_EDE3_CBC_WITH_MD5. */
+#define TLS_SSLV2_MAX_SPECS 64
+typedef struct tls_sslv2_server_hello {
+    uint8_t session_id_hit;
+    uint8_t certificate_type;   /* 1 = X.509 */
+    uint16_t version;           /* 0x0002 */
+    tls_view certificate;       /* DER, empty when session_id_hit */
+    uint32_t specs[TLS_SSLV2_MAX_SPECS];
+    size_t n_specs;             /* the server's cipher kinds (the client picks one) */
+    tls_view connection_id;     /* 16..32 bytes */
+} tls_sslv2_server_hello;
+
+/*
+ * SSL 2.0 SERVER-HELLO record body, starting at msg_type:
+ *   u8 msg_type (4), u8 session_id_hit, u8 certificate_type, u16 version,
+ *   u16 certificate_length, u16 cipher_specs_length (multiple of 3),
+ *   u16 connection_id_length (16..32), certificate, cipher specs, connection id.
+ * Errors: DXE_SSLV2 (bad field or length), DXE_TOO_MANY (over
+ * TLS_SSLV2_MAX_SPECS specs), DXE_TRAILING.
+ */
+MTLS_WARN_UNUSED dx_result tls_parse_sslv2_server_hello(cur_t *body, tls_sslv2_server_hello *out);
+
+/* SSL 2.0 CLIENT-MASTER-KEY body from msg_type (2): the cipher kind the client
+ * chose (its key material is not looked at). DXE_SSLV2 when it is not one. */
+MTLS_WARN_UNUSED dx_result tls_parse_sslv2_client_master_key(cur_t *body, uint32_t *cipher_kind);
+
 /*
  * Parse a ServerHello body; sets is_hrr when the random is the HRR value, in
  * which case the extensions are walked with TLS_MSG_HRR, else TLS_MSG_SH.

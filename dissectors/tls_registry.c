@@ -52,6 +52,23 @@ bool tls_version_is_tls13(uint16_t v)
     return v == 0x0304 || (v >> 8) == 0x7f || (v >= 0x7e01 && v <= 0x7e04) || v == 0xfb17 || v == 0xfb1a;
 }
 
+const char *tls_reg_sslv2_cipher_name(uint32_t kind)
+{
+    static const struct {
+        uint32_t kind;
+        const char *name;
+    } rows[] = {
+        {0x010080, "SSL2_RC4_128_WITH_MD5"},          {0x020080, "SSL2_RC4_128_EXPORT40_WITH_MD5"},
+        {0x030080, "SSL2_RC2_128_CBC_WITH_MD5"},      {0x040080, "SSL2_RC2_128_CBC_EXPORT40_WITH_MD5"},
+        {0x050080, "SSL2_IDEA_128_CBC_WITH_MD5"},     {0x060040, "SSL2_DES_64_CBC_WITH_MD5"},
+        {0x0700C0, "SSL2_DES_192_EDE3_CBC_WITH_MD5"},
+    };
+    for (size_t i = 0; i < MTLS_ARRAY_LEN(rows); i++)
+        if (rows[i].kind == kind)
+            return rows[i].name;
+    return NULL;
+}
+
 bool tls_version_is_early_tls13_draft(uint16_t v) { return v >= 0x7f00 && v <= 0x7f15; }
 
 /* ----------------------------------------------------------- content types */

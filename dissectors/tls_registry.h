@@ -29,6 +29,8 @@ const char *tls_reg_version_name(uint16_t v);
  * 0x7e01..0x7e04 (Google's experiment variants), 0xfb17 / 0xfb1a (Facebook's
  * drafts 23 and 26). tls_reg_version_str names the drafts "TLS 1.3 (draft 23)". */
 bool tls_version_is_tls13(uint16_t v);
+/* SSL 2.0 cipher kinds (3 bytes as 0xXXYYZZ): "SSL2_RC4_128_WITH_MD5", ...; NULL unknown. */
+const char *tls_reg_sslv2_cipher_name(uint32_t kind);
 /* A draft whose ServerHello has no legacy_session_id and no compression
  * method: drafts before 22 (0x7f00..0x7f15). */
 bool tls_version_is_early_tls13_draft(uint16_t v);

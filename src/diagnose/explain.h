@@ -19,6 +19,7 @@ void explain_server_cert_left(const diag_ctx *c, diag_out *o);
 void explain_client_cert_closed(const diag_ctx *c, diag_out *o);
 void explain_client_key_mismatch(const diag_ctx *c, diag_out *o);
 void explain_server_key_mismatch(const diag_ctx *c, diag_out *o);
+void explain_sslv2_encrypted(const diag_ctx *c, diag_out *o);
 
 /* explain_flow.c: how the connection went, without a certificate verdict */
 void explain_malformed(const diag_ctx *c, diag_out *o);

@@ -171,3 +171,22 @@ void explain_tls13_no_client_auth(const diag_ctx *c, diag_out *o)
                 "If this server should require client certificates, enable them (nginx "
                 "ssl_verify_client on; Apache SSLVerifyClient require; HAProxy verify required).");
 }
+
+/* SSL 2.0: the clear part ends at CLIENT-MASTER-KEY. */
+void explain_sslv2_encrypted(const diag_ctx *c, diag_out *o)
+{
+    const facts *f = &c->f;
+    const session_t *s = c->s;
+    diag_cite(o, f->sh);
+    diag_cite(o, f->enc_hs[0]);
+    diag_cite(o, f->enc_hs[1]);
+    const step_t *cl = &s->steps[f->enc_hs[0]], *sv = &s->steps[f->enc_hs[1]];
+    sb_printf(&o->e, "The server answered in SSL 2.0. After the client's CLIENT-MASTER-KEY everything is "
+                     "encrypted, and SSL 2.0 is never decrypted here; the client then sent %u and the server "
+                     "%u encrypted records, which is what a completed SSL 2.0 handshake looks like. Whether the "
+                     "server asked for a client certificate (REQUEST-CERTIFICATE) is encrypted too. SSL 2.0 "
+                     "is broken (RFC 6176; DROWN).",
+              cl->count, sv->count);
+    sb_printf(&o->n, "Disable SSL 2.0 on the server and the client (OpenSSL and every current library "
+                     "dropped it): offer TLS 1.2 or 1.3 only.");
+}

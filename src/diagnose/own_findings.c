@@ -53,8 +53,10 @@ void diag_own_findings(const diag_ctx *c, diagnosis *out)
     if (v && v < 0x0303) { /* below TLS 1.2 */
         name_buf nb;
         (void)findings_add(&out->findings, SEV_WARNING, "deprecated_protocol", "ServerHello",
-                           "%s was negotiated; TLS 1.0 and 1.1 are deprecated (RFC 8996) and "
-                           "SSL is broken: enable TLS 1.2 or 1.3.",
+                           v <= 0x0300 ? "%s was negotiated: SSL is broken (SSL 2.0: RFC 6176, SSL 3.0: "
+                                         "RFC 7568); disable it and enable TLS 1.2 or 1.3."
+                                       : "%s was negotiated; TLS 1.0 and 1.1 are deprecated (RFC 8996): "
+                                         "enable TLS 1.2 or 1.3.",
                            names_version(v, &nb));
     }
     size_t gaps = 0;

@@ -104,6 +104,13 @@ static bool lost_bytes_before_decided(const diag_ctx *c)
     return !c->f.completed && ends_with(c, STEP_TCP_GAP);
 }
 
+/* SSL 2.0: after CLIENT-MASTER-KEY everything is encrypted (never decrypted
+ * here); both sides went on sending records. */
+static bool sslv2_unreadable(const diag_ctx *c)
+{
+    return c->s->version == 0x0002 && c->s->sh.present && c->f.enc_hs[0] != NONE && c->f.enc_hs[1] != NONE;
+}
+
 /* TLS 1.3 whose client flight we cannot read, unless a plaintext alert
  * before the server's encrypted flight already said what happened. */
 static bool tls13_unreadable(const diag_ctx *c)
@@ -291,6 +298,7 @@ static const diag_rule rules[] = {
     {"tls13_not_asked", VERDICT_TLS_OK_NO_CLIENT_AUTH, EVIDENCE_INFERRED, tls13_not_asked,
      explain_tls13_no_client_auth},
     {"tls13_unreadable", VERDICT_ENCRYPTED, EVIDENCE_INFERRED, tls13_unreadable, explain_encrypted},
+    {"sslv2_unreadable", VERDICT_ENCRYPTED, EVIDENCE_INFERRED, sslv2_unreadable, explain_sslv2_encrypted},
     {"client_left_after_finished", VERDICT_SERVER_CERT_REJECTED, EVIDENCE_INFERRED, client_left_after_finished,
      explain_server_cert_left},
     {"http_refusal_of_client_cert", VERDICT_CLIENT_CERT_REJECTED, EVIDENCE_OBSERVED, http_refusal_of_client_cert,

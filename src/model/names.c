@@ -11,6 +11,7 @@
 
 #include "tls_alert.h"
 #include "tls_cert_request.h"
+#include "session.h"
 #include "tls_registry.h"
 
 MTLS_STATIC_ASSERT(sizeof(((name_buf *)0)->s) >= TLS_REG_BUF, "name_buf too small for tls_reg_*_str");
@@ -64,3 +65,15 @@ const char *names_cert_type(uint8_t v, name_buf *b)
 }
 
 int names_is_grease(uint16_t v) { return tls_is_grease(v); }
+
+const char *names_session_cipher(const struct session *s, name_buf *b)
+{
+    if (s->sh.sslv2_cipher) {
+        const char *n = tls_reg_sslv2_cipher_name(s->sh.sslv2_cipher);
+        if (n)
+            return n;
+        snprintf(b->s, sizeof b->s, "SSL2_unknown(0x%06x)", (unsigned)s->sh.sslv2_cipher);
+        return b->s;
+    }
+    return names_cipher(s->sh.cipher, b);
+}

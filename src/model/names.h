@@ -27,6 +27,10 @@ const char *names_version_ecs(uint16_t v);
 const char *names_version_protocol(uint16_t v);
 /* IANA cipher suite name "TLS_AES_128_GCM_SHA256"; unknown(0x....) otherwise. */
 const char *names_cipher(uint16_t v, name_buf *b);
+/* The session's negotiated cipher: the SSL 2.0 cipher kind when there is one,
+ * else the ServerHello's suite. */
+struct session;
+const char *names_session_cipher(const struct session *s, name_buf *b);
 /* Alert description "certificate_required"; unknown(NN) otherwise. */
 const char *names_alert(uint8_t desc, name_buf *b);
 /* "warning" / "fatal" / unknown(N). */

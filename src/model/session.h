@@ -124,6 +124,7 @@ typedef struct server_hello_info {
     uint8_t compression;
     u16_list extensions;
     uint16_t key_share_group;    /* 0 when absent */
+    uint32_t sslv2_cipher;       /* SSL 2.0: the cipher kind of CLIENT-MASTER-KEY (3 bytes), 0 otherwise */
     bool psk_selected;           /* pre_shared_key in ServerHello (TLS 1.3 resumption) */
     char *alpn;                  /* owned; NULL when none */
     bool extended_master_secret;

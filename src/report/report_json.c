@@ -495,7 +495,7 @@ static void ecs_tls(jb *b, cJSON *root, const conn_view *cv, const rjson_options
     str(b, tls, "version", names_version_ecs(v));
     str(b, tls, "version_protocol", names_version_protocol(v));
     if (s->sh.present)
-        str(b, tls, "cipher", names_cipher(s->sh.cipher, &nb));
+        str(b, tls, "cipher", names_session_cipher(s, &nb));
     boolean(b, tls, "established", dg->established);
     boolean(b, tls, "resumed", s->resumed || dg->verdict == VERDICT_RESUMED);
     str(b, tls, "next_protocol", s->sh.alpn);

@@ -115,7 +115,7 @@ static void step_line(out_t *o, const session_t *s, const step_t *st)
         break;
     case STEP_ENCRYPTED_ALERT:
         color(o, C_RED);
-        fmt(o, "encrypted alert (%u bytes, no keys)", st->length);
+        fmt(o, "encrypted alert (%u bytes, not decrypted)", st->length);
         color(o, C_RESET);
         break;
     case STEP_CERTIFICATE:
@@ -155,7 +155,7 @@ static void step_line(out_t *o, const session_t *s, const step_t *st)
         break;
     case STEP_SERVER_HELLO:
         fmt(o, "ServerHello %s %s", names_version(s->sh.selected_version, &nb),
-            names_cipher(s->sh.cipher, &lb));
+            names_session_cipher(s, &lb));
         break;
     case STEP_CERTIFICATE_REQUEST:
         fmt(o, "CertificateRequest (%zu acceptable CA%s)", s->cr.n_ca_names,
@@ -343,13 +343,19 @@ static void header(out_t *o, const session_t *s)
     if (v)
         fmt(o, " %s", names_version(v, &nb));
     if (s->sh.present)
-        fmt(o, " %s", names_cipher(s->sh.cipher, &nb));
+        fmt(o, " %s", names_session_cipher(s, &nb));
     if (s->starttls) {
         raw(o, " STARTTLS=");
         wire(o, s->starttls);
     }
-    if (s->decrypted)
+    if (s->decrypted) {
         raw(o, " (decrypted)");
+    } else if (s->decrypt_note) {
+        /* a key log was given but does not serve this session: say why */
+        raw(o, " (not decrypted: ");
+        wire(o, s->decrypt_note);
+        raw(o, ")");
+    }
 }
 
 int rtext_session(FILE *f, const conn_view *c, const rtext_options *opt)

@@ -124,7 +124,17 @@ struct tls_conn {
     early_state early_state;
     uint8_t *scratch;           /* decryption output */
     size_t scratch_cap;
+    bool sslv2;                 /* the server answered in SSL 2.0: both directions are SSL 2.0 records */
+    bool sslv2_key_seen;        /* the client's CLIENT-MASTER-KEY was read */
 };
+
+/* ------------------------------------------------------------------ tls_sslv2.c */
+
+/* The server's first bytes are an SSL 2.0 SERVER-HELLO record. */
+bool tlsv2_is_server_hello(const uint8_t *p, size_t n);
+/* SSL 2.0 records of one direction (2- or 3-byte headers): SERVER-HELLO and
+ * CLIENT-MASTER-KEY are read, everything after them is encrypted. */
+void tlsv2_feed(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_t n);
 
 /* ------------------------------------------------------------------ tls_stream.c */
 

@@ -309,6 +309,11 @@ static void start_tls(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, si
 {
     dir_state *ds = &c->d[d];
     ds->detected = true;
+    if (d == DIR_S2C && c->s && c->s->ch.sslv2 && tlsv2_is_server_hello(p, n)) {
+        c->sslv2 = true; /* an SSL 2.0 server: both directions speak SSL 2.0 records from here */
+        tlsv2_feed(c, d, ts, p, n);
+        return;
+    }
     if (d == DIR_C2S && n >= 3 && tls_record_is_sslv2_hello(p, n)) {
         size_t used = sslv2_hello(c, d, ts, p, n);
         if (used == 0) {
@@ -353,7 +358,10 @@ void tlss_data(tls_conn *c, int side, uint64_t ts, const uint8_t *bytes, size_t 
     if (ds->dead)
         return;
     if (ds->detected) {
-        tlsr_feed_records(c, d, ts, bytes, n);
+        if (c->sslv2)
+            tlsv2_feed(c, d, ts, bytes, n);
+        else
+            tlsr_feed_records(c, d, ts, bytes, n);
         return;
     }
     /* Not yet TLS in this direction. */
@@ -368,7 +376,8 @@ void tlss_data(tls_conn *c, int side, uint64_t ts, const uint8_t *bytes, size_t 
     bool client = d == DIR_C2S;
     size_t off = 0;
     bool found = false;
-    if (client ? looks_like_client_hello(p, len) : (c->s && looks_like_server_hello(p, len))) {
+    if (client ? looks_like_client_hello(p, len)
+               : (c->s && (looks_like_server_hello(p, len) || (c->s->ch.sslv2 && tlsv2_is_server_hello(p, len))))) {
         found = true;
     } else if (client && c->client_side >= 0 && looks_like_record_start(p, len)) {
         found = true; /* claims TLS without a ClientHello: analysed, reported as malformed if it is */

@@ -7,10 +7,13 @@
 #   - TLS 1.3 draft 16: the ServerHello without session id and compression,
 #     key_share as extension 40, and signature_algorithms as NSS sent it then
 #   - TLS 1.3 draft 23: the final layout with supported_versions 0x7f17
+#   - SSL 2.0: CLIENT-HELLO version 2, SERVER-HELLO with the sample server's
+#     certificate, CLIENT-MASTER-KEY, then encrypted records both ways
 set -uo pipefail
 src=${MTLS_SOURCE_DIR:?}; bin=${MTLS_BINARY_DIR:?}/mtlsdump
 command -v tshark > /dev/null || { echo "SKIP: tshark not installed (.ci/setup installs it)"; exit 77; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+openssl x509 -in "$src/samples/pki/server.pem" -outform DER -out "$tmp/server.der" 2>/dev/null || cp /dev/null "$tmp/server.der"
 python3 - "$tmp" <<'PY'
 import struct, sys, os
 out = sys.argv[1]
@@ -25,17 +28,20 @@ def pkt(src, dst, sp, dp, seq, ack, flags, data=b''):
     ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0, bytes(src), bytes(dst))
     ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
     return b'\x02\0\0\0\0\x01\x02\0\0\0\0\x02\x08\x00' + ip + tcp
-def conv(name, c_msgs, s_msgs):
+def conv(name, c_msgs, s_msgs, order=None):
     C, S, cp, sp = [10, 0, 0, 1], [10, 0, 0, 2], 40000, 443
     cs, ss, frames, t = 1000, 5000, [], 0
     def add(f):
         nonlocal t; t += 1000; frames.append((t, f))
     add(pkt(C, S, cp, sp, cs, 0, 0x02)); add(pkt(S, C, sp, cp, ss, cs + 1, 0x12)); cs += 1; ss += 1
     add(pkt(C, S, cp, sp, cs, ss, 0x10))
-    for m in c_msgs:
-        add(pkt(C, S, cp, sp, cs, ss, 0x18, m)); cs += len(m)
-    for m in s_msgs:
-        add(pkt(S, C, sp, cp, ss, cs, 0x18, m)); ss += len(m)
+    # order: which side sends next ('c' or 's'); default all the client's messages, then the server's
+    ci, si = iter(c_msgs), iter(s_msgs)
+    for who in order or 'c' * len(c_msgs) + 's' * len(s_msgs):
+        if who == 'c':
+            m = next(ci); add(pkt(C, S, cp, sp, cs, ss, 0x18, m)); cs += len(m)
+        else:
+            m = next(si); add(pkt(S, C, sp, cp, ss, cs, 0x18, m)); ss += len(m)
     add(pkt(C, S, cp, sp, cs, ss, 0x11)); add(pkt(S, C, sp, cp, ss, cs + 1, 0x11)); add(pkt(C, S, cp, sp, cs + 1, ss + 1, 0x10))
     with open(os.path.join(out, name + '.pcap'), 'wb') as f:
         f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
@@ -67,6 +73,15 @@ conv('tls13-draft16', [client_hello([0x7f10], 40)], [rec(22, sh16, 0x0301), rec(
 sh23 = hs(2, struct.pack('!H', 0x0303) + rnd + b'\x00' + struct.pack('!HB', 0x1301, 0) +
           exts(ext(43, struct.pack('!H', 0x7f17)), ext(51, struct.pack('!HH', 29, 32) + bytes(32))))
 conv('tls13-draft23', [client_hello([0x7f17], 51)], [rec(22, sh23, 0x0303), rec(23, bytes(64), 0x0303)])
+# 4. SSL 2.0 all the way
+def v2rec(body): return struct.pack('!H', 0x8000 | len(body)) + body
+cert = open(os.path.join(out, 'server.der'), 'rb').read()
+specs2 = bytes([7, 0, 0xc0, 1, 0, 0x80])
+hello2 = bytes([1, 0, 2]) + struct.pack('!HHH', len(specs2), 0, 16) + specs2 + bytes(range(16))
+server2 = bytes([4, 0, 1, 0, 2]) + struct.pack('!HHH', len(cert), len(specs2), 16) + cert + specs2 + bytes(16)
+cmk = bytes([2, 7, 0, 0xc0]) + struct.pack('!HHH', 0, 128, 8) + bytes(128) + bytes(8)
+conv('sslv2', [v2rec(hello2), v2rec(cmk), v2rec(bytes(40)), v2rec(bytes(40))],
+     [v2rec(server2), v2rec(bytes(40)), v2rec(bytes(40))], order='cscsc' + 'sc')
 PY
 fail=0
 check() { # name jq-filter want
@@ -84,5 +99,8 @@ for f in tls13-draft16 tls13-draft23; do
   v=$(tshark -n -r "$tmp/$f.pcap" -Y "tls.handshake.type == 2" -T fields -e tls.handshake.version -e tls.handshake.extensions.supported_version 2>/dev/null | tr '\t' '\n' | grep -v '^$' | tail -1)
   case "$f:$v" in tls13-draft16:0x7f10|tls13-draft23:0x7f17) echo "ok   tshark agrees: $f selects $v";; *) echo "FAIL tshark says $v for $f"; fail=1;; esac
 done
+check sslv2 '[.tls.version, .tls.version_protocol, .tls.cipher, (.tls.server.x509.subject.common_name // [] | join(",")), .mtls.verdict, .mtls.evidence, ([.mtls.findings[].code] | index("deprecated_protocol") != null | tostring)] | join(" ")' "2.0 ssl SSL2_DES_192_EDE3_CBC_WITH_MD5 server.mtls.test encrypted inferred true"
+kinds=$(tshark -n -r "$tmp/sslv2.pcap" -Y "tls" -T fields -e tls.handshake.cipherspec 2>/dev/null | grep -v '^$' | sed -n 3p)
+[ "$kinds" = "0x0700c0" ] && echo "ok   tshark reads the same CLIENT-MASTER-KEY cipher kind ($kinds)" || { echo "FAIL tshark's cipher kinds: '$kinds'"; fail=1; }
 [ $fail = 0 ] && echo "legacy_hellos: all passed"
 exit $fail

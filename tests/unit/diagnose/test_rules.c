@@ -85,6 +85,27 @@ static void test_finished_rows(void **st)
     fx_free(s);
 }
 
+/* SSL 2.0: SERVER-HELLO, the client's CLIENT-MASTER-KEY, then encrypted records
+ * both ways: inferred, not "aborted" by the closes that follow */
+static void test_sslv2_row(void **st)
+{
+    (void)st;
+    session_t *s = fx_session(10);
+    s->version = 0x0002;
+    s->sh.present = true;
+    s->sh.selected_version = 0x0002;
+    fx_step(s, 0, DIR_C2S, STEP_CLIENT_HELLO);
+    fx_step(s, 2, DIR_S2C, STEP_SERVER_HELLO);
+    fx_cert(s, 2, DIR_S2C, 1);
+    fx_step(s, 3, DIR_C2S, STEP_CLIENT_KEY_EXCHANGE);
+    fx_step(s, 4, DIR_S2C, STEP_ENCRYPTED_HANDSHAKE);
+    assert_string_not_equal(deciding_rule(s), "sslv2_unreadable"); /* the client has not gone on yet */
+    fx_step(s, 5, DIR_C2S, STEP_ENCRYPTED_HANDSHAKE);
+    fx_step(s, 9, DIR_S2C, STEP_FIN);
+    assert_string_equal(deciding_rule(s), "sslv2_unreadable");
+    fx_free(s);
+}
+
 static void test_alert_rows(void **st)
 {
     (void)st;
@@ -301,6 +322,7 @@ int main(void)
         cmocka_unit_test(test_table_shape),
         cmocka_unit_test(test_finished_rows),
         cmocka_unit_test(test_alert_rows),
+        cmocka_unit_test(test_sslv2_row),
         cmocka_unit_test(test_unfinished_rows),
         cmocka_unit_test(test_application_layer_rows),
         cmocka_unit_test(test_tls13_plaintext_evidence),

@@ -16,6 +16,7 @@
 #include "tls_extensions.h"
 #include "tls_handshake.h"
 #include "tls_hello.h"
+#include "tls_registry.h"
 
 static tls_client_hello ch;
 static tls_server_hello sh;
@@ -551,6 +552,62 @@ static void test_sslv2_client_hello(void **state)
     }
 }
 
+/* SSL 2.0 SERVER-HELLO (draft-hickman-netscape-ssl-00, 2.6): a 4-byte stand-in
+ * certificate, two cipher kinds, a 16-byte connection id; and CLIENT-MASTER-KEY. */
+static const uint8_t sslv2_server_hello[] = {
+    0x04, 0x00, 0x01, 0x00, 0x02, /* SERVER-HELLO, no session hit, X.509, version 2 */
+    0x00, 0x04, 0x00, 0x06, 0x00, 0x10, /* certificate 4, specs 6, connection id 16 */
+    0x30, 0x02, 0x05, 0x00,       /* "certificate" */
+    0x07, 0x00, 0xC0, 0x01, 0x00, 0x80, /* DES_192_EDE3_CBC_WITH_MD5, RC4_128_WITH_MD5 */
+    0xA0, 0xA1, 0xA2, 0xA3, 0xA4, 0xA5, 0xA6, 0xA7, 0xA8, 0xA9, 0xAA, 0xAB, 0xAC, 0xAD, 0xAE, 0xAF,
+};
+
+static void test_sslv2_server_hello(void **state)
+{
+    (void)state;
+    tls_sslv2_server_hello sh2;
+    cur_t c;
+    cur_init(&c, sslv2_server_hello, sizeof sslv2_server_hello);
+    assert_int_equal(tls_parse_sslv2_server_hello(&c, &sh2).status, DX_OK);
+    assert_true(cur_at_end(&c));
+    assert_int_equal(sh2.version, 0x0002);
+    assert_int_equal(sh2.certificate_type, 1);
+    assert_int_equal(sh2.certificate.len, 4);
+    assert_int_equal(sh2.n_specs, 2);
+    assert_int_equal(sh2.specs[0], 0x0700C0);
+    assert_string_equal(tls_reg_sslv2_cipher_name(sh2.specs[0]), "SSL2_DES_192_EDE3_CBC_WITH_MD5");
+    assert_string_equal(tls_reg_sslv2_cipher_name(sh2.specs[1]), "SSL2_RC4_128_WITH_MD5");
+    assert_null(tls_reg_sslv2_cipher_name(0x00002F));
+    assert_int_equal(sh2.connection_id.len, 16);
+    /* every prefix fails, never reading past it; a trailing byte fails */
+    for (size_t k = 0; k < sizeof sslv2_server_hello; k++) {
+        cur_init(&c, sslv2_server_hello, k);
+        assert_int_equal(tls_parse_sslv2_server_hello(&c, &sh2).status, DX_MALFORMED);
+    }
+    uint8_t buf[sizeof sslv2_server_hello + 1];
+    memcpy(buf, sslv2_server_hello, sizeof sslv2_server_hello);
+    buf[sizeof sslv2_server_hello] = 0;
+    cur_init(&c, buf, sizeof buf);
+    assert_int_equal(tls_parse_sslv2_server_hello(&c, &sh2).code, DXE_TRAILING);
+    /* specs not a multiple of 3; connection id 15 */
+    memcpy(buf, sslv2_server_hello, sizeof sslv2_server_hello);
+    buf[8] = 5;
+    cur_init(&c, buf, sizeof sslv2_server_hello);
+    assert_int_equal(tls_parse_sslv2_server_hello(&c, &sh2).code, DXE_SSLV2);
+    memcpy(buf, sslv2_server_hello, sizeof sslv2_server_hello);
+    buf[10] = 15;
+    cur_init(&c, buf, sizeof sslv2_server_hello);
+    assert_int_equal(tls_parse_sslv2_server_hello(&c, &sh2).code, DXE_SSLV2);
+
+    const uint8_t cmk[] = {0x02, 0x07, 0x00, 0xC0, 0x00, 0x00, 0x00, 0x80, 0x00, 0x08};
+    uint32_t kind = 0;
+    cur_init(&c, cmk, sizeof cmk);
+    assert_int_equal(tls_parse_sslv2_client_master_key(&c, &kind).status, DX_OK);
+    assert_int_equal(kind, 0x0700C0);
+    cur_init(&c, cmk, 3);
+    assert_int_equal(tls_parse_sslv2_client_master_key(&c, &kind).status, DX_MALFORMED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -566,6 +623,7 @@ int main(void)
         cmocka_unit_test(test_extension_rules_in_hello),
         cmocka_unit_test(test_downgrade_sentinel),
         cmocka_unit_test(test_sslv2_client_hello),
+        cmocka_unit_test(test_sslv2_server_hello),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
