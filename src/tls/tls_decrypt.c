@@ -15,65 +15,8 @@
 #define TLS13_MAX_CIPHERTEXT (16384u + 256u)
 #define TLS12_MAX_CIPHERTEXT (16384u + 2048u)
 #define AEAD_NONCE_LEN 12
-#define CBC_BLOCK 16
 
-/* ---- suite table ---- */
-
-#define S13(code, name, kind, cipher, klen, tag, hash, hlen) \
-    {code, name, true, kind, cipher, klen, 12, 0, tag, NULL, 0, hash, hlen}
-#define GCM12(code, name, cipher, klen, hash, hlen) \
-    {code, name, false, DECRYPT_AES_GCM, cipher, klen, 4, 8, 16, NULL, 0, hash, hlen}
-#define CHACHA12(code, name) \
-    {code, name, false, DECRYPT_CHACHA20_POLY1305, "ChaCha20-Poly1305", 32, 12, 0, 16, NULL, 0, "SHA256", 32}
-#define CBC12(code, name, cipher, klen, mac, mlen, hash, hlen) \
-    {code, name, false, DECRYPT_AES_CBC, cipher, klen, 16, 16, 0, mac, mlen, hash, hlen}
-
-static const decrypt_suite suites[] = {
-    S13(0x1301, "TLS_AES_128_GCM_SHA256", DECRYPT_AES_GCM, "AES-128-GCM", 16, 16, "SHA256", 32),
-    S13(0x1302, "TLS_AES_256_GCM_SHA384", DECRYPT_AES_GCM, "AES-256-GCM", 32, 16, "SHA384", 48),
-    S13(0x1303, "TLS_CHACHA20_POLY1305_SHA256", DECRYPT_CHACHA20_POLY1305, "ChaCha20-Poly1305", 32, 16,
-        "SHA256", 32),
-    S13(0x1304, "TLS_AES_128_CCM_SHA256", DECRYPT_AES_CCM, "AES-128-CCM", 16, 16, "SHA256", 32),
-    S13(0x1305, "TLS_AES_128_CCM_8_SHA256", DECRYPT_AES_CCM, "AES-128-CCM", 16, 8, "SHA256", 32),
-
-    GCM12(0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256", "AES-128-GCM", 16, "SHA256", 32),
-    GCM12(0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384", "AES-256-GCM", 32, "SHA384", 48),
-    GCM12(0x009e, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "AES-128-GCM", 16, "SHA256", 32),
-    GCM12(0x009f, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", "AES-256-GCM", 32, "SHA384", 48),
-    GCM12(0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "AES-128-GCM", 16, "SHA256", 32),
-    GCM12(0xc02c, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "AES-256-GCM", 32, "SHA384", 48),
-    GCM12(0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "AES-128-GCM", 16, "SHA256", 32),
-    GCM12(0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "AES-256-GCM", 32, "SHA384", 48),
-
-    CHACHA12(0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"),
-    CHACHA12(0xcca9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"),
-    CHACHA12(0xccaa, "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256"),
-
-    CBC12(0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA", "AES-128-CBC", 16, "SHA1", 20, "SHA256", 32),
-    CBC12(0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA", "AES-256-CBC", 32, "SHA1", 20, "SHA256", 32),
-    CBC12(0x0033, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA", "AES-128-CBC", 16, "SHA1", 20, "SHA256", 32),
-    CBC12(0x0039, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA", "AES-256-CBC", 32, "SHA1", 20, "SHA256", 32),
-    CBC12(0x003c, "TLS_RSA_WITH_AES_128_CBC_SHA256", "AES-128-CBC", 16, "SHA256", 32, "SHA256", 32),
-    CBC12(0x003d, "TLS_RSA_WITH_AES_256_CBC_SHA256", "AES-256-CBC", 32, "SHA256", 32, "SHA256", 32),
-    CBC12(0x0067, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256", "AES-128-CBC", 16, "SHA256", 32, "SHA256", 32),
-    CBC12(0x006b, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256", "AES-256-CBC", 32, "SHA256", 32, "SHA256", 32),
-    CBC12(0xc009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "AES-128-CBC", 16, "SHA1", 20, "SHA256", 32),
-    CBC12(0xc00a, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "AES-256-CBC", 32, "SHA1", 20, "SHA256", 32),
-    CBC12(0xc013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "AES-128-CBC", 16, "SHA1", 20, "SHA256", 32),
-    CBC12(0xc014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "AES-256-CBC", 32, "SHA1", 20, "SHA256", 32),
-    CBC12(0xc023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "AES-128-CBC", 16, "SHA256", 32, "SHA256", 32),
-    CBC12(0xc024, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "AES-256-CBC", 32, "SHA384", 48, "SHA384", 48),
-    CBC12(0xc027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "AES-128-CBC", 16, "SHA256", 32, "SHA256", 32),
-    CBC12(0xc028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "AES-256-CBC", 32, "SHA384", 48, "SHA384", 48),
-};
-
-const decrypt_suite *decrypt_suite_find(uint16_t cipher_suite)
-{
-    for (size_t i = 0; i < MTLS_ARRAY_LEN(suites); i++)
-        if (suites[i].code == cipher_suite)
-            return &suites[i];
-    return NULL;
-}
+/* The suite table is in tls_suites.c. */
 
 const char *decrypt_rc_name(int rc)
 {
@@ -216,7 +159,9 @@ void decrypt_dir_cleanup(decrypt_dir *d)
 /* Make sure d has a cipher object and context for suite s. */
 static int ensure_cipher(decrypt_dir *d, const decrypt_suite *s)
 {
-    if (d->cipher && d->suite && strcmp(d->suite->cipher, s->cipher) == 0 && d->ctx)
+    if (!s->cipher)
+        return DECRYPT_OK; /* NULL encryption: HMAC only */
+    if (d->cipher && d->suite && d->suite->cipher && strcmp(d->suite->cipher, s->cipher) == 0 && d->ctx)
         return DECRYPT_OK;
     EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, s->cipher, NULL);
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
@@ -287,7 +232,7 @@ static int aead_open(decrypt_dir *d, const uint8_t nonce[AEAD_NONCE_LEN], const 
 {
     EVP_CIPHER_CTX *ctx = (EVP_CIPHER_CTX *)d->ctx;
     const decrypt_suite *s = d->suite;
-    bool ccm = s->kind == DECRYPT_AES_CCM;
+    bool ccm = s->kind == DECRYPT_CCM;
     int outl = 0, rc = DECRYPT_ERR_CRYPTO;
     if (ct_len > 0x7fffffff || aad_len > 0x7fffffff)
         return DECRYPT_ERR_MALFORMED;
@@ -403,13 +348,9 @@ int decrypt12_init(decrypt_dir *d, uint16_t version, uint16_t cipher_suite, cons
 {
     if (!d)
         return DECRYPT_ERR_STATE;
-    const decrypt_suite *s = decrypt_suite_find(cipher_suite);
-    if (!s || s->tls13 || version < 0x0301 || version > 0x0303)
-        return DECRYPT_ERR_UNSUPPORTED;
-    if (version < 0x0303 && s->kind != DECRYPT_AES_CBC)
-        return DECRYPT_ERR_UNSUPPORTED;
-    if (version < 0x0303 && strcmp(s->mac, "SHA1") != 0)
-        return DECRYPT_ERR_UNSUPPORTED; /* SHA-256/384 CBC suites are TLS 1.2-only */
+    const decrypt_suite *s = version >= 0x0301 && version <= 0x0303 ? decrypt_suite_for(version, cipher_suite) : NULL;
+    if (!s)
+        return DECRYPT_ERR_UNSUPPORTED; /* unknown, TLS 1.3, or TLS 1.2-only in 1.0/1.1 */
     if (!master_secret || !client_random || !server_random)
         return DECRYPT_ERR_BAD_SECRET;
 
@@ -433,7 +374,7 @@ int decrypt12_init(decrypt_dir *d, uint16_t version, uint16_t cipher_suite, cons
         d->secret_len = 0;
         d->suite = s;
         d->version = version;
-        d->encrypt_then_mac = encrypt_then_mac && s->kind == DECRYPT_AES_CBC;
+        d->encrypt_then_mac = encrypt_then_mac && s->kind == DECRYPT_CBC;
         d->seq = 0;
     }
     OPENSSL_cleanse(kb, sizeof(kb));
@@ -451,8 +392,8 @@ static void mac_header(uint8_t ad[13], uint64_t seq, const uint8_t hdr[5], size_
     ad[12] = (uint8_t)length;
 }
 
-/* Raw AES-CBC decryption without padding removal. */
-static int cbc_decrypt(decrypt_dir *d, const uint8_t iv[CBC_BLOCK], const uint8_t *ct, size_t len, uint8_t *out)
+/* Raw CBC decryption (AES, Camellia, 3DES) without padding removal. */
+static int cbc_decrypt(decrypt_dir *d, const uint8_t *iv, const uint8_t *ct, size_t len, uint8_t *out)
 {
     EVP_CIPHER_CTX *ctx = (EVP_CIPHER_CTX *)d->ctx;
     int outl = 0, fin = 0;
@@ -483,14 +424,15 @@ static int decrypt12_cbc(decrypt_dir *d, const uint8_t hdr[5], const uint8_t *re
                          size_t *out_len)
 {
     const decrypt_suite *s = d->suite;
-    size_t ivl = d->version >= 0x0302 ? CBC_BLOCK : 0;
+    size_t bs = s->block_len;
+    size_t ivl = d->version >= 0x0302 ? bs : 0;
     size_t ml = s->mac_len;
     uint8_t ad[13], mac[64];
     size_t mac_out = 0;
     const uint8_t *iv = ivl ? rec : d->iv;
 
     if (d->encrypt_then_mac) {
-        if (len < ivl + CBC_BLOCK + ml || (len - ml - ivl) % CBC_BLOCK != 0)
+        if (len < ivl + bs + ml || (len - ml - ivl) % bs != 0)
             return DECRYPT_ERR_MALFORMED;
         size_t body = len - ml;
         mac_header(ad, d->seq, hdr, body);
@@ -509,15 +451,15 @@ static int decrypt12_cbc(decrypt_dir *d, const uint8_t hdr[5], const uint8_t *re
             return DECRYPT_ERR_MALFORMED; /* MAC verified: the keys are right, the sender is wrong */
         }
         if (ivl == 0)
-            memcpy(d->iv, rec + body - CBC_BLOCK, CBC_BLOCK);
+            memcpy(d->iv, rec + body - bs, bs);
         memset(out + clen - pad, 0, pad);
         *out_len = clen - pad;
         return DECRYPT_OK;
     }
 
     /* MAC-then-encrypt: IV || E(content || MAC || padding || padding_length) */
-    size_t min_body = ((ml + 1 + CBC_BLOCK - 1) / CBC_BLOCK) * CBC_BLOCK;
-    if (len < ivl + min_body || (len - ivl) % CBC_BLOCK != 0)
+    size_t min_body = ((ml + 1 + bs - 1) / bs) * bs;
+    if (len < ivl + min_body || (len - ivl) % bs != 0)
         return DECRYPT_ERR_MALFORMED;
     size_t clen = len - ivl;
     int rc = cbc_decrypt(d, iv, rec + ivl, clen, out);
@@ -538,8 +480,31 @@ static int decrypt12_cbc(decrypt_dir *d, const uint8_t hdr[5], const uint8_t *re
         return rc;
     }
     if (ivl == 0)
-        memcpy(d->iv, rec + len - CBC_BLOCK, CBC_BLOCK);
+        memcpy(d->iv, rec + len - bs, bs);
     memset(out + content, 0, clen - content);
+    *out_len = content;
+    return DECRYPT_OK;
+}
+
+/* NULL encryption: content || HMAC(seq || type || version || length || content).
+ * With encrypt_then_mac the MAC covers the same bytes (no IV, no padding). */
+static int decrypt12_null(decrypt_dir *d, const uint8_t hdr[5], const uint8_t *rec, size_t len, uint8_t *out,
+                          size_t *out_len)
+{
+    const decrypt_suite *s = d->suite;
+    size_t ml = s->mac_len, mac_out = 0;
+    uint8_t ad[13], mac[64];
+    if (len < ml)
+        return DECRYPT_ERR_MALFORMED;
+    size_t content = len - ml;
+    mac_header(ad, d->seq, hdr, content);
+    int rc = hmac3(s->mac, d->mac_key, ml, ad, sizeof(ad), rec, content, NULL, 0, mac, sizeof(mac), &mac_out);
+    if (rc != DECRYPT_OK)
+        return rc;
+    if (mac_out != ml || CRYPTO_memcmp(mac, rec + content, ml) != 0)
+        return DECRYPT_ERR_AUTH;
+    if (content)
+        memcpy(out, rec, content);
     *out_len = content;
     return DECRYPT_OK;
 }
@@ -558,15 +523,18 @@ int decrypt12_record(decrypt_dir *d, const uint8_t hdr[5], const uint8_t *cipher
     const decrypt_suite *s = d->suite;
     int rc;
     size_t n = 0;
-    if (s->kind == DECRYPT_AES_CBC) {
+    if (s->kind == DECRYPT_CBC) {
         rc = decrypt12_cbc(d, hdr, ciphertext, len, out, &n);
+    } else if (s->kind == DECRYPT_NULL) {
+        rc = decrypt12_null(d, hdr, ciphertext, len, out, &n);
     } else {
         size_t overhead = (size_t)s->explicit_iv_len + s->tag_len;
         if (len < overhead)
             return DECRYPT_ERR_MALFORMED;
         size_t plen = len - overhead;
         uint8_t nonce[AEAD_NONCE_LEN], ad[13];
-        if (s->kind == DECRYPT_AES_GCM) {
+        if (s->kind == DECRYPT_GCM || s->kind == DECRYPT_CCM) {
+            /* RFC 5288 3 / RFC 6655 3: salt from the key block || explicit nonce */
             memcpy(nonce, d->iv, 4);
             memcpy(nonce + 4, ciphertext, 8);
         } else {

@@ -46,31 +46,42 @@ enum decrypt_rc {
 const char *decrypt_rc_name(int rc);
 
 typedef enum decrypt_cipher_kind {
-    DECRYPT_AES_GCM,
-    DECRYPT_AES_CCM,
+    DECRYPT_GCM,               /* AES-GCM, ARIA-GCM */
+    DECRYPT_CCM,               /* AES-CCM (16-byte tag) and CCM_8 (8-byte tag) */
     DECRYPT_CHACHA20_POLY1305,
-    DECRYPT_AES_CBC,
+    DECRYPT_CBC,               /* AES, Camellia, 3DES in CBC mode with an HMAC */
+    DECRYPT_NULL,              /* no encryption: content || HMAC */
 } decrypt_cipher_kind;
 
-/* What decryption needs to know about one cipher suite. */
+/* What decryption needs to know about one cipher suite (rows in tls_suites.c). */
 typedef struct decrypt_suite {
     uint16_t code;           /* IANA value */
     const char *name;        /* IANA name */
     bool tls13;              /* a TLS 1.3 suite (else TLS 1.0-1.2) */
     decrypt_cipher_kind kind;
-    const char *cipher;      /* OpenSSL cipher name for EVP_CIPHER_fetch */
+    const char *cipher;      /* OpenSSL cipher name for EVP_CIPHER_fetch (NULL for DECRYPT_NULL) */
     uint8_t key_len;         /* encryption key bytes */
-    uint8_t fixed_iv_len;    /* IV bytes from the key schedule (1.3: 12; 1.2 GCM: 4; ChaCha: 12; CBC: 16 for 1.0) */
-    uint8_t explicit_iv_len; /* per-record nonce/IV bytes on the wire (1.2 GCM: 8; CBC 1.1+: 16) */
-    uint8_t tag_len;         /* AEAD tag bytes (0 for CBC) */
-    const char *mac;         /* CBC HMAC digest name ("SHA1", "SHA256", "SHA384") or NULL */
-    uint8_t mac_len;         /* HMAC key and output bytes (CBC), else 0 */
-    const char *hash;        /* PRF / HKDF / transcript digest name ("SHA256" or "SHA384") */
+    uint8_t fixed_iv_len;    /* IV bytes from the key schedule (1.3: 12; 1.2 GCM/CCM: 4; ChaCha: 12;
+                              * CBC: the block size, used by TLS 1.0) */
+    uint8_t explicit_iv_len; /* per-record nonce/IV bytes on the wire (1.2 GCM/CCM: 8; CBC 1.1+: the block size) */
+    uint8_t tag_len;         /* AEAD tag bytes (16, or 8 for CCM_8; 0 for CBC and NULL) */
+    const char *mac;         /* CBC/NULL HMAC digest name ("MD5", "SHA1", "SHA256", "SHA384") or NULL */
+    uint8_t mac_len;         /* HMAC key and output bytes (CBC, NULL), else 0 */
+    const char *hash;        /* TLS 1.2 PRF / TLS 1.3 HKDF / transcript digest ("SHA256" or "SHA384") */
     uint8_t hash_len;
+    uint8_t block_len;       /* CBC block size (16; 8 for 3DES), else 0 */
+    uint16_t min_version;    /* oldest version the suite is defined for: 0x0301, 0x0303, or 0x0304 (TLS 1.3) */
 } decrypt_suite;
 
 /* The table row for an IANA suite code, or NULL when we cannot decrypt it. */
 const decrypt_suite *decrypt_suite_find(uint16_t cipher_suite);
+/* The row when a session of this version (0x0301..0x0304) with this suite can
+ * be decrypted, else NULL (unknown suite, SSL 3.0, a TLS 1.3 suite in 1.2, a
+ * TLS 1.2-only suite in 1.0/1.1, ...). */
+const decrypt_suite *decrypt_suite_for(uint16_t version, uint16_t cipher_suite);
+/* The table, in IANA value order (tests). */
+size_t decrypt_suite_count(void);
+const decrypt_suite *decrypt_suite_at(size_t i);
 
 /* Per-direction decryption state. Treat fields as read-only outside
  * tls_decrypt.c (seq may be read for diagnostics). */
@@ -149,7 +160,8 @@ int tls13_finished_expected(uint16_t suite, const uint8_t *base_traffic_secret, 
  * key_block = PRF(master, "key expansion", server_random + client_random)
  * (TLS1-PRF with the suite's hash for 1.2, MD5-SHA1 for 1.0/1.1), split into
  * client/server MAC keys, keys and IVs; client_write selects the client's
- * half. version is 0x0301..0x0303 (1.0/1.1 only with CBC suites).
+ * half. version is 0x0301..0x0303 (1.0/1.1 only with the CBC and NULL
+ * suites defined for them: decrypt_suite_for()).
  * encrypt_then_mac: the RFC 7366 extension was negotiated (ignored for AEAD).
  * Sequence number starts at 0. Returns DECRYPT_OK, DECRYPT_ERR_UNSUPPORTED,
  * DECRYPT_ERR_CRYPTO.
@@ -161,10 +173,11 @@ int decrypt12_init(decrypt_dir *d, uint16_t version, uint16_t cipher_suite,
 
 /*
  * TLS 1.0-1.2: decrypt one record (same contract as decrypt13_record).
- * AEAD: AAD = seq || type || version || plaintext length; GCM uses the 8-byte
- * explicit nonce, ChaCha20-Poly1305 the RFC 7905 nonce (iv XOR seq).
- * CBC: MAC-then-encrypt with padding and HMAC checks, or encrypt-then-MAC;
- * explicit IV for 1.1+, chained IV for 1.0. *inner_type = hdr[0].
+ * AEAD: AAD = seq || type || version || plaintext length; GCM and CCM use the
+ * 4-byte salt + the 8-byte explicit nonce, ChaCha20-Poly1305 the RFC 7905
+ * nonce (iv XOR seq). CBC: MAC-then-encrypt with padding and HMAC checks, or
+ * encrypt-then-MAC; explicit IV for 1.1+, chained IV for 1.0. NULL: content
+ * followed by its HMAC. *inner_type = hdr[0].
  * DECRYPT_ERR_AUTH for a bad tag, MAC or padding.
  */
 int decrypt12_record(decrypt_dir *d, const uint8_t hdr[5], const uint8_t *ciphertext, size_t len,

@@ -5,25 +5,53 @@
  * record decryption into the scratch buffer, and the client's 0-RTT early
  * traffic keys. Calls nothing of the other parts but the tlsc_ helpers.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tls_conn.h"
 #include "tls_record.h"
+#include "tls_registry.h"
 
 /* ------------------------------------------------------------------ keys */
+
+/* "cipher suite TLS_X (0xXXXX) is not supported for decryption" (+ " in SSL 3.0"
+ * when only the version is the problem): said whether or not the key log has
+ * secrets for the session, since they could not be used anyway. */
+static void note_unsupported(tls_conn *c)
+{
+    session_t *s = c->s;
+    uint16_t cs = s->sh.cipher;
+    const char *name = tls_reg_cipher_name(cs);
+    char vbuf[TLS_REG_BUF], note[160];
+    int n = name ? snprintf(note, sizeof(note), "cipher suite %s (0x%04x)", name, cs)
+                 : snprintf(note, sizeof(note), "cipher suite 0x%04x", cs);
+    if (n < 0 || (size_t)n >= sizeof(note))
+        return;
+    const char *in_version = "";
+    if (decrypt_suite_find(cs) && s->version != 0x0304 && !decrypt_suite_for(s->version, cs))
+        in_version = tls_reg_version_str(s->version, vbuf);
+    snprintf(note + n, sizeof(note) - (size_t)n, " is not supported for decryption%s%s", *in_version ? " in " : "",
+             in_version);
+    s->decrypted = false;
+    free(s->decrypt_note);
+    s->decrypt_note = strdup(note);
+}
 
 void tlsk_keys_failed(tls_conn *c, mtls_dir d, int rc)
 {
     dir_state *ds = &c->d[d];
     ds->key_state = KEYS_FAILED;
-    if (c->s) {
-        c->s->decrypted = false;
-        free(c->s->decrypt_note);
-        c->s->decrypt_note = strdup(rc == DECRYPT_ERR_AUTH
-                                        ? "key log secrets do not decrypt this session"
-                                        : "key log secrets could not be used for this session");
+    if (!c->s)
+        return;
+    if (rc == DECRYPT_ERR_UNSUPPORTED) {
+        note_unsupported(c);
+        return;
     }
+    c->s->decrypted = false;
+    free(c->s->decrypt_note);
+    c->s->decrypt_note = strdup(rc == DECRYPT_ERR_AUTH ? "key log secrets do not decrypt this session"
+                                                       : "key log secrets could not be used for this session");
 }
 
 void tlsk_init13_dir(tls_conn *c, mtls_dir d, keylog_kind k)
@@ -46,7 +74,11 @@ void tlsk_lookup_keys(tls_conn *c)
     if (!c->opt.keys || !c->s || !c->s->ch.present)
         return;
     c->ke = keylog_find(c->opt.keys, c->s->ch.random);
-    if (!c->ke) {
+    if (!decrypt_suite_for(c->s->version, c->s->sh.cipher)) {
+        /* secrets or not, nothing here can use them */
+        c->ke = NULL;
+        note_unsupported(c);
+    } else if (!c->ke) {
         free(c->s->decrypt_note);
         c->s->decrypt_note = strdup("no keys for this session in the key log");
     }

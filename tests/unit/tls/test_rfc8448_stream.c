@@ -100,7 +100,8 @@ static keylog *rfc_keylog(bool corrupt)
     return kl;
 }
 
-static session_t *run(keylog *kl)
+/* The RFC's session with this ServerHello (hex, as RFC8448_SERVER_HELLO). */
+static session_t *run_sh(keylog *kl, const char *server_hello)
 {
     tlss_options opt;
     memset(&opt, 0, sizeof opt);
@@ -112,7 +113,7 @@ static session_t *run(keylog *kl)
     uint8_t *r = record(22, 0x0301, RFC8448_CLIENT_HELLO, &n);
     tlss_data(c, 0, 1000000, r, n);
     free(r);
-    r = record(22, 0x0303, RFC8448_SERVER_HELLO, &n);
+    r = record(22, 0x0303, server_hello, &n);
     size_t fl;
     uint8_t *flight = unhex(RFC8448_SERVER_FLIGHT_RECORD, &fl);
     /* server: ServerHello record and the encrypted flight in one delivery, split mid-record */
@@ -135,6 +136,8 @@ static session_t *run(keylog *kl)
     proof_check(s, DIR_S2C, NULL, &g_proof[DIR_S2C]);
     return s;
 }
+
+static session_t *run(keylog *kl) { return run_sh(kl, RFC8448_SERVER_HELLO); }
 
 static const step_t *find(const session_t *s, mtls_dir d, step_kind k)
 {
@@ -221,12 +224,39 @@ static void test_rfc8448_no_keys(void **state)
     keylog_free(kl);
 }
 
+/* A suite the table does not have (GOST, RFC 9367): the note names it, with
+ * the session's secrets in the key log and without them, and nothing is
+ * decrypted. */
+static void test_rfc8448_unsupported_suite(void **state)
+{
+    (void)state;
+    char *sh = strdup(RFC8448_SERVER_HELLO);
+    char *at = strstr(sh, "28 00 13 01 00 00 2e");
+    assert_non_null(at);
+    memcpy(at + 6, "c1 03", 5); /* the cipher_suite field */
+    keylog *kls[2] = {rfc_keylog(false), keylog_new()};
+    for (int i = 0; i < 2; i++) {
+        session_t *s = run_sh(kls[i], sh);
+        assert_int_equal(s->sh.cipher, 0xc103);
+        assert_false(s->decrypted);
+        assert_string_equal(s->decrypt_note, "cipher suite TLS_GOSTR341112_256_WITH_KUZNYECHIK_MGM_L (0xc103) is not "
+                                              "supported for decryption");
+        assert_null(find(s, DIR_S2C, STEP_CERTIFICATE));
+        assert_non_null(find(s, DIR_S2C, STEP_ENCRYPTED_HANDSHAKE));
+        session_free(s);
+        proof_reset();
+        keylog_free(kls[i]);
+    }
+    free(sh);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rfc8448_decrypted),
         cmocka_unit_test(test_rfc8448_wrong_keys),
         cmocka_unit_test(test_rfc8448_no_keys),
+        cmocka_unit_test(test_rfc8448_unsupported_suite),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,10 @@
  * with SSL_CTX_set_keylog_callback into our keylog, every record captured from
  * the BIOs and decrypted with tls_decrypt.c. The plaintext must equal what the
  * msg callback (handshake messages, alerts) and SSL_read saw; both Finished
- * messages must verify. Plus wrong keys and random ciphertexts.
+ * messages must verify. Plus wrong keys and random ciphertexts, TLS 1.2
+ * AES-CCM / CCM_8 records of real captures against tshark's plaintext, the
+ * GCM/CCM explicit nonce rule, and table rows of the newer suite families
+ * (test_tls_suites.c negotiates every TLS 1.2 suite OpenSSL has).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -504,7 +507,7 @@ static void check_session(const params *pr)
     assert_int_equal(cap.version, pr->version);
     const decrypt_suite *ds = decrypt_suite_find(cap.suite);
     assert_non_null(ds);
-    bool etm = !pr->no_etm && ds->kind == DECRYPT_AES_CBC;
+    bool etm = !pr->no_etm && ds->kind == DECRYPT_CBC;
 
     const keylog_stats *st = keylog_get_stats(cap.kl);
     assert_int_equal(st->malformed, 0);
@@ -632,7 +635,8 @@ static void test_random_records(void **state)
 {
     (void)state;
     static const uint16_t s13[] = {0x1301, 0x1302, 0x1303, 0x1304, 0x1305};
-    static const uint16_t s12[] = {0xc02f, 0xc030, 0xcca8, 0xc013, 0xc028, 0x003c};
+    static const uint16_t s12[] = {0xc02f, 0xc030, 0xcca8, 0xc013, 0xc028, 0x003c, 0xc0a4, 0xc0a8, 0xc060,
+                                   0xc077, 0xc012, 0xc03b, 0x0001, 0x00ae, 0xccac};
     uint8_t secret[48], ms[48], cr[32], sr[32], ct[80], out[80], hdr[5] = {23, 3, 3, 0, 0}, type;
     size_t out_n;
     assert_true(RAND_bytes(ms, sizeof(ms)) == 1 && RAND_bytes(cr, 32) == 1 && RAND_bytes(sr, 32) == 1);
@@ -664,7 +668,7 @@ static void test_random_records(void **state)
                 decrypt_dir_init(&d);
                 int rc = decrypt12_init(&d, ver, s12[i], ms, cr, sr, i % 2 == 0, etm);
                 const decrypt_suite *s = decrypt_suite_find(s12[i]);
-                if (ver < 0x0303 && (s->kind != DECRYPT_AES_CBC || strcmp(s->mac, "SHA1") != 0)) {
+                if (ver < s->min_version) {
                     assert_int_equal(rc, DECRYPT_ERR_UNSUPPORTED);
                     continue;
                 }
@@ -690,7 +694,8 @@ static void test_random_records(void **state)
     }
     /* the table and its names */
     assert_null(decrypt_suite_find(0x0000));
-    assert_null(decrypt_suite_find(0x000a)); /* 3DES: not supported */
+    assert_null(decrypt_suite_find(0x0005)); /* RC4: not supported */
+    assert_null(decrypt_suite_find(0xc08a)); /* Camellia-GCM: not supported */
     assert_string_equal(decrypt_suite_find(0x1305)->name, "TLS_AES_128_CCM_8_SHA256");
     assert_int_equal(decrypt_suite_find(0x1305)->tag_len, 8);
     assert_string_equal(decrypt_rc_name(DECRYPT_ERR_AUTH), "auth_failed");
@@ -706,6 +711,218 @@ static void test_random_records(void **state)
     decrypt_dir_cleanup(&d);
 }
 
+
+/* ---- known answers from real captures (samples/pcaps), plaintext as tshark decrypts it ---- */
+
+static size_t unhex(const char *h, uint8_t *out, size_t cap)
+{
+    size_t n = strlen(h) / 2;
+    assert_true(n <= cap);
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        assert_int_equal(sscanf(h + 2 * i, "%2x", &v), 1);
+        out[i] = (uint8_t)v;
+    }
+    return n;
+}
+
+typedef struct kat_record {
+    const char *record;    /* header + body, hex */
+    const char *plaintext; /* tshark's "Decrypted TLS" bytes, hex */
+} kat_record;
+
+typedef struct kat_session {
+    const char *capture;
+    uint16_t suite;
+    const char *master, *client_random, *server_random;
+    bool client_write;
+    kat_record rec[3]; /* this direction's records after its ChangeCipherSpec, in order */
+} kat_session;
+
+static const kat_session kats[] = {
+    {"tls12-psk-aes128-ccm", 0xc0a4,
+     "c056b1c6259cff88f209bea1d1deb3a26acc70843c70139ede53afa0a7883f66bbce923a9e1876307f2d3c7e4163cc43",
+     "3623ff6cad669af4892810b3d2e9f5aea76564bcdb46a51ab6912d5b2f4f5a91",
+     "be60535000f29c6aff736714c637e0a92eb2e762531b077b0cd0883382f591e2", true,
+     {{"1603030028000000000000000084bffd76bc05d59a05465eff29814fdd85e2a0c24f9052cee4097068bdf9cbd3",
+       "1400000c7b1c320fb61c0a689801aef5"},
+      {"1703030033000000000000000142ffae9128296e14635a93377315e36eeb1ab78414897e0a441bc0eb6e8918be8833"
+       "0cea8dc5ef2f2166d1",
+       "474554202f68656c6c6f2e74787420485454502f312e300d0a0d0a"},
+      {"150303001a0000000000000002289aef9671338b3ff0ffaa00d4690ab564a1", "0100"}}},
+    {"tls12-rsa-aes128-ccm8 (client)", 0xc0a0,
+     "79c6ba629b897dc99d056e3cc9f2e53b88d0b4d09799ae661c1fbd4942e876d73dcbbaadbeb1df926cb60cc8bba83022",
+     "f6168b71a954b6f99f73c783fcbf77f40d1169b464f1456e7667c98b24822ade",
+     "a3c0724668612bbe79be5fc92198c2a3594b684d572ac375e6af0bdf321b8be8", true,
+     {{"16030300200000000000000000107ca24a34649b6639c022048b00fc2816bd4c40b80c730f",
+       "1400000ce70a966548045c29924fa416"},
+      {"170303002b00000000000000015264bb96ae4f231e22617c3ee7fac091906f194bf21b9943ebb0219b24be087f7b3ccb",
+       "474554202f68656c6c6f2e74787420485454502f312e300d0a0d0a"},
+      {"15030300120000000000000002de966b9b807cc70b62b5", "0100"}}},
+    {"tls12-rsa-aes128-ccm8 (server)", 0xc0a0,
+     "79c6ba629b897dc99d056e3cc9f2e53b88d0b4d09799ae661c1fbd4942e876d73dcbbaadbeb1df926cb60cc8bba83022",
+     "f6168b71a954b6f99f73c783fcbf77f40d1169b464f1456e7667c98b24822ade",
+     "a3c0724668612bbe79be5fc92198c2a3594b684d572ac375e6af0bdf321b8be8", false,
+     {{"160303002000000000000000002389e50f2d6f86c3f4518b05bcd02829d08702cb69c690a8",
+       "1400000ca80307a782a6dbf4a4cbc955"},
+      {"1703030059000000000000000147926241384291777e8f3a37123d64d63b7f4af16596edd1a1699c333c1bb8e20dfcec"
+       "01736f80f436c3dd74af5bb4571c84b8d3b1c5a44dccb61c002825f39b875c1053ac4fe97b8b159423cb52bc96db",
+       "485454502f312e3020323030206f6b0d0a436f6e74656e742d747970653a20746578742f706c61696e0d0a0d0a68656c"
+       "6c6f2066726f6d206d746c7364756d702073616d706c65730a"},
+      {"150303001200000000000000028ff88b4ed31e41f2ca64", "0100"}}},
+};
+
+/* CCM and CCM_8 records of real sessions decrypt to what tshark shows; a
+ * flipped tag byte or the other tag length fails cleanly. */
+static void test_ccm_known_answers(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof(kats) / sizeof(kats[0]); k++) {
+        const kat_session *ks = &kats[k];
+        uint8_t ms[48], cr[32], sr[32], rec[256], want[256], out[256], type;
+        size_t out_n;
+        assert_int_equal(unhex(ks->master, ms, sizeof(ms)), 48);
+        assert_int_equal(unhex(ks->client_random, cr, sizeof(cr)), 32);
+        assert_int_equal(unhex(ks->server_random, sr, sizeof(sr)), 32);
+        decrypt_dir d;
+        decrypt_dir_init(&d);
+        assert_int_equal(decrypt12_init(&d, 0x0303, ks->suite, ms, cr, sr, ks->client_write, false), DECRYPT_OK);
+        for (int r = 0; r < 3 && ks->rec[r].record; r++) {
+            size_t n = unhex(ks->rec[r].record, rec, sizeof(rec));
+            size_t wn = unhex(ks->rec[r].plaintext, want, sizeof(want));
+            assert_int_equal(n, 5 + (((size_t)rec[3] << 8) | rec[4]));
+            /* tampered tag: auth failure, nothing out, sequence number kept */
+            rec[n - 1] ^= 0x01;
+            assert_int_equal(decrypt12_record(&d, rec, rec + 5, n - 5, out, &out_n, &type), DECRYPT_ERR_AUTH);
+            assert_int_equal(out_n, 0);
+            assert_int_equal(d.seq, (uint64_t)r);
+            rec[n - 1] ^= 0x01;
+            assert_int_equal(decrypt12_record(&d, rec, rec + 5, n - 5, out, &out_n, &type), DECRYPT_OK);
+            assert_int_equal(out_n, wn);
+            assert_memory_equal(out, want, wn);
+            assert_int_equal(type, rec[0]);
+        }
+        decrypt_dir_cleanup(&d);
+        /* the same first record under the suite with the other tag length */
+        uint16_t other = ks->suite == 0xc0a4 ? 0xc0a8 : 0xc09c;
+        decrypt_dir_init(&d);
+        assert_int_equal(decrypt12_init(&d, 0x0303, other, ms, cr, sr, ks->client_write, false), DECRYPT_OK);
+        size_t n = unhex(ks->rec[0].record, rec, sizeof(rec));
+        assert_int_equal(decrypt12_record(&d, rec, rec + 5, n - 5, out, &out_n, &type), DECRYPT_ERR_AUTH);
+        decrypt_dir_cleanup(&d);
+    }
+}
+
+/* RFC 5288 3 / RFC 6209 / RFC 6655 3: the GCM and CCM nonce is the salt from
+ * the key block and the 8 explicit bytes the record carries, whatever they
+ * are. OpenSSL and GnuTLS send the sequence number there, so real sessions
+ * cannot tell the two apart: a record sealed here with a random explicit
+ * nonce must decrypt too. */
+static void test_explicit_nonce(void **state)
+{
+    (void)state;
+    static const uint16_t aead[] = {0xc02f, 0xc030, 0xc060, 0xc061, 0xc09c, 0xc0a0, 0xc0a5, 0xc0a9};
+    static const uint8_t msg[] = "a record with a random explicit nonce";
+    uint8_t ms[48], cr[32], sr[32];
+    assert_true(RAND_bytes(ms, 48) == 1 && RAND_bytes(cr, 32) == 1 && RAND_bytes(sr, 32) == 1);
+    for (size_t i = 0; i < sizeof(aead) / sizeof(aead[0]); i++) {
+        const decrypt_suite *s = decrypt_suite_find(aead[i]);
+        assert_non_null(s);
+        decrypt_dir d;
+        decrypt_dir_init(&d);
+        assert_int_equal(decrypt12_init(&d, 0x0303, aead[i], ms, cr, sr, true, false), DECRYPT_OK);
+        d.seq = 5;
+        size_t plen = sizeof(msg), n = 8 + plen + s->tag_len;
+        uint8_t rec[5 + 8 + sizeof(msg) + 16], nonce[12], ad[13], out[sizeof(rec)], type;
+        size_t out_n;
+        int outl = 0;
+        rec[0] = 23, rec[1] = 3, rec[2] = 3, rec[3] = (uint8_t)(n >> 8), rec[4] = (uint8_t)n;
+        assert_true(RAND_bytes(rec + 5, 8) == 1);
+        memcpy(nonce, d.iv, 4);
+        memcpy(nonce + 4, rec + 5, 8);
+        memset(ad, 0, 8);
+        ad[7] = 5;
+        memcpy(ad + 8, rec, 3);
+        ad[11] = 0, ad[12] = (uint8_t)plen;
+        EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, s->cipher, NULL);
+        EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+        bool ccm = s->kind == DECRYPT_CCM;
+        assert_true(EVP_EncryptInit_ex(ctx, c, NULL, NULL, NULL) > 0);
+        assert_true(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) > 0);
+        if (ccm)
+            assert_true(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, s->tag_len, NULL) > 0);
+        assert_true(EVP_EncryptInit_ex(ctx, NULL, NULL, d.key, nonce) > 0);
+        if (ccm)
+            assert_true(EVP_EncryptUpdate(ctx, NULL, &outl, NULL, (int)plen) > 0);
+        assert_true(EVP_EncryptUpdate(ctx, NULL, &outl, ad, sizeof(ad)) > 0);
+        assert_true(EVP_EncryptUpdate(ctx, rec + 13, &outl, msg, (int)plen) > 0);
+        assert_true(EVP_EncryptFinal_ex(ctx, rec + 13 + outl, &outl) > 0);
+        assert_true(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, s->tag_len, rec + 13 + plen) > 0);
+        EVP_CIPHER_CTX_free(ctx);
+        EVP_CIPHER_free(c);
+        assert_int_equal(decrypt12_record(&d, rec, rec + 5, n, out, &out_n, &type), DECRYPT_OK);
+        assert_int_equal(out_n, plen);
+        assert_memory_equal(out, msg, plen);
+        assert_int_equal(d.seq, 6);
+        decrypt_dir_cleanup(&d);
+    }
+}
+
+/* Row parameters as the RFCs give them, for one suite of each new family
+ * (test_tls_suites.c checks every row against OpenSSL's own table). */
+static void test_suite_rows(void **state)
+{
+    (void)state;
+    static const struct {
+        uint16_t code;
+        decrypt_cipher_kind kind;
+        const char *cipher;
+        uint8_t key, fixed_iv, explicit_iv, tag, block;
+        const char *mac;
+        uint8_t mac_len;
+        const char *prf;
+        uint16_t min_version;
+    } rows[] = {
+        {0xc0a4, DECRYPT_CCM, "AES-128-CCM", 16, 4, 8, 16, 0, NULL, 0, "SHA256", 0x0303},  /* RFC 6655 */
+        {0xc0a9, DECRYPT_CCM, "AES-256-CCM", 32, 4, 8, 8, 0, NULL, 0, "SHA256", 0x0303},   /* RFC 6655 CCM_8 */
+        {0xc0ae, DECRYPT_CCM, "AES-128-CCM", 16, 4, 8, 8, 0, NULL, 0, "SHA256", 0x0303},   /* RFC 7251 */
+        {0x00a9, DECRYPT_GCM, "AES-256-GCM", 32, 4, 8, 16, 0, NULL, 0, "SHA384", 0x0303},  /* RFC 5487 */
+        {0xc061, DECRYPT_GCM, "ARIA-256-GCM", 32, 4, 8, 16, 0, NULL, 0, "SHA384", 0x0303}, /* RFC 6209 */
+        {0xccac, DECRYPT_CHACHA20_POLY1305, "ChaCha20-Poly1305", 32, 12, 0, 16, 0, NULL, 0, "SHA256",
+         0x0303}, /* RFC 7905 */
+        {0x00b2, DECRYPT_CBC, "AES-128-CBC", 16, 16, 16, 0, 16, "SHA256", 32, "SHA256", 0x0301}, /* RFC 5487 */
+        {0x00b7, DECRYPT_CBC, "AES-256-CBC", 32, 16, 16, 0, 16, "SHA384", 48, "SHA384", 0x0301}, /* RFC 5487 */
+        {0xc038, DECRYPT_CBC, "AES-256-CBC", 32, 16, 16, 0, 16, "SHA384", 48, "SHA384", 0x0301}, /* RFC 5489 */
+        {0xc077, DECRYPT_CBC, "CAMELLIA-256-CBC", 32, 16, 16, 0, 16, "SHA384", 48, "SHA384", 0x0303}, /* 6367 */
+        {0x0084, DECRYPT_CBC, "CAMELLIA-256-CBC", 32, 16, 16, 0, 16, "SHA1", 20, "SHA256", 0x0301},   /* 5932 */
+        {0xc012, DECRYPT_CBC, "DES-EDE3-CBC", 24, 8, 8, 0, 8, "SHA1", 20, "SHA256", 0x0301},          /* 4492 */
+        {0xc03b, DECRYPT_NULL, NULL, 0, 0, 0, 0, 0, "SHA384", 48, "SHA384", 0x0301},                  /* 5489 */
+        {0x0001, DECRYPT_NULL, NULL, 0, 0, 0, 0, 0, "MD5", 16, "SHA256", 0x0301},                     /* 5246 */
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        const decrypt_suite *s = decrypt_suite_find(rows[i].code);
+        assert_non_null(s);
+        assert_false(s->tls13);
+        assert_int_equal(s->kind, rows[i].kind);
+        if (rows[i].cipher)
+            assert_string_equal(s->cipher, rows[i].cipher);
+        else
+            assert_null(s->cipher);
+        assert_int_equal(s->key_len, rows[i].key);
+        assert_int_equal(s->fixed_iv_len, rows[i].fixed_iv);
+        assert_int_equal(s->explicit_iv_len, rows[i].explicit_iv);
+        assert_int_equal(s->tag_len, rows[i].tag);
+        assert_int_equal(s->block_len, rows[i].block);
+        if (rows[i].mac)
+            assert_string_equal(s->mac, rows[i].mac);
+        else
+            assert_null(s->mac);
+        assert_int_equal(s->mac_len, rows[i].mac_len);
+        assert_string_equal(s->hash, rows[i].prf);
+        assert_int_equal(s->min_version, rows[i].min_version);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -719,7 +936,8 @@ int main(void)
         cmocka_unit_test(t12_cbc_sha384_mte), cmocka_unit_test(t12_rsa_cbc_sha),
         cmocka_unit_test(t12_no_client_cert), cmocka_unit_test(t11_cbc_mte),
         cmocka_unit_test(t10_cbc_mte),        cmocka_unit_test(t10_cbc_etm),
-        cmocka_unit_test(test_random_records),
+        cmocka_unit_test(test_random_records), cmocka_unit_test(test_ccm_known_answers),
+        cmocka_unit_test(test_explicit_nonce),  cmocka_unit_test(test_suite_rows),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
