@@ -31,34 +31,8 @@
 #include "tls_decrypt.h"
 #include "transcript.h"
 
-enum { C2S = 0, S2C = 1 };
+#include "memory_pair.h"
 
-/* growable byte buffer */
-typedef struct buf {
-    uint8_t *p;
-    size_t n, cap;
-} buf;
-
-static void buf_add(buf *b, const void *data, size_t n)
-{
-    if (b->n + n > b->cap) {
-        size_t nc = b->cap ? b->cap * 2 : 4096;
-        while (nc < b->n + n)
-            nc *= 2;
-        b->p = realloc(b->p, nc);
-        assert_non_null(b->p);
-        b->cap = nc;
-    }
-    if (n)
-        memcpy(b->p + b->n, data, n);
-    b->n += n;
-}
-
-static void buf_free(buf *b)
-{
-    free(b->p);
-    memset(b, 0, sizeof(*b));
-}
 
 static EVP_PKEY *g_key;
 static X509 *g_cert;
@@ -69,17 +43,7 @@ static int group_setup(void **state)
     (void)state;
     g_key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
     assert_non_null(g_key);
-    g_cert = X509_new();
-    assert_non_null(g_cert);
-    X509_set_version(g_cert, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(g_cert), 1);
-    X509_gmtime_adj(X509_getm_notBefore(g_cert), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(g_cert), 3600);
-    X509_set_pubkey(g_cert, g_key);
-    X509_NAME *name = X509_get_subject_name(g_cert);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"localhost", -1, -1, 0);
-    X509_set_issuer_name(g_cert, name);
-    assert_true(X509_sign(g_cert, g_key, EVP_sha256()) > 0);
+    g_cert = self_signed(g_key);
     return 0;
 }
 
@@ -130,10 +94,7 @@ static void msg_cb(int write_p, int version, int content_type, const void *b, si
 
 /* A captured session. */
 typedef struct session_cap {
-    buf stream[2];       /* raw TLS bytes per direction */
-    size_t *ev_end;      /* time-ordered events: stream[ev_dir] grew to ev_end */
-    int *ev_dir;
-    size_t nev, capev;
+    wire w;              /* the bytes each side sent, in order */
     side_log log[2];     /* by sending direction */
     buf app_rx[2];       /* application data SSL_read by the receiver, by direction */
     uint16_t version, suite;
@@ -149,55 +110,6 @@ typedef struct params {
     bool client_cert;    /* the client has a certificate (the server always asks) */
 } params;
 
-static void move_bytes(session_cap *s, BIO *from, BIO *to, int dir, bool *moved)
-{
-    uint8_t tmp[4096];
-    int n;
-    while ((n = BIO_read(from, tmp, sizeof(tmp))) > 0) {
-        buf_add(&s->stream[dir], tmp, (size_t)n);
-        assert_int_equal(BIO_write(to, tmp, n), n);
-        if (s->nev == s->capev) {
-            s->capev = s->capev ? s->capev * 2 : 64;
-            s->ev_end = realloc(s->ev_end, s->capev * sizeof(*s->ev_end));
-            s->ev_dir = realloc(s->ev_dir, s->capev * sizeof(*s->ev_dir));
-            assert_non_null(s->ev_end);
-            assert_non_null(s->ev_dir);
-        }
-        s->ev_end[s->nev] = s->stream[dir].n;
-        s->ev_dir[s->nev] = dir;
-        s->nev++;
-        *moved = true;
-    }
-}
-
-typedef struct pair {
-    SSL *c, *s;
-    BIO *c_out, *c_in, *s_out, *s_in;
-} pair;
-
-static void pump(session_cap *cap, pair *p)
-{
-    for (int i = 0; i < 200; i++) {
-        bool moved = false;
-        move_bytes(cap, p->c_out, p->s_in, C2S, &moved);
-        move_bytes(cap, p->s_out, p->c_in, S2C, &moved);
-        if (!moved)
-            return;
-        if (!SSL_is_init_finished(p->c))
-            (void)SSL_do_handshake(p->c);
-        if (!SSL_is_init_finished(p->s))
-            (void)SSL_do_handshake(p->s);
-    }
-    fail_msg("pump did not settle");
-}
-
-static void read_all(SSL *ssl, buf *into)
-{
-    uint8_t tmp[4096];
-    int n;
-    while ((n = SSL_read(ssl, tmp, sizeof(tmp))) > 0)
-        buf_add(into, tmp, (size_t)n);
-}
 
 static SSL_CTX *make_ctx(const params *pr, bool server)
 {
@@ -257,7 +169,7 @@ static void run_session(const params *pr, session_cap *cap)
     SSL_set_msg_callback_arg(p.s, &cap->log[S2C]);
 
     (void)SSL_do_handshake(p.c);
-    pump(cap, &p);
+    pump(&cap->w, &p);
     cap->handshake_ok = SSL_is_init_finished(p.c) && SSL_is_init_finished(p.s);
     cap->version = (uint16_t)SSL_version(p.c);
     const SSL_CIPHER *ciph = SSL_get_current_cipher(p.c);
@@ -266,31 +178,31 @@ static void run_session(const params *pr, session_cap *cap)
 
     if (cap->handshake_ok) {
         assert_int_equal(SSL_write(p.c, REQ, (int)strlen(REQ)), (int)strlen(REQ));
-        pump(cap, &p);
+        pump(&cap->w, &p);
         read_all(p.s, &cap->app_rx[C2S]);
         assert_int_equal(SSL_write(p.s, RESP, (int)strlen(RESP)), (int)strlen(RESP));
-        pump(cap, &p);
+        pump(&cap->w, &p);
         read_all(p.c, &cap->app_rx[S2C]);
         if (cap->version == TLS1_3_VERSION) {
             /* KeyUpdate both ways, then more data under the new keys */
             assert_true(SSL_key_update(p.c, SSL_KEY_UPDATE_REQUESTED));
             assert_int_equal(SSL_write(p.c, "after update", 12), 12);
-            pump(cap, &p);
+            pump(&cap->w, &p);
             read_all(p.s, &cap->app_rx[C2S]);
             assert_int_equal(SSL_write(p.s, "server after update", 19), 19);
-            pump(cap, &p);
+            pump(&cap->w, &p);
             read_all(p.c, &cap->app_rx[S2C]);
         }
         /* close_notify both ways */
         (void)SSL_shutdown(p.c);
-        pump(cap, &p);
+        pump(&cap->w, &p);
         read_all(p.s, &cap->app_rx[C2S]);
         (void)SSL_shutdown(p.s);
-        pump(cap, &p);
+        pump(&cap->w, &p);
         read_all(p.c, &cap->app_rx[S2C]);
     } else {
         /* let any alert reach the other side */
-        pump(cap, &p);
+        pump(&cap->w, &p);
     }
     ERR_clear_error();
     SSL_free(p.c);
@@ -302,13 +214,11 @@ static void run_session(const params *pr, session_cap *cap)
 static void cap_free(session_cap *cap)
 {
     for (int d = 0; d < 2; d++) {
-        buf_free(&cap->stream[d]);
         buf_free(&cap->log[d].hs);
         buf_free(&cap->log[d].alerts);
         buf_free(&cap->app_rx[d]);
     }
-    free(cap->ev_end);
-    free(cap->ev_dir);
+    wire_free(&cap->w);
     keylog_free(cap->kl);
 }
 
@@ -456,10 +366,10 @@ static void drive(driver *dr, const session_cap *cap, const keylog *kl, bool etm
     assert_non_null(dr->t);
     decrypt_dir_init(&dr->dd[0]);
     decrypt_dir_init(&dr->dd[1]);
-    for (size_t ev = 0; ev < cap->nev; ev++) {
-        int dir = cap->ev_dir[ev];
-        const buf *s = &cap->stream[dir];
-        size_t end = cap->ev_end[ev];
+    for (size_t ev = 0; ev < cap->w.nev; ev++) {
+        int dir = cap->w.ev_dir[ev];
+        const buf *s = &cap->w.stream[dir];
+        size_t end = cap->w.ev_end[ev];
         while (end - dr->pos[dir] >= 5) {
             const uint8_t *hdr = s->p + dr->pos[dir];
             size_t len = ((size_t)hdr[3] << 8) | hdr[4];
@@ -490,13 +400,6 @@ static void driver_free(driver *dr)
         buf_free(&dr->app[d]);
     }
     transcript_free(dr->t);
-}
-
-static void assert_buf_equal(const buf *a, const buf *b)
-{
-    assert_int_equal(a->n, b->n);
-    if (a->n)
-        assert_memory_equal(a->p, b->p, a->n);
 }
 
 static void check_session(const params *pr)
@@ -544,12 +447,12 @@ static void check_session(const params *pr)
     session_cap other;
     run_session(pr, &other);
     uint8_t cr[32];
-    memcpy(cr, cap.stream[C2S].p + 5 + 6, 32); /* first record holds the ClientHello */
+    memcpy(cr, cap.w.stream[C2S].p + 5 + 6, 32); /* first record holds the ClientHello */
     const keylog_entry *right = keylog_find(cap.kl, cr);
     assert_non_null(right);
     keylog *wrong = keylog_new();
     /* other's secrets filed under this session's client random */
-    memcpy(cr, other.stream[C2S].p + 5 + 6, 32);
+    memcpy(cr, other.w.stream[C2S].p + 5 + 6, 32);
     const keylog_entry *oe = keylog_find(other.kl, cr);
     assert_non_null(oe);
     char line[512];
@@ -572,10 +475,10 @@ static void check_session(const params *pr)
     bad.t = transcript_new();
     decrypt_dir_init(&bad.dd[0]);
     decrypt_dir_init(&bad.dd[1]);
-    for (size_t ev = 0; ev < cap.nev && !bad.first_error; ev++) {
-        int dir = cap.ev_dir[ev];
-        const buf *s = &cap.stream[dir];
-        while (!bad.first_error && cap.ev_end[ev] - bad.pos[dir] >= 5) {
+    for (size_t ev = 0; ev < cap.w.nev && !bad.first_error; ev++) {
+        int dir = cap.w.ev_dir[ev];
+        const buf *s = &cap.w.stream[dir];
+        while (!bad.first_error && cap.w.ev_end[ev] - bad.pos[dir] >= 5) {
             const uint8_t *hdr = s->p + bad.pos[dir];
             size_t len = ((size_t)hdr[3] << 8) | hdr[4];
             if (hdr[0] == 20 && cap.version != TLS1_3_VERSION) {

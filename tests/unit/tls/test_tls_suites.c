@@ -39,54 +39,12 @@
 #include "tls_registry.h"
 #include "transcript.h"
 
-enum { C2S = 0, S2C = 1 };
-
-typedef struct buf {
-    uint8_t *p;
-    size_t n, cap;
-} buf;
-
-static void buf_add(buf *b, const void *data, size_t n)
-{
-    if (b->n + n > b->cap) {
-        size_t nc = b->cap ? b->cap * 2 : 4096;
-        while (nc < b->n + n)
-            nc *= 2;
-        b->p = realloc(b->p, nc);
-        assert_non_null(b->p);
-        b->cap = nc;
-    }
-    if (n)
-        memcpy(b->p + b->n, data, n);
-    b->n += n;
-}
-
-static void buf_free(buf *b)
-{
-    free(b->p);
-    memset(b, 0, sizeof(*b));
-}
+#include "memory_pair.h"
 
 /* ---- keys and certificates (one of each kind for the whole run) ---- */
 
 static EVP_PKEY *g_key[3];
 static X509 *g_cert[3];
-
-static X509 *self_signed(EVP_PKEY *key)
-{
-    X509 *c = X509_new();
-    assert_non_null(c);
-    X509_set_version(c, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(c), 1);
-    X509_gmtime_adj(X509_getm_notBefore(c), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(c), 3600);
-    X509_set_pubkey(c, key);
-    X509_NAME *name = X509_get_subject_name(c);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"localhost", -1, -1, 0);
-    X509_set_issuer_name(c, name);
-    assert_true(X509_sign(c, key, EVP_sha256()) > 0);
-    return c;
-}
 
 static EVP_PKEY *dsa_key(void)
 {
@@ -167,10 +125,7 @@ static int srp_server_cb(SSL *s, int *ad, void *arg)
 /* ---- one in-process session ---- */
 
 typedef struct session_cap {
-    buf stream[2];  /* raw bytes per direction */
-    size_t *ev_end; /* time-ordered events: stream[ev_dir] grew to ev_end */
-    int *ev_dir;
-    size_t nev, capev;
+    wire w;              /* the bytes each side sent, in order */
     buf hs[2], alerts[2]; /* what each side's msg callback says it sent, by direction */
     buf app_rx[2];        /* application data each receiver read, by direction */
     uint8_t master[48], client_random[32], server_random[32];
@@ -196,56 +151,6 @@ static void msg_cb(int write_p, int version, int content_type, const void *b, si
         buf_add(&sd->cap->alerts[sd->dir], b, len);
 }
 
-static bool move_bytes(session_cap *s, BIO *from, BIO *to, int dir)
-{
-    uint8_t tmp[4096];
-    int n;
-    bool moved = false;
-    while ((n = BIO_read(from, tmp, sizeof(tmp))) > 0) {
-        buf_add(&s->stream[dir], tmp, (size_t)n);
-        assert_int_equal(BIO_write(to, tmp, n), n);
-        if (s->nev == s->capev) {
-            s->capev = s->capev ? s->capev * 2 : 64;
-            s->ev_end = realloc(s->ev_end, s->capev * sizeof(*s->ev_end));
-            s->ev_dir = realloc(s->ev_dir, s->capev * sizeof(*s->ev_dir));
-            assert_non_null(s->ev_end);
-            assert_non_null(s->ev_dir);
-        }
-        s->ev_end[s->nev] = s->stream[dir].n;
-        s->ev_dir[s->nev] = dir;
-        s->nev++;
-        moved = true;
-    }
-    return moved;
-}
-
-typedef struct pair {
-    SSL *c, *s;
-    BIO *c_out, *c_in, *s_out, *s_in;
-} pair;
-
-static void pump(session_cap *cap, pair *p)
-{
-    for (int i = 0; i < 200; i++) {
-        bool moved = move_bytes(cap, p->c_out, p->s_in, C2S);
-        moved |= move_bytes(cap, p->s_out, p->c_in, S2C);
-        if (!moved)
-            return;
-        if (!SSL_is_init_finished(p->c))
-            (void)SSL_do_handshake(p->c);
-        if (!SSL_is_init_finished(p->s))
-            (void)SSL_do_handshake(p->s);
-    }
-    fail_msg("pump did not settle");
-}
-
-static void read_all(SSL *ssl, buf *into)
-{
-    uint8_t tmp[4096];
-    int n;
-    while ((n = SSL_read(ssl, tmp, sizeof(tmp))) > 0)
-        buf_add(into, tmp, (size_t)n);
-}
 
 static SSL_CTX *make_ctx(const SSL_CIPHER *c, int version, bool etm, bool server)
 {
@@ -301,7 +206,7 @@ static bool run_session(const SSL_CIPHER *c, int version, bool etm, session_cap 
     SSL_set_msg_callback(p.s, msg_cb);
     SSL_set_msg_callback_arg(p.s, &ss);
     (void)SSL_do_handshake(p.c);
-    pump(cap, &p);
+    pump(&cap->w, &p);
     bool ok = SSL_is_init_finished(p.c) && SSL_is_init_finished(p.s);
     if (ok) {
         cap->version = (uint16_t)SSL_version(p.c);
@@ -311,16 +216,16 @@ static bool run_session(const SSL_CIPHER *c, int version, bool etm, session_cap 
         assert_int_equal(SSL_get_client_random(p.c, cap->client_random, 32), 32);
         assert_int_equal(SSL_get_server_random(p.c, cap->server_random, 32), 32);
         assert_int_equal(SSL_write(p.c, REQ, (int)strlen(REQ)), (int)strlen(REQ));
-        pump(cap, &p);
+        pump(&cap->w, &p);
         read_all(p.s, &cap->app_rx[C2S]);
         assert_int_equal(SSL_write(p.s, RESP, (int)strlen(RESP)), (int)strlen(RESP));
-        pump(cap, &p);
+        pump(&cap->w, &p);
         read_all(p.c, &cap->app_rx[S2C]);
         (void)SSL_shutdown(p.c);
-        pump(cap, &p);
+        pump(&cap->w, &p);
         read_all(p.s, &cap->app_rx[C2S]);
         (void)SSL_shutdown(p.s);
-        pump(cap, &p);
+        pump(&cap->w, &p);
         read_all(p.c, &cap->app_rx[S2C]);
     }
     ERR_clear_error();
@@ -334,13 +239,11 @@ static bool run_session(const SSL_CIPHER *c, int version, bool etm, session_cap 
 static void cap_free(session_cap *cap)
 {
     for (int d = 0; d < 2; d++) {
-        buf_free(&cap->stream[d]);
         buf_free(&cap->hs[d]);
         buf_free(&cap->alerts[d]);
         buf_free(&cap->app_rx[d]);
     }
-    free(cap->ev_end);
-    free(cap->ev_dir);
+    wire_free(&cap->w);
 }
 
 /* ---- passive decryption of the captured records ---- */
@@ -418,13 +321,6 @@ static void handle_record(driver *dr, int dir, const uint8_t *hdr, size_t len)
     free(out);
 }
 
-static void assert_buf_equal(const buf *a, const buf *b)
-{
-    assert_int_equal(a->n, b->n);
-    if (a->n)
-        assert_memory_equal(a->p, b->p, a->n);
-}
-
 static void decrypt_session(const session_cap *cap)
 {
     driver dr;
@@ -434,13 +330,13 @@ static void decrypt_session(const session_cap *cap)
     assert_non_null(dr.t);
     decrypt_dir_init(&dr.dd[0]);
     decrypt_dir_init(&dr.dd[1]);
-    for (size_t ev = 0; ev < cap->nev; ev++) {
-        int dir = cap->ev_dir[ev];
-        const uint8_t *s = cap->stream[dir].p;
-        while (cap->ev_end[ev] - dr.pos[dir] >= 5) {
+    for (size_t ev = 0; ev < cap->w.nev; ev++) {
+        int dir = cap->w.ev_dir[ev];
+        const uint8_t *s = cap->w.stream[dir].p;
+        while (cap->w.ev_end[ev] - dr.pos[dir] >= 5) {
             const uint8_t *hdr = s + dr.pos[dir];
             size_t len = ((size_t)hdr[3] << 8) | hdr[4];
-            if (cap->ev_end[ev] - dr.pos[dir] < 5 + len)
+            if (cap->w.ev_end[ev] - dr.pos[dir] < 5 + len)
                 break;
             handle_record(&dr, dir, hdr, len);
             dr.pos[dir] += 5 + len;
