@@ -1,6 +1,7 @@
 /* explain_flow.c — verdicts about how the connection went, explained (see
  * explain.h). */
 #include "explain.h"
+#include "tls_key_exchange.h"
 
 #include <string.h>
 
@@ -67,6 +68,16 @@ void explain_tls_ok_no_client_auth(const diag_ctx *c, diag_out *o)
     diag_cite(o, c->f.fin[0]);
     diag_cite(o, c->f.fin[1]);
     const session_t *s = c->s;
+    tls_kx_kind kx = s->tls13 ? TLS_KX_UNKNOWN : tls_kx_kind_for_cipher(s->sh.cipher);
+    if (kx == TLS_KX_PSK || kx == TLS_KX_DHE_PSK || kx == TLS_KX_ECDHE_PSK || kx == TLS_KX_RSA_PSK) {
+        /* a pre-shared key authenticated the client: no certificate was ever meant to */
+        sb_printf(e, "The handshake finished with a pre-shared-key suite: the client proved it holds "
+                     "the key it shares with the server (PSK identity), so no certificate was asked "
+                     "for or sent.");
+        sb_printf(n, "Nothing to fix if PSK is the intended client authentication. To use client "
+                     "certificates instead, configure a certificate suite and require them on the server.");
+        return;
+    }
     sb_printf(e, "The handshake finished without client authentication: the server "
                  "never sent a CertificateRequest, so the client had no reason to "
                  "send a certificate.");
