@@ -13,6 +13,10 @@ KIND_TO_TYPE = {"client_hello": 1, "server_hello": 2, "hello_retry_request": 2,
     "post_handshake_auth": 13, "server_hello_done": 14, "certificate_verify": 15,
     "client_key_exchange": 16, "finished": 20, "key_update": 24, "compressed_certificate": 25}
 VERSIONS = {"0x0304": "1.3", "0x0303": "1.2", "0x0302": "1.1", "0x0301": "1.0"}
+# TLS 1.3 drafts and experiments: ECS tls.version "1.3" (the text names the draft)
+VERSIONS.update({f"0x7f{n:02x}": "1.3" for n in range(256)})
+VERSIONS.update({f"0x7e{n:02x}": "1.3" for n in range(1, 5)})
+VERSIONS.update({"0xfb17": "1.3", "0xfb1a": "1.3"})
 
 def run(cmd):
     return subprocess.run(cmd, capture_output=True, text=True).stdout
@@ -71,6 +75,8 @@ def compare(binary, pcap, keys):
         mine = {"C->S": [], "S->C": []}
         for st in c["mtls"]["steps"]:
             k = KIND_TO_TYPE.get(st["kind"])
+            if st["kind"] == "other_handshake":
+                k = st.get("hs_type")  # e.g. 22 certificate_status (OCSP stapling), kept with its raw type
             # an undecrypted TLS <= 1.2 Finished is shown by tshark without a type
             if k and not (st["kind"] == "finished" and st.get("detail") == "encrypted"):
                 mine[st["dir"]].append(k)
