@@ -1,6 +1,7 @@
 /*
  * starttls.h — find where TLS starts after a plaintext prologue (SMTP, IMAP,
- * POP3, FTP, XMPP, LDAP StartTLS, PostgreSQL SSLRequest).
+ * POP3, FTP, XMPP, IRC, NNTP, ManageSieve, LDAP StartTLS, PostgreSQL and
+ * MySQL SSLRequest).
  */
 #ifndef MTLS_STARTTLS_H
 #define MTLS_STARTTLS_H
@@ -12,7 +13,8 @@
 typedef struct starttls_result {
     bool found;            /* a TLS record starts at `offset` after an accepted prologue */
     size_t offset;
-    const char *protocol;  /* "smtp", "imap", "pop3", "ftp", "xmpp", "ldap", "postgresql" or NULL */
+    const char *protocol;  /* "smtp", "imap", "pop3", "ftp", "xmpp", "irc", "nntp", "sieve", "ldap",
+                            * "postgresql", "mysql" or NULL */
     bool maybe;            /* not found yet, but the bytes look like a plaintext prologue: wait */
 } starttls_result;
 

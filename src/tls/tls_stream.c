@@ -388,8 +388,15 @@ void tlss_data(tls_conn *c, int side, uint64_t ts, const uint8_t *bytes, size_t 
         if (sr.found) {
             off = sr.offset;
             found = true;
-            if (c->s && !c->s->starttls && sr.protocol)
+            if (c->s && sr.protocol && (!c->s->starttls || (!client && strcmp(c->s->starttls, sr.protocol) != 0))) {
+                /* the server's side names the protocol best: a client's bare
+                 * "STARTTLS" is said in SMTP, IRC and ManageSieve alike */
+                free(c->s->starttls);
                 c->s->starttls = strdup(sr.protocol);
+                for (size_t i = 0; i < c->s->n_steps; i++) /* the client's prologue step too */
+                    if (c->s->steps[i].kind == STEP_STARTTLS && c->s->starttls)
+                        tlsc_set_detail(&c->s->steps[i], "%s", c->s->starttls);
+            }
             else if (!c->s && sr.protocol) {
                 ensure_session(c);
                 if (c->s)

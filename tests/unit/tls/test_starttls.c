@@ -51,6 +51,21 @@ static void test_protocols(void **state)
     /* LDAP StartTLS extended request (BER) carrying the OID */
     static const char ldap[] = "\x30\x1d\x02\x01\x01\x77\x18\x80\x16" "1.3.6.1.4.1.1466.20037";
     expect(ldap, sizeof ldap - 1, true, "ldap");
+    /* IRC (670), NNTP (CAPABILITIES / 382), ManageSieve (quoted capabilities):
+     * the server's side names them; the client's bare STARTTLS stays "smtp" */
+    expect(S(":irc.example 670 * :STARTTLS successful, go ahead with TLS handshake\r\n"), false, "irc");
+    expect(S("CAPABILITIES\r\nSTARTTLS\r\n"), true, "nntp");
+    expect(S("200 news.example NNTP service ready\r\n382 Continue with TLS negotiation\r\n"), false, "nntp");
+    expect(S("\"IMPLEMENTATION\" \"Dovecot\"\r\n\"STARTTLS\"\r\nOK \"ready\"\r\nOK \"Begin TLS negotiation now\"\r\n"), false, "sieve");
+    expect(S("STARTTLS\r\n"), true, "smtp");
+    /* MySQL: the server's HandshakeV10 packet, the client's 32-byte SSLRequest with CLIENT_SSL */
+    static const char my_srv[] = "\x17\x00\x00\x00\x0a" "8.0.36\0" "\x07\x00\x00\x00" "abcdefgh\0" "\x00\x8a";
+    expect(my_srv, sizeof my_srv - 1, false, "mysql");
+    char my_cli[36] = {32, 0, 0, 1, 0x00, 0x0a, 0x00, 0x00};
+    expect(my_cli, sizeof my_cli, true, "mysql");
+    my_cli[5] = 0x02; /* no CLIENT_SSL: not an SSLRequest, binary bytes are no prologue */
+    starttls_result r = scan(my_cli, sizeof my_cli, CH, sizeof CH, true);
+    assert_false(r.found);
 }
 
 static void test_not_yet_or_not_tls(void **state)
