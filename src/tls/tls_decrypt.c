@@ -392,6 +392,21 @@ static void mac_header(uint8_t ad[13], uint64_t seq, const uint8_t hdr[5], size_
     ad[12] = (uint8_t)length;
 }
 
+/* TLS 1.0-1.2 record MAC: HMAC(seq || type || version || length || data) must
+ * equal tag (the suite's mac_len bytes). DECRYPT_OK, DECRYPT_ERR_AUTH, or the
+ * HMAC's own error. */
+static int check_mac(const decrypt_dir *d, const uint8_t hdr[5], const uint8_t *data, size_t len, const uint8_t *tag)
+{
+    const decrypt_suite *s = d->suite;
+    uint8_t ad[13], mac[64];
+    size_t mac_out = 0;
+    mac_header(ad, d->seq, hdr, len);
+    int rc = hmac3(s->mac, d->mac_key, s->mac_len, ad, sizeof(ad), data, len, NULL, 0, mac, sizeof(mac), &mac_out);
+    if (rc != DECRYPT_OK)
+        return rc;
+    return mac_out == s->mac_len && CRYPTO_memcmp(mac, tag, s->mac_len) == 0 ? DECRYPT_OK : DECRYPT_ERR_AUTH;
+}
+
 /* Raw CBC decryption (AES, Camellia, 3DES) without padding removal. */
 static int cbc_decrypt(decrypt_dir *d, const uint8_t *iv, const uint8_t *ct, size_t len, uint8_t *out)
 {
@@ -427,20 +442,15 @@ static int decrypt12_cbc(decrypt_dir *d, const uint8_t hdr[5], const uint8_t *re
     size_t bs = s->block_len;
     size_t ivl = d->version >= 0x0302 ? bs : 0;
     size_t ml = s->mac_len;
-    uint8_t ad[13], mac[64];
-    size_t mac_out = 0;
     const uint8_t *iv = ivl ? rec : d->iv;
 
     if (d->encrypt_then_mac) {
         if (len < ivl + bs + ml || (len - ml - ivl) % bs != 0)
             return DECRYPT_ERR_MALFORMED;
         size_t body = len - ml;
-        mac_header(ad, d->seq, hdr, body);
-        int rc = hmac3(s->mac, d->mac_key, ml, ad, sizeof(ad), rec, body, NULL, 0, mac, sizeof(mac), &mac_out);
+        int rc = check_mac(d, hdr, rec, body, rec + body);
         if (rc != DECRYPT_OK)
             return rc;
-        if (mac_out != ml || CRYPTO_memcmp(mac, rec + body, ml) != 0)
-            return DECRYPT_ERR_AUTH;
         size_t clen = body - ivl;
         rc = cbc_decrypt(d, iv, rec + ivl, clen, out);
         if (rc != DECRYPT_OK)
@@ -471,10 +481,7 @@ static int decrypt12_cbc(decrypt_dir *d, const uint8_t hdr[5], const uint8_t *re
         return DECRYPT_ERR_AUTH;
     }
     size_t content = clen - pad - ml;
-    mac_header(ad, d->seq, hdr, content);
-    rc = hmac3(s->mac, d->mac_key, ml, ad, sizeof(ad), out, content, NULL, 0, mac, sizeof(mac), &mac_out);
-    if (rc == DECRYPT_OK && (mac_out != ml || CRYPTO_memcmp(mac, out + content, ml) != 0))
-        rc = DECRYPT_ERR_AUTH;
+    rc = check_mac(d, hdr, out, content, out + content);
     if (rc != DECRYPT_OK) {
         OPENSSL_cleanse(out, clen);
         return rc;
@@ -491,18 +498,13 @@ static int decrypt12_cbc(decrypt_dir *d, const uint8_t hdr[5], const uint8_t *re
 static int decrypt12_null(decrypt_dir *d, const uint8_t hdr[5], const uint8_t *rec, size_t len, uint8_t *out,
                           size_t *out_len)
 {
-    const decrypt_suite *s = d->suite;
-    size_t ml = s->mac_len, mac_out = 0;
-    uint8_t ad[13], mac[64];
+    size_t ml = d->suite->mac_len;
     if (len < ml)
         return DECRYPT_ERR_MALFORMED;
     size_t content = len - ml;
-    mac_header(ad, d->seq, hdr, content);
-    int rc = hmac3(s->mac, d->mac_key, ml, ad, sizeof(ad), rec, content, NULL, 0, mac, sizeof(mac), &mac_out);
+    int rc = check_mac(d, hdr, rec, content, rec + content);
     if (rc != DECRYPT_OK)
         return rc;
-    if (mac_out != ml || CRYPTO_memcmp(mac, rec + content, ml) != 0)
-        return DECRYPT_ERR_AUTH;
     if (content)
         memcpy(out, rec, content);
     *out_len = content;
