@@ -7,6 +7,7 @@
 
 typedef struct resume_entry {
     endpoint_t server;
+    uint8_t client_addr[16];
     uint8_t sid[32];
     size_t sid_len; /* 0: a ticket issuer */
     uint64_t id;
@@ -26,21 +27,27 @@ static bool same_server(const resume_entry *e, const session_t *s)
     return e->server.port == s->server.port && memcmp(e->server.addr, s->server.addr, 16) == 0;
 }
 
+static bool same_client(const resume_entry *e, const session_t *s)
+{
+    return memcmp(e->client_addr, s->client.addr, 16) == 0;
+}
+
+/* The latest earlier full handshake between the same client address and
+ * server that gave out this session id or, for a ticket, any ticket: the
+ * client keeps what it resumes. */
 static uint64_t find_original(const resume_links *r, const session_t *s)
 {
-    for (size_t i = 0; i < RESUME_RING; i++) {
-        const resume_entry *e = &r->ring[i];
-        if (e->id && e->sid_len && e->sid_len == s->sh.session_id_len &&
-            memcmp(e->sid, s->sh.session_id, e->sid_len) == 0 && same_server(e, s))
-            return e->id;
-    }
-    /* ticket resumption: the latest earlier full handshake to the same server that issued a ticket */
+    uint64_t by_ticket = 0;
     for (size_t k = 0; k < RESUME_RING; k++) {
         const resume_entry *e = &r->ring[(r->pos + RESUME_RING - 1 - k) % RESUME_RING];
-        if (e->id && e->sid_len == 0 && same_server(e, s) && e->id < s->id)
+        if (!e->id || e->id >= s->id || !same_server(e, s) || !same_client(e, s))
+            continue;
+        if (e->sid_len && e->sid_len == s->sh.session_id_len && memcmp(e->sid, s->sh.session_id, e->sid_len) == 0)
             return e->id;
+        if (!e->sid_len && !by_ticket)
+            by_ticket = e->id;
     }
-    return 0;
+    return by_ticket;
 }
 
 static resume_entry *next_slot(resume_links *r)
@@ -64,6 +71,7 @@ uint64_t resume_links_note(resume_links *r, const session_t *s)
         return 0;
     resume_entry *e = next_slot(r);
     e->server = s->server;
+    memcpy(e->client_addr, s->client.addr, 16);
     e->sid_len = ticket && !s->sh.session_id_len ? 0 : s->sh.session_id_len;
     memcpy(e->sid, s->sh.session_id, s->sh.session_id_len);
     e->id = s->id;

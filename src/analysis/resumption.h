@@ -1,7 +1,8 @@
 /*
  * resumption.h — links between connections: which earlier full handshake in
  * the capture a resumed handshake resumed (by server + session id, or, for
- * tickets, the latest full handshake to the same server that issued one).
+ * tickets, the latest full handshake from the same client address to the same
+ * server that issued one).
  * A bounded ring of the most recent full handshakes.
  */
 #ifndef MTLS_RESUMPTION_H

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 enum {
@@ -35,6 +36,8 @@ enum {
     OPT_EXPECT,
     OPT_FORMAT,
     OPT_CERT_CHAIN,
+    OPT_THREADS,
+    OPT_SORT,
 };
 
 static const struct option long_opts[] = {
@@ -71,6 +74,8 @@ static const struct option long_opts[] = {
     {"expect", required_argument, NULL, OPT_EXPECT},
     {"write", required_argument, NULL, 'w'},
     {"certificate-chain", no_argument, NULL, OPT_CERT_CHAIN},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"sort", no_argument, NULL, OPT_SORT},
     {NULL, 0, NULL, 0},
 };
 
@@ -104,6 +109,8 @@ void cli_usage(FILE *out)
           "  --stats               print processing counters to stderr at the end\n"
           "  --certificate-chain   JSON: add each side's certificates as sent (base64 DER,\n"
           "                        ECS tls.client/server.certificate_chain)\n"
+          "  --sort                print connections in the order they started (by id), all at\n"
+          "                        the end: stable output whatever --threads (held in memory)\n"
           "  -w FILE               write the packets of the reported connections to FILE (pcapng),\n"
           "                        with the TLS secrets used, so Wireshark decrypts it alone\n"
           "Certificates:\n"
@@ -120,6 +127,9 @@ void cli_usage(FILE *out)
           "  --max-flow-bytes N    bytes buffered per flow (default 4M)\n"
           "  --max-memory N        total bytes buffered (default 512M)\n"
           "  --idle-timeout SEC    evict flows idle this long (default 300)\n"
+          "  --threads N           worker threads, each owning a share of the connections\n"
+          "                        (default: the online CPUs; 1 with -w, -c or --dump-certs);\n"
+          "                        the limits above are shared among them\n"
           "\n"
           "Checks (CI):\n"
           "  --expect V[,V...]     every reported connection's verdict must be one of these\n"
@@ -300,6 +310,12 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
             cfg->write_file = optarg;
             break;
         case OPT_CERT_CHAIN: cfg->certificate_chain = true; break;
+        case OPT_SORT: cfg->sort = true; break;
+        case OPT_THREADS:
+            if (parse_u64(optarg, &u) < 0 || u == 0 || u > MTLS_MAX_THREADS)
+                return usage_error("--threads needs a number from 1 to 64, got '%s'", optarg);
+            cfg->threads = (unsigned)u;
+            break;
         case 'v': cfg->verbose++; break;
         case 'q': cfg->quiet = true; break;
         case 'h': cli_usage(stdout); return CLI_EXIT_OK;
@@ -378,6 +394,10 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
         return usage_error("%s", "-r and -i cannot be used together");
     if (!cfg->format)
         cfg->format = "text";
+    if (!cfg->threads) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        cfg->threads = cpus < 1 ? 1u : cpus > MTLS_MAX_THREADS ? (unsigned)MTLS_MAX_THREADS : (unsigned)cpus;
+    }
     if (cfg->quiet && strcmp(cfg->format, "text") != 0)
         return usage_error("%s", "-q (one text line per connection) and --json / --format json cannot be used together");
     if (!cfg->keylog) {

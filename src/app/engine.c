@@ -8,6 +8,7 @@
 #include "certdump.h"
 #include "decode.h"
 #include "export.h"
+#include "outbuf.h"
 #include "diagnose.h"
 #include "flow.h"
 #include "keylog.h"
@@ -34,7 +35,7 @@ struct engine {
     reasm_limits rlim;
     tlss_options topt;
     diag_options dopt;
-    uint64_t next_id;
+    uint64_t frames;      /* packets read so far: the frame number of the last one */
     uint64_t last_ts;
     uint64_t last_idle_check;
     bool stop;
@@ -47,6 +48,12 @@ struct engine {
     uint64_t exported_conns, exported_pkts;
     uint64_t dsb_blocks;  /* Decryption Secrets Blocks met while reading a stream */
     uint64_t k_recv, k_drop, k_ifdrop;
+    bool worker;          /* one of --threads' workers: the front prints the summary */
+    keylog *shared_keys;  /* a worker's view of the front's key log (not owned) */
+    uint64_t worker_chains, worker_chain_hits; /* absorbed from --threads workers */
+    FILE *final_out;      /* --sort: where the sorted records go at the end */
+    outbuf *rec;          /* --sort: the record being written */
+    out_records records;  /* --sort: every connection's output, sorted at the end */
 };
 
 /* How long after a connection closed its late packets (a retransmitted FIN or
@@ -100,16 +107,56 @@ void engine_add_secrets(engine_t *e, const uint8_t *text, size_t len)
 
 static void dsb_sink(void *ctx, const uint8_t *text, size_t len) { engine_add_secrets(ctx, text, len); }
 
-static reporter *make_reporter(const mtls_config *cfg, FILE *out)
+/* terminal: where the output finally goes (colour only for a terminal). */
+static reporter *make_reporter(const mtls_config *cfg, FILE *out, FILE *terminal)
 {
     report_options ro;
     memset(&ro, 0, sizeof(ro));
     ro.color = cfg->color == COLOR_ALWAYS ||
-               (cfg->color == COLOR_AUTO && isatty(fileno(out)) && getenv("NO_COLOR") == NULL);
+               (cfg->color == COLOR_AUTO && isatty(fileno(terminal)) && getenv("NO_COLOR") == NULL);
     ro.verbosity = cfg->verbose;
     ro.quiet = cfg->quiet;
     ro.certificate_chain = cfg->certificate_chain;
     return reporter_new(cfg->format ? cfg->format : "text", out, &ro);
+}
+
+/* What the front (or the only engine) and a --threads worker share: the
+ * flow table, analyzer, summary and reporter of one engine. */
+static int engine_setup(engine_t *e, const mtls_config *cfg, int dlt, FILE *out, FILE *terminal, char **err)
+{
+    e->cfg = cfg;
+    e->dlt = dlt;
+    e->final_out = out;
+    if (cfg->sort) {
+        if (!(e->rec = outbuf_new())) {
+            *err = oom_error();
+            return -1;
+        }
+        out = outbuf_stream(e->rec);
+    }
+    e->out = out;
+    e->dec = decoder_new(dlt, NULL);
+    e->flows = flow_table_new(cfg->max_flows);
+    e->sum = summary_new(SUMMARY_DEFAULT_MAX_CERTS);
+    e->rep = make_reporter(cfg, out, terminal);
+    if (!e->dec || !e->flows || !e->sum || !e->rep) {
+        *err = oom_error();
+        return -1;
+    }
+    e->rlim.max_pending_bytes = cfg->max_flow_bytes;
+    e->rlim.total = &e->mem_total;
+    e->rlim.max_total = cfg->max_memory;
+    flow_table_set_reasm_limits(e->flows, &e->rlim);
+
+    analyzer_config ac = {cfg->ca, cfg->server_ca, cfg->client_ca, cfg->verify_time_abs, cfg->verify_now};
+    e->an = analyzer_new(&ac, err);
+    if (!e->an)
+        return -1;
+    e->topt.max_buffer = cfg->max_flow_bytes;
+    e->topt.mem_total = &e->mem_total;
+    e->dopt.client_ca_given = cfg->client_ca != NULL || cfg->ca != NULL;
+    e->dopt.server_ca_given = cfg->server_ca != NULL || cfg->ca != NULL;
+    return 0;
 }
 
 engine_t *engine_new(const mtls_config *cfg, int dlt, FILE *out, char **err)
@@ -119,9 +166,6 @@ engine_t *engine_new(const mtls_config *cfg, int dlt, FILE *out, char **err)
         *err = oom_error();
         return NULL;
     }
-    e->cfg = cfg;
-    e->out = out;
-    e->dlt = dlt;
     if (!decode_link_supported(dlt)) {
         if (asprintf(err, "unsupported link-layer type %s: mtlsdump decodes Ethernet (802.1Q/QinQ), Linux "
                           "cooked (SLL, SLL2), BSD loopback and raw IPv4/IPv6",
@@ -130,31 +174,8 @@ engine_t *engine_new(const mtls_config *cfg, int dlt, FILE *out, char **err)
         free(e);
         return NULL;
     }
-    e->dec = decoder_new(dlt, NULL);
-    e->flows = flow_table_new(cfg->max_flows);
-    e->sum = summary_new(SUMMARY_DEFAULT_MAX_CERTS);
-    e->rep = make_reporter(cfg, out);
-    if (!e->dec || !e->flows || !e->sum || !e->rep) {
-        *err = oom_error();
-        engine_free(e);
-        return NULL;
-    }
-    e->rlim.max_pending_bytes = cfg->max_flow_bytes;
-    e->rlim.total = &e->mem_total;
-    e->rlim.max_total = cfg->max_memory;
-    flow_table_set_reasm_limits(e->flows, &e->rlim);
-
-    analyzer_config ac = {cfg->ca, cfg->server_ca, cfg->client_ca, cfg->verify_time_abs, cfg->verify_now};
-    e->an = analyzer_new(&ac, err);
-    if (!e->an) {
-        engine_free(e);
-        return NULL;
-    }
-    if (cfg->dump_certs && certdump_check_dir(cfg->dump_certs, err) < 0) {
-        engine_free(e);
-        return NULL;
-    }
-    if (load_keys(e, cfg, err) < 0) {
+    if (engine_setup(e, cfg, dlt, out, out, err) < 0 ||
+        (cfg->dump_certs && certdump_check_dir(cfg->dump_certs, err) < 0) || load_keys(e, cfg, err) < 0) {
         engine_free(e);
         return NULL;
     }
@@ -171,12 +192,42 @@ engine_t *engine_new(const mtls_config *cfg, int dlt, FILE *out, char **err)
         }
     }
     e->topt.keys = e->keys;
-    e->topt.max_buffer = cfg->max_flow_bytes;
-    e->topt.mem_total = &e->mem_total;
     e->dopt.keylog_given = cfg->keylog != NULL || e->dsb_blocks > 0;
-    e->dopt.client_ca_given = cfg->client_ca != NULL || cfg->ca != NULL;
-    e->dopt.server_ca_given = cfg->server_ca != NULL || cfg->ca != NULL;
     return e;
+}
+
+engine_t *engine_new_worker(const engine_t *front, const mtls_config *cfg, FILE *out, char **err)
+{
+    engine_t *e = calloc(1, sizeof(*e));
+    if (!e) {
+        *err = oom_error();
+        return NULL;
+    }
+    e->worker = true;
+    if (engine_setup(e, cfg, front->dlt, out, front->final_out, err) < 0) {
+        engine_free(e);
+        return NULL;
+    }
+    e->shared_keys = front->keys;
+    e->topt.keys = front->keys;
+    e->dopt.keylog_given = front->dopt.keylog_given;
+    return e;
+}
+
+void engine_worker_secrets(engine_t *w, const uint8_t *text, size_t len)
+{
+    /* the front's key log is read by every worker without a lock, so secrets
+     * met later in the stream go to each worker's own key log, which falls
+     * back to the shared one */
+    if (!w->keys) {
+        if (!(w->keys = keylog_new()))
+            return;
+        keylog_set_fallback(w->keys, w->shared_keys);
+    }
+    if (keylog_add_buffer(w->keys, text, len) < 0)
+        return;
+    w->topt.keys = w->keys;
+    w->dopt.keylog_given = true;
 }
 
 static void free_flow_cb(flow_table *t, flow_t *f, void *ctx)
@@ -208,6 +259,8 @@ void engine_free(engine_t *e)
     }
     free(ignored);
     free(e->export_error);
+    out_records_clear(&e->records);
+    outbuf_free(e->rec);
     free(e);
 }
 
@@ -243,6 +296,12 @@ static bool report_session(engine_t *e, const session_t *s)
         }
         if (reporter_connection(e->rep, &c) < 0)
             e->out_error = true;
+        if (e->rec) { /* --sort: this connection's output becomes one record */
+            size_t n;
+            const char *bytes = outbuf_take(e->rec, &n);
+            if (out_records_add(&e->records, s->id, bytes, n) < 0)
+                e->out_error = true;
+        }
         if (e->cfg->iface)
             fflush(e->out);
     }
@@ -317,12 +376,12 @@ static tls_conn *new_tls_state(engine_t *e, const flow_t *f)
     return c;
 }
 
-static void account_session(engine_t *e, tls_conn *c)
+/* A connection's id is the frame number of its first packet, as Wireshark
+ * numbers frames: the same whichever worker (--threads) handled it. */
+static void account_session(engine_t *e, const flow_t *f, tls_conn *c)
 {
-    if (tlss_assign_id(c, e->next_id + 1)) {
-        e->next_id++;
+    if (tlss_assign_id(c, f->first_frame))
         e->st.connections++;
-    }
 }
 
 static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why, const char *cause)
@@ -332,7 +391,7 @@ static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why, cons
         flow_ctx fc = {e, f};
         reasm_flush(&f->dir[0], ts, &rcb, &fc, 0);
         reasm_flush(&f->dir[1], ts, &rcb, &fc, 1);
-        account_session(e, c);
+        account_session(e, f, c);
         if (tlss_session(c)) {
             if (why != STEP__COUNT)
                 tlss_end(c, ts, why, cause);
@@ -389,22 +448,41 @@ void engine_tick(engine_t *e, uint64_t now_us)
     idle_check(e, now_us);
 }
 
-void engine_packet(engine_t *e, uint64_t ts, const uint8_t *data, size_t caplen, size_t wirelen)
+bool engine_decode(engine_t *e, uint64_t ts, const uint8_t *data, size_t caplen, size_t wirelen, decoded_pkt *pk,
+                   uint64_t *frame)
 {
     e->st.packets++;
     e->st.bytes += caplen;
+    *frame = ++e->frames;
     if (ts > e->last_ts)
         e->last_ts = ts;
-    decoded_pkt pk;
-    dx_result r = decode_packet(e->dec, ts, data, caplen, wirelen, &pk);
+    dx_result r = decode_packet(e->dec, ts, data, caplen, wirelen, pk);
     if (r.status != DX_OK) {
         if (r.status == DX_MALFORMED || r.status == DX_TRUNCATED)
             e->st.malformed_packets++;
         else
             e->st.ignored_packets++;
-        return;
+        return false;
     }
     e->st.tcp_packets++;
+    return true;
+}
+
+void engine_packet(engine_t *e, uint64_t ts, const uint8_t *data, size_t caplen, size_t wirelen)
+{
+    decoded_pkt pk;
+    uint64_t frame;
+    if (engine_decode(e, ts, data, caplen, wirelen, &pk, &frame))
+        engine_decoded(e, frame, &pk, data, caplen, wirelen);
+}
+
+void engine_decoded(engine_t *e, uint64_t frame, const decoded_pkt *pkt, const uint8_t *data, size_t caplen,
+                    size_t wirelen)
+{
+    const decoded_pkt pk = *pkt;
+    uint64_t ts = pk.ts_us;
+    if (ts > e->last_ts)
+        e->last_ts = ts;
     idle_check(e, ts);
     bool want_create = (pk.flags & TCP_SYN) || pk.payload_wire_len > 0;
     int side = 0;
@@ -423,8 +501,10 @@ void engine_packet(engine_t *e, uint64_t ts, const uint8_t *data, size_t caplen,
     }
     if (!f)
         return;
-    if (created)
+    if (created) {
         e->st.flows_created++;
+        f->first_frame = frame;
+    }
     if ((pk.flags & TCP_SYN) && f->client_side < 0)
         f->client_side = (pk.flags & TCP_ACK) ? 1 - side : side; /* the SYN's sender is the client */
     /* The TLS state (about 1.2 KB) is made at the first payload byte: a flow
@@ -455,7 +535,7 @@ void engine_packet(engine_t *e, uint64_t ts, const uint8_t *data, size_t caplen,
     flow_ctx fc = {e, f};
     reasm_segment(&f->dir[side], ts, pk.seq, pk.flags, pk.payload, pk.payload_len, pk.payload_wire_len, &rcb, &fc,
                   side);
-    account_session(e, c);
+    account_session(e, f, c);
     if (e->mem_total > e->st.peak_buffered)
         e->st.peak_buffered = e->mem_total;
     if (tlss_get_state(c) == TLSS_NOT_TLS) {
@@ -511,8 +591,10 @@ static bool engine_filtered(const mtls_config *cfg)
 
 void engine_set_interrupted(engine_t *e) { e->interrupted = true; }
 
-void engine_finish(engine_t *e)
+void engine_end_flows(engine_t *e, uint64_t last_ts)
 {
+    if (last_ts > e->last_ts)
+        e->last_ts = last_ts;
     size_t n = flow_table_count(e->flows);
     if (n) {
         finish_all_ctx fa = {e, calloc(n, sizeof(flow_t *)), 0};
@@ -524,6 +606,40 @@ void engine_finish(engine_t *e)
             free(fa.list);
         }
     }
+}
+
+void engine_absorb(engine_t *e, engine_t *w)
+{
+    const engine_stats *a = &w->st;
+    engine_stats *t = &e->st;
+    t->tcp_packets += a->tcp_packets;
+    t->flows_created += a->flows_created;
+    t->flows_not_tls += a->flows_not_tls;
+    t->flows_evicted += a->flows_evicted;
+    t->flows_idle += a->flows_idle;
+    t->stray_after_close += a->stray_after_close;
+    t->connections += a->connections;
+    t->reported += a->reported;
+    t->failed += a->failed;
+    t->diagnosed += a->diagnosed;
+    t->failed_all += a->failed_all;
+    t->unexpected += a->unexpected;
+    t->peak_buffered += a->peak_buffered; /* the sum of each worker's peak: an upper bound */
+    analyzer_stats as;
+    analyzer_get_stats(w->an, &as);
+    e->worker_chains += as.chains_validated;
+    e->worker_chain_hits += as.chain_cache_hits;
+    if (w->out_error)
+        e->out_error = true;
+    if (summary_merge(e->sum, w->sum) < 0)
+        e->out_error = true;
+    if (e->rec && out_records_absorb(&e->records, &w->records) < 0)
+        e->out_error = true;
+}
+
+void engine_finish(engine_t *e)
+{
+    engine_end_flows(e, 0);
     if (e->exp) {
         if (exporter_close(e->exp, &e->exported_conns, &e->exported_pkts, &e->export_error) < 0) {
             fprintf(stderr, "mtlsdump: -w: %s\n", e->export_error ? e->export_error : "write error");
@@ -536,11 +652,19 @@ void engine_finish(engine_t *e)
                           e->k_recv, e->k_drop, e->k_ifdrop, e->interrupted,
                           engine_filtered(e->cfg), e->st.diagnosed, e->st.failed_all, e->last_ts};
     summary_set_capture(e->sum, &sc);
+    if (e->rec && out_records_write(&e->records, e->final_out) < 0)
+        e->out_error = true;
     if (!e->cfg->no_summary) {
         if (reporter_summary(e->rep, e->sum) < 0)
             e->out_error = true;
     }
-    fflush(e->out);
+    if (e->rec) {
+        size_t n;
+        const char *bytes = outbuf_take(e->rec, &n);
+        if (n && fwrite(bytes, 1, n, e->final_out) != n)
+            e->out_error = true;
+    }
+    fflush(e->final_out);
 }
 
 bool engine_should_stop(const engine_t *e) { return e->stop; }
@@ -563,8 +687,8 @@ void engine_get_stats(const engine_t *e, engine_stats *out)
     *out = e->st;
     analyzer_stats as;
     analyzer_get_stats(e->an, &as);
-    out->chains_validated = as.chains_validated;
-    out->chain_cache_hits = as.chain_cache_hits;
+    out->chains_validated = as.chains_validated + e->worker_chains;
+    out->chain_cache_hits = as.chain_cache_hits + e->worker_chain_hits;
 }
 
 void engine_print_stats(const engine_t *e, FILE *f, double seconds)

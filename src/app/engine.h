@@ -13,6 +13,7 @@
 
 #include "compiler.h"
 #include "config.h"
+#include "decode.h"
 
 typedef struct engine engine_t;
 
@@ -31,6 +32,28 @@ typedef struct engine_stats {
 engine_t *engine_new(const mtls_config *cfg, int dlt, FILE *out, char **err) MTLS_WARN_UNUSED;
 void engine_free(engine_t *e);
 void engine_packet(engine_t *e, uint64_t ts_us, const uint8_t *data, size_t caplen, size_t wirelen);
+/* engine_packet in two halves, for --threads: the front counts and decodes
+ * every packet (frame = its number, from 1); a TCP segment (true) then goes
+ * to engine_decoded on the worker that owns its flow. pk->payload points into
+ * data or the decoder's fragment buffer. data may be NULL unless -w. */
+bool engine_decode(engine_t *e, uint64_t ts_us, const uint8_t *data, size_t caplen, size_t wirelen, decoded_pkt *pk,
+                   uint64_t *frame);
+void engine_decoded(engine_t *e, uint64_t frame, const decoded_pkt *pk, const uint8_t *data, size_t caplen,
+                    size_t wirelen);
+
+/* A --threads worker: its own flow table, TLS state, analysis, diagnosis and
+ * audit counts, reading the front's key log; its reports go to out. cfg holds
+ * the worker's share of the limits. No summary: engine_absorb hands its counts
+ * to the front. */
+engine_t *engine_new_worker(const engine_t *front, const mtls_config *cfg, FILE *out, char **err) MTLS_WARN_UNUSED;
+/* Secrets met in the input after the workers started (engine_add_secrets on
+ * the front does not reach them). */
+void engine_worker_secrets(engine_t *w, const uint8_t *text, size_t len);
+/* End of input on a worker: finish every open flow (last_ts: the capture's
+ * last packet time). */
+void engine_end_flows(engine_t *e, uint64_t last_ts);
+/* Add a finished worker's counters, audit summary and --sort records to the front. */
+void engine_absorb(engine_t *front, engine_t *worker);
 /* TLS key log text met in the capture itself (a pcapng Decryption Secrets
  * Block read from a stream): connections whose keys are looked up from now on
  * can use it. */

@@ -10,6 +10,7 @@
 #include "capture.h"
 #include "cli.h"
 #include "engine.h"
+#include "parallel.h"
 #include "privdrop.h"
 
 static capture_t *g_capture;            /* for the signal handler only */
@@ -40,6 +41,7 @@ static void install_handler(int sig, void (*fn)(int))
 
 typedef struct run_ctx {
     engine_t *e;
+    parallel_t *par; /* --threads: the workers behind the front engine e; NULL for one engine */
     capture_t *cap;
     bool progress;        /* a file is read and stderr is a terminal (not CI) */
     uint64_t file_size;   /* bytes of the capture file, 0 when unknown */
@@ -72,7 +74,10 @@ static void status_line(run_ctx *rc, bool overwrite)
 static void on_packet(void *ctx, uint64_t ts, const uint8_t *data, size_t caplen, size_t wirelen)
 {
     run_ctx *rc = ctx;
-    engine_packet(rc->e, ts, data, caplen, wirelen);
+    if (rc->par)
+        parallel_packet(rc->par, ts, data, caplen, wirelen);
+    else
+        engine_packet(rc->e, ts, data, caplen, wirelen);
     if (engine_should_stop(rc->e))
         capture_stop(rc->cap);
     if (g_status) {
@@ -91,7 +96,10 @@ static void on_packet(void *ctx, uint64_t ts, const uint8_t *data, size_t caplen
 static void on_tick(void *ctx, uint64_t now_us)
 {
     run_ctx *rc = ctx;
-    engine_tick(rc->e, now_us);
+    if (rc->par)
+        parallel_tick(rc->par, now_us);
+    else
+        engine_tick(rc->e, now_us);
     if (engine_should_stop(rc->e))
         capture_stop(rc->cap);
 }
@@ -103,7 +111,14 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static void on_secrets(void *ctx, const uint8_t *text, size_t len) { engine_add_secrets(ctx, text, len); }
+static void on_secrets(void *ctx, const uint8_t *text, size_t len)
+{
+    run_ctx *rc = ctx;
+    if (rc->par)
+        parallel_secrets(rc->par, text, len);
+    else
+        engine_add_secrets(rc->e, text, len);
+}
 
 int main(int argc, char **argv)
 {
@@ -144,8 +159,17 @@ int main(int argc, char **argv)
         cli_cleanup(&cfg);
         return 2;
     }
+    parallel_t *par = NULL;
+    unsigned workers = parallel_workers(&cfg);
+    if (workers > 1 && !(par = parallel_new(e, &cfg, workers, stdout, &err))) {
+        fprintf(stderr, "mtlsdump: %s\n", err ? err : "cannot start the worker threads");
+        free(err);
+        engine_free(e);
+        capture_close(cap);
+        cli_cleanup(&cfg);
+        return 2;
+    }
     g_capture = cap;
-    capture_set_secrets_sink(cap, on_secrets, e);
     /* SA_RESTART: a write blocked on a slow pipe reader resumes instead of
      * failing part-way through a line, so the output stays whole NDJSON lines */
     install_handler(SIGINT, on_signal);
@@ -153,7 +177,8 @@ int main(int argc, char **argv)
     install_handler(SIGUSR1, on_usr1);
 
     double t0 = now_s();
-    run_ctx rc = {e, cap, false, 0, t0, t0, 0};
+    run_ctx rc = {e, par, cap, false, 0, t0, t0, 0};
+    capture_set_secrets_sink(cap, on_secrets, &rc);
     struct stat fst;
     if (cfg.read_file && strcmp(cfg.read_file, "-") != 0 && stat(cfg.read_file, &fst) == 0 && S_ISREG(fst.st_mode) &&
         !capture_is_compressed(cap))
@@ -173,6 +198,7 @@ int main(int argc, char **argv)
         engine_set_interrupted(e);
     if (rc.progress && rc.last_progress > t0)
         fputs("\r\033[K", stderr); /* clear the progress line */
+    parallel_finish(par);
     engine_finish(e);
     double secs = now_s() - t0;
     int code = engine_exit_code(e);
@@ -212,6 +238,7 @@ int main(int argc, char **argv)
     if (fflush(stdout) != 0 || ferror(stdout))
         code = code ? code : 2;
     g_capture = NULL;
+    parallel_free(par);
     engine_free(e);
     capture_close(cap);
     cli_cleanup(&cfg);

@@ -27,6 +27,8 @@ typedef struct mtls_config {
     bool stats;
     bool show_http;
     bool certificate_chain;    /* --certificate-chain: base64 DER chains in JSON */
+    bool sort;                 /* --sort: connections in order of their first packet, at the end */
+    unsigned threads;          /* --threads N: workers (1 = no thread); cli sets the default */
     const char *write_file;    /* -w FILE: pcapng of the reported connections */
     const char *filter_sni;
     const char *filter_client_subject;
@@ -50,6 +52,7 @@ typedef struct mtls_config {
     uint64_t idle_timeout_us;
 } mtls_config;
 
+#define MTLS_MAX_THREADS 64
 #define MTLS_DEFAULT_MAX_FLOWS 262144
 #define MTLS_DEFAULT_MAX_FLOW_BYTES (4u << 20)
 #define MTLS_DEFAULT_MAX_MEMORY ((size_t)512 << 20)

@@ -37,6 +37,7 @@ typedef struct flow {
     int client_side;     /* -1 unknown, else 0 or 1 (set by the caller) */
     uint64_t first_ts_us;
     uint64_t last_ts_us;
+    uint64_t first_frame; /* the caller's number of the packet that created the flow */
     reasm_dir dir[2];    /* dir[s]: bytes sent by side s */
     void *user;          /* the caller's per-connection state (never touched here) */
     void *kept;          /* the caller's copy of the flow's packets for -w (never touched here) */

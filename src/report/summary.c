@@ -131,6 +131,8 @@ static int find_row(summary *sm, const char *sha, audit_row **out)
     return 0;
 }
 
+static int add_server(audit_row *r, char *srv);
+
 int summary_add(summary *sm, const conn_view *c)
 {
     const session_t *s = c->s;
@@ -177,6 +179,11 @@ int summary_add(summary *sm, const conn_view *c)
     rtext_endpoint(&s->server, ip, sizeof ip);
     if (asprintf(&srv, "%s%s%s", ip, s->ch.sni ? " " : "", s->ch.sni ? s->ch.sni : "") < 0)
         return -1;
+    return add_server(r, srv);
+}
+
+static int add_server(audit_row *r, char *srv)
+{
     for (size_t k = 0; k < r->n_servers; k++)
         if (strcmp(r->servers[k], srv) == 0) {
             free(srv);
@@ -195,6 +202,80 @@ int summary_add(summary *sm, const conn_view *c)
     r->servers = p;
     r->servers[r->n_servers++] = srv;
     return 0;
+}
+
+int summary_merge(summary *dst, summary *src)
+{
+    for (int v = 0; v < VERDICT__COUNT; v++)
+        dst->counts[v] += src->counts[v];
+    dst->connections += src->connections;
+    dst->failed += src->failed;
+    dst->capped |= src->capped;
+    int rc = 0;
+    for (size_t i = 0; i < src->n_rows; i++) {
+        audit_row *from = &src->rows[i];
+        audit_row *r;
+        if (find_row(dst, from->sha256, &r) < 0) {
+            rc = -1;
+            continue;
+        }
+        if (!r)
+            continue;
+        if (r->handshakes == 0 || from->first_us < r->first_us) {
+            /* the earliest handshake's view of the certificate, as one engine keeps */
+            audit_row keep = *r;
+            *r = *from;
+            r->servers = keep.servers;
+            r->n_servers = keep.n_servers;
+            r->servers_capped = keep.servers_capped;
+            r->handshakes = keep.handshakes;
+            r->failures = keep.failures;
+            r->last_us = keep.last_us > from->last_us ? keep.last_us : from->last_us;
+            free(keep.subject);
+            free(keep.issuer);
+            free(keep.status);
+        } else if (from->last_us > r->last_us) {
+            r->last_us = from->last_us;
+        }
+        if (r->subject == from->subject) { /* moved: src must not free them */
+            from->subject = from->issuer = from->status = NULL;
+        }
+        r->handshakes += from->handshakes;
+        r->failures += from->failures;
+        r->servers_capped |= from->servers_capped;
+        for (size_t k = 0; k < from->n_servers; k++) {
+            if (add_server(r, from->servers[k]) < 0)
+                rc = -1;
+            from->servers[k] = NULL;
+        }
+        from->n_servers = 0;
+    }
+    return rc;
+}
+
+static int by_first_seen(const void *a, const void *b)
+{
+    const audit_row *x = a, *y = b;
+    if (x->first_us != y->first_us)
+        return x->first_us < y->first_us ? -1 : 1;
+    return strcmp(x->sha256, y->sha256);
+}
+
+static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The audit table in an order that does not depend on which connection was
+ * reported first (--threads): certificates by first handshake, servers by name. */
+static void put_in_order(summary *sm)
+{
+    if (sm->n_rows > 1)
+        qsort(sm->rows, sm->n_rows, sizeof(*sm->rows), by_first_seen);
+    for (size_t i = 0; i < sm->n_rows; i++)
+        if (sm->rows[i].n_servers > 1)
+            qsort(sm->rows[i].servers, sm->rows[i].n_servers, sizeof(char *), by_name);
+    if (sm->n_slots && rehash(sm, sm->n_slots) < 0) {
+        /* the old slots still point at rows by index: only lookups are off,
+         * and nothing is added after the table is printed */
+    }
 }
 
 size_t summary_connections(const summary *sm) { return sm->connections; }
@@ -282,6 +363,7 @@ int summary_write_text(FILE *out, const summary *sm, const rtext_options *opt)
 
 void summary_set_capture(summary *sm, const summary_capture *cap)
 {
+    put_in_order(sm);
     sm->cap = *cap;
     sm->have_capture = true;
 }

@@ -36,6 +36,10 @@ void summary_free(summary *sm); /* NULL is a no-op */
  * updated). */
 int summary_add(summary *sm, const conn_view *c) MTLS_WARN_UNUSED;
 
+/* Add src's counts and audit rows to dst (a --threads worker's summary to the
+ * front's); src keeps only its counts. -1 on OOM (some rows may be missing). */
+int summary_merge(summary *dst, summary *src) MTLS_WARN_UNUSED;
+
 size_t summary_connections(const summary *sm);
 size_t summary_failed(const summary *sm);
 size_t summary_verdict_count(const summary *sm, verdict_t v);
@@ -56,6 +60,8 @@ typedef struct summary_capture {
     uint64_t connections_seen, failed_seen; /* every TLS connection diagnosed, selected or not */
     uint64_t end_ts_us;   /* the last packet's time (the summary's @timestamp); 0 = none */
 } summary_capture;
+/* Also puts the audit table in its printed order: certificates by first
+ * handshake (then fingerprint), each one's servers by name. */
 void summary_set_capture(summary *sm, const summary_capture *cap);
 
 int summary_write_text(FILE *out, const summary *sm, const rtext_options *opt) MTLS_WARN_UNUSED;

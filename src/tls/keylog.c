@@ -200,6 +200,7 @@ struct keylog {
     uint32_t *slots;       /* open addressing: index+1 into entries, 0 = empty */
     size_t nslots;         /* power of two */
     keylog_stats stats;
+    const keylog *fallback; /* searched when a random is not here (not owned) */
 };
 
 keylog *keylog_new(void)
@@ -289,12 +290,16 @@ static bool grow_entries(keylog *kl)
 
 const keylog_entry *keylog_find(const keylog *kl, const uint8_t client_random[KEYLOG_RANDOM_LEN])
 {
-    if (!kl || !client_random || kl->n == 0)
+    if (!kl || !client_random)
         return NULL;
+    if (kl->n == 0)
+        return keylog_find(kl->fallback, client_random);
     bool found;
     size_t i = find_slot(kl, client_random, &found);
-    return found ? entry_at(kl, kl->slots[i] - 1) : NULL;
+    return found ? entry_at(kl, kl->slots[i] - 1) : keylog_find(kl->fallback, client_random);
 }
+
+void keylog_set_fallback(keylog *kl, const keylog *fallback) { kl->fallback = fallback; }
 
 size_t keylog_sessions(const keylog *kl) { return kl ? kl->n : 0; }
 

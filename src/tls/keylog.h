@@ -152,6 +152,10 @@ int keylog_load_env(keylog *kl, keylog_stats *st) MTLS_WARN_UNUSED;
  * address until keylog_free() (secrets added later for the same random show
  * through it), so a connection may keep the pointer. */
 const keylog_entry *keylog_find(const keylog *kl, const uint8_t client_random[KEYLOG_RANDOM_LEN]);
+/* keylog_find() also searches `fallback` (not owned; NULL for none) when a
+ * client random is not in kl: a --threads worker's own secrets over the key
+ * log every worker shares. */
+void keylog_set_fallback(keylog *kl, const keylog *fallback);
 
 /* Number of distinct sessions (client randoms) held. */
 size_t keylog_sessions(const keylog *kl);

@@ -17,7 +17,7 @@ while IFS='|' read -r name cap opts; do
   name=$(echo "$name" | xargs); cap=$(echo "$cap" | xargs)
   n=$((n+1))
   # shellcheck disable=SC2086
-  "$bin" -r "samples/pcaps/$cap" $opts --json > "$tmp/$name.ndjson" 2> "$tmp/$name.err"
+  "$bin" -r "samples/pcaps/$cap" $opts --json --sort > "$tmp/$name.ndjson" 2> "$tmp/$name.err"
   rc=$?
   if [ $rc -gt 1 ]; then echo "FAIL $name: exit code $rc"; cat "$tmp/$name.err"; fail=$((fail+1)); continue; fi
   if ! "$PY" tests/e2e/validate_json.py "$tmp/$name.ndjson" > "$tmp/$name.schema" 2>&1; then

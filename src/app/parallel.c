@@ -1,0 +1,335 @@
+#include "parallel.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "outbuf.h"
+
+#define BATCH_BYTES (256u << 10)
+#define MAX_QUEUED 16u
+#define TICK_US 1000000u /* the engine checks idle flows once per second of capture time */
+
+typedef enum entry_type { E_PACKET, E_TICK, E_SECRETS, E_END } entry_type;
+
+/* One entry in a batch: the header, then `len` bytes (payload or key-log
+ * text), padded to 8. */
+typedef struct entry {
+    uint32_t type, len;
+    uint64_t frame;
+    decoded_pkt pk; /* E_PACKET; ts_us alone for E_TICK / E_END */
+} entry;
+
+typedef struct batch {
+    struct batch *next;
+    size_t used, cap;
+    unsigned char data[];
+} batch;
+
+typedef struct worker {
+    parallel_t *p;
+    engine_t *e;
+    mtls_config cfg; /* the worker's share of the limits */
+    outbuf *out;
+    pthread_t thread;
+    bool started;
+    /* the queue: the front pushes at the tail, the worker pops at the head */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    batch *head, *tail;
+    unsigned queued;
+    batch *cur; /* the front's batch being filled */
+} worker;
+
+struct parallel {
+    engine_t *front;
+    FILE *out;
+    pthread_mutex_t out_mu; /* the one writer: a worker's output goes out whole */
+    bool live;
+    unsigned n;
+    worker *w;
+    uint64_t last_tick;
+    uint64_t last_ts;
+};
+
+unsigned parallel_workers(const mtls_config *cfg)
+{
+    /* -w keeps packets in capture order per connection, -c counts connections
+     * in the order they end, --dump-certs writes files: one engine each */
+    if (cfg->write_file || cfg->max_connections || cfg->dump_certs)
+        return 1;
+    return cfg->threads ? cfg->threads : 1;
+}
+
+static batch *batch_new(size_t need)
+{
+    size_t cap = need > BATCH_BYTES ? need : BATCH_BYTES;
+    batch *b = malloc(sizeof(*b) + cap);
+    if (b) {
+        b->next = NULL;
+        b->used = 0;
+        b->cap = cap;
+    }
+    return b;
+}
+
+/* Hand the front's current batch of worker w over (waiting while w is MAX_QUEUED behind). */
+static void push(worker *w)
+{
+    batch *b = w->cur;
+    if (!b || !b->used)
+        return;
+    w->cur = NULL;
+    pthread_mutex_lock(&w->mu);
+    while (w->queued >= MAX_QUEUED)
+        pthread_cond_wait(&w->cv, &w->mu);
+    if (w->tail)
+        w->tail->next = b;
+    else
+        w->head = b;
+    w->tail = b;
+    w->queued++;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Room for an entry of `len` extra bytes in w's current batch (a new batch
+ * when full). NULL when out of memory: the entry is dropped. */
+static entry *reserve(worker *w, size_t len)
+{
+    size_t need = sizeof(entry) + ((len + 7u) & ~(size_t)7u);
+    if (w->cur && w->cur->used + need > w->cur->cap)
+        push(w);
+    if (!w->cur && !(w->cur = batch_new(need)))
+        return NULL;
+    entry *en = (entry *)(void *)(w->cur->data + w->cur->used);
+    w->cur->used += need;
+    return en;
+}
+
+static void add_entry(worker *w, entry_type type, uint64_t ts, const void *bytes, size_t len)
+{
+    entry *en = reserve(w, len);
+    if (!en)
+        return;
+    memset(en, 0, sizeof(*en));
+    en->type = type;
+    en->len = (uint32_t)len;
+    en->pk.ts_us = ts;
+    if (len)
+        memcpy(en + 1, bytes, len);
+}
+
+static uint32_t address_hash(const uint8_t *addr)
+{
+    uint32_t h = 2166136261u;
+    for (int i = 0; i < 16; i++)
+        h = (h ^ addr[i]) * 16777619u;
+    return h;
+}
+
+/* The same worker for both directions of a connection, and for every
+ * connection between the same two addresses: a resumed handshake then meets
+ * the full handshake it resumed (analysis links them, in the order they end). */
+static unsigned worker_of(const parallel_t *p, const decoded_pkt *pk)
+{
+    uint32_t h = address_hash(pk->src) + address_hash(pk->dst);
+    h ^= h >> 15;
+    h *= 0x2c1b3c6du;
+    h ^= h >> 12;
+    return (unsigned)(((uint64_t)h * p->n) >> 32);
+}
+
+/* The worker's output so far, out whole, under the one lock. */
+static void write_out(worker *w)
+{
+    size_t n;
+    const char *bytes = outbuf_take(w->out, &n);
+    if (!n)
+        return;
+    parallel_t *p = w->p;
+    pthread_mutex_lock(&p->out_mu);
+    (void)fwrite(bytes, 1, n, p->out);
+    if (p->live)
+        fflush(p->out);
+    pthread_mutex_unlock(&p->out_mu);
+}
+
+/* Run one batch; false after E_END. */
+static bool run_batch(worker *w, const batch *b)
+{
+    for (size_t off = 0; off < b->used;) {
+        const entry *en = (const entry *)(const void *)(b->data + off);
+        off += sizeof(entry) + ((en->len + 7u) & ~(size_t)7u);
+        switch ((entry_type)en->type) {
+        case E_PACKET: {
+            decoded_pkt pk = en->pk;
+            pk.payload = (const uint8_t *)(en + 1);
+            engine_decoded(w->e, en->frame, &pk, NULL, 0, 0);
+            break;
+        }
+        case E_TICK: engine_tick(w->e, en->pk.ts_us); break;
+        case E_SECRETS: engine_worker_secrets(w->e, (const uint8_t *)(en + 1), en->len); break;
+        case E_END:
+            engine_end_flows(w->e, en->pk.ts_us);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    for (bool more = true; more;) {
+        pthread_mutex_lock(&w->mu);
+        while (!w->head)
+            pthread_cond_wait(&w->cv, &w->mu);
+        batch *b = w->head;
+        w->head = b->next;
+        if (!w->head)
+            w->tail = NULL;
+        w->queued--;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        more = run_batch(w, b);
+        free(b);
+        write_out(w);
+    }
+    return NULL;
+}
+
+static int start_worker(parallel_t *p, unsigned i, const mtls_config *cfg, char **err)
+{
+    worker *w = &p->w[i];
+    w->p = p;
+    w->cfg = *cfg;
+    /* each worker holds its share of the flows and of the memory */
+    w->cfg.max_flows = cfg->max_flows / p->n ? cfg->max_flows / p->n : 1;
+    w->cfg.max_memory = cfg->max_memory / p->n;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    if (!(w->out = outbuf_new())) {
+        *err = strdup("out of memory");
+        return -1;
+    }
+    if (!(w->e = engine_new_worker(p->front, &w->cfg, outbuf_stream(w->out), err)))
+        return -1;
+    if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+        *err = strdup("cannot start a worker thread");
+        return -1;
+    }
+    w->started = true;
+    return 0;
+}
+
+parallel_t *parallel_new(engine_t *front, const mtls_config *cfg, unsigned n, FILE *out, char **err)
+{
+    parallel_t *p = calloc(1, sizeof(*p));
+    if (!p || !(p->w = calloc(n, sizeof(worker)))) {
+        free(p);
+        *err = strdup("out of memory");
+        return NULL;
+    }
+    p->front = front;
+    p->out = out;
+    p->n = n;
+    p->live = cfg->iface != NULL;
+    pthread_mutex_init(&p->out_mu, NULL);
+    for (unsigned i = 0; i < n; i++) {
+        if (start_worker(p, i, cfg, err) < 0) {
+            parallel_finish(p);
+            parallel_free(p);
+            return NULL;
+        }
+    }
+    return p;
+}
+
+void parallel_packet(parallel_t *p, uint64_t ts, const uint8_t *data, size_t caplen, size_t wirelen)
+{
+    decoded_pkt pk;
+    uint64_t frame;
+    if (ts > p->last_ts)
+        p->last_ts = ts;
+    if (!engine_decode(p->front, ts, data, caplen, wirelen, &pk, &frame))
+        return;
+    if (pk.ts_us >= p->last_tick + TICK_US) {
+        /* every worker checks its idle flows at the time one engine would */
+        p->last_tick = pk.ts_us;
+        for (unsigned i = 0; i < p->n; i++)
+            add_entry(&p->w[i], E_TICK, pk.ts_us, NULL, 0);
+    }
+    worker *w = &p->w[worker_of(p, &pk)];
+    entry *en = reserve(w, pk.payload_len);
+    if (!en)
+        return;
+    en->type = E_PACKET;
+    en->len = (uint32_t)pk.payload_len;
+    en->frame = frame;
+    en->pk = pk;
+    en->pk.payload = NULL;
+    if (pk.payload_len)
+        memcpy(en + 1, pk.payload, pk.payload_len);
+}
+
+void parallel_tick(parallel_t *p, uint64_t now_us)
+{
+    engine_tick(p->front, now_us);
+    for (unsigned i = 0; i < p->n; i++) {
+        add_entry(&p->w[i], E_TICK, now_us, NULL, 0);
+        push(&p->w[i]);
+    }
+}
+
+void parallel_secrets(parallel_t *p, const uint8_t *text, size_t len)
+{
+    for (unsigned i = 0; i < p->n; i++)
+        add_entry(&p->w[i], E_SECRETS, 0, text, len);
+}
+
+void parallel_finish(parallel_t *p)
+{
+    if (!p)
+        return;
+    for (unsigned i = 0; i < p->n; i++) {
+        worker *w = &p->w[i];
+        if (!w->started)
+            continue;
+        add_entry(w, E_END, p->last_ts, NULL, 0);
+        push(w);
+    }
+    for (unsigned i = 0; i < p->n; i++) {
+        worker *w = &p->w[i];
+        if (!w->started)
+            continue;
+        pthread_join(w->thread, NULL);
+        w->started = false;
+        write_out(w);
+        engine_absorb(p->front, w->e);
+    }
+}
+
+void parallel_free(parallel_t *p)
+{
+    if (!p)
+        return;
+    for (unsigned i = 0; i < p->n; i++) {
+        worker *w = &p->w[i];
+        engine_free(w->e);
+        outbuf_free(w->out);
+        for (batch *b = w->head, *nb; b; b = nb) {
+            nb = b->next;
+            free(b);
+        }
+        free(w->cur);
+        if (w->p) {
+            pthread_mutex_destroy(&w->mu);
+            pthread_cond_destroy(&w->cv);
+        }
+    }
+    pthread_mutex_destroy(&p->out_mu);
+    free(p->w);
+    free(p);
+}

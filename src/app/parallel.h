@@ -1,0 +1,45 @@
+/*
+ * parallel.h — --threads N: the front engine reads and decodes every packet
+ * (IP fragments reassembled there), then hands each TCP segment to one of N
+ * worker engines chosen by a symmetric hash of the two addresses, so both
+ * directions of a connection, and a client's later connections to the same
+ * server (session resumption), reach the same worker. Each
+ * worker owns its flows, reassembly, TLS state, analysis and diagnosis, and
+ * writes its finished connections through one lock to the output after every
+ * batch of packets. Packets travel in batches of about 256 KiB through a
+ * bounded queue per worker: one lock per batch, none per packet; the front
+ * waits when a worker is 16 batches behind.
+ *
+ * At the end the workers' counters and audit summaries are added to the
+ * front's, which prints the summary (and, with --sort, every connection in
+ * order of its id).
+ */
+#ifndef MTLS_PARALLEL_H
+#define MTLS_PARALLEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "compiler.h"
+#include "engine.h"
+
+typedef struct parallel parallel_t;
+
+/* n >= 2 workers beside the front engine (which keeps ownership of the key
+ * log and the summary). NULL with *err on failure. */
+parallel_t *parallel_new(engine_t *front, const mtls_config *cfg, unsigned n, FILE *out, char **err) MTLS_WARN_UNUSED;
+void parallel_packet(parallel_t *p, uint64_t ts_us, const uint8_t *data, size_t caplen, size_t wirelen);
+/* Live capture: wall-clock time; pushes every pending packet to the workers. */
+void parallel_tick(parallel_t *p, uint64_t now_us);
+/* Key-log text met in the input (a pcapng Decryption Secrets Block). */
+void parallel_secrets(parallel_t *p, const uint8_t *text, size_t len);
+/* End of input: the workers finish their flows and stop; their counts go to
+ * the front. Call before engine_finish(front). */
+void parallel_finish(parallel_t *p);
+void parallel_free(parallel_t *p); /* NULL is a no-op */
+
+/* The workers to use: cfg->threads, or 1 when an option needs one engine. */
+unsigned parallel_workers(const mtls_config *cfg);
+
+#endif
