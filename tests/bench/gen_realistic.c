@@ -361,10 +361,13 @@ static void floor_begin(const char *path)
 }
 
 /* 'H' vis_nokeys vis_keys n(4) cert ids: each distinct chain, once */
-static void floor_chain(bool vis0, bool vis1, uint32_t leaf, uint32_t inter)
+static uint64_t g_floor_invalid[2];
+static void floor_chain(bool vis0, bool vis1, uint32_t leaf, uint32_t inter, bool invalid)
 {
     if (!vis1)
         return;
+    g_floor_invalid[0] += vis0 && invalid;
+    g_floor_invalid[1] += invalid;
     fputc('H', g_floor);
     fputc(vis0, g_floor);
     fputc(vis1, g_floor);
@@ -1049,9 +1052,9 @@ int main(int argc, char **argv)
     pcap_dump_close(g_dump);
     pcap_close(dead);
     for (int i = 0; i < NSERVERS; i++)
-        floor_chain(g_srv[i].vis[0], g_srv[i].vis[1], g_srv[i].id, g_ca[g_srv[i].ca].id);
+        floor_chain(g_srv[i].vis[0], g_srv[i].vis[1], g_srv[i].id, g_ca[g_srv[i].ca].id, false);
     for (size_t k = 0; k < g_nid; k++)
-        floor_chain(g_id[k].vis[0], g_id[k].vis[1], g_id[k].id, g_ca[g_id[k].ca].id);
+        floor_chain(g_id[k].vis[0], g_id[k].vis[1], g_id[k].id, g_ca[g_id[k].ca].id, g_id[k].bad != 0);
     if (fclose(g_floor) != 0 || fclose(g_keylog) != 0)
         die("write failed");
     struct timespec c1;
@@ -1080,9 +1083,10 @@ int main(int argc, char **argv)
         fprintf(m, "},\n");
     }
     fprintf(m, "  \"floor\": {\"signatures\": %llu, \"signatures_with_keylog\": %llu, \"chains\": %llu, "
-               "\"chains_with_keylog\": %llu}\n}\n",
+               "\"chains_with_keylog\": %llu, \"invalid_chains\": %llu, \"invalid_chains_with_keylog\": %llu}\n}\n",
             (unsigned long long)g_floor_sigs[0], (unsigned long long)g_floor_sigs[1],
-            (unsigned long long)g_floor_chains[0], (unsigned long long)g_floor_chains[1]);
+            (unsigned long long)g_floor_chains[0], (unsigned long long)g_floor_chains[1],
+            (unsigned long long)g_floor_invalid[0], (unsigned long long)g_floor_invalid[1]);
     if (fclose(m) != 0)
         die("write failed");
     fprintf(stderr, "gen_realistic: %llu connections, %llu packets, %.1f MB in %.1f s\n", nconn,
