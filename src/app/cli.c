@@ -123,7 +123,7 @@ void cli_usage(FILE *out)
           "  --keylog FILE         NSS key log (SSLKEYLOGFILE format); also read from $SSLKEYLOGFILE\n"
           "  --show-http           (no effect: the first HTTP request/status line is always read with keys)\n"
           "Limits:\n"
-          "  --max-flows N         concurrent flows tracked (default 262144)\n"
+          "  --max-flows N         concurrent flows tracked (default 1048576)\n"
           "  --max-flow-bytes N    bytes buffered per flow (default 4M)\n"
           "  --max-memory N        total bytes buffered (default 512M)\n"
           "  --idle-timeout SEC    evict flows idle this long (default 300)\n"

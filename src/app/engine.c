@@ -387,7 +387,7 @@ static void account_session(engine_t *e, const flow_t *f, tls_conn *c)
 static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why, const char *cause)
 {
     tls_conn *c = f->user;
-    if (c && tlss_get_state(c) != TLSS_NOT_TLS) {
+    if (c && f->dir && tlss_get_state(c) != TLSS_NOT_TLS) {
         flow_ctx fc = {e, f};
         reasm_flush(&f->dir[0], ts, &rcb, &fc, 0);
         reasm_flush(&f->dir[1], ts, &rcb, &fc, 1);
@@ -413,12 +413,13 @@ static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why, cons
 }
 
 /* Evict the least recently used flow to make room; cause says which cap. */
-static void evict_oldest(engine_t *e, uint64_t ts, const char *cause)
+static void evict_oldest(engine_t *e, uint64_t ts, const char *cause, uint64_t *counter)
 {
     flow_t *old = flow_table_lru_oldest(e->flows);
     if (!old)
         return;
     e->st.flows_evicted++;
+    (*counter)++;
     finish_flow(e, old, ts, STEP_EVICTED, cause);
 }
 
@@ -496,7 +497,7 @@ void engine_decoded(engine_t *e, uint64_t frame, const decoded_pkt *pkt, const u
     if (!f && want_create)
         f = flow_table_get(e->flows, pk.family, pk.src, pk.dst, pk.sport, pk.dport, ts, true, &side, &created);
     if (!f && want_create) {
-        evict_oldest(e, ts, "the flow table was full (--max-flows)");
+        evict_oldest(e, ts, "the flow table was full (--max-flows)", &e->st.evicted_full);
         f = flow_table_get(e->flows, pk.family, pk.src, pk.dst, pk.sport, pk.dport, ts, true, &side, &created);
     }
     if (!f)
@@ -510,7 +511,7 @@ void engine_decoded(engine_t *e, uint64_t frame, const decoded_pkt *pkt, const u
     /* The TLS state (about 1.2 KB) is made at the first payload byte: a flow
      * that is only a SYN (a scan, a flood, a refused connection) costs the
      * flow entry alone. */
-    if (!f->user && pk.payload_wire_len > 0 && !(f->user = new_tls_state(e, f))) {
+    if (!f->user && pk.payload_wire_len > 0 && (!flow_dirs(e->flows, f) || !(f->user = new_tls_state(e, f)))) {
         flow_table_remove(e->flows, f);
         return;
     }
@@ -518,9 +519,7 @@ void engine_decoded(engine_t *e, uint64_t frame, const decoded_pkt *pkt, const u
     if (e->exp && (!c || tlss_get_state(c) != TLSS_NOT_TLS))
         exporter_keep(e->exp, f, ts, data, caplen, wirelen);
     if (!c) {
-        flow_ctx fc0 = {e, f};
-        reasm_segment(&f->dir[side], ts, pk.seq, pk.flags, pk.payload, pk.payload_len, pk.payload_wire_len, &rcb,
-                      &fc0, side); /* sequence numbers only: nothing to deliver */
+        flow_note_syn(f, side, pk.seq, pk.flags); /* no byte yet: the sequence numbers alone */
         if (pk.flags & (TCP_FIN | TCP_RST))
             finish_flow(e, f, ts, STEP__COUNT, NULL); /* ended before any byte: nothing to report */
         return;
@@ -549,7 +548,7 @@ void engine_decoded(engine_t *e, uint64_t frame, const decoded_pkt *pkt, const u
         return;
     }
     while (e->cfg->max_memory && e->mem_total > e->cfg->max_memory && flow_table_count(e->flows) > 1)
-        evict_oldest(e, ts, "the memory cap was reached (--max-memory)");
+        evict_oldest(e, ts, "the memory cap was reached (--max-memory)", &e->st.evicted_memory);
 }
 
 /* ------------------------------------------------------------------ end */
@@ -616,6 +615,8 @@ void engine_absorb(engine_t *e, engine_t *w)
     t->flows_created += a->flows_created;
     t->flows_not_tls += a->flows_not_tls;
     t->flows_evicted += a->flows_evicted;
+    t->evicted_full += a->evicted_full;
+    t->evicted_memory += a->evicted_memory;
     t->flows_idle += a->flows_idle;
     t->stray_after_close += a->stray_after_close;
     t->connections += a->connections;
@@ -704,9 +705,11 @@ void engine_print_stats(const engine_t *e, FILE *f, double seconds)
             (unsigned long long)s->ignored_packets, (unsigned long long)s->malformed_packets);
     fprintf(f, "  ip fragments       %llu (%llu reassembled)\n", (unsigned long long)ds.fragments,
             (unsigned long long)ds.reassembled);
-    fprintf(f, "  flows              %llu created, %llu not TLS, %llu evicted, %llu idle\n",
-            (unsigned long long)s->flows_created, (unsigned long long)s->flows_not_tls,
-            (unsigned long long)s->flows_evicted, (unsigned long long)s->flows_idle);
+    fprintf(f, "  flows              %llu created, %llu not TLS, %llu idle\n", (unsigned long long)s->flows_created,
+            (unsigned long long)s->flows_not_tls, (unsigned long long)s->flows_idle);
+    fprintf(f, "  evicted            %llu (%llu flow table full, --max-flows; %llu memory cap, --max-memory)\n",
+            (unsigned long long)s->flows_evicted, (unsigned long long)s->evicted_full,
+            (unsigned long long)s->evicted_memory);
     fprintf(f, "  after close        %llu packets of closed connections (retransmissions, late FIN/RST)\n",
             (unsigned long long)s->stray_after_close);
     fprintf(f, "  tls connections    %llu (%llu reported, %llu failed)\n", (unsigned long long)s->connections,

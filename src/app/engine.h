@@ -20,6 +20,7 @@ typedef struct engine engine_t;
 typedef struct engine_stats {
     uint64_t packets, bytes, tcp_packets, ignored_packets, malformed_packets;
     uint64_t flows_created, flows_not_tls, flows_evicted, flows_idle;
+    uint64_t evicted_full, evicted_memory; /* flows_evicted by cause: --max-flows, --max-memory */
     uint64_t stray_after_close; /* packets of a connection already closed and reported, dropped */
     uint64_t connections, reported, failed;
     uint64_t diagnosed, failed_all; /* every connection diagnosed, selected or not */

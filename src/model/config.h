@@ -53,7 +53,7 @@ typedef struct mtls_config {
 } mtls_config;
 
 #define MTLS_MAX_THREADS 64
-#define MTLS_DEFAULT_MAX_FLOWS 262144
+#define MTLS_DEFAULT_MAX_FLOWS 1048576 /* a flow with no payload yet costs ~150 bytes */
 #define MTLS_DEFAULT_MAX_FLOW_BYTES (4u << 20)
 #define MTLS_DEFAULT_MAX_MEMORY ((size_t)512 << 20)
 #define MTLS_DEFAULT_IDLE_TIMEOUT_US (300ull * 1000000ull)

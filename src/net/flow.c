@@ -104,14 +104,22 @@ flow_table *flow_table_new(size_t max_flows)
     return t;
 }
 
+static void free_dirs(flow_t *f)
+{
+    if (!f->dir)
+        return;
+    reasm_cleanup(&f->dir[0]);
+    reasm_cleanup(&f->dir[1]);
+    free(f->dir);
+    f->dir = NULL;
+}
+
 void flow_table_free(flow_table *t)
 {
     if (!t)
         return;
-    for (flow_t *f = t->oldest; f; f = f->lru_next) {
-        reasm_cleanup(&f->dir[0]);
-        reasm_cleanup(&f->dir[1]);
-    }
+    for (flow_t *f = t->oldest; f; f = f->lru_next)
+        free_dirs(f);
     free(t->pool);
     free(t->slots);
     free(t->closed);
@@ -245,8 +253,6 @@ flow_t *flow_table_get(flow_table *t, int family, const uint8_t *src, const uint
     f->key.port[1] = dport;
     f->client_side = -1;
     f->first_ts_us = f->last_ts_us = ts_us;
-    reasm_init(&f->dir[0], t->have_lim ? &t->lim : NULL);
-    reasm_init(&f->dir[1], t->have_lim ? &t->lim : NULL);
     f->hash = h;
     f->in_use = true;
     t->slots[i].idx = (uint32_t)(f - t->pool) + 1;
@@ -287,8 +293,7 @@ void flow_table_remove(flow_table *t, flow_t *f)
     t->slots[i].idx = 0;
     t->slots[i].hash = 0;
 
-    reasm_cleanup(&f->dir[0]);
-    reasm_cleanup(&f->dir[1]);
+    free_dirs(f);
     lru_unlink(t, f);
     f->in_use = false;
     f->user = NULL;
@@ -316,12 +321,40 @@ size_t flow_table_count(const flow_table *t) { return t->count; }
 size_t flow_table_max(const flow_table *t) { return t->max_flows; }
 const flow_table_stats *flow_table_get_stats(const flow_table *t) { return &t->st; }
 
+void flow_note_syn(flow_t *f, int side, uint32_t seq, uint8_t tcp_flags)
+{
+    if (!(tcp_flags & REASM_TCP_SYN))
+        return;
+    if (f->dir) {
+        reasm_segment(&f->dir[side], 0, seq, tcp_flags & REASM_TCP_SYN, NULL, 0, 0, NULL, NULL, side);
+        return;
+    }
+    if (!(f->syn_seen & (1u << side))) {
+        f->isn[side] = seq;
+        f->syn_seen |= (uint8_t)(1u << side);
+    }
+}
+
+reasm_dir *flow_dirs(flow_table *t, flow_t *f)
+{
+    if (f->dir)
+        return f->dir;
+    if (!(f->dir = malloc(2 * sizeof(reasm_dir))))
+        return NULL;
+    for (int s = 0; s < 2; s++) {
+        reasm_init(&f->dir[s], t->have_lim ? &t->lim : NULL);
+        if (f->syn_seen & (1u << s))
+            reasm_segment(&f->dir[s], f->first_ts_us, f->isn[s], REASM_TCP_SYN, NULL, 0, 0, NULL, NULL, s);
+    }
+    return f->dir;
+}
+
 void flow_reset_reassembly(flow_t *f, const reasm_limits *lim)
 {
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; f->dir && i < 2; i++) {
         reasm_cleanup(&f->dir[i]);
         reasm_init(&f->dir[i], lim);
     }
 }
 
-bool flow_both_fin(const flow_t *f) { return f->dir[0].fin_seen && f->dir[1].fin_seen; }
+bool flow_both_fin(const flow_t *f) { return f->dir && f->dir[0].fin_seen && f->dir[1].fin_seen; }

@@ -38,7 +38,9 @@ typedef struct flow {
     uint64_t first_ts_us;
     uint64_t last_ts_us;
     uint64_t first_frame; /* the caller's number of the packet that created the flow */
-    reasm_dir dir[2];    /* dir[s]: bytes sent by side s */
+    reasm_dir *dir;      /* dir[s]: bytes sent by side s; NULL until flow_dirs() (first payload) */
+    uint32_t isn[2];     /* before dir exists: each side's SYN sequence number ... */
+    uint8_t syn_seen;    /* ... when bit s is set (flow_note_syn) */
     void *user;          /* the caller's per-connection state (never touched here) */
     void *kept;          /* the caller's copy of the flow's packets for -w (never touched here) */
     /* private */
@@ -112,6 +114,14 @@ static inline flow_t *flow_lru_newer(const flow_t *f) { return f->lru_next; }
 void flow_table_foreach(flow_table *t, void (*fn)(flow_table *t, flow_t *f, void *ctx), void *ctx);
 
 size_t flow_table_count(const flow_table *t);
+
+/* A SYN-only flow (a scan, a flood, a refused connection) has no reassembly
+ * state: only its SYNs' sequence numbers (flow_note_syn). flow_dirs() makes the
+ * two directions at the first payload byte (both reasm_init'ed with the
+ * table's limits, each SYN seen replayed) and returns f->dir; NULL when out
+ * of memory. */
+void flow_note_syn(flow_t *f, int side, uint32_t seq, uint8_t tcp_flags);
+reasm_dir *flow_dirs(flow_table *t, flow_t *f);
 
 /* Drop both directions' buffered bytes and start reassembly afresh (the flow
  * turned out not to be TLS: only its sequence numbers are tracked on). */

@@ -189,11 +189,14 @@ static void test_reasm_memory_released(void **state)
     reasm_callbacks cb = {rec_data, NULL};
     flow_t *f = flow_table_get(t, 4, A4, B4, 1, 2, 0, true, NULL, NULL);
     flow_t *g = flow_table_get(t, 4, A4, B4, 3, 4, 0, true, NULL, NULL);
+    assert_null(f->dir); /* made at the first payload byte */
+    assert_non_null(flow_dirs(t, f));
     assert_int_equal(f->dir[0].lim.max_pending_bytes, 1000);
     assert_ptr_equal(f->dir[1].lim.total, &total);
     static const uint8_t data[64] = {1};
     reasm_segment(&f->dir[0], 0, 100, REASM_TCP_SYN, NULL, 0, 0, &cb, &delivered, 0);
     reasm_segment(&f->dir[0], 0, 111, 0, data, 64, 64, &cb, &delivered, 0); /* out of order */
+    assert_non_null(flow_dirs(t, g));
     reasm_segment(&g->dir[1], 0, 7, 0, data, 10, 10, &cb, &delivered, 1);   /* mid-connection: in order */
     reasm_segment(&g->dir[1], 0, 27, 0, data, 10, 10, &cb, &delivered, 1);  /* out of order */
     assert_int_equal(delivered, 10);
@@ -202,11 +205,37 @@ static void test_reasm_memory_released(void **state)
     assert_int_equal(total, reasm_piece_cost(10));
     /* the pool entry is reused and comes back clean */
     flow_t *h = flow_table_get(t, 4, B4, A4, 9, 9, 5, true, NULL, NULL);
+    assert_null(h->dir);
+    assert_int_equal(h->syn_seen, 0);
+    assert_non_null(flow_dirs(t, h));
     assert_int_equal(h->dir[0].pending_bytes, 0);
     assert_false(h->dir[0].started);
     assert_int_equal(h->client_side, -1);
     flow_table_free(t); /* frees g's pending piece */
     assert_int_equal(total, 0);
+}
+
+/* A SYN-only flow keeps its sequence numbers without reassembly state; the
+ * directions made at the first payload byte start from the SYN. */
+static void test_syn_only_flow_is_small(void **state)
+{
+    (void)state;
+    assert_true(sizeof(flow_t) <= 256 - 2 * 8); /* with its two hash-slot words */
+    flow_table *t = flow_table_new(4);
+    flow_t *f = flow_table_get(t, 4, A4, B4, 1, 2, 0, true, NULL, NULL);
+    flow_note_syn(f, 0, 1000, REASM_TCP_SYN);
+    flow_note_syn(f, 0, 5000, REASM_TCP_SYN); /* a retransmitted SYN keeps the first */
+    flow_note_syn(f, 1, 7000, REASM_TCP_SYN | REASM_TCP_ACK);
+    flow_note_syn(f, 1, 9, REASM_TCP_ACK); /* not a SYN: ignored */
+    assert_null(f->dir);
+    reasm_dir *d = flow_dirs(t, f);
+    assert_non_null(d);
+    assert_true(d[0].syn_seen && d[0].started);
+    assert_int_equal(d[0].base_seq, 1001);
+    assert_true(d[1].syn_seen);
+    assert_int_equal(d[1].base_seq, 7001);
+    assert_ptr_equal(flow_dirs(t, f), d); /* made once */
+    flow_table_free(t);
 }
 
 /* ---------- churn against a shadow model ---------- */
@@ -306,6 +335,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_both_directions),
+        cmocka_unit_test(test_syn_only_flow_is_small),
         cmocka_unit_test(test_full_and_evict),
         cmocka_unit_test(test_lru_order_and_foreach),
         cmocka_unit_test(test_reasm_memory_released),

@@ -705,6 +705,7 @@ static void reassemble_pcap(const char *path, stream_sink *sink, size_t *packets
         uint8_t flags = tcp[13];
         if ((flags & REASM_TCP_SYN) && !(flags & REASM_TCP_ACK) && sink->syn_side < 0)
             sink->syn_side = side;
+        assert_non_null(flow_dirs(ft, f));
         reasm_segment(&f->dir[side], ts, be32(tcp + 4), flags, tcp + thl, plen, plen, &cb, sink, side);
     }
     pcap_close(p);
