@@ -35,5 +35,7 @@ void explain_tls13_client_cert_missing(const diag_ctx *c, diag_out *o);
 void explain_tls13_client_cert_rejected(const diag_ctx *c, diag_out *o);
 void explain_tls13_server_cert_rejected(const diag_ctx *c, diag_out *o);
 void explain_tls13_no_client_auth(const diag_ctx *c, diag_out *o);
+/* TLS 1.0-1.2: a renegotiation without its keys */
+void explain_renegotiation_encrypted(const diag_ctx *c, diag_out *o);
 
 #endif

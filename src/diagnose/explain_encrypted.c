@@ -190,3 +190,48 @@ void explain_sslv2_encrypted(const diag_ctx *c, diag_out *o)
     sb_printf(&o->n, "Disable SSL 2.0 on the server and the client (OpenSSL and every current library "
                      "dropped it): offer TLS 1.2 or 1.3 only.");
 }
+
+/* TLS 1.0-1.2: a renegotiation whose keys are not in the key log. */
+void explain_renegotiation_encrypted(const diag_ctx *c, diag_out *o)
+{
+    const facts *f = &c->f;
+    const session_t *s = c->s;
+    const step_t *r = &s->steps[f->reneg];
+    diag_cite(o, f->fin[0]);
+    diag_cite(o, f->fin[1]);
+    diag_cite(o, f->reneg);
+    sb_printf(&o->e, "The first handshake finished %s; then the %s started a renegotiation (step %ld): a new "
+                     "handshake inside the encrypted connection, which can ask for a client certificate that "
+                     "the first one did not (Apache asks there when SSLVerifyClient require is set for a "
+                     "<Location> or <Directory> only). It is encrypted and not decrypted here, so whether the "
+                     "server asked for a certificate and what the client sent is unknown.",
+              f->first_cli_cert ? "with a client certificate" : "without a client certificate",
+              r->dir == DIR_S2C ? "server" : "client", f->reneg + 1);
+    long end = NONE;
+    for (size_t i = (size_t)f->reneg + 1; i < s->n_steps && end == NONE; i++) {
+        const step_t *st = &s->steps[i];
+        if ((step_is_alert(st) && step_is_terminating_alert(st)) || st->kind == STEP_FIN || st->kind == STEP_RST)
+            end = (long)i;
+    }
+    if (f->reneg_finished) {
+        sb_printf(&o->e, " Both sides finished the renegotiation, so the server accepted whatever the client "
+                         "sent in it.");
+    } else if (end != NONE) {
+        const step_t *st = &s->steps[end];
+        diag_cite(o, end);
+        sb_printf(&o->e, " The %s %s (step %ld) before the renegotiation finished: it failed, as it does when the "
+                         "server requires a client certificate there and the client sends none or one the "
+                         "server does not accept.",
+                  side_word(st->dir),
+                  step_is_alert(st) ? "ended it with an alert" : st->kind == STEP_RST ? "reset the connection"
+                                                                                    : "closed the connection",
+                  end + 1);
+    } else {
+        sb_printf(&o->e, " The capture ends before the renegotiation finished.");
+    }
+    keylog_advice(c, o, true);
+    o->failed = !f->reneg_finished;
+    if (o->failed)
+        sb_printf(&o->n, " Meanwhile the server's log states why the renegotiation failed (Apache: "
+                         "\"Re-negotiation handshake failed\" with the reason).");
+}

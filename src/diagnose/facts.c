@@ -51,6 +51,35 @@ static void parse_http_response(const char *detail, int *status, const char **re
     }
 }
 
+/* The last renegotiation: its step and what followed it (see facts.h). */
+static void gather_renegotiation(const session_t *s, facts *f)
+{
+    f->reneg = NONE;
+    for (size_t i = 0; i < s->n_steps; i++)
+        if (s->steps[i].kind == STEP_RENEGOTIATION)
+            f->reneg = (long)i;
+    if (f->reneg == NONE)
+        return;
+    bool fin[2] = {false, false}, hello = false, srv_cert = false;
+    for (size_t i = (size_t)f->reneg + 1; i < s->n_steps; i++) {
+        const step_t *st = &s->steps[i];
+        if (st->kind == STEP_FINISHED)
+            fin[st->dir == DIR_S2C] = true;
+        else if (st->kind == STEP_CLIENT_HELLO)
+            hello = true;
+        else if (step_is_certificate(st) && st->dir == DIR_S2C)
+            srv_cert = true;
+    }
+    for (size_t i = 0; i < (size_t)f->reneg; i++)
+        if (step_is_certificate(&s->steps[i]) && s->steps[i].dir == DIR_C2S && s->steps[i].count > 0)
+            f->first_cli_cert = true;
+    f->reneg_sealed = !s->steps[f->reneg].decrypted;
+    /* an abbreviated renegotiation resumes the session and its authentication: the first
+     * handshake's facts stand */
+    f->reneg_read = !f->reneg_sealed && hello && srv_cert;
+    f->reneg_finished = fin[0] && fin[1];
+}
+
 void facts_gather(const session_t *s, facts *f)
 {
     memset(f, 0, sizeof(*f));
@@ -62,7 +91,8 @@ void facts_gather(const session_t *s, facts *f)
     for (int d = 0; d < 2; d++)
         f->ccs[d] = f->fin[d] = f->app[d] = f->enc_hs[d] = NONE;
 
-    for (size_t i = 0; i < s->n_steps; i++) {
+    gather_renegotiation(s, f);
+    for (size_t i = f->reneg_read ? (size_t)f->reneg : 0; i < s->n_steps; i++) {
         const step_t *st = &s->steps[i];
         long li = (long)i;
         int d = st->dir == DIR_S2C ? 1 : 0;

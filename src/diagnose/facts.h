@@ -33,6 +33,16 @@ typedef struct facts {
                               * http_reason_len bytes */
     int http_reason_len;
     bool hello_malformed;    /* a ClientHello or ServerHello step whose body did not parse */
+    /* TLS 1.0-1.2 renegotiation (the last one): its step, whether it was
+     * read (decrypted and a full handshake: the facts above then come from
+     * its steps on, the first handshake's are superseded), whether both its
+     * Finished were seen, and whether the first handshake had a client
+     * certificate */
+    long reneg;
+    bool reneg_sealed;       /* not decrypted: what it carried is unknown */
+    bool reneg_read;         /* the facts above start at f->reneg */
+    bool reneg_finished;
+    bool first_cli_cert;     /* a non-empty client Certificate before the renegotiation */
     uint32_t srv_app_records, srv_app_bytes; /* server application data after both Finished
                                               * (the records the step log keeps) */
 } facts;

@@ -32,6 +32,40 @@ static void copy_chain_findings(const conn_analysis *a, mtls_dir d, diagnosis *o
     }
 }
 
+/* One finding per renegotiation: secure (RFC 5746) or legacy. */
+static void renegotiation_finding(const diag_ctx *c, size_t i, diagnosis *out)
+{
+    const session_t *s = c->s;
+    const facts *f = &c->f;
+    const step_t *st = &s->steps[i];
+    char where[48];
+    snprintf(where, sizeof where, "%s step %zu", dir_arrow(st->dir), i + 1);
+    const char *who = st->dir == DIR_S2C ? "server" : "client";
+    const char *msg = st->dir == DIR_S2C ? "HelloRequest" : "ClientHello";
+    const char *read = !st->decrypted ? " It is encrypted and not decrypted (no keys for it): pass --keylog to read it."
+                       : (long)i == f->reneg && f->reneg_read
+                           ? " It was decrypted: the verdict is about the renegotiated handshake, its certificates "
+                             "replace the first handshake's."
+                           : "";
+    if (session_secure_renegotiation(s)) {
+        (void)findings_add(&out->findings, SEV_INFO, "renegotiation", where,
+                           "The %s started renegotiation #%u after the handshake (%s); secure renegotiation "
+                           "(RFC 5746, renegotiation_info) was agreed in the first handshake.%s",
+                           who, st->count, msg, read);
+        return;
+    }
+    (void)findings_add(&out->findings, SEV_WARNING, "insecure_renegotiation", where,
+                       "The %s started renegotiation #%u after the handshake (%s), but secure renegotiation "
+                       "was not agreed in the first handshake (%s): legacy renegotiation lets a man in the "
+                       "middle prefix the client's traffic with its own (CVE-2009-3555). Enable RFC 5746 on "
+                       "both sides (every current TLS library has it) or disable renegotiation.%s",
+                       who, st->count, msg,
+                       session_client_offered_secure_renegotiation(s)
+                           ? "the client offered renegotiation_info, the server did not answer it"
+                           : "the client sent neither renegotiation_info nor TLS_EMPTY_RENEGOTIATION_INFO_SCSV",
+                       read);
+}
+
 void diag_own_findings(const diag_ctx *c, diagnosis *out)
 {
     const session_t *s = c->s;
@@ -64,7 +98,9 @@ void diag_own_findings(const diag_ctx *c, diagnosis *out)
         const step_t *st = &s->steps[i];
         char where[48];
         snprintf(where, sizeof where, "%s step %zu", dir_arrow(st->dir), i + 1);
-        if (st->kind == STEP_TCP_GAP && gaps++ < 8) {
+        if (st->kind == STEP_RENEGOTIATION) {
+            renegotiation_finding(c, i, out);
+        } else if (st->kind == STEP_TCP_GAP && gaps++ < 8) {
             (void)findings_add(&out->findings, SEV_WARNING, "tcp_gap", where,
                                "The capture lost %u bytes sent by the %s; later steps in that "
                                "direction may be missing.",

@@ -122,6 +122,16 @@ static bool tls13_unreadable(const diag_ctx *c)
     return !(ends_with(c, STEP_ALERT) && c->term < srv_flight);
 }
 
+/* TLS 1.0-1.2: a renegotiation we could not read (no keys for it) hides
+ * whether the client finally authenticated: it did not finish, or it followed
+ * a first handshake without a client certificate (Apache's per-directory
+ * SSLVerifyClient asks for one only there). */
+static bool renegotiation_unreadable(const diag_ctx *c)
+{
+    const facts *f = &c->f;
+    return f->reneg != NONE && f->reneg_sealed && (!f->reneg_finished || !f->first_cli_cert);
+}
+
 /* The handshake finished, then the server refused the request over HTTP for
  * the client's certificate (observed: the status is on the wire). */
 static bool http_refusal_of_client_cert(const diag_ctx *c)
@@ -299,6 +309,8 @@ static const diag_rule rules[] = {
      explain_tls13_no_client_auth},
     {"tls13_unreadable", VERDICT_ENCRYPTED, EVIDENCE_INFERRED, tls13_unreadable, explain_encrypted},
     {"sslv2_unreadable", VERDICT_ENCRYPTED, EVIDENCE_INFERRED, sslv2_unreadable, explain_sslv2_encrypted},
+    {"renegotiation_unreadable", VERDICT_ENCRYPTED, EVIDENCE_INFERRED, renegotiation_unreadable,
+     explain_renegotiation_encrypted},
     {"client_left_after_finished", VERDICT_SERVER_CERT_REJECTED, EVIDENCE_INFERRED, client_left_after_finished,
      explain_server_cert_left},
     {"http_refusal_of_client_cert", VERDICT_CLIENT_CERT_REJECTED, EVIDENCE_OBSERVED, http_refusal_of_client_cert,

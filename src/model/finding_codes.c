@@ -48,6 +48,8 @@ static const finding_code_info rows[] = {
     {"warning_alert", SEV_INFO, "a side sent a warning alert"},
     {"server_key_mismatch", SEV_ERROR, "the server's ServerKeyExchange signature does not verify with its certificate's key"},
     {"cert_verify_failed", SEV_WARNING, "a CertificateVerify did not verify but the handshake finished"},
+    {"renegotiation", SEV_INFO, "a TLS 1.0-1.2 renegotiation after the handshake, secure (RFC 5746)"},
+    {"insecure_renegotiation", SEV_WARNING, "a renegotiation without RFC 5746 secure renegotiation"},
 };
 
 const finding_code_info *finding_code_get(const char *code)

@@ -52,16 +52,8 @@ int u16_list_set(u16_list *l, const uint16_t *v, size_t n)
     return 0;
 }
 
-void session_free(session_t *s)
+void client_hello_info_clear(client_hello_info *ch)
 {
-    if (!s)
-        return;
-    for (size_t i = 0; i < s->n_steps; i++)
-        free(s->steps[i].detail);
-    free(s->steps);
-    free(s->sealed);
-
-    client_hello_info *ch = &s->ch;
     u16_list_clear(&ch->ciphers);
     u16_list_clear(&ch->extensions);
     u16_list_clear(&ch->supported_versions);
@@ -75,11 +67,28 @@ void session_free(session_t *s)
     free(ch->alpn);
     free(ch->ja3);
     free(ch->ja4);
+    memset(ch, 0, sizeof(*ch));
+}
 
-    server_hello_info *sh = &s->sh;
+void server_hello_info_clear(server_hello_info *sh)
+{
     u16_list_clear(&sh->extensions);
     free(sh->alpn);
     free(sh->ja3s);
+    memset(sh, 0, sizeof(*sh));
+}
+
+void session_free(session_t *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n_steps; i++)
+        free(s->steps[i].detail);
+    free(s->steps);
+    free(s->sealed);
+
+    client_hello_info_clear(&s->ch);
+    server_hello_info_clear(&s->sh);
 
     cert_request_info *cr = &s->cr;
     bytes_clear(&cr->cert_types);
@@ -154,6 +163,7 @@ static const struct {
     [STEP_FINISHED] = {"Finished", "finished", 'f'},
     [STEP_NEW_SESSION_TICKET] = {"NewSessionTicket", "new_session_ticket", 'n'},
     [STEP_HELLO_REQUEST] = {"HelloRequest", "hello_request", 'b'},
+    [STEP_RENEGOTIATION] = {"renegotiation", "renegotiation", 'q'},
     [STEP_KEY_UPDATE] = {"KeyUpdate", "key_update", 'u'},
     [STEP_END_OF_EARLY_DATA] = {"EndOfEarlyData", "end_of_early_data", 'z'},
     [STEP_OTHER_HANDSHAKE] = {"Handshake", "other_handshake", 'm'},
@@ -204,4 +214,26 @@ long session_find_step(const session_t *s, mtls_dir d, step_kind kind)
 bool session_cert_msg_seen(const session_t *s, mtls_dir d)
 {
     return session_find_step(s, d, STEP_CERTIFICATE) >= 0 || session_find_step(s, d, STEP_COMPRESSED_CERTIFICATE) >= 0;
+}
+
+static bool u16_has(const u16_list *l, uint16_t v)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i] == v)
+            return true;
+    return false;
+}
+
+#define EXT_RENEGOTIATION_INFO 0xff01 /* RFC 5746 */
+#define SCSV_EMPTY_RENEGOTIATION_INFO 0x00ff
+
+bool session_client_offered_secure_renegotiation(const session_t *s)
+{
+    return s->ch.present && (u16_has(&s->ch.extensions, EXT_RENEGOTIATION_INFO) ||
+                             u16_has(&s->ch.ciphers, SCSV_EMPTY_RENEGOTIATION_INFO));
+}
+
+bool session_secure_renegotiation(const session_t *s)
+{
+    return s->sh.present && u16_has(&s->sh.extensions, EXT_RENEGOTIATION_INFO);
 }

@@ -42,6 +42,9 @@ typedef enum step_kind {
     STEP_FINISHED,
     STEP_NEW_SESSION_TICKET,
     STEP_HELLO_REQUEST,
+    STEP_RENEGOTIATION,       /* TLS 1.0-1.2: a new handshake after the first finished (the
+                               * steps after it belong to it); count = its number (1-based),
+                               * detail = who started it, secure or not, dissected or not */
     STEP_KEY_UPDATE,
     STEP_END_OF_EARLY_DATA,
     STEP_OTHER_HANDSHAKE,     /* hs_type holds the raw type */
@@ -240,10 +243,21 @@ const char *step_kind_name(step_kind k);      /* "ClientHello", "Certificate", .
 const char *step_kind_id(step_kind k);        /* stable JSON id: "client_hello", ... */
 const char *dir_arrow(mtls_dir d);            /* "C->S" / "S->C" */
 
+/* Free the owned lists and strings of a hello summary and zero it. */
+void client_hello_info_clear(client_hello_info *ch);
+void server_hello_info_clear(server_hello_info *sh);
+
 /* Derived views of the step log (computed, never stored). */
 /* Index of the first step of `kind` sent in direction d, or -1. */
 long session_find_step(const session_t *s, mtls_dir d, step_kind kind);
 /* A Certificate or CompressedCertificate message came from this side. */
 bool session_cert_msg_seen(const session_t *s, mtls_dir d);
+/* RFC 5746 secure renegotiation was agreed in the first handshake: the
+ * ServerHello carried renegotiation_info (which a server sends only when the
+ * ClientHello had the extension or TLS_EMPTY_RENEGOTIATION_INFO_SCSV). */
+bool session_secure_renegotiation(const session_t *s);
+/* The client signalled secure renegotiation in the first ClientHello
+ * (renegotiation_info extension or the SCSV 0x00ff). */
+bool session_client_offered_secure_renegotiation(const session_t *s);
 
 #endif

@@ -105,6 +105,15 @@ typedef struct dir_state {
     bool rst_seen;
 } dir_state;
 
+/* TLS 1.0-1.2 renegotiation: a new handshake inside the encrypted stream
+ * after both Finished (RFC 5246 7.4.1.1, RFC 5746). */
+typedef enum reneg_phase {
+    RENEG_NONE = 0,   /* no renegotiation running */
+    RENEG_REQUESTED,  /* the server sent HelloRequest: the client's ClientHello is awaited */
+    RENEG_HELLO,      /* the renegotiation's ClientHello was read (decrypted): its handshake runs */
+    RENEG_SEALED,     /* the renegotiation runs in records we cannot decrypt */
+} reneg_phase;
+
 struct tls_conn {
     tlss_options opt;
     tlss_state state;
@@ -126,6 +135,18 @@ struct tls_conn {
     size_t scratch_cap;
     bool sslv2;                 /* the server answered in SSL 2.0: both directions are SSL 2.0 records */
     bool sslv2_key_seen;        /* the client's CLIENT-MASTER-KEY was read */
+    /* Renegotiation. The session keeps the first handshake's hellos (s->ch,
+     * s->sh); a renegotiation's hellos go here, and the keys, transcript and
+     * Finished checks follow *kch / *ksh: the hellos of the handshake whose
+     * keys come next (the session's, or rch/rsh once the renegotiation's
+     * ServerHello was read). */
+    reneg_phase reneg;
+    uint32_t n_renegs;          /* renegotiations seen */
+    bool reneg_ccs[2];          /* this side's ChangeCipherSpec of the running renegotiation */
+    client_hello_info rch;      /* the running (or last) renegotiation's ClientHello */
+    server_hello_info rsh;      /* ... and ServerHello */
+    const client_hello_info *kch;
+    const server_hello_info *ksh;
 };
 
 /* ------------------------------------------------------------------ tls_sslv2.c */
@@ -194,6 +215,10 @@ int tlsk_decrypt_record(tls_conn *c, mtls_dir d, const uint8_t *rec, size_t recl
 bool tlsk_early_decrypt(tls_conn *c, const uint8_t *rec, size_t reclen, uint8_t *out_inner,
                         size_t *out_len) MTLS_WARN_UNUSED;
 
+/* TLS 1.0-1.2 renegotiation, at its ServerHello: the next keys come from the key log entry of
+ * the renegotiation's client random (none: the renegotiation is not decrypted after its CCS). */
+void tlsk_renegotiation_keys(tls_conn *c);
+
 /* ------------------------------------------------------------------ tls_handshake_map.c */
 
 /* Handshake-record payload from d: reassemble messages across records and map each complete one. */
@@ -201,6 +226,11 @@ void tlsh_feed_handshake(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p,
 /* One complete handshake message (4-byte header + body) from d, from whatever carried it
  * (TLS records here, QUIC CRYPTO frames later): steps, owned copies, transcript, keys. */
 void tlsh_message(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *msg, size_t msglen, bool dec);
+
+/* TLS 1.0-1.2: a handshake message or encrypted handshake record from d after both Finished
+ * starts a renegotiation: the STEP_RENEGOTIATION step (sealed: not dissected), the transcript
+ * restarted for the new handshake. */
+void tlsh_renegotiation_start(tls_conn *c, mtls_dir d, uint64_t ts, bool sealed);
 
 /* ------------------------------------------------------------------ tls_hello_map.c */
 

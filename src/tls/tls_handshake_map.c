@@ -235,7 +235,7 @@ static void check_finished(tls_conn *c, mtls_dir d, cur_t *body, step_t *st)
         if (!keylog_entry_has(c->ke, KEYLOG_MASTER_SECRET))
             return;
         el = 12;
-        rc = tls12_finished_expected(s->sh.cipher, c->ke->secret[KEYLOG_MASTER_SECRET].bytes,
+        rc = tls12_finished_expected(c->ksh->cipher, c->ke->secret[KEYLOG_MASTER_SECRET].bytes,
                                      d == DIR_C2S, h, hl, exp);
     }
     if (rc != 0)
@@ -444,6 +444,38 @@ static void update_transcripts(tls_conn *c, mtls_dir d, uint8_t type, const uint
     }
 }
 
+/* "started by the server (HelloRequest), secure renegotiation (RFC 5746)" */
+void tlsh_renegotiation_start(tls_conn *c, mtls_dir d, uint64_t ts, bool sealed)
+{
+    session_t *s = c->s;
+    c->n_renegs++;
+    c->reneg = sealed ? RENEG_SEALED : d == DIR_S2C ? RENEG_REQUESTED : RENEG_HELLO;
+    c->reneg_ccs[DIR_C2S] = c->reneg_ccs[DIR_S2C] = false;
+    c->hs_done[DIR_C2S] = c->hs_done[DIR_S2C] = false; /* a new handshake runs */
+    step_t *st = tlsc_add_step(c, ts, d, STEP_RENEGOTIATION);
+    if (st) {
+        st->count = c->n_renegs;
+        st->decrypted = !sealed;
+        bool secure = session_secure_renegotiation(s);
+        tlsc_set_detail(st, "started by the %s (%s), %s%s", d == DIR_S2C ? "server" : "client",
+                        d == DIR_S2C ? "HelloRequest" : "ClientHello",
+                        secure ? "secure (renegotiation_info in the first handshake)"
+                               : "INSECURE legacy renegotiation (no renegotiation_info in the first handshake)",
+                        sealed ? "; encrypted, not dissected" : "");
+    }
+    /* the new handshake's transcript starts with its ClientHello */
+    transcript_free(c->tr);
+    c->tr = transcript_new();
+}
+
+/* TLS 1.0-1.2: a HelloRequest from the server or a ClientHello from the client
+ * after both Finished starts a renegotiation. */
+static bool starts_renegotiation(const tls_conn *c, mtls_dir d, uint8_t type)
+{
+    return !c->s->tls13 && c->s->sh.present && c->hs_done[DIR_C2S] && c->hs_done[DIR_S2C] &&
+           ((type == TLS_HS_HELLO_REQUEST && d == DIR_S2C) || (type == TLS_HS_CLIENT_HELLO && d == DIR_C2S));
+}
+
 void tlsh_message(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *msg, size_t msglen, bool dec)
 {
     session_t *s = c->s;
@@ -459,9 +491,12 @@ void tlsh_message(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *msg, size
     }
     uint32_t len = (uint32_t)cur_remaining(&body);
     bool add_to_transcript = true;
+    if (starts_renegotiation(c, d, type))
+        tlsh_renegotiation_start(c, d, ts, false);
     bool post = c->hs_done[0] && c->hs_done[1]; /* after the handshake */
     if (post && s->tls13 && type == TLS_HS_CERTIFICATE_REQUEST && d == DIR_S2C)
         pha_start(c);
+    size_t first_step = s->n_steps;
     step_t *st = map_message(c, d, ts, type, &body, len, dec, &add_to_transcript);
     if (st) {
         st->hs_type = type;
@@ -470,7 +505,12 @@ void tlsh_message(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *msg, size
         if (dec)
             st->decrypted = true;
     }
+    if (dec && first_step < s->n_steps &&
+        (s->steps[first_step].kind == STEP_CLIENT_HELLO || s->steps[first_step].kind == STEP_SERVER_HELLO))
+        s->steps[first_step].decrypted = true; /* a renegotiation's hellos (tls_hello_map.c keeps the step) */
     update_transcripts(c, d, type, msg, msglen, add_to_transcript, post);
+    if (c->reneg != RENEG_NONE && c->hs_done[DIR_C2S] && c->hs_done[DIR_S2C])
+        c->reneg = RENEG_NONE; /* the renegotiation finished */
     /* TLS 1.3: switch to application secrets after each side's Finished. */
     if (type == TLS_HS_FINISHED && s->tls13 && c->ke)
         tlsk_finished(c, d);

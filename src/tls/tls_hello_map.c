@@ -32,8 +32,13 @@ void tlsh_client_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, bool s
         free(ch);
         return;
     }
-    client_hello_info *ci = &c->s->ch;
-    if (ci->present) {
+    /* a renegotiation's ClientHello is kept apart: the session keeps the first handshake's */
+    client_hello_info *ci = c->reneg != RENEG_NONE ? &c->rch : &c->s->ch;
+    if (ci == &c->rch) {
+        client_hello_info_clear(ci);
+        memcpy(ci->random, ch->random32, 32);
+        c->reneg = RENEG_HELLO;
+    } else if (ci->present) {
         /* second ClientHello (after HRR): keep the first's random, update lists */
         free(ci->sni);
         ci->sni = NULL;
@@ -95,6 +100,28 @@ void tlsh_client_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, bool s
     free(ch);
 }
 
+static void fill_server_hello(server_hello_info *si, const tls_server_hello *sh)
+{
+    si->present = true;
+    si->legacy_version = sh->legacy_version;
+    si->selected_version = sh->selected_version;
+    memcpy(si->random, sh->random.ptr, sh->random.len >= 32 ? 32 : sh->random.len);
+    si->session_id_len = sh->session_id.len > 32 ? 32 : sh->session_id.len;
+    if (si->session_id_len)
+        memcpy(si->session_id, sh->session_id.ptr, si->session_id_len);
+    si->cipher = sh->cipher;
+    si->compression = sh->compression;
+    copy_u16(&si->extensions, &sh->ext.types);
+    si->key_share_group = sh->ext.key_share_group;
+    si->psk_selected = sh->ext.has_psk;
+    if (sh->ext.n_alpn)
+        si->alpn = tlsc_dup_view(sh->ext.alpn[0].ptr, sh->ext.alpn[0].len);
+    si->extended_master_secret = sh->ext.extended_master_secret;
+    si->encrypt_then_mac = sh->ext.encrypt_then_mac;
+    if (fp_ja3s(sh, &si->ja3s, si->ja3s_md5) < 0)
+        si->ja3s = NULL;
+}
+
 void tlsh_server_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32_t len)
 {
     tls_server_hello *sh = calloc(1, sizeof(*sh));
@@ -110,7 +137,8 @@ void tlsh_server_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32
         return;
     }
     session_t *s = c->s;
-    server_hello_info *si = &s->sh;
+    bool reneg = c->reneg == RENEG_HELLO;
+    server_hello_info *si = reneg ? &c->rsh : &s->sh;
     step_t *st = tlsc_msg_step(c, ts, d, sh->is_hrr ? STEP_HELLO_RETRY_REQUEST : STEP_SERVER_HELLO, len, false);
     if (sh->is_hrr) {
         si->hrr_seen = true;
@@ -125,26 +153,22 @@ void tlsh_server_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32
         free(sh);
         return;
     }
-    si->present = true;
-    si->legacy_version = sh->legacy_version;
-    si->selected_version = sh->selected_version;
-    memcpy(si->random, sh->random.ptr, sh->random.len >= 32 ? 32 : sh->random.len);
-    si->session_id_len = sh->session_id.len > 32 ? 32 : sh->session_id.len;
-    if (si->session_id_len)
-        memcpy(si->session_id, sh->session_id.ptr, si->session_id_len);
-    si->cipher = sh->cipher;
-    si->compression = sh->compression;
-    copy_u16(&si->extensions, &sh->ext.types);
-    si->key_share_group = sh->ext.key_share_group;
+    bool hrr_seen = si->hrr_seen;
+    server_hello_info_clear(si); /* a second ServerHello replaces the first */
+    si->hrr_seen = hrr_seen;
+    fill_server_hello(si, sh);
+    if (reneg) {
+        /* TLS 1.0-1.2 renegotiation: its keys come from its own client random */
+        tlsk_renegotiation_keys(c);
+        if (c->tr && c->ke && transcript_set_hash(c->tr, transcript_alg_for(si->selected_version, si->cipher)) !=
+                                  TRANSCRIPT_OK) {
+            /* unknown suite: no transcript hash */
+        }
+        free(sh);
+        return;
+    }
     if (sh->ext.key_share_group)
         s->kx_group = sh->ext.key_share_group; /* TLS 1.3; TLS 1.2 names it in ServerKeyExchange */
-    si->psk_selected = sh->ext.has_psk;
-    if (sh->ext.n_alpn)
-        si->alpn = tlsc_dup_view(sh->ext.alpn[0].ptr, sh->ext.alpn[0].len);
-    si->extended_master_secret = sh->ext.extended_master_secret;
-    si->encrypt_then_mac = sh->ext.encrypt_then_mac;
-    if (fp_ja3s(sh, &si->ja3s, si->ja3s_md5) < 0)
-        si->ja3s = NULL;
     s->version = sh->selected_version;
     s->tls13 = tls_version_is_tls13(sh->selected_version); /* drafts and experiments included */
     tlsk_lookup_keys(c);

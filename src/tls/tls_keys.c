@@ -87,18 +87,35 @@ void tlsk_lookup_keys(tls_conn *c)
 void tlsk_init12_dir(tls_conn *c, mtls_dir d)
 {
     dir_state *ds = &c->d[d];
-    if (!c->ke || !keylog_entry_has(c->ke, KEYLOG_MASTER_SECRET) || ds->key_state == KEYS_FAILED)
+    if (ds->key_state == KEYS_FAILED)
         return;
+    if (!c->ke || !keylog_entry_has(c->ke, KEYLOG_MASTER_SECRET)) {
+        if (ds->key_state == KEYS_READY) {
+            /* a renegotiation whose client random is not in the key log: the old keys end here */
+            decrypt_dir_cleanup(&ds->dec);
+            ds->key_state = KEYS_NONE;
+        }
+        return;
+    }
     decrypt_dir_cleanup(&ds->dec);
     decrypt_dir_init(&ds->dec);
-    int rc = decrypt12_init(&ds->dec, c->s->sh.selected_version, c->s->sh.cipher,
-                            c->ke->secret[KEYLOG_MASTER_SECRET].bytes, c->s->ch.random,
-                            c->s->sh.random, d == DIR_C2S, c->s->sh.encrypt_then_mac);
+    const server_hello_info *sh = c->ksh;
+    int rc = decrypt12_init(&ds->dec, sh->selected_version, sh->cipher, c->ke->secret[KEYLOG_MASTER_SECRET].bytes,
+                            c->kch->random, sh->random, d == DIR_C2S, sh->encrypt_then_mac);
     if (rc != DECRYPT_OK) {
         tlsk_keys_failed(c, d, rc);
         return;
     }
     ds->key_state = KEYS_READY;
+}
+
+void tlsk_renegotiation_keys(tls_conn *c)
+{
+    c->kch = &c->rch;
+    c->ksh = &c->rsh;
+    c->ke = c->opt.keys ? keylog_find(c->opt.keys, c->rch.random) : NULL;
+    if (c->ke && !decrypt_suite_for(c->rsh.selected_version, c->rsh.cipher))
+        c->ke = NULL;
 }
 
 void tlsk_finished(tls_conn *c, mtls_dir d)

@@ -102,6 +102,55 @@ static bool early_data_record(tls_conn *c, uint64_t ts, const uint8_t *rec, size
     return false;
 }
 
+/* TLS 1.0-1.2: an encrypted handshake record we cannot read. The first one
+ * after a side's ChangeCipherSpec is its Finished; one after both Finished
+ * starts a renegotiation (a HelloRequest from the server, a ClientHello from
+ * the client), whose messages before its ChangeCipherSpec are counted into
+ * one step per flight. */
+static void sealed_handshake(tls_conn *c, mtls_dir d, uint64_t ts, size_t blen)
+{
+    session_t *s = c->s;
+    step_t *st;
+    if (c->hs_done[DIR_C2S] && c->hs_done[DIR_S2C] && s->sh.present) {
+        tlsh_renegotiation_start(c, d, ts, true);
+        if (s->n_steps && s->steps[s->n_steps - 1].kind == STEP_RENEGOTIATION)
+            s->steps[s->n_steps - 1].length = (uint32_t)blen;
+        return;
+    }
+    bool reneg = c->reneg != RENEG_NONE;
+    if (!c->hs_done[d] && (!reneg || c->reneg_ccs[d])) {
+        st = tlsc_add_step(c, ts, d, STEP_FINISHED);
+        if (st) {
+            st->length = (uint32_t)blen;
+            st->detail = strdup(reneg ? "encrypted (renegotiation)" : "encrypted");
+        }
+        c->hs_done[d] = true;
+        if (reneg && c->hs_done[DIR_C2S] && c->hs_done[DIR_S2C])
+            c->reneg = RENEG_NONE;
+        return;
+    }
+    if (!reneg) {
+        st = tlsc_add_step(c, ts, d, STEP_OTHER_HANDSHAKE);
+        if (st) {
+            st->length = (uint32_t)blen;
+            st->detail = strdup("encrypted");
+        }
+        return;
+    }
+    st = s->n_steps ? &s->steps[s->n_steps - 1] : NULL;
+    if (st && st->kind == STEP_ENCRYPTED_HANDSHAKE && st->dir == d) {
+        st->count++;
+        st->length += (uint32_t)blen;
+        return;
+    }
+    st = tlsc_add_step(c, ts, d, STEP_ENCRYPTED_HANDSHAKE);
+    if (st) {
+        st->count = 1;
+        st->length = (uint32_t)blen;
+        st->detail = strdup("(renegotiation, not dissected)");
+    }
+}
+
 static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *rec, size_t reclen)
 {
     dir_state *ds = &c->d[d];
@@ -122,6 +171,8 @@ static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *
             st->length = (uint32_t)blen;
         if (!s->tls13 && s->sh.present) {
             ds->encrypted = true;
+            if (c->reneg != RENEG_NONE)
+                c->reneg_ccs[d] = true; /* the renegotiation's keys from here on */
             tlsk_init12_dir(c, d);
             if (d == DIR_S2C && !c->d[DIR_S2C].cert_msg_seen && !c->hs_done[DIR_C2S])
                 s->resumed = true; /* abbreviated handshake: server CCS right after ServerHello */
@@ -173,16 +224,9 @@ static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *
         return;
     }
     switch (type) {
-    case TLS_CT_HANDSHAKE: {
-        /* TLS 1.0-1.2: the first encrypted handshake message is Finished */
-        step_t *st = tlsc_add_step(c, ts, d, c->hs_done[d] ? STEP_OTHER_HANDSHAKE : STEP_FINISHED);
-        if (st) {
-            st->length = (uint32_t)blen;
-            st->detail = strdup("encrypted");
-        }
-        c->hs_done[d] = true;
+    case TLS_CT_HANDSHAKE:
+        sealed_handshake(c, d, ts, blen);
         break;
-    }
     case TLS_CT_ALERT: {
         step_t *st = tlsc_add_step(c, ts, d, STEP_ENCRYPTED_ALERT);
         if (st)

@@ -106,6 +106,8 @@ void tlss_free(tls_conn *c)
     tlsa_free(c);
     transcript_free(c->tr);
     transcript_free(c->pha_tr);
+    client_hello_info_clear(&c->rch);
+    server_hello_info_clear(&c->rsh);
     decrypt_dir_cleanup(&c->early);
     tlsc_charge(c, -(long)c->scratch_cap);
     free(c->scratch);
@@ -262,6 +264,8 @@ static void ensure_session(tls_conn *c)
         c->s->server = c->ep[1 - c->client_side];
     }
     c->tr = transcript_new();
+    c->kch = &c->s->ch;
+    c->ksh = &c->s->sh;
 }
 
 /* ------------------------------------------------------------------ detection */

@@ -85,6 +85,81 @@ static void test_finished_rows(void **st)
     fx_free(s);
 }
 
+/* A one-way TLS 1.2 handshake, then a renegotiation started by the server. */
+static session_t *fx_renegotiating(uint64_t id, bool decrypted)
+{
+    session_t *s = fx_session(id);
+    fx_tls12_server_flight(s, false);
+    fx_step(s, 3, DIR_C2S, STEP_CLIENT_KEY_EXCHANGE);
+    fx_tls12_finish(s, 3);
+    fx_step(s, 5, DIR_C2S, STEP_APPLICATION_DATA);
+    step_t *r = fx_step(s, 6, DIR_S2C, STEP_RENEGOTIATION);
+    r->count = 1;
+    r->decrypted = decrypted;
+    return s;
+}
+
+/* TLS 1.2 renegotiation: a decrypted one decides the verdict with its own
+ * messages (the first handshake asked for no certificate); one without keys
+ * that fails, or follows a handshake without a client certificate, is
+ * unreadable. */
+static void test_renegotiation_rows(void **st)
+{
+    (void)st;
+    /* decrypted: CertificateRequest, empty Certificate, the server's alert */
+    session_t *s = fx_renegotiating(20, true);
+    fx_step(s, 6, DIR_S2C, STEP_HELLO_REQUEST);
+    fx_step(s, 7, DIR_C2S, STEP_CLIENT_HELLO);
+    fx_step(s, 8, DIR_S2C, STEP_SERVER_HELLO);
+    fx_cert(s, 8, DIR_S2C, 1);
+    fx_step(s, 8, DIR_S2C, STEP_CERTIFICATE_REQUEST);
+    fx_step(s, 8, DIR_S2C, STEP_SERVER_HELLO_DONE);
+    fx_cert(s, 9, DIR_C2S, 0);
+    fx_step(s, 9, DIR_C2S, STEP_CLIENT_KEY_EXCHANGE);
+    fx_step(s, 9, DIR_C2S, STEP_CHANGE_CIPHER_SPEC);
+    fx_step(s, 9, DIR_C2S, STEP_FINISHED);
+    fx_alert(s, 10, DIR_S2C, TLS_ALERT_LEVEL_FATAL, TLS_ALERT_HANDSHAKE_FAILURE)->decrypted = true;
+    assert_string_equal(deciding_rule(s), "server_alert_after_cert_request");
+    diag_ctx c;
+    diag_ctx_init(&c, s, FXA(s), &anchors);
+    assert_int_equal(c.f.reneg, 11);
+    assert_true(c.f.reneg_read);
+    assert_false(c.f.completed); /* the first handshake's Finished no longer count */
+    assert_true(c.f.certreq > c.f.reneg);
+    const diagnosis *d = fx_diag(s, &anchors);
+    assert_int_equal(d->verdict, VERDICT_CLIENT_CERT_MISSING);
+    /* no renegotiation_info in this fixture's hellos: legacy */
+    assert_true(findings_has(&d->findings, "insecure_renegotiation"));
+    assert_false(findings_has(&d->findings, "renegotiation"));
+    fx_free(s);
+
+    /* the same without keys: an encrypted alert ends the renegotiation */
+    s = fx_renegotiating(21, false);
+    fx_step(s, 7, DIR_C2S, STEP_ENCRYPTED_HANDSHAKE);
+    fx_step(s, 8, DIR_S2C, STEP_ENCRYPTED_HANDSHAKE);
+    fx_step(s, 9, DIR_C2S, STEP_ENCRYPTED_HANDSHAKE);
+    fx_step(s, 9, DIR_C2S, STEP_CHANGE_CIPHER_SPEC);
+    fx_step(s, 9, DIR_C2S, STEP_FINISHED);
+    fx_step(s, 10, DIR_S2C, STEP_ENCRYPTED_ALERT);
+    assert_string_equal(deciding_rule(s), "renegotiation_unreadable");
+    d = fx_diag(s, &anchors);
+    assert_int_equal(d->verdict, VERDICT_ENCRYPTED);
+    assert_true(d->failed);
+    fx_free(s);
+
+    /* without keys, finished, after a first handshake with a client certificate: the first
+     * handshake's authentication stands */
+    s = fx_mtls_ok(22);
+    fx_step(s, 9, DIR_C2S, STEP_RENEGOTIATION);
+    fx_step(s, 10, DIR_S2C, STEP_ENCRYPTED_HANDSHAKE);
+    fx_step(s, 11, DIR_C2S, STEP_CHANGE_CIPHER_SPEC);
+    fx_step(s, 11, DIR_C2S, STEP_FINISHED);
+    fx_step(s, 12, DIR_S2C, STEP_CHANGE_CIPHER_SPEC);
+    fx_step(s, 12, DIR_S2C, STEP_FINISHED);
+    assert_string_equal(deciding_rule(s), "finished_with_client_cert");
+    fx_free(s);
+}
+
 /* SSL 2.0: SERVER-HELLO, the client's CLIENT-MASTER-KEY, then encrypted records
  * both ways: inferred, not "aborted" by the closes that follow */
 static void test_sslv2_row(void **st)
@@ -328,6 +403,7 @@ int main(void)
         cmocka_unit_test(test_tls13_plaintext_evidence),
         cmocka_unit_test(test_sizes_never_contradict_decrypted_messages),
         cmocka_unit_test(test_malformed_hello_is_never_established),
+        cmocka_unit_test(test_renegotiation_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
