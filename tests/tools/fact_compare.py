@@ -26,12 +26,11 @@ Facts per connection (8):
                  TLS <= 1.2: both sides sent ChangeCipherSpec followed by a
                  handshake record (their Finished), and no fatal alert came
                  before the second of these.
-                 TLS 1.3 (no keys): after the ServerHello the client sent an
-                 encrypted record (its Finished flight) and after that the
-                 server sent an encrypted record that is not alert-sized
-                 (opaque length != 19) or the client sent a second encrypted
-                 record, and no plaintext fatal alert and no record of alert
-                 size (19 bytes) came from the server after the client's flight.
+                 TLS 1.3 (no keys; "application data both ways"): after the
+                 ServerHello the client sent an encrypted record (its Finished
+                 flight), the server's first encrypted record after that is not
+                 alert-sized (opaque length != 19: a 2-byte alert + inner type +
+                 16-byte tag), and no plaintext fatal alert came before.
                ours: tls.established (ECS: "the handshake completed").
   alerts C->S, alerts S->C
                per direction the multiset of readable alerts (level/description)
@@ -174,15 +173,17 @@ def derive(s, client):
     tls13 = False
     sh_seen = False
     c_flight = False          # 1.3: the client sent an encrypted record after the ServerHello
-    c_records_after = 0
-    s_after_client = False
-    s_alert_sized = False
+    s_answer = None           # 1.3: length of the server's first encrypted record after that
     for src, r in s["frames"]:
         dr = "C->S" if src == client else "S->C"
         hs = lst(r["tls.handshake.type"])
         cts = lst(r["tls.record.content_type"])
         opq = lst(r["tls.record.opaque_type"])
         lens = [int(x) for x in lst(r["tls.record.length"])]
+        certs = lst(r["tls.handshake.certificate"])
+        key = "client_leaf" if dr == "C->S" else "server_leaf"
+        if certs and d[key] is None:
+            d[key] = hashlib.sha256(bytes.fromhex(certs[0].replace(":", ""))).hexdigest()
         sslv2 = bool(hs) and not cts  # SSLv2 records have no content type
         if sslv2:
             if dr == "S->C" and "4" in hs:  # SSLv2 ServerHello
@@ -207,10 +208,6 @@ def derive(s, client):
             sni = lst(r["tls.handshake.extensions_server_name"])
             if sni:
                 d["sni"] = sni[0]
-        certs = lst(r["tls.handshake.certificate"])
-        key = "client_leaf" if dr == "C->S" else "server_leaf"
-        if certs and d[key] is None:
-            d[key] = hashlib.sha256(bytes.fromhex(certs[0].replace(":", ""))).hexdigest()
         lv, de = lst(r["tls.alert_message.level"]), lst(r["tls.alert_message.desc"])
         for a, b in zip(lv, de):
             d["alerts " + dr][f"{LEVEL.get(a, a)}/{b}"] += 1
@@ -230,16 +227,11 @@ def derive(s, client):
             n_opaque = len(opq) if opq else cts.count("23")
             rec_lens = [l for l, ct in zip(lens, cts) if ct == "23"] if not opq else lens[-n_opaque:]
             if dr == "C->S" and n_opaque:
-                c_records_after += n_opaque
                 c_flight = True
-            elif dr == "S->C" and n_opaque and c_flight:
-                if any(l == 19 for l in rec_lens):
-                    s_alert_sized = True
-                if any(l != 19 for l in rec_lens):
-                    s_after_client = True
+            elif dr == "S->C" and n_opaque and c_flight and s_answer is None and rec_lens:
+                s_answer = rec_lens[0]
     if tls13:
-        d["established"] = (c_flight and (s_after_client or c_records_after >= 2) and not s_alert_sized
-                            and not fatal_before)
+        d["established"] = c_flight and s_answer is not None and s_answer != 19 and not fatal_before
     else:
         d["established"] = ccs_then_fin["C->S"] and ccs_then_fin["S->C"] and not fatal_before
     return d
