@@ -29,8 +29,9 @@ Facts per connection (8):
                  TLS 1.3 (no keys; "application data both ways"): after the
                  ServerHello the client sent an encrypted record (its Finished
                  flight), the server's first encrypted record after that is not
-                 alert-sized (opaque length != 19: a 2-byte alert + inner type +
-                 16-byte tag), and no plaintext fatal alert came before.
+                 alert-sized (opaque length 19..35: a 2-byte alert + inner type +
+                 16-byte tag + up to 16 bytes of padding, or 11 with CCM_8), and
+                 no plaintext fatal alert came before.
                ours: tls.established (ECS: "the handshake completed").
   alerts C->S, alerts S->C
                per direction the multiset of readable alerts (level/description)
@@ -163,6 +164,12 @@ def theirs(pcap, extra_ports):
     return streams
 
 
+def alert_sized(n):
+    """A TLS 1.3 record that may hold an alert: 2 bytes + inner type + 16-byte tag,
+    padded by up to 16 bytes (JSSE pads its alerts to 35), or 11 with CCM_8."""
+    return n == 11 or 19 <= n <= 35
+
+
 def derive(s, client):
     """The 8 facts of one tshark stream, with `client` = (ip, port)."""
     d = {"version": None, "cipher": None, "sni": None, "client_leaf": None, "server_leaf": None,
@@ -231,7 +238,7 @@ def derive(s, client):
             elif dr == "S->C" and n_opaque and c_flight and s_answer is None and rec_lens:
                 s_answer = rec_lens[0]
     if tls13:
-        d["established"] = c_flight and s_answer is not None and s_answer != 19 and not fatal_before
+        d["established"] = c_flight and s_answer is not None and not alert_sized(s_answer) and not fatal_before
     else:
         d["established"] = ccs_then_fin["C->S"] and ccs_then_fin["S->C"] and not fatal_before
     return d
