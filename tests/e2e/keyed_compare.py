@@ -19,7 +19,9 @@ the test; a listed gap that no longer occurs fails it ("fixed? remove it from
 KNOWN_GAPS") so the list shrinks as fixes land.
 
 Environment: MTLS_SOURCE_DIR (repository root), MTLS_BINARY_DIR (build dir).
-Usage outside CTest: keyed_compare.py [-v] [CAPTURE...] (names in samples/pcaps)."""
+Usage outside CTest: keyed_compare.py [-v] [CAPTURE...]: names in samples/pcaps, or
+paths to other captures, each read with the .keys file next to it (e.g. ad-hoc
+captures such as gnutls-serv --http over PSK AES-128-CCM / AES-256-GCM)."""
 import collections, json, os, struct, subprocess, sys
 
 # (capture file name, problem text prefix) -> reason. Keep each reason concrete:
@@ -64,8 +66,16 @@ def has_dsb(path):
 
 
 def captures(src, only):
-    """(capture path, key log path or None) for every capture with secrets."""
+    """(name, capture path, key log path or None) for every capture with secrets.
+    An argument that is a path to a capture is taken with the .keys file next to it."""
     out = []
+    for a in sorted(only):
+        if os.path.isfile(a):
+            keys = os.path.splitext(a)[0] + ".keys"
+            out.append((os.path.basename(a), a, keys if os.path.exists(keys) else None))
+    only = {a for a in only if not os.path.isfile(a)}
+    if out and not only:
+        return out
     for name in sorted(os.listdir(f"{src}/samples/pcaps")):
         if only and name not in only:
             continue
