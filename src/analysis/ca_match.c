@@ -6,11 +6,17 @@
 
 #include <openssl/evp.h>
 
-#define CA_MEMO_SLOTS 1024 /* direct-mapped by chain identity */
+#define CA_MEMO_SLOTS 1024 /* direct-mapped by the names that decide the answer */
 
+/* The answer depends only on names: the CA names the server listed, and the
+ * issuer names of the certificates the client sent and the subjects of all
+ * but the leaf (OpenSSL
+ * builds the rest of the chain from the trust store by issuer name). Five
+ * thousand client certificates from three CAs ask three questions, not five
+ * thousand, and no certificate is decoded again for them. */
 typedef struct ca_memo {
-    const chain_report *chain; /* reference held; NULL = empty slot */
-    uint8_t list_digest[32];
+    bool used;
+    uint8_t key[32];
     int match;
     char *match_dn;
 } ca_memo;
@@ -30,7 +36,6 @@ ca_matcher *ca_matcher_new(chain_ctx *ctx)
 
 static void memo_clear(ca_memo *e)
 {
-    chain_report_unref(e->chain);
     free(e->match_dn);
     memset(e, 0, sizeof(*e));
 }
@@ -44,15 +49,26 @@ void ca_matcher_free(ca_matcher *m)
     free(m);
 }
 
-/* SHA-256 over the list, each name prefixed by its 4-byte length. */
-static bool list_digest(const bytes_t *names, size_t n, uint8_t out[32])
+static bool put(EVP_MD_CTX *mc, const void *p, size_t n)
+{
+    uint8_t l[4] = {(uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
+    return EVP_DigestUpdate(mc, l, 4) == 1 && (n == 0 || EVP_DigestUpdate(mc, p, n) == 1);
+}
+
+/* SHA-256 over the listed CA names, then each sent certificate's subject and
+ * issuer, every item prefixed by its 4-byte length. */
+static bool memo_key(const bytes_t *names, size_t n, const chain_report *chain, uint8_t out[32])
 {
     EVP_MD_CTX *mc = EVP_MD_CTX_new();
-    bool ok = mc && EVP_DigestInit_ex(mc, EVP_sha256(), NULL) == 1;
-    for (size_t i = 0; i < n && ok; i++) {
-        uint8_t l[4] = {(uint8_t)(names[i].len >> 24), (uint8_t)(names[i].len >> 16), (uint8_t)(names[i].len >> 8),
-                        (uint8_t)names[i].len};
-        ok = EVP_DigestUpdate(mc, l, 4) == 1 && EVP_DigestUpdate(mc, names[i].data, names[i].len) == 1;
+    bool ok = mc && EVP_DigestInit_ex(mc, EVP_sha256(), NULL) == 1 && put(mc, &n, sizeof n);
+    for (size_t i = 0; i < n && ok; i++)
+        ok = put(mc, names[i].data, names[i].len);
+    for (size_t i = 0; i < chain->n_certs && ok; i++) {
+        const cert_info *ci = &chain->certs[i];
+        if (!ci->subject || !ci->issuer)
+            ok = false; /* undecodable: no memo */
+        else /* the leaf's own subject never names a CA (self-signed: its issuer does) */
+            ok = (i == 0 || put(mc, ci->subject, strlen(ci->subject))) && put(mc, ci->issuer, strlen(ci->issuer));
     }
     unsigned int dl = 0;
     ok = ok && EVP_DigestFinal_ex(mc, out, &dl) == 1 && dl == 32;
@@ -60,30 +76,27 @@ static bool list_digest(const bytes_t *names, size_t n, uint8_t out[32])
     return ok;
 }
 
-static size_t slot_of(const chain_report *chain)
-{
-    uintptr_t p = (uintptr_t)chain;
-    p ^= p >> 17;
-    p *= (uintptr_t)0x9E3779B97F4A7C15ull;
-    return (size_t)(p >> 7) % CA_MEMO_SLOTS;
-}
-
 int ca_matcher_match(ca_matcher *m, const chain_report *chain, const bytes_t *certs, size_t n_certs,
                      const bytes_t *ca_names, size_t n_names, char **matched_dn)
 {
     *matched_dn = NULL;
-    uint8_t dg[32];
-    bool memo = m && chain && list_digest(ca_names, n_names, dg);
-    ca_memo *e = memo ? &m->slot[slot_of(chain)] : NULL;
-    if (e && e->chain == chain && memcmp(e->list_digest, dg, 32) == 0) {
-        *matched_dn = e->match_dn ? strdup(e->match_dn) : NULL;
-        return e->match;
+    uint8_t key[32];
+    bool memo = m && chain && chain->n_certs == n_certs && memo_key(ca_names, n_names, chain, key);
+    ca_memo *e = NULL;
+    if (memo) {
+        uint64_t h;
+        memcpy(&h, key, sizeof h);
+        e = &m->slot[h % CA_MEMO_SLOTS];
+        if (e->used && memcmp(e->key, key, 32) == 0) {
+            *matched_dn = e->match_dn ? strdup(e->match_dn) : NULL;
+            return e->match;
+        }
     }
     int r = chain_matches_ca_names(m ? m->ctx : NULL, certs, n_certs, ca_names, n_names, matched_dn);
     if (e) {
         memo_clear(e);
-        e->chain = chain_report_ref(chain);
-        memcpy(e->list_digest, dg, 32);
+        e->used = true;
+        memcpy(e->key, key, 32);
         e->match = r;
         e->match_dn = *matched_dn ? strdup(*matched_dn) : NULL;
     }

@@ -38,6 +38,7 @@ enum {
     OPT_CERT_CHAIN,
     OPT_THREADS,
     OPT_SORT,
+    OPT_FANOUT,
 };
 
 static const struct option long_opts[] = {
@@ -76,6 +77,7 @@ static const struct option long_opts[] = {
     {"certificate-chain", no_argument, NULL, OPT_CERT_CHAIN},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"sort", no_argument, NULL, OPT_SORT},
+    {"fanout", required_argument, NULL, OPT_FANOUT},
     {NULL, 0, NULL, 0},
 };
 
@@ -95,6 +97,8 @@ void cli_usage(FILE *out)
           "  -s SNAPLEN            capture snapshot length (default 262144)\n"
           "  -B KIB                kernel capture buffer size in KiB (live)\n"
           "  -Z USER               drop privileges to USER after opening the device\n"
+          "  --fanout ID           live (Linux): share the interface with the other processes of\n"
+          "                        packet fanout group ID (0-65535), each getting whole connections\n"
           "Output:\n"
           "  --format text|json    output format (default text)\n"
           "  --json                same as --format json: NDJSON, one object per connection, then a summary\n"
@@ -128,7 +132,8 @@ void cli_usage(FILE *out)
           "  --max-memory N        total bytes buffered (default 512M)\n"
           "  --idle-timeout SEC    evict flows idle this long (default 300)\n"
           "  --threads N           worker threads, each owning a share of the connections\n"
-          "                        (default: the online CPUs; 1 with -w, -c or --dump-certs);\n"
+          "                        (default: the online CPUs; 1 for a capture file under 16 MiB\n"
+          "                        and with -w, -c or --dump-certs);\n"
           "                        the limits above are shared among them\n"
           "\n"
           "Checks (CI):\n"
@@ -278,6 +283,7 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
     cfg->max_flow_bytes = MTLS_DEFAULT_MAX_FLOW_BYTES;
     cfg->max_memory = MTLS_DEFAULT_MAX_MEMORY;
     cfg->idle_timeout_us = MTLS_DEFAULT_IDLE_TIMEOUT_US;
+    cfg->fanout_id = -1;
 
     optind = 1;
     opterr = 0; /* our own messages, each starting with "mtlsdump:" */
@@ -311,6 +317,11 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
             break;
         case OPT_CERT_CHAIN: cfg->certificate_chain = true; break;
         case OPT_SORT: cfg->sort = true; break;
+        case OPT_FANOUT:
+            if (parse_u64(optarg, &u) < 0 || u > 65535)
+                return usage_error("--fanout needs a group id from 0 to 65535, got '%s'", optarg);
+            cfg->fanout_id = (int)u;
+            break;
         case OPT_THREADS:
             if (parse_u64(optarg, &u) < 0 || u == 0 || u > MTLS_MAX_THREADS)
                 return usage_error("--threads needs a number from 1 to 64, got '%s'", optarg);
@@ -392,12 +403,11 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
         return usage_error("%s", "nothing to read: give -r FILE or -i IFACE");
     if (cfg->read_file && cfg->iface)
         return usage_error("%s", "-r and -i cannot be used together");
+    if (cfg->fanout_id >= 0 && !cfg->iface)
+        return usage_error("%s", "--fanout shares a live interface: it needs -i IFACE");
     if (!cfg->format)
         cfg->format = "text";
-    if (!cfg->threads) {
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        cfg->threads = cpus < 1 ? 1u : cpus > MTLS_MAX_THREADS ? (unsigned)MTLS_MAX_THREADS : (unsigned)cpus;
-    }
+
     if (cfg->quiet && strcmp(cfg->format, "text") != 0)
         return usage_error("%s", "-q (one text line per connection) and --json / --format json cannot be used together");
     if (!cfg->keylog) {

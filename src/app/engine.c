@@ -122,7 +122,8 @@ static reporter *make_reporter(const mtls_config *cfg, FILE *out, FILE *terminal
 
 /* What the front (or the only engine) and a --threads worker share: the
  * flow table, analyzer, summary and reporter of one engine. */
-static int engine_setup(engine_t *e, const mtls_config *cfg, int dlt, FILE *out, FILE *terminal, char **err)
+static int engine_setup(engine_t *e, const mtls_config *cfg, int dlt, FILE *out, FILE *terminal, bool analyse,
+                        char **err)
 {
     e->cfg = cfg;
     e->dlt = dlt;
@@ -149,8 +150,7 @@ static int engine_setup(engine_t *e, const mtls_config *cfg, int dlt, FILE *out,
     flow_table_set_reasm_limits(e->flows, &e->rlim);
 
     analyzer_config ac = {cfg->ca, cfg->server_ca, cfg->client_ca, cfg->verify_time_abs, cfg->verify_now};
-    e->an = analyzer_new(&ac, err);
-    if (!e->an)
+    if (analyse && !(e->an = analyzer_new(&ac, err)))
         return -1;
     e->topt.max_buffer = cfg->max_flow_bytes;
     e->topt.mem_total = &e->mem_total;
@@ -160,6 +160,11 @@ static int engine_setup(engine_t *e, const mtls_config *cfg, int dlt, FILE *out,
 }
 
 engine_t *engine_new(const mtls_config *cfg, int dlt, FILE *out, char **err)
+{
+    return engine_new_front(cfg, dlt, out, false, err);
+}
+
+engine_t *engine_new_front(const mtls_config *cfg, int dlt, FILE *out, bool workers, char **err)
 {
     engine_t *e = calloc(1, sizeof(*e));
     if (!e) {
@@ -174,7 +179,7 @@ engine_t *engine_new(const mtls_config *cfg, int dlt, FILE *out, char **err)
         free(e);
         return NULL;
     }
-    if (engine_setup(e, cfg, dlt, out, out, err) < 0 ||
+    if (engine_setup(e, cfg, dlt, out, out, !workers, err) < 0 ||
         (cfg->dump_certs && certdump_check_dir(cfg->dump_certs, err) < 0) || load_keys(e, cfg, err) < 0) {
         engine_free(e);
         return NULL;
@@ -204,7 +209,7 @@ engine_t *engine_new_worker(const engine_t *front, const mtls_config *cfg, FILE 
         return NULL;
     }
     e->worker = true;
-    if (engine_setup(e, cfg, front->dlt, out, front->final_out, err) < 0) {
+    if (engine_setup(e, cfg, front->dlt, out, front->final_out, true, err) < 0) {
         engine_free(e);
         return NULL;
     }
@@ -686,8 +691,9 @@ int engine_exit_code(const engine_t *e)
 void engine_get_stats(const engine_t *e, engine_stats *out)
 {
     *out = e->st;
-    analyzer_stats as;
-    analyzer_get_stats(e->an, &as);
+    analyzer_stats as = {0, 0};
+    if (e->an)
+        analyzer_get_stats(e->an, &as);
     out->chains_validated = as.chains_validated + e->worker_chains;
     out->chain_cache_hits = as.chain_cache_hits + e->worker_chain_hits;
 }

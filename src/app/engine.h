@@ -31,6 +31,10 @@ typedef struct engine_stats {
 
 /* dlt: the capture's link type. out: report stream. NULL + *err on failure. */
 engine_t *engine_new(const mtls_config *cfg, int dlt, FILE *out, char **err) MTLS_WARN_UNUSED;
+/* The same, for the front of --threads workers (workers true): it reads,
+ * decodes, keeps the key log and prints the summary, and analyses nothing
+ * itself (no CA store is loaded for it). */
+engine_t *engine_new_front(const mtls_config *cfg, int dlt, FILE *out, bool workers, char **err) MTLS_WARN_UNUSED;
 void engine_free(engine_t *e);
 void engine_packet(engine_t *e, uint64_t ts_us, const uint8_t *data, size_t caplen, size_t wirelen);
 /* engine_packet in two halves, for --threads: the front counts and decodes

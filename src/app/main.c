@@ -151,7 +151,8 @@ int main(int argc, char **argv)
         cli_cleanup(&cfg);
         return 2;
     }
-    engine_t *e = engine_new(&cfg, capture_datalink(cap), stdout, &err);
+    unsigned workers = parallel_workers(&cfg);
+    engine_t *e = engine_new_front(&cfg, capture_datalink(cap), stdout, workers > 1, &err);
     if (!e) {
         fprintf(stderr, "mtlsdump: %s\n", err ? err : "cannot start");
         free(err);
@@ -160,7 +161,6 @@ int main(int argc, char **argv)
         return 2;
     }
     parallel_t *par = NULL;
-    unsigned workers = parallel_workers(&cfg);
     if (workers > 1 && !(par = parallel_new(e, &cfg, workers, stdout, &err))) {
         fprintf(stderr, "mtlsdump: %s\n", err ? err : "cannot start the worker threads");
         free(err);

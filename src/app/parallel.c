@@ -4,10 +4,13 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "outbuf.h"
 
 #define BATCH_BYTES (256u << 10)
+#define SMALL_CAPTURE_BYTES ((off_t)16 << 20) /* one engine reads a smaller file faster */
 #define MAX_QUEUED 16u
 #define TICK_US 1000000u /* the engine checks idle flows once per second of capture time */
 
@@ -59,7 +62,17 @@ unsigned parallel_workers(const mtls_config *cfg)
      * in the order they end, --dump-certs writes files: one engine each */
     if (cfg->write_file || cfg->max_connections || cfg->dump_certs)
         return 1;
-    return cfg->threads ? cfg->threads : 1;
+    if (cfg->threads)
+        return cfg->threads;
+    /* the default: every online CPU, except for a capture file too small to
+     * repay starting the workers (each loads the CA stores); read by one
+     * engine, its connections also keep their order */
+    struct stat st;
+    if (cfg->read_file && strcmp(cfg->read_file, "-") != 0 && stat(cfg->read_file, &st) == 0 &&
+        S_ISREG(st.st_mode) && st.st_size < SMALL_CAPTURE_BYTES)
+        return 1;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return cpus < 1 ? 1u : cpus > MTLS_MAX_THREADS ? (unsigned)MTLS_MAX_THREADS : (unsigned)cpus;
 }
 
 static batch *batch_new(size_t need)

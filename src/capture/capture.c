@@ -1,5 +1,10 @@
 #include "capture.h"
 
+#include <sys/socket.h>
+#ifdef __linux__
+#include <linux/if_packet.h>
+#endif
+
 #include <errno.h>
 
 #include <pcap/pcap.h>
@@ -108,6 +113,26 @@ static int open_file(capture_t *c, const char *path, char **err)
     return 0;
 }
 
+/* --fanout ID: join the interface's PACKET_FANOUT group ID, so that several
+ * mtlsdump processes share its packets; the kernel sends both directions of
+ * a connection to the same member (its flow hash is symmetric) and
+ * reassembles IP fragments before choosing. */
+static int join_fanout(capture_t *c, const mtls_config *cfg, char **err)
+{
+#if defined(PACKET_FANOUT) && defined(PACKET_FANOUT_HASH)
+    int arg = (cfg->fanout_id & 0xffff) | ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+    if (setsockopt(pcap_fileno(c->p), SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) == 0)
+        return 0;
+    *err = dupf("cannot join the packet fanout group on '%s': %s (every member of a --fanout group "
+                "captures on the same interface)",
+                cfg->iface, strerror(errno));
+#else
+    (void)c;
+    *err = dupf("--fanout on '%s': packet fanout groups exist only on Linux%s", cfg->iface, "");
+#endif
+    return -1;
+}
+
 capture_t *capture_open(const mtls_config *cfg, char **err)
 {
     char errbuf[PCAP_ERRBUF_SIZE];
@@ -146,6 +171,11 @@ capture_t *capture_open(const mtls_config *cfg, char **err)
                 why = "permission denied: run as root, or give the binary the capture capabilities "
                       "(sudo setcap cap_net_raw,cap_net_admin+eip $(command -v mtlsdump))";
             *err = dupf("cannot capture on '%s': %s", cfg->iface, why);
+            pcap_close(c->p);
+            free(c);
+            return NULL;
+        }
+        if (cfg->fanout_id >= 0 && join_fanout(c, cfg, err) < 0) {
             pcap_close(c->p);
             free(c);
             return NULL;

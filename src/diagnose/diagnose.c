@@ -13,6 +13,7 @@
 
 #include "own_findings.h"
 #include "rules.h"
+#include "tls_alert.h"
 
 void diagnosis_cleanup(diagnosis *d)
 {
@@ -25,19 +26,54 @@ void diagnosis_cleanup(diagnosis *d)
     memset(d, 0, sizeof(*d));
 }
 
-/* ECS tls.established: the verdict's rule, completed by the step log where it
- * depends on what the wire showed. */
+/* The server's first alert that is not a readable close_notify, or NONE. */
+static long first_server_alert(const session_t *s)
+{
+    for (size_t i = 0; i < s->n_steps; i++) {
+        const step_t *st = &s->steps[i];
+        if (st->dir == DIR_S2C && (st->kind == STEP_ENCRYPTED_ALERT ||
+                                   (st->kind == STEP_ALERT && st->alert_desc != TLS_ALERT_CLOSE_NOTIFY)))
+            return (long)i;
+    }
+    return NONE;
+}
+
+/* TLS 1.3 without keys: the server's first sealed record after the client's
+ * first one is larger than an alert (it went on: tickets, data), not a refusal. */
+static bool t13_server_went_on(const session_t *s)
+{
+    uint32_t i = 0;
+    while (i < s->n_sealed && s->sealed[i].dir == DIR_S2C)
+        i++;
+    for (; i < s->n_sealed; i++)
+        if (s->sealed[i].dir == DIR_S2C)
+            return !tls13_record_may_be_alert(s->sealed[i].length);
+    return false;
+}
+
+/* ECS tls.established ("the handshake completed"): the verdict's rule,
+ * completed by the step log where it depends on what the wire showed. */
 static bool established(const session_t *s, const facts *f, verdict_t v, bool failed)
 {
     switch (verdict_get(v)->established) {
     case ESTABLISHED_YES:
         return true;
-    case ESTABLISHED_IF_FINISHED:
-        return session_find_step(s, DIR_S2C, STEP_ALERT) < 0 &&
-               session_find_step(s, DIR_S2C, STEP_ENCRYPTED_ALERT) < 0 &&
-               session_find_step(s, DIR_S2C, STEP_FINISHED) >= 0 &&
-               session_find_step(s, DIR_C2S, STEP_FINISHED) >= 0;
+    case ESTABLISHED_IF_FINISHED: {
+        long sfin = session_find_step(s, DIR_S2C, STEP_FINISHED);
+        long cfin = session_find_step(s, DIR_C2S, STEP_FINISHED);
+        if (s->tls13 && !s->decrypted)
+            return t13_server_went_on(s);
+        if (sfin < 0 || cfin < 0)
+            return false;
+        long alert = first_server_alert(s);
+        /* TLS 1.3: the server judges the client's flight after both Finished;
+         * TLS 1.0-1.2: the later Finished ends the handshake, an alert after it
+         * (e.g. the close_notify after an HTTP 400) does not undo it */
+        return alert == NONE || (!s->tls13 && alert > (sfin > cfin ? sfin : cfin));
+    }
     case ESTABLISHED_IF_DATA:
+        if (s->tls13 && !s->decrypted)
+            return !failed && t13_server_went_on(s);
         return !failed && f->app[0] != NONE && f->app[1] != NONE;
     default:
         return false;

@@ -17,6 +17,7 @@ typedef struct mtls_config {
     int snaplen;               /* -s */
     int buffer_kib;            /* -B KiB: kernel capture buffer */
     const char *user;          /* -Z USER */
+    int fanout_id;             /* --fanout ID: PACKET_FANOUT group (live, Linux); -1 = none */
     /* output */
     const char *format;        /* --format text|json (--json = json); NULL means text */
     int verbose;               /* -v / -vv */
@@ -28,7 +29,7 @@ typedef struct mtls_config {
     bool show_http;
     bool certificate_chain;    /* --certificate-chain: base64 DER chains in JSON */
     bool sort;                 /* --sort: connections in order of their first packet, at the end */
-    unsigned threads;          /* --threads N: workers (1 = no thread); cli sets the default */
+    unsigned threads;          /* --threads N: workers (1 = no thread); 0 = the default (parallel_workers) */
     const char *write_file;    /* -w FILE: pcapng of the reported connections */
     const char *filter_sni;
     const char *filter_client_subject;

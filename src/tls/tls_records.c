@@ -14,6 +14,7 @@
 #include "cursor.h"
 #include "tls_alert.h"
 #include "tls_conn.h"
+#include "tls_decrypt.h"
 #include "tls_record.h"
 
 #define MAX_APP_STEPS 4 /* application-data records logged per direction */
@@ -208,7 +209,14 @@ static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *
             return; /* early data / EndOfEarlyData: the handshake keys come after it */
         tlsk_keys_failed(c, d, rc);
     }
-    /* No keys (or they failed): say what the wire shows. */
+    /* No keys (or they failed): say what the wire shows. A NULL-encryption
+     * suite (TLS 1.0-1.2) sends its content in the clear before the MAC:
+     * read alerts from it (not authenticated, so not marked decrypted). */
+    const decrypt_suite *ns = s->tls13 ? NULL : decrypt_suite_find(s->sh.cipher);
+    if (ns && ns->kind == DECRYPT_NULL && type == TLS_CT_ALERT && blen == 2u + ns->mac_len) {
+        handle_plain_content(c, d, ts, type, body, 2, false);
+        return;
+    }
     if (s->tls13) {
         if (type == TLS_CT_APPLICATION_DATA) {
             if (!tlsf_flight_record(c, d, ts, blen))
