@@ -327,17 +327,20 @@ static void findings_arr(jb *b, cJSON *parent, const char *name, const finding_l
 
 /* ---- the writer: memo of printed certificate arrays, arena, buffer ------ */
 
-/* A chain is shared by every handshake that sent it: its certificate details
- * are printed once (by cJSON) and reused as a raw JSON item. The memo is the
+/* A chain is shared by every handshake that sent it: the JSON made from it
+ * alone (its certificate details; its leaf's ECS x509 and hash objects) is
+ * printed once (by cJSON) and reused as raw JSON items. The memo is the
  * writer's own, keyed by the chain report's identity (a reference is held,
  * so the address cannot be reused while remembered); the report itself is
  * never written. Direct-mapped: a collision just prints again. */
 #define RJSON_MEMO_SLOTS 512
 #define RJSON_BUF_INITIAL (16u * 1024u)
 
+enum { MEMO_CERTS, MEMO_X509, MEMO_HASH, MEMO_N }; /* the texts of one chain */
+
 typedef struct memo_slot {
     const chain_report *chain;
-    char *certs_json;
+    char *text[MEMO_N];
 } memo_slot;
 
 struct rjson_writer {
@@ -348,9 +351,9 @@ struct rjson_writer {
     char *buf;           /* the printed object, kept and grown */
     size_t cap;
     /* texts evicted from the memo while the object that references them is
-     * being built (both chains of one connection in one slot): freed after
-     * it is printed */
-    char *evicted[2];
+     * being built (both chains of one connection in one slot; at most four
+     * look-ups per object): freed after it is printed */
+    char *evicted[4 * MEMO_N];
     size_t n_evicted;
 };
 
@@ -374,7 +377,8 @@ void rjson_writer_free(rjson_writer *w)
         return;
     for (size_t i = 0; i < RJSON_MEMO_SLOTS; i++) {
         chain_report_unref(w->slot[i].chain);
-        cJSON_free(w->slot[i].certs_json);
+        for (size_t k = 0; k < MEMO_N; k++)
+            cJSON_free(w->slot[i].text[k]);
     }
     for (size_t i = 0; i < w->n_evicted; i++)
         cJSON_free(w->evicted[i]);
@@ -384,34 +388,59 @@ void rjson_writer_free(rjson_writer *w)
     free(w);
 }
 
-static char *print_certs(jb *b, const chain_report *r)
+/* The texts of r (certificate array; leaf x509 and hash objects, "{}" without
+ * a leaf). false on OOM (out then holds nothing). */
+static bool print_chain(jb *b, const chain_report *r, char *out[MEMO_N])
 {
-    cJSON certs = {.type = cJSON_Array};
+    cJSON tree[MEMO_N] = {{.type = cJSON_Array}, {.type = cJSON_Object}, {.type = cJSON_Object}};
     for (size_t i = 0; i < r->n_certs; i++)
-        cert_obj(b, &certs, &r->certs[i]);
-    return b->oom ? NULL : cJSON_PrintUnformatted(&certs);
+        cert_obj(b, &tree[MEMO_CERTS], &r->certs[i]);
+    if (r->n_certs) {
+        x509_ecs(b, &tree[MEMO_X509], &r->certs[0]);
+        str_upper(b, &tree[MEMO_HASH], "sha256", r->certs[0].sha256);
+        str_upper(b, &tree[MEMO_HASH], "sha1", r->certs[0].sha1);
+    }
+    bool ok = !b->oom;
+    for (size_t k = 0; k < MEMO_N; k++) {
+        out[k] = ok ? cJSON_PrintUnformatted(&tree[k]) : NULL;
+        ok = ok && out[k];
+    }
+    if (!ok)
+        for (size_t k = 0; k < MEMO_N; k++)
+            cJSON_free(out[k]), out[k] = NULL;
+    return ok;
 }
 
-/* The printed array for r, from the memo (printed now when not there). */
-static const char *certs_json(jb *b, rjson_writer *w, const chain_report *r)
+/* One printed text of r, from the memo (all of r's printed now when not there). */
+static const char *chain_text(jb *b, rjson_writer *w, const chain_report *r, int which)
 {
     uintptr_t h = (uintptr_t)r;
     h ^= h >> 17;
     h *= (uintptr_t)0x9E3779B97F4A7C15ull;
     memo_slot *e = &w->slot[(h >> 7) % RJSON_MEMO_SLOTS];
     if (e->chain != r) {
-        if (w->n_evicted == MTLS_ARRAY_LEN(w->evicted))
-            return NULL; /* cannot happen: two chains per connection */
-        char *txt = print_certs(b, r);
-        if (!txt)
-            return NULL;
+        char *txt[MEMO_N];
+        if (w->n_evicted + MEMO_N > MTLS_ARRAY_LEN(w->evicted) || !print_chain(b, r, txt))
+            return NULL; /* the first cannot happen: four look-ups per object */
         chain_report_unref(e->chain);
-        if (e->certs_json)
-            w->evicted[w->n_evicted++] = e->certs_json;
+        for (size_t k = 0; k < MEMO_N; k++) {
+            if (e->text[k])
+                w->evicted[w->n_evicted++] = e->text[k];
+            e->text[k] = txt[k];
+        }
         e->chain = chain_report_ref(r);
-        e->certs_json = txt;
     }
-    return e->certs_json;
+    return e->text[which];
+}
+
+/* A raw member from the chain memo (the memo outlives the printing). */
+static void chain_raw(jb *b, cJSON *o, const char *name, rjson_writer *w, const chain_report *r, int which)
+{
+    const char *txt = o ? chain_text(b, w, r, which) : NULL;
+    if (!txt)
+        b->oom = true;
+    else
+        (void)node(b, o, name, cJSON_Raw, txt);
 }
 
 static void chain_obj(jb *b, cJSON *chains, const char *name, const conn_view *cv, mtls_dir d,
@@ -423,11 +452,7 @@ static void chain_obj(jb *b, cJSON *chains, const char *name, const conn_view *c
         return;
     cJSON *c = obj(b, chains, name);
     if (r) {
-        const char *txt = c ? certs_json(b, w, r) : NULL;
-        if (!txt)
-            b->oom = true;
-        else
-            (void)node(b, c, "certs", cJSON_Raw, txt); /* the memo outlives the printing */
+        chain_raw(b, c, "certs", w, r, MEMO_CERTS);
         boolean(b, c, "analysed", true);
         boolean(b, c, "valid", r->valid);
         boolean(b, c, "trust_checked", r->trust_checked);
@@ -543,12 +568,11 @@ static void certificate_chain(jb *b, cJSON *side, const side_info *si)
 }
 
 /* ECS tls.client.* / tls.server.* from a side's leaf certificate. */
-static void tls_side_leaf(jb *b, cJSON *side, const cert_info *leaf)
+static void tls_side_leaf(jb *b, cJSON *side, rjson_writer *w, const chain_report *r)
 {
-    x509_ecs(b, obj(b, side, "x509"), leaf);
-    cJSON *hh = obj(b, side, "hash");
-    str_upper(b, hh, "sha256", leaf->sha256);
-    str_upper(b, hh, "sha1", leaf->sha1);
+    const cert_info *leaf = &r->certs[0];
+    chain_raw(b, side, "x509", w, r, MEMO_X509);
+    chain_raw(b, side, "hash", w, r, MEMO_HASH);
     if (leaf->decode_error)
         return;
     iso(b, side, "not_before", leaf->not_before);
@@ -558,7 +582,7 @@ static void tls_side_leaf(jb *b, cJSON *side, const cert_info *leaf)
 }
 
 /* ECS tls.*: version, cipher, established, client/server hello facts and leaf certificates. */
-static void ecs_tls(jb *b, cJSON *root, const conn_view *cv, const rjson_options *opt)
+static void ecs_tls(jb *b, cJSON *root, const conn_view *cv, const rjson_options *opt, rjson_writer *w)
 {
     const session_t *s = cv->s;
     const conn_analysis *a = cv->a;
@@ -589,7 +613,7 @@ static void ecs_tls(jb *b, cJSON *root, const conn_view *cv, const rjson_options
     }
     const chain_report *cc = a->chain[DIR_C2S];
     if (cc && cc->n_certs) {
-        tls_side_leaf(b, tc, &cc->certs[0]);
+        tls_side_leaf(b, tc, w, cc);
     }
     if (opt->certificate_chain)
         certificate_chain(b, tc, &s->side[DIR_C2S]);
@@ -598,7 +622,7 @@ static void ecs_tls(jb *b, cJSON *root, const conn_view *cv, const rjson_options
         str(b, tsv, "ja3s", s->sh.ja3s_md5);
     const chain_report *sc = a->chain[DIR_S2C];
     if (sc && sc->n_certs) {
-        tls_side_leaf(b, tsv, &sc->certs[0]);
+        tls_side_leaf(b, tsv, w, sc);
     }
     if (opt->certificate_chain)
         certificate_chain(b, tsv, &s->side[DIR_S2C]);
@@ -775,7 +799,7 @@ const char *rjson_render(rjson_writer *w, const conn_view *cv, const rjson_optio
     jb b = {.sc = w->sc, .clock = &w->clock, .dns = w->dns};
     cJSON root = {.type = cJSON_Object};
     ecs_connection(&b, &root, cv);
-    ecs_tls(&b, &root, cv, opt);
+    ecs_tls(&b, &root, cv, opt, w);
     mtls_obj(&b, &root, cv, opt, w);
     long n = b.oom ? -1 : print_into(w, &root);
     scratch_reset(w->sc); /* the tree is gone; its memory is kept for the next one */
