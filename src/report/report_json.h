@@ -17,30 +17,35 @@
 #include "compiler.h"
 #include "conn_view.h"
 
-#define RJSON_SCHEMA_VERSION "1.0"
+#define RJSON_SCHEMA_VERSION "2.0"
 #define RJSON_ECS_VERSION "8.11.0" /* the Elastic Common Schema the ECS fields follow */
 
 typedef struct rjson_options {
-    int verbosity; /* >= 1 adds offered extensions, groups, sig algs (names) */
+    int verbosity; /* >= 1 adds each step's absolute time, the offered cipher suites,
+                    * extensions, groups, sig algs (names) */
     bool certificate_chain; /* ECS tls.*.certificate_chain (base64 DER), --certificate-chain */
 } rjson_options;
 
-/* The JSON reporter's own memo: each distinct chain's printed certificate
- * array, made once and reused (chain reports are never written). */
-typedef struct rjson_chain_memo rjson_chain_memo;
-rjson_chain_memo *rjson_chain_memo_new(void) MTLS_WARN_UNUSED; /* NULL on OOM */
-void rjson_chain_memo_free(rjson_chain_memo *m);                /* NULL is a no-op */
+/* The JSON reporter's state between connections: the memo of each distinct
+ * chain's printed certificate array (made once and reused; chain reports are
+ * never written), the scratch arena the object is built in, the cache of the
+ * last second formatted and the output buffer. One per thread. */
+typedef struct rjson_writer rjson_writer;
+rjson_writer *rjson_writer_new(void) MTLS_WARN_UNUSED; /* NULL on OOM */
+void rjson_writer_free(rjson_writer *w);               /* NULL is a no-op */
 
-/* Build the connection object. Returns a new cJSON tree the caller deletes
- * with cJSON_Delete, or NULL on OOM. opt and memo may be NULL. */
-cJSON *rjson_session_object(const conn_view *c, const rjson_options *opt, rjson_chain_memo *memo) MTLS_WARN_UNUSED;
+/* The connection object for c as one line of JSON without the '\n'. Returns
+ * w's buffer (valid until the next call with w, or rjson_writer_free) and its
+ * length in *out_len, or NULL on OOM. opt may be NULL (the defaults). */
+const char *rjson_render(rjson_writer *w, const conn_view *c, const rjson_options *opt,
+                         size_t *out_len) MTLS_WARN_UNUSED;
 
-/* Write one line (cJSON_PrintUnformatted + '\n') for c. Returns 0, or -1 on
- * OOM or write error. opt and memo may be NULL. */
-int rjson_session(FILE *out, const conn_view *c, const rjson_options *opt, rjson_chain_memo *memo) MTLS_WARN_UNUSED;
+/* Write one line (rjson_render + '\n') for c. Returns 0, or -1 on OOM or
+ * write error. opt and w may be NULL (w NULL: a writer for this call only). */
+int rjson_session(FILE *out, const conn_view *c, const rjson_options *opt, rjson_writer *w) MTLS_WARN_UNUSED;
 
-/* RFC 3339 UTC with microseconds: "2024-05-01T12:34:56.123456Z". Writes
- * into buf (>= 32 bytes) and returns buf. */
+/* RFC 3339 UTC with microseconds: "2024-05-01T12:34:56.123456Z" (fastfmt_time).
+ * Writes into buf (>= 32 bytes; truncated to bufsz - 1) and returns buf. */
 char *rjson_time(uint64_t ts_us, char *buf, size_t bufsz);
 
 /* Add a string member after UTF-8 sanitising (s == NULL adds nothing).

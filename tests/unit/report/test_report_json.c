@@ -38,12 +38,13 @@ static const char *pstr(cJSON *o, const char *p)
     return it->valuestring;
 }
 
-/* Write s as one NDJSON line into f and parse that line back. */
-static cJSON *roundtrip(FILE *f, session_t *s)
+/* Write s as one NDJSON line into f (with opt, which may be NULL) and parse
+ * that line back. */
+static cJSON *roundtrip_opt(FILE *f, session_t *s, const rjson_options *opt)
 {
     fx_diag(s, NULL);
     long start = ftell(f);
-    assert_int_equal(rjson_session(f, fx_view(s), NULL, NULL), 0);
+    assert_int_equal(rjson_session(f, fx_view(s), opt, NULL), 0);
     long end = ftell(f);
     assert_true(end > start);
     char *line = calloc(1, (size_t)(end - start) + 1);
@@ -60,6 +61,8 @@ static cJSON *roundtrip(FILE *f, session_t *s)
     assert_non_null(o);
     return o;
 }
+
+static cJSON *roundtrip(FILE *f, session_t *s) { return roundtrip_opt(f, s, NULL); }
 
 static char out_path[512];
 
@@ -96,7 +99,7 @@ static void test_mtls_ok_fields(void **st)
     memcpy(s->ch.ja3_md5, "0123456789abcdef0123456789abcdef", 33);
     s->sh.alpn = strdup("h2");
     cJSON *o = roundtrip(f, s);
-    assert_string_equal(pstr(o, "schema_version"), "1.0");
+    assert_string_equal(pstr(o, "schema_version"), "2.0");
     assert_string_equal(pstr(o, "type"), "connection");
     assert_string_equal(pstr(o, "@timestamp"), "2024-05-01T12:00:00.000000Z");
     assert_string_equal(pstr(o, "source.ip"), "192.0.2.10");
@@ -112,9 +115,8 @@ static void test_mtls_ok_fields(void **st)
     assert_string_equal(pstr(o, "tls.next_protocol"), "h2");
     assert_string_equal(pstr(o, "tls.client.server_name"), "api.example.test");
     assert_string_equal(pstr(o, "tls.client.ja3"), "0123456789abcdef0123456789abcdef");
-    cJSON *sc = path(o, "tls.client.supported_ciphers");
-    assert_int_equal(cJSON_GetArraySize(sc), 3);
-    assert_string_equal(cJSON_GetArrayItem(sc, 2)->valuestring, "GREASE(0x0a0a)");
+    /* schema 2.0: the offered suites only with -v (test_verbose_fields) */
+    assert_null(path(o, "tls.client.supported_ciphers"));
     assert_string_equal(pstr(o, "tls.client.x509.subject.distinguished_name"), "CN=alice,O=Example");
     assert_string_equal(cJSON_GetArrayItem(path(o, "tls.client.x509.subject.common_name"), 0)->valuestring, "alice");
     assert_string_equal(pstr(o, "tls.client.x509.not_after"), "2025-01-01T00:00:00.000000Z");
@@ -156,6 +158,16 @@ static void test_mtls_ok_fields(void **st)
     assert_string_equal(pstr(s2, "kind"), "certificate");
     assert_int_equal(path(s2, "count")->valueint, 1);
     assert_true(path(s2, "rel_ms")->valuedouble == 2.0);
+    /* schema 2.0: the absolute time of a step only with -v */
+    assert_null(path(s2, "t"));
+    /* numbers are written by fastfmt: integers plain, rel_ms with three decimals */
+    rewind(f);
+    char line[16384];
+    assert_non_null(fgets(line, sizeof line, f));
+    assert_non_null(strstr(line, "\"rel_ms\":2.000,\"dir\":\"S->C\",\"kind\":\"certificate\",\"count\":1"));
+    assert_non_null(strstr(line, "\"duration\":8000000,"));
+    assert_non_null(strstr(line, "\"connection_id\":42,"));
+    assert_non_null(strstr(line, "\"start\":\"2024-05-01T12:00:00.000000Z\",\"end\":\"2024-05-01T12:00:00.008000Z\""));
     assert_string_equal(cJSON_GetArrayItem(path(o, "mtls.certificate_request.ca_names"), 0)->valuestring,
                         "CN=Example Root CA,O=Example");
     assert_string_equal(pstr(o, "mtls.certificate_verify.client.result"), "verified");
@@ -255,7 +267,13 @@ static void test_validator_rejects(void **st)
     (void)st;
     session_t *s = fx_mtls_ok(7);
     fx_diag(s, NULL);
-    cJSON *o = rjson_session_object(fx_view(s), NULL, NULL);
+    rjson_writer *w = rjson_writer_new();
+    assert_non_null(w);
+    size_t n = 0;
+    const char *txt0 = rjson_render(w, fx_view(s), NULL, &n);
+    assert_non_null(txt0);
+    assert_int_equal(strlen(txt0), n);
+    cJSON *o = cJSON_Parse(txt0);
     assert_non_null(o);
     static const char *const breakers[] = {"verdict", "steps"};
     for (size_t i = 0; i < 2; i++) {
@@ -287,6 +305,7 @@ static void test_validator_rejects(void **st)
     int rc = validate(out_path);
     assert_true(rc == 1 || rc == 77);
     cJSON_Delete(o);
+    rjson_writer_free(w);
     fx_free(s);
 }
 
@@ -299,6 +318,73 @@ static void test_time_format(void **st)
     assert_string_equal(rjson_time(951782400000001ull, b, sizeof b), "2000-02-29T00:00:00.000001Z");
 }
 
+/* -v adds the fields schema 2.0 moved behind it, with the values 1.0 had. */
+static void test_verbose_fields(void **st)
+{
+    (void)st;
+    FILE *f = open_out();
+    session_t *s = fx_mtls_ok(43);
+    uint16_t ciphers[] = {0x1301, 0xc02f, 0x0a0a};
+    assert_int_equal(u16_list_set(&s->ch.ciphers, ciphers, 3), 0);
+    rjson_options v = {.verbosity = 1};
+    cJSON *o = roundtrip_opt(f, s, &v);
+    cJSON *sc = path(o, "tls.client.supported_ciphers");
+    assert_int_equal(cJSON_GetArraySize(sc), 3);
+    assert_string_equal(cJSON_GetArrayItem(sc, 0)->valuestring, "TLS_AES_128_GCM_SHA256");
+    assert_string_equal(cJSON_GetArrayItem(sc, 2)->valuestring, "GREASE(0x0a0a)");
+    cJSON *steps = path(o, "mtls.steps");
+    assert_int_equal(cJSON_GetArraySize(steps), (int)s->n_steps);
+    for (size_t i = 0; i < s->n_steps; i++) {
+        char want[40];
+        rjson_time(s->steps[i].ts_us, want, sizeof want);
+        assert_string_equal(pstr(cJSON_GetArrayItem(steps, (int)i), "t"), want);
+    }
+    assert_string_equal(pstr(cJSON_GetArrayItem(steps, 2), "t"), "2024-05-01T12:00:00.002000Z");
+    assert_non_null(path(o, "mtls.client_hello"));
+    cJSON_Delete(o);
+    fx_free(s);
+    fclose(f);
+    int rc = validate(out_path);
+    if (rc == 77)
+        print_message("skipped schema validation: python3-jsonschema not installed\n");
+    else
+        assert_int_equal(rc, 0);
+}
+
+/* One writer over many connections, each with two chains never seen before:
+ * the memo of printed certificate arrays evicts as it goes (sometimes one
+ * chain of a connection evicts the other's, in the same slot), and every
+ * object still carries its own chains' certificates. Under ASan a text freed
+ * while still referenced is a use-after-free. */
+static void test_writer_memo_reuse(void **st)
+{
+    (void)st;
+    rjson_writer *w = rjson_writer_new();
+    assert_non_null(w);
+    for (unsigned i = 0; i < 3000; i++) {
+        session_t *s = fx_session(i + 1);
+        fx_step(s, 0, DIR_C2S, STEP_CLIENT_HELLO);
+        fx_cert(s, 1, DIR_S2C, 1);
+        fx_cert(s, 2, DIR_C2S, 1);
+        char cli[32], srv[32];
+        snprintf(cli, sizeof cli, "client-%u", i);
+        snprintf(srv, sizeof srv, "server-%u", i);
+        fx_chain(s, DIR_C2S, cli, "Example Root CA", true, NULL);
+        fx_chain(s, DIR_S2C, srv, "Example Root CA", true, NULL);
+        fx_diag(s, NULL);
+        size_t n = 0;
+        const char *txt = rjson_render(w, fx_view(s), NULL, &n);
+        assert_non_null(txt);
+        cJSON *o = cJSON_Parse(txt);
+        assert_non_null(o);
+        assert_string_equal(pstr(cJSON_GetArrayItem(path(o, "mtls.chains.client.certs"), 0), "subject_cn"), cli);
+        assert_string_equal(pstr(cJSON_GetArrayItem(path(o, "mtls.chains.server.certs"), 0), "subject_cn"), srv);
+        cJSON_Delete(o);
+        fx_free(s);
+    }
+    rjson_writer_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -306,6 +392,8 @@ int main(void)
         cmocka_unit_test(test_mtls_ok_fields),
         cmocka_unit_test(test_all_verdicts_validate),
         cmocka_unit_test(test_validator_rejects),
+        cmocka_unit_test(test_verbose_fields),
+        cmocka_unit_test(test_writer_memo_reuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
