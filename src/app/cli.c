@@ -275,6 +275,22 @@ static int list_interfaces(void)
     return 0;
 }
 
+/* Options that cannot go together, or need another. */
+static int check_combination(mtls_config *cfg)
+{
+    if (!cfg->read_file && !cfg->iface)
+        return usage_error("%s", "nothing to read: give -r FILE or -i IFACE");
+    if (cfg->read_file && cfg->iface)
+        return usage_error("%s", "-r and -i cannot be used together");
+    if (cfg->fanout_id >= 0 && !cfg->iface)
+        return usage_error("%s", "--fanout shares a live interface: it needs -i IFACE");
+    if (!cfg->format)
+        cfg->format = "text";
+    if (cfg->quiet && strcmp(cfg->format, "text") != 0)
+        return usage_error("%s", "-q (one text line per connection) and --json / --format json cannot be used together");
+    return CLI_RUN;
+}
+
 cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
@@ -399,17 +415,8 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
             return usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (!cfg->read_file && !cfg->iface)
-        return usage_error("%s", "nothing to read: give -r FILE or -i IFACE");
-    if (cfg->read_file && cfg->iface)
-        return usage_error("%s", "-r and -i cannot be used together");
-    if (cfg->fanout_id >= 0 && !cfg->iface)
-        return usage_error("%s", "--fanout shares a live interface: it needs -i IFACE");
-    if (!cfg->format)
-        cfg->format = "text";
-
-    if (cfg->quiet && strcmp(cfg->format, "text") != 0)
-        return usage_error("%s", "-q (one text line per connection) and --json / --format json cannot be used together");
+    if (check_combination(cfg) != CLI_RUN)
+        return CLI_EXIT_USAGE;
     if (!cfg->keylog) {
         const char *env = getenv("SSLKEYLOGFILE");
         if (env && *env)

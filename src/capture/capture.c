@@ -120,7 +120,8 @@ static int open_file(capture_t *c, const char *path, char **err)
 static int join_fanout(capture_t *c, const mtls_config *cfg, char **err)
 {
 #if defined(PACKET_FANOUT) && defined(PACKET_FANOUT_HASH)
-    int arg = (cfg->fanout_id & 0xffff) | ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+    unsigned mode = (unsigned)PACKET_FANOUT_HASH | (unsigned)PACKET_FANOUT_FLAG_DEFRAG;
+    int arg = (int)(((unsigned)cfg->fanout_id & 0xffffu) | (mode << 16));
     if (setsockopt(pcap_fileno(c->p), SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) == 0)
         return 0;
     *err = dupf("cannot join the packet fanout group on '%s': %s (every member of a --fanout group "

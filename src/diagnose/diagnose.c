@@ -51,6 +51,18 @@ static bool t13_server_went_on(const session_t *s)
     return false;
 }
 
+/* Both Finished seen and no server alert (other than a readable close_notify)
+ * before the later one: a TLS 1.0-1.2 handshake that completed. */
+static bool both_finished_unrefused(const session_t *s)
+{
+    long sfin = session_find_step(s, DIR_S2C, STEP_FINISHED);
+    long cfin = session_find_step(s, DIR_C2S, STEP_FINISHED);
+    if (sfin < 0 || cfin < 0)
+        return false;
+    long alert = first_server_alert(s);
+    return alert == NONE || alert > (sfin > cfin ? sfin : cfin);
+}
+
 /* ECS tls.established ("the handshake completed"): the verdict's rule,
  * completed by the step log where it depends on what the wire showed. */
 static bool established(const session_t *s, const facts *f, verdict_t v, bool failed)
@@ -65,13 +77,14 @@ static bool established(const session_t *s, const facts *f, verdict_t v, bool fa
             return t13_server_went_on(s);
         if (sfin < 0 || cfin < 0)
             return false;
-        long alert = first_server_alert(s);
         /* TLS 1.3: the server judges the client's flight after both Finished;
          * TLS 1.0-1.2: the later Finished ends the handshake, an alert after it
          * (e.g. the close_notify after an HTTP 400) does not undo it */
-        return alert == NONE || (!s->tls13 && alert > (sfin > cfin ? sfin : cfin));
+        return s->tls13 ? first_server_alert(s) == NONE : both_finished_unrefused(s);
     }
     case ESTABLISHED_IF_DATA:
+        if (!s->tls13 && both_finished_unrefused(s))
+            return true; /* TLS 1.0-1.2: e.g. an unreadable renegotiation after a completed handshake */
         if (s->tls13 && !s->decrypted)
             return !failed && t13_server_went_on(s);
         return !failed && f->app[0] != NONE && f->app[1] != NONE;

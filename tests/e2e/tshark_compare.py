@@ -49,8 +49,8 @@ def theirs(pcap, keys, ports):
             s["sni"] = f[4]
         if f[6] and not s["ja3"]:
             s["ja3"] = f[6]
-        if f[7]:
-            s["ja3s"] = f[7]
+        if f[7] and not s["ja3s"]:
+            s["ja3s"] = f[7]  # the first handshake's (a renegotiation's ServerHello comes later)
         if f[5] and d == "S->C":
             s["sv"] = f[5].split(",")
         if f[8] and d == "S->C":
@@ -77,6 +77,9 @@ def compare(binary, pcap, keys):
             k = KIND_TO_TYPE.get(st["kind"])
             if st["kind"] == "other_handshake":
                 k = st.get("hs_type")  # e.g. 22 certificate_status (OCSP stapling), kept with its raw type
+            if st["kind"] == "renegotiation" and st.get("decrypted") and st["dir"] == "S->C":
+                k = None  # a server-started renegotiation: its HelloRequest (type 0)
+                mine[st["dir"]].append(0)
             # an undecrypted TLS <= 1.2 Finished is shown by tshark without a type
             if k and not (st["kind"] == "finished" and st.get("detail") == "encrypted"):
                 mine[st["dir"]].append(k)
