@@ -58,6 +58,8 @@ static void status_line(run_ctx *rc, bool overwrite)
     capture_get_stats(rc->cap, &cs);
     engine_stats es;
     engine_get_stats(rc->e, &es);
+    if (rc->par) /* the workers count the connections until they end */
+        parallel_progress(rc->par, &es.connections, &es.failed);
     double secs = now_s() - rc->t0;
     /* file offset: the 24-byte header, a 16-byte header per packet and its bytes */
     uint64_t done = 24 + cs.packets * 16 + cs.bytes;

@@ -1,6 +1,7 @@
 #include "parallel.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@ typedef struct worker {
     batch *head, *tail;
     unsigned queued;
     batch *cur; /* the front's batch being filled */
+    _Atomic uint64_t conns, failed; /* the worker's counts after its last batch (status line) */
 } worker;
 
 struct parallel {
@@ -209,6 +211,10 @@ static void *worker_main(void *arg)
         more = run_batch(w, b);
         free(b);
         write_out(w);
+        engine_stats st;
+        engine_get_stats(w->e, &st);
+        atomic_store(&w->conns, st.connections);
+        atomic_store(&w->failed, st.failed);
     }
     return NULL;
 }
@@ -322,6 +328,17 @@ void parallel_finish(parallel_t *p)
         write_out(w);
         engine_absorb(p->front, w->e);
     }
+}
+
+void parallel_progress(parallel_t *p, uint64_t *connections, uint64_t *failed)
+{
+    uint64_t c = 0, f = 0;
+    for (unsigned i = 0; i < p->n; i++) {
+        c += atomic_load(&p->w[i].conns);
+        f += atomic_load(&p->w[i].failed);
+    }
+    *connections = c;
+    *failed = f;
 }
 
 void parallel_free(parallel_t *p)

@@ -38,6 +38,9 @@ void parallel_secrets(parallel_t *p, const uint8_t *text, size_t len);
  * the front. Call before engine_finish(front). */
 void parallel_finish(parallel_t *p);
 void parallel_free(parallel_t *p); /* NULL is a no-op */
+/* For the status line while the workers run: the TLS connections they have
+ * seen and the failed ones among those reported, as of their last batch. */
+void parallel_progress(parallel_t *p, uint64_t *connections, uint64_t *failed);
 
 /* The workers to use: cfg->threads, or 1 when an option needs one engine. */
 unsigned parallel_workers(const mtls_config *cfg);
