@@ -43,6 +43,8 @@ typedef struct worker {
     pthread_cond_t cv;
     batch *head, *tail;
     unsigned queued;
+    batch *spare; /* run batches the worker handed back, for the front to fill again */
+    unsigned n_spare;
     batch *cur; /* the front's batch being filled */
     _Atomic uint64_t conns, failed; /* the worker's counts after its last batch (status line) */
 } worker;
@@ -116,6 +118,16 @@ static entry *reserve(worker *w, size_t len)
     size_t need = sizeof(entry) + ((len + 7u) & ~(size_t)7u);
     if (w->cur && w->cur->used + need > w->cur->cap)
         push(w);
+    if (!w->cur && need <= BATCH_BYTES) { /* a batch the worker is done with: no new pages */
+        pthread_mutex_lock(&w->mu);
+        if ((w->cur = w->spare) != NULL) {
+            w->spare = w->cur->next;
+            w->n_spare--;
+            w->cur->next = NULL;
+            w->cur->used = 0;
+        }
+        pthread_mutex_unlock(&w->mu);
+    }
     if (!w->cur && !(w->cur = batch_new(need)))
         return NULL;
     entry *en = (entry *)(void *)(w->cur->data + w->cur->used);
@@ -209,8 +221,16 @@ static void *worker_main(void *arg)
         pthread_cond_broadcast(&w->cv);
         pthread_mutex_unlock(&w->mu);
         more = run_batch(w, b);
-        free(b);
         write_out(w);
+        pthread_mutex_lock(&w->mu);
+        if (b->cap == BATCH_BYTES && w->n_spare < MAX_QUEUED) {
+            b->next = w->spare;
+            w->spare = b;
+            w->n_spare++;
+            b = NULL;
+        }
+        pthread_mutex_unlock(&w->mu);
+        free(b);
         engine_stats st;
         engine_get_stats(w->e, &st);
         atomic_store(&w->conns, st.connections);
@@ -350,6 +370,10 @@ void parallel_free(parallel_t *p)
         engine_free(w->e);
         outbuf_free(w->out);
         for (batch *b = w->head, *nb; b; b = nb) {
+            nb = b->next;
+            free(b);
+        }
+        for (batch *b = w->spare, *nb; b; b = nb) {
             nb = b->next;
             free(b);
         }
