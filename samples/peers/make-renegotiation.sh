@@ -88,42 +88,8 @@ trap cleanup EXIT
 mkfifo "$WORK/stdin.fifo"
 exec 9<>"$WORK/stdin.fifo"
 
-TCPDUMP_PID=
-capture_start() { # NAME BPF
-    local name=$1 i
-    rm -f "$PCAPS/$name.pcap" "$KEYS/$name.keys"
-    tcpdump -i lo -n -s 0 -B 32768 -U --immediate-mode -w "$PCAPS/$name.pcap" "$2" 2>"$WORK/tcpdump-$name.log" &
-    TCPDUMP_PID=$!
-    PIDS+=("$TCPDUMP_PID")
-    for i in $(seq 100); do
-        grep -q 'listening on' "$WORK/tcpdump-$name.log" 2>/dev/null && return 0
-        sleep 0.05
-    done
-    die "tcpdump did not start for $name"
-}
-capture_stop() { # NAME — and fail when the kernel dropped packets
-    sleep 0.3
-    kill -INT "$TCPDUMP_PID"
-    wait "$TCPDUMP_PID" 2>/dev/null || true
-    grep -q '^0 packets dropped by kernel' "$WORK/tcpdump-$1.log" || die "$1: tcpdump dropped packets"
-}
-BG_PID=
-start_bg() { # LOG CMD...
-    local log=$1
-    shift
-    "$@" <&9 >"$WORK/$log.log" 2>&1 &
-    BG_PID=$!
-    PIDS+=("$BG_PID")
-}
-stop_bg() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
-wait_listen() {
-    local i
-    for i in $(seq 100); do
-        ss -Hltn "sport = :$1" | grep -q . && return 0
-        sleep 0.05
-    done
-    die "nothing listens on port $1"
-}
+# shellcheck source=capture-lib.sh
+. "$HERE/peers/capture-lib.sh"
 expect_log() { # NAME LOG ERE
     grep -Eq "$3" "$WORK/$2.log" ||
         die "$1: expected /$3/ in $2.log, got: $(head -c 400 "$WORK/$2.log" | tr '\n' ' ')"
