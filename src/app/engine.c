@@ -137,7 +137,7 @@ static int engine_setup(engine_t *e, const mtls_config *cfg, int dlt, FILE *out,
     }
     e->out = out;
     e->dec = decoder_new(dlt, NULL);
-    e->flows = flow_table_new(cfg->max_flows);
+    e->flows = flow_table_new(analyse ? cfg->max_flows : 1); /* the front of --threads tracks no flow */
     e->sum = summary_new(SUMMARY_DEFAULT_MAX_CERTS);
     e->rep = make_reporter(cfg, out, terminal);
     if (!e->dec || !e->flows || !e->sum || !e->rep) {

@@ -13,16 +13,17 @@
 #define BATCH_BYTES (256u << 10)
 #define SMALL_CAPTURE_BYTES ((off_t)16 << 20) /* one engine reads a smaller file faster */
 #define MAX_QUEUED 16u
+#define MAX_SPARE 2u /* batches kept for reuse per worker (each 256 KiB resident) */
 #define TICK_US 1000000u /* the engine checks idle flows once per second of capture time */
 
-typedef enum entry_type { E_PACKET, E_TICK, E_SECRETS, E_END } entry_type;
+typedef enum entry_type { E_PACKET, E_TICK, E_SECRETS } entry_type;
 
 /* One entry in a batch: the header, then `len` bytes (payload or key-log
  * text), padded to 8. */
 typedef struct entry {
     uint32_t type, len;
     uint64_t frame;
-    decoded_pkt pk; /* E_PACKET; ts_us alone for E_TICK / E_END */
+    decoded_pkt pk; /* E_PACKET; ts_us alone for E_TICK */
 } entry;
 
 typedef struct batch {
@@ -45,6 +46,8 @@ typedef struct worker {
     unsigned queued;
     batch *spare; /* run batches the worker handed back, for the front to fill again */
     unsigned n_spare;
+    bool ending;     /* end of input: finish the flows once the queue is empty */
+    uint64_t end_ts; /* the capture's last packet time */
     batch *cur; /* the front's batch being filled */
     _Atomic uint64_t conns, failed; /* the worker's counts after its last batch (status line) */
 } worker;
@@ -183,8 +186,8 @@ static void write_out(worker *w)
     pthread_mutex_unlock(&p->out_mu);
 }
 
-/* Run one batch; false after E_END. */
-static bool run_batch(worker *w, const batch *b)
+/* Run one batch. */
+static void run_batch(worker *w, const batch *b)
 {
     for (size_t off = 0; off < b->used;) {
         const entry *en = (const entry *)(const void *)(b->data + off);
@@ -198,32 +201,34 @@ static bool run_batch(worker *w, const batch *b)
         }
         case E_TICK: engine_tick(w->e, en->pk.ts_us); break;
         case E_SECRETS: engine_worker_secrets(w->e, (const uint8_t *)(en + 1), en->len); break;
-        case E_END:
-            engine_end_flows(w->e, en->pk.ts_us);
-            return false;
         }
     }
-    return true;
 }
 
 static void *worker_main(void *arg)
 {
     worker *w = arg;
-    for (bool more = true; more;) {
+    for (;;) {
         pthread_mutex_lock(&w->mu);
-        while (!w->head)
+        while (!w->head && !w->ending)
             pthread_cond_wait(&w->cv, &w->mu);
         batch *b = w->head;
+        if (!b) { /* ending, and every batch run: nothing to allocate, so no hang */
+            pthread_mutex_unlock(&w->mu);
+            engine_end_flows(w->e, w->end_ts);
+            write_out(w);
+            return NULL;
+        }
         w->head = b->next;
         if (!w->head)
             w->tail = NULL;
         w->queued--;
         pthread_cond_broadcast(&w->cv);
         pthread_mutex_unlock(&w->mu);
-        more = run_batch(w, b);
+        run_batch(w, b);
         write_out(w);
         pthread_mutex_lock(&w->mu);
-        if (b->cap == BATCH_BYTES && w->n_spare < MAX_QUEUED) {
+        if (b->cap == BATCH_BYTES && w->n_spare < MAX_SPARE) {
             b->next = w->spare;
             w->spare = b;
             w->n_spare++;
@@ -236,7 +241,6 @@ static void *worker_main(void *arg)
         atomic_store(&w->conns, st.connections);
         atomic_store(&w->failed, st.failed);
     }
-    return NULL;
 }
 
 static int start_worker(parallel_t *p, unsigned i, const mtls_config *cfg, char **err)
@@ -336,8 +340,12 @@ void parallel_finish(parallel_t *p)
         worker *w = &p->w[i];
         if (!w->started)
             continue;
-        add_entry(w, E_END, p->last_ts, NULL, 0);
         push(w);
+        pthread_mutex_lock(&w->mu);
+        w->end_ts = p->last_ts;
+        w->ending = true;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
     }
     for (unsigned i = 0; i < p->n; i++) {
         worker *w = &p->w[i];
