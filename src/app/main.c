@@ -95,6 +95,15 @@ static void on_packet(void *ctx, uint64_t ts, const uint8_t *data, size_t caplen
     }
 }
 
+/* The workers finish after the input ended: a status line still answers SIGUSR1. */
+static void on_wait(void *ctx)
+{
+    if (g_status) {
+        g_status = 0;
+        status_line(ctx, false);
+    }
+}
+
 static void on_tick(void *ctx, uint64_t now_us)
 {
     run_ctx *rc = ctx;
@@ -200,7 +209,7 @@ int main(int argc, char **argv)
         engine_set_interrupted(e);
     if (rc.progress && rc.last_progress > t0)
         fputs("\r\033[K", stderr); /* clear the progress line */
-    parallel_finish(par);
+    parallel_finish(par, on_wait, &rc);
     engine_finish(e);
     double secs = now_s() - t0;
     int code = engine_exit_code(e);

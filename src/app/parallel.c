@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,6 +48,7 @@ typedef struct worker {
     batch *spare; /* run batches the worker handed back, for the front to fill again */
     unsigned n_spare;
     bool ending;     /* end of input: finish the flows once the queue is empty */
+    atomic_bool done; /* the thread has finished everything */
     uint64_t end_ts; /* the capture's last packet time */
     batch *cur; /* the front's batch being filled */
     _Atomic uint64_t conns, failed; /* the worker's counts after its last batch (status line) */
@@ -217,6 +219,7 @@ static void *worker_main(void *arg)
             pthread_mutex_unlock(&w->mu);
             engine_end_flows(w->e, w->end_ts);
             write_out(w);
+            atomic_store(&w->done, true);
             return NULL;
         }
         w->head = b->next;
@@ -282,7 +285,7 @@ parallel_t *parallel_new(engine_t *front, const mtls_config *cfg, unsigned n, FI
     pthread_mutex_init(&p->out_mu, NULL);
     for (unsigned i = 0; i < n; i++) {
         if (start_worker(p, i, cfg, err) < 0) {
-            parallel_finish(p);
+            parallel_finish(p, NULL, NULL);
             parallel_free(p);
             return NULL;
         }
@@ -332,7 +335,7 @@ void parallel_secrets(parallel_t *p, const uint8_t *text, size_t len)
         add_entry(&p->w[i], E_SECRETS, 0, text, len);
 }
 
-void parallel_finish(parallel_t *p)
+void parallel_finish(parallel_t *p, void (*waiting)(void *ctx), void *ctx)
 {
     if (!p)
         return;
@@ -346,6 +349,15 @@ void parallel_finish(parallel_t *p)
         w->ending = true;
         pthread_cond_broadcast(&w->cv);
         pthread_mutex_unlock(&w->mu);
+    }
+    /* the workers may have much left to do: the caller still answers its
+     * signals (a SIGUSR1 status line) meanwhile */
+    for (unsigned i = 0; i < p->n; i++) {
+        while (p->w[i].started && !atomic_load(&p->w[i].done)) {
+            if (waiting)
+                waiting(ctx);
+            nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+        }
     }
     for (unsigned i = 0; i < p->n; i++) {
         worker *w = &p->w[i];

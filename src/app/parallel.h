@@ -35,8 +35,9 @@ void parallel_tick(parallel_t *p, uint64_t now_us);
 /* Key-log text met in the input (a pcapng Decryption Secrets Block). */
 void parallel_secrets(parallel_t *p, const uint8_t *text, size_t len);
 /* End of input: the workers finish their flows and stop; their counts go to
- * the front. Call before engine_finish(front). */
-void parallel_finish(parallel_t *p);
+ * the front. Call before engine_finish(front). waiting (may be NULL) is
+ * called every 20 ms until they are done. */
+void parallel_finish(parallel_t *p, void (*waiting)(void *ctx), void *ctx);
 void parallel_free(parallel_t *p); /* NULL is a no-op */
 /* For the status line while the workers run: the TLS connections they have
  * seen and the failed ones among those reported, as of their last batch. */
