@@ -2,7 +2,9 @@
  * flow.c — open-addressing flow table (see flow.h).
  *
  * Slots hold (pool index + 1, hash); 0 marks an empty slot. The slot array is
- * a power of two at least twice the pool, so probes stay short; deletion
+ * a power of two kept at least twice the open flows (it starts small and
+ * doubles, up to twice the pool), so probes stay short and lookups touch a
+ * table that fits the cache while few flows are open; deletion
  * shifts the following cluster back instead of leaving tombstones, so the
  * table does not degrade under churn.
  */
@@ -24,6 +26,7 @@ typedef struct closed_slot {
     uint64_t ts_us; /* 0 = empty */
 } closed_slot;
 #define CLOSED_SLOTS 8192u
+#define FIRST_SLOTS 4096u /* 32 KiB of slots until 2,048 flows are open */
 
 struct flow_table {
     flow_t *pool;
@@ -34,6 +37,7 @@ struct flow_table {
                           rest is never touched, so memory grows with open flows */
     slot *slots;
     size_t mask;
+    size_t max_slots; /* twice max_flows, rounded up to a power of two */
     flow_t *oldest, *newest;
     uint64_t seed;
     reasm_limits lim;
@@ -84,9 +88,10 @@ flow_table *flow_table_new(size_t max_flows)
     flow_table *t = calloc(1, sizeof(*t));
     if (!t)
         return NULL;
-    size_t cap = 16;
-    while (cap < max_flows * 2)
-        cap <<= 1;
+    size_t max_slots = 16;
+    while (max_slots < max_flows * 2)
+        max_slots <<= 1;
+    size_t cap = max_slots < FIRST_SLOTS ? max_slots : FIRST_SLOTS;
     t->pool = calloc(max_flows, sizeof(flow_t));
     t->slots = calloc(cap, sizeof(slot));
     if (!t->pool || !t->slots) {
@@ -97,6 +102,7 @@ flow_table *flow_table_new(size_t max_flows)
     }
     t->max_flows = max_flows;
     t->mask = cap - 1;
+    t->max_slots = max_slots;
     /* A secret seed keeps crafted captures from piling flows into one
      * cluster; iteration never depends on it (LRU order). */
     if (getrandom(&t->seed, sizeof t->seed, GRND_NONBLOCK) != (ssize_t)sizeof t->seed)
@@ -193,6 +199,28 @@ bool flow_table_recently_closed(const flow_table *t, int family, const uint8_t *
             k->port[1] == sport);
 }
 
+/* Double the slot array and place every flow again (at most once per
+ * doubling of open flows). On OOM the table stays as it is: still correct,
+ * only fuller. */
+static void grow_slots(flow_table *t)
+{
+    size_t cap = (t->mask + 1) * 2;
+    slot *ns = calloc(cap, sizeof(slot));
+    if (!ns)
+        return;
+    for (size_t k = 0; k <= t->mask; k++) {
+        if (t->slots[k].idx == 0)
+            continue;
+        size_t i = t->slots[k].hash & (cap - 1);
+        while (ns[i].idx != 0)
+            i = (i + 1) & (cap - 1);
+        ns[i] = t->slots[k];
+    }
+    free(t->slots);
+    t->slots = ns;
+    t->mask = cap - 1;
+}
+
 flow_t *flow_table_get(flow_table *t, int family, const uint8_t *src, const uint8_t *dst,
                        uint16_t sport, uint16_t dport, uint64_t ts_us, bool create,
                        int *side_out, bool *created_out)
@@ -244,6 +272,11 @@ flow_t *flow_table_get(flow_table *t, int family, const uint8_t *src, const uint
     } else {
         t->st.full++;
         return NULL;
+    }
+    if ((t->count + 1) * 2 > t->mask + 1 && t->mask + 1 < t->max_slots) {
+        grow_slots(t);
+        for (i = h & t->mask; t->slots[i].idx != 0; i = (i + 1) & t->mask)
+            ;
     }
     memset(f, 0, sizeof(*f));
     f->key.family = (uint8_t)family;

@@ -2,8 +2,9 @@
  * flow.h — bidirectional TCP flow table.
  *
  * An open-addressing hash table (linear probing, backward-shift deletion, no
- * tombstones) over a pool of flows allocated once by flow_table_new(): no
- * allocation per packet. The hash is symmetric, so both directions of a
+ * tombstones) over a pool of flows reserved once by flow_table_new() (pages
+ * are touched only as flows open); the slot array starts small and doubles
+ * as open flows grow, the only allocation after flow_table_new(). The hash is symmetric, so both directions of a
  * connection find the same flow.
  *
  * Sides: side 0 is the endpoint that sent the packet which created the flow
@@ -58,7 +59,8 @@ typedef struct flow_table_stats {
 } flow_table_stats;
 
 /* A table for at most max_flows concurrent flows (max_flows >= 1, at most
- * 2^30). All memory is allocated here. Returns NULL on bad size or out of memory. */
+ * 2^30). The pool is reserved here, the slot array grows with open flows.
+ * Returns NULL on bad size or out of memory. */
 flow_table *flow_table_new(size_t max_flows);
 
 /* Frees the table. Flows still present get reasm_cleanup() on both directions

@@ -2,7 +2,8 @@
  * test_flow.c — flow table (src/flow.c): lookups from both directions, side
  * numbering, full table and eviction, LRU order, removal during iteration,
  * reassembly memory released with the flow, and 1,000,000 random
- * inserts/removes/lookups checked against a shadow model.
+ * inserts/removes/lookups checked against a shadow model (also in a table
+ * whose slot array grows).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -249,7 +250,7 @@ static uint32_t rnd(void)
     return (uint32_t)(rs >> 20);
 }
 
-enum { KEYSPACE = 4096, MAXF = 1024 };
+enum { KEYSPACE = 4096, MAXF = 1024, BIG_KEYSPACE = 40000, BIG_MAXF = 12000 };
 
 static void key_of(uint32_t id, int *fam, uint8_t a[16], uint8_t b[16], uint16_t *pa, uint16_t *pb)
 {
@@ -264,16 +265,17 @@ static void key_of(uint32_t id, int *fam, uint8_t a[16], uint8_t b[16], uint16_t
     *pb = 443;
 }
 
-static void test_churn_million(void **state)
+/* ops random inserts/lookups/removes over keyspace keys in a table of maxf
+ * flows, checked against a shadow model. */
+static void churn(uint32_t maxf, uint32_t keyspace, uint32_t ops)
 {
-    (void)state;
-    flow_table *t = flow_table_new(MAXF);
-    static flow_t *live[KEYSPACE];
-    static bool live_rev[KEYSPACE]; /* direction of the packet that created the flow */
+    flow_table *t = flow_table_new(maxf);
+    static flow_t *live[BIG_KEYSPACE];
+    static bool live_rev[BIG_KEYSPACE]; /* direction of the packet that created the flow */
     memset(live, 0, sizeof live);
     size_t nlive = 0;
-    for (uint32_t op = 0; op < 1000000; op++) {
-        uint32_t id = rnd() % KEYSPACE;
+    for (uint32_t op = 0; op < ops; op++) {
+        uint32_t id = rnd() % keyspace;
         int fam;
         uint8_t a[16], b[16];
         uint16_t pa, pb;
@@ -296,7 +298,7 @@ static void test_churn_million(void **state)
                 assert_ptr_equal(f, live[id]);
                 assert_false(created);
                 assert_int_equal(side, rev == live_rev[id] ? 0 : 1);
-            } else if (nlive == MAXF) {
+            } else if (nlive == maxf) {
                 assert_null(f);
                 assert_false(created);
                 /* evict the oldest, as the engine does */
@@ -319,7 +321,7 @@ static void test_churn_million(void **state)
         assert_int_equal(flow_table_count(t), nlive);
     }
     /* final sweep: exactly the live keys are present */
-    for (uint32_t id = 0; id < KEYSPACE; id++) {
+    for (uint32_t id = 0; id < keyspace; id++) {
         int fam;
         uint8_t a[16], b[16];
         uint16_t pa, pb;
@@ -327,9 +329,24 @@ static void test_churn_million(void **state)
         flow_t *f = flow_table_get(t, fam, a, b, pa, pb, 0, false, NULL, NULL);
         assert_ptr_equal(f, live[id]);
     }
-    assert_true(flow_table_get_stats(t)->removed > 100000);
+    assert_true(flow_table_get_stats(t)->removed > ops / 10);
     flow_table_free(t);
 }
+
+static void test_churn_million(void **state)
+{
+    (void)state;
+    churn(MAXF, KEYSPACE, 1000000);
+}
+
+/* A table that starts with a small slot array and doubles it (4,096 slots
+ * at first; 12,000 flows need 32,768) while flows come and go. */
+static void test_churn_growing_slots(void **state)
+{
+    (void)state;
+    churn(BIG_MAXF, BIG_KEYSPACE, 600000);
+}
+
 
 int main(void)
 {
@@ -340,6 +357,7 @@ int main(void)
         cmocka_unit_test(test_lru_order_and_foreach),
         cmocka_unit_test(test_reasm_memory_released),
         cmocka_unit_test(test_churn_million),
+        cmocka_unit_test(test_churn_growing_slots),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
