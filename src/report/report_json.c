@@ -128,10 +128,52 @@ static const char *clean_str(jb *b, const char *s, bool copy)
     return r;
 }
 
+/* True when every byte of s is printable ASCII other than '"' and '\\', so
+ * that cJSON would print it unchanged between quotes; *out_len = strlen(s).
+ * Eight bytes at a time: a byte below 0x20, at or above 0x80, or equal to
+ * '"' or '\\' in the word fails it. */
+static bool json_verbatim(const char *s, size_t *out_len)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    size_t n = strlen(s), i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, q, bs;
+        memcpy(&w, s + i, 8);
+        q = w ^ (ones * '"');
+        bs = w ^ (ones * '\\');
+        uint64_t bad = (w - ones * 0x20) | w | ((q - ones) & ~q) | ((bs - ones) & ~bs);
+        if (bad & highs)
+            return false;
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+            return false;
+    }
+    *out_len = n;
+    return true;
+}
+
 static void add_str(jb *b, cJSON *o, const char *name, const char *s, bool copy)
 {
     if (!o || !s)
         return;
+    size_t n;
+    if (json_verbatim(s, &n)) {
+        /* printed as cJSON would print it, by one copy instead of its
+         * byte-by-byte escaping loop */
+        char *q = scratch_alloc(b->sc, n + 3);
+        if (!q) {
+            b->oom = true;
+            return;
+        }
+        q[0] = '"';
+        memcpy(q + 1, s, n);
+        q[n + 1] = '"';
+        q[n + 2] = '\0';
+        (void)node(b, o, name, cJSON_Raw, q);
+        return;
+    }
     const char *t = clean_str(b, s, copy);
     if (!t)
         b->oom = true;
