@@ -1,6 +1,7 @@
 #include "chain_report.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <openssl/evp.h>
 
@@ -11,27 +12,52 @@ const chain_report *chain_report_ref(const chain_report *r)
     return r;
 }
 
+/* The owned strings of a cert_info (san aside). */
+#define CERT_INFO_STRINGS(X)                                                                        \
+    X(subject) X(issuer) X(subject_cn) X(issuer_cn) X(subject_o) X(issuer_o) X(serial_hex)         \
+    X(key_alg) X(key_curve) X(sig_alg) X(key_usage) X(ext_key_usage) X(ski) X(aki)
+
+static bool dup_field(char **dst, const char *src)
+{
+    *dst = src ? strdup(src) : NULL;
+    return !src || *dst;
+}
+
 void cert_info_cleanup(cert_info *ci)
 {
     if (!ci)
         return;
-    free(ci->subject);
-    free(ci->issuer);
-    free(ci->subject_cn);
-    free(ci->issuer_cn);
-    free(ci->subject_o);
-    free(ci->issuer_o);
-    free(ci->serial_hex);
+#define FREE(f) free(ci->f);
+    CERT_INFO_STRINGS(FREE)
+#undef FREE
     for (size_t i = 0; i < ci->n_san; i++)
         free(ci->san[i]);
     free(ci->san);
-    free(ci->key_alg);
-    free(ci->key_curve);
-    free(ci->sig_alg);
-    free(ci->key_usage);
-    free(ci->ext_key_usage);
-    free(ci->ski);
-    free(ci->aki);
+}
+
+int cert_info_copy(cert_info *dst, const cert_info *src)
+{
+    *dst = *src; /* the scalars; every pointer is replaced below */
+#define CLEAR(f) dst->f = NULL;
+    CERT_INFO_STRINGS(CLEAR)
+#undef CLEAR
+    dst->san = NULL;
+    dst->n_san = 0;
+    bool ok = true;
+#define DUP(f) ok = ok && dup_field(&dst->f, src->f);
+    CERT_INFO_STRINGS(DUP)
+#undef DUP
+    if (ok && src->n_san) {
+        dst->san = calloc(src->n_san, sizeof(char *));
+        ok = dst->san != NULL;
+        for (size_t i = 0; ok && i < src->n_san; i++, dst->n_san++)
+            ok = dup_field(&dst->san[i], src->san[i]);
+    }
+    if (ok)
+        return 0;
+    cert_info_cleanup(dst);
+    memset(dst, 0, sizeof(*dst));
+    return -1;
 }
 
 void chain_report_unref(const chain_report *cr)

@@ -69,5 +69,7 @@ typedef struct chain_report {
 const chain_report *chain_report_ref(const chain_report *r);
 void chain_report_unref(const chain_report *r);
 void cert_info_cleanup(cert_info *ci);
+/* A deep copy of src into dst: 0, or -1 on OOM with dst emptied. */
+int cert_info_copy(cert_info *dst, const cert_info *src);
 
 #endif

@@ -8,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include <openssl/err.h>
@@ -21,6 +19,7 @@
 
 #include "dn.h"
 #include "x509_info.h"
+#include "x509_memo.h"
 
 /* CA/Browser Forum Baseline Requirements: server certificates issued on or
  * after 2020-09-01 may be valid for at most 398 days. */
@@ -44,6 +43,7 @@ struct chain_ctx {
     STACK_OF(X509) *seen;       /* CA certificates of analysed chains, <= CHAIN_SEEN_MAX */
     STACK_OF(X509_NAME) *listed; /* CertificateRequest CA names, <= CHAIN_SEEN_MAX */
     uint64_t seen_gen;          /* starts at 1, +1 whenever seen or listed grows */
+    x509_memo *memo;            /* decoded CA certificates (sent at position >= 1) */
 };
 
 /* ---------- context ---------- */
@@ -60,127 +60,6 @@ static char *dup_printf(const char *fmt, ...)
     return s;
 }
 
-static bool in_stack(STACK_OF(X509) *sk, X509 *x)
-{
-    for (int i = 0; i < sk_X509_num(sk); i++)
-        if (X509_cmp(sk_X509_value(sk, i), x) == 0)
-            return true;
-    return false;
-}
-
-/* Push x (one new reference) unless an equal certificate is there. 1 added,
- * 0 already there, -1 on OOM. */
-static int push_unique(STACK_OF(X509) *sk, X509 *x)
-{
-    if (in_stack(sk, x))
-        return 0;
-    if (!X509_up_ref(x))
-        return -1;
-    if (!sk_X509_push(sk, x)) {
-        X509_free(x);
-        return -1;
-    }
-    return 1;
-}
-
-/* A PEM file's certificates all go into *st, as a server or client loading
- * the same file would use them (OpenSSL completes a chain from intermediates
- * in its CA file, so a leaf-only chain that such a peer accepts is valid here
- * too); every one is also remembered in ctx->bundle, so an issuer missing on
- * the other side is known (missing_intermediate) rather than foreign
- * (untrusted_root). CRLs go to the store. Returns the number of
- * certificates, -1 on OOM. */
-static int load_file(chain_ctx *ctx, X509_STORE *st, const char *path)
-{
-    X509_STORE *tmp = X509_STORE_new();
-    int n = 0;
-    if (!tmp)
-        return -1;
-    if (!X509_STORE_load_file(tmp, path)) {
-        X509_STORE_free(tmp);
-        return 0;
-    }
-    STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(tmp);
-    for (int i = 0; n >= 0 && i < sk_X509_OBJECT_num(objs); i++) {
-        X509_OBJECT *o = sk_X509_OBJECT_value(objs, i);
-        X509 *x = X509_OBJECT_get0_X509(o);
-        X509_CRL *crl = X509_OBJECT_get0_X509_CRL(o);
-        if (x) {
-            n++;
-            if (!X509_STORE_add_cert(st, x) ||
-                push_unique(ctx->bundle, x) < 0)
-                n = -1;
-        } else if (crl && !X509_STORE_add_crl(st, crl)) {
-            n = -1;
-        }
-    }
-    X509_STORE_free(tmp);
-    return n;
-}
-
-/* Every PEM file directly in a CA directory, loaded as load_file does (even
- * without c_rehash's hashed names). The number of certificates, -1 on OOM. */
-static int load_dir(chain_ctx *ctx, X509_STORE *st, const char *path)
-{
-    DIR *d = opendir(path);
-    if (!d)
-        return 0;
-    int total = 0;
-    struct dirent *de;
-    while (total >= 0 && (de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
-            continue;
-        char *f = dup_printf("%s/%s", path, de->d_name);
-        struct stat fs;
-        if (f && stat(f, &fs) == 0 && S_ISREG(fs.st_mode)) {
-            int n = load_file(ctx, st, f);
-            total = n < 0 ? -1 : total + n;
-        }
-        free(f);
-    }
-    closedir(d);
-    ERR_clear_error();
-    return total;
-}
-
-static int load_anchors(chain_ctx *ctx, X509_STORE **st, const char *path, char **err)
-{
-    struct stat sb;
-    if (stat(path, &sb) != 0) {
-        if (err)
-            *err = dup_printf("cannot open CA path %s", path);
-        return -1;
-    }
-    if (!*st && !(*st = X509_STORE_new()))
-        return -1;
-    int ok;
-    if (S_ISDIR(sb.st_mode)) {
-        int n = load_dir(ctx, *st, path);
-        if (n < 0)
-            return -1;
-        ok = n > 0 && X509_STORE_load_path(*st, path);
-        if (n == 0) {
-            ERR_clear_error();
-            if (err)
-                *err = dup_printf("no CA certificates in directory %s (expecting PEM files, e.g. "
-                                  "from c_rehash or update-ca-certificates)", path);
-            return -1;
-        }
-    } else {
-        int n = load_file(ctx, *st, path);
-        if (n < 0)
-            return -1;
-        ok = n > 0;
-    }
-    ERR_clear_error();
-    if (!ok) {
-        if (err)
-            *err = dup_printf("no CA certificates could be loaded from %s (expecting PEM)", path);
-        return -1;
-    }
-    return 0;
-}
-
 chain_ctx *chain_ctx_new(const chain_config *cfg, char **err)
 {
     if (err)
@@ -193,15 +72,16 @@ chain_ctx *chain_ctx_new(const chain_config *cfg, char **err)
     ctx->seen = sk_X509_new_null();
     ctx->listed = sk_X509_NAME_new_null();
     ctx->seen_gen = 1;
-    if (!ctx->empty || !ctx->bundle || !ctx->seen || !ctx->listed)
+    ctx->memo = x509_memo_new();
+    if (!ctx->empty || !ctx->bundle || !ctx->seen || !ctx->listed || !ctx->memo)
         goto fail;
     ctx->verify_time = cfg->verify_time;
     ctx->verify_time_now = cfg->verify_time_now;
     const char *side_path[2] = {cfg->client_ca_path, cfg->server_ca_path};
     for (int s = 0; s < 2; s++) {
-        if (cfg->ca_path && load_anchors(ctx, &ctx->store[s], cfg->ca_path, err) < 0)
+        if (cfg->ca_path && chain_anchors_load(&ctx->store[s], ctx->bundle, cfg->ca_path, err) < 0)
             goto fail;
-        if (side_path[s] && load_anchors(ctx, &ctx->store[s], side_path[s], err) < 0)
+        if (side_path[s] && chain_anchors_load(&ctx->store[s], ctx->bundle, side_path[s], err) < 0)
             goto fail;
     }
     if (!ctx->store[CHAIN_SIDE_SERVER] && cfg->use_system_store_for_server) {
@@ -229,6 +109,7 @@ void chain_ctx_free(chain_ctx *ctx)
     sk_X509_pop_free(ctx->bundle, X509_free);
     sk_X509_pop_free(ctx->seen, X509_free);
     sk_X509_NAME_pop_free(ctx->listed, X509_NAME_free);
+    x509_memo_free(ctx->memo);
     free(ctx);
 }
 
@@ -244,7 +125,7 @@ static void seen_add_chain(chain_ctx *ctx, X509 *const *xs, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (!xs[i] || sk_X509_num(ctx->seen) >= CHAIN_SEEN_MAX || X509_check_ca(xs[i]) == 0)
             continue;
-        if (push_unique(ctx->seen, xs[i]) == 1)
+        if (chain_push_unique(ctx->seen, xs[i]) == 1)
             ctx->seen_gen++;
     }
     ERR_clear_error();
@@ -929,8 +810,11 @@ chain_report *chain_analyze_bucket(chain_ctx *ctx, const bytes_t *certs, size_t 
             goto fail;
     }
     for (size_t i = 0; i < n; i++) {
-        xs[i] = x509i_decode(certs[i].data, certs[i].len);
-        if (x509i_extract_x509(xs[i], certs[i].data, certs[i].len, &r->certs[i]) < 0)
+        /* the leaf is new to this chain; the CA certificates after it recur */
+        if (i == 0)
+            xs[i] = x509i_decode(certs[i].data, certs[i].len);
+        if (i == 0 ? x509i_extract_x509(xs[i], certs[i].data, certs[i].len, &r->certs[i])
+                   : x509_memo_get(ctx->memo, certs[i].data, certs[i].len, &xs[i], &r->certs[i]))
             goto fail;
         r->n_certs = i + 1;
         if (xs[i])

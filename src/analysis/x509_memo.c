@@ -1,0 +1,112 @@
+/*
+ * x509_memo.c — decoded certificates kept by their DER bytes (x509_memo.h).
+ */
+#include "x509_memo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "x509_info.h"
+
+typedef struct memo_slot {
+    uint8_t *der; /* owned copy, NULL = empty */
+    size_t len;
+    uint64_t hash;
+    X509 *x; /* one reference held by the memo */
+    cert_info info;
+} memo_slot;
+
+struct x509_memo {
+    memo_slot slot[X509_MEMO_SLOTS];
+    x509_memo_stats st;
+};
+
+x509_memo *x509_memo_new(void) { return calloc(1, sizeof(x509_memo)); }
+
+static void slot_clear(memo_slot *s)
+{
+    X509_free(s->x);
+    cert_info_cleanup(&s->info);
+    free(s->der);
+    memset(s, 0, sizeof(*s));
+}
+
+void x509_memo_free(x509_memo *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < X509_MEMO_SLOTS; i++)
+        slot_clear(&m->slot[i]);
+    free(m);
+}
+
+/* FNV-1a over 8-byte words: only picks the slot; a hit compares every byte. */
+static uint64_t der_hash(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0x100000001b3ULL;
+    }
+    for (; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h ^ (h >> 29);
+}
+
+static int decode_fresh(const uint8_t *der, size_t len, X509 **x, cert_info *info)
+{
+    *x = x509i_decode(der, len);
+    if (x509i_extract_x509(*x, der, len, info) == 0)
+        return 0;
+    X509_free(*x);
+    *x = NULL;
+    return -1;
+}
+
+int x509_memo_get(x509_memo *m, const uint8_t *der, size_t len, X509 **x, cert_info *info)
+{
+    if (!m || !der || len == 0)
+        return decode_fresh(der, len, x, info);
+    uint64_t h = der_hash(der, len);
+    memo_slot *s = &m->slot[h % X509_MEMO_SLOTS];
+    if (s->x && s->hash == h && s->len == len && memcmp(s->der, der, len) == 0) {
+        m->st.hits++;
+        *x = NULL;
+        if (cert_info_copy(info, &s->info) < 0)
+            return -1;
+        if (X509_up_ref(s->x) != 1) {
+            cert_info_cleanup(info);
+            memset(info, 0, sizeof(*info));
+            return -1;
+        }
+        *x = s->x;
+        return 0;
+    }
+    m->st.misses++;
+    if (decode_fresh(der, len, x, info) < 0)
+        return -1;
+    if (!*x)
+        return 0; /* not a certificate: reported, never remembered */
+    memo_slot fresh = {.der = malloc(len), .len = len, .hash = h, .x = *x};
+    if (!fresh.der || cert_info_copy(&fresh.info, info) < 0) {
+        free(fresh.der);
+        return 0; /* decoded, just not remembered */
+    }
+    if (X509_up_ref(*x) != 1) {
+        cert_info_cleanup(&fresh.info);
+        free(fresh.der);
+        return 0;
+    }
+    memcpy(fresh.der, der, len);
+    slot_clear(s);
+    *s = fresh;
+    return 0;
+}
+
+void x509_memo_get_stats(const x509_memo *m, x509_memo_stats *out)
+{
+    if (out)
+        *out = m ? m->st : (x509_memo_stats){0};
+}
