@@ -6,6 +6,8 @@
 
 #include <openssl/evp.h>
 
+#include "algs.h"
+
 #define CA_MEMO_SLOTS 1024 /* direct-mapped by the names that decide the answer */
 
 /* The answer depends only on names: the CA names the server listed, and the
@@ -60,7 +62,8 @@ static bool put(EVP_MD_CTX *mc, const void *p, size_t n)
 static bool memo_key(const bytes_t *names, size_t n, const chain_report *chain, uint8_t out[32])
 {
     EVP_MD_CTX *mc = EVP_MD_CTX_new();
-    bool ok = mc && EVP_DigestInit_ex(mc, EVP_sha256(), NULL) == 1 && put(mc, &n, sizeof n);
+    const EVP_MD *sha256 = algs_md_get(ALGS_SHA256);
+    bool ok = mc && sha256 && EVP_DigestInit_ex(mc, sha256, NULL) == 1 && put(mc, &n, sizeof n);
     for (size_t i = 0; i < n && ok; i++)
         ok = put(mc, names[i].data, names[i].len);
     for (size_t i = 0; i < chain->n_certs && ok; i++) {

@@ -10,6 +10,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "algs.h"
 #include "x509_info.h"
 
 typedef enum key_kind { K_RSA, K_RSA_PSS, K_EC, K_ED25519, K_ED448 } key_kind;
@@ -165,8 +166,8 @@ static int verify_legacy(EVP_PKEY *pk, const uint8_t *sig, size_t sig_len, const
     }
     unsigned char hashes[36];
     unsigned int l1 = 0, l2 = 0;
-    if (!EVP_Digest(msg, msg_len, hashes, &l1, EVP_md5(), NULL) ||
-        !EVP_Digest(msg, msg_len, hashes + 16, &l2, EVP_sha1(), NULL) || l1 != 16 || l2 != 20) {
+    if (!algs_digest(ALGS_MD5, msg, msg_len, hashes, &l1) ||
+        !algs_digest(ALGS_SHA1, msg, msg_len, hashes + 16, &l2) || l1 != 16 || l2 != 20) {
         ERR_clear_error();
         set_note(note, "MD5/SHA-1 digests unavailable");
         return -1;

@@ -5,6 +5,8 @@
 
 #include <openssl/evp.h>
 
+#include "algs.h"
+
 typedef struct cache_entry {
     unsigned char key[32];        /* SHA-256 over side, SNI and the length-prefixed DERs */
     const chain_ctx *ctx;         /* trust settings */
@@ -77,7 +79,8 @@ static int chain_key(const bytes_t *certs, size_t n, int side, const char *sni,
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned int len = 0;
-    int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    const EVP_MD *sha256 = algs_md_get(ALGS_SHA256);
+    int ok = md && sha256 && EVP_DigestInit_ex(md, sha256, NULL);
     unsigned char hdr[9];
     size_t sl = sni ? strlen(sni) : 0;
     hdr[0] = (unsigned char)side;

@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "algs.h"
 #include "dn.h"
 
 static void hex_lower(const unsigned char *in, size_t n, char *out)
@@ -32,7 +33,7 @@ static int digest_hex(const EVP_MD *md, const uint8_t *der, size_t len, char *ou
     unsigned char buf[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
     out[0] = '\0';
-    if (!EVP_Digest(der ? der : (const uint8_t *)"", der ? len : 0, buf, &n, md, NULL) ||
+    if (!md || !EVP_Digest(der ? der : (const uint8_t *)"", der ? len : 0, buf, &n, md, NULL) ||
         n != mdlen)
         return -1;
     hex_lower(buf, n, out);
@@ -41,12 +42,12 @@ static int digest_hex(const EVP_MD *md, const uint8_t *der, size_t len, char *ou
 
 int x509i_sha256_hex(const uint8_t *der, size_t len, char out[65])
 {
-    return digest_hex(EVP_sha256(), der, len, out, 32);
+    return digest_hex(algs_md_get(ALGS_SHA256), der, len, out, 32);
 }
 
 int x509i_sha1_hex(const uint8_t *der, size_t len, char out[41])
 {
-    return digest_hex(EVP_sha1(), der, len, out, 20);
+    return digest_hex(algs_md_get(ALGS_SHA1), der, len, out, 20);
 }
 
 X509 *x509i_decode(const uint8_t *der, size_t len)

@@ -8,6 +8,7 @@
 
 #include <openssl/evp.h>
 
+#include "algs.h"
 #include "tls_decrypt.h"
 
 struct transcript {
@@ -85,12 +86,22 @@ static bool raw_append(transcript *t, const uint8_t *p, size_t n)
     return true;
 }
 
+/* SHA-256/384 come prefetched (algs.h); MD5-SHA1 (TLS 1.0/1.1 only) is
+ * fetched here into *owned, which the caller frees. */
+static const EVP_MD *get_md(const char *name, EVP_MD **owned)
+{
+    const EVP_MD *md = algs_md_named(name);
+    *owned = md ? NULL : EVP_MD_fetch(NULL, name, NULL);
+    return md ? md : *owned;
+}
+
 static int start_hash(transcript *t, transcript_hash_alg alg, const uint8_t *initial, size_t len)
 {
     const char *name = alg_name(alg);
     if (!name)
         return TRANSCRIPT_ERR_ARG;
-    EVP_MD *md = EVP_MD_fetch(NULL, name, NULL);
+    EVP_MD *owned = NULL;
+    const EVP_MD *md = get_md(name, &owned);
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     int rc = TRANSCRIPT_ERR_CRYPTO;
     if (md && ctx && EVP_DigestInit_ex2(ctx, md, NULL) > 0 && (len == 0 || EVP_DigestUpdate(ctx, initial, len) > 0)) {
@@ -101,7 +112,7 @@ static int start_hash(transcript *t, transcript_hash_alg alg, const uint8_t *ini
         rc = TRANSCRIPT_OK;
     }
     EVP_MD_CTX_free(ctx);
-    EVP_MD_free(md);
+    EVP_MD_free(owned);
     return rc;
 }
 
@@ -149,9 +160,10 @@ int transcript_hello_retry(transcript *t, transcript_hash_alg alg)
         return TRANSCRIPT_ERR_ARG;
     uint8_t mh[4 + TRANSCRIPT_MAX_HASH];
     unsigned int hl = 0;
-    EVP_MD *md = EVP_MD_fetch(NULL, alg_name(alg), NULL);
+    EVP_MD *owned = NULL;
+    const EVP_MD *md = get_md(alg_name(alg), &owned);
     int ok = md && EVP_Digest(t->raw, t->raw_len, mh + 4, &hl, md, NULL) > 0;
-    EVP_MD_free(md);
+    EVP_MD_free(owned);
     if (!ok)
         return TRANSCRIPT_ERR_CRYPTO;
     mh[0] = 254; /* message_hash */
