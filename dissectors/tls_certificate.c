@@ -71,8 +71,8 @@ static size_t count_scts(const cur_t *sct_list)
 
 static dx_result entry_extensions(cur_t *exts, tls_cert_entry *out)
 {
-    /* The summary is large (fixed-capacity lists): callers only build it
-     * when the entry has extensions. tls_ext_collect() zeroes it. */
+    /* Callers only build the summary when the entry has extensions
+     * (tls_ext_collect() zeroes it: a few hundred bytes of views). */
     tls_exts summary;
     tls_exts *e = &summary;
     cur_t walk = *exts;

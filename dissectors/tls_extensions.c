@@ -21,13 +21,6 @@ static dx_result end_check(const cur_t *c)
     return dx_ok();
 }
 
-static dx_result list_push(tls_u16_list *l, uint16_t v, size_t at)
-{
-    (void)at;
-    tls_u16_list_push(l, v);
-    return dx_ok();
-}
-
 static bool ok(dx_result r) { return r.status == DX_OK; }
 
 /* Body that must be empty (flag extensions). */
@@ -101,8 +94,9 @@ dx_result tls_ext_find(const cur_t *exts, uint16_t type, bool *found, cur_t *bod
 
 /* ---------------------------------------------------------- generic lists */
 
-/* A non-empty vector (u8 or u16 length prefix) of u8 or u16 items, widened
- * into a u16 list. */
+/* A non-empty vector (u8 or u16 length prefix) of u8 or u16 items, viewed as
+ * a u16 list (u8 items widened when read). Every item is on the wire once the
+ * length checks pass, so they are counted without being read. */
 static dx_result decode_vec(cur_t *b, tls_u16_list *out, bool u8_prefix, bool u8_items)
 {
     cur_t list;
@@ -113,20 +107,36 @@ static dx_result decode_vec(cur_t *b, tls_u16_list *out, bool u8_prefix, bool u8
         return bad_at(at);
     if (!u8_items && cur_remaining(&list) % 2)
         return dx_malformed(DXE_LENGTH_ODD, at);
-    out->n = 0;
-    while (!cur_at_end(&list)) {
-        size_t vat = cur_abs_offset(&list);
-        uint16_t v;
-        uint8_t v8;
-        if (u8_items ? !cur_get_u8(&list, &v8) : !cur_get_u16(&list, &v))
-            return bad(&list);
-        if (u8_items)
-            v = v8;
-        dx_result r = list_push(out, v, vat);
-        if (!ok(r))
-            return r;
-    }
+    tls_u16_list_view(out, &list, u8_items ? TLS_LIST_U8 : TLS_LIST_U16);
+    tls_u16_list_add(out, u8_items ? cur_remaining(&list) : cur_remaining(&list) / 2);
     return end_check(b);
+}
+
+size_t tls_u16_list_read(const tls_u16_list *l, uint16_t out[TLS_LIST_MAX])
+{
+    cur_t c;
+    size_t n = 0, want = l->n < TLS_LIST_MAX ? l->n : TLS_LIST_MAX;
+    cur_init(&c, l->wire.ptr, l->wire.len);
+    switch (l->form) {
+    case TLS_LIST_U16:
+        while (n < want && cur_get_u16(&c, &out[n]))
+            n++;
+        break;
+    case TLS_LIST_U8: {
+        uint8_t b;
+        while (n < want && cur_get_u8(&c, &b))
+            out[n++] = b;
+        break;
+    }
+    default: {
+        tls_u16_iter it;
+        tls_u16_iter_init(&it, l);
+        while (n < want && tls_u16_iter_next(&it, &out[n]))
+            n++;
+        break;
+    }
+    }
+    return n;
 }
 
 dx_result tls_ext_decode_u16_vec(cur_t *b, tls_u16_list *out) { return decode_vec(b, out, false, false); }
@@ -199,7 +209,7 @@ dx_result tls_ext_decode_key_share(cur_t *b, tls_msg_kind where, tls_exts *out)
     size_t at = cur_abs_offset(b);
     if (!cur_get_prefixed_u16(b, &list))
         return bad_at(at);
-    out->key_share_groups.n = 0;
+    tls_u16_list_view(&out->key_share_groups, &list, TLS_LIST_TAGGED);
     while (!cur_at_end(&list)) { /* client_shares<0..2^16-1>: may be empty */
         size_t eat = cur_abs_offset(&list);
         uint16_t group;
@@ -208,9 +218,7 @@ dx_result tls_ext_decode_key_share(cur_t *b, tls_msg_kind where, tls_exts *out)
             return bad_at(eat);
         if (!cur_get_prefixed_u16(&list, &key) || cur_at_end(&key))
             return bad_at(eat + 2);
-        dx_result r = list_push(&out->key_share_groups, group, eat);
-        if (!ok(r))
-            return r;
+        tls_u16_list_add(&out->key_share_groups, 1);
     }
     return end_check(b);
 }
@@ -256,27 +264,52 @@ dx_result tls_ext_decode_pre_shared_key(cur_t *b, tls_msg_kind where, tls_exts *
 
 /* -------------------------------------------------------------- ALPN (16) */
 
+/* The names of a ProtocolNameList body; *good = bytes of the names read
+ * before any error. */
+static dx_result alpn_names(cur_t *list, size_t *n, size_t *good)
+{
+    size_t len = cur_remaining(list);
+    *n = 0;
+    *good = 0;
+    while (!cur_at_end(list)) {
+        size_t eat = cur_abs_offset(list);
+        cur_t name;
+        if (!cur_get_prefixed_u8(list, &name) || cur_at_end(&name))
+            return bad_at(eat); /* ProtocolName<1..2^8-1> */
+        if (*n >= TLS_ALPN_MAX)
+            return dx_malformed(DXE_TOO_MANY, eat);
+        (*n)++;
+        *good = len - cur_remaining(list);
+    }
+    return dx_ok();
+}
+
 dx_result tls_ext_decode_alpn(cur_t *b, tls_msg_kind where, tls_exts *out)
 {
-    cur_t list;
+    cur_t list, whole;
+    size_t good;
     size_t at = cur_abs_offset(b);
     if (!cur_get_prefixed_u16(b, &list) || cur_at_end(&list))
         return bad_at(at);
-    out->n_alpn = 0;
-    while (!cur_at_end(&list)) {
-        size_t eat = cur_abs_offset(&list);
-        cur_t name;
-        if (!cur_get_prefixed_u8(&list, &name) || cur_at_end(&name))
-            return bad_at(eat); /* ProtocolName<1..2^8-1> */
-        if (out->n_alpn >= TLS_ALPN_MAX)
-            return dx_malformed(DXE_TOO_MANY, eat);
-        out->alpn[out->n_alpn].ptr = cur_ptr(&name);
-        out->alpn[out->n_alpn].len = cur_remaining(&name);
-        out->n_alpn++;
-    }
+    whole = list;
+    dx_result r = alpn_names(&list, &out->n_alpn, &good);
+    if (!cur_get_sub(&whole, good, &out->alpn))
+        return bad_at(at); /* cannot happen: good <= the list's length */
+    if (!ok(r))
+        return r;
     if (where != TLS_MSG_CH && out->n_alpn != 1)
         return bad_at(at); /* the server selects exactly one protocol */
     return end_check(b);
+}
+
+bool tls_alpn_list_next(cur_t *it, tls_view *name)
+{
+    cur_t n;
+    if (cur_at_end(it) || !cur_get_prefixed_u8(it, &n))
+        return false;
+    name->ptr = cur_ptr(&n);
+    name->len = cur_remaining(&n);
+    return true;
 }
 
 /* ---------------------------------------------------- status_request (5) */
@@ -471,9 +504,8 @@ static dx_result collect_cb(void *vctx, uint16_t type, cur_t *b, size_t index)
     size_t at = cur_abs_offset(b);
     (void)index;
 
-    dx_result r = list_push(&out->types, type, at);
-    if (!ok(r))
-        return r;
+    dx_result r;
+    tls_u16_list_add(&out->types, 1);
 
     switch (type) {
     case TLS_EXT_SERVER_NAME:
@@ -584,13 +616,19 @@ static dx_result collect_cb(void *vctx, uint16_t type, cur_t *b, size_t index)
 
 static dx_result types_cb(void *vctx, uint16_t type, cur_t *b, size_t index)
 {
+    (void)type;
+    (void)b;
     (void)index;
-    return list_push(&((tls_exts *)vctx)->types, type, cur_abs_offset(b));
+    tls_u16_list_add(&((tls_exts *)vctx)->types, 1);
+    return dx_ok();
 }
 
+/* The type list is a view of the whole block: the walker has checked each
+ * entry's framing before it is counted. */
 dx_result tls_ext_collect_types(cur_t *exts, tls_exts *out)
 {
     memset(out, 0, sizeof *out);
+    tls_u16_list_view(&out->types, exts, TLS_LIST_TAGGED);
     return tls_ext_walk(exts, (tls_msg_kind)TLS_MSG_ANY, types_cb, out);
 }
 
@@ -598,13 +636,17 @@ dx_result tls_ext_collect(cur_t *exts, tls_msg_kind where, tls_exts *out)
 {
     collect_ctx ctx = {out, where};
     memset(out, 0, sizeof *out);
+    tls_u16_list_view(&out->types, exts, TLS_LIST_TAGGED);
     return tls_ext_walk(exts, where, collect_cb, &ctx);
 }
 
 bool tls_exts_has(const tls_exts *e, uint16_t type)
 {
-    for (size_t i = 0; i < e->types.n; i++)
-        if (e->types.v[i] == type)
+    tls_u16_iter it;
+    uint16_t t;
+    tls_u16_iter_init(&it, &e->types);
+    while (tls_u16_iter_next(&it, &t))
+        if (t == type)
             return true;
     return false;
 }

@@ -37,30 +37,132 @@ typedef struct tls_view {
     size_t len;
 } tls_view;
 
-/* Fixed-capacity list of 16-bit values in wire order (GREASE kept).
+/*
+ * A list of 16-bit values in wire order (GREASE kept), as a view of the
+ * message bytes: nothing is copied, so a hello costs no list storage.
  * A list longer than TLS_LIST_MAX is legal TLS: the first TLS_LIST_MAX
- * entries are kept, `total` counts them all and `truncated` is set (the
- * caller reports it); never overflows.
- * 8-bit lists (ec_point_formats, psk_key_exchange_modes) are widened. */
+ * entries are kept (readable), `total` counts them all and `truncated` is set
+ * (the caller reports it). 8-bit lists (ec_point_formats,
+ * psk_key_exchange_modes) are widened when read.
+ *
+ * Read the kept entries with tls_u16_iter_init()/tls_u16_iter_next() (any
+ * form, one step each), tls_u16_list_read() (all of them into an array) or
+ * tls_u16_list_at() (direct for TLS_LIST_U16 and TLS_LIST_U8, a walk from
+ * the start for the other forms). A zeroed list is an empty one. Lifetime:
+ * the bytes the list was parsed from.
+ */
 #define TLS_LIST_MAX 512
+
+/* How the entries sit in `wire`. */
+typedef enum tls_list_form {
+    TLS_LIST_U16 = 0, /* u16 values back to back: cipher_suites, supported_groups, ... */
+    TLS_LIST_U8,      /* u8 values back to back, widened: ec_point_formats, psk_key_exchange_modes */
+    TLS_LIST_TAGGED,  /* u16 value, then a u16-prefixed body: extension types, key_share entries */
+    TLS_LIST_SSLV2,   /* 3-byte SSL 2.0 cipher specs: those with first byte 0 give their last two */
+} tls_list_form;
+
 typedef struct tls_u16_list {
-    uint16_t v[TLS_LIST_MAX];
-    size_t n;
-    size_t total;
-    bool truncated;
+    tls_view wire;  /* the bytes the entries are read from, starting with the first on the wire */
+    size_t n;       /* entries kept: min(total, TLS_LIST_MAX) */
+    size_t total;   /* entries on the wire */
+    bool truncated; /* total > TLS_LIST_MAX */
+    uint8_t form;   /* tls_list_form */
 } tls_u16_list;
 
-/* Append v, or count it when the list is full. */
-static inline void tls_u16_list_push(tls_u16_list *l, uint16_t v)
+/* Start (or restart) `l` as a view of the bytes left in `c`, with no entry
+ * kept yet; `total` and `truncated` carry on (a restarted list keeps counting). */
+static inline void tls_u16_list_view(tls_u16_list *l, const cur_t *c, tls_list_form form)
 {
-    l->total++;
-    if (l->n < TLS_LIST_MAX)
-        l->v[l->n++] = v;
-    else
-        l->truncated = true;
+    l->wire.ptr = cur_ptr(c);
+    l->wire.len = cur_remaining(c);
+    l->n = 0;
+    l->form = (uint8_t)form;
 }
 
-/* Max ALPN protocol names kept from one extension (more -> DXE_TOO_MANY). */
+/* Count k more entries (already checked on the wire): kept while fewer than
+ * TLS_LIST_MAX are, the rest only counted and `truncated` set. */
+static inline void tls_u16_list_add(tls_u16_list *l, size_t k)
+{
+    size_t room = TLS_LIST_MAX - l->n;
+    l->total += k;
+    if (k > room) {
+        l->n = TLS_LIST_MAX;
+        l->truncated = true;
+    } else {
+        l->n += k;
+    }
+}
+
+/* Reader over the kept entries of a list. */
+typedef struct tls_u16_iter {
+    cur_t c;
+    size_t left; /* kept entries not read yet */
+    uint8_t form;
+} tls_u16_iter;
+
+static inline void tls_u16_iter_init(tls_u16_iter *it, const tls_u16_list *l)
+{
+    cur_init(&it->c, l->wire.ptr, l->wire.len);
+    it->left = l->n;
+    it->form = l->form;
+}
+
+/* The next kept entry: true and *v set, false after the last one. */
+MTLS_WARN_UNUSED static inline bool tls_u16_iter_next(tls_u16_iter *it, uint16_t *v)
+{
+    uint8_t b;
+    uint16_t len;
+    if (it->left == 0)
+        return false;
+    switch (it->form) {
+    case TLS_LIST_U8:
+        if (!cur_get_u8(&it->c, &b))
+            return false;
+        *v = b;
+        break;
+    case TLS_LIST_TAGGED:
+        if (!cur_get_u16(&it->c, v) || !cur_get_u16(&it->c, &len) || !cur_skip(&it->c, len))
+            return false;
+        break;
+    case TLS_LIST_SSLV2:
+        do {
+            if (!cur_get_u8(&it->c, &b) || !cur_get_u16(&it->c, v))
+                return false;
+        } while (b != 0); /* a genuine SSL 2.0 cipher kind: not a TLS suite */
+        break;
+    default:
+        if (!cur_get_u16(&it->c, v))
+            return false;
+        break;
+    }
+    it->left--;
+    return true;
+}
+
+/* All kept entries of l into out[] (widened), in one pass; returns how many:
+ * l->n for a list a parser filled. For callers that want an array. */
+size_t tls_u16_list_read(const tls_u16_list *l, uint16_t out[TLS_LIST_MAX]);
+
+/* Kept entry i of l: true and *v set, false when i >= l->n. */
+MTLS_WARN_UNUSED static inline bool tls_u16_list_at(const tls_u16_list *l, size_t i, uint16_t *v)
+{
+    tls_u16_iter it;
+    if (i >= l->n)
+        return false;
+    tls_u16_iter_init(&it, l);
+    if (l->form == TLS_LIST_U16 || l->form == TLS_LIST_U8) {
+        if (!cur_skip(&it.c, l->form == TLS_LIST_U8 ? i : 2 * i))
+            return false;
+        it.left = 1;
+        return tls_u16_iter_next(&it, v);
+    }
+    for (size_t k = 0; k < i; k++)
+        if (!tls_u16_iter_next(&it, v))
+            return false;
+    return tls_u16_iter_next(&it, v);
+}
+
+/* Max ALPN protocol names in one extension (more -> DXE_TOO_MANY). */
 #define TLS_ALPN_MAX 64
 
 /* The message an extension block belongs to; also the bits of the
@@ -170,8 +272,10 @@ typedef struct tls_exts {
     tls_u16_list sig_algs;         /* signature_algorithms (13) */
     tls_u16_list sig_algs_cert;    /* signature_algorithms_cert (50) */
 
-    /* application_layer_protocol_negotiation (16): CH list / SH,EE one name */
-    tls_view alpn[TLS_ALPN_MAX];
+    /* application_layer_protocol_negotiation (16): CH list / SH,EE one name.
+     * alpn: the ProtocolNameList body, cut after the last name decoded, so it
+     * holds exactly n_alpn names; read them with tls_alpn_list_next(). */
+    cur_t alpn;
     size_t n_alpn;
 
     bool has_sct;                  /* signed_certificate_timestamp (18) */
@@ -294,5 +398,12 @@ MTLS_WARN_UNUSED dx_result tls_dn_list_validate(const cur_t *list, size_t *out_c
  * Iterate on a copy: `cur_t it = exts.ca_list; while (tls_dn_list_next(&it, &dn)) ...`
  */
 bool tls_dn_list_next(cur_t *it, tls_view *dn);
+
+/*
+ * Iterate tls_exts.alpn: returns true and sets *name to the next protocol
+ * name (the bytes inside its u8 prefix, never empty); false at the end.
+ * Iterate on a copy: `cur_t it = e.alpn; while (tls_alpn_list_next(&it, &name)) ...`
+ */
+bool tls_alpn_list_next(cur_t *it, tls_view *name);
 
 #endif

@@ -78,13 +78,8 @@ dx_result tls_parse_client_hello(cur_t *body, tls_client_hello *out)
     size_t at = cur_abs_offset(&c);
     if (!cur_get_prefixed_u16(&c, &cs) || cur_at_end(&cs) || cur_remaining(&cs) % 2)
         return hello_err(at);
-    while (!cur_at_end(&cs)) {
-        uint16_t v;
-        size_t vat = cur_abs_offset(&cs);
-        if (!cur_get_u16(&cs, &v))
-            return hello_err(vat);
-        tls_u16_list_push(&out->ciphers, v);
-    }
+    tls_u16_list_view(&out->ciphers, &cs, TLS_LIST_U16);
+    tls_u16_list_add(&out->ciphers, cur_remaining(&cs) / 2);
     at = cur_abs_offset(&c);
     if (!cur_get_prefixed_u8(&c, &comp) || cur_at_end(&comp))
         return hello_err(at);
@@ -125,16 +120,16 @@ dx_result tls_parse_sslv2_client_hello(cur_t *body, tls_client_hello *out)
     at = cur_abs_offset(&c);
     if (!cur_get_sub(&c, spec_len, &specs))
         return dx_malformed(DXE_SSLV2, at);
+    tls_u16_list_view(&out->ciphers, &specs, TLS_LIST_SSLV2);
     while (!cur_at_end(&specs)) {
         uint8_t hi;
-        uint16_t lo;
         size_t vat = cur_abs_offset(&specs);
-        if (!cur_get_u8(&specs, &hi) || !cur_get_u16(&specs, &lo))
+        if (!cur_get_u8(&specs, &hi) || !cur_skip(&specs, 2))
             return dx_malformed(DXE_SSLV2, vat);
         out->sslv2_specs++;
         if (hi != 0)
             continue; /* a genuine SSL 2.0 cipher kind */
-        tls_u16_list_push(&out->ciphers, lo);
+        tls_u16_list_add(&out->ciphers, 1);
     }
     at = cur_abs_offset(&c);
     if (!cur_get_bytes(&c, sid_len, &p))

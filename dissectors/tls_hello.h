@@ -10,13 +10,13 @@
  * extensions, or the extension walker's codes (DXE_EXT_*, DXE_TOO_MANY).
  * On error `out` holds what was decoded before the fault.
  *
- * Mapping to src/session.h (done by src/tls_stream.c):
+ * Mapping to src/model/session.h (done by src/tls/tls_hello_map.c):
  *   client_hello_info            <- tls_client_hello ch
  *     sslv2                      <- ch.sslv2
  *     legacy_version             <- ch.legacy_version
  *     random[32]                 <- ch.random32
  *     session_id[_len]           <- ch.session_id (<= 32 bytes, checked)
- *     ciphers                    <- ch.ciphers.v / .n
+ *     ciphers                    <- ch.ciphers (a list view: tls_u16_list_read)
  *     extensions                 <- ch.ext.types
  *     supported_versions         <- ch.ext.versions
  *     groups                     <- ch.ext.groups
@@ -24,7 +24,7 @@
  *     sig_algs                   <- ch.ext.sig_algs
  *     ec_point_formats           <- ch.ext.point_formats
  *     sni                        <- ch.ext.sni (has_sni)
- *     alpn/n_alpn                <- ch.ext.alpn[0..n_alpn)
+ *     alpn/n_alpn                <- ch.ext.alpn (n_alpn names: tls_alpn_list_next)
  *     has_session_ticket         <- ch.ext.session_ticket.len > 0
  *     has_psk / psk_identities   <- ch.ext.has_psk / ch.ext.psk_identities
  *     has_early_data             <- ch.ext.has_early_data
@@ -38,7 +38,7 @@
  *     extensions                 <- sh.ext.types
  *     key_share_group            <- sh.ext.key_share_group
  *     psk_selected               <- sh.ext.has_psk (index: sh.ext.psk_selected)
- *     alpn                       <- sh.ext.alpn[0] when sh.ext.n_alpn == 1
+ *     alpn                       <- the one name in sh.ext.alpn (sh.ext.n_alpn == 1)
  *     extended_master_secret     <- sh.ext.extended_master_secret
  *     encrypt_then_mac           <- sh.ext.encrypt_then_mac
  */

@@ -111,9 +111,11 @@ dx_result tls_parse_encrypted_extensions(const cur_t *body, tls_encrypted_extens
     if (r.status != DX_OK)
         return r;
     out->n_extensions = (uint16_t)e.types.n;
-    if (e.n_alpn == 1) {
+    cur_t names = e.alpn;
+    tls_view name;
+    if (e.n_alpn == 1 && tls_alpn_list_next(&names, &name)) {
         out->has_alpn = true;
-        out->alpn = view_in(&out->extensions, e.alpn[0]);
+        out->alpn = view_in(&out->extensions, name);
     }
     out->server_name_ack = e.has_sni || tls_exts_has(&e, TLS_EXT_SERVER_NAME);
     if (tls_exts_has(&e, TLS_EXT_RECORD_SIZE_LIMIT)) {

@@ -129,15 +129,16 @@ int fp_ja3(const tls_client_hello *ch, char **out_str, char out_md5[33])
     if (!ch_lists_whole(ch))
         return -1;
     sbuf b = {0};
+    uint16_t v[TLS_LIST_MAX];
     sb_putu(&b, ch->legacy_version);
     sb_puts(&b, ",");
-    ja3_list(&b, ch->ciphers.v, ch->ciphers.n);
+    ja3_list(&b, v, tls_u16_list_read(&ch->ciphers, v));
     sb_puts(&b, ",");
-    ja3_list(&b, ch->ext.types.v, ch->ext.types.n);
+    ja3_list(&b, v, tls_u16_list_read(&ch->ext.types, v));
     sb_puts(&b, ",");
-    ja3_list(&b, ch->ext.groups.v, ch->ext.groups.n);
+    ja3_list(&b, v, tls_u16_list_read(&ch->ext.groups, v));
     sb_puts(&b, ",");
-    ja3_list(&b, ch->ext.point_formats.v, ch->ext.point_formats.n);
+    ja3_list(&b, v, tls_u16_list_read(&ch->ext.point_formats, v));
     return finish_md5(&b, out_str, out_md5);
 }
 
@@ -146,11 +147,12 @@ int fp_ja3s(const tls_server_hello *sh, char **out_str, char out_md5[33])
     if (sh->ext.types.truncated)
         return -1;
     sbuf b = {0};
+    uint16_t v[TLS_LIST_MAX];
     sb_putu(&b, sh->legacy_version);
     sb_puts(&b, ",");
     sb_putu(&b, sh->cipher);
     sb_puts(&b, ",");
-    ja3_list(&b, sh->ext.types.v, sh->ext.types.n);
+    ja3_list(&b, v, tls_u16_list_read(&sh->ext.types, v));
     return finish_md5(&b, out_str, out_md5);
 }
 
@@ -189,26 +191,31 @@ static void ja4_a(const tls_client_hello *ch, bool quic, char a[11], size_t *n_c
     static const char hexd[] = "0123456789abcdef";
     uint16_t version = ch->legacy_version;
     bool have_sv = false;
-    for (size_t i = 0; i < ch->ext.versions.n; i++) {
-        uint16_t v = ch->ext.versions.v[i];
-        if (tls_is_grease(v))
+    uint16_t v[TLS_LIST_MAX];
+    size_t n = tls_u16_list_read(&ch->ext.versions, v);
+    for (size_t i = 0; i < n; i++) {
+        if (tls_is_grease(v[i]))
             continue;
-        if (!have_sv || v > version)
-            version = v;
+        if (!have_sv || v[i] > version)
+            version = v[i];
         have_sv = true;
     }
     size_t nc = 0, ne = 0;
-    for (size_t i = 0; i < ch->ciphers.n; i++)
-        nc += !tls_is_grease(ch->ciphers.v[i]);
-    for (size_t i = 0; i < ch->ext.types.n; i++)
-        ne += !tls_is_grease(ch->ext.types.v[i]);
+    n = tls_u16_list_read(&ch->ciphers, v);
+    for (size_t i = 0; i < n; i++)
+        nc += !tls_is_grease(v[i]);
+    n = tls_u16_list_read(&ch->ext.types, v);
+    for (size_t i = 0; i < n; i++)
+        ne += !tls_is_grease(v[i]);
     *n_ciphers = nc;
     *n_exts = ne;
 
     char alpn[2] = {'0', '0'};
-    if (ch->ext.n_alpn > 0 && ch->ext.alpn[0].len > 0) {
-        const uint8_t *p = ch->ext.alpn[0].ptr;
-        size_t len = ch->ext.alpn[0].len;
+    cur_t names = ch->ext.alpn;
+    tls_view name;
+    if (tls_alpn_list_next(&names, &name) && name.len > 0) {
+        const uint8_t *p = name.ptr;
+        size_t len = name.len;
         uint8_t first = p[0], last = p[len - 1];
         if (is_alnum(first) && is_alnum(last)) {
             alpn[0] = (char)first;
@@ -226,10 +233,10 @@ static void ja4_a(const tls_client_hello *ch, bool quic, char a[11], size_t *n_c
 static void ja4_lists(const tls_client_hello *ch, sbuf *ciphers, sbuf *exts)
 {
     uint16_t tmp[TLS_LIST_MAX];
-    size_t n = 0;
-    for (size_t i = 0; i < ch->ciphers.n; i++)
-        if (!tls_is_grease(ch->ciphers.v[i]))
-            tmp[n++] = ch->ciphers.v[i];
+    size_t n = 0, all = tls_u16_list_read(&ch->ciphers, tmp);
+    for (size_t i = 0; i < all; i++)
+        if (!tls_is_grease(tmp[i]))
+            tmp[n++] = tmp[i];
     qsort(tmp, n, sizeof tmp[0], cmp_u16);
     for (size_t i = 0; i < n; i++) {
         if (i)
@@ -238,8 +245,9 @@ static void ja4_lists(const tls_client_hello *ch, sbuf *ciphers, sbuf *exts)
     }
 
     n = 0;
-    for (size_t i = 0; i < ch->ext.types.n; i++) {
-        uint16_t t = ch->ext.types.v[i];
+    all = tls_u16_list_read(&ch->ext.types, tmp);
+    for (size_t i = 0; i < all; i++) {
+        uint16_t t = tmp[i];
         if (!tls_is_grease(t) && t != TLS_EXT_SERVER_NAME && t != TLS_EXT_ALPN)
             tmp[n++] = t;
     }
@@ -250,8 +258,9 @@ static void ja4_lists(const tls_client_hello *ch, sbuf *ciphers, sbuf *exts)
         sb_puthex4(exts, tmp[i]);
     }
     bool first = true;
-    for (size_t i = 0; i < ch->ext.sig_algs.n; i++) {
-        uint16_t s = ch->ext.sig_algs.v[i];
+    all = tls_u16_list_read(&ch->ext.sig_algs, tmp);
+    for (size_t i = 0; i < all; i++) {
+        uint16_t s = tmp[i];
         if (tls_is_grease(s))
             continue;
         sb_puts(exts, first ? "_" : ",");
@@ -293,8 +302,10 @@ int fp_ja4(const tls_client_hello *ch, bool quic, char out[40])
         goto out;
     /* "If there are no extensions in the sorted extensions list, JA4_c is 000000000000" */
     bool no_exts = true;
-    for (size_t i = 0; i < ch->ext.types.n; i++) {
-        uint16_t t = ch->ext.types.v[i];
+    uint16_t types[TLS_LIST_MAX];
+    size_t n_types = tls_u16_list_read(&ch->ext.types, types);
+    for (size_t i = 0; i < n_types; i++) {
+        uint16_t t = types[i];
         if (!tls_is_grease(t) && t != TLS_EXT_SERVER_NAME && t != TLS_EXT_ALPN)
             no_exts = false;
     }

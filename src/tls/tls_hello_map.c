@@ -14,22 +14,24 @@
 #include "tls_hello.h"
 #include "tls_registry.h"
 
+/* The kept entries of a list viewed in the message, copied for the session. */
 static void copy_u16(u16_list *dst, const tls_u16_list *src)
 {
-    if (u16_list_set(dst, src->v, src->n) < 0)
+    uint16_t v[TLS_LIST_MAX];
+    if (u16_list_set(dst, v, tls_u16_list_read(src, v)) < 0)
         dst->n = 0;
 }
 
+/* The hello structs are views of the message (a few hundred bytes): they
+ * live on the stack while the session takes its copies. */
 void tlsh_client_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, bool sslv2, uint32_t len)
 {
-    tls_client_hello *ch = calloc(1, sizeof(*ch));
-    if (!ch)
-        return;
+    tls_client_hello hello;
+    tls_client_hello *ch = &hello;
     dx_result r = sslv2 ? tls_parse_sslv2_client_hello(body, ch) : tls_parse_client_hello(body, ch);
     (void)tlsc_msg_step(c, ts, d, STEP_CLIENT_HELLO, len, false);
     if (r.status != DX_OK) {
         tlsc_body_malformed(c, d, ts, "ClientHello", r);
-        free(ch);
         return;
     }
     /* a renegotiation's ClientHello is kept apart: the session keeps the first handshake's */
@@ -72,8 +74,10 @@ void tlsh_client_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, bool s
     if (ch->ext.n_alpn) {
         ci->alpn = calloc(ch->ext.n_alpn, sizeof(char *));
         if (ci->alpn) {
-            for (size_t i = 0; i < ch->ext.n_alpn; i++)
-                ci->alpn[i] = tlsc_dup_view(ch->ext.alpn[i].ptr, ch->ext.alpn[i].len);
+            cur_t it = ch->ext.alpn;
+            tls_view name;
+            for (size_t i = 0; i < ch->ext.n_alpn && tls_alpn_list_next(&it, &name); i++)
+                ci->alpn[i] = tlsc_dup_view(name.ptr, name.len);
             ci->n_alpn = ch->ext.n_alpn;
         }
     }
@@ -97,7 +101,6 @@ void tlsh_client_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, bool s
     char ja4[40];
     if (fp_ja4(ch, false, ja4) == 0)
         ci->ja4 = strdup(ja4);
-    free(ch);
 }
 
 static void fill_server_hello(server_hello_info *si, const tls_server_hello *sh)
@@ -114,8 +117,10 @@ static void fill_server_hello(server_hello_info *si, const tls_server_hello *sh)
     copy_u16(&si->extensions, &sh->ext.types);
     si->key_share_group = sh->ext.key_share_group;
     si->psk_selected = sh->ext.has_psk;
-    if (sh->ext.n_alpn)
-        si->alpn = tlsc_dup_view(sh->ext.alpn[0].ptr, sh->ext.alpn[0].len);
+    cur_t it = sh->ext.alpn;
+    tls_view name;
+    if (tls_alpn_list_next(&it, &name)) /* the server selects one */
+        si->alpn = tlsc_dup_view(name.ptr, name.len);
     si->extended_master_secret = sh->ext.extended_master_secret;
     si->encrypt_then_mac = sh->ext.encrypt_then_mac;
     if (fp_ja3s(sh, &si->ja3s, si->ja3s_md5) < 0)
@@ -124,16 +129,14 @@ static void fill_server_hello(server_hello_info *si, const tls_server_hello *sh)
 
 void tlsh_server_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32_t len)
 {
-    tls_server_hello *sh = calloc(1, sizeof(*sh));
-    if (!sh)
-        return;
+    tls_server_hello hello;
+    tls_server_hello *sh = &hello;
     dx_result r = tls_parse_server_hello(body, sh);
     if (r.status != DX_OK) {
         step_t *st = tlsc_add_step(c, ts, d, STEP_SERVER_HELLO);
         if (st)
             st->length = len;
         tlsc_body_malformed(c, d, ts, "ServerHello", r);
-        free(sh);
         return;
     }
     session_t *s = c->s;
@@ -150,7 +153,6 @@ void tlsh_server_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32
         if (c->tr && transcript_hello_retry(c->tr, alg) != TRANSCRIPT_OK) {
             /* transcript unusable: Finished checks will say so */
         }
-        free(sh);
         return;
     }
     bool hrr_seen = si->hrr_seen;
@@ -164,7 +166,6 @@ void tlsh_server_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32
                                   TRANSCRIPT_OK) {
             /* unknown suite: no transcript hash */
         }
-        free(sh);
         return;
     }
     if (sh->ext.key_share_group)
@@ -190,5 +191,4 @@ void tlsh_server_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32
         tlsk_init13_dir(c, DIR_S2C, KEYLOG_SERVER_HANDSHAKE_TRAFFIC);
         tlsk_init13_dir(c, DIR_C2S, KEYLOG_CLIENT_HANDSHAKE_TRAFFIC);
     }
-    free(sh);
 }

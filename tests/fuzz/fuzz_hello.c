@@ -16,14 +16,53 @@ static void touch_view(tls_view v)
         fuzz_touch(v.ptr, v.len);
 }
 
+/* A list view yields exactly its kept entries, each also at its index. */
+static void touch_list(const tls_u16_list *l)
+{
+    tls_u16_iter it;
+    uint16_t v, w;
+    size_t n = 0;
+    if (l->n > TLS_LIST_MAX || l->n > l->total || l->truncated != (l->total > TLS_LIST_MAX))
+        __builtin_trap();
+    tls_u16_iter_init(&it, l);
+    while (tls_u16_iter_next(&it, &v)) {
+        if (n < 4 && (!tls_u16_list_at(l, n, &w) || w != v))
+            __builtin_trap();
+        fuzz_sink ^= (uint8_t)v;
+        n++;
+    }
+    if (n != l->n || tls_u16_list_at(l, n, &w))
+        __builtin_trap();
+}
+
 static void touch_exts(const tls_exts *e)
 {
-    if (e->types.n > TLS_LIST_MAX || e->n_alpn > TLS_ALPN_MAX)
+    if (e->n_alpn > TLS_ALPN_MAX)
         __builtin_trap();
+    touch_list(&e->types);
+    touch_list(&e->groups);
+    touch_list(&e->point_formats);
+    touch_list(&e->sig_algs);
+    touch_list(&e->sig_algs_cert);
+    touch_list(&e->compress_cert_algs);
+    touch_list(&e->versions);
+    touch_list(&e->psk_modes);
+    touch_list(&e->key_share_groups);
     touch_view(e->sni);
     touch_view(e->ocsp_response);
-    for (size_t i = 0; i < e->n_alpn; i++)
-        touch_view(e->alpn[i]);
+    {
+        cur_t it = e->alpn;
+        tls_view name;
+        size_t n = 0;
+        while (tls_alpn_list_next(&it, &name)) {
+            if (name.len == 0)
+                __builtin_trap();
+            touch_view(name);
+            n++;
+        }
+        if (n != e->n_alpn)
+            __builtin_trap();
+    }
     touch_view(e->sct_list);
     touch_view(e->session_ticket);
     touch_view(e->cookie);
@@ -60,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = size - 1;
     cur_t body;
 
-    static tls_client_hello ch; /* large structs: keep them off the stack */
+    static tls_client_hello ch;
     static tls_server_hello sh;
     static tls_exts ex;
 
@@ -73,8 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         touch_view(ch.compression);
         touch_view(ch.extensions);
         touch_exts(&ch.ext);
-        if (ch.ciphers.n > TLS_LIST_MAX)
-            __builtin_trap();
+        touch_list(&ch.ciphers);
     }
 
     cur_init(&body, p, n);
@@ -84,6 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         touch_view(ch.random);
         touch_view(ch.session_id);
         touch_exts(&ch.ext);
+        touch_list(&ch.ciphers);
     }
 
     cur_init(&body, p, n);

@@ -19,6 +19,14 @@
 static bb B;
 static tls_exts E;
 
+/* Kept entry i of a list (the test fails when there is none). */
+static uint16_t at(const tls_u16_list *l, size_t i)
+{
+    uint16_t v = 0;
+    assert_true(tls_u16_list_at(l, i, &v));
+    return v;
+}
+
 static dx_result collect(tls_msg_kind where)
 {
     cur_t c;
@@ -27,6 +35,27 @@ static dx_result collect(tls_msg_kind where)
     if (r.status == DX_OK)
         assert_true(cur_at_end(&c));
     return r;
+}
+
+/* ALPN name i of an extension summary (the test fails when there is none). */
+static tls_view alpn_at(const tls_exts *e, size_t i)
+{
+    cur_t it = e->alpn;
+    tls_view name = {0};
+    for (size_t k = 0; k <= i; k++)
+        assert_true(tls_alpn_list_next(&it, &name));
+    return name;
+}
+
+/* Names in the ALPN view. */
+static size_t alpn_count(const tls_exts *e)
+{
+    cur_t it = e->alpn;
+    tls_view name;
+    size_t n = 0;
+    while (tls_alpn_list_next(&it, &name))
+        n++;
+    return n;
 }
 
 /* Build an extensions block holding one extension with the given body bytes. */
@@ -120,8 +149,8 @@ static void test_walker_framing(void **state)
         bb_str(&B, "abc");
         assert_int_equal(collect(kinds[i]).status, DX_OK);
         assert_int_equal(E.types.n, 2);
-        assert_int_equal(E.types.v[0], 0x0A0A);
-        assert_int_equal(E.types.v[1], 0x7777);
+        assert_int_equal(at(&E.types, 0), 0x0A0A);
+        assert_int_equal(at(&E.types, 1), 0x7777);
         assert_true(tls_exts_has(&E, 0x7777));
         assert_false(tls_exts_has(&E, 0x7778));
     }
@@ -259,8 +288,8 @@ static void test_versions_groups_sigalgs(void **state)
     const uint8_t sv[] = {0x06, 0x5A, 0x5A, 0x03, 0x04, 0x03, 0x03};
     check_body(TLS_EXT_SUPPORTED_VERSIONS, TLS_MSG_CH, sv, sizeof sv);
     assert_int_equal(E.versions.n, 3);
-    assert_int_equal(E.versions.v[0], 0x5A5A);
-    assert_int_equal(E.versions.v[2], 0x0303);
+    assert_int_equal(at(&E.versions, 0), 0x5A5A);
+    assert_int_equal(at(&E.versions, 2), 0x0303);
     const uint8_t sv_sh[] = {0x03, 0x04};
     check_body(TLS_EXT_SUPPORTED_VERSIONS, TLS_MSG_SH, sv_sh, 2);
     assert_int_equal(E.selected_version, 0x0304);
@@ -275,7 +304,7 @@ static void test_versions_groups_sigalgs(void **state)
     const uint8_t groups[] = {0x00, 0x06, 0x11, 0xEC, 0x00, 0x1D, 0x00, 0x17};
     check_body(TLS_EXT_SUPPORTED_GROUPS, TLS_MSG_CH, groups, sizeof groups);
     assert_int_equal(E.groups.n, 3);
-    assert_int_equal(E.groups.v[0], 0x11EC);
+    assert_int_equal(at(&E.groups, 0), 0x11EC);
     const uint8_t groups_empty[] = {0x00, 0x00};
     one_ext(TLS_EXT_SUPPORTED_GROUPS, groups_empty, 2);
     assert_int_equal(collect(TLS_MSG_CH).code, DXE_EXT_BODY);
@@ -287,7 +316,7 @@ static void test_versions_groups_sigalgs(void **state)
     check_body(TLS_EXT_SIGNATURE_ALGORITHMS, TLS_MSG_CR, sa, sizeof sa);
     assert_int_equal(E.sig_algs.n, 2);
     check_body(TLS_EXT_SIGNATURE_ALGORITHMS_CERT, TLS_MSG_CH, sa, sizeof sa);
-    assert_int_equal(E.sig_algs_cert.v[1], 0x0403);
+    assert_int_equal(at(&E.sig_algs_cert, 1), 0x0403);
 
     const uint8_t pf[] = {0x01, 0x00};
     check_body(TLS_EXT_EC_POINT_FORMATS, TLS_MSG_SH, pf, 2);
@@ -298,12 +327,12 @@ static void test_versions_groups_sigalgs(void **state)
 
     const uint8_t modes[] = {0x02, 0x01, 0x0B};
     check_body(TLS_EXT_PSK_KEY_EXCHANGE_MODES, TLS_MSG_CH, modes, sizeof modes);
-    assert_int_equal(E.psk_modes.v[1], 0x0B);
+    assert_int_equal(at(&E.psk_modes, 1), 0x0B);
 
     const uint8_t cc[] = {0x04, 0x00, 0x02, 0x00, 0x01};
     check_body(TLS_EXT_COMPRESS_CERTIFICATE, TLS_MSG_CR, cc, sizeof cc);
     assert_int_equal(E.compress_cert_algs.n, 2);
-    assert_int_equal(E.compress_cert_algs.v[0], 2);
+    assert_int_equal(at(&E.compress_cert_algs, 0), 2);
 }
 
 static void test_list_cap(void **state)
@@ -343,6 +372,9 @@ static void test_list_cap(void **state)
     bb_close(&B);
     bb_close(&B);
     assert_int_equal(collect(TLS_MSG_CH).code, DXE_TOO_MANY);
+    /* what was decoded before the fault: the names under the cap, and only those */
+    assert_int_equal(E.n_alpn, TLS_ALPN_MAX);
+    assert_int_equal(alpn_count(&E), TLS_ALPN_MAX);
 }
 
 static void test_key_share(void **state)
@@ -351,8 +383,8 @@ static void test_key_share(void **state)
     const uint8_t ch[] = {0x00, 0x0C, 0x0A, 0x0A, 0x00, 0x01, 0x00, 0x00, 0x1D, 0x00, 0x03, 0xAA, 0xBB, 0xCC};
     check_body(TLS_EXT_KEY_SHARE, TLS_MSG_CH, ch, sizeof ch);
     assert_int_equal(E.key_share_groups.n, 2);
-    assert_int_equal(E.key_share_groups.v[0], 0x0A0A);
-    assert_int_equal(E.key_share_groups.v[1], 0x001D);
+    assert_int_equal(at(&E.key_share_groups, 0), 0x0A0A);
+    assert_int_equal(at(&E.key_share_groups, 1), 0x001D);
     /* empty client_shares is legal (asks for HRR) */
     const uint8_t empty[] = {0x00, 0x00};
     one_ext(TLS_EXT_KEY_SHARE, empty, 2);
@@ -421,16 +453,24 @@ static void test_alpn(void **state)
     const uint8_t ch[] = {0x00, 0x0C, 0x02, 'h', '2', 0x08, 'h', 't', 't', 'p', '/', '1', '.', '1'};
     check_body(TLS_EXT_ALPN, TLS_MSG_CH, ch, sizeof ch);
     assert_int_equal(E.n_alpn, 2);
-    assert_true(view_eq(E.alpn[1], "http/1.1"));
+    assert_true(view_eq(alpn_at(&E, 1), "http/1.1"));
     /* server: exactly one */
     one_ext(TLS_EXT_ALPN, ch, sizeof ch);
     assert_int_equal(collect(TLS_MSG_EE).code, DXE_EXT_BODY);
     const uint8_t one[] = {0x00, 0x03, 0x02, 'h', '2'};
     check_body(TLS_EXT_ALPN, TLS_MSG_SH, one, sizeof one);
-    assert_true(view_eq(E.alpn[0], "h2"));
+    assert_true(view_eq(alpn_at(&E, 0), "h2"));
+    assert_int_equal(alpn_count(&E), 1);
     const uint8_t empty_name[] = {0x00, 0x01, 0x00};
     one_ext(TLS_EXT_ALPN, empty_name, 3);
     assert_int_equal(collect(TLS_MSG_CH).code, DXE_EXT_BODY);
+    /* an empty name after two good ones: the view holds the two */
+    const uint8_t late_empty[] = {0x00, 0x07, 0x02, 'h', '2', 0x02, 'h', '3', 0x00};
+    one_ext(TLS_EXT_ALPN, late_empty, sizeof late_empty);
+    assert_int_equal(collect(TLS_MSG_CH).code, DXE_EXT_BODY);
+    assert_int_equal(E.n_alpn, 2);
+    assert_int_equal(alpn_count(&E), 2);
+    assert_true(view_eq(alpn_at(&E, 1), "h3"));
     const uint8_t empty_list[] = {0x00, 0x00};
     one_ext(TLS_EXT_ALPN, empty_list, 2);
     assert_int_equal(collect(TLS_MSG_CH).code, DXE_EXT_BODY);

@@ -50,11 +50,44 @@ static dx_result parse_sh(const uint8_t *p, size_t n)
 
 static bool view_eq(tls_view v, const char *s) { return v.len == strlen(s) && memcmp(v.ptr, s, v.len) == 0; }
 
+/* Kept entry i of a list (the test fails when there is none). */
+static uint16_t at(const tls_u16_list *l, size_t i)
+{
+    uint16_t v = 0;
+    assert_true(tls_u16_list_at(l, i, &v));
+    return v;
+}
+
+/* ALPN name i of an extension summary (the test fails when there is none). */
+static tls_view alpn_at(const tls_exts *e, size_t i)
+{
+    cur_t it = e->alpn;
+    tls_view name = {0};
+    for (size_t k = 0; k <= i; k++)
+        assert_true(tls_alpn_list_next(&it, &name));
+    return name;
+}
+
+/* The list holds exactly want[0..n), read both ways (iterator and index). */
 static void assert_list(const tls_u16_list *l, const uint16_t *want, size_t n)
 {
+    tls_u16_iter it;
+    uint16_t v;
+    size_t k = 0;
     assert_int_equal(l->n, n);
-    for (size_t i = 0; i < n; i++)
-        assert_int_equal(l->v[i], want[i]);
+    tls_u16_iter_init(&it, l);
+    while (tls_u16_iter_next(&it, &v)) {
+        assert_true(k < n);
+        assert_int_equal(v, want[k]);
+        assert_int_equal(at(l, k), want[k]);
+        k++;
+    }
+    assert_int_equal(k, n);
+    assert_false(tls_u16_list_at(l, n, &v));
+    uint16_t all[TLS_LIST_MAX];
+    assert_int_equal(tls_u16_list_read(l, all), n);
+    for (k = 0; k < n; k++)
+        assert_int_equal(all[k], want[k]);
 }
 
 /* ------------------------------------------------------------- real bytes */
@@ -81,8 +114,8 @@ static void test_openssl13_client_hello(void **state)
     assert_true(view_eq(ch.ext.sni, "server.test"));
     assert_int_equal(ch.ext.sni_names, 1);
     assert_int_equal(ch.ext.n_alpn, 2);
-    assert_true(view_eq(ch.ext.alpn[0], "h2"));
-    assert_true(view_eq(ch.ext.alpn[1], "http/1.1"));
+    assert_true(view_eq(alpn_at(&ch.ext, 0), "h2"));
+    assert_true(view_eq(alpn_at(&ch.ext, 1), "http/1.1"));
     static const uint16_t versions[] = {0x0304};
     assert_list(&ch.ext.versions, versions, 1);
     static const uint16_t groups[] = {29, 23, 30, 25, 24, 256, 257, 258, 259, 260};
@@ -92,8 +125,8 @@ static void test_openssl13_client_hello(void **state)
     static const uint16_t ks[] = {29};
     assert_list(&ch.ext.key_share_groups, ks, 1);
     assert_int_equal(ch.ext.sig_algs.n, 14);
-    assert_int_equal(ch.ext.sig_algs.v[0], 0x0403);
-    assert_int_equal(ch.ext.sig_algs.v[13], 0x0601);
+    assert_int_equal(at(&ch.ext.sig_algs, 0), 0x0403);
+    assert_int_equal(at(&ch.ext.sig_algs, 13), 0x0601);
     static const uint16_t modes[] = {1};
     assert_list(&ch.ext.psk_modes, modes, 1);
     assert_true(ch.ext.has_session_ticket);
@@ -133,8 +166,8 @@ static void test_openssl12(void **state)
     cur_t b = body_of(hello_ossl12_ch, sizeof hello_ossl12_ch, TLS_HS_CLIENT_HELLO);
     assert_int_equal(tls_parse_client_hello(&b, &ch).status, DX_OK);
     assert_int_equal(ch.ciphers.n, 28);
-    assert_int_equal(ch.ciphers.v[0], 0xC02C);
-    assert_int_equal(ch.ciphers.v[27], 0x00FF);
+    assert_int_equal(at(&ch.ciphers, 0), 0xC02C);
+    assert_int_equal(at(&ch.ciphers, 27), 0x00FF);
     assert_int_equal(ch.ext.versions.n, 0);
     assert_true(view_eq(ch.ext.sni, "server.test"));
     assert_int_equal(ch.ext.n_alpn, 0);
@@ -193,7 +226,7 @@ static void test_gnutls_and_curl(void **state)
     assert_true(ch.ext.record_size_limit >= 64);
     assert_true(view_eq(ch.ext.sni, "server.test"));
     assert_true(ch.ext.versions.n >= 2);
-    assert_int_equal(ch.ext.versions.v[0], 0x0304);
+    assert_int_equal(at(&ch.ext.versions, 0), 0x0304);
     static const uint16_t pf[] = {0};
     assert_list(&ch.ext.point_formats, pf, 1);
     assert_true(ch.ext.has_renegotiation_info);
@@ -203,8 +236,8 @@ static void test_gnutls_and_curl(void **state)
     assert_true(ch.ext.post_handshake_auth);
     assert_true(ch.ext.padding_len > 0 || tls_exts_has(&ch.ext, TLS_EXT_PADDING));
     assert_int_equal(ch.ext.n_alpn, 2);
-    assert_true(view_eq(ch.ext.alpn[0], "h2"));
-    assert_int_equal(ch.ext.types.v[ch.ext.types.n - 1], TLS_EXT_PADDING);
+    assert_true(view_eq(alpn_at(&ch.ext, 0), "h2"));
+    assert_int_equal(at(&ch.ext.types, ch.ext.types.n - 1), TLS_EXT_PADDING);
 
     b = body_of(hello_curl_sh, sizeof hello_curl_sh, TLS_HS_SERVER_HELLO);
     assert_int_equal(tls_parse_server_hello(&b, &sh).status, DX_OK);
@@ -372,15 +405,45 @@ static void test_client_hello_fields(void **state)
     assert_int_equal(parse_ch(B.buf, B.n).code, DXE_HELLO);
 }
 
+/* A list of `want` entries read through the view: the first TLS_LIST_MAX
+ * values are value(i), in order, the rest counted only. */
+static void assert_capped(const tls_u16_list *l, size_t want, uint16_t (*value)(size_t))
+{
+    size_t kept = want < TLS_LIST_MAX ? want : TLS_LIST_MAX;
+    tls_u16_iter it;
+    uint16_t v;
+    size_t k = 0;
+    assert_int_equal(l->n, kept);
+    assert_int_equal(l->total, want);
+    assert_int_equal(l->truncated, want > TLS_LIST_MAX);
+    tls_u16_iter_init(&it, l);
+    while (tls_u16_iter_next(&it, &v)) {
+        assert_true(k < kept);
+        assert_int_equal(v, value(k));
+        k++;
+    }
+    assert_int_equal(k, kept);
+    assert_int_equal(at(l, 0), value(0));
+    assert_int_equal(at(l, kept - 1), value(kept - 1));
+    assert_false(tls_u16_list_at(l, kept, &v)); /* on the wire, but not kept */
+    static uint16_t all[TLS_LIST_MAX];
+    assert_int_equal(tls_u16_list_read(l, all), kept);
+    for (k = 0; k < kept; k++)
+        assert_int_equal(all[k], value(k));
+}
+
+static uint16_t cipher_value(size_t i) { return (uint16_t)(0xC000 + i); }
+static uint16_t ext_value(size_t i) { return (uint16_t)(0x7000 + i); }
+
 static void test_too_many_ciphers(void **state)
 {
     (void)state;
-    static uint16_t cs[TLS_LIST_MAX + 1];
+    static uint16_t cs[2 * TLS_LIST_MAX];
     for (size_t i = 0; i < MTLS_ARRAY_LEN(cs); i++)
-        cs[i] = (uint16_t)(0xC000 + i);
+        cs[i] = cipher_value(i);
     ch_begin(&B, cs, TLS_LIST_MAX);
     assert_int_equal(parse_ch(B.buf, B.n).status, DX_OK);
-    assert_int_equal(ch.ciphers.n, TLS_LIST_MAX);
+    assert_capped(&ch.ciphers, TLS_LIST_MAX, cipher_value);
     assert_false(ch.ciphers.truncated);
     ch_begin(&B, cs, TLS_LIST_MAX + 1);
     dx_result r = parse_ch(B.buf, B.n);
@@ -388,6 +451,83 @@ static void test_too_many_ciphers(void **state)
     assert_int_equal(ch.ciphers.n, TLS_LIST_MAX);
     assert_int_equal(ch.ciphers.total, TLS_LIST_MAX + 1);
     assert_true(ch.ciphers.truncated);
+    assert_capped(&ch.ciphers, TLS_LIST_MAX + 1, cipher_value);
+    ch_begin(&B, cs, MTLS_ARRAY_LEN(cs));
+    assert_int_equal(parse_ch(B.buf, B.n).status, DX_OK);
+    assert_capped(&ch.ciphers, MTLS_ARRAY_LEN(cs), cipher_value);
+}
+
+/* The extension type list (each entry a type followed by a body) past the cap. */
+static void test_too_many_extensions(void **state)
+{
+    (void)state;
+    static const uint16_t cs[] = {0x1301};
+    ch_begin(&B, cs, 1);
+    ch_begin_exts(&B);
+    for (size_t i = 0; i < TLS_LIST_MAX + 3; i++) {
+        bb_ext_open(&B, ext_value(i)); /* unknown types: kept, bodies skipped */
+        for (size_t k = 0; k < i % 3; k++)
+            bb_u8(&B, 0xEE);
+        bb_close(&B);
+    }
+    bb_close(&B);
+    assert_int_equal(parse_ch(B.buf, B.n).status, DX_OK);
+    assert_capped(&ch.ext.types, TLS_LIST_MAX + 3, ext_value);
+    assert_true(tls_exts_has(&ch.ext, ext_value(TLS_LIST_MAX - 1)));
+    assert_false(tls_exts_has(&ch.ext, ext_value(TLS_LIST_MAX))); /* not kept */
+}
+
+/* 8-bit lists read back as 16-bit values (no sign extension), in wire order. */
+static void test_u8_lists_widened(void **state)
+{
+    (void)state;
+    static const uint16_t cs[] = {0x1301};
+    ch_begin(&B, cs, 1);
+    ch_begin_exts(&B);
+    bb_ext_open(&B, TLS_EXT_EC_POINT_FORMATS);
+    bb_open(&B, 1);
+    bb_u8(&B, 0x00);
+    bb_u8(&B, 0x02);
+    bb_u8(&B, 0x80);
+    bb_u8(&B, 0xFF);
+    bb_close(&B);
+    bb_close(&B);
+    bb_ext_open(&B, TLS_EXT_PSK_KEY_EXCHANGE_MODES);
+    bb_open(&B, 1);
+    bb_u8(&B, 0x01);
+    bb_u8(&B, 0xFE);
+    bb_close(&B);
+    bb_close(&B);
+    bb_ext_open(&B, TLS_EXT_SUPPORTED_GROUPS); /* a 16-bit list after them, untouched */
+    bb_open(&B, 2);
+    bb_u16(&B, 0x001D);
+    bb_u16(&B, 0xFF01);
+    bb_close(&B);
+    bb_close(&B);
+    bb_close(&B);
+    assert_int_equal(parse_ch(B.buf, B.n).status, DX_OK);
+    static const uint16_t pf[] = {0x0000, 0x0002, 0x0080, 0x00FF};
+    assert_list(&ch.ext.point_formats, pf, 4);
+    assert_int_equal(ch.ext.point_formats.total, 4);
+    assert_false(ch.ext.point_formats.truncated);
+    static const uint16_t modes[] = {0x0001, 0x00FE};
+    assert_list(&ch.ext.psk_modes, modes, 2);
+    static const uint16_t groups[] = {0x001D, 0xFF01};
+    assert_list(&ch.ext.groups, groups, 2);
+    /* the largest 8-bit list (255 entries) is far from the cap */
+    ch_begin(&B, cs, 1);
+    ch_begin_exts(&B);
+    bb_ext_open(&B, TLS_EXT_EC_POINT_FORMATS);
+    bb_open(&B, 1);
+    for (unsigned i = 0; i < 255; i++)
+        bb_u8(&B, 255 - i);
+    bb_close(&B);
+    bb_close(&B);
+    bb_close(&B);
+    assert_int_equal(parse_ch(B.buf, B.n).status, DX_OK);
+    assert_int_equal(ch.ext.point_formats.n, 255);
+    assert_int_equal(at(&ch.ext.point_formats, 0), 0x00FF);
+    assert_int_equal(at(&ch.ext.point_formats, 254), 0x0001);
 }
 
 static void test_extension_rules_in_hello(void **state)
@@ -552,6 +692,34 @@ static void test_sslv2_client_hello(void **state)
     }
 }
 
+static uint16_t sslv2_suite_value(size_t i) { return (uint16_t)(0x0100 + i); }
+
+/* More TLS suites than the cap among SSL 2.0 cipher kinds: the kinds are
+ * skipped, the suites kept up to the cap and counted beyond it. */
+static void test_sslv2_too_many_suites(void **state)
+{
+    (void)state;
+    const size_t suites = TLS_LIST_MAX + 7, kinds = (suites + 4) / 5;
+    memset(&B, 0, sizeof B);
+    bb_u8(&B, 1);                                 /* CLIENT-HELLO */
+    bb_u16(&B, 0x0301);                           /* version */
+    bb_u16(&B, (unsigned)(3 * (suites + kinds))); /* cipher_spec_length */
+    bb_u16(&B, 0);                                /* session_id_length */
+    bb_u16(&B, 16);                               /* challenge_length */
+    for (size_t i = 0; i < suites; i++) {
+        if (i % 5 == 0)
+            bb_u24(&B, 0x010080); /* an SSL 2.0 kind before every fifth suite */
+        bb_u24(&B, sslv2_suite_value(i));
+    }
+    for (int i = 0; i < 16; i++)
+        bb_u8(&B, 0xC0 + (unsigned)i);
+    cur_t c;
+    cur_init(&c, B.buf, B.n);
+    assert_int_equal(tls_parse_sslv2_client_hello(&c, &ch).status, DX_OK);
+    assert_int_equal(ch.sslv2_specs, suites + kinds);
+    assert_capped(&ch.ciphers, suites, sslv2_suite_value);
+}
+
 /* SSL 2.0 SERVER-HELLO (draft-hickman-netscape-ssl-00, 2.6): a 4-byte stand-in
  * certificate, two cipher kinds, a 16-byte connection id; and CLIENT-MASTER-KEY. */
 static const uint8_t sslv2_server_hello[] = {
@@ -620,9 +788,12 @@ int main(void)
         cmocka_unit_test(test_length_mutations),
         cmocka_unit_test(test_client_hello_fields),
         cmocka_unit_test(test_too_many_ciphers),
+        cmocka_unit_test(test_too_many_extensions),
+        cmocka_unit_test(test_u8_lists_widened),
         cmocka_unit_test(test_extension_rules_in_hello),
         cmocka_unit_test(test_downgrade_sentinel),
         cmocka_unit_test(test_sslv2_client_hello),
+        cmocka_unit_test(test_sslv2_too_many_suites),
         cmocka_unit_test(test_sslv2_server_hello),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
