@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 
+#include "algs.h"
 #include "tls_registry.h"
 
 /* A small growable string; on OOM `failed` is set and appends are no-ops. */
@@ -94,7 +95,7 @@ static int digest_hex(const EVP_MD *md, const char *s, size_t len, char *out, si
 
 static int finish_md5(sbuf *b, char **out_str, char out_md5[33])
 {
-    EVP_MD *md5 = NULL;
+    const EVP_MD *md5 = NULL;
     int rc = -1;
     if (b->failed)
         goto out;
@@ -102,7 +103,7 @@ static int finish_md5(sbuf *b, char **out_str, char out_md5[33])
         sb_puts(b, "");
     if (b->failed)
         goto out;
-    md5 = (EVP_MD *)EVP_md5(); /* cached by libcrypto: no per-call fetch */
+    md5 = algs_md_get(ALGS_MD5); /* fetched once per process */
     if (!md5 || digest_hex(md5, b->p, b->len, out_md5, 32) != 0)
         goto out;
     *out_str = b->p;
@@ -272,12 +273,12 @@ static void ja4_lists(const tls_client_hello *ch, sbuf *ciphers, sbuf *exts)
 static int ja4_hash12(const sbuf *b, char out[13])
 {
     char full[65];
-    EVP_MD *sha = NULL;
+    const EVP_MD *sha = NULL;
     if (b->len == 0) {
         memcpy(out, "000000000000", 13);
         return 0;
     }
-    sha = (EVP_MD *)EVP_sha256();
+    sha = algs_md_get(ALGS_SHA256);
     int rc = sha ? digest_hex(sha, b->p, b->len, full, 64) : -1;
     if (rc != 0)
         return -1;
