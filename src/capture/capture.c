@@ -20,6 +20,8 @@
 #include <poll.h>
 #include <sys/time.h>
 
+enum { READ_BUFFER = 1 << 20 }; /* stdio buffer for a capture file */
+
 struct capture {
     pcap_t *p;
     bool live;
@@ -33,6 +35,7 @@ struct capture {
     int devnull;   /* /dev/null, put in its place by capture_stop so a blocked read ends */
     bool compressed; /* read through a decompressor */
     pcapng_tap *tap; /* secrets in a streamed pcapng (stdin, pipe, compressed) */
+    char *iobuf;     /* the capture file's stdio buffer (READ_BUFFER), freed after its fclose */
 };
 
 static char *dupf(const char *fmt, const char *a, const char *b);
@@ -63,13 +66,19 @@ static int open_file(capture_t *c, const char *path, char **err)
     }
     struct stat sb;
     bool regular = fstat(fileno(raw), &sb) == 0 && S_ISREG(sb.st_mode);
+    /* stdio's default buffer is one block (4 KiB): a read(2) per 4 KiB of
+     * capture would cost more than everything libpcap does with it */
+    if (regular && !is_stdin && (c->iobuf = malloc(READ_BUFFER)) != NULL)
+        (void)setvbuf(raw, c->iobuf, _IOFBF, READ_BUFFER); /* glibc ignores a size without a buffer */
     unsigned char head[8];
     size_t n = regular ? fread(head, 1, sizeof head, raw) : 0;
     if (regular && !is_stdin && compression_of(head, n) == COMPRESSION_NONE) {
         /* the fast path: libpcap reads the file itself (its secrets were
          * scanned by name); stdin goes through the stream and its tap */
-        fclose(raw);
-        c->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+        rewind(raw);
+        c->p = pcap_fopen_offline_with_tstamp_precision(raw, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+        if (!c->p)
+            fclose(raw);
     } else {
         if (regular)
             rewind(raw);
@@ -149,6 +158,7 @@ capture_t *capture_open(const mtls_config *cfg, char **err)
             if (c->devnull >= 0)
                 close(c->devnull);
             pcapng_tap_free(c->tap);
+            free(c->iobuf);
             free(c);
             return NULL;
         }
@@ -209,6 +219,7 @@ void capture_close(capture_t *c)
     if (c->devnull >= 0)
         close(c->devnull);
     pcapng_tap_free(c->tap);
+    free(c->iobuf);
     free(c);
 }
 

@@ -188,10 +188,13 @@ int pcapng_scan_file(const char *path, pcapng_secrets_sink sink, void *ctx)
         return -1;
     }
     pcapng_tap_set_sink(t, sink, ctx);
-    size_t n;
-    /* sequential reads, no seek per block; stops at once for anything not pcapng */
-    while (!t->off && (n = fread(buf, 1, CHUNK, f)) > 0)
+    size_t n, want = 4096;
+    /* sequential reads, no seek per block; stops at once for anything not
+     * pcapng (told by the first block: the first read is one page) */
+    while (!t->off && (n = fread(buf, 1, want, f)) > 0) {
         pcapng_tap_feed(t, buf, n);
+        want = CHUNK;
+    }
     int found = (int)t->blocks;
     free(buf);
     pcapng_tap_free(t);
