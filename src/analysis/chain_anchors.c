@@ -3,6 +3,7 @@
  * --server-ca (a PEM file or a directory of them) into an X509_STORE, and
  * every CA-file certificate into the bundle (see chain_verify.c).
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,4 +148,27 @@ int chain_anchors_load(X509_STORE **st, STACK_OF(X509) *bundle, const char *path
         return -1;
     }
     return 0;
+}
+
+/* ---------- the system store ---------- */
+
+static X509_STORE *g_system_store; /* one reference held for the process */
+static pthread_once_t g_system_once = PTHREAD_ONCE_INIT;
+
+static void system_store_load(void)
+{
+    X509_STORE *st = X509_STORE_new();
+    if (st && X509_STORE_set_default_paths(st) == 1)
+        g_system_store = st;
+    else
+        X509_STORE_free(st);
+    ERR_clear_error();
+}
+
+X509_STORE *chain_system_store(void)
+{
+    (void)pthread_once(&g_system_once, system_store_load);
+    if (!g_system_store || X509_STORE_up_ref(g_system_store) != 1)
+        return NULL;
+    return g_system_store;
 }

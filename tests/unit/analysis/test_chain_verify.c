@@ -14,6 +14,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 
+#include "chain_ctx_access.h"
 #include "chain_verify.h"
 #include "pki/test_pki.h"
 
@@ -694,7 +695,17 @@ static void test_system_store_default(void **state)
     assert_non_null(strstr(f->message, "\"CN=Test Root CA,O=Test\""));
     assert_null(find(r, "missing_intermediate"));
     chain_report_unref(r);
+    /* one system store per process: a second context (a --threads worker)
+     * shares it, and outlives the first */
+    chain_ctx *c2 = chain_ctx_new(&cfg, &err);
+    assert_non_null(c2);
+    assert_ptr_equal(chain_ctx_store(c, CHAIN_SIDE_SERVER), chain_ctx_store(c2, CHAIN_SIDE_SERVER));
     chain_ctx_free(c);
+    r = analyze(c2, CHAIN_SIDE_SERVER, "server.test", TP_T0, P.server, P.inter, NULL, NULL);
+    assert_true(r->trust_checked);
+    assert_non_null(find(r, "untrusted_root"));
+    chain_report_unref(r);
+    chain_ctx_free(c2);
 }
 
 static void test_decode_errors(void **state)
