@@ -130,12 +130,27 @@ static void seen_add_chain(chain_ctx *ctx, X509 *const *xs, size_t n)
     ERR_clear_error();
 }
 
+/* A server sends the same CertificateRequest list every time: a name whose
+ * bytes equal a listed name's encoding is that name, without decoding it. */
+static bool listed_verbatim(const chain_ctx *ctx, const bytes_t *der)
+{
+    for (int k = 0; k < sk_X509_NAME_num(ctx->listed); k++) {
+        const unsigned char *enc = NULL;
+        size_t len = 0;
+        if (X509_NAME_get0_der(sk_X509_NAME_value(ctx->listed, k), &enc, &len) == 1 && len == der->len &&
+            memcmp(enc, der->data, len) == 0)
+            return true;
+    }
+    return false;
+}
+
 void chain_ctx_note_ca_names(chain_ctx *ctx, const bytes_t *ca_names, size_t n_names)
 {
     if (!ctx || !ca_names)
         return;
     for (size_t i = 0; i < n_names && sk_X509_NAME_num(ctx->listed) < CHAIN_SEEN_MAX; i++) {
-        if (!ca_names[i].data || ca_names[i].len == 0 || ca_names[i].len > (size_t)LONG_MAX)
+        if (!ca_names[i].data || ca_names[i].len == 0 || ca_names[i].len > (size_t)LONG_MAX ||
+            listed_verbatim(ctx, &ca_names[i]))
             continue;
         const unsigned char *p = ca_names[i].data;
         X509_NAME *nm = d2i_X509_NAME(NULL, &p, (long)ca_names[i].len);
