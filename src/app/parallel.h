@@ -46,4 +46,8 @@ void parallel_progress(parallel_t *p, uint64_t *connections, uint64_t *failed);
 /* The workers to use: cfg->threads, or 1 when an option needs one engine. */
 unsigned parallel_workers(const mtls_config *cfg);
 
+/* Which of n workers owns the packets between two addresses (16 bytes each,
+ * IPv4 in the first 4): the same in both directions. */
+unsigned parallel_worker_for(const uint8_t *src, const uint8_t *dst, unsigned n);
+
 #endif
