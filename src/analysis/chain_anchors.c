@@ -4,7 +4,6 @@
  * every CA-file certificate into the bundle (see chain_verify.c).
  */
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <dirent.h>
@@ -15,19 +14,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "chain_ctx_access.h"
-#include "compiler.h"
-
-static char *dup_printf(const char *fmt, ...) MTLS_PRINTF(1, 2);
-static char *dup_printf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        s = NULL;
-    va_end(ap);
-    return s;
-}
+#include "text.h"
 
 static bool in_stack(STACK_OF(X509) *sk, X509 *x)
 {
@@ -99,7 +86,7 @@ static int load_dir(STACK_OF(X509) *bundle, X509_STORE *st, const char *path)
     while (total >= 0 && (de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.')
             continue;
-        char *f = dup_printf("%s/%s", path, de->d_name);
+        char *f = text_printf("%s/%s", path, de->d_name);
         struct stat fs;
         if (f && stat(f, &fs) == 0 && S_ISREG(fs.st_mode)) {
             int n = load_file(bundle, st, f);
@@ -117,7 +104,7 @@ int chain_anchors_load(X509_STORE **st, STACK_OF(X509) *bundle, const char *path
     struct stat sb;
     if (stat(path, &sb) != 0) {
         if (err)
-            *err = dup_printf("cannot open CA path %s", path);
+            *err = text_printf("cannot open CA path %s", path);
         return -1;
     }
     if (!*st && !(*st = X509_STORE_new()))
@@ -131,7 +118,7 @@ int chain_anchors_load(X509_STORE **st, STACK_OF(X509) *bundle, const char *path
         if (n == 0) {
             ERR_clear_error();
             if (err)
-                *err = dup_printf("no CA certificates in directory %s (expecting PEM files, e.g. "
+                *err = text_printf("no CA certificates in directory %s (expecting PEM files, e.g. "
                                   "from c_rehash or update-ca-certificates)", path);
             return -1;
         }
@@ -144,7 +131,7 @@ int chain_anchors_load(X509_STORE **st, STACK_OF(X509) *bundle, const char *path
     ERR_clear_error();
     if (!ok) {
         if (err)
-            *err = dup_printf("no CA certificates could be loaded from %s (expecting PEM)", path);
+            *err = text_printf("no CA certificates could be loaded from %s (expecting PEM)", path);
         return -1;
     }
     return 0;

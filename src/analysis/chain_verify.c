@@ -18,6 +18,7 @@
 #include <openssl/x509v3.h>
 
 #include "dn.h"
+#include "text.h"
 #include "x509_info.h"
 #include "x509_memo.h"
 
@@ -47,18 +48,6 @@ struct chain_ctx {
 };
 
 /* ---------- context ---------- */
-
-static char *dup_printf(const char *fmt, ...) MTLS_PRINTF(1, 2);
-static char *dup_printf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        s = NULL;
-    va_end(ap);
-    return s;
-}
 
 chain_ctx *chain_ctx_new(const chain_config *cfg, char **err)
 {
@@ -458,9 +447,9 @@ static char *issuer_sentence(const issuer_row *row, int side, int depth, X509 *c
 {
     char *dn = dn_name_to_string(X509_get_issuer_name(cert));
     const char *who = side == CHAIN_SIDE_SERVER ? "server" : "client";
-    char *s = depth == 0 ? dup_printf("The %s certificate's issuer \"%s\" %s", who,
+    char *s = depth == 0 ? text_printf("The %s certificate's issuer \"%s\" %s", who,
                                       dn ? dn : "?", row->sentence[side])
-                         : dup_printf("The issuer \"%s\" of a CA certificate of the %s chain %s",
+                         : text_printf("The issuer \"%s\" of a CA certificate of the %s chain %s",
                                       dn ? dn : "?", who, row->sentence[side]);
     free(dn);
     return s;
@@ -599,10 +588,10 @@ static int run_verify(chain_ctx *ctx, chain_report *r, X509 *const *xs, size_t n
             top = dn_name_to_string(X509_get_issuer_name(st.trust_cert));
         r->trust_note =
             side == CHAIN_SIDE_SERVER
-                ? dup_printf("trust not checked: no server CA given and the system store is "
+                ? text_printf("trust not checked: no server CA given and the system store is "
                              "disabled (pass --server-ca FILE or --ca FILE)%s%s",
                              top ? "; the chain ends at issuer " : "", top ? top : "")
-                : dup_printf("trust not checked: no client CA given (pass --client-ca FILE or "
+                : text_printf("trust not checked: no client CA given (pass --client-ca FILE or "
                              "--ca FILE)%s%s",
                              top ? "; the chain ends at issuer " : "", top ? top : "");
         free(top);

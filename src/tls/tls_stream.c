@@ -14,6 +14,7 @@
 
 #include "cursor.h"
 #include "starttls.h"
+#include "text.h"
 #include "tls_conn.h"
 #include "tls_handshake.h"
 #include "tls_record.h"
@@ -201,9 +202,7 @@ void tlsc_set_detail(step_t *st, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        s = NULL;
+    char *s = text_vprintf(fmt, ap);
     va_end(ap);
     free(st->detail);
     st->detail = s;
