@@ -13,19 +13,12 @@
 #include <cmocka.h>
 
 #include "fixtures/hello_util.h"
+#include "fixtures/view_asserts.h"
 #include "tls_extensions.h"
 #include "tls_registry.h"
 
 static bb B;
 static tls_exts E;
-
-/* Kept entry i of a list (the test fails when there is none). */
-static uint16_t at(const tls_u16_list *l, size_t i)
-{
-    uint16_t v = 0;
-    assert_true(tls_u16_list_at(l, i, &v));
-    return v;
-}
 
 static dx_result collect(tls_msg_kind where)
 {
@@ -35,16 +28,6 @@ static dx_result collect(tls_msg_kind where)
     if (r.status == DX_OK)
         assert_true(cur_at_end(&c));
     return r;
-}
-
-/* ALPN name i of an extension summary (the test fails when there is none). */
-static tls_view alpn_at(const tls_exts *e, size_t i)
-{
-    cur_t it = e->alpn;
-    tls_view name = {0};
-    for (size_t k = 0; k <= i; k++)
-        assert_true(tls_alpn_list_next(&it, &name));
-    return name;
 }
 
 /* Names in the ALPN view. */
@@ -149,8 +132,8 @@ static void test_walker_framing(void **state)
         bb_str(&B, "abc");
         assert_int_equal(collect(kinds[i]).status, DX_OK);
         assert_int_equal(E.types.n, 2);
-        assert_int_equal(at(&E.types, 0), 0x0A0A);
-        assert_int_equal(at(&E.types, 1), 0x7777);
+        assert_int_equal(list_at(&E.types, 0), 0x0A0A);
+        assert_int_equal(list_at(&E.types, 1), 0x7777);
         assert_true(tls_exts_has(&E, 0x7777));
         assert_false(tls_exts_has(&E, 0x7778));
     }
@@ -254,8 +237,6 @@ static void test_ext_find(void **state)
 
 /* ---------------------------------------------------------------- decoders */
 
-static bool view_eq(tls_view v, const char *s) { return v.len == strlen(s) && memcmp(v.ptr, s, v.len) == 0; }
-
 static void test_server_name(void **state)
 {
     (void)state;
@@ -288,8 +269,8 @@ static void test_versions_groups_sigalgs(void **state)
     const uint8_t sv[] = {0x06, 0x5A, 0x5A, 0x03, 0x04, 0x03, 0x03};
     check_body(TLS_EXT_SUPPORTED_VERSIONS, TLS_MSG_CH, sv, sizeof sv);
     assert_int_equal(E.versions.n, 3);
-    assert_int_equal(at(&E.versions, 0), 0x5A5A);
-    assert_int_equal(at(&E.versions, 2), 0x0303);
+    assert_int_equal(list_at(&E.versions, 0), 0x5A5A);
+    assert_int_equal(list_at(&E.versions, 2), 0x0303);
     const uint8_t sv_sh[] = {0x03, 0x04};
     check_body(TLS_EXT_SUPPORTED_VERSIONS, TLS_MSG_SH, sv_sh, 2);
     assert_int_equal(E.selected_version, 0x0304);
@@ -304,7 +285,7 @@ static void test_versions_groups_sigalgs(void **state)
     const uint8_t groups[] = {0x00, 0x06, 0x11, 0xEC, 0x00, 0x1D, 0x00, 0x17};
     check_body(TLS_EXT_SUPPORTED_GROUPS, TLS_MSG_CH, groups, sizeof groups);
     assert_int_equal(E.groups.n, 3);
-    assert_int_equal(at(&E.groups, 0), 0x11EC);
+    assert_int_equal(list_at(&E.groups, 0), 0x11EC);
     const uint8_t groups_empty[] = {0x00, 0x00};
     one_ext(TLS_EXT_SUPPORTED_GROUPS, groups_empty, 2);
     assert_int_equal(collect(TLS_MSG_CH).code, DXE_EXT_BODY);
@@ -316,7 +297,7 @@ static void test_versions_groups_sigalgs(void **state)
     check_body(TLS_EXT_SIGNATURE_ALGORITHMS, TLS_MSG_CR, sa, sizeof sa);
     assert_int_equal(E.sig_algs.n, 2);
     check_body(TLS_EXT_SIGNATURE_ALGORITHMS_CERT, TLS_MSG_CH, sa, sizeof sa);
-    assert_int_equal(at(&E.sig_algs_cert, 1), 0x0403);
+    assert_int_equal(list_at(&E.sig_algs_cert, 1), 0x0403);
 
     const uint8_t pf[] = {0x01, 0x00};
     check_body(TLS_EXT_EC_POINT_FORMATS, TLS_MSG_SH, pf, 2);
@@ -327,12 +308,12 @@ static void test_versions_groups_sigalgs(void **state)
 
     const uint8_t modes[] = {0x02, 0x01, 0x0B};
     check_body(TLS_EXT_PSK_KEY_EXCHANGE_MODES, TLS_MSG_CH, modes, sizeof modes);
-    assert_int_equal(at(&E.psk_modes, 1), 0x0B);
+    assert_int_equal(list_at(&E.psk_modes, 1), 0x0B);
 
     const uint8_t cc[] = {0x04, 0x00, 0x02, 0x00, 0x01};
     check_body(TLS_EXT_COMPRESS_CERTIFICATE, TLS_MSG_CR, cc, sizeof cc);
     assert_int_equal(E.compress_cert_algs.n, 2);
-    assert_int_equal(at(&E.compress_cert_algs, 0), 2);
+    assert_int_equal(list_at(&E.compress_cert_algs, 0), 2);
 }
 
 static void test_list_cap(void **state)
@@ -383,8 +364,8 @@ static void test_key_share(void **state)
     const uint8_t ch[] = {0x00, 0x0C, 0x0A, 0x0A, 0x00, 0x01, 0x00, 0x00, 0x1D, 0x00, 0x03, 0xAA, 0xBB, 0xCC};
     check_body(TLS_EXT_KEY_SHARE, TLS_MSG_CH, ch, sizeof ch);
     assert_int_equal(E.key_share_groups.n, 2);
-    assert_int_equal(at(&E.key_share_groups, 0), 0x0A0A);
-    assert_int_equal(at(&E.key_share_groups, 1), 0x001D);
+    assert_int_equal(list_at(&E.key_share_groups, 0), 0x0A0A);
+    assert_int_equal(list_at(&E.key_share_groups, 1), 0x001D);
     /* empty client_shares is legal (asks for HRR) */
     const uint8_t empty[] = {0x00, 0x00};
     one_ext(TLS_EXT_KEY_SHARE, empty, 2);

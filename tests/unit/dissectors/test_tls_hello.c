@@ -13,6 +13,7 @@
 
 #include "fixtures/hello_loopback.h"
 #include "fixtures/hello_util.h"
+#include "fixtures/view_asserts.h"
 #include "tls_extensions.h"
 #include "tls_handshake.h"
 #include "tls_hello.h"
@@ -48,26 +49,6 @@ static dx_result parse_sh(const uint8_t *p, size_t n)
     return tls_parse_server_hello(&c, &sh);
 }
 
-static bool view_eq(tls_view v, const char *s) { return v.len == strlen(s) && memcmp(v.ptr, s, v.len) == 0; }
-
-/* Kept entry i of a list (the test fails when there is none). */
-static uint16_t at(const tls_u16_list *l, size_t i)
-{
-    uint16_t v = 0;
-    assert_true(tls_u16_list_at(l, i, &v));
-    return v;
-}
-
-/* ALPN name i of an extension summary (the test fails when there is none). */
-static tls_view alpn_at(const tls_exts *e, size_t i)
-{
-    cur_t it = e->alpn;
-    tls_view name = {0};
-    for (size_t k = 0; k <= i; k++)
-        assert_true(tls_alpn_list_next(&it, &name));
-    return name;
-}
-
 /* The list holds exactly want[0..n), read both ways (iterator and index). */
 static void assert_list(const tls_u16_list *l, const uint16_t *want, size_t n)
 {
@@ -79,7 +60,7 @@ static void assert_list(const tls_u16_list *l, const uint16_t *want, size_t n)
     while (tls_u16_iter_next(&it, &v)) {
         assert_true(k < n);
         assert_int_equal(v, want[k]);
-        assert_int_equal(at(l, k), want[k]);
+        assert_int_equal(list_at(l, k), want[k]);
         k++;
     }
     assert_int_equal(k, n);
@@ -125,8 +106,8 @@ static void test_openssl13_client_hello(void **state)
     static const uint16_t ks[] = {29};
     assert_list(&ch.ext.key_share_groups, ks, 1);
     assert_int_equal(ch.ext.sig_algs.n, 14);
-    assert_int_equal(at(&ch.ext.sig_algs, 0), 0x0403);
-    assert_int_equal(at(&ch.ext.sig_algs, 13), 0x0601);
+    assert_int_equal(list_at(&ch.ext.sig_algs, 0), 0x0403);
+    assert_int_equal(list_at(&ch.ext.sig_algs, 13), 0x0601);
     static const uint16_t modes[] = {1};
     assert_list(&ch.ext.psk_modes, modes, 1);
     assert_true(ch.ext.has_session_ticket);
@@ -166,8 +147,8 @@ static void test_openssl12(void **state)
     cur_t b = body_of(hello_ossl12_ch, sizeof hello_ossl12_ch, TLS_HS_CLIENT_HELLO);
     assert_int_equal(tls_parse_client_hello(&b, &ch).status, DX_OK);
     assert_int_equal(ch.ciphers.n, 28);
-    assert_int_equal(at(&ch.ciphers, 0), 0xC02C);
-    assert_int_equal(at(&ch.ciphers, 27), 0x00FF);
+    assert_int_equal(list_at(&ch.ciphers, 0), 0xC02C);
+    assert_int_equal(list_at(&ch.ciphers, 27), 0x00FF);
     assert_int_equal(ch.ext.versions.n, 0);
     assert_true(view_eq(ch.ext.sni, "server.test"));
     assert_int_equal(ch.ext.n_alpn, 0);
@@ -226,7 +207,7 @@ static void test_gnutls_and_curl(void **state)
     assert_true(ch.ext.record_size_limit >= 64);
     assert_true(view_eq(ch.ext.sni, "server.test"));
     assert_true(ch.ext.versions.n >= 2);
-    assert_int_equal(at(&ch.ext.versions, 0), 0x0304);
+    assert_int_equal(list_at(&ch.ext.versions, 0), 0x0304);
     static const uint16_t pf[] = {0};
     assert_list(&ch.ext.point_formats, pf, 1);
     assert_true(ch.ext.has_renegotiation_info);
@@ -237,7 +218,7 @@ static void test_gnutls_and_curl(void **state)
     assert_true(ch.ext.padding_len > 0 || tls_exts_has(&ch.ext, TLS_EXT_PADDING));
     assert_int_equal(ch.ext.n_alpn, 2);
     assert_true(view_eq(alpn_at(&ch.ext, 0), "h2"));
-    assert_int_equal(at(&ch.ext.types, ch.ext.types.n - 1), TLS_EXT_PADDING);
+    assert_int_equal(list_at(&ch.ext.types, ch.ext.types.n - 1), TLS_EXT_PADDING);
 
     b = body_of(hello_curl_sh, sizeof hello_curl_sh, TLS_HS_SERVER_HELLO);
     assert_int_equal(tls_parse_server_hello(&b, &sh).status, DX_OK);
@@ -423,8 +404,8 @@ static void assert_capped(const tls_u16_list *l, size_t want, uint16_t (*value)(
         k++;
     }
     assert_int_equal(k, kept);
-    assert_int_equal(at(l, 0), value(0));
-    assert_int_equal(at(l, kept - 1), value(kept - 1));
+    assert_int_equal(list_at(l, 0), value(0));
+    assert_int_equal(list_at(l, kept - 1), value(kept - 1));
     assert_false(tls_u16_list_at(l, kept, &v)); /* on the wire, but not kept */
     static uint16_t all[TLS_LIST_MAX];
     assert_int_equal(tls_u16_list_read(l, all), kept);
@@ -526,8 +507,8 @@ static void test_u8_lists_widened(void **state)
     bb_close(&B);
     assert_int_equal(parse_ch(B.buf, B.n).status, DX_OK);
     assert_int_equal(ch.ext.point_formats.n, 255);
-    assert_int_equal(at(&ch.ext.point_formats, 0), 0x00FF);
-    assert_int_equal(at(&ch.ext.point_formats, 254), 0x0001);
+    assert_int_equal(list_at(&ch.ext.point_formats, 0), 0x00FF);
+    assert_int_equal(list_at(&ch.ext.point_formats, 254), 0x0001);
 }
 
 static void test_extension_rules_in_hello(void **state)
