@@ -120,7 +120,7 @@ int chain_anchors_load(X509_STORE **st, STACK_OF(X509) *bundle, const char *path
             ERR_clear_error();
             if (err)
                 *err = text_printf("no CA certificates in directory %s (expecting PEM files, e.g. "
-                                  "from c_rehash or update-ca-certificates)", path);
+                                   "from c_rehash or update-ca-certificates)", path);
             return -1;
         }
     } else {

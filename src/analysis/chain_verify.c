@@ -448,9 +448,9 @@ static char *issuer_sentence(const issuer_row *row, int side, int depth, X509 *c
     char *dn = dn_name_to_string(X509_get_issuer_name(cert));
     const char *who = side == CHAIN_SIDE_SERVER ? "server" : "client";
     char *s = depth == 0 ? text_printf("The %s certificate's issuer \"%s\" %s", who,
-                                      dn ? dn : "?", row->sentence[side])
+                                       dn ? dn : "?", row->sentence[side])
                          : text_printf("The issuer \"%s\" of a CA certificate of the %s chain %s",
-                                      dn ? dn : "?", who, row->sentence[side]);
+                                       dn ? dn : "?", who, row->sentence[side]);
     free(dn);
     return s;
 }
@@ -589,11 +589,11 @@ static int run_verify(chain_ctx *ctx, chain_report *r, X509 *const *xs, size_t n
         r->trust_note =
             side == CHAIN_SIDE_SERVER
                 ? text_printf("trust not checked: no server CA given and the system store is "
-                             "disabled (pass --server-ca FILE or --ca FILE)%s%s",
-                             top ? "; the chain ends at issuer " : "", top ? top : "")
+                              "disabled (pass --server-ca FILE or --ca FILE)%s%s",
+                              top ? "; the chain ends at issuer " : "", top ? top : "")
                 : text_printf("trust not checked: no client CA given (pass --client-ca FILE or "
-                             "--ca FILE)%s%s",
-                             top ? "; the chain ends at issuer " : "", top ? top : "");
+                              "--ca FILE)%s%s",
+                              top ? "; the chain ends at issuer " : "", top ? top : "");
         free(top);
         if (!r->trust_note)
             goto out;
