@@ -11,6 +11,7 @@
 #include <openssl/x509.h>
 
 #include "algs.h"
+#include "text.h"
 #include "x509_info.h"
 
 typedef enum key_kind { K_RSA, K_RSA_PSS, K_EC, K_ED25519, K_ED448 } key_kind;
@@ -69,8 +70,7 @@ static void set_note(char **note, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    if (vasprintf(note, fmt, ap) < 0)
-        *note = NULL;
+    *note = text_vprintf(fmt, ap);
     va_end(ap);
 }
 

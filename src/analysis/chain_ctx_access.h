@@ -19,9 +19,11 @@ int chain_push_unique(STACK_OF(X509) *sk, X509 *x);
 /* Load the PEM file or directory at path into *st (made when NULL) and every
  * certificate also into bundle; -1 with *err set (or OOM, *err NULL). */
 int chain_anchors_load(X509_STORE **st, STACK_OF(X509) *bundle, const char *path, char **err);
-/* The system's default trust store (OpenSSL's default file and directory),
- * loaded once per process and shared read-only by every chain_ctx (each
- * --threads worker): one new reference, or NULL when it cannot be made. */
+/* The system's default trust store (OpenSSL's default directory, read as
+ * chains need it, plus its default file when SSL_CERT_FILE is set or the
+ * directory has no hashed links), opened once per process and shared
+ * read-only by every chain_ctx (each --threads worker): one new reference,
+ * or NULL when it cannot be made. */
 X509_STORE *chain_system_store(void);
 
 #endif

@@ -74,7 +74,7 @@ chain_ctx *chain_ctx_new(const chain_config *cfg, char **err)
             goto fail;
     }
     if (!ctx->store[CHAIN_SIDE_SERVER] && cfg->use_system_store_for_server) {
-        /* ~140 certificates decoded once per process, not per worker */
+        /* opened once per process, not per worker (chain_anchors.c) */
         if (!(ctx->store[CHAIN_SIDE_SERVER] = chain_system_store()))
             goto fail;
         ctx->system_server = true;
@@ -244,14 +244,8 @@ static int add_at(chain_report *r, finding_sev sev, const char *code, int side, 
         snprintf(where, sizeof(where), "%s chain", side_name(side));
     va_list ap;
     va_start(ap, fmt);
-    char *msg = NULL;
-    if (vasprintf(&msg, fmt, ap) < 0)
-        msg = NULL;
+    int rc = findings_vadd(&r->findings, sev, code, where, fmt, ap);
     va_end(ap);
-    if (!msg)
-        return -1;
-    int rc = findings_add(&r->findings, sev, code, where, "%s", msg);
-    free(msg);
     return rc;
 }
 

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 static int add_owned(finding_list *l, finding_sev sev, char *code, char *where, char *msg)
 {
     if (!code || !msg) {
@@ -33,16 +35,20 @@ static int add_owned(finding_list *l, finding_sev sev, char *code, char *where, 
     return 0;
 }
 
+int findings_vadd(finding_list *l, finding_sev sev, const char *code, const char *where,
+                  const char *fmt, va_list ap)
+{
+    return add_owned(l, sev, strdup(code), where ? strdup(where) : NULL, text_vprintf(fmt, ap));
+}
+
 int findings_add(finding_list *l, finding_sev sev, const char *code, const char *where,
                  const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *msg = NULL;
-    if (vasprintf(&msg, fmt, ap) < 0)
-        msg = NULL;
+    int rc = findings_vadd(l, sev, code, where, fmt, ap);
     va_end(ap);
-    return add_owned(l, sev, strdup(code), where ? strdup(where) : NULL, msg);
+    return rc;
 }
 
 int findings_extend(finding_list *dst, const finding_list *src)

@@ -7,6 +7,7 @@
 #ifndef MTLS_FINDINGS_H
 #define MTLS_FINDINGS_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "compiler.h"
@@ -32,6 +33,9 @@ typedef struct finding_list {
 /* Append a finding; message is printf-formatted. Returns 0, or -1 on OOM. */
 int findings_add(finding_list *l, finding_sev sev, const char *code, const char *where,
                  const char *fmt, ...) MTLS_PRINTF(5, 6);
+/* The same with the message's arguments in a va_list. */
+int findings_vadd(finding_list *l, finding_sev sev, const char *code, const char *where,
+                  const char *fmt, va_list ap) MTLS_PRINTF(5, 0);
 /* Append copies of every finding of src. */
 int findings_extend(finding_list *dst, const finding_list *src);
 /* True when a finding with this code is present. */

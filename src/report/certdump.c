@@ -14,6 +14,8 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "text.h"
+
 static void set_err(char **err, const char *fmt, ...) MTLS_PRINTF(2, 3);
 static void set_err(char **err, const char *fmt, ...)
 {
@@ -21,8 +23,7 @@ static void set_err(char **err, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    if (vasprintf(err, fmt, ap) < 0)
-        *err = NULL;
+    *err = text_vprintf(fmt, ap);
     va_end(ap);
 }
 
