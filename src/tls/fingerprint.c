@@ -186,28 +186,34 @@ static bool is_alnum(uint8_t c)
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
+/* Entries of a list that are not GREASE (read in place, not copied). */
+static size_t non_grease(const tls_u16_list *l)
+{
+    tls_u16_iter it;
+    uint16_t v;
+    size_t n = 0;
+    tls_u16_iter_init(&it, l);
+    while (tls_u16_iter_next(&it, &v))
+        n += !tls_is_grease(v);
+    return n;
+}
+
 /* The JA4 "a" part (10 chars + NUL) */
 static void ja4_a(const tls_client_hello *ch, bool quic, char a[11], size_t *n_ciphers, size_t *n_exts)
 {
     static const char hexd[] = "0123456789abcdef";
-    uint16_t version = ch->legacy_version;
+    uint16_t version = ch->legacy_version, v;
     bool have_sv = false;
-    uint16_t v[TLS_LIST_MAX];
-    size_t n = tls_u16_list_read(&ch->ext.versions, v);
-    for (size_t i = 0; i < n; i++) {
-        if (tls_is_grease(v[i]))
+    tls_u16_iter it;
+    tls_u16_iter_init(&it, &ch->ext.versions);
+    while (tls_u16_iter_next(&it, &v)) {
+        if (tls_is_grease(v))
             continue;
-        if (!have_sv || v[i] > version)
-            version = v[i];
+        if (!have_sv || v > version)
+            version = v;
         have_sv = true;
     }
-    size_t nc = 0, ne = 0;
-    n = tls_u16_list_read(&ch->ciphers, v);
-    for (size_t i = 0; i < n; i++)
-        nc += !tls_is_grease(v[i]);
-    n = tls_u16_list_read(&ch->ext.types, v);
-    for (size_t i = 0; i < n; i++)
-        ne += !tls_is_grease(v[i]);
+    size_t nc = non_grease(&ch->ciphers), ne = non_grease(&ch->ext.types);
     *n_ciphers = nc;
     *n_exts = ne;
 
