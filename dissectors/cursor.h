@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "compiler.h"
 #include "dx_result.h"
@@ -139,10 +140,28 @@ MTLS_WARN_UNUSED static inline bool cur_skip(cur_t *c, size_t n)
 }
 
 /* Copy the next n bytes into out[]. */
-MTLS_WARN_UNUSED bool cur_copy_bytes(cur_t *c, void *out, size_t n);
+MTLS_WARN_UNUSED static inline bool cur_copy_bytes(cur_t *c, void *out, size_t n)
+{
+    if (cur_remaining(c) < n)
+        return false;
+    if (n)
+        memcpy(out, c->data + c->off, n);
+    c->off += n;
+    return true;
+}
 
 /* Child cursor over the next n bytes (consumed from the parent). */
-MTLS_WARN_UNUSED bool cur_get_sub(cur_t *c, size_t n, cur_t *child);
+MTLS_WARN_UNUSED static inline bool cur_get_sub(cur_t *c, size_t n, cur_t *child)
+{
+    if (cur_remaining(c) < n)
+        return false;
+    child->data = c->data + c->off;
+    child->len = n;
+    child->off = 0;
+    child->base = c->base + c->off;
+    c->off += n;
+    return true;
+}
 
 /*
  * Length-prefixed vectors (u8/u16/u24 length, then that many bytes) as a child
@@ -150,9 +169,38 @@ MTLS_WARN_UNUSED bool cur_get_sub(cur_t *c, size_t n, cur_t *child);
  * the parent is unchanged. The caller must consume the child exactly; leftover
  * bytes are an error of their own (DXE_TRAILING).
  */
-MTLS_WARN_UNUSED bool cur_get_prefixed_u8(cur_t *c, cur_t *child);
-MTLS_WARN_UNUSED bool cur_get_prefixed_u16(cur_t *c, cur_t *child);
-MTLS_WARN_UNUSED bool cur_get_prefixed_u24(cur_t *c, cur_t *child);
+MTLS_WARN_UNUSED static inline bool cur_get_prefixed_u8(cur_t *c, cur_t *child)
+{
+    if (cur_remaining(c) < 1 || cur_remaining(c) - 1 < c->data[c->off])
+        return false;
+    size_t n = c->data[c->off];
+    c->off += 1;
+    return cur_get_sub(c, n, child);
+}
+
+MTLS_WARN_UNUSED static inline bool cur_get_prefixed_u16(cur_t *c, cur_t *child)
+{
+    if (cur_remaining(c) < 2)
+        return false;
+    const uint8_t *p = c->data + c->off;
+    size_t n = (size_t)p[0] << 8 | p[1];
+    if (cur_remaining(c) - 2 < n)
+        return false;
+    c->off += 2;
+    return cur_get_sub(c, n, child);
+}
+
+MTLS_WARN_UNUSED static inline bool cur_get_prefixed_u24(cur_t *c, cur_t *child)
+{
+    if (cur_remaining(c) < 3)
+        return false;
+    const uint8_t *p = c->data + c->off;
+    size_t n = (size_t)p[0] << 16 | (size_t)p[1] << 8 | p[2];
+    if (cur_remaining(c) - 3 < n)
+        return false;
+    c->off += 3;
+    return cur_get_sub(c, n, child);
+}
 
 /*
  * Fewer than `need` bytes remain in c. If the wire carried them (the packet
@@ -168,6 +216,13 @@ static inline dx_result cur_missing(const cur_t *c, size_t wire_end, size_t need
 }
 
 /* The unread remainder as a cursor (parent is left at its end). */
-void cur_take_rest(cur_t *c, cur_t *child);
+static inline void cur_take_rest(cur_t *c, cur_t *child)
+{
+    child->data = c->data + c->off;
+    child->len = c->len - c->off;
+    child->off = 0;
+    child->base = c->base + c->off;
+    c->off = c->len;
+}
 
 #endif
