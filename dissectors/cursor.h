@@ -163,6 +163,16 @@ MTLS_WARN_UNUSED static inline bool cur_get_sub(cur_t *c, size_t n, cur_t *child
     return true;
 }
 
+/* The n-byte vector after a width-byte length prefix (at least width bytes
+ * remain): the parent moves past both, or stays where it was. */
+MTLS_WARN_UNUSED static inline bool cur_take_vector(cur_t *c, size_t width, size_t n, cur_t *child)
+{
+    if (cur_remaining(c) - width < n)
+        return false;
+    c->off += width;
+    return cur_get_sub(c, n, child);
+}
+
 /*
  * Length-prefixed vectors (u8/u16/u24 length, then that many bytes) as a child
  * cursor. Transactional: on failure (prefix missing or length past the end)
@@ -171,23 +181,13 @@ MTLS_WARN_UNUSED static inline bool cur_get_sub(cur_t *c, size_t n, cur_t *child
  */
 MTLS_WARN_UNUSED static inline bool cur_get_prefixed_u8(cur_t *c, cur_t *child)
 {
-    if (cur_remaining(c) < 1 || cur_remaining(c) - 1 < c->data[c->off])
-        return false;
-    size_t n = c->data[c->off];
-    c->off += 1;
-    return cur_get_sub(c, n, child);
+    return cur_remaining(c) >= 1 && cur_take_vector(c, 1, c->data[c->off], child);
 }
 
 MTLS_WARN_UNUSED static inline bool cur_get_prefixed_u16(cur_t *c, cur_t *child)
 {
-    if (cur_remaining(c) < 2)
-        return false;
-    const uint8_t *p = c->data + c->off;
-    size_t n = (size_t)p[0] << 8 | p[1];
-    if (cur_remaining(c) - 2 < n)
-        return false;
-    c->off += 2;
-    return cur_get_sub(c, n, child);
+    uint16_t n;
+    return cur_peek_u16(c, 0, &n) && cur_take_vector(c, 2, n, child);
 }
 
 MTLS_WARN_UNUSED static inline bool cur_get_prefixed_u24(cur_t *c, cur_t *child)
@@ -195,11 +195,7 @@ MTLS_WARN_UNUSED static inline bool cur_get_prefixed_u24(cur_t *c, cur_t *child)
     if (cur_remaining(c) < 3)
         return false;
     const uint8_t *p = c->data + c->off;
-    size_t n = (size_t)p[0] << 16 | (size_t)p[1] << 8 | p[2];
-    if (cur_remaining(c) - 3 < n)
-        return false;
-    c->off += 3;
-    return cur_get_sub(c, n, child);
+    return cur_take_vector(c, 3, (size_t)p[0] << 16 | (size_t)p[1] << 8 | p[2], child);
 }
 
 /*
