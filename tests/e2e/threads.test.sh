@@ -67,6 +67,26 @@ else
     bad "could not build the benchmark corpus"; tail -5 "$tmp/cc.log"
 fi
 
+# --stats names the threads; after a capture of few, long transfers read by
+# workers it says that one engine is faster (4 connections of 2 MB each)
+if "$tmp/gen_corpus" --samples "$src/samples/pcaps" --out "$tmp/bulk.pcap" --manifest "$tmp/bulk.json" \
+       --shape bulk --instances 4 --bulk-bytes 2000000 --concurrency 4 > /dev/null 2>&1; then
+    ca=(--ca "$src/samples/pki/root.pem")
+    "$bin" -r "$tmp/bulk.pcap" "${ca[@]}" -q --stats --threads 2 > /dev/null 2> "$tmp/b2.err"
+    "$bin" -r "$tmp/bulk.pcap" "${ca[@]}" -q --stats --threads 1 > /dev/null 2> "$tmp/b1.err"
+    "$bin" -r "$tmp/corpus.pcap" "${ca[@]}" -q --stats --threads 2 > /dev/null 2> "$tmp/h2.err"
+    if grep -q '^  threads            2 workers' "$tmp/b2.err" &&
+       grep -q '^  hint               [0-9.]* TLS connections per MB.*--threads 1 is faster' "$tmp/b2.err" &&
+       grep -q '^  threads            1 (one engine)' "$tmp/b1.err" && ! grep -q '^  hint' "$tmp/b1.err" &&
+       grep -q '^  threads            2 workers' "$tmp/h2.err" && ! grep -q '^  hint' "$tmp/h2.err"; then
+        ok "--stats: threads line; the --threads 1 hint on bulk transfers only ($(grep -o '[0-9.]* TLS connections per MB' "$tmp/b2.err"))"
+    else
+        bad "--stats threads/hint lines"; tail -3 "$tmp/b2.err" "$tmp/b1.err" "$tmp/h2.err"
+    fi
+else
+    bad "could not build the bulk corpus"
+fi
+
 # the exit code and --expect are the merged ones
 "$bin" -r "$src/samples/pcaps/many-connections.pcap" -q --threads 2 --expect mtls_ok > /dev/null 2>&1; rc=$?
 [ $rc = 1 ] && ok "--expect over workers: exit 1 on an unexpected verdict" || bad "--expect exit $rc"
