@@ -181,11 +181,6 @@ unsigned parallel_worker_for(const uint8_t *src, const uint8_t *dst, unsigned n)
     return (unsigned)(((h >> 32) * n) >> 32);
 }
 
-static unsigned worker_of(const parallel_t *p, const decoded_pkt *pk)
-{
-    return parallel_worker_for(pk->src, pk->dst, p->n);
-}
-
 /* The worker's output so far, out whole, under the one lock. */
 static void write_out(worker *w)
 {
@@ -320,7 +315,7 @@ void parallel_packet(parallel_t *p, uint64_t ts, const uint8_t *data, size_t cap
         for (unsigned i = 0; i < p->n; i++)
             add_entry(&p->w[i], E_TICK, pk.ts_us, NULL, 0);
     }
-    worker *w = &p->w[worker_of(p, &pk)];
+    worker *w = &p->w[parallel_worker_for(pk.src, pk.dst, p->n)];
     entry *en = reserve(w, pk.payload_len);
     if (!en)
         return;

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 
 #include "decompress.h"
+#include "text.h"
 #include <poll.h>
 #include <sys/time.h>
 
@@ -38,18 +39,6 @@ struct capture {
     char *iobuf;     /* the capture file's stdio buffer (READ_BUFFER), freed after its fclose */
 };
 
-static char *dupf(const char *fmt, const char *a, const char *b);
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-static char *dupf(const char *fmt, const char *a, const char *b)
-{
-    char *s = NULL;
-    if (asprintf(&s, fmt, a, b ? b : "") < 0)
-        return NULL;
-    return s;
-}
-#pragma GCC diagnostic pop
-
 /* Open a capture file ("-" = stdin) for libpcap: a plain regular file by
  * name, anything compressed (told by its first bytes) or not seekable (a
  * pipe) through decompress_open. Notes the descriptor a signal may need to
@@ -61,7 +50,7 @@ static int open_file(capture_t *c, const char *path, char **err)
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *raw = is_stdin ? stdin : fopen(path, "rb");
     if (!raw) {
-        *err = dupf("cannot read capture '%s': %s", path, strerror(errno));
+        *err = text_printf("cannot read capture '%s': %s", path, strerror(errno));
         return -1;
     }
     struct stat sb;
@@ -93,7 +82,7 @@ static int open_file(capture_t *c, const char *path, char **err)
         c->tap = pcapng_tap_new();
         FILE *f = decompress_open(raw, c->tap, &kind, &derr);
         if (!f) {
-            *err = dupf("cannot read capture '%s': %s", path, derr ? derr : "out of memory");
+            *err = text_printf("cannot read capture '%s': %s", path, derr ? derr : "out of memory");
             free(derr);
             fclose(raw);
             return -1;
@@ -105,7 +94,7 @@ static int open_file(capture_t *c, const char *path, char **err)
             if (kind != COMPRESSION_NONE) {
                 char why[PCAP_ERRBUF_SIZE + 32];
                 snprintf(why, sizeof why, "%s (after %s decompression)", errbuf, compression_name(kind));
-                *err = dupf("cannot read capture '%s': %s", path, why);
+                *err = text_printf("cannot read capture '%s': %s", path, why);
                 return -1;
             }
         }
@@ -116,7 +105,7 @@ static int open_file(capture_t *c, const char *path, char **err)
         size_t pl = strlen(path);
         if (strncmp(why, path, pl) == 0 && strncmp(why + pl, ": ", 2) == 0)
             why += pl + 2;
-        *err = dupf("cannot read capture '%s': %s", path, why);
+        *err = text_printf("cannot read capture '%s': %s", path, why);
         return -1;
     }
     return 0;
@@ -133,12 +122,12 @@ static int join_fanout(capture_t *c, const mtls_config *cfg, char **err)
     int arg = (int)(((unsigned)cfg->fanout_id & 0xffffu) | (mode << 16));
     if (setsockopt(pcap_fileno(c->p), SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) == 0)
         return 0;
-    *err = dupf("cannot join the packet fanout group on '%s': %s (every member of a --fanout group "
+    *err = text_printf("cannot join the packet fanout group on '%s': %s (every member of a --fanout group "
                 "captures on the same interface)",
                 cfg->iface, strerror(errno));
 #else
     (void)c;
-    *err = dupf("--fanout on '%s': packet fanout groups exist only on Linux%s", cfg->iface, "");
+    *err = text_printf("--fanout on '%s': packet fanout groups exist only on Linux", cfg->iface);
 #endif
     return -1;
 }
@@ -166,7 +155,7 @@ capture_t *capture_open(const mtls_config *cfg, char **err)
         c->live = true;
         c->p = pcap_create(cfg->iface, errbuf);
         if (!c->p) {
-            *err = dupf("cannot open interface '%s': %s", cfg->iface, errbuf);
+            *err = text_printf("cannot open interface '%s': %s", cfg->iface, errbuf);
             free(c);
             return NULL;
         }
@@ -181,7 +170,7 @@ capture_t *capture_open(const mtls_config *cfg, char **err)
             if (rc == PCAP_ERROR_PERM_DENIED)
                 why = "permission denied: run as root, or give the binary the capture capabilities "
                       "(sudo setcap cap_net_raw,cap_net_admin+eip $(command -v mtlsdump))";
-            *err = dupf("cannot capture on '%s': %s", cfg->iface, why);
+            *err = text_printf("cannot capture on '%s': %s", cfg->iface, why);
             pcap_close(c->p);
             free(c);
             return NULL;
@@ -195,14 +184,14 @@ capture_t *capture_open(const mtls_config *cfg, char **err)
     if (cfg->bpf && *cfg->bpf) {
         struct bpf_program prog;
         if (pcap_compile(c->p, &prog, cfg->bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-            *err = dupf("invalid filter expression '%s': %s", cfg->bpf, pcap_geterr(c->p));
+            *err = text_printf("invalid filter expression '%s': %s", cfg->bpf, pcap_geterr(c->p));
             capture_close(c);
             return NULL;
         }
         int rc = pcap_setfilter(c->p, &prog);
         pcap_freecode(&prog);
         if (rc < 0) {
-            *err = dupf("cannot set filter '%s': %s", cfg->bpf, pcap_geterr(c->p));
+            *err = text_printf("cannot set filter '%s': %s", cfg->bpf, pcap_geterr(c->p));
             capture_close(c);
             return NULL;
         }
@@ -268,7 +257,7 @@ int capture_run(capture_t *c, capture_cb cb, void *ctx, char **err)
         if (rc == PCAP_ERROR_BREAK)
             return 0;
         if (rc == PCAP_ERROR) {
-            *err = dupf("error reading packets: %s%s", pcap_geterr(c->p), NULL);
+            *err = text_printf("error reading packets: %s", pcap_geterr(c->p));
             return -1;
         }
         if (rc == 0 && !c->live)

@@ -236,8 +236,9 @@ static void ja4_a(const tls_client_hello *ch, bool quic, char a[11], size_t *n_c
              nc > 99 ? (size_t)99 : nc, ne > 99 ? (size_t)99 : ne, alpn[0], alpn[1]);
 }
 
-/* Sorted cipher hex list and sorted extensions (minus SNI/ALPN) + "_" + sigalgs. */
-static void ja4_lists(const tls_client_hello *ch, sbuf *ciphers, sbuf *exts)
+/* Sorted cipher hex list and sorted extensions (minus SNI/ALPN) + "_" + sigalgs;
+ * returns how many extensions the sorted list holds. */
+static size_t ja4_lists(const tls_client_hello *ch, sbuf *ciphers, sbuf *exts)
 {
     uint16_t tmp[TLS_LIST_MAX];
     size_t n = 0, all = tls_u16_list_read(&ch->ciphers, tmp);
@@ -259,6 +260,7 @@ static void ja4_lists(const tls_client_hello *ch, sbuf *ciphers, sbuf *exts)
             tmp[n++] = t;
     }
     qsort(tmp, n, sizeof tmp[0], cmp_u16);
+    size_t n_exts = n;
     for (size_t i = 0; i < n; i++) {
         if (i)
             sb_puts(exts, ",");
@@ -274,6 +276,7 @@ static void ja4_lists(const tls_client_hello *ch, sbuf *ciphers, sbuf *exts)
         sb_puthex4(exts, s);
         first = false;
     }
+    return n_exts;
 }
 
 static int ja4_hash12(const sbuf *b, char out[13])
@@ -304,18 +307,10 @@ int fp_ja4(const tls_client_hello *ch, bool quic, char out[40])
 
     out[0] = '\0';
     ja4_a(ch, quic, a, &nc, &ne);
-    ja4_lists(ch, &ciphers, &exts);
+    /* "If there are no extensions in the sorted extensions list, JA4_c is 000000000000" */
+    bool no_exts = ja4_lists(ch, &ciphers, &exts) == 0;
     if (ciphers.failed || exts.failed)
         goto out;
-    /* "If there are no extensions in the sorted extensions list, JA4_c is 000000000000" */
-    bool no_exts = true;
-    uint16_t types[TLS_LIST_MAX];
-    size_t n_types = tls_u16_list_read(&ch->ext.types, types);
-    for (size_t i = 0; i < n_types; i++) {
-        uint16_t t = types[i];
-        if (!tls_is_grease(t) && t != TLS_EXT_SERVER_NAME && t != TLS_EXT_ALPN)
-            no_exts = false;
-    }
     if (ja4_hash12(&ciphers, hb) != 0)
         goto out;
     if (no_exts)
@@ -339,7 +334,7 @@ int fp_ja4_raw(const tls_client_hello *ch, bool quic, char **out_str)
     sbuf ciphers = {0}, exts = {0}, all = {0};
     *out_str = NULL;
     ja4_a(ch, quic, a, &nc, &ne);
-    ja4_lists(ch, &ciphers, &exts);
+    (void)ja4_lists(ch, &ciphers, &exts);
     sb_puts(&all, a);
     sb_puts(&all, "_");
     if (ciphers.p)
