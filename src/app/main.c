@@ -115,27 +115,22 @@ static void on_tick(void *ctx, uint64_t now_us)
         capture_stop(rc->cap);
 }
 
-/* --stats: how the input was read. Workers pay off on captures of many
- * handshakes; below ~20-24 TLS connections per MB of capture the reading
- * thread is the bottleneck and one engine is faster (tests/bench/README.md,
- * stop 24), which the run can only tell once it has read the whole file. */
-enum { BULK_HINT_MIN_MB = 4, BULK_HINT_PER_MB = 20 };
-
-static void print_thread_stats(FILE *f, const engine_t *e, unsigned workers, bool live)
+/* --stats: how the input was read. With workers, a capture file's windows
+ * of few, long transfers run on the reading thread itself (parallel.h). */
+static void print_thread_stats(FILE *f, const parallel_t *par, unsigned workers)
 {
-    if (workers <= 1) {
+    if (workers <= 1 || !par) {
         fprintf(f, "  threads            1 (one engine)\n");
         return;
     }
     fprintf(f, "  threads            %u workers and the reading thread\n", workers);
-    engine_stats st;
-    engine_get_stats(e, &st);
-    double mb = (double)st.bytes / 1e6;
-    if (!live && mb >= BULK_HINT_MIN_MB && (double)st.connections < BULK_HINT_PER_MB * mb)
+    parallel_mode m;
+    parallel_get_mode(par, &m);
+    if (m.inline_bytes)
         fprintf(f,
-                "  hint               %.1f TLS connections per MB: on a capture of few, long transfers the "
-                "reading thread is the bottleneck and --threads 1 is faster\n",
-                (double)st.connections / mb);
+                "  inline             %.1f of %.1f MB run by the reading thread itself (few connections per MB: "
+                "handing their packets to the workers costs more than it saves), %u switch%s\n",
+                (double)m.inline_bytes / 1e6, (double)m.bytes / 1e6, m.switches, m.switches == 1 ? "" : "es");
 }
 
 static double now_s(void)
@@ -257,7 +252,7 @@ int main(int argc, char **argv)
     }
     if (cfg.stats) {
         engine_print_stats(e, stderr, secs);
-        print_thread_stats(stderr, e, workers, capture_is_live(cap));
+        print_thread_stats(stderr, par, workers);
         capture_stats cs;
         capture_get_stats(cap, &cs);
         if (cs.have_kernel_stats)

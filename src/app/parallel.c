@@ -10,12 +10,23 @@
 #include <unistd.h>
 
 #include "outbuf.h"
+#include "tcp.h"
 
 #define BATCH_BYTES (256u << 10)
 #define SMALL_CAPTURE_BYTES ((off_t)16 << 20) /* one engine reads a smaller file faster */
 #define MAX_QUEUED 16u
 #define MAX_SPARE 2u /* batches kept for reuse per worker (each 256 KiB resident) */
 #define TICK_US 1000000u /* the engine checks idle flows once per second of capture time */
+/* Reading a file, the front judges the input every WINDOW_BYTES: fewer
+ * connection openings (SYNs) per MB than INLINE_BELOW and it runs the
+ * workers' engines itself (the workers wait, parked), at PARALLEL_FROM or
+ * more it hands packets to the workers again. Few, long transfers make the
+ * front the bottleneck, and copying every payload into a batch then costs
+ * more than the workers' share of the work (break-even about 24 handshakes
+ * per MB on 2 cores: tests/bench/README.md, stop 24). */
+#define WINDOW_BYTES ((uint64_t)4 << 20)
+#define INLINE_BELOW 20u
+#define PARALLEL_FROM 40u
 
 typedef enum entry_type { E_PACKET, E_TICK, E_SECRETS } entry_type;
 
@@ -48,7 +59,9 @@ typedef struct worker {
     batch *spare; /* run batches the worker handed back, for the front to fill again */
     unsigned n_spare;
     bool ending;     /* end of input: finish the flows once the queue is empty */
-    atomic_bool done; /* the thread has finished everything */
+    bool park_req;   /* the front asks the worker to wait with an empty queue */
+    bool parked;     /* the worker waits: the front runs its engine */
+    bool done; /* the thread has finished everything (under p->done_mu) */
     uint64_t end_ts; /* the capture's last packet time */
     batch *cur; /* the front's batch being filled */
     _Atomic uint64_t conns, failed; /* the worker's counts after its last batch (status line) */
@@ -58,11 +71,18 @@ struct parallel {
     engine_t *front;
     FILE *out;
     pthread_mutex_t out_mu; /* the one writer: a worker's output goes out whole */
+    pthread_mutex_t done_mu; /* a worker that finished says so at once */
+    pthread_cond_t done_cv;
     bool live;
     unsigned n;
     worker *w;
     uint64_t last_tick;
     uint64_t last_ts;
+    /* the front running the workers' engines itself (files only) */
+    bool inline_mode;
+    uint64_t win_bytes, win_syns; /* the current window of input */
+    uint64_t bytes, inline_bytes, unflushed;
+    unsigned switches;
 };
 
 unsigned parallel_workers(const mtls_config *cfg)
@@ -220,14 +240,28 @@ static void *worker_main(void *arg)
     worker *w = arg;
     for (;;) {
         pthread_mutex_lock(&w->mu);
-        while (!w->head && !w->ending)
+        for (;;) {
+            if (w->head)
+                break;
+            if (w->park_req) { /* queue empty: the front may take the engine */
+                if (!w->parked) {
+                    w->parked = true;
+                    pthread_cond_broadcast(&w->cv);
+                }
+            } else if (w->ending) {
+                break;
+            }
             pthread_cond_wait(&w->cv, &w->mu);
+        }
         batch *b = w->head;
         if (!b) { /* ending, and every batch run: nothing to allocate, so no hang */
             pthread_mutex_unlock(&w->mu);
             engine_end_flows(w->e, w->end_ts);
             write_out(w);
-            atomic_store(&w->done, true);
+            pthread_mutex_lock(&w->p->done_mu);
+            w->done = true;
+            pthread_cond_broadcast(&w->p->done_cv);
+            pthread_mutex_unlock(&w->p->done_mu);
             return NULL;
         }
         w->head = b->next;
@@ -291,6 +325,8 @@ parallel_t *parallel_new(engine_t *front, const mtls_config *cfg, unsigned n, FI
     p->n = n;
     p->live = cfg->iface != NULL;
     pthread_mutex_init(&p->out_mu, NULL);
+    pthread_mutex_init(&p->done_mu, NULL);
+    pthread_cond_init(&p->done_cv, NULL);
     for (unsigned i = 0; i < n; i++) {
         if (start_worker(p, i, cfg, err) < 0) {
             parallel_finish(p, NULL, NULL);
@@ -301,21 +337,109 @@ parallel_t *parallel_new(engine_t *front, const mtls_config *cfg, unsigned n, FI
     return p;
 }
 
+/* The workers' output and progress while the front runs their engines. */
+static void flush_inline(parallel_t *p)
+{
+    p->unflushed = 0;
+    for (unsigned i = 0; i < p->n; i++) {
+        worker *w = &p->w[i];
+        write_out(w);
+        engine_stats st;
+        engine_get_stats(w->e, &st);
+        atomic_store(&w->conns, st.connections);
+        atomic_store(&w->failed, st.failed);
+    }
+}
+
+/* Every worker runs what it was handed, then waits: the front owns the
+ * engines (the lock hand-over orders their memory). */
+static void go_inline(parallel_t *p)
+{
+    for (unsigned i = 0; i < p->n; i++) {
+        worker *w = &p->w[i];
+        push(w);
+        pthread_mutex_lock(&w->mu);
+        w->park_req = true;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+    }
+    for (unsigned i = 0; i < p->n; i++) {
+        worker *w = &p->w[i];
+        pthread_mutex_lock(&w->mu);
+        while (!w->parked)
+            pthread_cond_wait(&w->cv, &w->mu);
+        pthread_mutex_unlock(&w->mu);
+        write_out(w);
+    }
+    p->inline_mode = true;
+    p->switches++;
+}
+
+/* The workers take their engines back. */
+static void unpark_all(parallel_t *p)
+{
+    flush_inline(p);
+    for (unsigned i = 0; i < p->n; i++) {
+        worker *w = &p->w[i];
+        pthread_mutex_lock(&w->mu);
+        w->park_req = false;
+        w->parked = false;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+    }
+    p->inline_mode = false;
+}
+
+static void go_parallel(parallel_t *p)
+{
+    unpark_all(p);
+    p->switches++;
+}
+
+/* Once per window of a capture file: which way to run the next one. */
+static void judge_window(parallel_t *p)
+{
+    uint64_t per_mb = p->win_syns * 1000000u / p->win_bytes;
+    if (!p->inline_mode && per_mb < INLINE_BELOW)
+        go_inline(p);
+    else if (p->inline_mode && per_mb >= PARALLEL_FROM)
+        go_parallel(p);
+    p->win_bytes = 0;
+    p->win_syns = 0;
+}
+
 void parallel_packet(parallel_t *p, uint64_t ts, const uint8_t *data, size_t caplen, size_t wirelen)
 {
     decoded_pkt pk;
     uint64_t frame;
     if (ts > p->last_ts)
         p->last_ts = ts;
+    p->bytes += caplen;
+    if (p->inline_mode)
+        p->inline_bytes += caplen;
+    if (!p->live && (p->win_bytes += caplen) >= WINDOW_BYTES)
+        judge_window(p);
     if (!engine_decode(p->front, ts, data, caplen, wirelen, &pk, &frame))
         return;
+    if ((pk.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+        p->win_syns++;
     if (pk.ts_us >= p->last_tick + TICK_US) {
         /* every worker checks its idle flows at the time one engine would */
         p->last_tick = pk.ts_us;
-        for (unsigned i = 0; i < p->n; i++)
-            add_entry(&p->w[i], E_TICK, pk.ts_us, NULL, 0);
+        for (unsigned i = 0; i < p->n; i++) {
+            if (p->inline_mode)
+                engine_tick(p->w[i].e, pk.ts_us);
+            else
+                add_entry(&p->w[i], E_TICK, pk.ts_us, NULL, 0);
+        }
     }
     worker *w = &p->w[parallel_worker_for(pk.src, pk.dst, p->n)];
+    if (p->inline_mode) { /* no copy: the engine reads the payload where it lies */
+        engine_decoded(w->e, frame, &pk, NULL, 0, 0);
+        if ((p->unflushed += caplen) >= BATCH_BYTES)
+            flush_inline(p);
+        return;
+    }
     entry *en = reserve(w, pk.payload_len);
     if (!en)
         return;
@@ -339,14 +463,27 @@ void parallel_tick(parallel_t *p, uint64_t now_us)
 
 void parallel_secrets(parallel_t *p, const uint8_t *text, size_t len)
 {
-    for (unsigned i = 0; i < p->n; i++)
-        add_entry(&p->w[i], E_SECRETS, 0, text, len);
+    for (unsigned i = 0; i < p->n; i++) {
+        if (p->inline_mode)
+            engine_worker_secrets(p->w[i].e, text, len);
+        else
+            add_entry(&p->w[i], E_SECRETS, 0, text, len);
+    }
+}
+
+void parallel_get_mode(const parallel_t *p, parallel_mode *out)
+{
+    out->bytes = p->bytes;
+    out->inline_bytes = p->inline_bytes;
+    out->switches = p->switches;
 }
 
 void parallel_finish(parallel_t *p, void (*waiting)(void *ctx), void *ctx)
 {
     if (!p)
         return;
+    if (p->inline_mode) /* the workers end their flows themselves */
+        unpark_all(p);
     for (unsigned i = 0; i < p->n; i++) {
         worker *w = &p->w[i];
         if (!w->started)
@@ -360,13 +497,24 @@ void parallel_finish(parallel_t *p, void (*waiting)(void *ctx), void *ctx)
     }
     /* the workers may have much left to do: the caller still answers its
      * signals (a SIGUSR1 status line) meanwhile */
+    pthread_mutex_lock(&p->done_mu);
     for (unsigned i = 0; i < p->n; i++) {
-        while (p->w[i].started && !atomic_load(&p->w[i].done)) {
-            if (waiting)
+        while (p->w[i].started && !p->w[i].done) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += 20 * 1000 * 1000;
+            if (until.tv_nsec >= 1000000000) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000;
+            }
+            if (pthread_cond_timedwait(&p->done_cv, &p->done_mu, &until) != 0 && waiting) {
+                pthread_mutex_unlock(&p->done_mu);
                 waiting(ctx);
-            nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+                pthread_mutex_lock(&p->done_mu);
+            }
         }
     }
+    pthread_mutex_unlock(&p->done_mu);
     for (unsigned i = 0; i < p->n; i++) {
         worker *w = &p->w[i];
         if (!w->started)
@@ -412,6 +560,8 @@ void parallel_free(parallel_t *p)
         }
     }
     pthread_mutex_destroy(&p->out_mu);
+    pthread_mutex_destroy(&p->done_mu);
+    pthread_cond_destroy(&p->done_cv);
     free(p->w);
     free(p);
 }

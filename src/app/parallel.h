@@ -10,6 +10,14 @@
  * bounded queue per worker: one lock per batch, none per packet; the front
  * waits when a worker is 16 batches behind.
  *
+ * Reading a file, the front judges every 4 MB of input: with few connection
+ * openings per MB (few, long transfers) it is the bottleneck, and copying
+ * each payload into a batch costs more than the workers save, so it parks
+ * the workers (each first runs what it was handed) and calls their engines
+ * itself on the packets where they lie, until a window has many openings
+ * again. Every connection stays with its engine either way: the output does
+ * not change.
+ *
  * At the end the workers' counters and audit summaries are added to the
  * front's, which prints the summary (and, with --sort, every connection in
  * order of its id).
@@ -42,6 +50,15 @@ void parallel_free(parallel_t *p); /* NULL is a no-op */
 /* For the status line while the workers run: the TLS connections they have
  * seen and the failed ones among those reported, as of their last batch. */
 void parallel_progress(parallel_t *p, uint64_t *connections, uint64_t *failed);
+
+/* How a capture file was run: of `bytes` read, `inline_bytes` went through
+ * the workers' engines on the reading thread itself (windows with few
+ * connection openings per MB), after `switches` changes of mode. */
+typedef struct parallel_mode {
+    uint64_t bytes, inline_bytes;
+    unsigned switches;
+} parallel_mode;
+void parallel_get_mode(const parallel_t *p, parallel_mode *out);
 
 /* The workers to use: cfg->threads, or 1 when an option needs one engine. */
 unsigned parallel_workers(const mtls_config *cfg);
