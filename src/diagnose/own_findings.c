@@ -97,6 +97,9 @@ void diag_own_findings(const diag_ctx *c, diagnosis *out)
     for (size_t i = 0; i < s->n_steps; i++) {
         const step_t *st = &s->steps[i];
         char where[48];
+        if (st->kind != STEP_RENEGOTIATION && st->kind != STEP_TCP_GAP && st->kind != STEP_ALERT &&
+            st->kind != STEP_ENCRYPTED_ALERT)
+            continue; /* most steps: no finding of their own here */
         snprintf(where, sizeof where, "%s step %zu", dir_arrow(st->dir), i + 1);
         if (st->kind == STEP_RENEGOTIATION) {
             renegotiation_finding(c, i, out);

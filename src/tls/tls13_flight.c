@@ -4,7 +4,6 @@
  * (one `encrypted_handshake` step each, with record count, bytes and the
  * first record sizes); what follows is application data.
  */
-#include <stdio.h>
 
 #include "tls_conn.h"
 
@@ -48,11 +47,24 @@ bool tlsf_flight_record(tls_conn *c, mtls_dir d, uint64_t ts, size_t len)
     st->length += (uint32_t)len;
     if (ds->n_flight_sizes < MAX_FLIGHT_SIZES)
         ds->flight_sizes[ds->n_flight_sizes++] = (uint32_t)len;
-    char buf[128];
+    /* "A+B+C": at most MAX_FLIGHT_SIZES numbers, rebuilt on every record of
+     * the flight, so without a printf per number */
+    char buf[MAX_FLIGHT_SIZES * 11 + 1];
     size_t o = 0;
-    buf[0] = '\0';
-    for (uint32_t i = 0; i < ds->n_flight_sizes && o < sizeof(buf) - 16; i++)
-        o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%u", i ? "+" : "", ds->flight_sizes[i]);
+    for (uint32_t i = 0; i < ds->n_flight_sizes; i++) {
+        if (i)
+            buf[o++] = '+';
+        char digits[10];
+        size_t n = 0;
+        uint32_t v = ds->flight_sizes[i];
+        do {
+            digits[n++] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v);
+        while (n)
+            buf[o++] = digits[--n];
+    }
+    buf[o] = '\0';
     tlsc_set_detail(st, "record sizes %s%s", buf,
                     st->count > ds->n_flight_sizes ? "+..." : "");
     return true;
