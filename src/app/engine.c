@@ -612,6 +612,25 @@ void engine_end_flows(engine_t *e, uint64_t last_ts)
     }
 }
 
+void engine_shed(engine_t *e)
+{
+    if (e->flows) {
+        flow_table_foreach(e->flows, free_flow_cb, e);
+        flow_table_free(e->flows);
+        e->flows = NULL;
+    }
+    if (e->an) {
+        analyzer_stats as;
+        analyzer_get_stats(e->an, &as);
+        e->worker_chains += as.chains_validated;
+        e->worker_chain_hits += as.chain_cache_hits;
+        analyzer_free(e->an);
+        e->an = NULL;
+    }
+    reporter_free(e->rep); /* its writer's buffers and memos; it writes nothing at close */
+    e->rep = NULL;
+}
+
 void engine_absorb(engine_t *e, engine_t *w)
 {
     const engine_stats *a = &w->st;
@@ -631,10 +650,10 @@ void engine_absorb(engine_t *e, engine_t *w)
     t->failed_all += a->failed_all;
     t->unexpected += a->unexpected;
     t->peak_buffered += a->peak_buffered; /* the sum of each worker's peak: an upper bound */
-    analyzer_stats as;
-    analyzer_get_stats(w->an, &as);
-    e->worker_chains += as.chains_validated;
-    e->worker_chain_hits += as.chain_cache_hits;
+    engine_stats ws; /* the worker's analyzer counts, shed or not */
+    engine_get_stats(w, &ws);
+    e->worker_chains += ws.chains_validated;
+    e->worker_chain_hits += ws.chain_cache_hits;
     if (w->out_error)
         e->out_error = true;
     if (summary_merge(e->sum, w->sum) < 0)

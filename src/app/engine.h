@@ -57,6 +57,12 @@ void engine_worker_secrets(engine_t *w, const uint8_t *text, size_t len);
 /* End of input on a worker: finish every open flow (last_ts: the capture's
  * last packet time). */
 void engine_end_flows(engine_t *e, uint64_t last_ts);
+/* After engine_end_flows on a worker: free what only packets needed (the
+ * flow table with its TLS state, the analyzer with its chain cache and CA
+ * stores, the reporter) on the worker's own thread, so that the front does not free every
+ * worker's in turn at the end; the counters, audit summary and records stay
+ * for engine_absorb. No packet may follow. */
+void engine_shed(engine_t *e);
 /* Add a finished worker's counters, audit summary and --sort records to the front. */
 void engine_absorb(engine_t *front, engine_t *worker);
 /* TLS key log text met in the capture itself (a pcapng Decryption Secrets

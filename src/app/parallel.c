@@ -258,6 +258,7 @@ static void *worker_main(void *arg)
             pthread_mutex_unlock(&w->mu);
             engine_end_flows(w->e, w->end_ts);
             write_out(w);
+            engine_shed(w->e);
             pthread_mutex_lock(&w->p->done_mu);
             w->done = true;
             pthread_cond_broadcast(&w->p->done_cv);
