@@ -7,6 +7,8 @@
 
 #include "tls_conn.h"
 
+#include "fastfmt.h"
+
 /* The phase after an encrypted record from d arrives in phase p, and whether
  * that record belongs to the flight running in the new phase. The server's
  * flight ends with the first client record, which opens the client's; the
@@ -49,22 +51,14 @@ bool tlsf_flight_record(tls_conn *c, mtls_dir d, uint64_t ts, size_t len)
         ds->flight_sizes[ds->n_flight_sizes++] = (uint32_t)len;
     /* "A+B+C": at most MAX_FLIGHT_SIZES numbers, rebuilt on every record of
      * the flight, so without a printf per number */
-    char buf[MAX_FLIGHT_SIZES * 11 + 1];
+    char buf[(MAX_FLIGHT_SIZES - 1) * 11 + FASTFMT_INT_MAX]; /* 10 digits and a '+' each */
     size_t o = 0;
+    buf[0] = '\0';
     for (uint32_t i = 0; i < ds->n_flight_sizes; i++) {
         if (i)
             buf[o++] = '+';
-        char digits[10];
-        size_t n = 0;
-        uint32_t v = ds->flight_sizes[i];
-        do {
-            digits[n++] = (char)('0' + v % 10);
-            v /= 10;
-        } while (v);
-        while (n)
-            buf[o++] = digits[--n];
+        o += fastfmt_u64(ds->flight_sizes[i], buf + o);
     }
-    buf[o] = '\0';
     tlsc_set_detail(st, "record sizes %s%s", buf,
                     st->count > ds->n_flight_sizes ? "+..." : "");
     return true;

@@ -1,13 +1,14 @@
 /*
- * fastfmt.h — the numbers and times of the JSON output as text, without
- * printf, gmtime or strftime: integers in decimal, microseconds as
+ * fastfmt.h — numbers and times as text for every layer (the JSON output's
+ * numbers and timestamps, the TLS layer's step details), without printf,
+ * gmtime or strftime: integers in decimal, microseconds as
  * milliseconds with three decimals, and RFC 3339 UTC times with microseconds
  * ("2024-05-01T12:34:56.123456Z") from a uint64 count of microseconds since
  * the Unix epoch. Each function writes a NUL-terminated string into out and
  * returns its length (without the NUL). Pure: no globals, no allocation.
  */
-#ifndef MTLS_REPORT_FASTFMT_H
-#define MTLS_REPORT_FASTFMT_H
+#ifndef MTLS_MODEL_FASTFMT_H
+#define MTLS_MODEL_FASTFMT_H
 
 #include <stdbool.h>
 #include <stddef.h>
