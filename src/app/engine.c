@@ -248,15 +248,10 @@ void engine_free(engine_t *e)
 {
     if (!e)
         return;
-    if (e->flows) {
-        flow_table_foreach(e->flows, free_flow_cb, e);
-        flow_table_free(e->flows);
-    }
+    engine_shed(e); /* flows, analyzer, reporter (a worker has shed them already) */
     decoder_free(e->dec);
-    analyzer_free(e->an);
     keylog_free(e->keys);
     summary_free(e->sum);
-    reporter_free(e->rep);
     char *ignored = NULL;
     uint64_t nc, np;
     if (exporter_close(e->exp, &nc, &np, &ignored) < 0) {

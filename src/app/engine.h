@@ -61,7 +61,7 @@ void engine_end_flows(engine_t *e, uint64_t last_ts);
  * flow table with its TLS state, the analyzer with its chain cache and CA
  * stores, the reporter) on the worker's own thread, so that the front does not free every
  * worker's in turn at the end; the counters, audit summary and records stay
- * for engine_absorb. No packet may follow. */
+ * for engine_absorb. No packet may follow. engine_free starts with it. */
 void engine_shed(engine_t *e);
 /* Add a finished worker's counters, audit summary and --sort records to the front. */
 void engine_absorb(engine_t *front, engine_t *worker);

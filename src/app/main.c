@@ -117,7 +117,7 @@ static void on_tick(void *ctx, uint64_t now_us)
 
 /* --stats: how the input was read. With workers, a capture file's windows
  * of few, long transfers run on the reading thread itself (parallel.h). */
-static void print_thread_stats(FILE *f, const parallel_t *par, unsigned workers)
+static void print_thread_stats(FILE *f, const engine_t *e, const parallel_t *par, unsigned workers)
 {
     if (workers <= 1 || !par) {
         fprintf(f, "  threads            1 (one engine)\n");
@@ -126,11 +126,13 @@ static void print_thread_stats(FILE *f, const parallel_t *par, unsigned workers)
     fprintf(f, "  threads            %u workers and the reading thread\n", workers);
     parallel_mode m;
     parallel_get_mode(par, &m);
+    engine_stats st;
+    engine_get_stats(e, &st);
     if (m.inline_bytes)
         fprintf(f,
                 "  inline             %.1f of %.1f MB run by the reading thread itself (few connections per MB: "
                 "handing their packets to the workers costs more than it saves), %u switch%s\n",
-                (double)m.inline_bytes / 1e6, (double)m.bytes / 1e6, m.switches, m.switches == 1 ? "" : "es");
+                (double)m.inline_bytes / 1e6, (double)st.bytes / 1e6, m.switches, m.switches == 1 ? "" : "es");
 }
 
 static double now_s(void)
@@ -252,7 +254,7 @@ int main(int argc, char **argv)
     }
     if (cfg.stats) {
         engine_print_stats(e, stderr, secs);
-        print_thread_stats(stderr, par, workers);
+        print_thread_stats(stderr, e, par, workers);
         capture_stats cs;
         capture_get_stats(cap, &cs);
         if (cs.have_kernel_stats)

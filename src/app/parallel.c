@@ -81,7 +81,7 @@ struct parallel {
     /* the front running the workers' engines itself (files only) */
     bool inline_mode;
     uint64_t win_bytes, win_syns; /* the current window of input */
-    uint64_t bytes, inline_bytes, unflushed;
+    uint64_t inline_bytes, unflushed;
     unsigned switches;
 };
 
@@ -216,6 +216,15 @@ static void write_out(worker *w)
     pthread_mutex_unlock(&p->out_mu);
 }
 
+/* The worker's counts for the status line (parallel_progress). */
+static void publish_progress(worker *w)
+{
+    engine_stats st;
+    engine_get_stats(w->e, &st);
+    atomic_store(&w->conns, st.connections);
+    atomic_store(&w->failed, st.failed);
+}
+
 /* Run one batch. */
 static void run_batch(worker *w, const batch *b)
 {
@@ -282,10 +291,7 @@ static void *worker_main(void *arg)
         }
         pthread_mutex_unlock(&w->mu);
         free(b);
-        engine_stats st;
-        engine_get_stats(w->e, &st);
-        atomic_store(&w->conns, st.connections);
-        atomic_store(&w->failed, st.failed);
+        publish_progress(w);
     }
 }
 
@@ -343,12 +349,8 @@ static void flush_inline(parallel_t *p)
 {
     p->unflushed = 0;
     for (unsigned i = 0; i < p->n; i++) {
-        worker *w = &p->w[i];
-        write_out(w);
-        engine_stats st;
-        engine_get_stats(w->e, &st);
-        atomic_store(&w->conns, st.connections);
-        atomic_store(&w->failed, st.failed);
+        write_out(&p->w[i]);
+        publish_progress(&p->w[i]);
     }
 }
 
@@ -370,7 +372,6 @@ static void go_inline(parallel_t *p)
         while (!w->parked)
             pthread_cond_wait(&w->cv, &w->mu);
         pthread_mutex_unlock(&w->mu);
-        write_out(w);
     }
     p->inline_mode = true;
     p->switches++;
@@ -415,7 +416,6 @@ void parallel_packet(parallel_t *p, uint64_t ts, const uint8_t *data, size_t cap
     uint64_t frame;
     if (ts > p->last_ts)
         p->last_ts = ts;
-    p->bytes += caplen;
     if (p->inline_mode)
         p->inline_bytes += caplen;
     if (!p->live && (p->win_bytes += caplen) >= WINDOW_BYTES)
@@ -474,7 +474,6 @@ void parallel_secrets(parallel_t *p, const uint8_t *text, size_t len)
 
 void parallel_get_mode(const parallel_t *p, parallel_mode *out)
 {
-    out->bytes = p->bytes;
     out->inline_bytes = p->inline_bytes;
     out->switches = p->switches;
 }

@@ -51,11 +51,12 @@ void parallel_free(parallel_t *p); /* NULL is a no-op */
  * seen and the failed ones among those reported, as of their last batch. */
 void parallel_progress(parallel_t *p, uint64_t *connections, uint64_t *failed);
 
-/* How a capture file was run: of `bytes` read, `inline_bytes` went through
- * the workers' engines on the reading thread itself (windows with few
- * connection openings per MB), after `switches` changes of mode. */
+/* How a capture file was run: `inline_bytes` of it (counted as the front
+ * engine counts bytes) went through the workers' engines on the reading
+ * thread itself (windows with few connection openings per MB), after
+ * `switches` changes of mode. */
 typedef struct parallel_mode {
-    uint64_t bytes, inline_bytes;
+    uint64_t inline_bytes;
     unsigned switches;
 } parallel_mode;
 void parallel_get_mode(const parallel_t *p, parallel_mode *out);
