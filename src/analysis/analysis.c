@@ -7,13 +7,11 @@
 #include "chain_cache.h"
 #include "chain_verify.h"
 #include "proof.h"
-#include "resumption.h"
 
 struct analyzer {
     chain_ctx *cctx;
     chain_cache *cache;
     ca_matcher *ca;
-    resume_links *links;
 };
 
 void conn_analysis_init(conn_analysis *a)
@@ -58,8 +56,7 @@ analyzer *analyzer_new(const analyzer_config *cfg, char **err)
     }
     an->cache = chain_cache_new(65536);
     an->ca = ca_matcher_new(an->cctx);
-    an->links = resume_links_new();
-    if (!an->cache || !an->ca || !an->links) {
+    if (!an->cache || !an->ca) {
         *err = strdup("out of memory");
         analyzer_free(an);
         return NULL;
@@ -74,7 +71,6 @@ void analyzer_free(analyzer *an)
     ca_matcher_free(an->ca);
     chain_cache_free(an->cache);
     chain_ctx_free(an->cctx);
-    resume_links_free(an->links);
     free(an);
 }
 
@@ -88,18 +84,18 @@ static int64_t handshake_time(const session_t *s, mtls_dir d)
 void analyzer_run(analyzer *an, const session_t *s, conn_analysis *out)
 {
     conn_analysis_init(out);
-    /* The CAs a server lists are known CAs: a client chain missing one of them
-     * is incomplete rather than foreign (chain_verify.h). Noted before the
-     * client chain is judged, so this connection's own list counts. */
-    if (s->cr.present && s->cr.n_ca_names)
-        chain_ctx_note_ca_names(an->cctx, s->cr.ca_names, s->cr.n_ca_names);
     for (int d = 0; d < 2; d++) {
         const side_info *si = &s->side[d];
         if (si->n_certs == 0)
             continue;
-        out->chain[d] = chain_cache_analyze(an->cache, an->cctx, si->certs, si->n_certs,
-                                            d == DIR_C2S ? CHAIN_SIDE_CLIENT : CHAIN_SIDE_SERVER,
-                                            d == DIR_S2C ? s->ch.sni : NULL, handshake_time(s, (mtls_dir)d));
+        /* A client chain is judged with this connection's CertificateRequest:
+         * a missing issuer the server named is an intermediate the client did
+         * not send (chain_verify.h). Nothing from other connections counts. */
+        chain_input in = {si->certs, si->n_certs, d == DIR_C2S ? CHAIN_SIDE_CLIENT : CHAIN_SIDE_SERVER,
+                          d == DIR_S2C ? s->ch.sni : NULL, handshake_time(s, (mtls_dir)d),
+                          d == DIR_C2S && s->cr.present ? s->cr.ca_names : NULL,
+                          d == DIR_C2S && s->cr.present ? s->cr.n_ca_names : 0};
+        out->chain[d] = chain_cache_analyze(an->cache, an->cctx, &in);
     }
     proof_check(s, DIR_C2S, out->chain[DIR_C2S], &out->cv[DIR_C2S]);
     proof_check(s, DIR_S2C, out->chain[DIR_S2C], &out->cv[DIR_S2C]);
@@ -108,7 +104,6 @@ void analyzer_run(analyzer *an, const session_t *s, conn_analysis *out)
     if (s->cr.present && s->cr.n_ca_names && cli->n_certs)
         out->client_ca_acceptable = ca_matcher_match(an->ca, out->chain[DIR_C2S], cli->certs, cli->n_certs,
                                                      s->cr.ca_names, s->cr.n_ca_names, &out->client_ca_matched);
-    out->resumed_from_id = resume_links_note(an->links, s);
 }
 
 void analyzer_get_stats(const analyzer *an, analyzer_stats *out)

@@ -5,8 +5,10 @@
  * The analyzer validates each side's chain (through the shared chain cache),
  * checks each CertificateVerify against the presented leaf's key (proof of
  * possession), matches the client chain against the CertificateRequest's CA
- * list and links resumed handshakes to the full handshake they resumed. It
- * reads the session as const and writes only the conn_analysis it is given.
+ * list. It reads the session as const and writes only the conn_analysis it
+ * is given. Its result depends on this session and the configuration only,
+ * never on other connections (their order, the thread count): links between
+ * connections are the end summary's (src/report/summary_links.h).
  */
 #ifndef MTLS_ANALYSIS_H
 #define MTLS_ANALYSIS_H
@@ -31,7 +33,6 @@ typedef struct conn_analysis {
     proof_result ske;             /* the server's signed ServerKeyExchange (TLS 1.0-1.2 DHE/ECDHE) */
     int client_ca_acceptable;     /* -1 not applicable, 0 chain reaches none of the listed CAs, 1 it does */
     char *client_ca_matched;      /* owned: DN of the listed CA the chain reached */
-    uint64_t resumed_from_id;     /* earlier full handshake in this capture (0 = none) */
 } conn_analysis;
 
 /* An empty analysis (nothing analysed): the values above for "not known". */
@@ -56,9 +57,9 @@ typedef struct analyzer analyzer;
 analyzer *analyzer_new(const analyzer_config *cfg, char **err) MTLS_WARN_UNUSED;
 void analyzer_free(analyzer *an); /* NULL is a no-op */
 
-/* Analyse one finished connection into *out (initialised here). Connections
- * must be passed in the order they end (resumption links look back). Never
- * fails: on OOM parts of the result stay "not known". */
+/* Analyse one finished connection into *out (initialised here). The chain
+ * cache makes repeated chains cheaper, never different. Never fails: on OOM
+ * parts of the result stay "not known". */
 void analyzer_run(analyzer *an, const session_t *s, conn_analysis *out);
 
 void analyzer_get_stats(const analyzer *an, analyzer_stats *out);

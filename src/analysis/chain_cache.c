@@ -8,10 +8,10 @@
 #include "algs.h"
 
 typedef struct cache_entry {
-    unsigned char key[32];        /* SHA-256 over side, SNI and the length-prefixed DERs */
+    unsigned char key[32];        /* SHA-256 over side, SNI, the length-prefixed DERs and
+                                   * (client chains) CA names */
     const chain_ctx *ctx;         /* trust settings */
     int64_t lo, hi;               /* validation times [lo, hi) giving this report */
-    uint64_t seen_gen;            /* 0, or the ctx's seen generation the report depends on */
     const chain_report *report;   /* one reference held by the cache */
     struct cache_entry *next;     /* hash bucket chain */
     struct cache_entry *older, *newer; /* FIFO for eviction */
@@ -74,9 +74,24 @@ static size_t bucket_of(const chain_cache *c, const unsigned char key[32])
     return h & (c->n_buckets - 1);
 }
 
-static int chain_key(const bytes_t *certs, size_t n, int side, const char *sni,
-                     unsigned char out[32])
+static int digest_blobs(EVP_MD_CTX *md, unsigned char tag, const bytes_t *v, size_t n)
 {
+    unsigned char hdr[9];
+    int ok = 1;
+    for (size_t i = 0; ok && i < n; i++) {
+        hdr[0] = tag;
+        for (int k = 0; k < 8; k++)
+            hdr[1 + k] = (unsigned char)((uint64_t)v[i].len >> (56 - 8 * k));
+        ok = EVP_DigestUpdate(md, hdr, sizeof(hdr)) &&
+             (v[i].len == 0 || EVP_DigestUpdate(md, v[i].data, v[i].len));
+    }
+    return ok;
+}
+
+static int chain_key(const chain_input *in, unsigned char out[32])
+{
+    const char *sni = in->sni;
+    int side = in->side;
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned int len = 0;
     const EVP_MD *sha256 = algs_md_get(ALGS_SHA256);
@@ -87,13 +102,9 @@ static int chain_key(const bytes_t *certs, size_t n, int side, const char *sni,
     for (int i = 0; i < 8; i++)
         hdr[1 + i] = (unsigned char)((uint64_t)sl >> (56 - 8 * i));
     ok = ok && EVP_DigestUpdate(md, hdr, sizeof(hdr)) && (sl == 0 || EVP_DigestUpdate(md, sni, sl));
-    for (size_t i = 0; ok && i < n; i++) {
-        for (int k = 0; k < 8; k++)
-            hdr[1 + k] = (unsigned char)((uint64_t)certs[i].len >> (56 - 8 * k));
-        hdr[0] = 0xCE;
-        ok = EVP_DigestUpdate(md, hdr, sizeof(hdr)) &&
-             (certs[i].len == 0 || EVP_DigestUpdate(md, certs[i].data, certs[i].len));
-    }
+    ok = ok && digest_blobs(md, 0xCE, in->certs, in->n_certs);
+    if (side == CHAIN_SIDE_CLIENT)
+        ok = ok && digest_blobs(md, 0xCA, in->ca_names, in->ca_names ? in->n_ca_names : 0);
     ok = ok && EVP_DigestFinal_ex(md, out, &len) && len == 32;
     EVP_MD_CTX_free(md);
     return ok ? 0 : -1;
@@ -117,32 +128,22 @@ static void unlink_entry(chain_cache *c, cache_entry *e)
     c->stats.entries--;
 }
 
-const chain_report *chain_cache_analyze(chain_cache *c, chain_ctx *ctx, const bytes_t *certs, size_t n,
-                                  int side, const char *sni, int64_t handshake_time)
+const chain_report *chain_cache_analyze(chain_cache *c, chain_ctx *ctx, const chain_input *in)
 {
     unsigned char key[32];
-    if (!c || chain_key(certs, n, side, sni, key) < 0)
-        return chain_analyze(ctx, certs, n, side, sni, handshake_time);
-    int64_t t = chain_ctx_time(ctx, handshake_time);
+    if (!c || chain_key(in, key) < 0)
+        return chain_analyze_bucket(ctx, in, NULL, NULL);
+    int64_t t = chain_ctx_time(ctx, in->handshake_time);
     size_t b = bucket_of(c, key);
     for (cache_entry *e = c->buckets[b]; e; e = e->next) {
         if (e->ctx == ctx && t >= e->lo && t < e->hi && memcmp(e->key, key, 32) == 0) {
-            if (e->seen_gen != 0 && e->seen_gen != chain_ctx_seen_generation(ctx)) {
-                /* judged before the capture showed more (chain_verify.h): judge again */
-                unlink_entry(c, e);
-                chain_report_unref(e->report);
-                free(e);
-                break;
-            }
             c->stats.hits++;
             return chain_report_ref(e->report);
         }
     }
     c->stats.misses++;
     int64_t lo = 0, hi = 0;
-    uint64_t gen = 0;
-    const chain_report *r =
-        chain_analyze_bucket(ctx, certs, n, side, sni, handshake_time, &lo, &hi, &gen);
+    const chain_report *r = chain_analyze_bucket(ctx, in, &lo, &hi);
     if (!r)
         return NULL;
     cache_entry *e = calloc(1, sizeof(*e));
@@ -159,7 +160,6 @@ const chain_report *chain_cache_analyze(chain_cache *c, chain_ctx *ctx, const by
     e->ctx = ctx;
     e->lo = lo;
     e->hi = hi;
-    e->seen_gen = gen;
     e->report = chain_report_ref(r);
     e->next = c->buckets[b];
     c->buckets[b] = e;

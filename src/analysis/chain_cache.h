@@ -1,7 +1,10 @@
 /*
  * chain_cache.h — chain analyses cached by (SHA-256 of the chain, side, SNI,
- * trust context, validity bucket), so a chain seen in many handshakes is
- * validated once.
+ * for client chains the CertificateRequest's CA names, trust context,
+ * validity bucket), so a chain seen in many handshakes is validated once.
+ * Everything the analysis depends on is in the key, so a hit is exactly the
+ * report a fresh analysis would give: the cache makes things faster, never
+ * different.
  *
  * The validity bucket is the interval between the certificate time
  * boundaries (each notBefore, notAfter + 1 s and the cert_expires_soon
@@ -32,14 +35,13 @@ chain_cache *chain_cache_new(size_t max_entries);
 void chain_cache_free(chain_cache *c); /* NULL is a no-op; drops the cache's references */
 
 /*
- * Like chain_analyze (same arguments and result), through the cache: a hit
+ * Like chain_analyze_bucket (same input and result), through the cache: a hit
  * returns chain_report_ref(cached report) — the caller owns one reference
  * either way and releases it with chain_report_unref. Returns NULL only on
  * allocation failure. The cache must only be used with one ctx at a time per
  * entry (the ctx pointer is part of the key).
  */
-const chain_report *chain_cache_analyze(chain_cache *c, chain_ctx *ctx, const bytes_t *certs, size_t n,
-                                        int side, const char *sni, int64_t handshake_time) MTLS_WARN_UNUSED;
+const chain_report *chain_cache_analyze(chain_cache *c, chain_ctx *ctx, const chain_input *in) MTLS_WARN_UNUSED;
 
 void chain_cache_get_stats(const chain_cache *c, chain_cache_stats *out);
 

@@ -37,13 +37,6 @@ struct chain_ctx {
      * store of the side whose file it came from. Read-only after
      * chain_ctx_new. */
     STACK_OF(X509) *bundle;
-    /* What the capture has shown so far — the only part that changes after
-     * chain_ctx_new (see chain_ctx_seen_generation). Not locked: like the
-     * chain cache, a chain_ctx shared by threads needs one lock around
-     * chain_analyze* / chain_ctx_note_ca_names. */
-    STACK_OF(X509) *seen;       /* CA certificates of analysed chains, <= CHAIN_SEEN_MAX */
-    STACK_OF(X509_NAME) *listed; /* CertificateRequest CA names, <= CHAIN_SEEN_MAX */
-    uint64_t seen_gen;          /* starts at 1, +1 whenever seen or listed grows */
     x509_memo *memo;            /* decoded CA certificates (sent at position >= 1) */
 };
 
@@ -58,11 +51,8 @@ chain_ctx *chain_ctx_new(const chain_config *cfg, char **err)
         return NULL;
     ctx->empty = X509_STORE_new();
     ctx->bundle = sk_X509_new_null();
-    ctx->seen = sk_X509_new_null();
-    ctx->listed = sk_X509_NAME_new_null();
-    ctx->seen_gen = 1;
     ctx->memo = x509_memo_new();
-    if (!ctx->empty || !ctx->bundle || !ctx->seen || !ctx->listed || !ctx->memo)
+    if (!ctx->empty || !ctx->bundle || !ctx->memo)
         goto fail;
     ctx->verify_time = cfg->verify_time;
     ctx->verify_time_now = cfg->verify_time_now;
@@ -95,65 +85,8 @@ void chain_ctx_free(chain_ctx *ctx)
     X509_STORE_free(ctx->store[1]);
     X509_STORE_free(ctx->empty);
     sk_X509_pop_free(ctx->bundle, X509_free);
-    sk_X509_pop_free(ctx->seen, X509_free);
-    sk_X509_NAME_pop_free(ctx->listed, X509_NAME_free);
     x509_memo_free(ctx->memo);
     free(ctx);
-}
-
-uint64_t chain_ctx_seen_generation(const chain_ctx *ctx)
-{
-    return ctx ? ctx->seen_gen : 0;
-}
-
-/* Remember the CA certificates of an analysed chain (bounded: once
- * CHAIN_SEEN_MAX are known, later ones are not added). */
-static void seen_add_chain(chain_ctx *ctx, X509 *const *xs, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (!xs[i] || sk_X509_num(ctx->seen) >= CHAIN_SEEN_MAX || X509_check_ca(xs[i]) == 0)
-            continue;
-        if (chain_push_unique(ctx->seen, xs[i]) == 1)
-            ctx->seen_gen++;
-    }
-    ERR_clear_error();
-}
-
-/* A server sends the same CertificateRequest list every time: a name whose
- * bytes equal a listed name's encoding is that name, without decoding it. */
-static bool listed_verbatim(const chain_ctx *ctx, const bytes_t *der)
-{
-    for (int k = 0; k < sk_X509_NAME_num(ctx->listed); k++) {
-        const unsigned char *enc = NULL;
-        size_t len = 0;
-        if (X509_NAME_get0_der(sk_X509_NAME_value(ctx->listed, k), &enc, &len) == 1 && len == der->len &&
-            memcmp(enc, der->data, len) == 0)
-            return true;
-    }
-    return false;
-}
-
-void chain_ctx_note_ca_names(chain_ctx *ctx, const bytes_t *ca_names, size_t n_names)
-{
-    if (!ctx || !ca_names)
-        return;
-    for (size_t i = 0; i < n_names && sk_X509_NAME_num(ctx->listed) < CHAIN_SEEN_MAX; i++) {
-        if (!ca_names[i].data || ca_names[i].len == 0 || ca_names[i].len > (size_t)LONG_MAX ||
-            listed_verbatim(ctx, &ca_names[i]))
-            continue;
-        const unsigned char *p = ca_names[i].data;
-        X509_NAME *nm = d2i_X509_NAME(NULL, &p, (long)ca_names[i].len);
-        bool keep = nm && p == ca_names[i].data + ca_names[i].len;
-        for (int k = 0; keep && k < sk_X509_NAME_num(ctx->listed); k++)
-            if (X509_NAME_cmp(sk_X509_NAME_value(ctx->listed, k), nm) == 0)
-                keep = false;
-        if (keep && sk_X509_NAME_push(ctx->listed, nm)) {
-            ctx->seen_gen++;
-            continue;
-        }
-        X509_NAME_free(nm);
-    }
-    ERR_clear_error();
 }
 
 bool chain_ctx_has_anchors(const chain_ctx *ctx, int side)
@@ -307,15 +240,18 @@ static bool ku_is_the_problem(const cert_info *ci, int side)
 
 static bool issued_by(X509 *issuer, X509 *subject);
 
-/* Where a certificate was found that could have issued the certificate whose
- * issuer is missing (same subject name, subjectKeyIdentifier equal to its
- * authorityKeyIdentifier when it has one) and that itself chains to a trust
- * anchor of the side being validated. */
-typedef enum issuer_source { ISSUER_NOWHERE, ISSUER_IN_CA_FILES, ISSUER_IN_CAPTURE } issuer_source;
-
+/* What is known, within this connection and the configuration, about the
+ * missing issuer of a certificate. Nothing here comes from other connections:
+ * a connection's findings never depend on what else is in the capture, its
+ * order or the thread count (cross-connection knowledge, such as "another
+ * connection sent this intermediate", is the end summary's). */
 typedef struct issuer_facts {
-    issuer_source anchored;
-    bool listed; /* client chains: its name was in a CertificateRequest CA list seen so far */
+    /* a certificate with the issuer's name (and subjectKeyIdentifier = the
+     * authorityKeyIdentifier, when there is one) is in the CA files given and
+     * chains to a trust anchor of the side being validated */
+    bool in_ca_files;
+    /* client chains: this connection's CertificateRequest named the issuer */
+    bool listed;
 } issuer_facts;
 
 static int anchor_cb(int ok, X509_STORE_CTX *sctx)
@@ -326,21 +262,15 @@ static int anchor_cb(int ok, X509_STORE_CTX *sctx)
     return 1;
 }
 
-/* True when ca chains to an anchor of side's store, with the known
- * certificates (CA files, capture) as intermediates. Only trust counts:
- * time, purpose and key sizes are not this question. */
+/* True when ca chains to an anchor of side's store, with the certificates of
+ * the CA files as intermediates. Only trust counts: time, purpose and key
+ * sizes are not this question. */
 static bool chains_to_anchor(chain_ctx *ctx, int side, X509 *ca)
 {
     bool untrusted = false, ok = false;
     X509_STORE_CTX *sctx = X509_STORE_CTX_new();
-    STACK_OF(X509) *pool = sk_X509_dup(ctx->bundle);
-    for (int i = 0; pool && i < sk_X509_num(ctx->seen); i++)
-        if (!sk_X509_push(pool, sk_X509_value(ctx->seen, i))) {
-            sk_X509_free(pool);
-            pool = NULL;
-        }
     X509_STORE *store = ctx->store[side] ? ctx->store[side] : ctx->empty;
-    if (sctx && pool && X509_STORE_CTX_init(sctx, store, ca, pool)) {
+    if (sctx && X509_STORE_CTX_init(sctx, store, ca, ctx->bundle)) {
         X509_STORE_CTX_set_app_data(sctx, &untrusted);
         X509_STORE_CTX_set_verify_cb(sctx, anchor_cb);
         X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(sctx);
@@ -348,74 +278,80 @@ static bool chains_to_anchor(chain_ctx *ctx, int side, X509 *ca)
         X509_VERIFY_PARAM_set_auth_level(param, 0);
         ok = X509_verify_cert(sctx) > 0 && !untrusted;
     }
-    sk_X509_free(pool); /* the references belong to ctx */
     X509_STORE_CTX_free(sctx);
     ERR_clear_error();
     return ok;
 }
 
-static issuer_facts issuer_facts_of(chain_ctx *ctx, int side, X509 *cert)
+/* One of the DER DistinguishedNames a CertificateRequest listed equals name. */
+static bool name_listed(const X509_NAME *name, const bytes_t *ca_names, size_t n_ca_names)
 {
-    issuer_facts f = {ISSUER_NOWHERE, false};
-    STACK_OF(X509) *known[2] = {ctx->bundle, ctx->seen};
-    const issuer_source where[2] = {ISSUER_IN_CA_FILES, ISSUER_IN_CAPTURE};
-    for (int k = 0; k < 2 && f.anchored == ISSUER_NOWHERE; k++)
-        for (int i = 0; i < sk_X509_num(known[k]) && f.anchored == ISSUER_NOWHERE; i++) {
-            X509 *c = sk_X509_value(known[k], i);
-            if (X509_cmp(c, cert) != 0 && issued_by(c, cert) && chains_to_anchor(ctx, side, c))
-                f.anchored = where[k];
-        }
-    const X509_NAME *iss = X509_get_issuer_name(cert);
-    for (int i = 0; side == CHAIN_SIDE_CLIENT && !f.listed && i < sk_X509_NAME_num(ctx->listed); i++)
-        f.listed = X509_NAME_cmp(sk_X509_NAME_value(ctx->listed, i), iss) == 0;
+    const unsigned char *enc = NULL;
+    size_t enc_len = 0;
+    bool have_enc = X509_NAME_get0_der((X509_NAME *)name, &enc, &enc_len) == 1;
+    for (size_t i = 0; ca_names && i < n_ca_names; i++) {
+        const bytes_t *b = &ca_names[i];
+        if (!b->data || b->len == 0 || b->len > (size_t)LONG_MAX)
+            continue;
+        if (have_enc && enc_len == b->len && memcmp(enc, b->data, enc_len) == 0)
+            return true; /* the same encoding: no need to decode */
+        const unsigned char *p = b->data;
+        X509_NAME *nm = d2i_X509_NAME(NULL, &p, (long)b->len);
+        bool eq = nm && p == b->data + b->len && X509_NAME_cmp(nm, name) == 0;
+        X509_NAME_free(nm);
+        if (eq)
+            return true;
+    }
+    return false;
+}
+
+static issuer_facts issuer_facts_of(chain_ctx *ctx, int side, X509 *cert, const bytes_t *ca_names,
+                                    size_t n_ca_names)
+{
+    issuer_facts f = {false, false};
+    for (int i = 0; i < sk_X509_num(ctx->bundle) && !f.in_ca_files; i++) {
+        X509 *c = sk_X509_value(ctx->bundle, i);
+        if (X509_cmp(c, cert) != 0 && issued_by(c, cert) && chains_to_anchor(ctx, side, c))
+            f.in_ca_files = true;
+    }
+    if (side == CHAIN_SIDE_CLIENT)
+        f.listed = name_listed(X509_get_issuer_name(cert), ca_names, n_ca_names);
     ERR_clear_error();
     return f;
 }
 
-static bool issuer_in_ca_files(const issuer_facts *f) { return f->anchored == ISSUER_IN_CA_FILES; }
-static bool issuer_in_capture(const issuer_facts *f) { return f->anchored == ISSUER_IN_CAPTURE; }
+static bool issuer_in_ca_files(const issuer_facts *f) { return f->in_ca_files; }
 static bool issuer_listed(const issuer_facts *f) { return f->listed; }
 static bool issuer_unknown(const issuer_facts *f) { (void)f; return true; }
 
 /* What a missing issuer means, by what is known about it: the first row
  * whose predicate holds decides. Each sentence follows "<the certificate's
- * issuer> \"<issuer DN>\" ". A row is final when nothing the capture shows
- * later can change it (the CA files are fixed; the capture's registry only
- * grows); reports from other rows are revalidated by the cache once the
- * capture has shown more (chain_ctx_seen_generation). */
+ * issuer> \"<issuer DN>\" ". */
 typedef struct issuer_row {
     const char *name;
     bool (*applies)(const issuer_facts *f);
     const char *code;
-    bool final;
     const char *sentence[2]; /* by side: client, server */
 } issuer_row;
 
 static const issuer_row issuer_table[] = {
-    {"in_ca_files", issuer_in_ca_files, "missing_intermediate", true,
+    {"in_ca_files", issuer_in_ca_files, "missing_intermediate",
      {"is in the CA files given here and chains to a trusted root, but the client did not send "
       "it: configure the client to send its intermediate CA certificates, leaf first (curl: "
       "the whole chain in the --cert file).",
       "is in the CA files given here and chains to a trusted root, but the server did not send "
       "it: configure the server to send its intermediate CA certificates, leaf first (full "
       "chain file)."}},
-    {"seen_in_capture", issuer_in_capture, "missing_intermediate", true,
-     {"was sent in another chain of this capture and chains to a trusted root, but the client "
-      "did not send it: configure the client to send its intermediate CA certificates, leaf "
-      "first (curl: the whole chain in the --cert file).",
-      "was sent in another chain of this capture and chains to a trusted root, but the server "
-      "did not send it: configure the server to send its intermediate CA certificates, leaf "
-      "first (full chain file)."}},
-    /* client chains only: servers list the CAs they accept client certificates from */
-    {"listed_by_server", issuer_listed, "missing_intermediate", false,
-     {"is a CA a server of this capture named in its CertificateRequest, but the client did "
-      "not send it and the CA files given here do not contain it: configure the client to "
-      "send its intermediate CA certificates, leaf first, and pass that CA with --client-ca "
-      "FILE here to check the rest of the chain.",
-      "is a CA named in a CertificateRequest of this capture, but the server did not send it "
-      "and the CA files given here do not contain it: configure the server to send its "
-      "intermediate CA certificates, leaf first."}},
-    {"unknown", issuer_unknown, "untrusted_root", false,
+    /* client chains only: the server named the CAs it accepts client certificates from */
+    {"listed_by_server", issuer_listed, "missing_intermediate",
+     {"is a CA the server named in its CertificateRequest, but the client did not send it and "
+      "the CA files given here do not contain it: configure the client to send its "
+      "intermediate CA certificates, leaf first, and pass that CA with --client-ca FILE here "
+      "to check the rest of the chain.",
+      "is a CA named in the CertificateRequest, but the server did not send it and the CA "
+      "files given here do not contain it: configure the server to send its intermediate CA "
+      "certificates, leaf first."}},
+    {"unknown", issuer_unknown, "untrusted_root",
      {"is not a trusted CA and nothing known chains it to one: the server will not accept "
       "this certificate; use a certificate issued by a CA the server trusts (--client-ca FILE "
       "here). If it is in fact an intermediate CA of a trusted root, the client must send it "
@@ -426,9 +362,10 @@ static const issuer_row issuer_table[] = {
       "trusted root, the server must send it (a CA file containing it tells the two apart)."}},
 };
 
-static const issuer_row *issuer_decide(chain_ctx *ctx, int side, X509 *cert)
+static const issuer_row *issuer_decide(chain_ctx *ctx, int side, X509 *cert, const bytes_t *ca_names,
+                                       size_t n_ca_names)
 {
-    issuer_facts f = issuer_facts_of(ctx, side, cert);
+    issuer_facts f = issuer_facts_of(ctx, side, cert, ca_names, n_ca_names);
     for (size_t i = 0; i < MTLS_ARRAY_LEN(issuer_table); i++)
         if (issuer_table[i].applies(&f))
             return &issuer_table[i];
@@ -478,8 +415,8 @@ static bool emitted_before(emitted *em, const char *code, long idx, X509 *cert)
 }
 
 static int run_verify(chain_ctx *ctx, chain_report *r, X509 *const *xs, size_t n, int side,
-                      const char *sni, int64_t t, int64_t *lo, int64_t *hi,
-                      bool *depends_on_capture)
+                      const char *sni, const bytes_t *ca_names, size_t n_ca_names, int64_t t,
+                      int64_t *lo, int64_t *hi)
 {
     int rc = -1;
     vstate st;
@@ -529,9 +466,7 @@ static int run_verify(chain_ctx *ctx, chain_report *r, X509 *const *xs, size_t n
         const verr_row *row = verr_find(e->err);
         char *owned = NULL;
         if (row && row->issuer_missing && e->cert) {
-            const issuer_row *ir = issuer_decide(ctx, side, e->cert);
-            if (!ir->final)
-                *depends_on_capture = true;
+            const issuer_row *ir = issuer_decide(ctx, side, e->cert, ca_names, n_ca_names);
             code = ir->code;
             owned = issuer_sentence(ir, side, e->depth, e->cert);
             if (!owned)
@@ -783,12 +718,15 @@ static int hygiene_findings(chain_report *r, X509 *const *xs, size_t n, int side
 
 /* ---------- entry points ---------- */
 
-chain_report *chain_analyze_bucket(chain_ctx *ctx, const bytes_t *certs, size_t n, int side,
-                                   const char *sni, int64_t handshake_time, int64_t *out_lo,
-                                   int64_t *out_hi, uint64_t *out_seen_gen)
+chain_report *chain_analyze_bucket(chain_ctx *ctx, const chain_input *in, int64_t *out_lo,
+                                   int64_t *out_hi)
 {
     int64_t lo = INT64_MIN, hi = INT64_MAX;
-    bool depends = false;
+    const bytes_t *certs = in->certs;
+    size_t n = in->n_certs;
+    int side = in->side;
+    const char *sni = in->sni;
+    int64_t handshake_time = in->handshake_time;
     int64_t t = chain_ctx_time(ctx, handshake_time);
     side = side == CHAIN_SIDE_SERVER ? CHAIN_SIDE_SERVER : CHAIN_SIDE_CLIENT;
     if (!ctx || (n > 0 && !certs))
@@ -835,12 +773,10 @@ chain_report *chain_analyze_bucket(chain_ctx *ctx, const bytes_t *certs, size_t 
         if (!r->verify_error_str || !r->verify_sentence)
             goto fail;
     } else {
-        if (run_verify(ctx, r, xs, n, side, sni, t, &lo, &hi, &depends) < 0)
+        if (run_verify(ctx, r, xs, n, side, sni, side == CHAIN_SIDE_CLIENT ? in->ca_names : NULL,
+                       side == CHAIN_SIDE_CLIENT ? in->n_ca_names : 0, t, &lo, &hi) < 0)
             goto fail;
     }
-    /* the CA certificates of this chain are known to the next chains (after
-     * this one is judged: its own certificates were OpenSSL's candidates) */
-    seen_add_chain(ctx, xs, n);
     if (n > 0 && (shape_findings(r, xs, n, side) < 0 || hygiene_findings(r, xs, n, side, t) < 0))
         goto fail;
     if (n > 0 && xs[0]) {
@@ -856,8 +792,6 @@ chain_report *chain_analyze_bucket(chain_ctx *ctx, const bytes_t *certs, size_t 
         *out_lo = lo;
     if (out_hi)
         *out_hi = hi;
-    if (out_seen_gen)
-        *out_seen_gen = depends ? ctx->seen_gen : 0;
     return r;
 fail:
     for (size_t i = 0; xs && i < n; i++)
@@ -871,7 +805,8 @@ fail:
 chain_report *chain_analyze(chain_ctx *ctx, const bytes_t *certs, size_t n, int side,
                             const char *sni, int64_t handshake_time)
 {
-    return chain_analyze_bucket(ctx, certs, n, side, sni, handshake_time, NULL, NULL, NULL);
+    chain_input in = {certs, n, side, sni, handshake_time, NULL, 0};
+    return chain_analyze_bucket(ctx, &in, NULL, NULL);
 }
 
 /* ---------- accessors for chain_ca_names.c ---------- */

@@ -5,22 +5,23 @@
  * from OpenSSL's verdict.
  *
  * One chain_ctx is built once from the configuration (trust anchors, time
- * override); afterwards only its registry of what the capture has shown
- * changes (CA certificates of analysed chains, CA names of CertificateRequests;
- * bounded, append-only). Analyses return refcounted chain_report objects (see
- * chain_report.h) which chain_cache.c shares between sessions.
+ * override) and never changes afterwards: an analysis is a function of the
+ * chain, its connection (side, SNI, time, the CertificateRequest's CA names)
+ * and the configuration, never of other connections. Analyses return
+ * refcounted chain_report objects (see chain_report.h) which chain_cache.c
+ * shares between sessions.
  *
  * A certificate whose issuer is neither sent nor trusted (OpenSSL errors 20,
  * 2, 21) is judged by what is known about that issuer (the issuer table in
  * chain_verify.c): missing_intermediate when a certificate that could be the
  * issuer (same name; subjectKeyIdentifier = the certificate's
- * authorityKeyIdentifier when present) is in the CA files given (any side) or
- * was sent in another chain of the capture, and chains to a trust anchor of
- * this side — or, for client chains, when its name was in a
- * CertificateRequest seen so far; otherwise untrusted_root naming the issuer.
- * The capture sources make a verdict depend on what came before: a later
- * connection may know more than an earlier one (chain_cache.c then
- * revalidates the cached report).
+ * authorityKeyIdentifier when present) is in the CA files given (any side)
+ * and chains to a trust anchor of this side — or, for client chains, when
+ * this connection's CertificateRequest named it; otherwise untrusted_root
+ * naming the issuer. An intermediate that another connection of the capture
+ * sent is deliberately not used (the verdict would then depend on what else
+ * is in the capture, its order and the thread count): the end summary
+ * reports it instead (src/report/summary.h).
  */
 #ifndef MTLS_CHAIN_VERIFY_H
 #define MTLS_CHAIN_VERIFY_H
@@ -51,10 +52,6 @@ typedef struct chain_config {
     bool verify_time_now;        /* --verify-time now */
 } chain_config;
 
-/* At most this many CA certificates, and as many CA names, are remembered
- * from the capture; later ones are not. */
-#define CHAIN_SEEN_MAX 4096
-
 typedef struct chain_ctx chain_ctx;
 
 /*
@@ -74,18 +71,6 @@ void chain_ctx_free(chain_ctx *ctx); /* NULL is a no-op */
 /* True when trust anchors are configured (or the system store is used) for
  * this side. */
 bool chain_ctx_has_anchors(const chain_ctx *ctx, int side);
-
-/*
- * The capture's registry (not locked: a chain_ctx shared by threads needs one
- * lock around chain_analyze*, chain_cache_analyze and this).
- * chain_ctx_note_ca_names remembers the CA names a CertificateRequest listed
- * (DER X509_NAMEs; undecodable ones are skipped). chain_ctx_seen_generation
- * is 1 for a new context and grows whenever the registry grows (CA names
- * noted, or a chain_analyze* of a chain with a CA certificate not seen
- * before); 0 for NULL.
- */
-void chain_ctx_note_ca_names(chain_ctx *ctx, const bytes_t *ca_names, size_t n_names);
-uint64_t chain_ctx_seen_generation(const chain_ctx *ctx);
 
 /* The time chains are judged at: the override from the configuration, else
  * handshake_time (unix seconds). */
@@ -112,20 +97,30 @@ int64_t chain_ctx_time(const chain_ctx *ctx, int64_t handshake_time);
 chain_report *chain_analyze(chain_ctx *ctx, const bytes_t *certs, size_t n, int side,
                             const char *sni, int64_t handshake_time) MTLS_WARN_UNUSED;
 
+/* One chain to judge, with what its connection says about it. */
+typedef struct chain_input {
+    const bytes_t *certs;        /* DER as sent, leaf first */
+    size_t n_certs;
+    int side;                    /* CHAIN_SIDE_CLIENT or CHAIN_SIDE_SERVER */
+    const char *sni;             /* checked against a server leaf; may be NULL */
+    int64_t handshake_time;      /* unix seconds (packet time) */
+    /* client chains: the DER DistinguishedNames this connection's
+     * CertificateRequest listed (a missing issuer named there is an
+     * intermediate the client did not send); ignored for server chains */
+    const bytes_t *ca_names;
+    size_t n_ca_names;
+} chain_input;
+
 /*
- * chain_analyze plus the validity bucket: *out_lo and *out_hi (may be NULL)
+ * chain_analyze of in (with its CA names) plus the validity bucket: *out_lo and *out_hi (may be NULL)
  * receive the interval [lo, hi) of validation times (unix seconds) that give
  * the same report — bounded by the notBefore, notAfter + 1 and
  * notAfter - CHAIN_EXPIRES_SOON_SECS + 1 of every certificate that took part
  * (sent or taken from the trust store). INT64_MIN / INT64_MAX when unbounded.
- * *out_seen_gen (may be NULL) receives 0 when the report does not depend on
- * what the capture shows later, else the chain_ctx_seen_generation it was
- * made at: the same chain analysed at a later generation may be judged
- * differently (an unknown issuer became known).
+ * ctx is only read.
  */
-chain_report *chain_analyze_bucket(chain_ctx *ctx, const bytes_t *certs, size_t n, int side,
-                                   const char *sni, int64_t handshake_time, int64_t *out_lo,
-                                   int64_t *out_hi, uint64_t *out_seen_gen) MTLS_WARN_UNUSED;
+chain_report *chain_analyze_bucket(chain_ctx *ctx, const chain_input *in, int64_t *out_lo,
+                                   int64_t *out_hi) MTLS_WARN_UNUSED;
 
 /*
  * Acceptable CAs (CertificateRequest certificate_authorities): returns 1 when

@@ -37,28 +37,23 @@ void explain_resumed(const diag_ctx *c, diag_out *o)
     diag_cite(o, c->f.fin[0]);
     diag_cite(o, c->f.fin[1]);
     const session_t *s = c->s;
-    const conn_analysis *a = c->a;
     sb_printf(e, "An abbreviated handshake resumed an earlier session (%s), so no "
                  "certificates were sent: they were checked when the original session "
                  "was established.",
               s->sh.psk_selected ? "TLS 1.3 PSK"
               : s->ch.has_session_ticket ? "session ticket"
                                          : "session ID");
-    if (a->resumed_from_id)
-        sb_printf(e, " The full handshake is connection #%llu in this capture.",
-                  (unsigned long long)a->resumed_from_id);
-    else
-        sb_printf(e, " The original full handshake is not in this capture.");
+    /* Which full handshake it continued is another connection's business: the
+     * summary links it (summary_links.h), so this explanation is the same
+     * whatever else the capture holds. */
+    sb_printf(e, " The summary's resumptions name the full handshake when it is in this capture.");
     if (!c->f.completed)
         sb_printf(e, " The capture ends before the resumed handshake finished.");
-    if (a->resumed_from_id)
-        sb_printf(n, "See connection #%llu for the certificates and their validation.",
-                  (unsigned long long)a->resumed_from_id);
-    else
-        sb_printf(n, "To see the certificates, capture a full handshake: start the "
-                     "capture before the client's first connection, or disable "
-                     "resumption for a test (openssl s_client -no_ticket, or a fresh "
-                     "client process).");
+    sb_printf(n, "To see the certificates, look up the full handshake in the summary's "
+                 "resumptions; if it is not in this capture, capture one: start the "
+                 "capture before the client's first connection, or disable "
+                 "resumption for a test (openssl s_client -no_ticket, or a fresh "
+                 "client process).");
 }
 
 void explain_tls_ok_no_client_auth(const diag_ctx *c, diag_out *o)

@@ -790,8 +790,6 @@ static void mtls_obj(jb *b, cJSON *root, const conn_view *cv, const rjson_option
     str(b, m, "decrypt_note", s->decrypt_note);
     str(b, m, "starttls", s->starttls);
     str(b, m, "ja4", s->ch.ja4);
-    if (a->resumed_from_id)
-        num_u(b, m, "resumed_from_id", a->resumed_from_id);
     if (a->client_ca_acceptable >= 0)
         boolean(b, m, "client_ca_acceptable", a->client_ca_acceptable == 1);
     str(b, m, "client_ca_matched", a->client_ca_matched);

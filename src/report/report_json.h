@@ -17,7 +17,7 @@
 #include "compiler.h"
 #include "conn_view.h"
 
-#define RJSON_SCHEMA_VERSION "2.0"
+#define RJSON_SCHEMA_VERSION "3.0"
 #define RJSON_ECS_VERSION "8.11.0" /* the Elastic Common Schema the ECS fields follow */
 
 typedef struct rjson_options {

@@ -12,6 +12,7 @@
 
 #include "escape.h"
 #include "report_json.h"
+#include "summary_links.h"
 
 typedef struct audit_row {
     char sha256[65];
@@ -37,6 +38,7 @@ struct summary {
     size_t n_slots;
     bool have_capture;
     summary_capture cap;
+    summary_links *links; /* what connections tell about each other (summary_links.h) */
 };
 
 summary *summary_new(size_t max_certs)
@@ -45,6 +47,10 @@ summary *summary_new(size_t max_certs)
     if (!sm)
         return NULL;
     sm->max_certs = max_certs ? max_certs : SUMMARY_DEFAULT_MAX_CERTS;
+    if (!(sm->links = summary_links_new())) {
+        free(sm);
+        return NULL;
+    }
     return sm;
 }
 
@@ -63,6 +69,7 @@ void summary_free(summary *sm)
     }
     free(sm->rows);
     free(sm->slots);
+    summary_links_free(sm->links);
     free(sm);
 }
 
@@ -142,6 +149,8 @@ int summary_add(summary *sm, const conn_view *c)
     sm->connections++;
     if (dg->failed)
         sm->failed++;
+    if (summary_links_add(sm->links, c) < 0)
+        return -1;
     const chain_report *cc = c->a->chain[DIR_C2S];
     if (!cc || cc->n_certs == 0)
         return 0;
@@ -211,7 +220,7 @@ int summary_merge(summary *dst, summary *src)
     dst->connections += src->connections;
     dst->failed += src->failed;
     dst->capped |= src->capped;
-    int rc = 0;
+    int rc = summary_links_merge(dst->links, src->links);
     for (size_t i = 0; i < src->n_rows; i++) {
         audit_row *from = &src->rows[i];
         audit_row *r;
@@ -358,6 +367,8 @@ int summary_write_text(FILE *out, const summary *sm, const rtext_options *opt)
                 err = true;
         }
     }
+    if (summary_links_write_text(out, sm->links) < 0)
+        err = true;
     return err || ferror(out) ? -1 : 0;
 }
 
@@ -449,6 +460,7 @@ cJSON *summary_json(const summary *sm)
         }
         oom |= !cJSON_AddBoolToObject(ro, "servers_capped", r->servers_capped);
     }
+    oom |= !oom && summary_links_json(o, sm->links) < 0;
     if (oom) {
         cJSON_Delete(o);
         return NULL;

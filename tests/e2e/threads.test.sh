@@ -100,6 +100,14 @@ fi
 # the exit code and --expect are the merged ones
 "$bin" -r "$src/samples/pcaps/many-connections.pcap" -q --threads 2 --expect mtls_ok > /dev/null 2>&1; rc=$?
 [ $rc = 1 ] && ok "--expect over workers: exit 1 on an unexpected verdict" || bad "--expect exit $rc"
+# some connections send the intermediate, others omit it (one connection, one
+# diagnosis: the ones that omit it must not learn it from the others)
+if command -v mergecap >/dev/null; then
+    mergecap -F pcap -a -w "$tmp/mixed.pcap" "$src/samples/pcaps/tls12-missing-intermediate.pcap" \
+        "$src/samples/pcaps/tls12-mtls-ok.pcap" "$src/samples/pcaps/tls12-missing-intermediate.pcap" \
+        "$src/samples/pcaps/tls13-mtls-ok.pcap" 2>/dev/null
+    compare "intermediate sent by some connections, omitted by others" 3 -r "$tmp/mixed.pcap" --ca "$src/samples/pki/root.pem"
+fi
 "$bin" -r "$src/samples/pcaps/many-connections.pcap" --threads 0 > /dev/null 2>&1; rc=$?
 [ $rc = 2 ] && ok "--threads 0 is a usage error" || bad "--threads 0 exit $rc"
 

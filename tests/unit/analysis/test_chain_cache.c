@@ -71,6 +71,14 @@ static int teardown(void **state)
     return 0;
 }
 
+/* chain_cache_analyze of a chain without CertificateRequest CA names. */
+static const chain_report *cached(chain_cache *c, chain_ctx *x, const bytes_t *certs, size_t n, int side,
+                                  const char *sni, int64_t t)
+{
+    chain_input in = {certs, n, side, sni, t, NULL, 0};
+    return chain_cache_analyze(c, x, &in);
+}
+
 static chain_cache_stats stats(const chain_cache *c)
 {
     chain_cache_stats s;
@@ -83,7 +91,7 @@ static void test_hit_returns_same_report(void **state)
     (void)state;
     chain_cache *c = chain_cache_new(16);
     assert_non_null(c);
-    const chain_report *a = chain_cache_analyze(c, ctx, chain, 2, CHAIN_SIDE_CLIENT, NULL, TP_T0);
+    const chain_report *a = cached(c, ctx, chain, 2, CHAIN_SIDE_CLIENT, NULL, TP_T0);
     assert_non_null(a);
     assert_true(a->valid);
     assert_int_equal(stats(c).misses, 1);
@@ -95,7 +103,7 @@ static void test_hit_returns_same_report(void **state)
         copy[i].data = malloc(chain[i].len);
         memcpy(copy[i].data, chain[i].data, chain[i].len);
     }
-    const chain_report *b = chain_cache_analyze(c, ctx, copy, 2, CHAIN_SIDE_CLIENT, NULL, TP_T0 + 1);
+    const chain_report *b = cached(c, ctx, copy, 2, CHAIN_SIDE_CLIENT, NULL, TP_T0 + 1);
     assert_ptr_equal(a, b);
     assert_int_equal(a->refs, 3); /* cache + two holders */
     assert_int_equal(stats(c).hits, 1);
@@ -112,12 +120,12 @@ static void test_key_parts(void **state)
     (void)state;
     chain_cache *c = chain_cache_new(16);
     const chain_report *r[6];
-    r[0] = chain_cache_analyze(c, ctx, chain, 2, CHAIN_SIDE_CLIENT, NULL, TP_T0);
-    r[1] = chain_cache_analyze(c, ctx, chain, 2, CHAIN_SIDE_SERVER, NULL, TP_T0);   /* side */
-    r[2] = chain_cache_analyze(c, ctx, chain, 2, CHAIN_SIDE_SERVER, "a.test", TP_T0); /* SNI */
-    r[3] = chain_cache_analyze(c, ctx, chain, 2, CHAIN_SIDE_SERVER, "x.test", TP_T0);
-    r[4] = chain_cache_analyze(c, ctx2, chain, 2, CHAIN_SIDE_CLIENT, NULL, TP_T0);  /* trust ctx */
-    r[5] = chain_cache_analyze(c, ctx, chain2, 2, CHAIN_SIDE_CLIENT, NULL, TP_T0);  /* bytes */
+    r[0] = cached(c, ctx, chain, 2, CHAIN_SIDE_CLIENT, NULL, TP_T0);
+    r[1] = cached(c, ctx, chain, 2, CHAIN_SIDE_SERVER, NULL, TP_T0);   /* side */
+    r[2] = cached(c, ctx, chain, 2, CHAIN_SIDE_SERVER, "a.test", TP_T0); /* SNI */
+    r[3] = cached(c, ctx, chain, 2, CHAIN_SIDE_SERVER, "x.test", TP_T0);
+    r[4] = cached(c, ctx2, chain, 2, CHAIN_SIDE_CLIENT, NULL, TP_T0);  /* trust ctx */
+    r[5] = cached(c, ctx, chain2, 2, CHAIN_SIDE_CLIENT, NULL, TP_T0);  /* bytes */
     assert_int_equal(stats(c).misses, 6);
     assert_int_equal(stats(c).hits, 0);
     for (int i = 0; i < 6; i++)
@@ -127,9 +135,10 @@ static void test_key_parts(void **state)
     assert_false(r[3]->valid);
     assert_true(findings_has(&r[3]->findings, "hostname_mismatch"));
     /* a chain that is a prefix of another (one cert fewer) is another key */
-    const chain_report *p = chain_cache_analyze(c, ctx, chain, 1, CHAIN_SIDE_CLIENT, NULL, TP_T0);
+    const chain_report *p = cached(c, ctx, chain, 1, CHAIN_SIDE_CLIENT, NULL, TP_T0);
     assert_int_equal(stats(c).misses, 7);
-    assert_true(findings_has(&p->findings, "missing_intermediate"));
+    /* the intermediate the other chains sent is not known to it */
+    assert_true(findings_has(&p->findings, "untrusted_root"));
     chain_report_unref(p);
     for (int i = 0; i < 6; i++)
         chain_report_unref(r[i]);
@@ -138,7 +147,7 @@ static void test_key_parts(void **state)
 
 static const chain_report *at(chain_cache *c, int64_t t)
 {
-    const chain_report *r = chain_cache_analyze(c, ctx, chain, 2, CHAIN_SIDE_CLIENT, NULL, t);
+    const chain_report *r = cached(c, ctx, chain, 2, CHAIN_SIDE_CLIENT, NULL, t);
     assert_non_null(r);
     return r;
 }
@@ -199,9 +208,9 @@ static void test_eviction_keeps_reports_alive(void **state)
 {
     (void)state;
     chain_cache *c = chain_cache_new(2);
-    const chain_report *a = chain_cache_analyze(c, ctx, chain, 2, CHAIN_SIDE_CLIENT, NULL, TP_T0);
-    const chain_report *b = chain_cache_analyze(c, ctx, chain2, 2, CHAIN_SIDE_CLIENT, NULL, TP_T0);
-    const chain_report *d = chain_cache_analyze(c, ctx, chain, 2, CHAIN_SIDE_SERVER, NULL, TP_T0);
+    const chain_report *a = cached(c, ctx, chain, 2, CHAIN_SIDE_CLIENT, NULL, TP_T0);
+    const chain_report *b = cached(c, ctx, chain2, 2, CHAIN_SIDE_CLIENT, NULL, TP_T0);
+    const chain_report *d = cached(c, ctx, chain, 2, CHAIN_SIDE_SERVER, NULL, TP_T0);
     chain_cache_stats st = stats(c);
     assert_int_equal(st.evictions, 1);
     assert_int_equal(st.entries, 2);
@@ -209,11 +218,11 @@ static void test_eviction_keeps_reports_alive(void **state)
     assert_int_equal(a->refs, 1);
     assert_string_equal(a->certs[0].subject, "CN=a.test");
     /* asking again for a is a miss that evicts b */
-    const chain_report *a2 = chain_cache_analyze(c, ctx, chain, 2, CHAIN_SIDE_CLIENT, NULL, TP_T0);
+    const chain_report *a2 = cached(c, ctx, chain, 2, CHAIN_SIDE_CLIENT, NULL, TP_T0);
     assert_ptr_not_equal(a2, a);
     assert_int_equal(stats(c).evictions, 2);
     /* d is still cached */
-    const chain_report *d2 = chain_cache_analyze(c, ctx, chain, 2, CHAIN_SIDE_SERVER, NULL, TP_T0);
+    const chain_report *d2 = cached(c, ctx, chain, 2, CHAIN_SIDE_SERVER, NULL, TP_T0);
     assert_ptr_equal(d2, d);
     chain_cache_free(c); /* drops the cache's references only */
     assert_int_equal(d->refs, 2);
@@ -230,7 +239,7 @@ static void test_many_repeats_cost_one_analysis(void **state)
     (void)state;
     chain_cache *c = chain_cache_new(0);
     for (int i = 0; i < 10000; i++) {
-        const chain_report *r = chain_cache_analyze(c, ctx, chain, 2, CHAIN_SIDE_CLIENT, NULL, TP_T0 + i);
+        const chain_report *r = cached(c, ctx, chain, 2, CHAIN_SIDE_CLIENT, NULL, TP_T0 + i);
         assert_non_null(r);
         chain_report_unref(r);
     }
@@ -239,9 +248,12 @@ static void test_many_repeats_cost_one_analysis(void **state)
     chain_cache_free(c);
 }
 
-/* A report judged while the issuer was unknown is judged again once the
- * capture has shown it (chain_verify.h); a final one is not. */
-static void test_revalidated_when_capture_shows_more(void **state)
+/* A chain's report never depends on other chains analysed before it (one
+ * connection, one diagnosis): a leaf-only chain stays untrusted_root, and a
+ * hit, after a chain that sends the intermediate; the CertificateRequest's CA
+ * names are part of the key (they can turn untrusted_root into
+ * missing_intermediate). */
+static void test_independent_of_other_chains(void **state)
 {
     (void)state;
     char *pem = tp_write_pem(dir, "root-only.pem", &root, 1);
@@ -250,31 +262,44 @@ static void test_revalidated_when_capture_shows_more(void **state)
     free(pem);
     assert_non_null(fresh);
     chain_cache *c = chain_cache_new(16);
-    const chain_report *p = chain_cache_analyze(c, fresh, chain, 1, CHAIN_SIDE_CLIENT, NULL, TP_T0);
+    const chain_report *p = cached(c, fresh, chain, 1, CHAIN_SIDE_CLIENT, NULL, TP_T0);
     assert_true(findings_has(&p->findings, "untrusted_root"));
-    const chain_report *p2 = chain_cache_analyze(c, fresh, chain, 1, CHAIN_SIDE_CLIENT, NULL, TP_T0);
-    assert_ptr_equal(p, p2); /* nothing new yet: a hit */
-    assert_int_equal(stats(c).hits, 1);
-    /* another connection sends leaf + intermediate: the intermediate is known now */
-    const chain_report *full = chain_cache_analyze(c, fresh, chain2, 2, CHAIN_SIDE_CLIENT, NULL, TP_T0);
+    /* another connection sends leaf + intermediate */
+    const chain_report *full = cached(c, fresh, chain2, 2, CHAIN_SIDE_CLIENT, NULL, TP_T0);
     assert_true(full->valid);
-    const chain_report *q = chain_cache_analyze(c, fresh, chain, 1, CHAIN_SIDE_CLIENT, NULL, TP_T0);
-    assert_ptr_not_equal(q, p);
-    assert_true(findings_has(&q->findings, "missing_intermediate"));
-    assert_false(findings_has(&q->findings, "untrusted_root"));
-    assert_int_equal(stats(c).misses, 3);
-    assert_int_equal(stats(c).entries, 2);
-    /* the earlier holders keep their (immutable) report */
-    assert_true(findings_has(&p->findings, "untrusted_root"));
-    /* missing_intermediate is final: hits from now on */
-    const chain_report *q2 = chain_cache_analyze(c, fresh, chain, 1, CHAIN_SIDE_CLIENT, NULL, TP_T0);
-    assert_ptr_equal(q, q2);
-    chain_report_unref(p);
-    chain_report_unref(p2);
-    chain_report_unref(full);
-    chain_report_unref(q);
-    chain_report_unref(q2);
+    const chain_report *q = cached(c, fresh, chain, 1, CHAIN_SIDE_CLIENT, NULL, TP_T0);
+    assert_ptr_equal(q, p); /* a hit: the same answer as before */
+    assert_true(findings_has(&q->findings, "untrusted_root"));
+    assert_int_equal(stats(c).misses, 2);
+    /* a fresh cache gives the same answer whatever came first */
+    chain_cache *c2 = chain_cache_new(16);
+    const chain_report *full2 = cached(c2, fresh, chain2, 2, CHAIN_SIDE_CLIENT, NULL, TP_T0);
+    const chain_report *q2 = cached(c2, fresh, chain, 1, CHAIN_SIDE_CLIENT, NULL, TP_T0);
+    assert_true(findings_has(&q2->findings, "untrusted_root"));
+    assert_false(findings_has(&q2->findings, "missing_intermediate"));
+    /* the same chain with the intermediate's name in the CertificateRequest: another key */
+    bytes_t nm = {NULL, 0};
+    int len = i2d_X509_NAME(X509_get_subject_name(inter), &nm.data);
+    assert_true(len > 0);
+    nm.len = (size_t)len;
+    chain_input in = {chain, 1, CHAIN_SIDE_CLIENT, NULL, TP_T0, &nm, 1};
+    const chain_report *listed = chain_cache_analyze(c2, fresh, &in);
+    assert_ptr_not_equal(listed, q2);
+    assert_true(findings_has(&listed->findings, "missing_intermediate"));
+    const chain_report *listed2 = chain_cache_analyze(c2, fresh, &in);
+    assert_ptr_equal(listed, listed2);
+    /* server chains ignore CA names: a hit on the key without them */
+    const chain_report *s1 = cached(c2, fresh, chain, 1, CHAIN_SIDE_SERVER, NULL, TP_T0);
+    chain_input sin = {chain, 1, CHAIN_SIDE_SERVER, NULL, TP_T0, &nm, 1};
+    const chain_report *s2 = chain_cache_analyze(c2, fresh, &sin);
+    assert_ptr_not_equal(s1, NULL);
+    assert_true(findings_has(&s2->findings, "untrusted_root"));
+    OPENSSL_free(nm.data);
+    const chain_report *all[] = {p, full, q, full2, q2, listed, listed2, s1, s2};
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+        chain_report_unref(all[i]);
     chain_cache_free(c);
+    chain_cache_free(c2);
     chain_ctx_free(fresh);
 }
 
@@ -286,7 +311,7 @@ int main(void)
         cmocka_unit_test(test_validity_buckets),
         cmocka_unit_test(test_eviction_keeps_reports_alive),
         cmocka_unit_test(test_many_repeats_cost_one_analysis),
-        cmocka_unit_test(test_revalidated_when_capture_shows_more),
+        cmocka_unit_test(test_independent_of_other_chains),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,516 @@
+/* summary_links.c — cross-connection knowledge for the end summary (see summary_links.h). */
+#include "summary_links.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "escape.h"
+#include "report_json.h"
+
+/* The LINKS_MAX_IDS lowest connection ids of a set, and how many there were:
+ * the same whatever order the ids arrive in. */
+typedef struct id_set {
+    uint64_t v[LINKS_MAX_IDS]; /* ascending */
+    size_t n;
+    uint64_t total;
+    uint64_t last; /* the id added last: both chains of one connection count once */
+} id_set;
+
+static void ids_add(id_set *s, uint64_t id)
+{
+    if (s->total && s->last == id)
+        return;
+    s->last = id;
+    size_t i = 0;
+    while (i < s->n && s->v[i] < id)
+        i++;
+    if (i < s->n && s->v[i] == id)
+        return;
+    s->total++;
+    if (i >= LINKS_MAX_IDS)
+        return;
+    size_t last = s->n < LINKS_MAX_IDS ? s->n : LINKS_MAX_IDS - 1;
+    memmove(&s->v[i + 1], &s->v[i], (last - i) * sizeof(s->v[0]));
+    s->v[i] = id;
+    if (s->n < LINKS_MAX_IDS)
+        s->n++;
+}
+
+static void ids_merge(id_set *dst, const id_set *src)
+{
+    uint64_t extra = src->total - src->n; /* ids past the kept ones: counted only */
+    for (size_t i = 0; i < src->n; i++)
+        ids_add(dst, src->v[i]);
+    dst->total += extra;
+}
+
+/* A CA certificate (not self-signed) sent after the leaf. */
+typedef struct ca_sent {
+    char sha256[65];
+    char *subject;
+    char *ski; /* may be NULL */
+    id_set on;
+} ca_sent;
+
+/* An issuer that a chain lacked: its certificate was neither sent nor found. */
+typedef struct issuer_lacked {
+    char *issuer;
+    char *aki; /* may be NULL */
+    int side;  /* 0 client chains, 1 server chains */
+    id_set on;
+} issuer_lacked;
+
+/* A full handshake that can be resumed, or an abbreviated one. */
+typedef struct hs_rec {
+    endpoint_t server;
+    uint8_t client_addr[16];
+    uint8_t sid[32];
+    uint8_t sid_len;
+    bool ticket;  /* full: issued a ticket */
+    bool resumed; /* abbreviated handshake */
+    uint64_t id;
+} hs_rec;
+
+struct summary_links {
+    ca_sent *cas;
+    size_t n_cas, cap_cas;
+    issuer_lacked *lacks;
+    size_t n_lacks, cap_lacks;
+    hs_rec *hs;
+    size_t n_hs, cap_hs;
+    bool capped;
+};
+
+summary_links *summary_links_new(void) { return calloc(1, sizeof(summary_links)); }
+
+void summary_links_free(summary_links *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->n_cas; i++) {
+        free(l->cas[i].subject);
+        free(l->cas[i].ski);
+    }
+    for (size_t i = 0; i < l->n_lacks; i++) {
+        free(l->lacks[i].issuer);
+        free(l->lacks[i].aki);
+    }
+    free(l->cas);
+    free(l->lacks);
+    free(l->hs);
+    free(l);
+}
+
+/* Room for one more element of size sz in *arr; -1 on OOM, 1 when capped. */
+static int grow(void **arr, size_t *cap, size_t n, size_t sz, bool *capped)
+{
+    if (n >= LINKS_MAX_ENTRIES) {
+        *capped = true;
+        return 1;
+    }
+    if (n < *cap)
+        return 0;
+    size_t nc = *cap ? *cap * 2 : 16;
+    void *p = realloc(*arr, nc * sz);
+    if (!p)
+        return -1;
+    *arr = p;
+    *cap = nc;
+    return 0;
+}
+
+static bool str_eq(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
+
+static int note_ca(summary_links *l, const cert_info *ci, uint64_t id)
+{
+    for (size_t i = 0; i < l->n_cas; i++)
+        if (strcmp(l->cas[i].sha256, ci->sha256) == 0) {
+            ids_add(&l->cas[i].on, id);
+            return 0;
+        }
+    int g = grow((void **)&l->cas, &l->cap_cas, l->n_cas, sizeof(ca_sent), &l->capped);
+    if (g)
+        return g < 0 ? -1 : 0;
+    ca_sent *c = &l->cas[l->n_cas];
+    memset(c, 0, sizeof(*c));
+    memcpy(c->sha256, ci->sha256, sizeof(c->sha256));
+    c->subject = strdup(ci->subject);
+    c->ski = ci->ski ? strdup(ci->ski) : NULL;
+    if (!c->subject || (ci->ski && !c->ski)) {
+        free(c->subject);
+        free(c->ski);
+        return -1;
+    }
+    l->n_cas++;
+    ids_add(&c->on, id);
+    return 0;
+}
+
+static int note_lack(summary_links *l, const char *issuer, const char *aki, int side, uint64_t id)
+{
+    for (size_t i = 0; i < l->n_lacks; i++) {
+        issuer_lacked *k = &l->lacks[i];
+        if (k->side == side && strcmp(k->issuer, issuer) == 0 && str_eq(k->aki, aki)) {
+            ids_add(&k->on, id);
+            return 0;
+        }
+    }
+    int g = grow((void **)&l->lacks, &l->cap_lacks, l->n_lacks, sizeof(issuer_lacked), &l->capped);
+    if (g)
+        return g < 0 ? -1 : 0;
+    issuer_lacked *k = &l->lacks[l->n_lacks];
+    memset(k, 0, sizeof(*k));
+    k->issuer = strdup(issuer);
+    k->aki = aki ? strdup(aki) : NULL;
+    k->side = side;
+    if (!k->issuer || (aki && !k->aki)) {
+        free(k->issuer);
+        free(k->aki);
+        return -1;
+    }
+    l->n_lacks++;
+    ids_add(&k->on, id);
+    return 0;
+}
+
+/* The chain could not be completed: an issuer was neither sent nor trusted. */
+static bool lacks_an_issuer(const chain_report *r)
+{
+    return findings_has(&r->findings, "untrusted_root") || findings_has(&r->findings, "missing_intermediate");
+}
+
+static int note_chain(summary_links *l, const chain_report *r, int side, uint64_t id)
+{
+    if (!r)
+        return 0;
+    for (size_t i = 1; i < r->n_certs; i++) {
+        const cert_info *ci = &r->certs[i];
+        if (!ci->decode_error && ci->subject && ci->is_ca != 0 && !ci->self_signed && note_ca(l, ci, id) < 0)
+            return -1;
+    }
+    if (r->valid || !lacks_an_issuer(r))
+        return 0;
+    /* each sent certificate whose issuer is not among the sent ones */
+    for (size_t i = 0; i < r->n_certs; i++) {
+        const cert_info *ci = &r->certs[i];
+        if (ci->decode_error || ci->self_signed || !ci->issuer)
+            continue;
+        bool sent = false;
+        for (size_t j = 0; j < r->n_certs && !sent; j++)
+            sent = j != i && str_eq(r->certs[j].subject, ci->issuer);
+        if (!sent && note_lack(l, ci->issuer, ci->aki, side, id) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int note_handshake(summary_links *l, const session_t *s)
+{
+    hs_rec h;
+    memset(&h, 0, sizeof(h));
+    if (s->resumed) {
+        h.resumed = true;
+    } else {
+        if (!s->sh.present || !session_cert_msg_seen(s, DIR_S2C))
+            return 0;
+        h.ticket = session_find_step(s, DIR_S2C, STEP_NEW_SESSION_TICKET) >= 0 ||
+                   session_find_step(s, DIR_C2S, STEP_NEW_SESSION_TICKET) >= 0;
+        if (!s->sh.session_id_len && !h.ticket)
+            return 0;
+    }
+    int g = grow((void **)&l->hs, &l->cap_hs, l->n_hs, sizeof(hs_rec), &l->capped);
+    if (g)
+        return g < 0 ? -1 : 0;
+    h.server = s->server;
+    memcpy(h.client_addr, s->client.addr, 16);
+    h.sid_len = (uint8_t)(s->sh.session_id_len <= 32 ? s->sh.session_id_len : 32);
+    memcpy(h.sid, s->sh.session_id, h.sid_len);
+    h.id = s->id;
+    l->hs[l->n_hs++] = h;
+    return 0;
+}
+
+int summary_links_add(summary_links *l, const conn_view *c)
+{
+    if (!l)
+        return 0;
+    for (int d = 0; d < 2; d++)
+        if (note_chain(l, c->a->chain[d], d, c->s->id) < 0)
+            return -1;
+    return note_handshake(l, c->s);
+}
+
+int summary_links_merge(summary_links *dst, summary_links *src)
+{
+    int rc = 0;
+    for (size_t i = 0; i < src->n_cas; i++) {
+        ca_sent *c = &src->cas[i];
+        size_t before = dst->n_cas;
+        cert_info ci;
+        memset(&ci, 0, sizeof(ci));
+        memcpy(ci.sha256, c->sha256, sizeof(ci.sha256));
+        ci.subject = c->subject;
+        ci.ski = c->ski;
+        if (note_ca(dst, &ci, c->on.v[0]) < 0) {
+            rc = -1;
+            continue;
+        }
+        for (size_t k = 0; k < dst->n_cas; k++)
+            if (strcmp(dst->cas[k].sha256, c->sha256) == 0) {
+                id_set rest = c->on;
+                if (k >= before) /* new: note_ca counted v[0] already */
+                    dst->cas[k].on = rest;
+                else
+                    ids_merge(&dst->cas[k].on, &rest);
+            }
+    }
+    for (size_t i = 0; i < src->n_lacks; i++) {
+        issuer_lacked *k = &src->lacks[i];
+        size_t before = dst->n_lacks;
+        if (note_lack(dst, k->issuer, k->aki, k->side, k->on.v[0]) < 0) {
+            rc = -1;
+            continue;
+        }
+        for (size_t j = 0; j < dst->n_lacks; j++) {
+            issuer_lacked *t = &dst->lacks[j];
+            if (t->side == k->side && strcmp(t->issuer, k->issuer) == 0 && str_eq(t->aki, k->aki)) {
+                if (j >= before)
+                    t->on = k->on;
+                else
+                    ids_merge(&t->on, &k->on);
+            }
+        }
+    }
+    for (size_t i = 0; i < src->n_hs; i++) {
+        int g = grow((void **)&dst->hs, &dst->cap_hs, dst->n_hs, sizeof(hs_rec), &dst->capped);
+        if (g) {
+            rc = g < 0 ? -1 : rc;
+            break;
+        }
+        dst->hs[dst->n_hs++] = src->hs[i];
+    }
+    dst->capped |= src->capped;
+    return rc;
+}
+
+/* ---- output, in an order that does not depend on the input's ---- */
+
+static bool issued(const ca_sent *c, const issuer_lacked *k)
+{
+    if (strcmp(c->subject, k->issuer) != 0)
+        return false;
+    return !c->ski || !k->aki || strcasecmp(c->ski, k->aki) == 0;
+}
+
+static int by_lowest_id(const void *a, const void *b)
+{
+    const issuer_lacked *x = a, *y = b;
+    if (x->on.v[0] != y->on.v[0])
+        return x->on.v[0] < y->on.v[0] ? -1 : 1;
+    if (x->side != y->side)
+        return x->side - y->side;
+    return strcmp(x->issuer, y->issuer);
+}
+
+static int by_pair_then_id(const void *a, const void *b)
+{
+    const hs_rec *x = a, *y = b;
+    int c = memcmp(x->server.addr, y->server.addr, 16);
+    if (!c)
+        c = (int)x->server.port - (int)y->server.port;
+    if (!c)
+        c = memcmp(x->client_addr, y->client_addr, 16);
+    if (!c && x->id != y->id)
+        c = x->id < y->id ? -1 : 1;
+    return c;
+}
+
+static bool same_pair(const hs_rec *x, const hs_rec *y)
+{
+    return memcmp(x->server.addr, y->server.addr, 16) == 0 && x->server.port == y->server.port &&
+           memcmp(x->client_addr, y->client_addr, 16) == 0;
+}
+
+/* The matching CA certificate for a lacked issuer, the one first sent. */
+static const ca_sent *sent_elsewhere(const summary_links *l, const issuer_lacked *k)
+{
+    const ca_sent *best = NULL;
+    for (size_t i = 0; i < l->n_cas; i++)
+        if (issued(&l->cas[i], k) && (!best || l->cas[i].on.v[0] < best->on.v[0]))
+            best = &l->cas[i];
+    return best;
+}
+
+typedef struct resumption {
+    uint64_t id, from; /* from: 0 when the full handshake is not in the capture */
+} resumption;
+
+static int by_id(const void *a, const void *b)
+{
+    const resumption *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Link every abbreviated handshake to the full handshake it continued: the
+ * latest earlier one between the same client address and server that gave
+ * out its session ID or, failing that, any ticket. Returns a malloc'd array
+ * sorted by id (*n entries), or NULL (*n 0) when there is none or on OOM. */
+static resumption *link_resumptions(summary_links *l, size_t *n, bool *oom)
+{
+    *n = 0;
+    *oom = false;
+    size_t n_res = 0;
+    for (size_t i = 0; i < l->n_hs; i++)
+        n_res += l->hs[i].resumed;
+    if (!n_res)
+        return NULL;
+    resumption *out = calloc(n_res, sizeof(*out));
+    if (!out) {
+        *oom = true;
+        return NULL;
+    }
+    qsort(l->hs, l->n_hs, sizeof(*l->hs), by_pair_then_id);
+    for (size_t i = 0; i < l->n_hs; i++) {
+        const hs_rec *r = &l->hs[i];
+        if (!r->resumed)
+            continue;
+        uint64_t by_ticket = 0, from = 0;
+        for (size_t k = i; k-- > 0 && same_pair(&l->hs[k], r) && !from;) {
+            const hs_rec *e = &l->hs[k];
+            if (e->resumed)
+                continue;
+            if (e->sid_len && e->sid_len == r->sid_len && memcmp(e->sid, r->sid, e->sid_len) == 0)
+                from = e->id;
+            else if (e->ticket && !by_ticket)
+                by_ticket = e->id;
+        }
+        out[*n].id = r->id;
+        out[*n].from = from ? from : by_ticket;
+        (*n)++;
+    }
+    qsort(out, *n, sizeof(*out), by_id);
+    return out;
+}
+
+static int put_ids(FILE *out, const id_set *s)
+{
+    int err = 0;
+    for (size_t i = 0; i < s->n; i++)
+        err |= fprintf(out, "%s#%" PRIu64, i ? ", " : "", s->v[i]) < 0;
+    if (s->total > s->n)
+        err |= fprintf(out, " and %" PRIu64 " more", s->total - s->n) < 0;
+    return err;
+}
+
+int summary_links_write_text(FILE *out, summary_links *l)
+{
+    if (!l)
+        return 0;
+    int err = 0;
+    if (l->n_lacks > 1)
+        qsort(l->lacks, l->n_lacks, sizeof(*l->lacks), by_lowest_id);
+    bool header = false;
+    for (size_t i = 0; i < l->n_lacks; i++) {
+        const issuer_lacked *k = &l->lacks[i];
+        const ca_sent *c = sent_elsewhere(l, k);
+        if (!c)
+            continue;
+        if (!header)
+            err |= fputs("Intermediates sent on other connections (not used for any connection's own "
+                         "verdict):\n", out) == EOF;
+        header = true;
+        err |= fputs("  - \"", out) == EOF;
+        err |= esc_fputs(out, c->subject, strlen(c->subject)) < 0;
+        err |= fprintf(out, "\" (sha256 %.16s...) was sent on ", c->sha256) < 0;
+        err |= put_ids(out, &c->on);
+        err |= fprintf(out, "; the %s chains of ", k->side ? "server" : "client") < 0;
+        err |= put_ids(out, &k->on);
+        err |= fprintf(out, " lacked it: if it is the intermediate of a trusted root, the %s must "
+                            "send it (a CA file containing it, --ca, makes that a "
+                            "missing_intermediate finding)\n",
+                       k->side ? "server" : "client") < 0;
+    }
+    size_t n_res = 0;
+    bool oom = false;
+    resumption *res = link_resumptions(l, &n_res, &oom);
+    if (n_res)
+        err |= fputs("Resumptions:", out) == EOF;
+    for (size_t i = 0; i < n_res; i++) {
+        if (res[i].from)
+            err |= fprintf(out, "%s#%" PRIu64 " resumed #%" PRIu64, i ? ", " : " ", res[i].id, res[i].from) < 0;
+        else
+            err |= fprintf(out, "%s#%" PRIu64 " (full handshake not in this capture)", i ? ", " : " ", res[i].id) < 0;
+    }
+    if (n_res)
+        err |= fputc('\n', out) == EOF;
+    free(res);
+    if (l->capped)
+        err |= fprintf(out, "Links capped: more than %u certificates, issuers or handshakes; the "
+                            "lists above are incomplete\n", LINKS_MAX_ENTRIES) < 0;
+    return err || oom ? -1 : 0;
+}
+
+static cJSON *ids_json(const id_set *s)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; a && i < s->n; i++) {
+        cJSON *n = cJSON_CreateNumber((double)s->v[i]);
+        if (!n || !cJSON_AddItemToArray(a, n)) {
+            cJSON_Delete(n);
+            cJSON_Delete(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+int summary_links_json(cJSON *o, summary_links *l)
+{
+    bool oom = false;
+    cJSON *ie = cJSON_AddArrayToObject(o, "intermediates_elsewhere");
+    oom |= !ie;
+    if (l && l->n_lacks > 1)
+        qsort(l->lacks, l->n_lacks, sizeof(*l->lacks), by_lowest_id);
+    for (size_t i = 0; ie && l && !oom && i < l->n_lacks; i++) {
+        const issuer_lacked *k = &l->lacks[i];
+        const ca_sent *c = sent_elsewhere(l, k);
+        if (!c)
+            continue;
+        cJSON *e = cJSON_CreateObject();
+        if (!e || !cJSON_AddItemToArray(ie, e)) {
+            cJSON_Delete(e);
+            oom = true;
+            break;
+        }
+        oom |= rjson_add_str(e, "subject", c->subject) < 0;
+        oom |= rjson_add_str(e, "sha256", c->sha256) < 0;
+        cJSON *sent = ids_json(&c->on), *lacked = ids_json(&k->on);
+        oom |= !sent || !cJSON_AddItemToObject(e, "sent_on", sent);
+        oom |= !cJSON_AddNumberToObject(e, "sent_on_count", (double)c->on.total);
+        oom |= !cJSON_AddStringToObject(e, "lacked_by", k->side ? "server" : "client");
+        oom |= !lacked || !cJSON_AddItemToObject(e, "lacked_on", lacked);
+        oom |= !cJSON_AddNumberToObject(e, "lacked_on_count", (double)k->on.total);
+    }
+    cJSON *ra = cJSON_AddArrayToObject(o, "resumptions");
+    oom |= !ra;
+    size_t n_res = 0;
+    bool res_oom = false;
+    resumption *res = l ? link_resumptions(l, &n_res, &res_oom) : NULL;
+    oom |= res_oom;
+    for (size_t i = 0; ra && !oom && i < n_res; i++) {
+        cJSON *e = cJSON_CreateObject();
+        if (!e || !cJSON_AddItemToArray(ra, e)) {
+            cJSON_Delete(e);
+            oom = true;
+            break;
+        }
+        oom |= !cJSON_AddNumberToObject(e, "connection", (double)res[i].id);
+        if (res[i].from)
+            oom |= !cJSON_AddNumberToObject(e, "resumed_from", (double)res[i].from);
+    }
+    free(res);
+    oom |= !cJSON_AddBoolToObject(o, "links_capped", l && l->capped);
+    return oom ? -1 : 0;
+}
