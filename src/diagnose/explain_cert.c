@@ -66,8 +66,13 @@ void explain_client_cert_missing(const diag_ctx *c, diag_out *o)
                      "optional at the TLS layer there), so it may refuse the request at the "
                      "application layer: nginx, for example, answers HTTP 400 \"No required SSL "
                      "certificate was sent\".");
-        if (f->http_srv != NONE && s->steps[f->http_srv].detail)
-            sb_printf(e, " The server's first response was \"%s\".", s->steps[f->http_srv].detail);
+        if (f->http_srv != NONE && s->steps[f->http_srv].app.line) {
+            const app_message *m = &s->steps[f->http_srv].app;
+            sb_printf(e, " The server's first response was \"%s", m->line);
+            if (m->message)
+                sb_printf(e, " (\"%s\")", m->message);
+            sb_printf(e, "\".");
+        }
         if (f->http_status >= 400)
             sb_printf(e, " The server refused the request, most likely because no certificate was "
                          "sent.");
@@ -192,7 +197,7 @@ static void http_answer(sb *e, const facts *f)
 {
     sb_printf(e, "HTTP %d", f->http_status);
     if (f->http_reason)
-        sb_printf(e, " \"%.*s\"", f->http_reason_len, f->http_reason);
+        sb_printf(e, " \"%s\"", f->http_reason);
 }
 
 void explain_client_cert_rejected_http(const diag_ctx *c, diag_out *o)

@@ -25,32 +25,6 @@ bool step_is_certificate(const step_t *st)
     return st->kind == STEP_CERTIFICATE || st->kind == STEP_COMPRESSED_CERTIFICATE;
 }
 
-/* "HTTP/1.1 400 Bad Request (\"The SSL certificate error\")" or ":status 403":
- * the status, and the quoted reason when there is one. */
-static void parse_http_response(const char *detail, int *status, const char **reason, int *reason_len)
-{
-    *status = 0;
-    *reason = NULL;
-    if (!detail)
-        return;
-    const char *p = NULL;
-    if (strncmp(detail, "HTTP/", 5) == 0)
-        p = strchr(detail, ' ');
-    else if (strncmp(detail, ":status ", 8) == 0)
-        p = detail + 7;
-    if (!p)
-        return;
-    p++;
-    if (p[0] >= '1' && p[0] <= '5' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9')
-        *status = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
-    const char *q = strstr(p, "(\"");
-    const char *end = q ? strchr(q + 2, '"') : NULL;
-    if (end) {
-        *reason = q + 2;
-        *reason_len = (int)(end - *reason);
-    }
-}
-
 /* The last renegotiation: its step and what followed it (see facts.h). */
 static void gather_renegotiation(const session_t *s, facts *f)
 {
@@ -211,9 +185,12 @@ void facts_gather(const session_t *s, facts *f)
         f->alert == NONE)
         f->completed = true;
 
-    if (f->http_srv != NONE)
-        parse_http_response(s->steps[f->http_srv].detail, &f->http_status, &f->http_reason,
-                            &f->http_reason_len);
+    if (f->http_srv != NONE) {
+        /* typed: the status and the server's words as the TLS layer read them */
+        const app_message *m = &s->steps[f->http_srv].app;
+        f->http_status = m->code;
+        f->http_reason = m->message;
+    }
     f->hello_malformed = (f->sh != NONE && !s->sh.present) || (f->ch != NONE && !s->ch.present);
     if (f->completed) {
         long after = f->fin[0] > f->fin[1] ? f->fin[0] : f->fin[1];

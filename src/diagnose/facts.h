@@ -29,9 +29,7 @@ typedef struct facts {
     int http_status;         /* status of the server's first HTTP response (HTTP/1.x status
                               * line or h2 :status), 0 when none was read */
     const char *http_reason; /* the server's words for a certificate refusal in that
-                              * response (nginx's page), or NULL; points into the step,
-                              * http_reason_len bytes */
-    int http_reason_len;
+                              * response (nginx's page), or NULL; the step's app.message */
     bool hello_malformed;    /* a ClientHello or ServerHello step whose body did not parse */
     /* TLS 1.0-1.2 renegotiation (the last one): its step, whether it was
      * read (decrypted and a full handshake: the facts above then come from

@@ -82,8 +82,11 @@ void session_free(session_t *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->n_steps; i++)
+    for (size_t i = 0; i < s->n_steps; i++) {
         free(s->steps[i].detail);
+        free(s->steps[i].app.line);
+        free(s->steps[i].app.message);
+    }
     free(s->steps);
     free(s->sealed);
 

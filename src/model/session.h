@@ -53,7 +53,8 @@ typedef enum step_kind {
     STEP_ALERT,               /* plaintext or decrypted alert: alert_level / alert_desc */
     STEP_ENCRYPTED_ALERT,     /* alert record we cannot read */
     STEP_POST_HANDSHAKE_AUTH, /* CertificateRequest after the handshake (TLS 1.3) */
-    STEP_HTTP,                /* --show-http: first request/status line (detail) */
+    STEP_HTTP,                /* the first request or response of the application protocol
+                               * after the handshake: payload in step.app */
     STEP_FIN,
     STEP_RST,
     STEP_TCP_GAP,             /* length = bytes lost */
@@ -62,6 +63,26 @@ typedef enum step_kind {
     STEP_CAPTURE_END,
     STEP__COUNT
 } step_kind;
+
+/* The application protocol a STEP_HTTP step was read in. */
+typedef enum app_protocol {
+    APP_PROTO_NONE = 0,
+    APP_PROTO_HTTP1,          /* HTTP/1.x request or status line */
+    APP_PROTO_HTTP2,          /* HTTP/2 HEADERS (:method/:path, :status) */
+} app_protocol;
+
+/* A typed application exchange (Zeek's http_reply(c, version, code, reason)):
+ * what later stages need, never parsed back out of display text. */
+typedef struct app_message {
+    app_protocol protocol;
+    bool response;            /* server -> client */
+    uint16_t code;            /* response status (HTTP status), 0 for a request or none */
+    char *line;               /* owned: the request or status line as sent ("HTTP/1.1 400 Bad
+                               * Request", "GET / HTTP/1.1"; HTTP/2: ":status 403", "GET /
+                               * (h2)"); raw wire text, escape before printing */
+    char *message;            /* owned: the server's words for a certificate refusal in the
+                               * response body ("No required SSL certificate was sent"), or NULL */
+} app_message;
 
 typedef struct step {
     uint64_t ts_us;       /* packet timestamp, microseconds since the epoch */
@@ -74,6 +95,7 @@ typedef struct step {
     uint32_t length;      /* message/record bytes */
     uint32_t count;       /* certificates, records, ... */
     char *detail;         /* owned short text or NULL (raw wire text: escape before printing) */
+    app_message app;      /* STEP_HTTP only: the typed exchange (detail is NULL then) */
 } step_t;
 
 /* Byte strings copied off the wire. */

@@ -29,6 +29,7 @@
 #include "names.h"
 #include "reporter.h"
 #include "scratch.h"
+#include "step_text.h"
 #include "summary.h"
 
 char *rjson_time(uint64_t ts_us, char *buf, size_t bufsz)
@@ -700,7 +701,13 @@ static void steps_arr(jb *b, cJSON *m, const session_t *s, const rjson_options *
             str_copy(b, so, "alert", names_alert(st->alert_desc, &nb));
             num_u(b, so, "alert_code", st->alert_desc);
         }
-        str(b, so, "detail", st->detail);
+        char *owned = NULL;
+        const char *detail = step_detail_text(st, &owned);
+        if (owned)
+            str_copy(b, so, "detail", owned);
+        else
+            str(b, so, "detail", detail);
+        free(owned);
     }
 }
 

@@ -16,6 +16,7 @@
 #include "dn.h"
 #include "names.h"
 #include "reporter.h"
+#include "step_text.h"
 #include "summary.h"
 
 #define C_RESET "\033[0m"
@@ -187,10 +188,13 @@ static void step_line(out_t *o, const session_t *s, const step_t *st)
     }
     if (st->decrypted && st->kind != STEP_ALERT)
         raw(o, " [decrypted]");
-    if (st->detail) {
+    char *owned = NULL;
+    const char *detail = step_detail_text(st, &owned);
+    if (detail) {
         raw(o, " ");
-        wire(o, st->detail);
+        wire(o, detail);
     }
+    free(owned);
     if (st->kind == STEP_SERVER_KEY_EXCHANGE && s->ske_sig.present && o->a->ske.result >= 0)
         raw(o, o->a->ske.result == 1 ? " (signature verified)" : " (signature DOES NOT verify)");
     raw(o, "\n");

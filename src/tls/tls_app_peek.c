@@ -10,8 +10,10 @@
  * the first HEADERS frame of each direction; its header block is decoded
  * with libnghttp2's HPACK inflater (:method/:path, :status). In both, the
  * server's first response body is searched (first few records) for nginx's
- * words naming the certificate, added to the status step's detail as
- * `(\"...\")`.
+ * words naming the certificate. Each becomes a typed STEP_HTTP step
+ * (app_message: protocol, status code, line, the server's words); a response
+ * whose words may still come is held in the peek state and appended when it
+ * closes, so no step is patched after it was logged.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,31 +45,71 @@ static const char *find_words(const uint8_t *p, size_t n)
     return NULL;
 }
 
-static void add_http_step(tls_conn *c, mtls_dir d, uint64_t ts, char *detail)
+static void app_message_clear(app_message *m)
 {
-    step_t *st = detail ? tlsc_add_step(c, ts, d, STEP_HTTP) : NULL;
-    if (!st) {
-        free(detail);
-        return;
-    }
-    st->detail = detail;
-    c->d[d].peek.http_step = (long)(st - c->s->steps);
+    free(m->line);
+    free(m->message);
+    memset(m, 0, sizeof(*m));
 }
 
-/* The server's words for the refusal, appended once to its status step. */
+/* Append m as d's STEP_HTTP step (takes ownership of its strings). */
+static void append_http_step(tls_conn *c, mtls_dir d, uint64_t ts, app_message *m)
+{
+    step_t *st = c->s ? session_add_step(c->s, ts, d, STEP_HTTP) : NULL;
+    if (!st) {
+        app_message_clear(m);
+        return;
+    }
+    st->app = *m;
+    memset(m, 0, sizeof(*m));
+}
+
+void tlsa_flush(tls_conn *c)
+{
+    for (int d = 0; d < 2; d++) {
+        app_peek *pk = &c->d[d].peek;
+        if (!pk->pending)
+            continue;
+        pk->pending = false;
+        append_http_step(c, (mtls_dir)d, pk->pending_ts, &pk->pending_msg);
+    }
+}
+
+/* d's first request or response: line is owned (NULL on OOM: nothing is
+ * logged). A response that may still be followed by the server's words
+ * (hold) is kept until they are read or the exchange closes. */
+static void add_http_step(tls_conn *c, mtls_dir d, uint64_t ts, app_protocol proto, uint16_t code,
+                          char *line, bool hold)
+{
+    app_peek *pk = &c->d[d].peek;
+    if (!line || !c->s) {
+        free(line);
+        return;
+    }
+    tlsa_flush(c);
+    pk->step_made = true;
+    app_message m = {proto, d == DIR_S2C, code, line, NULL};
+    if (!hold) {
+        append_http_step(c, d, ts, &m);
+        return;
+    }
+    pk->pending = true;
+    pk->pending_ts = ts;
+    pk->pending_msg = m;
+}
+
+/* The server's words for the refusal: they close the held response. */
 static void note_words(tls_conn *c, const uint8_t *p, size_t n)
 {
     app_peek *pk = &c->d[DIR_S2C].peek;
-    if (pk->http_step < 0 || (size_t)pk->http_step >= c->s->n_steps)
+    if (!pk->pending)
         return;
     const char *w = find_words(p, n);
     if (!w)
         return;
-    step_t *st = &c->s->steps[pk->http_step];
-    if (st->detail && strstr(st->detail, "(\""))
-        return;
-    tlsc_set_detail(st, "%s (\"%s\")", st->detail ? st->detail : "", w);
+    pk->pending_msg.message = strdup(w);
     pk->state = PEEK_DONE;
+    tlsa_flush(c);
 }
 
 /* ---- HTTP/1.x ---------------------------------------------------------- */
@@ -82,7 +124,8 @@ static void h1_first(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, siz
         h1_status_line sl;
         if (h1_parse_status_line(&cu, &sl).status != DX_OK)
             return;
-        add_http_step(c, d, ts, tlsc_dup_view(sl.line, sl.line_len));
+        add_http_step(c, d, ts, APP_PROTO_HTTP1, sl.status, tlsc_dup_view(sl.line, sl.line_len),
+                      sl.status >= 400);
         if (sl.status >= 400) {
             pk->state = PEEK_H1_BODY;
             note_words(c, p, n);
@@ -93,14 +136,16 @@ static void h1_first(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, siz
     while (i < n && i < 200 && p[i] != '\r' && p[i] != '\n')
         i++;
     if (memchr(p, ' ', i) && i > 10 && memcmp(p + i - 8, "HTTP/1.", 7) == 0)
-        add_http_step(c, d, ts, tlsc_dup_view(p, i));
+        add_http_step(c, d, ts, APP_PROTO_HTTP1, 0, tlsc_dup_view(p, i), false);
 }
 
 /* ---- HTTP/2 ------------------------------------------------------------ */
 
-/* Decode one header block; the detail for the step ("GET / (h2)", ":status 403"). */
-static char *h2_detail(mtls_dir d, const uint8_t *block, size_t len)
+/* Decode one header block: the line for the step ("GET / (h2)", ":status 403")
+ * and, for a response, the status (0 when not a number). */
+static char *h2_line(mtls_dir d, const uint8_t *block, size_t len, uint16_t *code)
 {
+    *code = 0;
     nghttp2_hd_inflater *inf = NULL;
     if (nghttp2_hd_inflate_new(&inf) != 0)
         return NULL;
@@ -133,6 +178,9 @@ static char *h2_detail(mtls_dir d, const uint8_t *block, size_t len)
             break;
     }
     nghttp2_hd_inflate_del(inf);
+    if (status[0] >= '1' && status[0] <= '9' && status[1] >= '0' && status[1] <= '9' && status[2] >= '0' &&
+        status[2] <= '9' && status[3] == '\0')
+        *code = (uint16_t)((status[0] - '0') * 100 + (status[1] - '0') * 10 + (status[2] - '0'));
     char *out = NULL;
     int r = d == DIR_S2C ? (status[0] ? asprintf(&out, ":status %s", status) : -1)
                          : (method[0] ? asprintf(&out, "%s %s (h2)", method, path) : -1);
@@ -158,14 +206,17 @@ static void h2_frames(tls_conn *c, mtls_dir d, uint64_t ts)
     }
     h2_frame f;
     while (pk->state == PEEK_H2 && h2_next_frame(&cu, &f).status == DX_OK) {
-        if (f.type == H2_FRAME_HEADERS && pk->http_step < 0) {
+        if (f.type == H2_FRAME_HEADERS && !pk->step_made) {
             const uint8_t *block;
             size_t blen;
-            if (h2_header_block(&f, &block, &blen).status == DX_OK)
-                add_http_step(c, d, ts, h2_detail(d, block, blen));
-            if (d == DIR_C2S || pk->http_step < 0)
+            uint16_t code = 0;
+            if (h2_header_block(&f, &block, &blen).status == DX_OK) {
+                char *line = h2_line(d, block, blen, &code);
+                add_http_step(c, d, ts, APP_PROTO_HTTP2, code, line, d == DIR_S2C);
+            }
+            if (d == DIR_C2S || !pk->step_made)
                 pk->state = PEEK_DONE;
-        } else if (f.type == H2_FRAME_DATA && d == DIR_S2C && pk->http_step >= 0) {
+        } else if (f.type == H2_FRAME_DATA && d == DIR_S2C && pk->step_made) {
             note_words(c, f.payload, f.length);
         }
     }
@@ -187,10 +238,10 @@ void tlsa_app_data(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_
     if (pk->records++ >= PEEK_MAX_RECORDS) {
         pk->state = PEEK_DONE;
         tlsc_gb_free(c, &pk->h2);
+        tlsa_flush(c);
         return;
     }
     if (pk->state == PEEK_START) {
-        pk->http_step = -1;
         pk->state = is_h2(c, d, p, n) ? PEEK_H2 : PEEK_START;
         if (pk->state == PEEK_START) {
             h1_first(c, d, ts, p, n);
@@ -207,12 +258,17 @@ void tlsa_app_data(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_
         return;
     }
     h2_frames(c, d, ts);
-    if (pk->state == PEEK_DONE)
+    if (pk->state == PEEK_DONE) {
         tlsc_gb_free(c, &pk->h2);
+        tlsa_flush(c);
+    }
 }
 
 void tlsa_free(tls_conn *c)
 {
-    for (int d = 0; d < 2; d++)
+    for (int d = 0; d < 2; d++) {
         tlsc_gb_free(c, &c->d[d].peek.h2);
+        app_message_clear(&c->d[d].peek.pending_msg);
+        c->d[d].peek.pending = false;
+    }
 }

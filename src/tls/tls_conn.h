@@ -74,7 +74,13 @@ typedef enum app_peek_state {
 typedef struct app_peek {
     app_peek_state state;
     uint32_t records;     /* decrypted application records looked at */
-    long http_step;       /* index of this direction's HTTP step, -1 before it */
+    bool step_made;       /* this direction's STEP_HTTP was made (appended or pending) */
+    /* A server response whose body may still name the refusal: built here and
+     * appended to the session when it closes (words found, peek done, another
+     * step, or the session taken), never patched in the log afterwards. */
+    bool pending;
+    uint64_t pending_ts;
+    app_message pending_msg;  /* owned while pending */
     bool h2_preface_seen; /* client: the 24-byte connection preface was skipped */
     growbuf h2;           /* HTTP/2 bytes not yet framed (capped) */
 } app_peek;
@@ -242,10 +248,14 @@ void tlsh_server_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32
 /* ------------------------------------------------------------------ tls_app_peek.c */
 
 /* Decrypted application data from d: the first HTTP/1.x request/status line or HTTP/2
- * :method/:path and :status become STEP_HTTP steps; nginx's words for a certificate
- * refusal in the response body are added to the status step. Looks at the first few
+ * :method/:path and :status become typed STEP_HTTP steps (step.app); nginx's words
+ * for a certificate refusal in the response body are part of the response's payload,
+ * which is held until they are found or the exchange closes. Looks at the first few
  * records of each direction only. */
 void tlsa_app_data(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_t n);
+/* Append a held response to the session now (before any other step, and before
+ * the session is taken). */
+void tlsa_flush(tls_conn *c);
 /* Release what the peek buffered. */
 void tlsa_free(tls_conn *c);
 

@@ -123,6 +123,7 @@ size_t tlss_buffered(const tls_conn *c) { return c->buffered; }
 
 session_t *tlss_take_session(tls_conn *c)
 {
+    tlsa_flush(c);
     session_t *s = c->s;
     c->s = NULL;
     return s;
@@ -158,6 +159,7 @@ step_t *tlsc_add_step(tls_conn *c, uint64_t ts, mtls_dir d, step_kind k)
 {
     if (!c->s)
         return NULL;
+    tlsa_flush(c); /* a held application response comes before anything later */
     return session_add_step(c->s, ts, d, k);
 }
 
@@ -174,6 +176,7 @@ step_t *tlsc_msg_step(tls_conn *c, uint64_t ts, mtls_dir d, step_kind k, uint32_
 
 void tlsc_note_sealed(tls_conn *c, mtls_dir d, size_t len)
 {
+    tlsa_flush(c);
     session_t *s = c->s;
     if (!s || s->n_steps == 0)
         return;

@@ -101,6 +101,20 @@ static step_t *fx_step(session_t *s, unsigned ms, mtls_dir d, step_kind k)
     return st;
 }
 
+/* A typed HTTP/1.x exchange step (what src/tls/tls_app_peek.c logs): the line
+ * as sent, the status (0 for a request) and the server's words, or NULL. */
+static MTLS_UNUSED step_t *fx_http(session_t *s, unsigned ms, mtls_dir d, uint16_t code, const char *line,
+                                      const char *message)
+{
+    step_t *st = fx_step(s, ms, d, STEP_HTTP);
+    st->app.protocol = APP_PROTO_HTTP1;
+    st->app.response = d == DIR_S2C;
+    st->app.code = code;
+    st->app.line = strdup(line);
+    st->app.message = message ? strdup(message) : NULL;
+    return st;
+}
+
 static step_t *fx_alert(session_t *s, unsigned ms, mtls_dir d, uint8_t level, uint8_t desc)
 {
     step_t *st = fx_step(s, ms, d, STEP_ALERT);

@@ -96,8 +96,7 @@ static void test_missing_but_finished(void **st)
     fx_step(s, 5, DIR_C2S, STEP_CLIENT_KEY_EXCHANGE);
     fx_tls12_finish(s, 5);
     fx_step(s, 7, DIR_C2S, STEP_APPLICATION_DATA);
-    step_t *h = fx_step(s, 8, DIR_S2C, STEP_HTTP);
-    h->detail = strdup("HTTP/1.1 400 Bad Request");
+    fx_http(s, 8, DIR_S2C, 400, "HTTP/1.1 400 Bad Request", NULL);
     run(s);
     assert_int_equal(FXD(s)->verdict, VERDICT_CLIENT_CERT_MISSING);
     assert_true(FXD(s)->failed);

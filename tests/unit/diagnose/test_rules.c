@@ -242,7 +242,8 @@ static void test_unfinished_rows(void **st)
 /* mTLS over TLS 1.2 with the client chain as our validation sees it, then
  * the server's answer: an HTTP response line (NULL: none read) and n_records
  * server application-data records, then a close. */
-static session_t *finished_then(uint64_t id, bool chain_valid, const char *http, unsigned n_records)
+static session_t *finished_then(uint64_t id, bool chain_valid, uint16_t code, const char *http, const char *words,
+                                unsigned n_records)
 {
     session_t *s = fx_session(id);
     fx_tls12_server_flight(s, true);
@@ -257,7 +258,7 @@ static session_t *finished_then(uint64_t id, bool chain_valid, const char *http,
     for (unsigned i = 0; i < n_records; i++)
         fx_step(s, 8, DIR_S2C, STEP_APPLICATION_DATA)->length = 400;
     if (http)
-        fx_step(s, 8, DIR_S2C, STEP_HTTP)->detail = strdup(http);
+        fx_http(s, 8, DIR_S2C, code, http, words);
     fx_step(s, 9, DIR_S2C, STEP_FIN);
     return s;
 }
@@ -266,7 +267,7 @@ static void test_application_layer_rows(void **st)
 {
     (void)st;
     /* nginx's 400 page naming the certificate: observed refusal */
-    session_t *s = finished_then(11, false, "HTTP/1.1 400 Bad Request (\"The SSL certificate error\")", 1);
+    session_t *s = finished_then(11, false, 400, "HTTP/1.1 400 Bad Request", "The SSL certificate error", 1);
     assert_string_equal(deciding_rule(s), "http_refusal_of_client_cert");
     fx_diag(s, &anchors);
     assert_int_equal(FXD(s)->verdict, VERDICT_CLIENT_CERT_REJECTED);
@@ -276,20 +277,20 @@ static void test_application_layer_rows(void **st)
     fx_free(s);
 
     /* a 403 for a certificate our validation rejects: observed refusal */
-    s = finished_then(12, false, "HTTP/1.1 403 Forbidden", 1);
+    s = finished_then(12, false, 403, "HTTP/1.1 403 Forbidden", NULL, 1);
     assert_string_equal(deciding_rule(s), "http_refusal_of_client_cert");
     fx_free(s);
 
     /* a 403 for a valid certificate is authorisation, and a 200 stays mtls_ok */
-    s = finished_then(13, true, "HTTP/1.1 403 Forbidden", 1);
+    s = finished_then(13, true, 403, "HTTP/1.1 403 Forbidden", NULL, 1);
     assert_string_equal(deciding_rule(s), "finished_with_client_cert");
     fx_free(s);
-    s = finished_then(14, false, "HTTP/1.1 200 OK", 1);
+    s = finished_then(14, false, 200, "HTTP/1.1 200 OK", NULL, 1);
     assert_string_equal(deciding_rule(s), "finished_with_client_cert");
     fx_free(s);
 
     /* no keys: an invalid chain, one short answer and a close: inferred refusal */
-    s = finished_then(15, false, NULL, 1);
+    s = finished_then(15, false, 0, NULL, NULL, 1);
     assert_string_equal(deciding_rule(s), "quiet_refusal_of_invalid_client_cert");
     fx_diag(s, &anchors);
     assert_int_equal(FXD(s)->evidence, EVIDENCE_INFERRED);
@@ -301,7 +302,7 @@ static void test_application_layer_rows(void **st)
     assert_string_equal(diag_first_rule(&c)->name, "finished_with_client_cert");
     fx_free(s);
     /* ... but a long exchange is not a refusal */
-    s = finished_then(16, false, NULL, 3);
+    s = finished_then(16, false, 0, NULL, NULL, 3);
     assert_string_equal(deciding_rule(s), "finished_with_client_cert");
     fx_free(s);
 }

@@ -43,8 +43,7 @@ static session_t *fx_hostile(void)
     fx_cert(s, 5, DIR_C2S, 0);
     fx_step(s, 5, DIR_C2S, STEP_CLIENT_KEY_EXCHANGE);
     fx_alert(s, 6, DIR_S2C, 2, 116);
-    step_t *st = fx_step(s, 7, DIR_S2C, STEP_HTTP);
-    st->detail = strdup("HTTP/1.1 400 \xe2\x80\xae\x1b[2J");
+    fx_http(s, 7, DIR_S2C, 400, "HTTP/1.1 400 \xe2\x80\xae\x1b[2J", "\x1b[2J\" ,");
     return s;
 }
 

@@ -1,0 +1,16 @@
+/*
+ * step_text.h — the words a reporter prints after a step's name, made from the
+ * step's typed payload (no stage parses another stage's text).
+ */
+#ifndef MTLS_STEP_TEXT_H
+#define MTLS_STEP_TEXT_H
+
+#include "session.h"
+
+/* For STEP_HTTP: the request or status line and, when the server named the
+ * certificate refusal in its body, ` ("words")` — in *owned (malloc'd; the
+ * caller frees it), also returned. For other kinds: st->detail (*owned NULL).
+ * NULL when there is nothing to print (or on OOM). Raw wire text: escape it. */
+const char *step_detail_text(const step_t *st, char **owned);
+
+#endif
