@@ -17,6 +17,8 @@
 
 typedef struct engine engine_t;
 
+/* Every field a uint64_t counter: engine_absorb sums them from a table of
+ * their offsets (engine.c, summed_counters), one row per counter. */
 typedef struct engine_stats {
     uint64_t packets, bytes, tcp_packets, ignored_packets, malformed_packets;
     uint64_t flows_created, flows_not_tls, flows_evicted, flows_idle;
@@ -25,8 +27,8 @@ typedef struct engine_stats {
     uint64_t connections, reported, failed;
     uint64_t diagnosed, failed_all; /* every connection diagnosed, selected or not */
     uint64_t unexpected;       /* reported connections whose verdict --expect does not list */
-    uint64_t chains_validated, chain_cache_hits;
-    size_t peak_buffered;
+    uint64_t chains_validated, chain_cache_hits; /* the live analyzer's, a shed one's and absorbed workers' */
+    uint64_t peak_buffered;    /* the most bytes the flows held at once (with workers: the sum of their peaks) */
 } engine_stats;
 
 /* dlt: the capture's link type. out: report stream. NULL + *err on failure. */
