@@ -1,5 +1,6 @@
 #include "engine.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -50,7 +51,6 @@ struct engine {
     uint64_t k_recv, k_drop, k_ifdrop;
     bool worker;          /* one of --threads' workers: the front prints the summary */
     keylog *shared_keys;  /* a worker's view of the front's key log (not owned) */
-    uint64_t worker_chains, worker_chain_hits; /* absorbed from --threads workers */
     FILE *final_out;      /* --sort: where the sorted records go at the end */
     outbuf *rec;          /* --sort: the record being written */
     out_records records;  /* --sort: every connection's output, sorted at the end */
@@ -617,8 +617,8 @@ void engine_shed(engine_t *e)
     if (e->an) {
         analyzer_stats as;
         analyzer_get_stats(e->an, &as);
-        e->worker_chains += as.chains_validated;
-        e->worker_chain_hits += as.chain_cache_hits;
+        e->st.chains_validated += as.chains_validated; /* engine_get_stats adds a live analyzer's */
+        e->st.chain_cache_hits += as.chain_cache_hits;
         analyzer_free(e->an);
         e->an = NULL;
     }
@@ -626,29 +626,42 @@ void engine_shed(engine_t *e)
     e->rep = NULL;
 }
 
+/* Every engine_stats counter, one row each: engine_absorb adds a worker's to
+ * the front's. All are sums. The front alone counts packets, bytes, ignored
+ * and malformed ones (it decodes; a worker's stay 0); peak_buffered becomes
+ * the sum of each worker's peak, an upper bound. A new counter is a new row
+ * (the assertion below fails without it). */
+static const size_t summed_counters[] = {
+    offsetof(engine_stats, packets),           offsetof(engine_stats, bytes),
+    offsetof(engine_stats, tcp_packets),       offsetof(engine_stats, ignored_packets),
+    offsetof(engine_stats, malformed_packets), offsetof(engine_stats, flows_created),
+    offsetof(engine_stats, flows_not_tls),     offsetof(engine_stats, flows_evicted),
+    offsetof(engine_stats, flows_idle),        offsetof(engine_stats, evicted_full),
+    offsetof(engine_stats, evicted_memory),    offsetof(engine_stats, stray_after_close),
+    offsetof(engine_stats, connections),       offsetof(engine_stats, reported),
+    offsetof(engine_stats, failed),            offsetof(engine_stats, diagnosed),
+    offsetof(engine_stats, failed_all),        offsetof(engine_stats, unexpected),
+    offsetof(engine_stats, chains_validated),  offsetof(engine_stats, chain_cache_hits),
+    offsetof(engine_stats, peak_buffered),
+};
+_Static_assert(sizeof(summed_counters) / sizeof(summed_counters[0]) * sizeof(uint64_t) == sizeof(engine_stats),
+               "every engine_stats counter needs its row in summed_counters");
+
+/* to += from, counter by counter. */
+static void stats_add(engine_stats *to, const engine_stats *from)
+{
+    for (size_t i = 0; i < sizeof(summed_counters) / sizeof(summed_counters[0]); i++) {
+        uint64_t *t = (uint64_t *)(void *)((char *)to + summed_counters[i]);
+        const uint64_t *f = (const uint64_t *)(const void *)((const char *)from + summed_counters[i]);
+        *t += *f;
+    }
+}
+
 void engine_absorb(engine_t *e, engine_t *w)
 {
-    const engine_stats *a = &w->st;
-    engine_stats *t = &e->st;
-    t->tcp_packets += a->tcp_packets;
-    t->flows_created += a->flows_created;
-    t->flows_not_tls += a->flows_not_tls;
-    t->flows_evicted += a->flows_evicted;
-    t->evicted_full += a->evicted_full;
-    t->evicted_memory += a->evicted_memory;
-    t->flows_idle += a->flows_idle;
-    t->stray_after_close += a->stray_after_close;
-    t->connections += a->connections;
-    t->reported += a->reported;
-    t->failed += a->failed;
-    t->diagnosed += a->diagnosed;
-    t->failed_all += a->failed_all;
-    t->unexpected += a->unexpected;
-    t->peak_buffered += a->peak_buffered; /* the sum of each worker's peak: an upper bound */
-    engine_stats ws; /* the worker's analyzer counts, shed or not */
+    engine_stats ws; /* with the worker's analyzer counts, shed or not */
     engine_get_stats(w, &ws);
-    e->worker_chains += ws.chains_validated;
-    e->worker_chain_hits += ws.chain_cache_hits;
+    stats_add(&e->st, &ws);
     if (w->out_error)
         e->out_error = true;
     if (summary_merge(e->sum, w->sum) < 0)
@@ -708,8 +721,8 @@ void engine_get_stats(const engine_t *e, engine_stats *out)
     analyzer_stats as = {0, 0};
     if (e->an)
         analyzer_get_stats(e->an, &as);
-    out->chains_validated = as.chains_validated + e->worker_chains;
-    out->chain_cache_hits = as.chain_cache_hits + e->worker_chain_hits;
+    out->chains_validated += as.chains_validated;
+    out->chain_cache_hits += as.chain_cache_hits;
 }
 
 void engine_print_stats(const engine_t *e, FILE *f, double seconds)
@@ -736,7 +749,7 @@ void engine_print_stats(const engine_t *e, FILE *f, double seconds)
             (unsigned long long)s->reported, (unsigned long long)s->failed);
     fprintf(f, "  chains validated   %llu (cache hits %llu)\n", (unsigned long long)s->chains_validated,
             (unsigned long long)s->chain_cache_hits);
-    fprintf(f, "  peak buffered      %zu bytes\n", s->peak_buffered);
+    fprintf(f, "  peak buffered      %llu bytes\n", (unsigned long long)s->peak_buffered);
     if (e->cfg->write_file)
         fprintf(f, "  written (-w)       %llu connections, %llu packets\n", (unsigned long long)e->exported_conns,
                 (unsigned long long)e->exported_pkts);

@@ -1,7 +1,14 @@
 /*
- * engine.h — the pipeline: packet -> decode -> flow -> reassembly -> TLS
+ * engine.h — one engine: packet -> decode -> flow -> reassembly -> TLS
  * stream -> session; at connection end: certificate analysis, diagnosis,
  * report (text or NDJSON), audit summary.
+ *
+ * An engine runs in one of three roles: alone (engine_new: it does all of
+ * the above), as the front of --threads workers (engine_new_front: it reads,
+ * decodes, keeps the key log and prints the summary), or as one of those
+ * workers (engine_new_worker: flows to reports, its counts absorbed by the
+ * front at the end). parallel.c wires the front to its workers; main drives
+ * either way through pipeline.h.
  */
 #ifndef MTLS_ENGINE_H
 #define MTLS_ENGINE_H
@@ -17,6 +24,8 @@
 
 typedef struct engine engine_t;
 
+/* Every field a uint64_t counter: engine_absorb sums them from a table of
+ * their offsets (engine.c, summed_counters), one row per counter. */
 typedef struct engine_stats {
     uint64_t packets, bytes, tcp_packets, ignored_packets, malformed_packets;
     uint64_t flows_created, flows_not_tls, flows_evicted, flows_idle;
@@ -25,22 +34,26 @@ typedef struct engine_stats {
     uint64_t connections, reported, failed;
     uint64_t diagnosed, failed_all; /* every connection diagnosed, selected or not */
     uint64_t unexpected;       /* reported connections whose verdict --expect does not list */
-    uint64_t chains_validated, chain_cache_hits;
-    size_t peak_buffered;
+    uint64_t chains_validated, chain_cache_hits; /* the live analyzer's, a shed one's and absorbed workers' */
+    uint64_t peak_buffered;    /* the most bytes the flows held at once (with workers: the sum of their peaks) */
 } engine_stats;
 
-/* dlt: the capture's link type. out: report stream. NULL + *err on failure. */
+/* A whole engine on its own. dlt: the capture's link type. out: report
+ * stream. NULL + *err on failure. */
 engine_t *engine_new(const mtls_config *cfg, int dlt, FILE *out, char **err) MTLS_WARN_UNUSED;
 /* The same, for the front of --threads workers (workers true): it reads,
  * decodes, keeps the key log and prints the summary, and analyses nothing
  * itself (no CA store is loaded for it). */
 engine_t *engine_new_front(const mtls_config *cfg, int dlt, FILE *out, bool workers, char **err) MTLS_WARN_UNUSED;
-void engine_free(engine_t *e);
+void engine_free(engine_t *e); /* NULL is a no-op */
+/* One packet read from the capture, decoded and run through its flow. */
 void engine_packet(engine_t *e, uint64_t ts_us, const uint8_t *data, size_t caplen, size_t wirelen);
 /* engine_packet in two halves, for --threads: the front counts and decodes
  * every packet (frame = its number, from 1); a TCP segment (true) then goes
  * to engine_decoded on the worker that owns its flow. pk->payload points into
- * data or the decoder's fragment buffer. data may be NULL unless -w. */
+ * data or the decoder's fragment buffer. data may be NULL unless -w.
+ * engine_decode returns true for a TCP segment, false for a packet it
+ * counted as ignored or malformed. */
 bool engine_decode(engine_t *e, uint64_t ts_us, const uint8_t *data, size_t caplen, size_t wirelen, decoded_pkt *pk,
                    uint64_t *frame);
 void engine_decoded(engine_t *e, uint64_t frame, const decoded_pkt *pk, const uint8_t *data, size_t caplen,
@@ -63,7 +76,8 @@ void engine_end_flows(engine_t *e, uint64_t last_ts);
  * worker's in turn at the end; the counters, audit summary and records stay
  * for engine_absorb. No packet may follow. engine_free starts with it. */
 void engine_shed(engine_t *e);
-/* Add a finished worker's counters, audit summary and --sort records to the front. */
+/* Add a finished worker's counters (every engine_stats field, from one
+ * table), audit summary and --sort records to the front. */
 void engine_absorb(engine_t *front, engine_t *worker);
 /* TLS key log text met in the capture itself (a pcapng Decryption Secrets
  * Block read from a stream): connections whose keys are looked up from now on
@@ -74,16 +88,19 @@ void engine_set_capture_stats(engine_t *e, bool live, uint64_t recv, uint64_t dr
 /* Live capture, no packet for a while: finish flows idle longer than
  * --idle-timeout as of now_us (wall clock). */
 void engine_tick(engine_t *e, uint64_t now_us);
-/* End of input: flush every open flow, print the summary. */
 /* A signal stopped the reading of a file: the summary says so. */
 void engine_set_interrupted(engine_t *e);
+/* End of input: flush every open flow, print the summary (and, with --sort,
+ * every connection in order). */
 void engine_finish(engine_t *e);
-/* -c N reached: the caller should stop reading. */
+/* True once -c N is reached: the caller should stop reading. */
 bool engine_should_stop(const engine_t *e);
-/* 0 no failed handshake (with --expect: every verdict expected); 1 at least one
+/* The exit status: 0 no failed handshake (with --expect: every verdict expected); 1 at least one
  * (with --expect: an unexpected verdict); 3 nothing reported although --expect or
- * a filter was given. Read errors (2) are main's. */
+ * a filter was given; 2 when -w could not write its file. Read errors (2)
+ * are main's. */
 int engine_exit_code(const engine_t *e);
+/* The counters as of now into *out (chain counts with the live analyzer's). */
 void engine_get_stats(const engine_t *e, engine_stats *out);
 /* Print --stats counters. */
 void engine_print_stats(const engine_t *e, FILE *f, double seconds);

@@ -9,8 +9,7 @@
 
 #include "capture.h"
 #include "cli.h"
-#include "engine.h"
-#include "parallel.h"
+#include "pipeline.h"
 #include "privdrop.h"
 
 static capture_t *g_capture;            /* for the signal handler only */
@@ -40,8 +39,7 @@ static void install_handler(int sig, void (*fn)(int))
 }
 
 typedef struct run_ctx {
-    engine_t *e;
-    parallel_t *par; /* --threads: the workers behind the front engine e; NULL for one engine */
+    pipeline *pl;
     capture_t *cap;
     bool progress;        /* a file is read and stderr is a terminal (not CI) */
     uint64_t file_size;   /* bytes of the capture file, 0 when unknown */
@@ -49,7 +47,12 @@ typedef struct run_ctx {
     uint64_t n;
 } run_ctx;
 
-static double now_s(void);
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 /* One status line: how far, how many connections, how fast. */
 static void status_line(run_ctx *rc, bool overwrite)
@@ -57,9 +60,7 @@ static void status_line(run_ctx *rc, bool overwrite)
     capture_stats cs;
     capture_get_stats(rc->cap, &cs);
     engine_stats es;
-    engine_get_stats(rc->e, &es);
-    if (rc->par) /* the workers count the connections until they end */
-        parallel_progress(rc->par, &es.connections, &es.failed);
+    rc->pl->ops->progress(rc->pl, &es);
     double secs = now_s() - rc->t0;
     /* file offset: the 24-byte header, a 16-byte header per packet and its bytes */
     uint64_t done = 24 + cs.packets * 16 + cs.bytes;
@@ -76,11 +77,8 @@ static void status_line(run_ctx *rc, bool overwrite)
 static void on_packet(void *ctx, uint64_t ts, const uint8_t *data, size_t caplen, size_t wirelen)
 {
     run_ctx *rc = ctx;
-    if (rc->par)
-        parallel_packet(rc->par, ts, data, caplen, wirelen);
-    else
-        engine_packet(rc->e, ts, data, caplen, wirelen);
-    if (engine_should_stop(rc->e))
+    rc->pl->ops->packet(rc->pl, ts, data, caplen, wirelen);
+    if (engine_should_stop(rc->pl->engine))
         capture_stop(rc->cap);
     if (g_status) {
         g_status = 0;
@@ -107,48 +105,15 @@ static void on_wait(void *ctx)
 static void on_tick(void *ctx, uint64_t now_us)
 {
     run_ctx *rc = ctx;
-    if (rc->par)
-        parallel_tick(rc->par, now_us);
-    else
-        engine_tick(rc->e, now_us);
-    if (engine_should_stop(rc->e))
+    rc->pl->ops->tick(rc->pl, now_us);
+    if (engine_should_stop(rc->pl->engine))
         capture_stop(rc->cap);
-}
-
-/* --stats: how the input was read. With workers, a capture file's windows
- * of few, long transfers run on the reading thread itself (parallel.h). */
-static void print_thread_stats(FILE *f, const engine_t *e, const parallel_t *par, unsigned workers)
-{
-    if (workers <= 1 || !par) {
-        fprintf(f, "  threads            1 (one engine)\n");
-        return;
-    }
-    fprintf(f, "  threads            %u workers and the reading thread\n", workers);
-    parallel_mode m;
-    parallel_get_mode(par, &m);
-    engine_stats st;
-    engine_get_stats(e, &st);
-    if (m.inline_bytes)
-        fprintf(f,
-                "  inline             %.1f of %.1f MB run by the reading thread itself (few connections per MB: "
-                "handing their packets to the workers costs more than it saves), %u switch%s\n",
-                (double)m.inline_bytes / 1e6, (double)st.bytes / 1e6, m.switches, m.switches == 1 ? "" : "es");
-}
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 static void on_secrets(void *ctx, const uint8_t *text, size_t len)
 {
     run_ctx *rc = ctx;
-    if (rc->par)
-        parallel_secrets(rc->par, text, len);
-    else
-        engine_add_secrets(rc->e, text, len);
+    rc->pl->ops->secrets(rc->pl, text, len);
 }
 
 int main(int argc, char **argv)
@@ -182,24 +147,16 @@ int main(int argc, char **argv)
         cli_cleanup(&cfg);
         return 2;
     }
-    unsigned workers = parallel_workers(&cfg);
-    engine_t *e = engine_new_front(&cfg, capture_datalink(cap), stdout, workers > 1, &err);
-    if (!e) {
+    /* one engine or --threads workers, chosen here once */
+    pipeline *pl = pipeline_new(&cfg, capture_datalink(cap), stdout, &err);
+    if (!pl) {
         fprintf(stderr, "mtlsdump: %s\n", err ? err : "cannot start");
         free(err);
         capture_close(cap);
         cli_cleanup(&cfg);
         return 2;
     }
-    parallel_t *par = NULL;
-    if (workers > 1 && !(par = parallel_new(e, &cfg, workers, stdout, &err))) {
-        fprintf(stderr, "mtlsdump: %s\n", err ? err : "cannot start the worker threads");
-        free(err);
-        engine_free(e);
-        capture_close(cap);
-        cli_cleanup(&cfg);
-        return 2;
-    }
+    engine_t *e = pl->engine; /* counts, key log, summary: the same in both */
     g_capture = cap;
     /* SA_RESTART: a write blocked on a slow pipe reader resumes instead of
      * failing part-way through a line, so the output stays whole NDJSON lines */
@@ -208,7 +165,7 @@ int main(int argc, char **argv)
     install_handler(SIGUSR1, on_usr1);
 
     double t0 = now_s();
-    run_ctx rc = {e, par, cap, false, 0, t0, t0, 0};
+    run_ctx rc = {pl, cap, false, 0, t0, t0, 0};
     capture_set_secrets_sink(cap, on_secrets, &rc);
     struct stat fst;
     if (cfg.read_file && strcmp(cfg.read_file, "-") != 0 && stat(cfg.read_file, &fst) == 0 && S_ISREG(fst.st_mode) &&
@@ -229,8 +186,7 @@ int main(int argc, char **argv)
         engine_set_interrupted(e);
     if (rc.progress && rc.last_progress > t0)
         fputs("\r\033[K", stderr); /* clear the progress line */
-    parallel_finish(par, on_wait, &rc);
-    engine_finish(e);
+    pl->ops->finish(pl, on_wait, &rc);
     double secs = now_s() - t0;
     int code = engine_exit_code(e);
     if (code == 3 && !interrupted)
@@ -254,7 +210,7 @@ int main(int argc, char **argv)
     }
     if (cfg.stats) {
         engine_print_stats(e, stderr, secs);
-        print_thread_stats(stderr, e, par, workers);
+        pl->ops->print_threads(pl, stderr);
         capture_stats cs;
         capture_get_stats(cap, &cs);
         if (cs.have_kernel_stats)
@@ -270,8 +226,7 @@ int main(int argc, char **argv)
     if (fflush(stdout) != 0 || ferror(stdout))
         code = code ? code : 2;
     g_capture = NULL;
-    parallel_free(par);
-    engine_free(e);
+    pipeline_free(pl);
     capture_close(cap);
     cli_cleanup(&cfg);
     return code;

@@ -21,6 +21,9 @@
  * At the end the workers' counters and audit summaries are added to the
  * front's, which prints the summary (and, with --sort, every connection in
  * order of its id).
+ *
+ * main does not call this directly: pipeline.c's workers implementation of
+ * pipeline.h does, and calls engine_finish(front) after parallel_finish.
  */
 #ifndef MTLS_PARALLEL_H
 #define MTLS_PARALLEL_H
@@ -37,6 +40,7 @@ typedef struct parallel parallel_t;
 /* n >= 2 workers beside the front engine (which keeps ownership of the key
  * log and the summary). NULL with *err on failure. */
 parallel_t *parallel_new(engine_t *front, const mtls_config *cfg, unsigned n, FILE *out, char **err) MTLS_WARN_UNUSED;
+/* One packet read: the front decodes it, its worker gets the TCP segment. */
 void parallel_packet(parallel_t *p, uint64_t ts_us, const uint8_t *data, size_t caplen, size_t wirelen);
 /* Live capture: wall-clock time; pushes every pending packet to the workers. */
 void parallel_tick(parallel_t *p, uint64_t now_us);
@@ -51,7 +55,7 @@ void parallel_free(parallel_t *p); /* NULL is a no-op */
  * seen and the failed ones among those reported, as of their last batch. */
 void parallel_progress(parallel_t *p, uint64_t *connections, uint64_t *failed);
 
-/* How a capture file was run: `inline_bytes` of it (counted as the front
+/* How a capture file was run, into *out: `inline_bytes` of it (counted as the front
  * engine counts bytes) went through the workers' engines on the reading
  * thread itself (windows with few connection openings per MB), after
  * `switches` changes of mode. */
@@ -61,10 +65,12 @@ typedef struct parallel_mode {
 } parallel_mode;
 void parallel_get_mode(const parallel_t *p, parallel_mode *out);
 
-/* The workers to use: cfg->threads, or 1 when an option needs one engine. */
+/* Returns the workers to use: cfg->threads, or 1 when an option needs one
+ * engine or a capture file is too small to repay them, else every online
+ * CPU (at most MTLS_MAX_THREADS). */
 unsigned parallel_workers(const mtls_config *cfg);
 
-/* Which of n workers owns the packets between two addresses (16 bytes each,
+/* Returns which of n workers owns the packets between two addresses (16 bytes each,
  * IPv4 in the first 4): the same in both directions. */
 unsigned parallel_worker_for(const uint8_t *src, const uint8_t *dst, unsigned n);
 
