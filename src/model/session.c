@@ -84,8 +84,10 @@ void session_free(session_t *s)
         return;
     for (size_t i = 0; i < s->n_steps; i++) {
         free(s->steps[i].detail);
-        free(s->steps[i].app.line);
-        free(s->steps[i].app.message);
+        if (s->steps[i].kind == STEP_HTTP) {
+            free(s->steps[i].app.line);
+            free(s->steps[i].app.message);
+        }
     }
     free(s->steps);
     free(s->sealed);

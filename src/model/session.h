@@ -84,6 +84,14 @@ typedef struct app_message {
                                * response body ("No required SSL certificate was sent"), or NULL */
 } app_message;
 
+/* The first record sizes of an encrypted flight read without keys (TLS 1.3):
+ * what the inference from sizes rests on, shown as "record sizes A+B+C". */
+#define STEP_FLIGHT_SIZES 8
+typedef struct flight_sizes {
+    uint32_t n;                    /* sizes kept (count may be larger: "+...") */
+    uint32_t v[STEP_FLIGHT_SIZES];
+} flight_sizes;
+
 typedef struct step {
     uint64_t ts_us;       /* packet timestamp, microseconds since the epoch */
     mtls_dir dir;
@@ -95,7 +103,12 @@ typedef struct step {
     uint32_t length;      /* message/record bytes */
     uint32_t count;       /* certificates, records, ... */
     char *detail;         /* owned short text or NULL (raw wire text: escape before printing) */
-    app_message app;      /* STEP_HTTP only: the typed exchange (detail is NULL then) */
+    /* The typed payload of the kinds that carry more than the fields above
+     * (tagged by kind; the reporters make the text from it, report/step_text.c). */
+    union {
+        app_message app;      /* STEP_HTTP: the typed exchange (detail is NULL then) */
+        flight_sizes flight;  /* STEP_ENCRYPTED_HANDSHAKE of a TLS 1.3 flight without keys */
+    };
 } step_t;
 
 /* Byte strings copied off the wire. */

@@ -1,11 +1,28 @@
 /* step_text.c — display text of a step's payload (see step_text.h). */
 #include "step_text.h"
 
+#include "fastfmt.h"
 #include "text.h"
+
+/* "record sizes A+B+C", "+..." when the flight had more records than were kept. */
+static char *flight_text(const step_t *st)
+{
+    char buf[STEP_FLIGHT_SIZES * (FASTFMT_INT_MAX + 1) + 8];
+    size_t o = 0;
+    for (uint32_t i = 0; i < st->flight.n && i < STEP_FLIGHT_SIZES; i++) {
+        if (i)
+            buf[o++] = '+';
+        o += fastfmt_u64(st->flight.v[i], buf + o);
+    }
+    buf[o] = '\0';
+    return text_printf("record sizes %s%s", buf, st->count > st->flight.n ? "+..." : "");
+}
 
 const char *step_detail_text(const step_t *st, char **owned)
 {
     *owned = NULL;
+    if (st->kind == STEP_ENCRYPTED_HANDSHAKE && !st->detail && st->flight.n)
+        return *owned = flight_text(st);
     if (st->kind != STEP_HTTP)
         return st->detail;
     if (!st->app.line)

@@ -1,13 +1,12 @@
 /*
  * tls13_flight.c — TLS 1.3 without keys: encrypted records after the
  * ServerHello are grouped into the server's flight and the client's flight
- * (one `encrypted_handshake` step each, with record count, bytes and the
- * first record sizes); what follows is application data.
+ * (one `encrypted_handshake` step each, accumulated by tls_builder.c: record
+ * count, bytes and the first record sizes as the step's typed payload); what
+ * follows is application data.
  */
 
 #include "tls_conn.h"
-
-#include "fastfmt.h"
 
 /* The phase after an encrypted record from d arrives in phase p, and whether
  * that record belongs to the flight running in the new phase. The server's
@@ -32,34 +31,10 @@ static tls13_phase tls13_next_phase(tls13_phase p, mtls_dir d, bool *out_in_flig
 
 bool tlsf_flight_record(tls_conn *c, mtls_dir d, uint64_t ts, size_t len)
 {
-    dir_state *ds = &c->d[d];
     bool in_flight = false;
     c->tls13_phase = tls13_next_phase(c->tls13_phase, d, &in_flight);
     if (!in_flight)
         return false;
-    if (!ds->have_flight) {
-        step_t *st = tlsc_add_step(c, ts, d, STEP_ENCRYPTED_HANDSHAKE);
-        if (!st)
-            return true;
-        ds->have_flight = true;
-        ds->flight_idx = (size_t)(st - c->s->steps);
-    }
-    step_t *st = &c->s->steps[ds->flight_idx];
-    st->count++;
-    st->length += (uint32_t)len;
-    if (ds->n_flight_sizes < MAX_FLIGHT_SIZES)
-        ds->flight_sizes[ds->n_flight_sizes++] = (uint32_t)len;
-    /* "A+B+C": at most MAX_FLIGHT_SIZES numbers, rebuilt on every record of
-     * the flight, so without a printf per number */
-    char buf[(MAX_FLIGHT_SIZES - 1) * 11 + FASTFMT_INT_MAX]; /* 10 digits and a '+' each */
-    size_t o = 0;
-    buf[0] = '\0';
-    for (uint32_t i = 0; i < ds->n_flight_sizes; i++) {
-        if (i)
-            buf[o++] = '+';
-        o += fastfmt_u64(ds->flight_sizes[i], buf + o);
-    }
-    tlsc_set_detail(st, "record sizes %s%s", buf,
-                    st->count > ds->n_flight_sizes ? "+..." : "");
+    tlsb_accumulate(c, d, ts, STEP_ENCRYPTED_HANDSHAKE, len, NULL, true);
     return true;
 }

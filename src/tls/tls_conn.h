@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "compiler.h"
 #include "cursor.h"
@@ -32,7 +33,17 @@
 #include "tls_stream.h"
 #include "transcript.h"
 
-#define MAX_FLIGHT_SIZES 8
+/* An encrypted step being accumulated record by record (a TLS 1.3 flight
+ * without keys, SSL 2.0 records, a sealed renegotiation flight): its place in
+ * the log is taken at the first record; its counters live here and are written
+ * into the step once, when it closes (tls_builder.c). */
+typedef struct open_step {
+    bool open;
+    size_t idx;            /* the step's index in the session */
+    uint32_t count, length;
+    flight_sizes sizes;    /* kept when sized (TLS 1.3 flights) */
+    bool sized;
+} open_step;
 
 typedef struct growbuf {
     uint8_t *p;
@@ -99,10 +110,7 @@ typedef struct dir_state {
     uint32_t records;
     uint32_t app_steps;
     uint64_t first_byte_off;
-    size_t flight_idx;     /* TLS 1.3 without keys: index of the encrypted flight step being accumulated */
-    bool have_flight;
-    uint32_t flight_sizes[MAX_FLIGHT_SIZES];
-    uint32_t n_flight_sizes;
+    open_step acc;         /* the encrypted step this side is accumulating (tls_builder.c) */
     app_peek peek;         /* the first HTTP exchange in decrypted application data */
     bool resync;           /* after a gap: skip to the next plausible record header */
     bool after_gap;        /* records may have been lost: the decryption sequence number may be behind */
@@ -188,6 +196,21 @@ void tlsc_note_sealed(tls_conn *c, mtls_dir d, size_t len);
 void tlsc_mark_malformed(tls_conn *c, mtls_dir d, uint64_t ts, const char *what, dx_result r);
 /* A message body that does not parse: reported, the framing is intact so reading goes on. */
 void tlsc_body_malformed(tls_conn *c, mtls_dir d, uint64_t ts, const char *what, dx_result r);
+
+/* ------------------------------------------------------------------ tls_builder.c */
+
+/* Count an encrypted record of len bytes from d into d's accumulating step of
+ * kind k: opens one (appended now, with detail, sized: keep the record sizes)
+ * unless d's open step is the session's last step and of kind k. */
+void tlsb_accumulate(tls_conn *c, mtls_dir d, uint64_t ts, step_kind k, size_t len, const char *detail,
+                     bool sized);
+/* True when d accumulates into an open step of kind k that is still the session's last step. */
+bool tlsb_accumulating(const tls_conn *c, mtls_dir d, step_kind k);
+/* Close d's accumulating step (the next record of d opens a new one). */
+void tlsb_restart(tls_conn *c, mtls_dir d);
+/* Write every open accumulating step's counters into its step and close it
+ * (before the session is taken). */
+void tlsb_close(tls_conn *c);
 
 /* ------------------------------------------------------------------ tls_records.c */
 

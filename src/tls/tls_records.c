@@ -138,18 +138,10 @@ static void sealed_handshake(tls_conn *c, mtls_dir d, uint64_t ts, size_t blen)
         }
         return;
     }
-    st = s->n_steps ? &s->steps[s->n_steps - 1] : NULL;
-    if (st && st->kind == STEP_ENCRYPTED_HANDSHAKE && st->dir == d) {
-        st->count++;
-        st->length += (uint32_t)blen;
-        return;
-    }
-    st = tlsc_add_step(c, ts, d, STEP_ENCRYPTED_HANDSHAKE);
-    if (st) {
-        st->count = 1;
-        st->length = (uint32_t)blen;
-        st->detail = strdup("(renegotiation, not dissected)");
-    }
+    /* one step per sealed flight: a new one unless this side's is still the last step */
+    if (!tlsb_accumulating(c, d, STEP_ENCRYPTED_HANDSHAKE))
+        tlsb_restart(c, d);
+    tlsb_accumulate(c, d, ts, STEP_ENCRYPTED_HANDSHAKE, blen, "(renegotiation, not dissected)", false);
 }
 
 static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *rec, size_t reclen)

@@ -81,19 +81,9 @@ static void client_master_key(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_
 /* One encrypted record: counted into the direction's one encrypted step. */
 static void encrypted(tls_conn *c, mtls_dir d, uint64_t ts, size_t len)
 {
-    dir_state *ds = &c->d[d];
-    if (!ds->have_flight) {
-        step_t *st = tlsc_add_step(c, ts, d, STEP_ENCRYPTED_HANDSHAKE);
-        if (!st)
-            return;
-        ds->have_flight = true;
-        ds->flight_idx = (size_t)(st - c->s->steps);
-        tlsc_set_detail(st, "SSL 2.0 records (handshake and data; SSL 2.0 is not decrypted)");
-    }
-    step_t *st = &c->s->steps[ds->flight_idx];
-    st->count++;
-    st->length += (uint32_t)len;
-    ds->app_data_seen = true;
+    tlsb_accumulate(c, d, ts, STEP_ENCRYPTED_HANDSHAKE, len,
+                    "SSL 2.0 records (handshake and data; SSL 2.0 is not decrypted)", false);
+    c->d[d].app_data_seen = true;
 }
 
 static void record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *body, size_t len)

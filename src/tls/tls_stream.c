@@ -124,6 +124,7 @@ size_t tlss_buffered(const tls_conn *c) { return c->buffered; }
 session_t *tlss_take_session(tls_conn *c)
 {
     tlsa_flush(c);
+    tlsb_close(c); /* accumulating steps get their final counters */
     session_t *s = c->s;
     c->s = NULL;
     return s;
