@@ -26,7 +26,7 @@ typedef enum mtls_dir {
 
 typedef enum step_kind {
     STEP_TCP_SYN = 0,
-    STEP_STARTTLS,            /* plaintext prologue skipped (detail: protocol) */
+    STEP_STARTTLS,            /* plaintext prologue skipped (length; the protocol is session.starttls) */
     STEP_CLIENT_HELLO,
     STEP_HELLO_RETRY_REQUEST,
     STEP_SERVER_HELLO,

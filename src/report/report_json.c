@@ -702,7 +702,7 @@ static void steps_arr(jb *b, cJSON *m, const session_t *s, const rjson_options *
             num_u(b, so, "alert_code", st->alert_desc);
         }
         char *owned = NULL;
-        const char *detail = step_detail_text(st, &owned);
+        const char *detail = step_detail_text(s, st, &owned);
         if (owned)
             str_copy(b, so, "detail", owned);
         else

@@ -189,7 +189,7 @@ static void step_line(out_t *o, const session_t *s, const step_t *st)
     if (st->decrypted && st->kind != STEP_ALERT)
         raw(o, " [decrypted]");
     char *owned = NULL;
-    const char *detail = step_detail_text(st, &owned);
+    const char *detail = step_detail_text(s, st, &owned);
     if (detail) {
         raw(o, " ");
         wire(o, detail);

@@ -18,9 +18,11 @@ static char *flight_text(const step_t *st)
     return text_printf("record sizes %s%s", buf, st->count > st->flight.n ? "+..." : "");
 }
 
-const char *step_detail_text(const step_t *st, char **owned)
+const char *step_detail_text(const session_t *s, const step_t *st, char **owned)
 {
     *owned = NULL;
+    if (st->kind == STEP_STARTTLS)
+        return s->starttls; /* the protocol as finally named (the server's side names it best) */
     if (st->kind == STEP_ENCRYPTED_HANDSHAKE && !st->detail && st->flight.n)
         return *owned = flight_text(st);
     if (st->kind != STEP_HTTP)

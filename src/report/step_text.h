@@ -10,8 +10,9 @@
 /* For STEP_HTTP: the request or status line and, when the server named the
  * certificate refusal in its body, ` ("words")`; for a TLS 1.3 flight read
  * without keys: "record sizes A+B+C" — in *owned (malloc'd; the caller frees
- * it), also returned. For other kinds: st->detail (*owned NULL).
+ * it), also returned. For STEP_STARTTLS: the session's protocol name. For
+ * other kinds: st->detail (*owned NULL).
  * NULL when there is nothing to print (or on OOM). Raw wire text: escape it. */
-const char *step_detail_text(const step_t *st, char **owned);
+const char *step_detail_text(const session_t *s, const step_t *st, char **owned);
 
 #endif

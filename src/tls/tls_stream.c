@@ -399,10 +399,7 @@ void tlss_data(tls_conn *c, int side, uint64_t ts, const uint8_t *bytes, size_t 
                 /* the server's side names the protocol best: a client's bare
                  * "STARTTLS" is said in SMTP, IRC and ManageSieve alike */
                 free(c->s->starttls);
-                c->s->starttls = strdup(sr.protocol);
-                for (size_t i = 0; i < c->s->n_steps; i++) /* the client's prologue step too */
-                    if (c->s->steps[i].kind == STEP_STARTTLS && c->s->starttls)
-                        tlsc_set_detail(&c->s->steps[i], "%s", c->s->starttls);
+                c->s->starttls = strdup(sr.protocol); /* the prologue steps show it (step_text.c) */
             }
             else if (!c->s && sr.protocol) {
                 ensure_session(c);
@@ -424,10 +421,8 @@ void tlss_data(tls_conn *c, int side, uint64_t ts, const uint8_t *bytes, size_t 
         goto not_tls;
     if (off > 0) {
         step_t *st = tlsc_add_step(c, ts, d, STEP_STARTTLS);
-        if (st) {
+        if (st)
             st->length = (uint32_t)off;
-            st->detail = c->s->starttls ? strdup(c->s->starttls) : NULL;
-        }
     }
     ds->first_byte_off = off;
     /* copy out of the prologue buffer before freeing it */
