@@ -128,6 +128,7 @@ void diag_run(const session_t *s, const conn_analysis *a, const diag_options *op
     out->verdict = rule->verdict;
     out->failed = o.failed;
     out->established = established(s, &c.f, rule->verdict, o.failed);
+    out->resumed = c.f.resumed;
     out->evidence = o.evidence;
     for (size_t i = 0; i < o.n_steps; i++)
         out->evidence_steps[i] = (uint32_t)o.steps[i] + 1;

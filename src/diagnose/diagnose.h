@@ -51,6 +51,8 @@ typedef struct diagnosis {
     char *confirm;        /* owned; inferred verdicts: how to confirm them; else NULL */
     bool failed;          /* counts towards exit code 1 */
     bool established;     /* ECS tls.established */
+    bool resumed;         /* ECS tls.resumed: an abbreviated handshake (session ID, ticket or
+                           * PSK), decided once from the wire facts (facts.c) */
     char *explanation;    /* owned; NULL on OOM (reporters treat NULL as absent) */
     char *next_step;      /* owned; NULL on OOM */
     finding_list findings;

@@ -241,7 +241,10 @@ typedef struct session {
     uint16_t version;            /* negotiated version (0 unknown) */
     uint16_t kx_group;           /* the key exchange's named group: TLS 1.3 key_share, TLS 1.2 ServerKeyExchange; 0 unknown */
     bool tls13;
-    bool resumed;
+    bool resumed;                /* wire evidence of an abbreviated handshake (TLS 1.3 PSK chosen,
+                                  * server CCS right after the ServerHello, SSL 2.0 session-id hit);
+                                  * whether the connection resumed is decided once, by diagnosis
+                                  * (facts.c -> diagnosis.resumed), which every reader uses */
     bool decrypted;              /* key log secrets decrypted this session */
     char *decrypt_note;          /* "no keys for this session", ... */
     char *starttls;              /* protocol name when TLS began after a plaintext prologue */

@@ -638,7 +638,7 @@ static void ecs_tls(jb *b, cJSON *root, const conn_view *cv, const rjson_options
     if (s->sh.present)
         str_copy(b, tls, "cipher", names_session_cipher(s, &nb));
     boolean(b, tls, "established", dg->established);
-    boolean(b, tls, "resumed", s->resumed || dg->verdict == VERDICT_RESUMED);
+    boolean(b, tls, "resumed", dg->resumed);
     str(b, tls, "next_protocol", s->sh.alpn);
     if (s->kx_group)
         str_copy(b, tls, "curve", names_group(s->kx_group, &nb));

@@ -206,11 +206,12 @@ static int note_chain(summary_links *l, const chain_report *r, int side, uint64_
     return 0;
 }
 
-static int note_handshake(summary_links *l, const session_t *s)
+static int note_handshake(summary_links *l, const conn_view *c)
 {
+    const session_t *s = c->s;
     hs_rec h;
     memset(&h, 0, sizeof(h));
-    if (s->resumed) {
+    if (c->d->resumed) {
         h.resumed = true;
     } else {
         if (!s->sh.present || !session_cert_msg_seen(s, DIR_S2C))
@@ -239,7 +240,7 @@ int summary_links_add(summary_links *l, const conn_view *c)
     for (int d = 0; d < 2; d++)
         if (note_chain(l, c->a->chain[d], d, c->s->id) < 0)
             return -1;
-    return note_handshake(l, c->s);
+    return note_handshake(l, c);
 }
 
 int summary_links_merge(summary_links *dst, summary_links *src)
