@@ -33,9 +33,9 @@ dx_result tls_record_parse(cur_t *c, tls_record_hdr *out, cur_t *body)
     dx_result r = tls_record_parse_header(&t, &h);
     if (r.status != DX_OK)
         return r;
+    *out = h; /* also when the body is not complete: the caller may skip it by length */
     if (!cur_get_sub(&t, h.length, body))
         return dx_need_more(h.length - cur_remaining(&t));
-    *out = h;
     *c = t;
     return dx_ok();
 }

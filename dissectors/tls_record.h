@@ -46,7 +46,8 @@ MTLS_WARN_UNUSED dx_result tls_record_parse_header(cur_t *c, tls_record_hdr *out
 /*
  * Header plus body: on success consumes 5 + length bytes and sets *body to a
  * child cursor over the record body. When the header is complete but the
- * body is not, returns dx_need_more(missing bytes) with the cursor unchanged.
+ * body is not, returns dx_need_more(missing bytes) with the cursor unchanged
+ * and *out set (so a caller can skip the body by length).
  * Other errors as tls_record_parse_header().
  */
 MTLS_WARN_UNUSED dx_result tls_record_parse(cur_t *c, tls_record_hdr *out, cur_t *body);

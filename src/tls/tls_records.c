@@ -144,13 +144,15 @@ static void sealed_handshake(tls_conn *c, mtls_dir d, uint64_t ts, size_t blen)
     tlsb_accumulate(c, d, ts, STEP_ENCRYPTED_HANDSHAKE, blen, "(renegotiation, not dissected)", false);
 }
 
-static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *rec, size_t reclen)
+/* One whole record: rec (reclen bytes, header included: the AEAD's additional
+ * data needs it) framed by the dissector into h and body. */
+static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *rec, size_t reclen,
+                           const tls_record_hdr *h, const uint8_t *body)
 {
     dir_state *ds = &c->d[d];
     session_t *s = c->s;
-    uint8_t type = rec[0];
-    const uint8_t *body = rec + TLS_RECORD_HDR_LEN;
-    size_t blen = reclen - TLS_RECORD_HDR_LEN;
+    uint8_t type = h->type;
+    size_t blen = h->length;
     ds->records++;
 
     bool may_be_early = d == DIR_C2S && type == TLS_CT_APPLICATION_DATA && s->ch.has_early_data &&
@@ -241,7 +243,30 @@ static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *
     }
 }
 
-/* Frame records from in-order bytes of one direction. */
+/* Frame one whole record at the start of p (n bytes) with the dissector and
+ * process it: the bytes it took, 0 when the record is not complete in p (its
+ * header, when complete, in *h), or -1 after a malformed header (reported). */
+static long frame_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_t n, tls_record_hdr *h,
+                         bool *out_have_hdr)
+{
+    cur_t cu, body;
+    cur_init(&cu, p, n);
+    dx_result r = tls_record_parse(&cu, h, &body);
+    *out_have_hdr = r.status == DX_OK || (r.status == DX_NEED_MORE && n >= TLS_RECORD_HDR_LEN);
+    if (r.status == DX_NEED_MORE)
+        return 0;
+    if (r.status != DX_OK) {
+        tlsc_mark_malformed(c, d, ts, "TLS record", r);
+        return -1;
+    }
+    size_t total = cur_abs_offset(&cu);
+    process_record(c, d, ts, p, total, h, cur_ptr(&body));
+    return (long)total;
+}
+
+/* Frame records from in-order bytes of one direction: zero-copy when a record
+ * sits inside these bytes, buffered in ds->rec when it straddles deliveries,
+ * skipped by length when it is application data nobody reads. */
 void tlsr_feed_records(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_t n)
 {
     dir_state *ds = &c->d[d];
@@ -263,45 +288,41 @@ void tlsr_feed_records(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, s
             n -= k;
             continue;
         }
+        tls_record_hdr h;
+        bool have_hdr = false;
         if (ds->rec.len == 0 && n >= TLS_RECORD_HDR_LEN) {
-            cur_t cu;
-            cur_init(&cu, p, n);
-            tls_record_hdr h;
-            dx_result r = tls_record_parse_header(&cu, &h);
-            if (r.status != DX_OK) {
-                tlsc_mark_malformed(c, d, ts, "TLS record", r);
+            long used = frame_record(c, d, ts, p, n, &h, &have_hdr);
+            if (used < 0)
                 return;
-            }
-            size_t total = TLS_RECORD_HDR_LEN + (size_t)h.length;
-            if (n >= total) {
-                process_record(c, d, ts, p, total); /* zero-copy */
-                p += total;
-                n -= total;
+            if (used > 0) { /* zero-copy */
+                p += used;
+                n -= (size_t)used;
                 continue;
             }
             /* Application data we cannot or need not read: skip by length. */
             bool skippable = h.type == TLS_CT_APPLICATION_DATA && ds->key_state != KEYS_READY && ds->encrypted &&
                              (!c->s->tls13 || c->tls13_phase == T13_AFTER_HANDSHAKE || c->hs_done[d]);
             if (skippable) {
-                uint8_t hdr[TLS_RECORD_HDR_LEN];
-                memcpy(hdr, p, sizeof(hdr));
                 /* process as a record of known length without its body */
                 ds->records++;
                 if (!c->s->tls13 || !tlsf_flight_record(c, d, ts, h.length))
                     log_app_data(c, d, ts, h.length, false);
                 if (c->s->tls13)
                     tlsc_note_sealed(c, d, h.length);
-                ds->skip = total - n;
+                ds->skip = TLS_RECORD_HDR_LEN + (size_t)h.length - n;
                 return;
             }
         }
-        /* accumulate a partial record */
-        size_t want;
-        if (ds->rec.len < TLS_RECORD_HDR_LEN) {
-            want = TLS_RECORD_HDR_LEN - ds->rec.len;
-        } else {
-            size_t rl = ((size_t)ds->rec.p[3] << 8) | ds->rec.p[4];
-            want = TLS_RECORD_HDR_LEN + rl - ds->rec.len;
+        /* accumulate a partial record: its header first, then as much body as it says */
+        size_t want = TLS_RECORD_HDR_LEN - ds->rec.len;
+        if (ds->rec.len >= TLS_RECORD_HDR_LEN) {
+            cur_t cu;
+            cur_init(&cu, ds->rec.p, ds->rec.len);
+            if (tls_record_parse_header(&cu, &h).status != DX_OK) { /* it parsed when it was complete */
+                tlsc_mark_malformed(c, d, ts, "TLS record", dx_malformed(DXE_REC_TOO_LONG, 0));
+                return;
+            }
+            want = TLS_RECORD_HDR_LEN + (size_t)h.length - ds->rec.len;
         }
         size_t k = want < n ? want : n;
         if (tlsc_gb_append(c, &ds->rec, p, k, TLS_RECORD_HDR_LEN + TLS_RECORD_MAX) < 0) {
@@ -310,27 +331,12 @@ void tlsr_feed_records(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, s
         }
         p += k;
         n -= k;
-        if (ds->rec.len == TLS_RECORD_HDR_LEN) {
-            cur_t cu;
-            cur_init(&cu, ds->rec.p, ds->rec.len);
-            tls_record_hdr h;
-            dx_result r = tls_record_parse_header(&cu, &h);
-            if (r.status != DX_OK) {
-                tlsc_mark_malformed(c, d, ts, "TLS record", r);
-                return;
-            }
-            if (h.length == 0) {
-                process_record(c, d, ts, ds->rec.p, ds->rec.len);
-                ds->rec.len = 0;
-            }
+        if (ds->rec.len < TLS_RECORD_HDR_LEN)
             continue;
-        }
-        if (ds->rec.len > TLS_RECORD_HDR_LEN) {
-            size_t rl = ((size_t)ds->rec.p[3] << 8) | ds->rec.p[4];
-            if (ds->rec.len == TLS_RECORD_HDR_LEN + rl) {
-                process_record(c, d, ts, ds->rec.p, ds->rec.len);
-                ds->rec.len = 0;
-            }
-        }
+        long used = frame_record(c, d, ts, ds->rec.p, ds->rec.len, &h, &have_hdr);
+        if (used < 0)
+            return;
+        if (used > 0)
+            ds->rec.len = 0;
     }
 }
