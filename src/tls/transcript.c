@@ -9,6 +9,8 @@
 #include <openssl/evp.h>
 
 #include "algs.h"
+#include "cursor.h"
+#include "tls_handshake.h"
 #include "tls_decrypt.h"
 
 struct transcript {
@@ -122,8 +124,11 @@ int transcript_add(transcript *t, const uint8_t *msg, size_t len)
         return TRANSCRIPT_ERR_ARG;
     if (t->broken)
         return TRANSCRIPT_ERR_OVERFLOW;
-    size_t body = ((size_t)msg[1] << 16) | ((size_t)msg[2] << 8) | msg[3];
-    if (body != len - 4)
+    /* exactly one whole handshake message, framed by the dissector */
+    cur_t cu, body;
+    uint8_t type;
+    cur_init(&cu, msg, len);
+    if (tls_hs_parse(&cu, &type, &body).status != DX_OK || cur_remaining(&cu) != 0)
         return TRANSCRIPT_ERR_ARG;
     if (!t->md && t->raw_len + len > TRANSCRIPT_MAX_RAW) {
         t->broken = true;
