@@ -30,6 +30,7 @@
 #include "keylog.h"
 #include "session.h"
 #include "tls_decrypt.h"
+#include "tls_hs_state.h"
 #include "tls_stream.h"
 #include "transcript.h"
 
@@ -138,7 +139,16 @@ struct tls_conn {
     dir_state d[2];             /* indexed by mtls_dir */
     transcript *tr;
     transcript *pha_tr;         /* TLS 1.3 post-handshake authentication: main transcript + CR ... */
-    bool hs_done[2];            /* Finished seen from this direction */
+    /* Where the handshake stands: one machine per side (tls_hs_state.h), fed
+     * every handshake message by the handshake map, restarted by a
+     * renegotiation. */
+    tlshs_client hs_client;
+    tlshs_server hs_server;
+    uint32_t hs_unexpected[2];  /* messages from this direction the machines did not expect (noted only) */
+    /* Finished seen from this direction, for tls_records.c and tlss_done(): the
+     * handshake map keeps it equal to tlshs_*_finished() of the machines, and
+     * folds a sealed Finished that tls_records.c sets here into them. */
+    bool hs_done[2];
     tls13_phase tls13_phase;    /* without keys: which encrypted flight is running */
     const keylog_entry *ke;
     bool closed[2];

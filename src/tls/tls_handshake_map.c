@@ -7,7 +7,9 @@
  * keeps owned copies of the certificates, CertificateRequest and
  * CertificateVerify in the session (the hellos: tls_hello_map.c), keeps the
  * handshake transcript (and the one of a TLS 1.3 post-handshake
- * authentication) and checks Finished against the key log.
+ * authentication) and checks Finished against the key log. Where the
+ * handshake stands is the two machines of tls_hs_state.h, advanced here
+ * message by message.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +20,66 @@
 #include "tls_conn.h"
 #include "tls_extensions.h"
 #include "tls_handshake.h"
+#include "tls_hs_state.h"
 #include "tls_key_exchange.h"
 #include "tls_registry.h"
 #include "tls_session_msgs.h"
 
 #define MAX_CERTS_KEPT 32 /* certificates copied per side (count is exact) */
+
+/* ------------------------------------------------------------------ where the handshake stands */
+
+/* What the (first) ServerHello settled. */
+static tlshs_version hs_version(const tls_conn *c)
+{
+    const session_t *s = c->s;
+    return !s->sh.present ? TLSHS_V_UNKNOWN : s->tls13 ? TLSHS_V_13 : TLSHS_V_12;
+}
+
+/* Both sides have sent their Finished in the running handshake. */
+static bool hs_both_finished(const tls_conn *c)
+{
+    return tlshs_client_finished(c->hs_client) && tlshs_server_finished(c->hs_server);
+}
+
+/* Advance both machines by message msg (TLS_HS_* or TLSHS_MSG_HRR) from d. An
+ * unexpected message is counted and nothing else: it was mapped like any other. */
+static void hs_observe(tls_conn *c, unsigned msg, mtls_dir d)
+{
+    tlshs_version v = hs_version(c);
+    tlshs_client_step cs = tlshs_client_next(c->hs_client, msg, d, v);
+    tlshs_server_step ss = tlshs_server_next(c->hs_server, msg, d, v);
+    c->hs_client = cs.next;
+    c->hs_server = ss.next;
+    /* a renegotiation both machines agree on was started before the message was mapped */
+    if (cs.verdict != TLSHS_EXPECTED || ss.verdict != TLSHS_EXPECTED)
+        c->hs_unexpected[d]++;
+    /* only a side's own Finished finishes its machine, and only a restart
+     * (tlsh_renegotiation_start) unfinishes it */
+    if (tlshs_client_finished(c->hs_client))
+        c->hs_done[DIR_C2S] = true;
+    if (tlshs_server_finished(c->hs_server))
+        c->hs_done[DIR_S2C] = true;
+}
+
+/* tls_records.c notes a Finished it could not decrypt in hs_done: feed it to the
+ * machines before they are read. */
+static void hs_fold_sealed_finished(tls_conn *c)
+{
+    if (c->hs_done[DIR_C2S] && !tlshs_client_finished(c->hs_client))
+        hs_observe(c, TLS_HS_FINISHED, DIR_C2S);
+    if (c->hs_done[DIR_S2C] && !tlshs_server_finished(c->hs_server))
+        hs_observe(c, TLS_HS_FINISHED, DIR_S2C);
+}
+
+/* TLS 1.0-1.2: a HelloRequest from the server or a ClientHello from the client
+ * after both Finished starts a renegotiation. */
+static bool hs_starts_renegotiation(const tls_conn *c, uint8_t type, mtls_dir d)
+{
+    tlshs_version v = hs_version(c);
+    return tlshs_client_next(c->hs_client, type, d, v).verdict == TLSHS_RENEGOTIATE &&
+           tlshs_server_next(c->hs_server, type, d, v).verdict == TLSHS_RENEGOTIATE;
+}
 
 /* ------------------------------------------------------------------ authentication messages */
 
@@ -68,7 +125,7 @@ static void on_certificate(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, ui
 static void on_cert_request(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32_t len, bool dec)
 {
     session_t *s = c->s;
-    bool post = s->tls13 && c->hs_done[DIR_S2C] && c->hs_done[DIR_C2S];
+    bool post = s->tls13 && hs_both_finished(c);
     step_t *st = tlsc_msg_step(c, ts, d, post ? STEP_POST_HANDSHAKE_AUTH : STEP_CERTIFICATE_REQUEST, len, dec);
     tls_certreq req;
     dx_result r = tls_certreq_parse(body, s->tls13 ? 0x0304 : s->version, &req);
@@ -393,7 +450,6 @@ static step_t *map_message(tls_conn *c, mtls_dir d, uint64_t ts, uint8_t type, c
         st = tlsc_add_step(c, ts, d, STEP_FINISHED);
         if (st)
             st->decrypted = dec;
-        c->hs_done[d] = true;
         check_finished(c, d, body, st);
         break;
     case TLS_HS_NEW_SESSION_TICKET:
@@ -451,7 +507,10 @@ void tlsh_renegotiation_start(tls_conn *c, mtls_dir d, uint64_t ts, bool sealed)
     c->n_renegs++;
     c->reneg = sealed ? RENEG_SEALED : d == DIR_S2C ? RENEG_REQUESTED : RENEG_HELLO;
     c->reneg_ccs[DIR_C2S] = c->reneg_ccs[DIR_S2C] = false;
-    c->hs_done[DIR_C2S] = c->hs_done[DIR_S2C] = false; /* a new handshake runs */
+    /* a new handshake runs */
+    c->hs_client = TLSHS_C_START;
+    c->hs_server = TLSHS_S_START;
+    c->hs_done[DIR_C2S] = c->hs_done[DIR_S2C] = false;
     step_t *st = tlsc_add_step(c, ts, d, STEP_RENEGOTIATION);
     if (st) {
         st->count = c->n_renegs;
@@ -466,14 +525,6 @@ void tlsh_renegotiation_start(tls_conn *c, mtls_dir d, uint64_t ts, bool sealed)
     /* the new handshake's transcript starts with its ClientHello */
     transcript_free(c->tr);
     c->tr = transcript_new();
-}
-
-/* TLS 1.0-1.2: a HelloRequest from the server or a ClientHello from the client
- * after both Finished starts a renegotiation. */
-static bool starts_renegotiation(const tls_conn *c, mtls_dir d, uint8_t type)
-{
-    return !c->s->tls13 && c->s->sh.present && c->hs_done[DIR_C2S] && c->hs_done[DIR_S2C] &&
-           ((type == TLS_HS_HELLO_REQUEST && d == DIR_S2C) || (type == TLS_HS_CLIENT_HELLO && d == DIR_C2S));
 }
 
 void tlsh_message(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *msg, size_t msglen, bool dec)
@@ -491,9 +542,10 @@ void tlsh_message(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *msg, size
     }
     uint32_t len = (uint32_t)cur_remaining(&body);
     bool add_to_transcript = true;
-    if (starts_renegotiation(c, d, type))
+    hs_fold_sealed_finished(c);
+    if (hs_starts_renegotiation(c, type, d))
         tlsh_renegotiation_start(c, d, ts, false);
-    bool post = c->hs_done[0] && c->hs_done[1]; /* after the handshake */
+    bool post = hs_both_finished(c); /* after the handshake */
     if (post && s->tls13 && type == TLS_HS_CERTIFICATE_REQUEST && d == DIR_S2C)
         pha_start(c);
     size_t first_step = s->n_steps;
@@ -508,8 +560,10 @@ void tlsh_message(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *msg, size
     if (dec && first_step < s->n_steps &&
         (s->steps[first_step].kind == STEP_CLIENT_HELLO || s->steps[first_step].kind == STEP_SERVER_HELLO))
         s->steps[first_step].decrypted = true; /* a renegotiation's hellos (tls_hello_map.c keeps the step) */
+    bool hrr = first_step < s->n_steps && s->steps[first_step].kind == STEP_HELLO_RETRY_REQUEST;
+    hs_observe(c, hrr ? TLSHS_MSG_HRR : type, d);
     update_transcripts(c, d, type, msg, msglen, add_to_transcript, post);
-    if (c->reneg != RENEG_NONE && c->hs_done[DIR_C2S] && c->hs_done[DIR_S2C])
+    if (c->reneg != RENEG_NONE && hs_both_finished(c))
         c->reneg = RENEG_NONE; /* the renegotiation finished */
     /* TLS 1.3: switch to application secrets after each side's Finished. */
     if (type == TLS_HS_FINISHED && s->tls13 && c->ke)

@@ -11,7 +11,9 @@
 #include "cursor.h"
 #include "fingerprint.h"
 #include "tls_conn.h"
+#include "tls_handshake.h"
 #include "tls_hello.h"
+#include "tls_hs_state.h"
 #include "tls_registry.h"
 
 /* The kept entries of a list viewed in the message, copied for the session. */
@@ -30,6 +32,12 @@ void tlsh_client_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, bool s
     tls_client_hello *ch = &hello;
     dx_result r = sslv2 ? tls_parse_sslv2_client_hello(body, ch) : tls_parse_client_hello(body, ch);
     (void)tlsc_msg_step(c, ts, d, STEP_CLIENT_HELLO, len, false);
+    if (sslv2) {
+        /* not a handshake message, so the handshake map did not see it: the
+         * machines start here (a ClientHello opens them; it cannot finish a side) */
+        c->hs_client = tlshs_client_next(c->hs_client, TLS_HS_CLIENT_HELLO, d, TLSHS_V_UNKNOWN).next;
+        c->hs_server = tlshs_server_next(c->hs_server, TLS_HS_CLIENT_HELLO, d, TLSHS_V_UNKNOWN).next;
+    }
     if (r.status != DX_OK) {
         tlsc_body_malformed(c, d, ts, "ClientHello", r);
         return;
