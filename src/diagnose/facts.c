@@ -54,6 +54,61 @@ static void gather_renegotiation(const session_t *s, facts *f)
     f->reneg_finished = fin[0] && fin[1];
 }
 
+/* What the first steps of each kind say together: whether the handshake
+ * completed, whether the client's flight stayed unreadable, the server's
+ * first application response. */
+static void conclude(const session_t *s, facts *f)
+{
+    if (f->ch == NONE && s->ch.present && s->n_steps == 0)
+        f->ch = 0;
+
+    bool fin_c = f->fin[0] != NONE;
+    bool fin_s = f->fin[1] != NONE;
+    long last_fin = f->fin[0] > f->fin[1] ? f->fin[0] : f->fin[1];
+    f->completed = fin_c && fin_s;
+    /* TLS 1.2 full handshake: the server's Finished comes after the client's
+     * flight, so it proves the server accepted the client's certificate; a
+     * later encrypted alert is a close_notify or an application-level refusal. */
+    bool server_judged_before_fin = s->tls13 || (f->fin[0] != NONE && f->fin[1] != NONE && f->fin[1] < f->fin[0]);
+    if (f->completed && server_judged_before_fin && f->alert != NONE && f->alert > last_fin) {
+        /* TLS 1.3: the server judges the client's flight after both Finished;
+         * a fatal alert before the alerting side sent application data means
+         * the handshake did not really succeed. */
+        const step_t *a = &s->steps[f->alert];
+        int ad = a->dir == DIR_S2C ? 1 : 0;
+        bool benign = a->kind == STEP_ALERT && a->alert_desc == TLS_ALERT_CLOSE_NOTIFY;
+        if (!benign && (f->app[ad] == NONE || f->app[ad] > f->alert))
+            f->completed = false;
+    }
+    f->tls13_nokeys = s->tls13 && !s->decrypted && f->srv_cert == NONE && f->certreq == NONE;
+    /* keys that read the server's flight but not the client's (wrong or
+     * incomplete key log): what the client sent is still unknown */
+    if (s->tls13 && f->enc_hs[0] != NONE && f->cli_cert == NONE && f->fin[0] == NONE)
+        f->tls13_nokeys = true;
+    if (!f->completed && !f->tls13_nokeys && f->gap == NONE && f->app[0] != NONE && f->app[1] != NONE &&
+        f->alert == NONE)
+        f->completed = true;
+
+    if (f->http_srv != NONE) {
+        /* typed: the status and the server's words as the TLS layer read them */
+        const app_message *m = &s->steps[f->http_srv].app;
+        f->http_status = m->code;
+        f->http_reason = m->message;
+    }
+    f->hello_malformed = (f->sh != NONE && !s->sh.present) || (f->ch != NONE && !s->ch.present);
+    if (f->completed) {
+        long after = f->fin[0] > f->fin[1] ? f->fin[0] : f->fin[1];
+        for (size_t i = (size_t)after + 1; i < s->n_steps; i++) {
+            const step_t *st = &s->steps[i];
+            if (st->dir == DIR_S2C && st->kind == STEP_APPLICATION_DATA) {
+                f->srv_app_records += st->count ? st->count : 1;
+                f->srv_app_bytes += st->length;
+            }
+        }
+    }
+
+}
+
 void facts_gather(const session_t *s, facts *f)
 {
     memset(f, 0, sizeof(*f));
@@ -155,54 +210,7 @@ void facts_gather(const session_t *s, facts *f)
             break;
         }
     }
-    if (f->ch == NONE && s->ch.present && s->n_steps == 0)
-        f->ch = 0;
-
-    bool fin_c = f->fin[0] != NONE;
-    bool fin_s = f->fin[1] != NONE;
-    long last_fin = f->fin[0] > f->fin[1] ? f->fin[0] : f->fin[1];
-    f->completed = fin_c && fin_s;
-    /* TLS 1.2 full handshake: the server's Finished comes after the client's
-     * flight, so it proves the server accepted the client's certificate; a
-     * later encrypted alert is a close_notify or an application-level refusal. */
-    bool server_judged_before_fin = s->tls13 || (f->fin[0] != NONE && f->fin[1] != NONE && f->fin[1] < f->fin[0]);
-    if (f->completed && server_judged_before_fin && f->alert != NONE && f->alert > last_fin) {
-        /* TLS 1.3: the server judges the client's flight after both Finished;
-         * a fatal alert before the alerting side sent application data means
-         * the handshake did not really succeed. */
-        const step_t *a = &s->steps[f->alert];
-        int ad = a->dir == DIR_S2C ? 1 : 0;
-        bool benign = a->kind == STEP_ALERT && a->alert_desc == TLS_ALERT_CLOSE_NOTIFY;
-        if (!benign && (f->app[ad] == NONE || f->app[ad] > f->alert))
-            f->completed = false;
-    }
-    f->tls13_nokeys = s->tls13 && !s->decrypted && f->srv_cert == NONE && f->certreq == NONE;
-    /* keys that read the server's flight but not the client's (wrong or
-     * incomplete key log): what the client sent is still unknown */
-    if (s->tls13 && f->enc_hs[0] != NONE && f->cli_cert == NONE && f->fin[0] == NONE)
-        f->tls13_nokeys = true;
-    if (!f->completed && !f->tls13_nokeys && f->gap == NONE && f->app[0] != NONE && f->app[1] != NONE &&
-        f->alert == NONE)
-        f->completed = true;
-
-    if (f->http_srv != NONE) {
-        /* typed: the status and the server's words as the TLS layer read them */
-        const app_message *m = &s->steps[f->http_srv].app;
-        f->http_status = m->code;
-        f->http_reason = m->message;
-    }
-    f->hello_malformed = (f->sh != NONE && !s->sh.present) || (f->ch != NONE && !s->ch.present);
-    if (f->completed) {
-        long after = f->fin[0] > f->fin[1] ? f->fin[0] : f->fin[1];
-        for (size_t i = (size_t)after + 1; i < s->n_steps; i++) {
-            const step_t *st = &s->steps[i];
-            if (st->dir == DIR_S2C && st->kind == STEP_APPLICATION_DATA) {
-                f->srv_app_records += st->count ? st->count : 1;
-                f->srv_app_bytes += st->length;
-            }
-        }
-    }
-
+    conclude(s, f);
     f->resumed = s->resumed || s->sh.psk_selected;
     if (!f->resumed && !s->tls13 && s->sh.present && f->srv_cert == NONE &&
         s->ch.session_id_len > 0 && s->ch.session_id_len == s->sh.session_id_len &&
