@@ -32,19 +32,6 @@
 #include "step_text.h"
 #include "summary.h"
 
-char *rjson_time(uint64_t ts_us, char *buf, size_t bufsz)
-{
-    char b[FASTFMT_TIME_MAX];
-    size_t n = fastfmt_time(NULL, ts_us, b);
-    if (bufsz) {
-        if (n >= bufsz)
-            n = bufsz - 1;
-        memcpy(buf, b, n);
-        buf[n] = '\0';
-    }
-    return buf;
-}
-
 /* Most strings are plain ASCII: those need no sanitising copy. Eight bytes
  * at a time (the prose of explanations is long). */
 static bool plain_ascii(const char *s, size_t *out_len)

@@ -44,10 +44,6 @@ const char *rjson_render(rjson_writer *w, const conn_view *c, const rjson_option
  * write error. opt and w may be NULL (w NULL: a writer for this call only). */
 int rjson_session(FILE *out, const conn_view *c, const rjson_options *opt, rjson_writer *w) MTLS_WARN_UNUSED;
 
-/* RFC 3339 UTC with microseconds: "2024-05-01T12:34:56.123456Z" (fastfmt_time).
- * Writes into buf (>= 32 bytes; truncated to bufsz - 1) and returns buf. */
-char *rjson_time(uint64_t ts_us, char *buf, size_t bufsz);
-
 /* Add a string member after UTF-8 sanitising (s == NULL adds nothing).
  * Returns 0 or -1 on OOM. Shared with summary.c. */
 int rjson_add_str(cJSON *obj, const char *name, const char *s) MTLS_WARN_UNUSED;

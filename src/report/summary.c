@@ -10,7 +10,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "endpoint_text.h"
 #include "escape.h"
+#include "fmt_time.h"
 #include "report_json.h"
 #include "summary_links.h"
 
@@ -185,7 +187,7 @@ int summary_add(summary *sm, const conn_view *c)
 
     char ip[64];
     char *srv = NULL;
-    rtext_endpoint(&s->server, ip, sizeof ip);
+    endpoint_text(&s->server, ip, sizeof ip);
     if (asprintf(&srv, "%s%s%s", ip, s->ch.sni ? " " : "", s->ch.sni ? s->ch.sni : "") < 0)
         return -1;
     return add_server(r, srv);
@@ -345,8 +347,8 @@ int summary_write_text(FILE *out, const summary *sm, const rtext_options *opt)
             char nb[16], na[16], f1[40], f2[40];
             day(nb, sizeof nb, r->not_before);
             day(na, sizeof na, r->not_after);
-            rjson_time(r->first_us, f1, sizeof f1);
-            rjson_time(r->last_us, f2, sizeof f2);
+            fmt_time_rfc3339(r->first_us, f1, sizeof f1);
+            fmt_time_rfc3339(r->last_us, f2, sizeof f2);
             fputs("  - subject: ", out);
             err |= esc_fputs(out, r->subject ? r->subject : "-",
                              strlen(r->subject ? r->subject : "-")) < 0;
@@ -392,7 +394,7 @@ cJSON *summary_json(const summary *sm)
         clock_gettime(CLOCK_REALTIME, &now);
         ts = (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
     }
-    oom |= !cJSON_AddStringToObject(o, "@timestamp", rjson_time(ts, tbuf, sizeof tbuf));
+    oom |= !cJSON_AddStringToObject(o, "@timestamp", fmt_time_rfc3339(ts, tbuf, sizeof tbuf));
     oom |= !cJSON_AddStringToObject(o, "type", "summary");
     oom |= !cJSON_AddStringToObject(o, "schema_version", RJSON_SCHEMA_VERSION);
     oom |= !cJSON_AddNumberToObject(o, "connections", (double)sm->connections);
@@ -435,18 +437,18 @@ cJSON *summary_json(const summary *sm)
         oom |= rjson_add_str(ro, "subject", r->subject) < 0;
         oom |= rjson_add_str(ro, "issuer", r->issuer) < 0;
         oom |= rjson_add_str(ro, "not_before",
-                             rjson_time((uint64_t)(r->not_before > 0 ? r->not_before : 0) * 1000000u,
+                             fmt_time_rfc3339((uint64_t)(r->not_before > 0 ? r->not_before : 0) * 1000000u,
                                         t, sizeof t)) < 0;
         oom |= rjson_add_str(ro, "not_after",
-                             rjson_time((uint64_t)(r->not_after > 0 ? r->not_after : 0) * 1000000u,
+                             fmt_time_rfc3339((uint64_t)(r->not_after > 0 ? r->not_after : 0) * 1000000u,
                                         t, sizeof t)) < 0;
         oom |= !cJSON_AddBoolToObject(ro, "valid", r->valid);
         oom |= !cJSON_AddBoolToObject(ro, "trust_checked", r->trust_checked);
         oom |= rjson_add_str(ro, "status", r->status) < 0;
         oom |= !cJSON_AddNumberToObject(ro, "handshakes", (double)r->handshakes);
         oom |= !cJSON_AddNumberToObject(ro, "failed", (double)r->failures);
-        oom |= rjson_add_str(ro, "first_seen", rjson_time(r->first_us, t, sizeof t)) < 0;
-        oom |= rjson_add_str(ro, "last_seen", rjson_time(r->last_us, t, sizeof t)) < 0;
+        oom |= rjson_add_str(ro, "first_seen", fmt_time_rfc3339(r->first_us, t, sizeof t)) < 0;
+        oom |= rjson_add_str(ro, "last_seen", fmt_time_rfc3339(r->last_us, t, sizeof t)) < 0;
         cJSON *sv = cJSON_AddArrayToObject(ro, "servers");
         oom |= !sv;
         for (size_t k = 0; sv && k < r->n_servers; k++) {
