@@ -16,7 +16,7 @@
 #include "names.h"
 #include "reporter.h"
 #include "step_text.h"
-#include "summary.h"
+#include "summary_text.h"
 
 #define C_RESET "\033[0m"
 #define C_BOLD "\033[1m"
@@ -487,11 +487,9 @@ static int rtext_summary(void *state, const summary *sm)
         /* -q: stdout holds exactly one line per connection; the totals go to stderr */
         if (fflush(st->out) != 0)
             return -1;
-        rtext_options o = st->opt;
-        o.color = false;
-        return summary_write_text(stderr, sm, &o);
+        return summary_write_text(stderr, sm, false);
     }
-    return summary_write_text(st->out, sm, &st->opt);
+    return summary_write_text(st->out, sm, st->opt.color);
 }
 
 static void rtext_close(void *state) { free(state); }

@@ -19,6 +19,7 @@
 #include "report_json.h"
 #include "session.h"
 #include "summary.h"
+#include "summary_json.h"
 
 #include "session_fixture.h"
 
