@@ -1,7 +1,8 @@
 /*
  * summary.c — counts per verdict and the audit table of distinct client
  * certificates. Distinct certificates are found with an open-addressing
- * table keyed by the leaf's SHA-256 hex; capped at max_certs.
+ * table keyed by the leaf's SHA-256 hex; capped at max_certs. Data only:
+ * the reporters print it (summary_text.c, summary_json.c).
  */
 #include "summary.h"
 

@@ -1,4 +1,6 @@
-/* summary_links.c — cross-connection knowledge for the end summary (see summary_links.h). */
+/* summary_links.c — cross-connection knowledge for the end summary, gathered
+ * and put in printed order; printed by summary_text.c and summary_json.c
+ * (see summary_links.h). */
 #include "summary_links.h"
 
 #include <stdlib.h>
