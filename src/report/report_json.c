@@ -388,7 +388,9 @@ static void ecs_connection(jb *b, cJSON *root, const conn_view *cv)
         if (!cr || !cr->n_certs || cr->certs[0].decode_error)
             continue;
         char up[65];
-        jb_str(b, rh ? rh : (rh = jb_arr(b, rel, "hash")), NULL, upper_hex(cr->certs[0].sha256, up, sizeof up), JB_COPY);
+        if (!rh)
+            rh = jb_arr(b, rel, "hash");
+        jb_str(b, rh, NULL, upper_hex(cr->certs[0].sha256, up, sizeof up), JB_COPY);
     }
 
 }

@@ -63,6 +63,11 @@ typedef struct hs_rec {
     uint64_t id;
 } hs_rec;
 
+/* A lacked issuer and the CA certificate another connection sent for it. */
+typedef struct lack_pair {
+    size_t lack, ca; /* indexes into lacks and cas */
+} lack_pair;
+
 struct summary_links {
     ca_sent *cas;
     size_t n_cas, cap_cas;
@@ -72,9 +77,7 @@ struct summary_links {
     size_t n_hs, cap_hs;
     bool capped;
     /* made by summary_links_finish, in printed order */
-    struct pair {
-        size_t lack, ca; /* indexes into lacks and cas */
-    } *pairs;
+    lack_pair *pairs;
     size_t n_pairs;
     link_resumption *res;
     size_t n_res;
@@ -403,7 +406,7 @@ static bool pair_intermediates(summary_links *l)
     for (size_t i = 0; i < l->n_lacks; i++) {
         const ca_sent *c = sent_elsewhere(l, &l->lacks[i]);
         if (c)
-            l->pairs[l->n_pairs++] = (struct pair){i, (size_t)(c - l->cas)};
+            l->pairs[l->n_pairs++] = (lack_pair){i, (size_t)(c - l->cas)};
     }
     return true;
 }
