@@ -1,16 +1,12 @@
 /*
  * report_json.c — one NDJSON object per connection (ECS names + "mtls").
  *
- * The object is a cJSON tree printed by cJSON, built cheaply: every node and
- * every short-lived string comes from the writer's scratch arena (reset per
- * connection, never freed node by node, so the tree is never given to
- * cJSON_Delete), keys are the constant literals (cJSON_AddItemToObjectCS),
- * strings that outlive the printing (the session's, the analysis', static
- * names) are referenced rather than copied, and numbers and times are
- * formatted once by fastfmt.c and added as raw items. The text is printed
- * into a buffer the writer keeps (cJSON_PrintPreallocated, grown when too
- * small). Every string goes through esc_utf8_sanitize unless it is plain
- * ASCII, so the output is valid UTF-8; cJSON escapes control characters.
+ * The object is a cJSON tree built with json_build.h (nodes and short-lived
+ * strings in the writer's scratch arena, reset per connection; strings that
+ * outlive the printing referenced, the others copied, all through jb_str;
+ * numbers and times formatted once by fastfmt) and printed into a buffer the
+ * writer keeps (cJSON_PrintPreallocated, grown when too small). What a chain
+ * alone decides is printed once per distinct chain and reused (the memo).
  */
 #include "report_json.h"
 
@@ -23,206 +19,14 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "escape.h"
 #include "dn_memo.h"
 #include "fastfmt.h"
+#include "json_build.h"
 #include "names.h"
 #include "reporter.h"
 #include "scratch.h"
 #include "step_text.h"
-#include "summary.h"
-
-char *rjson_time(uint64_t ts_us, char *buf, size_t bufsz)
-{
-    char b[FASTFMT_TIME_MAX];
-    size_t n = fastfmt_time(NULL, ts_us, b);
-    if (bufsz) {
-        if (n >= bufsz)
-            n = bufsz - 1;
-        memcpy(buf, b, n);
-        buf[n] = '\0';
-    }
-    return buf;
-}
-
-/* Most strings are plain ASCII: those need no sanitising copy. Eight bytes
- * at a time (the prose of explanations is long). */
-static bool plain_ascii(const char *s, size_t *out_len)
-{
-    size_t n = strlen(s), i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        if (w & 0x8080808080808080ull)
-            return false;
-    }
-    for (; i < n; i++)
-        if ((unsigned char)s[i] >= 0x80)
-            return false;
-    *out_len = n;
-    return true;
-}
-
-int rjson_add_str(cJSON *obj, const char *name, const char *s)
-{
-    if (!s)
-        return 0;
-    size_t n;
-    if (plain_ascii(s, &n))
-        return cJSON_AddStringToObject(obj, name, s) ? 0 : -1;
-    char *clean = esc_utf8_sanitize(s, strlen(s));
-    if (!clean)
-        return -1;
-    cJSON *r = cJSON_AddStringToObject(obj, name, clean);
-    free(clean);
-    return r ? 0 : -1;
-}
-
-/* ---- building a tree in the scratch arena -------------------------------- */
-
-/* The builder: where nodes come from, the time cache, and an error flag so
- * building reads straight (a NULL parent means an earlier failure). */
-typedef struct jb {
-    scratch *sc;
-    fastfmt_clock *clock;
-    dn_memo *dns;
-    bool oom;
-} jb;
-
-/* A node of the given type under parent: a member named key (a literal that
- * outlives the tree) or, with key NULL, the next array element. text is the
- * string or raw text (it must outlive the printing). */
-static cJSON *node(jb *b, cJSON *parent, const char *key, int type, const char *text)
-{
-    cJSON *it = parent ? scratch_zalloc(b->sc, sizeof(*it)) : NULL;
-    if (!it) {
-        b->oom = true;
-        return NULL;
-    }
-    it->type = type;
-    it->valuestring = (char *)text;
-    if (!(key ? cJSON_AddItemToObjectCS(parent, key, it) : cJSON_AddItemToArray(parent, it))) {
-        b->oom = true;
-        return NULL;
-    }
-    return it;
-}
-
-static cJSON *obj(jb *b, cJSON *parent, const char *name) { return node(b, parent, name, cJSON_Object, NULL); }
-
-static cJSON *arr(jb *b, cJSON *parent, const char *name) { return node(b, parent, name, cJSON_Array, NULL); }
-
-static void boolean(jb *b, cJSON *o, const char *name, bool v)
-{
-    (void)node(b, o, name, v ? cJSON_True : cJSON_False, NULL);
-}
-
-/* s as valid UTF-8: s itself when plain ASCII and !copy, else a scratch copy. */
-static const char *clean_str(jb *b, const char *s, bool copy)
-{
-    size_t n;
-    if (plain_ascii(s, &n))
-        return copy ? scratch_strndup(b->sc, s, n) : s;
-    char *c = esc_utf8_sanitize(s, strlen(s));
-    char *r = c ? scratch_strndup(b->sc, c, strlen(c)) : NULL;
-    free(c);
-    return r;
-}
-
-/* True when every byte of s is printable ASCII other than '"' and '\\', so
- * that cJSON would print it unchanged between quotes; *out_len = strlen(s).
- * Eight bytes at a time: a byte below 0x20, at or above 0x80, or equal to
- * '"' or '\\' in the word fails it. */
-static bool json_verbatim(const char *s, size_t *out_len)
-{
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    size_t n = strlen(s), i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w, q, bs;
-        memcpy(&w, s + i, 8);
-        q = w ^ (ones * '"');
-        bs = w ^ (ones * '\\');
-        uint64_t bad = (w - ones * 0x20) | w | ((q - ones) & ~q) | ((bs - ones) & ~bs);
-        if (bad & highs)
-            return false;
-    }
-    for (; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
-            return false;
-    }
-    *out_len = n;
-    return true;
-}
-
-static void add_str(jb *b, cJSON *o, const char *name, const char *s, bool copy)
-{
-    if (!o || !s)
-        return;
-    size_t n;
-    if (json_verbatim(s, &n)) {
-        /* printed as cJSON would print it, by one copy instead of its
-         * byte-by-byte escaping loop */
-        char *q = scratch_alloc(b->sc, n + 3);
-        if (!q) {
-            b->oom = true;
-            return;
-        }
-        q[0] = '"';
-        memcpy(q + 1, s, n);
-        q[n + 1] = '"';
-        q[n + 2] = '\0';
-        (void)node(b, o, name, cJSON_Raw, q);
-        return;
-    }
-    const char *t = clean_str(b, s, copy);
-    if (!t)
-        b->oom = true;
-    else
-        (void)node(b, o, name, cJSON_String, t);
-}
-
-/* A string member that outlives the printing (session, analysis, diagnosis,
- * static tables): referenced. NULL adds nothing. */
-static void str(jb *b, cJSON *o, const char *name, const char *s) { add_str(b, o, name, s, false); }
-
-/* A string member from a buffer of the caller's: copied into the arena. */
-static void str_copy(jb *b, cJSON *o, const char *name, const char *s) { add_str(b, o, name, s, true); }
-
-/* Array elements, the same two ways. */
-static void push_str(jb *b, cJSON *a, const char *s) { add_str(b, a, NULL, s, false); }
-static void push_copy(jb *b, cJSON *a, const char *s) { add_str(b, a, NULL, s, true); }
-
-static void raw(jb *b, cJSON *o, const char *name, const char *txt, size_t n)
-{
-    char *c = o ? scratch_strndup(b->sc, txt, n) : NULL;
-    if (!c)
-        b->oom = true;
-    else
-        (void)node(b, o, name, cJSON_Raw, c);
-}
-
-static void num_u(jb *b, cJSON *o, const char *name, uint64_t v)
-{
-    char t[FASTFMT_INT_MAX];
-    raw(b, o, name, t, fastfmt_u64(v, t));
-}
-
-static void num_i(jb *b, cJSON *o, const char *name, int64_t v)
-{
-    char t[FASTFMT_INT_MAX];
-    raw(b, o, name, t, fastfmt_i64(v, t));
-}
-
-/* An RFC 3339 time as a raw (already quoted) string member. */
-static void time_us(jb *b, cJSON *o, const char *name, uint64_t ts_us)
-{
-    char t[FASTFMT_TIME_MAX + 2];
-    t[0] = '"';
-    size_t n = 1 + fastfmt_time(b->clock, ts_us, t + 1);
-    t[n++] = '"';
-    raw(b, o, name, t, n);
-}
+#include "summary_json.h"
 
 /* ECS spells hex hashes and serial numbers in uppercase. */
 static const char *upper_hex(const char *hex, char *up, size_t n)
@@ -238,7 +42,7 @@ static void str_upper(jb *b, cJSON *o, const char *name, const char *hex)
 {
     char up[130];
     if (hex && *hex) /* absent rather than empty */
-        str_copy(b, o, name, upper_hex(hex, up, sizeof up));
+        jb_str(b, o, name, upper_hex(hex, up, sizeof up), JB_COPY);
 }
 
 static void ip_str(const endpoint_t *e, char *buf, size_t n)
@@ -254,7 +58,7 @@ static void iso(jb *b, cJSON *o, const char *name, int64_t t)
     if ((uint64_t)t > UINT64_MAX / 1000000u) /* past year 586,000: not an X.509 time */
         t = (int64_t)(UINT64_MAX / 1000000u);
     /* ECS x509 dates: second precision is what the certificate has. */
-    time_us(b, o, name, (uint64_t)t * 1000000u);
+    jb_time(b, o, name, (uint64_t)t * 1000000u);
 }
 
 /* OpenSSL's signature algorithm names as ECS writes them (Go's x509 names). */
@@ -280,91 +84,91 @@ static void x509_ecs(jb *b, cJSON *x, const cert_info *ci)
 {
     if (ci->decode_error)
         return;
-    cJSON *subj = obj(b, x, "subject");
+    cJSON *subj = jb_obj(b, x, "subject");
     if (ci->subject_cn) {
-        cJSON *cn = arr(b, subj, "common_name");
-        push_str(b, cn, ci->subject_cn);
+        cJSON *cn = jb_arr(b, subj, "common_name");
+        jb_str(b, cn, NULL, ci->subject_cn, JB_BORROW);
     }
     if (ci->subject_o)
-        push_str(b, arr(b, subj, "organization"), ci->subject_o);
-    str(b, subj, "distinguished_name", ci->subject);
-    cJSON *iss = obj(b, x, "issuer");
+        jb_str(b, jb_arr(b, subj, "organization"), NULL, ci->subject_o, JB_BORROW);
+    jb_str(b, subj, "distinguished_name", ci->subject, JB_BORROW);
+    cJSON *iss = jb_obj(b, x, "issuer");
     if (ci->issuer_cn) {
-        cJSON *cn = arr(b, iss, "common_name");
-        push_str(b, cn, ci->issuer_cn);
+        cJSON *cn = jb_arr(b, iss, "common_name");
+        jb_str(b, cn, NULL, ci->issuer_cn, JB_BORROW);
     }
     if (ci->issuer_o)
-        push_str(b, arr(b, iss, "organization"), ci->issuer_o);
-    str(b, iss, "distinguished_name", ci->issuer);
+        jb_str(b, jb_arr(b, iss, "organization"), NULL, ci->issuer_o, JB_BORROW);
+    jb_str(b, iss, "distinguished_name", ci->issuer, JB_BORROW);
     if (ci->version > 0) {
         char v[FASTFMT_INT_MAX];
         fastfmt_i64(ci->version, v);
-        str_copy(b, x, "version_number", v); /* ECS: a keyword */
+        jb_str(b, x, "version_number", v, JB_COPY); /* ECS: a keyword */
     }
     str_upper(b, x, "serial_number", ci->serial_hex);
     iso(b, x, "not_before", ci->not_before);
     iso(b, x, "not_after", ci->not_after);
-    str(b, x, "public_key_algorithm", ci->key_alg);
+    jb_str(b, x, "public_key_algorithm", ci->key_alg, JB_BORROW);
     if (ci->key_bits > 0)
-        num_i(b, x, "public_key_size", ci->key_bits);
-    str(b, x, "public_key_curve", ci->key_curve);
-    str(b, x, "signature_algorithm", ecs_sig_alg(ci->sig_alg));
+        jb_i64(b, x, "public_key_size", ci->key_bits);
+    jb_str(b, x, "public_key_curve", ci->key_curve, JB_BORROW);
+    jb_str(b, x, "signature_algorithm", ecs_sig_alg(ci->sig_alg), JB_BORROW);
     if (ci->n_san) {
         /* ECS: plain names; the typed list ("DNS:...", "IP:...") is in mtls.chains */
-        cJSON *a = arr(b, x, "alternative_names");
+        cJSON *a = jb_arr(b, x, "alternative_names");
         for (size_t i = 0; i < ci->n_san; i++) {
             const char *colon = strchr(ci->san[i], ':');
-            push_str(b, a, colon ? colon + 1 : ci->san[i]);
+            jb_str(b, a, NULL, colon ? colon + 1 : ci->san[i], JB_BORROW);
         }
     }
 }
 
 static void cert_obj(jb *b, cJSON *certs, const cert_info *ci)
 {
-    cJSON *c = obj(b, certs, NULL);
-    boolean(b, c, "decode_error", ci->decode_error);
-    num_u(b, c, "der_len", ci->der_len);
-    str(b, c, "sha256", ci->sha256);
-    str(b, c, "sha1", ci->sha1);
+    cJSON *c = jb_obj(b, certs, NULL);
+    jb_bool(b, c, "decode_error", ci->decode_error);
+    jb_u64(b, c, "der_len", ci->der_len);
+    jb_str(b, c, "sha256", ci->sha256, JB_BORROW);
+    jb_str(b, c, "sha1", ci->sha1, JB_BORROW);
     if (!ci->decode_error) {
-        str(b, c, "subject", ci->subject);
-        str(b, c, "issuer", ci->issuer);
-        str(b, c, "subject_cn", ci->subject_cn);
-        str(b, c, "issuer_cn", ci->issuer_cn);
-        str(b, c, "serial", ci->serial_hex);
+        jb_str(b, c, "subject", ci->subject, JB_BORROW);
+        jb_str(b, c, "issuer", ci->issuer, JB_BORROW);
+        jb_str(b, c, "subject_cn", ci->subject_cn, JB_BORROW);
+        jb_str(b, c, "issuer_cn", ci->issuer_cn, JB_BORROW);
+        jb_str(b, c, "serial", ci->serial_hex, JB_BORROW);
         iso(b, c, "not_before", ci->not_before);
         iso(b, c, "not_after", ci->not_after);
         if (ci->n_san) {
-            cJSON *a = arr(b, c, "san");
+            cJSON *a = jb_arr(b, c, "san");
             for (size_t i = 0; i < ci->n_san; i++)
-                push_str(b, a, ci->san[i]);
+                jb_str(b, a, NULL, ci->san[i], JB_BORROW);
         }
-        str(b, c, "key_alg", ci->key_alg);
-        num_i(b, c, "key_bits", ci->key_bits);
-        str(b, c, "key_curve", ci->key_curve);
-        str(b, c, "sig_alg", ci->sig_alg);
-        str(b, c, "key_usage", ci->key_usage);
-        str(b, c, "ext_key_usage", ci->ext_key_usage);
+        jb_str(b, c, "key_alg", ci->key_alg, JB_BORROW);
+        jb_i64(b, c, "key_bits", ci->key_bits);
+        jb_str(b, c, "key_curve", ci->key_curve, JB_BORROW);
+        jb_str(b, c, "sig_alg", ci->sig_alg, JB_BORROW);
+        jb_str(b, c, "key_usage", ci->key_usage, JB_BORROW);
+        jb_str(b, c, "ext_key_usage", ci->ext_key_usage, JB_BORROW);
         if (ci->is_ca >= 0) /* absent when the certificate has no basicConstraints */
-            boolean(b, c, "is_ca", ci->is_ca == 1);
+            jb_bool(b, c, "is_ca", ci->is_ca == 1);
         if (ci->path_len >= 0)
-            num_i(b, c, "path_len", ci->path_len);
-        str(b, c, "ski", ci->ski);
-        str(b, c, "aki", ci->aki);
-        boolean(b, c, "self_signed", ci->self_signed);
+            jb_i64(b, c, "path_len", ci->path_len);
+        jb_str(b, c, "ski", ci->ski, JB_BORROW);
+        jb_str(b, c, "aki", ci->aki, JB_BORROW);
+        jb_bool(b, c, "self_signed", ci->self_signed);
     }
 }
 
 static void findings_arr(jb *b, cJSON *parent, const char *name, const finding_list *l)
 {
-    cJSON *a = arr(b, parent, name);
+    cJSON *a = jb_arr(b, parent, name);
     for (size_t i = 0; a && i < l->n; i++) {
         const finding_t *f = &l->items[i];
-        cJSON *o = obj(b, a, NULL);
-        str(b, o, "severity", finding_sev_name(f->severity));
-        str(b, o, "code", f->code);
-        str(b, o, "message", f->message);
-        str(b, o, "where", f->where);
+        cJSON *o = jb_obj(b, a, NULL);
+        jb_str(b, o, "severity", finding_sev_name(f->severity), JB_BORROW);
+        jb_str(b, o, "code", f->code, JB_BORROW);
+        jb_str(b, o, "message", f->message, JB_BORROW);
+        jb_str(b, o, "where", f->where, JB_BORROW);
     }
 }
 
@@ -483,7 +287,7 @@ static void chain_raw(jb *b, cJSON *o, const char *name, rjson_writer *w, const 
     if (!txt)
         b->oom = true;
     else
-        (void)node(b, o, name, cJSON_Raw, txt);
+        (void)jb_node(b, o, name, cJSON_Raw, txt);
 }
 
 static void chain_obj(jb *b, cJSON *chains, const char *name, const conn_view *cv, mtls_dir d,
@@ -493,23 +297,23 @@ static void chain_obj(jb *b, cJSON *chains, const char *name, const conn_view *c
     const chain_report *r = cv->a->chain[d];
     if (!r && si->n_certs == 0 && !session_cert_msg_seen(cv->s, d))
         return;
-    cJSON *c = obj(b, chains, name);
+    cJSON *c = jb_obj(b, chains, name);
     if (r) {
         chain_raw(b, c, "certs", w, r, MEMO_CERTS);
-        boolean(b, c, "analysed", true);
-        boolean(b, c, "valid", r->valid);
-        boolean(b, c, "trust_checked", r->trust_checked);
-        num_i(b, c, "verify_error", r->verify_error);
-        str(b, c, "verify_error_string", r->verify_error_str);
+        jb_bool(b, c, "analysed", true);
+        jb_bool(b, c, "valid", r->valid);
+        jb_bool(b, c, "trust_checked", r->trust_checked);
+        jb_i64(b, c, "verify_error", r->verify_error);
+        jb_str(b, c, "verify_error_string", r->verify_error_str, JB_BORROW);
         if (r->verify_depth >= 0) /* absent when the chain verified */
-            num_i(b, c, "verify_depth", r->verify_depth);
-        str(b, c, "sentence", r->verify_sentence);
-        str(b, c, "trust_note", r->trust_note);
+            jb_i64(b, c, "verify_depth", r->verify_depth);
+        jb_str(b, c, "sentence", r->verify_sentence, JB_BORROW);
+        jb_str(b, c, "trust_note", r->trust_note, JB_BORROW);
     } else {
-        (void)arr(b, c, "certs");
-        boolean(b, c, "analysed", false);
+        (void)jb_arr(b, c, "certs");
+        jb_bool(b, c, "analysed", false);
     }
-    num_u(b, c, "count", r ? r->n_certs : si->n_certs);
+    jb_u64(b, c, "count", r ? r->n_certs : si->n_certs);
 }
 
 static void u16_names(jb *b, cJSON *o, const char *name, const u16_list *l,
@@ -517,10 +321,10 @@ static void u16_names(jb *b, cJSON *o, const char *name, const u16_list *l,
 {
     if (!l->n)
         return;
-    cJSON *a = arr(b, o, name);
+    cJSON *a = jb_arr(b, o, name);
     for (size_t i = 0; i < l->n; i++) {
         name_buf nb;
-        push_copy(b, a, fn(l->v[i], &nb));
+        jb_str(b, a, NULL, fn(l->v[i], &nb), JB_COPY);
     }
 }
 
@@ -529,27 +333,27 @@ static void ecs_connection(jb *b, cJSON *root, const conn_view *cv)
 {
     const session_t *s = cv->s;
     char ip[INET6_ADDRSTRLEN];
-    time_us(b, root, "@timestamp", s->first_ts_us);
-    str(b, root, "schema_version", RJSON_SCHEMA_VERSION);
-    str(b, root, "type", "connection");
+    jb_time(b, root, "@timestamp", s->first_ts_us);
+    jb_str(b, root, "schema_version", JSON_SCHEMA_VERSION, JB_BORROW);
+    jb_str(b, root, "type", "connection", JB_BORROW);
 
-    str(b, obj(b, root, "ecs"), "version", RJSON_ECS_VERSION);
-    cJSON *ev = obj(b, root, "event");
-    str(b, ev, "kind", "event");
-    push_str(b, arr(b, ev, "category"), "network");
-    cJSON *et = arr(b, ev, "type");
-    push_str(b, et, "connection");
-    push_str(b, et, "protocol");
-    time_us(b, ev, "start", s->first_ts_us);
-    time_us(b, ev, "end", s->last_ts_us);
+    jb_str(b, jb_obj(b, root, "ecs"), "version", RJSON_ECS_VERSION, JB_BORROW);
+    cJSON *ev = jb_obj(b, root, "event");
+    jb_str(b, ev, "kind", "event", JB_BORROW);
+    jb_str(b, jb_arr(b, ev, "category"), NULL, "network", JB_BORROW);
+    cJSON *et = jb_arr(b, ev, "type");
+    jb_str(b, et, NULL, "connection", JB_BORROW);
+    jb_str(b, et, NULL, "protocol", JB_BORROW);
+    jb_time(b, ev, "start", s->first_ts_us);
+    jb_time(b, ev, "end", s->last_ts_us);
     /* nanoseconds: the microseconds followed by "000" (exact, and never overflows) */
     uint64_t dur = s->last_ts_us >= s->first_ts_us ? s->last_ts_us - s->first_ts_us : 0;
     char dt[FASTFMT_INT_MAX + 3];
     size_t dn = fastfmt_u64(dur, dt);
     if (dur)
         memcpy(dt + dn, "000", 3), dn += 3;
-    raw(b, ev, "duration", dt, dn);
-    str(b, ev, "outcome", cv->d->failed ? "failure" : "success");
+    jb_raw(b, ev, "duration", dt, dn);
+    jb_str(b, ev, "outcome", cv->d->failed ? "failure" : "success", JB_BORROW);
 
     /* source/destination as the packets say, client/server as the roles say (the same here) */
     char sip[INET6_ADDRSTRLEN];
@@ -557,34 +361,36 @@ static void ecs_connection(jb *b, cJSON *root, const conn_view *cv)
     ip_str(&s->server, ip, sizeof ip);
     const char *roles[][2] = {{"source", "destination"}, {"client", "server"}};
     for (size_t r = 0; r < 2; r++) {
-        cJSON *src = obj(b, root, roles[r][0]);
-        str_copy(b, src, "ip", sip);
-        num_u(b, src, "port", s->client.port);
-        cJSON *dst = obj(b, root, roles[r][1]);
-        str_copy(b, dst, "ip", ip);
-        num_u(b, dst, "port", s->server.port);
+        cJSON *src = jb_obj(b, root, roles[r][0]);
+        jb_str(b, src, "ip", sip, JB_COPY);
+        jb_u64(b, src, "port", s->client.port);
+        cJSON *dst = jb_obj(b, root, roles[r][1]);
+        jb_str(b, dst, "ip", ip, JB_COPY);
+        jb_u64(b, dst, "port", s->server.port);
     }
-    cJSON *net = obj(b, root, "network");
-    str(b, net, "transport", "tcp");
-    str(b, net, "type", s->client.family == 6 ? "ipv6" : "ipv4");
-    str(b, net, "protocol", "tls");
+    cJSON *net = jb_obj(b, root, "network");
+    jb_str(b, net, "transport", "tcp", JB_BORROW);
+    jb_str(b, net, "type", s->client.family == 6 ? "ipv6" : "ipv4", JB_BORROW);
+    jb_str(b, net, "protocol", "tls", JB_BORROW);
     char cid[COMMUNITY_ID_MAX];
-    str_copy(b, net, "community_id", community_id_tcp(&s->client, &s->server, 0, cid));
+    jb_str(b, net, "community_id", community_id_tcp(&s->client, &s->server, 0, cid), JB_COPY);
 
-    cJSON *rel = obj(b, root, "related");
-    cJSON *rip = arr(b, rel, "ip");
-    push_copy(b, rip, sip);
+    cJSON *rel = jb_obj(b, root, "related");
+    cJSON *rip = jb_arr(b, rel, "ip");
+    jb_str(b, rip, NULL, sip, JB_COPY);
     if (strcmp(sip, ip) != 0)
-        push_copy(b, rip, ip);
+        jb_str(b, rip, NULL, ip, JB_COPY);
     if (s->ch.sni)
-        push_str(b, arr(b, rel, "hosts"), s->ch.sni);
+        jb_str(b, jb_arr(b, rel, "hosts"), NULL, s->ch.sni, JB_BORROW);
     cJSON *rh = NULL;
     for (int d = 0; d < 2; d++) {
         const chain_report *cr = cv->a->chain[d];
         if (!cr || !cr->n_certs || cr->certs[0].decode_error)
             continue;
         char up[65];
-        push_copy(b, rh ? rh : (rh = arr(b, rel, "hash")), upper_hex(cr->certs[0].sha256, up, sizeof up));
+        if (!rh)
+            rh = jb_arr(b, rel, "hash");
+        jb_str(b, rh, NULL, upper_hex(cr->certs[0].sha256, up, sizeof up), JB_COPY);
     }
 
 }
@@ -594,7 +400,7 @@ static void certificate_chain(jb *b, cJSON *side, const side_info *si)
 {
     if (!si->n_certs)
         return;
-    cJSON *a = arr(b, side, "certificate_chain");
+    cJSON *a = jb_arr(b, side, "certificate_chain");
     for (size_t i = 0; a && i < si->n_certs; i++) {
         const bytes_t *der = &si->certs[i];
         if (der->len > (size_t)INT_MAX / 2)
@@ -605,7 +411,7 @@ static void certificate_chain(jb *b, cJSON *side, const side_info *si)
             return;
         }
         EVP_EncodeBlock(txt, der->data, (int)der->len);
-        push_copy(b, a, (const char *)txt);
+        jb_str(b, a, NULL, (const char *)txt, JB_COPY);
         free(txt);
     }
 }
@@ -620,8 +426,8 @@ static void tls_side_leaf(jb *b, cJSON *side, rjson_writer *w, const chain_repor
         return;
     iso(b, side, "not_before", leaf->not_before);
     iso(b, side, "not_after", leaf->not_after);
-    str(b, side, "subject", leaf->subject);
-    str(b, side, "issuer", leaf->issuer);
+    jb_str(b, side, "subject", leaf->subject, JB_BORROW);
+    jb_str(b, side, "issuer", leaf->issuer, JB_BORROW);
 }
 
 /* ECS tls.*: version, cipher, established, client/server hello facts and leaf certificates. */
@@ -631,27 +437,27 @@ static void ecs_tls(jb *b, cJSON *root, const conn_view *cv, const rjson_options
     const conn_analysis *a = cv->a;
     const diagnosis *dg = cv->d;
     name_buf nb;
-    cJSON *tls = obj(b, root, "tls");
+    cJSON *tls = jb_obj(b, root, "tls");
     uint16_t v = s->version ? s->version : (s->sh.present ? s->sh.selected_version : 0);
-    str(b, tls, "version", names_version_ecs(v));
-    str(b, tls, "version_protocol", names_version_protocol(v));
+    jb_str(b, tls, "version", names_version_ecs(v), JB_BORROW);
+    jb_str(b, tls, "version_protocol", names_version_protocol(v), JB_BORROW);
     if (s->sh.present)
-        str_copy(b, tls, "cipher", names_session_cipher(s, &nb));
-    boolean(b, tls, "established", dg->established);
-    boolean(b, tls, "resumed", dg->resumed);
-    str(b, tls, "next_protocol", s->sh.alpn);
+        jb_str(b, tls, "cipher", names_session_cipher(s, &nb), JB_COPY);
+    jb_bool(b, tls, "established", dg->established);
+    jb_bool(b, tls, "resumed", dg->resumed);
+    jb_str(b, tls, "next_protocol", s->sh.alpn, JB_BORROW);
     if (s->kx_group)
-        str_copy(b, tls, "curve", names_group(s->kx_group, &nb));
+        jb_str(b, tls, "curve", names_group(s->kx_group, &nb), JB_COPY);
 
-    cJSON *tc = obj(b, tls, "client");
+    cJSON *tc = jb_obj(b, tls, "client");
     if (s->ch.present) {
-        str(b, tc, "server_name", s->ch.sni);
+        jb_str(b, tc, "server_name", s->ch.sni, JB_BORROW);
         if (s->ch.ja3_md5[0])
-            str(b, tc, "ja3", s->ch.ja3_md5);
+            jb_str(b, tc, "ja3", s->ch.ja3_md5, JB_BORROW);
         if (opt->verbosity >= 1) { /* -v: about 1 KB of names per connection */
-            cJSON *sc = arr(b, tc, "supported_ciphers");
+            cJSON *sc = jb_arr(b, tc, "supported_ciphers");
             for (size_t i = 0; i < s->ch.ciphers.n; i++)
-                push_copy(b, sc, names_cipher(s->ch.ciphers.v[i], &nb));
+                jb_str(b, sc, NULL, names_cipher(s->ch.ciphers.v[i], &nb), JB_COPY);
         }
     }
     const chain_report *cc = a->chain[DIR_C2S];
@@ -660,9 +466,9 @@ static void ecs_tls(jb *b, cJSON *root, const conn_view *cv, const rjson_options
     }
     if (opt->certificate_chain)
         certificate_chain(b, tc, &s->side[DIR_C2S]);
-    cJSON *tsv = obj(b, tls, "server");
+    cJSON *tsv = jb_obj(b, tls, "server");
     if (s->sh.present && s->sh.ja3s_md5[0])
-        str(b, tsv, "ja3s", s->sh.ja3s_md5);
+        jb_str(b, tsv, "ja3s", s->sh.ja3s_md5, JB_BORROW);
     const chain_report *sc = a->chain[DIR_S2C];
     if (sc && sc->n_certs) {
         tls_side_leaf(b, tsv, w, sc);
@@ -675,75 +481,75 @@ static void ecs_tls(jb *b, cJSON *root, const conn_view *cv, const rjson_options
 static void steps_arr(jb *b, cJSON *m, const session_t *s, const rjson_options *opt)
 {
     name_buf nb;
-    cJSON *steps = arr(b, m, "steps");
+    cJSON *steps = jb_arr(b, m, "steps");
     for (size_t i = 0; steps && i < s->n_steps; i++) {
         const step_t *st = &s->steps[i];
-        cJSON *so = obj(b, steps, NULL);
+        cJSON *so = jb_obj(b, steps, NULL);
         if (opt->verbosity >= 1) /* -v: the absolute time; rel_ms places the step by default */
-            time_us(b, so, "t", st->ts_us);
+            jb_time(b, so, "t", st->ts_us);
         /* always written with a fraction ("0.000"), so an index maps it as a float */
         char rel[FASTFMT_MS_MAX];
-        raw(b, so, "rel_ms", rel, fastfmt_ms3(st->ts_us >= s->first_ts_us ? st->ts_us - s->first_ts_us : 0, rel));
-        str(b, so, "dir", dir_arrow(st->dir));
-        str(b, so, "kind", step_kind_id(st->kind));
+        jb_raw(b, so, "rel_ms", rel, fastfmt_ms3(st->ts_us >= s->first_ts_us ? st->ts_us - s->first_ts_us : 0, rel));
+        jb_str(b, so, "dir", dir_arrow(st->dir), JB_BORROW);
+        jb_str(b, so, "kind", step_kind_id(st->kind), JB_BORROW);
         if (st->decrypted)
-            boolean(b, so, "decrypted", true);
+            jb_bool(b, so, "decrypted", true);
         if (st->length)
-            num_u(b, so, "length", st->length);
+            jb_u64(b, so, "length", st->length);
         if (st->kind == STEP_CERTIFICATE || st->kind == STEP_COMPRESSED_CERTIFICATE ||
             st->count)
-            num_u(b, so, "count", st->count);
+            jb_u64(b, so, "count", st->count);
         if (st->kind == STEP_OTHER_HANDSHAKE)
-            num_u(b, so, "hs_type", st->hs_type);
+            jb_u64(b, so, "hs_type", st->hs_type);
         if (st->kind == STEP_ALERT) {
             name_buf lb;
-            str_copy(b, so, "alert_level", names_alert_level(st->alert_level, &lb));
-            str_copy(b, so, "alert", names_alert(st->alert_desc, &nb));
-            num_u(b, so, "alert_code", st->alert_desc);
+            jb_str(b, so, "alert_level", names_alert_level(st->alert_level, &lb), JB_COPY);
+            jb_str(b, so, "alert", names_alert(st->alert_desc, &nb), JB_COPY);
+            jb_u64(b, so, "alert_code", st->alert_desc);
         }
         char *owned = NULL;
         const char *detail = step_detail_text(s, st, &owned);
         if (owned)
-            str_copy(b, so, "detail", owned);
+            jb_str(b, so, "detail", owned, JB_COPY);
         else
-            str(b, so, "detail", detail);
+            jb_str(b, so, "detail", detail, JB_BORROW);
         free(owned);
     }
 }
 
-static void certificate_request_obj(jb *b, cJSON *m, const session_t *s)
+static void certificate_request_obj(jb *b, cJSON *m, const session_t *s, dn_memo *dns)
 {
     if (!s->cr.present)
         return;
     name_buf nb;
-    cJSON *cr = obj(b, m, "certificate_request");
-    boolean(b, cr, "tls13", s->cr.tls13);
-    boolean(b, cr, "post_handshake", s->cr.post_handshake);
-    cJSON *ca = arr(b, cr, "ca_names");
+    cJSON *cr = jb_obj(b, m, "certificate_request");
+    jb_bool(b, cr, "tls13", s->cr.tls13);
+    jb_bool(b, cr, "post_handshake", s->cr.post_handshake);
+    cJSON *ca = jb_arr(b, cr, "ca_names");
     for (size_t i = 0; i < s->cr.n_ca_names; i++) {
-        const char *dn = dn_memo_ca_name(b->dns, s->cr.ca_names[i].data, s->cr.ca_names[i].len);
-        push_copy(b, ca, dn ? dn : "(unparsable name)");
+        const char *dn = dn_memo_ca_name(dns, s->cr.ca_names[i].data, s->cr.ca_names[i].len);
+        jb_str(b, ca, NULL, dn ? dn : "(unparsable name)", JB_COPY);
     }
     u16_names(b, cr, "sig_algs", &s->cr.sig_algs, names_sigscheme);
-    cJSON *ct = arr(b, cr, "cert_types");
+    cJSON *ct = jb_arr(b, cr, "cert_types");
     for (size_t i = 0; i < s->cr.cert_types.len; i++)
-        push_copy(b, ct, names_cert_type(s->cr.cert_types.data[i], &nb));
+        jb_str(b, ct, NULL, names_cert_type(s->cr.cert_types.data[i], &nb), JB_COPY);
 }
 
 static void proof_obj(jb *b, cJSON *parent, const char *name, const cert_verify_info *ci, const proof_result *pr)
 {
     name_buf nb;
-    cJSON *o = obj(b, parent, name);
+    cJSON *o = jb_obj(b, parent, name);
     if (ci->scheme)
-        str_copy(b, o, "scheme", names_sigscheme(ci->scheme, &nb));
-    str(b, o, "result", pr->result == 1 ? "verified" : pr->result == 0 ? "mismatch" : "not_checked");
-    str(b, o, "note", pr->note);
+        jb_str(b, o, "scheme", names_sigscheme(ci->scheme, &nb), JB_COPY);
+    jb_str(b, o, "result", pr->result == 1 ? "verified" : pr->result == 0 ? "mismatch" : "not_checked", JB_BORROW);
+    jb_str(b, o, "note", pr->note, JB_BORROW);
 }
 
 static void certificate_verify_obj(jb *b, cJSON *m, const conn_view *cv)
 {
     const session_t *s = cv->s;
-    cJSON *cvo = obj(b, m, "certificate_verify");
+    cJSON *cvo = jb_obj(b, m, "certificate_verify");
     for (int d = 0; d < 2; d++) {
         if (s->side[d].cv.present)
             proof_obj(b, cvo, d == DIR_C2S ? "client" : "server", &s->side[d].cv, &cv->a->cv[d]);
@@ -757,15 +563,15 @@ static void client_hello_obj(jb *b, cJSON *m, const session_t *s)
 {
     if (!s->ch.present)
         return;
-    cJSON *h = obj(b, m, "client_hello");
+    cJSON *h = jb_obj(b, m, "client_hello");
     u16_names(b, h, "extensions", &s->ch.extensions, names_extension);
     u16_names(b, h, "supported_versions", &s->ch.supported_versions, names_version);
     u16_names(b, h, "groups", &s->ch.groups, names_group);
     u16_names(b, h, "sig_algs", &s->ch.sig_algs, names_sigscheme);
-    cJSON *al = arr(b, h, "alpn");
+    cJSON *al = jb_arr(b, h, "alpn");
     for (size_t i = 0; i < s->ch.n_alpn; i++)
-        push_str(b, al, s->ch.alpn[i]);
-    str(b, h, "ja3_string", s->ch.ja3);
+        jb_str(b, al, NULL, s->ch.alpn[i], JB_BORROW);
+    jb_str(b, h, "ja3_string", s->ch.ja3, JB_BORROW);
 }
 
 /* Our own additions beside ECS: mtls.* (verdict, steps, findings, chains, ...). */
@@ -774,11 +580,11 @@ static void mtls_obj(jb *b, cJSON *root, const conn_view *cv, const rjson_option
     const session_t *s = cv->s;
     const conn_analysis *a = cv->a;
     const diagnosis *dg = cv->d;
-    cJSON *m = obj(b, root, "mtls");
-    num_u(b, m, "connection_id", s->id);
-    str(b, m, "verdict", verdict_name(dg->verdict));
-    boolean(b, m, "failed", dg->failed);
-    str(b, m, "evidence", evidence_name(dg->evidence));
+    cJSON *m = jb_obj(b, root, "mtls");
+    jb_u64(b, m, "connection_id", s->id);
+    jb_str(b, m, "verdict", verdict_name(dg->verdict), JB_BORROW);
+    jb_bool(b, m, "failed", dg->failed);
+    jb_str(b, m, "evidence", evidence_name(dg->evidence), JB_BORROW);
     char hist[258];
     size_t hn = 0;
     for (size_t i = 0; i < s->n_steps && hn < 256; i++)
@@ -786,35 +592,35 @@ static void mtls_obj(jb *b, cJSON *root, const conn_view *cv, const rjson_option
     if (s->n_steps > 256)
         hist[hn++] = '+';
     hist[hn] = '\0';
-    str_copy(b, m, "history", hist);
-    cJSON *ev = arr(b, m, "evidence_steps");
+    jb_str(b, m, "history", hist, JB_COPY);
+    cJSON *ev = jb_arr(b, m, "evidence_steps");
     for (size_t i = 0; i < dg->n_evidence_steps; i++)
-        num_u(b, ev, NULL, dg->evidence_steps[i]);
-    str(b, m, "confirm", dg->confirm);
-    str(b, m, "explanation", dg->explanation);
-    str(b, m, "next_step", dg->next_step);
-    boolean(b, m, "decrypted", s->decrypted);
-    str(b, m, "decrypt_note", s->decrypt_note);
-    str(b, m, "starttls", s->starttls);
-    str(b, m, "ja4", s->ch.ja4);
+        jb_u64(b, ev, NULL, dg->evidence_steps[i]);
+    jb_str(b, m, "confirm", dg->confirm, JB_BORROW);
+    jb_str(b, m, "explanation", dg->explanation, JB_BORROW);
+    jb_str(b, m, "next_step", dg->next_step, JB_BORROW);
+    jb_bool(b, m, "decrypted", s->decrypted);
+    jb_str(b, m, "decrypt_note", s->decrypt_note, JB_BORROW);
+    jb_str(b, m, "starttls", s->starttls, JB_BORROW);
+    jb_str(b, m, "ja4", s->ch.ja4, JB_BORROW);
     if (a->client_ca_acceptable >= 0)
-        boolean(b, m, "client_ca_acceptable", a->client_ca_acceptable == 1);
-    str(b, m, "client_ca_matched", a->client_ca_matched);
+        jb_bool(b, m, "client_ca_acceptable", a->client_ca_acceptable == 1);
+    jb_str(b, m, "client_ca_matched", a->client_ca_matched, JB_BORROW);
     if (s->malformed) {
-        cJSON *mf = obj(b, m, "malformed");
-        str(b, mf, "reason", s->malformed_reason);
-        num_u(b, mf, "offset", s->malformed_offset);
-        str(b, mf, "dir", dir_arrow(s->malformed_dir));
+        cJSON *mf = jb_obj(b, m, "malformed");
+        jb_str(b, mf, "reason", s->malformed_reason, JB_BORROW);
+        jb_u64(b, mf, "offset", s->malformed_offset);
+        jb_str(b, mf, "dir", dir_arrow(s->malformed_dir), JB_BORROW);
     }
 
     steps_arr(b, m, s, opt);
     findings_arr(b, m, "findings", &dg->findings);
 
-    cJSON *chains = obj(b, m, "chains");
+    cJSON *chains = jb_obj(b, m, "chains");
     chain_obj(b, chains, "client", cv, DIR_C2S, w);
     chain_obj(b, chains, "server", cv, DIR_S2C, w);
 
-    certificate_request_obj(b, m, s);
+    certificate_request_obj(b, m, s, w->dns);
     certificate_verify_obj(b, m, cv);
     if (opt->verbosity >= 1)
         client_hello_obj(b, m, s);
@@ -843,7 +649,7 @@ const char *rjson_render(rjson_writer *w, const conn_view *cv, const rjson_optio
     if (!opt)
         opt = &def;
     scratch_reset(w->sc);
-    jb b = {.sc = w->sc, .clock = &w->clock, .dns = w->dns};
+    jb b = {.sc = w->sc, .clock = &w->clock};
     cJSON root = {.type = cJSON_Object};
     ecs_connection(&b, &root, cv);
     ecs_tls(&b, &root, cv, opt, w);

@@ -2,22 +2,21 @@
  * report_json.h — NDJSON: one object per connection, ECS names where ECS has
  * them ("tls", "source", "destination", "network", "@timestamp") and our own
  * "mtls" object beside them. Every object carries "schema_version" and
- * "type" ("connection" here, "summary" from summary.c). Strings are made
- * valid UTF-8 first (esc_utf8_sanitize). Described in docs/json-schema.md,
- * checked against docs/json-schema.json by the tests.
+ * "type" ("connection" here, "summary" from summary_json.c; the version is
+ * JSON_SCHEMA_VERSION, json_build.h). Strings are made valid UTF-8 first
+ * (jb_str). Described in docs/json-schema.md, checked against
+ * docs/json-schema.json by the tests.
  */
 #ifndef MTLS_REPORT_JSON_H
 #define MTLS_REPORT_JSON_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
-#include <stdint.h>
-
-#include <cjson/cJSON.h>
 
 #include "compiler.h"
 #include "conn_view.h"
 
-#define RJSON_SCHEMA_VERSION "3.0"
 #define RJSON_ECS_VERSION "8.11.0" /* the Elastic Common Schema the ECS fields follow */
 
 typedef struct rjson_options {
@@ -43,13 +42,5 @@ const char *rjson_render(rjson_writer *w, const conn_view *c, const rjson_option
 /* Write one line (rjson_render + '\n') for c. Returns 0, or -1 on OOM or
  * write error. opt and w may be NULL (w NULL: a writer for this call only). */
 int rjson_session(FILE *out, const conn_view *c, const rjson_options *opt, rjson_writer *w) MTLS_WARN_UNUSED;
-
-/* RFC 3339 UTC with microseconds: "2024-05-01T12:34:56.123456Z" (fastfmt_time).
- * Writes into buf (>= 32 bytes; truncated to bufsz - 1) and returns buf. */
-char *rjson_time(uint64_t ts_us, char *buf, size_t bufsz);
-
-/* Add a string member after UTF-8 sanitising (s == NULL adds nothing).
- * Returns 0 or -1 on OOM. Shared with summary.c. */
-int rjson_add_str(cJSON *obj, const char *name, const char *s) MTLS_WARN_UNUSED;
 
 #endif

@@ -4,20 +4,19 @@
  */
 #include "report_text.h"
 
-#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
-#include "escape.h"
 #include "dn.h"
+#include "endpoint_text.h"
+#include "escape.h"
 #include "names.h"
 #include "reporter.h"
 #include "step_text.h"
-#include "summary.h"
+#include "summary_text.h"
 
 #define C_RESET "\033[0m"
 #define C_BOLD "\033[1m"
@@ -66,19 +65,6 @@ static void color(out_t *o, const char *c)
 {
     if (o->color)
         raw(o, c);
-}
-
-char *rtext_endpoint(const endpoint_t *e, char *buf, size_t bufsz)
-{
-    char ip[INET6_ADDRSTRLEN] = "?";
-    if (e->family == 6) {
-        inet_ntop(AF_INET6, e->addr, ip, sizeof ip);
-        snprintf(buf, bufsz, "[%s]:%u", ip, (unsigned)e->port);
-    } else {
-        inet_ntop(AF_INET, e->addr, ip, sizeof ip);
-        snprintf(buf, bufsz, "%s:%u", ip, (unsigned)e->port);
-    }
-    return buf;
 }
 
 static const char *verdict_color(const diagnosis *dg)
@@ -332,8 +318,8 @@ static void header(out_t *o, const session_t *s)
     char c[64], sv[64];
     name_buf nb;
     color(o, C_BOLD);
-    fmt(o, "#%" PRIu64 " %s -> %s", s->id, rtext_endpoint(&s->client, c, sizeof c),
-        rtext_endpoint(&s->server, sv, sizeof sv));
+    fmt(o, "#%" PRIu64 " %s -> %s", s->id, endpoint_text(&s->client, c, sizeof c),
+        endpoint_text(&s->server, sv, sizeof sv));
     color(o, C_RESET);
     if (s->ch.sni) {
         raw(o, " SNI=");
@@ -501,11 +487,9 @@ static int rtext_summary(void *state, const summary *sm)
         /* -q: stdout holds exactly one line per connection; the totals go to stderr */
         if (fflush(st->out) != 0)
             return -1;
-        rtext_options o = st->opt;
-        o.color = false;
-        return summary_write_text(stderr, sm, &o);
+        return summary_write_text(stderr, sm, false);
     }
-    return summary_write_text(st->out, sm, &st->opt);
+    return summary_write_text(st->out, sm, st->opt.color);
 }
 
 static void rtext_close(void *state) { free(state); }

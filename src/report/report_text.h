@@ -28,8 +28,4 @@ typedef struct rtext_options {
  * Returns 0, or -1 on a write error / OOM. */
 int rtext_session(FILE *out, const conn_view *c, const rtext_options *opt) MTLS_WARN_UNUSED;
 
-/* "192.0.2.1:443" or "[2001:db8::1]:443" into buf (always NUL-terminated).
- * Returns buf. */
-char *rtext_endpoint(const endpoint_t *e, char *buf, size_t bufsz);
-
 #endif

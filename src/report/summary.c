@@ -1,31 +1,18 @@
 /*
  * summary.c — counts per verdict and the audit table of distinct client
  * certificates. Distinct certificates are found with an open-addressing
- * table keyed by the leaf's SHA-256 hex; capped at max_certs.
+ * table keyed by the leaf's SHA-256 hex; capped at max_certs. Data only:
+ * the reporters print it (summary_text.c, summary_json.c).
  */
 #include "summary.h"
 
-#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "escape.h"
-#include "report_json.h"
-#include "summary_links.h"
+#include "endpoint_text.h"
 
-typedef struct audit_row {
-    char sha256[65];
-    char *subject, *issuer;
-    int64_t not_before, not_after;
-    bool valid, trust_checked;
-    char *status; /* verify sentence or "valid" */
-    uint64_t handshakes, failures;
-    uint64_t first_us, last_us;
-    char **servers; /* "ip:port SNI" distinct */
-    size_t n_servers;
-    bool servers_capped;
-} audit_row;
+typedef summary_cert audit_row;
 
 struct summary {
     size_t counts[VERDICT__COUNT];
@@ -185,7 +172,7 @@ int summary_add(summary *sm, const conn_view *c)
 
     char ip[64];
     char *srv = NULL;
-    rtext_endpoint(&s->server, ip, sizeof ip);
+    endpoint_text(&s->server, ip, sizeof ip);
     if (asprintf(&srv, "%s%s%s", ip, s->ch.sni ? " " : "", s->ch.sni ? s->ch.sni : "") < 0)
         return -1;
     return add_server(r, srv);
@@ -296,188 +283,16 @@ size_t summary_verdict_count(const summary *sm, verdict_t v)
 size_t summary_distinct_certs(const summary *sm) { return sm->n_rows; }
 bool summary_capped(const summary *sm) { return sm->capped; }
 
-static void day(char *buf, size_t n, int64_t t)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm) || !strftime(buf, n, "%Y-%m-%d", &tm))
-        snprintf(buf, n, "%" PRId64, t);
-}
-
-int summary_write_text(FILE *out, const summary *sm, const rtext_options *opt)
-{
-    bool err = false;
-    bool color = opt && opt->color;
-    if (fprintf(out, "%sSummary:%s %zu connection%s, %zu failed\n", color ? "\033[1m" : "",
-                color ? "\033[0m" : "", sm->connections, sm->connections == 1 ? "" : "s",
-                sm->failed) < 0)
-        err = true;
-    for (int v = 1; v < VERDICT__COUNT; v++)
-        if (sm->counts[v] && fprintf(out, "  %-22s %zu\n", verdict_name((verdict_t)v),
-                                     sm->counts[v]) < 0)
-            err = true;
-    if (sm->have_capture && sm->cap.live &&
-        fprintf(out, "Capture: %llu packets received by the kernel, %llu dropped by the kernel, %llu dropped by "
-                     "the interface%s\n",
-                (unsigned long long)sm->cap.kernel_received, (unsigned long long)sm->cap.kernel_dropped,
-                (unsigned long long)sm->cap.interface_dropped,
-                sm->cap.kernel_dropped ? " (raise the buffer with -B KIB)" : "") < 0)
-        err = true;
-    if (sm->have_capture && sm->cap.flows_evicted &&
-        fprintf(out, "Evicted: %llu flows stopped being tracked before they ended (idle timeout, "
-                     "--max-flows or --max-memory; each connection's evicted finding names which)\n",
-                (unsigned long long)sm->cap.flows_evicted) < 0)
-        err = true;
-    if (sm->have_capture && sm->cap.filtered &&
-        fprintf(out, "Selected by the filters: %zu of %llu connections seen (%llu of them failed)\n",
-                sm->connections, (unsigned long long)sm->cap.connections_seen,
-                (unsigned long long)sm->cap.failed_seen) < 0)
-        err = true;
-    if (sm->have_capture && sm->cap.interrupted &&
-        fprintf(out, "Interrupted: a signal stopped the reading before the end of the input; these "
-                     "counts cover only what was read\n") < 0)
-        err = true;
-    if (sm->n_rows) {
-        fprintf(out, "Client certificates (%zu distinct%s):\n", sm->n_rows,
-                sm->capped ? ", cap reached: more were seen but not listed" : "");
-        for (size_t i = 0; i < sm->n_rows; i++) {
-            const audit_row *r = &sm->rows[i];
-            char nb[16], na[16], f1[40], f2[40];
-            day(nb, sizeof nb, r->not_before);
-            day(na, sizeof na, r->not_after);
-            rjson_time(r->first_us, f1, sizeof f1);
-            rjson_time(r->last_us, f2, sizeof f2);
-            fputs("  - subject: ", out);
-            err |= esc_fputs(out, r->subject ? r->subject : "-",
-                             strlen(r->subject ? r->subject : "-")) < 0;
-            fputs("\n    issuer:  ", out);
-            err |= esc_fputs(out, r->issuer ? r->issuer : "-",
-                             strlen(r->issuer ? r->issuer : "-")) < 0;
-            fprintf(out, "\n    sha256:  %s\n    valid:   %s .. %s; ", r->sha256, nb, na);
-            err |= esc_fputs(out, r->status, strlen(r->status)) < 0;
-            fprintf(out, "%s\n    handshakes: %" PRIu64 " (%" PRIu64
-                         " failed), first %s, last %s\n    servers:",
-                    r->trust_checked ? "" : " (trust not checked)", r->handshakes, r->failures,
-                    f1, f2);
-            for (size_t k = 0; k < r->n_servers; k++) {
-                fputs(k ? ", " : " ", out);
-                err |= esc_fputs(out, r->servers[k], strlen(r->servers[k])) < 0;
-            }
-            if (fprintf(out, "%s\n", r->servers_capped ? ", ..." : "") < 0)
-                err = true;
-        }
-    }
-    if (summary_links_write_text(out, sm->links) < 0)
-        err = true;
-    return err || ferror(out) ? -1 : 0;
-}
-
 void summary_set_capture(summary *sm, const summary_capture *cap)
 {
     put_in_order(sm);
+    if (summary_links_finish(sm->links) < 0) {
+        /* the links say they are incomplete (summary_links_complete) */
+    }
     sm->cap = *cap;
     sm->have_capture = true;
 }
 
-cJSON *summary_json(const summary *sm)
-{
-    cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
-    bool oom = false;
-    char tbuf[40];
-    uint64_t ts = sm->have_capture ? sm->cap.end_ts_us : 0;
-    if (!ts) { /* nothing was read: the time of the report */
-        struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
-        ts = (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
-    }
-    oom |= !cJSON_AddStringToObject(o, "@timestamp", rjson_time(ts, tbuf, sizeof tbuf));
-    oom |= !cJSON_AddStringToObject(o, "type", "summary");
-    oom |= !cJSON_AddStringToObject(o, "schema_version", RJSON_SCHEMA_VERSION);
-    oom |= !cJSON_AddNumberToObject(o, "connections", (double)sm->connections);
-    oom |= !cJSON_AddNumberToObject(o, "failed", (double)sm->failed);
-    oom |= !cJSON_AddBoolToObject(o, "interrupted", sm->have_capture && sm->cap.interrupted);
-    cJSON *c = cJSON_AddObjectToObject(o, "counts");
-    oom |= !c;
-    for (int v = 1; c && v < VERDICT__COUNT; v++)
-        oom |= !cJSON_AddNumberToObject(c, verdict_name((verdict_t)v), (double)sm->counts[v]);
-    if (sm->have_capture) {
-        cJSON *k = cJSON_AddObjectToObject(o, "capture");
-        oom |= !k;
-        if (k) {
-            oom |= !cJSON_AddNumberToObject(k, "packets", (double)sm->cap.packets);
-            oom |= !cJSON_AddNumberToObject(k, "bytes", (double)sm->cap.bytes);
-            oom |= !cJSON_AddNumberToObject(k, "flows_evicted", (double)sm->cap.flows_evicted);
-            oom |= !cJSON_AddBoolToObject(k, "live", sm->cap.live);
-            oom |= !cJSON_AddNumberToObject(k, "connections", (double)sm->cap.connections_seen);
-            oom |= !cJSON_AddNumberToObject(k, "failed", (double)sm->cap.failed_seen);
-            if (sm->cap.live) {
-                oom |= !cJSON_AddNumberToObject(k, "kernel_received", (double)sm->cap.kernel_received);
-                oom |= !cJSON_AddNumberToObject(k, "kernel_dropped", (double)sm->cap.kernel_dropped);
-                oom |= !cJSON_AddNumberToObject(k, "interface_dropped", (double)sm->cap.interface_dropped);
-            }
-        }
-    }
-    oom |= !cJSON_AddBoolToObject(o, "client_certificates_capped", sm->capped);
-    cJSON *a = cJSON_AddArrayToObject(o, "client_certificates");
-    oom |= !a;
-    for (size_t i = 0; a && !oom && i < sm->n_rows; i++) {
-        const audit_row *r = &sm->rows[i];
-        cJSON *ro = cJSON_CreateObject();
-        if (!ro || !cJSON_AddItemToArray(a, ro)) {
-            cJSON_Delete(ro);
-            oom = true;
-            break;
-        }
-        char t[40];
-        oom |= rjson_add_str(ro, "sha256", r->sha256) < 0;
-        oom |= rjson_add_str(ro, "subject", r->subject) < 0;
-        oom |= rjson_add_str(ro, "issuer", r->issuer) < 0;
-        oom |= rjson_add_str(ro, "not_before",
-                             rjson_time((uint64_t)(r->not_before > 0 ? r->not_before : 0) * 1000000u,
-                                        t, sizeof t)) < 0;
-        oom |= rjson_add_str(ro, "not_after",
-                             rjson_time((uint64_t)(r->not_after > 0 ? r->not_after : 0) * 1000000u,
-                                        t, sizeof t)) < 0;
-        oom |= !cJSON_AddBoolToObject(ro, "valid", r->valid);
-        oom |= !cJSON_AddBoolToObject(ro, "trust_checked", r->trust_checked);
-        oom |= rjson_add_str(ro, "status", r->status) < 0;
-        oom |= !cJSON_AddNumberToObject(ro, "handshakes", (double)r->handshakes);
-        oom |= !cJSON_AddNumberToObject(ro, "failed", (double)r->failures);
-        oom |= rjson_add_str(ro, "first_seen", rjson_time(r->first_us, t, sizeof t)) < 0;
-        oom |= rjson_add_str(ro, "last_seen", rjson_time(r->last_us, t, sizeof t)) < 0;
-        cJSON *sv = cJSON_AddArrayToObject(ro, "servers");
-        oom |= !sv;
-        for (size_t k = 0; sv && k < r->n_servers; k++) {
-            char *clean = esc_utf8_sanitize(r->servers[k], strlen(r->servers[k]));
-            cJSON *it = clean ? cJSON_CreateString(clean) : NULL;
-            free(clean);
-            if (!it || !cJSON_AddItemToArray(sv, it)) {
-                cJSON_Delete(it);
-                oom = true;
-            }
-        }
-        oom |= !cJSON_AddBoolToObject(ro, "servers_capped", r->servers_capped);
-    }
-    oom |= !oom && summary_links_json(o, sm->links) < 0;
-    if (oom) {
-        cJSON_Delete(o);
-        return NULL;
-    }
-    return o;
-}
-
-int summary_write_json(FILE *out, const summary *sm)
-{
-    cJSON *o = summary_json(sm);
-    if (!o)
-        return -1;
-    char *txt = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    if (!txt)
-        return -1;
-    int rc = (fputs(txt, out) == EOF || fputc('\n', out) == EOF) ? -1 : 0;
-    cJSON_free(txt);
-    return rc;
-}
+const summary_cert *summary_cert_at(const summary *sm, size_t i) { return &sm->rows[i]; }
+const summary_capture *summary_capture_info(const summary *sm) { return sm->have_capture ? &sm->cap : NULL; }
+const summary_links *summary_links_of(const summary *sm) { return sm->links; }

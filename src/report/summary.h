@@ -1,26 +1,29 @@
 /*
- * summary.h — the audit summary printed after the connections.
+ * summary.h — the audit summary printed after the connections: data only.
  *
  * Accumulates over sessions as they are reported: counts per verdict and the
  * table of distinct client certificates (keyed by the leaf's SHA-256):
  * subject, issuer, fingerprint, validity, validation status, handshake
- * count, distinct servers (ip:port + SNI), first and last seen. The table is
- * bounded (max_certs distinct certificates, and a cap on servers per
- * certificate); when a cap is hit the summary says so.
- * Everything needed is copied: the session may be freed after summary_add.
+ * count, distinct servers (ip:port + SNI), first and last seen; what the
+ * capture itself counted; and the links between connections
+ * (summary_links.h). The table is bounded (max_certs distinct certificates,
+ * and a cap on servers per certificate); when a cap is hit the summary says
+ * so. Everything needed is copied: the session may be freed after
+ * summary_add.
+ *
+ * The summary renders nothing: each reporter prints it from the read-only
+ * view below (summary_text.c for text, summary_json.c for JSON).
  */
 #ifndef MTLS_SUMMARY_H
 #define MTLS_SUMMARY_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
-
-#include <cjson/cJSON.h>
+#include <stdint.h>
 
 #include "compiler.h"
 #include "conn_view.h"
-#include "report_text.h"
+#include "summary_links.h"
 
 #define SUMMARY_DEFAULT_MAX_CERTS 100000u
 #define SUMMARY_MAX_SERVERS_PER_CERT 64u
@@ -40,14 +43,6 @@ int summary_add(summary *sm, const conn_view *c) MTLS_WARN_UNUSED;
  * front's); src keeps only its counts. -1 on OOM (some rows may be missing). */
 int summary_merge(summary *dst, summary *src) MTLS_WARN_UNUSED;
 
-size_t summary_connections(const summary *sm);
-size_t summary_failed(const summary *sm);
-size_t summary_verdict_count(const summary *sm, verdict_t v);
-size_t summary_distinct_certs(const summary *sm);
-bool summary_capped(const summary *sm); /* distinct-cert cap was hit */
-
-/* Text summary (counts + audit table). opt may be NULL. Returns 0 or -1 on
- * write error. */
 /* What the capture itself counted; kernel_* only for live capture (libpcap's
  * pcap_stats: packets received / dropped by the kernel / by the interface). */
 typedef struct summary_capture {
@@ -60,16 +55,39 @@ typedef struct summary_capture {
     uint64_t connections_seen, failed_seen; /* every TLS connection diagnosed, selected or not */
     uint64_t end_ts_us;   /* the last packet's time (the summary's @timestamp); 0 = none */
 } summary_capture;
-/* Also puts the audit table in its printed order: certificates by first
- * handshake (then fingerprint), each one's servers by name. */
+/* Ends the gathering (after the last add and merge, before printing): keeps
+ * cap and puts the audit table and the links in their printed order:
+ * certificates by first handshake (then fingerprint), each one's servers by
+ * name, links as summary_links_finish orders them. */
 void summary_set_capture(summary *sm, const summary_capture *cap);
 
-int summary_write_text(FILE *out, const summary *sm, const rtext_options *opt) MTLS_WARN_UNUSED;
+/* ---- the read-only view ---- */
 
-/* {"type":"summary","schema_version":...,"counts":{...},"client_certificates":[...]}.
- * Returns a new cJSON tree or NULL on OOM. */
-cJSON *summary_json(const summary *sm) MTLS_WARN_UNUSED;
-/* One NDJSON line. Returns 0 or -1. */
-int summary_write_json(FILE *out, const summary *sm) MTLS_WARN_UNUSED;
+size_t summary_connections(const summary *sm);
+size_t summary_failed(const summary *sm);
+size_t summary_verdict_count(const summary *sm, verdict_t v);
+size_t summary_distinct_certs(const summary *sm);
+bool summary_capped(const summary *sm); /* distinct-cert cap was hit */
+
+/* One row of the audit table: a distinct client certificate. */
+typedef struct summary_cert {
+    char sha256[65];                /* the leaf's fingerprint, lowercase hex (the key) */
+    char *subject, *issuer;         /* NULL when the certificate names none */
+    int64_t not_before, not_after;  /* seconds since the epoch */
+    bool valid, trust_checked;
+    char *status;                   /* "valid", or why the chain did not verify */
+    uint64_t handshakes, failures;  /* connections that presented it, and failed ones */
+    uint64_t first_us, last_us;     /* first and last handshake */
+    char **servers;                 /* "ip:port SNI", distinct (by name once in order) */
+    size_t n_servers;
+    bool servers_capped;            /* more than SUMMARY_MAX_SERVERS_PER_CERT servers */
+} summary_cert;
+
+/* Row i (i < summary_distinct_certs), owned by sm. */
+const summary_cert *summary_cert_at(const summary *sm, size_t i);
+/* What summary_set_capture kept; NULL before it. */
+const summary_capture *summary_capture_info(const summary *sm);
+/* The links between connections (in printed order after summary_set_capture). */
+const summary_links *summary_links_of(const summary *sm);
 
 #endif

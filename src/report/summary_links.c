@@ -1,24 +1,14 @@
-/* summary_links.c — cross-connection knowledge for the end summary (see summary_links.h). */
+/* summary_links.c — cross-connection knowledge for the end summary, gathered
+ * and put in printed order; printed by summary_text.c and summary_json.c
+ * (see summary_links.h). */
 #include "summary_links.h"
 
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "escape.h"
-#include "report_json.h"
-
-/* The LINKS_MAX_IDS lowest connection ids of a set, and how many there were:
- * the same whatever order the ids arrive in. */
-typedef struct id_set {
-    uint64_t v[LINKS_MAX_IDS]; /* ascending */
-    size_t n;
-    uint64_t total;
-    uint64_t last; /* the id added last: both chains of one connection count once */
-} id_set;
-
-static void ids_add(id_set *s, uint64_t id)
+/* link_ids (summary_links.h) keeps the same ids whatever order they arrive in. */
+static void ids_add(link_ids *s, uint64_t id)
 {
     if (s->total && s->last == id)
         return;
@@ -38,7 +28,7 @@ static void ids_add(id_set *s, uint64_t id)
         s->n++;
 }
 
-static void ids_merge(id_set *dst, const id_set *src)
+static void ids_merge(link_ids *dst, const link_ids *src)
 {
     uint64_t extra = src->total - src->n; /* ids past the kept ones: counted only */
     for (size_t i = 0; i < src->n; i++)
@@ -51,7 +41,7 @@ typedef struct ca_sent {
     char sha256[65];
     char *subject;
     char *ski; /* may be NULL */
-    id_set on;
+    link_ids on;
 } ca_sent;
 
 /* An issuer that a chain lacked: its certificate was neither sent nor found. */
@@ -59,7 +49,7 @@ typedef struct issuer_lacked {
     char *issuer;
     char *aki; /* may be NULL */
     int side;  /* 0 client chains, 1 server chains */
-    id_set on;
+    link_ids on;
 } issuer_lacked;
 
 /* A full handshake that can be resumed, or an abbreviated one. */
@@ -73,6 +63,11 @@ typedef struct hs_rec {
     uint64_t id;
 } hs_rec;
 
+/* A lacked issuer and the CA certificate another connection sent for it. */
+typedef struct lack_pair {
+    size_t lack, ca; /* indexes into lacks and cas */
+} lack_pair;
+
 struct summary_links {
     ca_sent *cas;
     size_t n_cas, cap_cas;
@@ -81,6 +76,12 @@ struct summary_links {
     hs_rec *hs;
     size_t n_hs, cap_hs;
     bool capped;
+    /* made by summary_links_finish, in printed order */
+    lack_pair *pairs;
+    size_t n_pairs;
+    link_resumption *res;
+    size_t n_res;
+    bool finish_oom;
 };
 
 summary_links *summary_links_new(void) { return calloc(1, sizeof(summary_links)); }
@@ -100,6 +101,8 @@ void summary_links_free(summary_links *l)
     free(l->cas);
     free(l->lacks);
     free(l->hs);
+    free(l->pairs);
+    free(l->res);
     free(l);
 }
 
@@ -260,7 +263,7 @@ int summary_links_merge(summary_links *dst, summary_links *src)
         }
         for (size_t k = 0; k < dst->n_cas; k++)
             if (strcmp(dst->cas[k].sha256, c->sha256) == 0) {
-                id_set rest = c->on;
+                link_ids rest = c->on;
                 if (k >= before) /* new: note_ca counted v[0] already */
                     dst->cas[k].on = rest;
                 else
@@ -296,7 +299,7 @@ int summary_links_merge(summary_links *dst, summary_links *src)
     return rc;
 }
 
-/* ---- output, in an order that does not depend on the input's ---- */
+/* ---- the printed order, which does not depend on the input's ---- */
 
 static bool issued(const ca_sent *c, const issuer_lacked *k)
 {
@@ -344,13 +347,9 @@ static const ca_sent *sent_elsewhere(const summary_links *l, const issuer_lacked
     return best;
 }
 
-typedef struct resumption {
-    uint64_t id, from; /* from: 0 when the full handshake is not in the capture */
-} resumption;
-
 static int by_id(const void *a, const void *b)
 {
-    const resumption *x = a, *y = b;
+    const link_resumption *x = a, *y = b;
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
@@ -358,7 +357,7 @@ static int by_id(const void *a, const void *b)
  * latest earlier one between the same client address and server that gave
  * out its session ID or, failing that, any ticket. Returns a malloc'd array
  * sorted by id (*n entries), or NULL (*n 0) when there is none or on OOM. */
-static resumption *link_resumptions(summary_links *l, size_t *n, bool *oom)
+static link_resumption *link_resumptions(summary_links *l, size_t *n, bool *oom)
 {
     *n = 0;
     *oom = false;
@@ -367,7 +366,7 @@ static resumption *link_resumptions(summary_links *l, size_t *n, bool *oom)
         n_res += l->hs[i].resumed;
     if (!n_res)
         return NULL;
-    resumption *out = calloc(n_res, sizeof(*out));
+    link_resumption *out = calloc(n_res, sizeof(*out));
     if (!out) {
         *oom = true;
         return NULL;
@@ -395,123 +394,55 @@ static resumption *link_resumptions(summary_links *l, size_t *n, bool *oom)
     return out;
 }
 
-static int put_ids(FILE *out, const id_set *s)
+/* The lacked issuers whose certificate another connection sent, paired with
+ * it, by the lowest id that lacked it. false on OOM. */
+static bool pair_intermediates(summary_links *l)
 {
-    int err = 0;
-    for (size_t i = 0; i < s->n; i++)
-        err |= fprintf(out, "%s#%" PRIu64, i ? ", " : "", s->v[i]) < 0;
-    if (s->total > s->n)
-        err |= fprintf(out, " and %" PRIu64 " more", s->total - s->n) < 0;
-    return err;
+    if (l->n_lacks > 1)
+        qsort(l->lacks, l->n_lacks, sizeof(*l->lacks), by_lowest_id);
+    if (!l->n_lacks)
+        return true;
+    if (!(l->pairs = calloc(l->n_lacks, sizeof(*l->pairs))))
+        return false;
+    for (size_t i = 0; i < l->n_lacks; i++) {
+        const ca_sent *c = sent_elsewhere(l, &l->lacks[i]);
+        if (c)
+            l->pairs[l->n_pairs++] = (lack_pair){i, (size_t)(c - l->cas)};
+    }
+    return true;
 }
 
-int summary_links_write_text(FILE *out, summary_links *l)
+int summary_links_finish(summary_links *l)
 {
     if (!l)
         return 0;
-    int err = 0;
-    if (l->n_lacks > 1)
-        qsort(l->lacks, l->n_lacks, sizeof(*l->lacks), by_lowest_id);
-    bool header = false;
-    for (size_t i = 0; i < l->n_lacks; i++) {
-        const issuer_lacked *k = &l->lacks[i];
-        const ca_sent *c = sent_elsewhere(l, k);
-        if (!c)
-            continue;
-        if (!header)
-            err |= fputs("Intermediates sent on other connections (not used for any connection's own "
-                         "verdict):\n", out) == EOF;
-        header = true;
-        err |= fputs("  - \"", out) == EOF;
-        err |= esc_fputs(out, c->subject, strlen(c->subject)) < 0;
-        err |= fprintf(out, "\" (sha256 %.16s...) was sent on ", c->sha256) < 0;
-        err |= put_ids(out, &c->on);
-        err |= fprintf(out, "; the %s chains of ", k->side ? "server" : "client") < 0;
-        err |= put_ids(out, &k->on);
-        err |= fprintf(out, " lacked it: if it is the intermediate of a trusted root, the %s must "
-                            "send it (a CA file containing it, --ca, makes that a "
-                            "missing_intermediate finding)\n",
-                       k->side ? "server" : "client") < 0;
-    }
-    size_t n_res = 0;
-    bool oom = false;
-    resumption *res = link_resumptions(l, &n_res, &oom);
-    if (n_res)
-        err |= fputs("Resumptions:", out) == EOF;
-    for (size_t i = 0; i < n_res; i++) {
-        if (res[i].from)
-            err |= fprintf(out, "%s#%" PRIu64 " resumed #%" PRIu64, i ? ", " : " ", res[i].id, res[i].from) < 0;
-        else
-            err |= fprintf(out, "%s#%" PRIu64 " (full handshake not in this capture)", i ? ", " : " ", res[i].id) < 0;
-    }
-    if (n_res)
-        err |= fputc('\n', out) == EOF;
-    free(res);
-    if (l->capped)
-        err |= fprintf(out, "Links capped: more than %u certificates, issuers or handshakes; the "
-                            "lists above are incomplete\n", LINKS_MAX_ENTRIES) < 0;
-    return err || oom ? -1 : 0;
-}
-
-static cJSON *ids_json(const id_set *s)
-{
-    cJSON *a = cJSON_CreateArray();
-    for (size_t i = 0; a && i < s->n; i++) {
-        cJSON *n = cJSON_CreateNumber((double)s->v[i]);
-        if (!n || !cJSON_AddItemToArray(a, n)) {
-            cJSON_Delete(n);
-            cJSON_Delete(a);
-            return NULL;
-        }
-    }
-    return a;
-}
-
-int summary_links_json(cJSON *o, summary_links *l)
-{
-    bool oom = false;
-    cJSON *ie = cJSON_AddArrayToObject(o, "intermediates_elsewhere");
-    oom |= !ie;
-    if (l && l->n_lacks > 1)
-        qsort(l->lacks, l->n_lacks, sizeof(*l->lacks), by_lowest_id);
-    for (size_t i = 0; ie && l && !oom && i < l->n_lacks; i++) {
-        const issuer_lacked *k = &l->lacks[i];
-        const ca_sent *c = sent_elsewhere(l, k);
-        if (!c)
-            continue;
-        cJSON *e = cJSON_CreateObject();
-        if (!e || !cJSON_AddItemToArray(ie, e)) {
-            cJSON_Delete(e);
-            oom = true;
-            break;
-        }
-        oom |= rjson_add_str(e, "subject", c->subject) < 0;
-        oom |= rjson_add_str(e, "sha256", c->sha256) < 0;
-        cJSON *sent = ids_json(&c->on), *lacked = ids_json(&k->on);
-        oom |= !sent || !cJSON_AddItemToObject(e, "sent_on", sent);
-        oom |= !cJSON_AddNumberToObject(e, "sent_on_count", (double)c->on.total);
-        oom |= !cJSON_AddStringToObject(e, "lacked_by", k->side ? "server" : "client");
-        oom |= !lacked || !cJSON_AddItemToObject(e, "lacked_on", lacked);
-        oom |= !cJSON_AddNumberToObject(e, "lacked_on_count", (double)k->on.total);
-    }
-    cJSON *ra = cJSON_AddArrayToObject(o, "resumptions");
-    oom |= !ra;
-    size_t n_res = 0;
+    free(l->pairs);
+    free(l->res);
+    l->pairs = NULL;
+    l->res = NULL;
+    l->n_pairs = l->n_res = 0;
+    bool oom = !pair_intermediates(l);
     bool res_oom = false;
-    resumption *res = l ? link_resumptions(l, &n_res, &res_oom) : NULL;
-    oom |= res_oom;
-    for (size_t i = 0; ra && !oom && i < n_res; i++) {
-        cJSON *e = cJSON_CreateObject();
-        if (!e || !cJSON_AddItemToArray(ra, e)) {
-            cJSON_Delete(e);
-            oom = true;
-            break;
-        }
-        oom |= !cJSON_AddNumberToObject(e, "connection", (double)res[i].id);
-        if (res[i].from)
-            oom |= !cJSON_AddNumberToObject(e, "resumed_from", (double)res[i].from);
-    }
-    free(res);
-    oom |= !cJSON_AddBoolToObject(o, "links_capped", l && l->capped);
-    return oom ? -1 : 0;
+    l->res = link_resumptions(l, &l->n_res, &res_oom);
+    l->finish_oom = oom || res_oom;
+    return l->finish_oom ? -1 : 0;
 }
+
+size_t summary_links_n_intermediates(const summary_links *l) { return l ? l->n_pairs : 0; }
+
+link_intermediate summary_links_intermediate(const summary_links *l, size_t i)
+{
+    const issuer_lacked *k = &l->lacks[l->pairs[i].lack];
+    const ca_sent *c = &l->cas[l->pairs[i].ca];
+    return (link_intermediate){c->subject, c->sha256, &c->on, k->side == 1, &k->on};
+}
+
+const link_resumption *summary_links_resumptions(const summary_links *l, size_t *n)
+{
+    *n = l ? l->n_res : 0;
+    return l ? l->res : NULL;
+}
+
+bool summary_links_capped(const summary_links *l) { return l && l->capped; }
+
+bool summary_links_complete(const summary_links *l) { return !l || !l->finish_oom; }

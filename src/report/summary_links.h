@@ -14,6 +14,8 @@
  *   continued (same client address and server; the session ID the server
  *   gave out, else the latest earlier full handshake there that issued a
  *   ticket).
+ * The module only gathers and orders; the text and JSON reporters print it
+ * (summary_text.c, summary_json.c) from the read-only view below.
  * Bounded: at most LINKS_MAX_ENTRIES distinct certificates, issuers and
  * handshakes each (the summary says when a cap was reached), and for each
  * certificate or issuer the LINKS_MAX_IDS lowest connection ids plus a count.
@@ -22,9 +24,8 @@
 #define MTLS_SUMMARY_LINKS_H
 
 #include <stdbool.h>
-#include <stdio.h>
-
-#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "compiler.h"
 #include "conn_view.h"
@@ -43,11 +44,46 @@ int summary_links_add(summary_links *l, const conn_view *c) MTLS_WARN_UNUSED;
 /* Move src's entries into dst (a --threads worker's into the front's). -1 on OOM. */
 int summary_links_merge(summary_links *dst, summary_links *src) MTLS_WARN_UNUSED;
 
-/* Text sections ("Intermediates sent on other connections:", "Resumptions:");
- * nothing when there is nothing to say. 0, or -1 on a write error. */
-int summary_links_write_text(FILE *out, summary_links *l) MTLS_WARN_UNUSED;
-/* Adds "intermediates_elsewhere" and "resumptions" arrays to the summary
- * object o. 0, or -1 on OOM. */
-int summary_links_json(cJSON *o, summary_links *l) MTLS_WARN_UNUSED;
+/* After the last add and merge: pair each lacked issuer with the CA
+ * certificate sent elsewhere, link each resumption to its full handshake,
+ * and put both lists in their printed order (intermediates by the lowest
+ * connection id that lacked them, resumptions by id). Before it the lists
+ * below are empty. -1 on OOM (summary_links_complete is then false). */
+int summary_links_finish(summary_links *l) MTLS_WARN_UNUSED;
+
+/* ---- the read-only view, in printed order (NULL l: nothing) ---- */
+
+/* A set of connection ids: the LINKS_MAX_IDS lowest, ascending, in v[0..n),
+ * and how many there were (total >= n). */
+typedef struct link_ids {
+    uint64_t v[LINKS_MAX_IDS];
+    size_t n;
+    uint64_t total;
+    uint64_t last; /* the id added last (gathering only) */
+} link_ids;
+
+/* "CN=X (sha256 ...) was sent on #a, #b; the server chains of #c, #d lacked it". */
+typedef struct link_intermediate {
+    const char *subject;      /* of the CA certificate that was sent */
+    const char *sha256;       /* its fingerprint, lowercase hex */
+    const link_ids *sent_on;  /* the connections that sent it */
+    bool lacked_by_server;    /* whose chains lacked it: the server's, else the client's */
+    const link_ids *lacked_on;
+} link_intermediate;
+
+/* An abbreviated handshake and the full handshake it continued (from 0: that
+ * one is not in the capture). */
+typedef struct link_resumption {
+    uint64_t id, from;
+} link_resumption;
+
+size_t summary_links_n_intermediates(const summary_links *l);
+link_intermediate summary_links_intermediate(const summary_links *l, size_t i); /* i < the count */
+/* The resumptions by connection id, *n of them (NULL when none). */
+const link_resumption *summary_links_resumptions(const summary_links *l, size_t *n);
+/* More than LINKS_MAX_ENTRIES certificates, issuers or handshakes: the lists are incomplete. */
+bool summary_links_capped(const summary_links *l);
+/* false when summary_links_finish ran out of memory (the lists may miss entries). */
+bool summary_links_complete(const summary_links *l);
 
 #endif

@@ -15,9 +15,11 @@
 
 #include "diagnose.h"
 #include "escape.h"
+#include "fmt_time.h"
 #include "report_json.h"
 #include "session.h"
 #include "summary.h"
+#include "summary_json.h"
 
 #include "session_fixture.h"
 
@@ -309,15 +311,6 @@ static void test_validator_rejects(void **st)
     fx_free(s);
 }
 
-static void test_time_format(void **st)
-{
-    (void)st;
-    char b[40];
-    assert_string_equal(rjson_time(0, b, sizeof b), "1970-01-01T00:00:00.000000Z");
-    assert_string_equal(rjson_time(1714564800123456ull, b, sizeof b), "2024-05-01T12:00:00.123456Z");
-    assert_string_equal(rjson_time(951782400000001ull, b, sizeof b), "2000-02-29T00:00:00.000001Z");
-}
-
 /* -v adds the fields schema 2.0 moved behind it, with the values 1.0 had. */
 static void test_verbose_fields(void **st)
 {
@@ -336,7 +329,7 @@ static void test_verbose_fields(void **st)
     assert_int_equal(cJSON_GetArraySize(steps), (int)s->n_steps);
     for (size_t i = 0; i < s->n_steps; i++) {
         char want[40];
-        rjson_time(s->steps[i].ts_us, want, sizeof want);
+        fmt_time_rfc3339(s->steps[i].ts_us, want, sizeof want);
         assert_string_equal(pstr(cJSON_GetArrayItem(steps, (int)i), "t"), want);
     }
     assert_string_equal(pstr(cJSON_GetArrayItem(steps, 2), "t"), "2024-05-01T12:00:00.002000Z");
@@ -388,7 +381,6 @@ static void test_writer_memo_reuse(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_time_format),
         cmocka_unit_test(test_mtls_ok_fields),
         cmocka_unit_test(test_all_verdicts_validate),
         cmocka_unit_test(test_validator_rejects),

@@ -124,15 +124,6 @@ static void test_quiet_and_verbose(void **st)
     fx_free(s);
 }
 
-static void test_endpoint_v6(void **st)
-{
-    (void)st;
-    endpoint_t e = {.family = 6, .port = 8443};
-    e.addr[15] = 1;
-    char b[64];
-    assert_string_equal(rtext_endpoint(&e, b, sizeof b), "[::1]:8443");
-}
-
 static void test_write_error(void **st)
 {
     (void)st;
@@ -155,7 +146,6 @@ int main(void)
         cmocka_unit_test(test_block_structure),
         cmocka_unit_test(test_hostile_strings_escaped),
         cmocka_unit_test(test_quiet_and_verbose),
-        cmocka_unit_test(test_endpoint_v6),
         cmocka_unit_test(test_write_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,8 @@
 #include "diagnose.h"
 #include "session.h"
 #include "summary.h"
+#include "summary_json.h"
+#include "summary_text.h"
 
 #include "session_fixture.h"
 
@@ -55,7 +57,10 @@ static void test_counts_and_audit(void **st)
     assert_int_equal(summary_distinct_certs(sm), 2);
     assert_false(summary_capped(sm));
 
-    cJSON *j = summary_json(sm);
+    char *jtxt = summary_json(sm);
+    assert_non_null(jtxt);
+    cJSON *j = cJSON_Parse(jtxt);
+    cJSON_free(jtxt);
     assert_non_null(j);
     assert_string_equal(cJSON_GetObjectItem(j, "type")->valuestring, "summary");
     assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "counts"), "mtls_ok")->valueint, 4);
@@ -79,7 +84,7 @@ static void test_counts_and_audit(void **st)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    assert_int_equal(summary_write_text(f, sm, NULL), 0);
+    assert_int_equal(summary_write_text(f, sm, false), 0);
     fclose(f);
     assert_non_null(strstr(buf, "Summary: 5 connections, 1 failed\n"));
     assert_non_null(strstr(buf, "  mtls_ok                4\n"));
@@ -108,7 +113,7 @@ static void test_cap_and_hostile(void **st)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    assert_int_equal(summary_write_text(f, sm, NULL), 0);
+    assert_int_equal(summary_write_text(f, sm, false), 0);
     assert_int_equal(summary_write_json(f, sm), 0);
     fclose(f);
     assert_non_null(strstr(buf, "cap reached"));
@@ -142,12 +147,113 @@ static void test_many_distinct(void **st)
     summary_free(sm);
 }
 
+/* A CA certificate (not self-signed) sent after the leaf of r. */
+static void add_intermediate(chain_report *r, const char *cn)
+{
+    cert_info *p = realloc(r->certs, 2 * sizeof(*p));
+    assert_non_null(p);
+    r->certs = p;
+    cert_info *ci = &r->certs[1];
+    memset(ci, 0, sizeof(*ci));
+    char buf[128];
+    snprintf(buf, sizeof buf, "CN=%s,O=Example", cn);
+    ci->subject = strdup(buf);
+    ci->issuer = strdup("CN=Example Root CA,O=Example");
+    memset(ci->sha256, 'c', 64);
+    ci->is_ca = 1;
+    ci->path_len = -1;
+    r->n_certs = 2;
+}
+
+static session_t *full_handshake(uint64_t id, uint8_t sid)
+{
+    session_t *s = fx_mtls_ok(id);
+    s->sh.present = true;
+    s->sh.session_id_len = 4;
+    memset(s->sh.session_id, sid, 4);
+    fx_diag(s, NULL);
+    return s;
+}
+
+/* The links the summary gathers, read through the view in printed order
+ * (summary_set_capture orders them), and both renderings of them. */
+static void test_links_view(void **st)
+{
+    (void)st;
+    summary *sm = summary_new(0);
+    assert_non_null(sm);
+    /* #1 sends CN=Inter; #4 and #2 lack it (given in that order); #3 resumes #1's
+     * session; #5 resumes a session not in the capture */
+    session_t *a = full_handshake(1, 0xaa);
+    add_intermediate((chain_report *)FXA(a)->chain[DIR_S2C], "Inter");
+    session_t *lack[2];
+    for (int i = 0; i < 2; i++) {
+        lack[i] = fx_mtls_ok(i ? 2 : 4);
+        fx_chain(lack[i], DIR_S2C, "api.example.test", "Inter", false, "missing_intermediate");
+        fx_diag(lack[i], NULL);
+    }
+    session_t *r = full_handshake(3, 0xaa), *lost = full_handshake(5, 0xbb);
+    r->resumed = lost->resumed = true; /* the wire evidence ... */
+    FXD(r)->resumed = FXD(lost)->resumed = true; /* ... and what diagnosis decided from it */
+    session_t *all[] = {lack[0], a, r, lack[1], lost};
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(summary_add(sm, fx_view(all[i])), 0);
+
+    const summary_links *l = summary_links_of(sm);
+    assert_int_equal(summary_links_n_intermediates(l), 0); /* not ordered yet */
+    summary_capture cap = {.packets = 10, .end_ts_us = 1714564800000000ull};
+    summary_set_capture(sm, &cap);
+    assert_true(summary_links_complete(l));
+    assert_false(summary_links_capped(l));
+    assert_int_equal(summary_links_n_intermediates(l), 1);
+    link_intermediate it = summary_links_intermediate(l, 0);
+    assert_string_equal(it.subject, "CN=Inter,O=Example");
+    assert_true(it.lacked_by_server);
+    assert_int_equal(it.sent_on->n, 1);
+    assert_int_equal(it.sent_on->v[0], 1);
+    assert_int_equal(it.lacked_on->n, 2);
+    assert_int_equal(it.lacked_on->total, 2);
+    assert_int_equal(it.lacked_on->v[0], 2); /* ascending whatever the order of arrival */
+    assert_int_equal(it.lacked_on->v[1], 4);
+    size_t n_res = 0;
+    const link_resumption *res = summary_links_resumptions(l, &n_res);
+    assert_int_equal(n_res, 2);
+    assert_int_equal(res[0].id, 3);
+    assert_int_equal(res[0].from, 1);
+    assert_int_equal(res[1].id, 5);
+    assert_int_equal(res[1].from, 0);
+    assert_non_null(summary_capture_info(sm));
+    assert_int_equal(summary_capture_info(sm)->packets, 10);
+
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_int_equal(summary_write_text(f, sm, false), 0);
+    fclose(f);
+    assert_non_null(strstr(buf, "  - \"CN=Inter,O=Example\" (sha256 cccccccccccccccc...) was sent on #1; "
+                                "the server chains of #2, #4 lacked it"));
+    assert_non_null(strstr(buf, "Resumptions: #3 resumed #1, #5 (full handshake not in this capture)\n"));
+    free(buf);
+    char *jtxt = summary_json(sm);
+    assert_non_null(jtxt);
+    assert_non_null(strstr(jtxt, "\"@timestamp\":\"2024-05-01T12:00:00.000000Z\""));
+    assert_non_null(strstr(jtxt, "\"intermediates_elsewhere\":[{\"subject\":\"CN=Inter,O=Example\",\"sha256\":\"cccc"));
+    assert_non_null(strstr(jtxt, "\"sent_on\":[1],\"sent_on_count\":1,\"lacked_by\":\"server\",\"lacked_on\":[2,4],"
+                                 "\"lacked_on_count\":2}],\"resumptions\":[{\"connection\":3,\"resumed_from\":1},"
+                                 "{\"connection\":5}],\"links_capped\":false}"));
+    cJSON_free(jtxt);
+    for (size_t i = 0; i < 5; i++)
+        fx_free(all[i]);
+    summary_free(sm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counts_and_audit),
         cmocka_unit_test(test_cap_and_hostile),
         cmocka_unit_test(test_many_distinct),
+        cmocka_unit_test(test_links_view),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

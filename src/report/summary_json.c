@@ -1,0 +1,142 @@
+/* summary_json.c — the end summary as one JSON object (see summary_json.h). */
+#include "summary_json.h"
+
+#include <time.h>
+
+#include "json_build.h"
+#include "summary_links.h"
+
+/* Counts are cJSON numbers (jb_number), as they always were. */
+static void count(jb *b, cJSON *o, const char *key, uint64_t v) { jb_number(b, o, key, (double)v); }
+
+static void capture_obj(jb *b, cJSON *o, const summary_capture *cap)
+{
+    cJSON *k = jb_obj(b, o, "capture");
+    count(b, k, "packets", cap->packets);
+    count(b, k, "bytes", cap->bytes);
+    count(b, k, "flows_evicted", cap->flows_evicted);
+    jb_bool(b, k, "live", cap->live);
+    count(b, k, "connections", cap->connections_seen);
+    count(b, k, "failed", cap->failed_seen);
+    if (cap->live) {
+        count(b, k, "kernel_received", cap->kernel_received);
+        count(b, k, "kernel_dropped", cap->kernel_dropped);
+        count(b, k, "interface_dropped", cap->interface_dropped);
+    }
+}
+
+/* A certificate's validity bound (seconds; before 1970 as 1970). */
+static void day_time(jb *b, cJSON *o, const char *key, int64_t t)
+{
+    jb_time(b, o, key, (uint64_t)(t > 0 ? t : 0) * 1000000u);
+}
+
+static void cert_rows(jb *b, cJSON *o, const summary *sm)
+{
+    cJSON *a = jb_arr(b, o, "client_certificates");
+    for (size_t i = 0; a && !b->oom && i < summary_distinct_certs(sm); i++) {
+        const summary_cert *r = summary_cert_at(sm, i);
+        cJSON *ro = jb_obj(b, a, NULL);
+        jb_str(b, ro, "sha256", r->sha256, JB_BORROW);
+        jb_str(b, ro, "subject", r->subject, JB_BORROW);
+        jb_str(b, ro, "issuer", r->issuer, JB_BORROW);
+        day_time(b, ro, "not_before", r->not_before);
+        day_time(b, ro, "not_after", r->not_after);
+        jb_bool(b, ro, "valid", r->valid);
+        jb_bool(b, ro, "trust_checked", r->trust_checked);
+        jb_str(b, ro, "status", r->status, JB_BORROW);
+        count(b, ro, "handshakes", r->handshakes);
+        count(b, ro, "failed", r->failures);
+        jb_time(b, ro, "first_seen", r->first_us);
+        jb_time(b, ro, "last_seen", r->last_us);
+        cJSON *sv = jb_arr(b, ro, "servers");
+        for (size_t k = 0; sv && k < r->n_servers; k++)
+            jb_str(b, sv, NULL, r->servers[k], JB_BORROW);
+        jb_bool(b, ro, "servers_capped", r->servers_capped);
+    }
+}
+
+static void ids_arr(jb *b, cJSON *o, const char *key, const link_ids *s)
+{
+    cJSON *a = jb_arr(b, o, key);
+    for (size_t i = 0; a && i < s->n; i++)
+        count(b, a, NULL, s->v[i]);
+}
+
+/* "intermediates_elsewhere", "resumptions", "links_capped". */
+static void links(jb *b, cJSON *o, const summary_links *l)
+{
+    cJSON *ie = jb_arr(b, o, "intermediates_elsewhere");
+    for (size_t i = 0; ie && !b->oom && i < summary_links_n_intermediates(l); i++) {
+        link_intermediate it = summary_links_intermediate(l, i);
+        cJSON *e = jb_obj(b, ie, NULL);
+        jb_str(b, e, "subject", it.subject, JB_BORROW);
+        jb_str(b, e, "sha256", it.sha256, JB_BORROW);
+        ids_arr(b, e, "sent_on", it.sent_on);
+        count(b, e, "sent_on_count", it.sent_on->total);
+        jb_str(b, e, "lacked_by", it.lacked_by_server ? "server" : "client", JB_BORROW);
+        ids_arr(b, e, "lacked_on", it.lacked_on);
+        count(b, e, "lacked_on_count", it.lacked_on->total);
+    }
+    cJSON *ra = jb_arr(b, o, "resumptions");
+    size_t n_res = 0;
+    const link_resumption *res = summary_links_resumptions(l, &n_res);
+    for (size_t i = 0; ra && !b->oom && i < n_res; i++) {
+        cJSON *e = jb_obj(b, ra, NULL);
+        count(b, e, "connection", res[i].id);
+        if (res[i].from)
+            count(b, e, "resumed_from", res[i].from);
+    }
+    jb_bool(b, o, "links_capped", summary_links_capped(l));
+    if (!summary_links_complete(l))
+        b->oom = true;
+}
+
+static void summary_obj(jb *b, cJSON *o, const summary *sm)
+{
+    const summary_capture *cap = summary_capture_info(sm);
+    uint64_t ts = cap ? cap->end_ts_us : 0;
+    if (!ts) { /* nothing was read: the time of the report */
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        ts = (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
+    }
+    jb_time(b, o, "@timestamp", ts);
+    jb_str(b, o, "type", "summary", JB_BORROW);
+    jb_str(b, o, "schema_version", JSON_SCHEMA_VERSION, JB_BORROW);
+    count(b, o, "connections", summary_connections(sm));
+    count(b, o, "failed", summary_failed(sm));
+    jb_bool(b, o, "interrupted", cap && cap->interrupted);
+    cJSON *c = jb_obj(b, o, "counts");
+    for (int v = 1; c && v < VERDICT__COUNT; v++)
+        count(b, c, verdict_name((verdict_t)v), summary_verdict_count(sm, (verdict_t)v));
+    if (cap)
+        capture_obj(b, o, cap);
+    jb_bool(b, o, "client_certificates_capped", summary_capped(sm));
+    cert_rows(b, o, sm);
+    if (!b->oom)
+        links(b, o, summary_links_of(sm));
+}
+
+char *summary_json(const summary *sm)
+{
+    scratch *sc = scratch_new();
+    if (!sc)
+        return NULL;
+    jb b = {.sc = sc};
+    cJSON root = {.type = cJSON_Object};
+    summary_obj(&b, &root, sm);
+    char *txt = b.oom ? NULL : cJSON_PrintUnformatted(&root);
+    scratch_free(sc);
+    return txt;
+}
+
+int summary_write_json(FILE *out, const summary *sm)
+{
+    char *txt = summary_json(sm);
+    if (!txt)
+        return -1;
+    int rc = (fputs(txt, out) == EOF || fputc('\n', out) == EOF) ? -1 : 0;
+    cJSON_free(txt);
+    return rc;
+}

@@ -1,0 +1,152 @@
+/* summary_text.c — the end summary as text (see summary_text.h). */
+#include "summary_text.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "escape.h"
+#include "fmt_time.h"
+#include "summary_links.h"
+
+static void day(char *buf, size_t n, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm) || !strftime(buf, n, "%Y-%m-%d", &tm))
+        snprintf(buf, n, "%" PRId64, t);
+}
+
+/* What the capture counted, when there is something to say. */
+static bool capture_lines(FILE *out, const summary *sm)
+{
+    const summary_capture *cap = summary_capture_info(sm);
+    bool err = false;
+    if (!cap)
+        return false;
+    if (cap->live &&
+        fprintf(out, "Capture: %llu packets received by the kernel, %llu dropped by the kernel, %llu dropped by "
+                     "the interface%s\n",
+                (unsigned long long)cap->kernel_received, (unsigned long long)cap->kernel_dropped,
+                (unsigned long long)cap->interface_dropped,
+                cap->kernel_dropped ? " (raise the buffer with -B KIB)" : "") < 0)
+        err = true;
+    if (cap->flows_evicted &&
+        fprintf(out, "Evicted: %llu flows stopped being tracked before they ended (idle timeout, "
+                     "--max-flows or --max-memory; each connection's evicted finding names which)\n",
+                (unsigned long long)cap->flows_evicted) < 0)
+        err = true;
+    if (cap->filtered &&
+        fprintf(out, "Selected by the filters: %zu of %llu connections seen (%llu of them failed)\n",
+                summary_connections(sm), (unsigned long long)cap->connections_seen,
+                (unsigned long long)cap->failed_seen) < 0)
+        err = true;
+    if (cap->interrupted &&
+        fprintf(out, "Interrupted: a signal stopped the reading before the end of the input; these "
+                     "counts cover only what was read\n") < 0)
+        err = true;
+    return err;
+}
+
+/* The audit table: one block per distinct client certificate. */
+static bool cert_rows(FILE *out, const summary *sm)
+{
+    bool err = false;
+    size_t n = summary_distinct_certs(sm);
+    if (!n)
+        return false;
+    fprintf(out, "Client certificates (%zu distinct%s):\n", n,
+            summary_capped(sm) ? ", cap reached: more were seen but not listed" : "");
+    for (size_t i = 0; i < n; i++) {
+        const summary_cert *r = summary_cert_at(sm, i);
+        char nb[16], na[16], f1[40], f2[40];
+        day(nb, sizeof nb, r->not_before);
+        day(na, sizeof na, r->not_after);
+        fmt_time_rfc3339(r->first_us, f1, sizeof f1);
+        fmt_time_rfc3339(r->last_us, f2, sizeof f2);
+        fputs("  - subject: ", out);
+        err |= esc_fputs(out, r->subject ? r->subject : "-", strlen(r->subject ? r->subject : "-")) < 0;
+        fputs("\n    issuer:  ", out);
+        err |= esc_fputs(out, r->issuer ? r->issuer : "-", strlen(r->issuer ? r->issuer : "-")) < 0;
+        fprintf(out, "\n    sha256:  %s\n    valid:   %s .. %s; ", r->sha256, nb, na);
+        err |= esc_fputs(out, r->status, strlen(r->status)) < 0;
+        fprintf(out, "%s\n    handshakes: %" PRIu64 " (%" PRIu64 " failed), first %s, last %s\n    servers:",
+                r->trust_checked ? "" : " (trust not checked)", r->handshakes, r->failures, f1, f2);
+        for (size_t k = 0; k < r->n_servers; k++) {
+            fputs(k ? ", " : " ", out);
+            err |= esc_fputs(out, r->servers[k], strlen(r->servers[k])) < 0;
+        }
+        if (fprintf(out, "%s\n", r->servers_capped ? ", ..." : "") < 0)
+            err = true;
+    }
+    return err;
+}
+
+static int put_ids(FILE *out, const link_ids *s)
+{
+    int err = 0;
+    for (size_t i = 0; i < s->n; i++)
+        err |= fprintf(out, "%s#%" PRIu64, i ? ", " : "", s->v[i]) < 0;
+    if (s->total > s->n)
+        err |= fprintf(out, " and %" PRIu64 " more", s->total - s->n) < 0;
+    return err;
+}
+
+/* "Intermediates sent on other connections:", "Resumptions:", the cap;
+ * nothing when there is nothing to say. */
+static bool link_lines(FILE *out, const summary_links *l)
+{
+    int err = 0;
+    size_t n_int = summary_links_n_intermediates(l);
+    if (n_int)
+        err |= fputs("Intermediates sent on other connections (not used for any connection's own "
+                     "verdict):\n", out) == EOF;
+    for (size_t i = 0; i < n_int; i++) {
+        link_intermediate it = summary_links_intermediate(l, i);
+        const char *side = it.lacked_by_server ? "server" : "client";
+        err |= fputs("  - \"", out) == EOF;
+        err |= esc_fputs(out, it.subject, strlen(it.subject)) < 0;
+        err |= fprintf(out, "\" (sha256 %.16s...) was sent on ", it.sha256) < 0;
+        err |= put_ids(out, it.sent_on);
+        err |= fprintf(out, "; the %s chains of ", side) < 0;
+        err |= put_ids(out, it.lacked_on);
+        err |= fprintf(out, " lacked it: if it is the intermediate of a trusted root, the %s must "
+                            "send it (a CA file containing it, --ca, makes that a "
+                            "missing_intermediate finding)\n",
+                       side) < 0;
+    }
+    size_t n_res = 0;
+    const link_resumption *res = summary_links_resumptions(l, &n_res);
+    if (n_res)
+        err |= fputs("Resumptions:", out) == EOF;
+    for (size_t i = 0; i < n_res; i++) {
+        if (res[i].from)
+            err |= fprintf(out, "%s#%" PRIu64 " resumed #%" PRIu64, i ? ", " : " ", res[i].id, res[i].from) < 0;
+        else
+            err |= fprintf(out, "%s#%" PRIu64 " (full handshake not in this capture)", i ? ", " : " ", res[i].id) < 0;
+    }
+    if (n_res)
+        err |= fputc('\n', out) == EOF;
+    if (summary_links_capped(l))
+        err |= fprintf(out, "Links capped: more than %u certificates, issuers or handshakes; the "
+                            "lists above are incomplete\n", LINKS_MAX_ENTRIES) < 0;
+    return err || !summary_links_complete(l);
+}
+
+int summary_write_text(FILE *out, const summary *sm, bool color)
+{
+    bool err = false;
+    size_t conns = summary_connections(sm);
+    if (fprintf(out, "%sSummary:%s %zu connection%s, %zu failed\n", color ? "\033[1m" : "",
+                color ? "\033[0m" : "", conns, conns == 1 ? "" : "s", summary_failed(sm)) < 0)
+        err = true;
+    for (int v = 1; v < VERDICT__COUNT; v++) {
+        size_t n = summary_verdict_count(sm, (verdict_t)v);
+        if (n && fprintf(out, "  %-22s %zu\n", verdict_name((verdict_t)v), n) < 0)
+            err = true;
+    }
+    err |= capture_lines(out, sm);
+    err |= cert_rows(out, sm);
+    err |= link_lines(out, summary_links_of(sm));
+    return err || ferror(out) ? -1 : 0;
+}
