@@ -145,10 +145,7 @@ struct tls_conn {
     tlshs_client hs_client;
     tlshs_server hs_server;
     uint32_t hs_unexpected[2];  /* messages from this direction the machines did not expect (noted only) */
-    /* Finished seen from this direction, for tls_records.c and tlss_done(): the
-     * handshake map keeps it equal to tlshs_*_finished() of the machines, and
-     * folds a sealed Finished that tls_records.c sets here into them. */
-    bool hs_done[2];
+    /* (whether a side has finished is the machine's state: tlsh_finished) */
     tls13_phase tls13_phase;    /* without keys: which encrypted flight is running */
     const keylog_entry *ke;
     bool closed[2];
@@ -269,14 +266,19 @@ void tlsh_message(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *msg, size
 /* TLS 1.0-1.2: a handshake message or encrypted handshake record from d after both Finished
  * starts a renegotiation: the STEP_RENEGOTIATION step (sealed: not dissected), the transcript
  * restarted for the new handshake. */
-void tlsh_renegotiation_start(tls_conn *c, mtls_dir d, uint64_t ts, bool sealed);
+void tlsh_renegotiation_start(tls_conn *c, mtls_dir d, uint64_t ts, bool sealed, uint32_t sealed_len);
+/* d has sent its Finished in the running handshake (the observer's state, tls_hs_state.h). */
+bool tlsh_finished(const tls_conn *c, mtls_dir d);
+/* An encrypted handshake record from d that can only be its Finished (TLS 1.0-1.2, read
+ * without keys after its ChangeCipherSpec): the observer advances as for a Finished. */
+void tlsh_sealed_finished(tls_conn *c, mtls_dir d);
 
 /* ------------------------------------------------------------------ tls_hello_map.c */
 
 /* A ClientHello body (TLS, or SSLv2-compatible when sslv2) of len bytes from d. */
-void tlsh_client_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, bool sslv2, uint32_t len);
+void tlsh_client_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, bool sslv2, uint32_t len, bool dec);
 /* A ServerHello or HelloRetryRequest body of len bytes from d. */
-void tlsh_server_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32_t len);
+void tlsh_server_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32_t len, bool dec);
 
 /* ------------------------------------------------------------------ tls_app_peek.c */
 

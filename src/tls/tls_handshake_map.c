@@ -54,23 +54,14 @@ static void hs_observe(tls_conn *c, unsigned msg, mtls_dir d)
     /* a renegotiation both machines agree on was started before the message was mapped */
     if (cs.verdict != TLSHS_EXPECTED || ss.verdict != TLSHS_EXPECTED)
         c->hs_unexpected[d]++;
-    /* only a side's own Finished finishes its machine, and only a restart
-     * (tlsh_renegotiation_start) unfinishes it */
-    if (tlshs_client_finished(c->hs_client))
-        c->hs_done[DIR_C2S] = true;
-    if (tlshs_server_finished(c->hs_server))
-        c->hs_done[DIR_S2C] = true;
 }
 
-/* tls_records.c notes a Finished it could not decrypt in hs_done: feed it to the
- * machines before they are read. */
-static void hs_fold_sealed_finished(tls_conn *c)
+bool tlsh_finished(const tls_conn *c, mtls_dir d)
 {
-    if (c->hs_done[DIR_C2S] && !tlshs_client_finished(c->hs_client))
-        hs_observe(c, TLS_HS_FINISHED, DIR_C2S);
-    if (c->hs_done[DIR_S2C] && !tlshs_server_finished(c->hs_server))
-        hs_observe(c, TLS_HS_FINISHED, DIR_S2C);
+    return d == DIR_C2S ? tlshs_client_finished(c->hs_client) : tlshs_server_finished(c->hs_server);
 }
+
+void tlsh_sealed_finished(tls_conn *c, mtls_dir d) { hs_observe(c, TLS_HS_FINISHED, d); }
 
 /* TLS 1.0-1.2: a HelloRequest from the server or a ClientHello from the client
  * after both Finished starts a renegotiation. */
@@ -415,13 +406,13 @@ static step_t *map_message(tls_conn *c, mtls_dir d, uint64_t ts, uint8_t type, c
     case TLS_HS_CLIENT_HELLO:
         if (d != DIR_C2S)
             return other_handshake(c, d, ts, type);
-        tlsh_client_hello(c, d, ts, body, false, len);
+        tlsh_client_hello(c, d, ts, body, false, len, dec);
         break;
     case TLS_HS_SERVER_HELLO:
         if (d != DIR_S2C)
             return other_handshake(c, d, ts, type);
         /* HRR: transcript_hello_retry runs inside before the HRR is added below */
-        tlsh_server_hello(c, d, ts, body, len);
+        tlsh_server_hello(c, d, ts, body, len, dec);
         break;
     case TLS_HS_CERTIFICATE:
         on_certificate(c, d, ts, body, len, dec);
@@ -501,7 +492,7 @@ static void update_transcripts(tls_conn *c, mtls_dir d, uint8_t type, const uint
 }
 
 /* "started by the server (HelloRequest), secure renegotiation (RFC 5746)" */
-void tlsh_renegotiation_start(tls_conn *c, mtls_dir d, uint64_t ts, bool sealed)
+void tlsh_renegotiation_start(tls_conn *c, mtls_dir d, uint64_t ts, bool sealed, uint32_t sealed_len)
 {
     session_t *s = c->s;
     c->n_renegs++;
@@ -510,10 +501,10 @@ void tlsh_renegotiation_start(tls_conn *c, mtls_dir d, uint64_t ts, bool sealed)
     /* a new handshake runs */
     c->hs_client = TLSHS_C_START;
     c->hs_server = TLSHS_S_START;
-    c->hs_done[DIR_C2S] = c->hs_done[DIR_S2C] = false;
     step_t *st = tlsc_add_step(c, ts, d, STEP_RENEGOTIATION);
     if (st) {
         st->count = c->n_renegs;
+        st->length = sealed ? sealed_len : 0;
         st->decrypted = !sealed;
         bool secure = session_secure_renegotiation(s);
         tlsc_set_detail(st, "started by the %s (%s), %s%s", d == DIR_S2C ? "server" : "client",
@@ -542,9 +533,8 @@ void tlsh_message(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *msg, size
     }
     uint32_t len = (uint32_t)cur_remaining(&body);
     bool add_to_transcript = true;
-    hs_fold_sealed_finished(c);
     if (hs_starts_renegotiation(c, type, d))
-        tlsh_renegotiation_start(c, d, ts, false);
+        tlsh_renegotiation_start(c, d, ts, false, 0);
     bool post = hs_both_finished(c); /* after the handshake */
     if (post && s->tls13 && type == TLS_HS_CERTIFICATE_REQUEST && d == DIR_S2C)
         pha_start(c);
@@ -557,9 +547,6 @@ void tlsh_message(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *msg, size
         if (dec)
             st->decrypted = true;
     }
-    if (dec && first_step < s->n_steps &&
-        (s->steps[first_step].kind == STEP_CLIENT_HELLO || s->steps[first_step].kind == STEP_SERVER_HELLO))
-        s->steps[first_step].decrypted = true; /* a renegotiation's hellos (tls_hello_map.c keeps the step) */
     bool hrr = first_step < s->n_steps && s->steps[first_step].kind == STEP_HELLO_RETRY_REQUEST;
     hs_observe(c, hrr ? TLSHS_MSG_HRR : type, d);
     update_transcripts(c, d, type, msg, msglen, add_to_transcript, post);

@@ -26,12 +26,12 @@ static void copy_u16(u16_list *dst, const tls_u16_list *src)
 
 /* The hello structs are views of the message (a few hundred bytes): they
  * live on the stack while the session takes its copies. */
-void tlsh_client_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, bool sslv2, uint32_t len)
+void tlsh_client_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, bool sslv2, uint32_t len, bool dec)
 {
     tls_client_hello hello;
     tls_client_hello *ch = &hello;
     dx_result r = sslv2 ? tls_parse_sslv2_client_hello(body, ch) : tls_parse_client_hello(body, ch);
-    (void)tlsc_msg_step(c, ts, d, STEP_CLIENT_HELLO, len, false);
+    (void)tlsc_msg_step(c, ts, d, STEP_CLIENT_HELLO, len, dec);
     if (sslv2) {
         /* not a handshake message, so the handshake map did not see it: the
          * machines start here (a ClientHello opens them; it cannot finish a side) */
@@ -135,22 +135,22 @@ static void fill_server_hello(server_hello_info *si, const tls_server_hello *sh)
         si->ja3s = NULL;
 }
 
-void tlsh_server_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32_t len)
+void tlsh_server_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32_t len, bool dec)
 {
     tls_server_hello hello;
     tls_server_hello *sh = &hello;
     dx_result r = tls_parse_server_hello(body, sh);
     if (r.status != DX_OK) {
-        step_t *st = tlsc_add_step(c, ts, d, STEP_SERVER_HELLO);
-        if (st)
-            st->length = len;
+        (void)tlsc_msg_step(c, ts, d, STEP_SERVER_HELLO, len, dec);
         tlsc_body_malformed(c, d, ts, "ServerHello", r);
         return;
     }
     session_t *s = c->s;
     bool reneg = c->reneg == RENEG_HELLO;
     server_hello_info *si = reneg ? &c->rsh : &s->sh;
-    step_t *st = tlsc_msg_step(c, ts, d, sh->is_hrr ? STEP_HELLO_RETRY_REQUEST : STEP_SERVER_HELLO, len, false);
+    /* a renegotiation's hellos are read decrypted (a HelloRetryRequest is never renegotiated) */
+    step_t *st = tlsc_msg_step(c, ts, d, sh->is_hrr ? STEP_HELLO_RETRY_REQUEST : STEP_SERVER_HELLO, len,
+                               !sh->is_hrr && dec);
     if (sh->is_hrr) {
         si->hrr_seen = true;
         if (st && sh->ext.key_share_group) {

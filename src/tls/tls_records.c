@@ -112,21 +112,19 @@ static void sealed_handshake(tls_conn *c, mtls_dir d, uint64_t ts, size_t blen)
 {
     session_t *s = c->s;
     step_t *st;
-    if (c->hs_done[DIR_C2S] && c->hs_done[DIR_S2C] && s->sh.present) {
-        tlsh_renegotiation_start(c, d, ts, true);
-        if (s->n_steps && s->steps[s->n_steps - 1].kind == STEP_RENEGOTIATION)
-            s->steps[s->n_steps - 1].length = (uint32_t)blen;
+    if (tlsh_finished(c, DIR_C2S) && tlsh_finished(c, DIR_S2C) && s->sh.present) {
+        tlsh_renegotiation_start(c, d, ts, true, (uint32_t)blen);
         return;
     }
     bool reneg = c->reneg != RENEG_NONE;
-    if (!c->hs_done[d] && (!reneg || c->reneg_ccs[d])) {
+    if (!tlsh_finished(c, d) && (!reneg || c->reneg_ccs[d])) {
         st = tlsc_add_step(c, ts, d, STEP_FINISHED);
         if (st) {
             st->length = (uint32_t)blen;
             st->detail = strdup(reneg ? "encrypted (renegotiation)" : "encrypted");
         }
-        c->hs_done[d] = true;
-        if (reneg && c->hs_done[DIR_C2S] && c->hs_done[DIR_S2C])
+        tlsh_sealed_finished(c, d);
+        if (reneg && tlsh_finished(c, DIR_C2S) && tlsh_finished(c, DIR_S2C))
             c->reneg = RENEG_NONE;
         return;
     }
@@ -156,7 +154,7 @@ static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *
     ds->records++;
 
     bool may_be_early = d == DIR_C2S && type == TLS_CT_APPLICATION_DATA && s->ch.has_early_data &&
-                        !c->hs_done[DIR_C2S] && (!s->sh.present || s->tls13);
+                        !tlsh_finished(c, DIR_C2S) && (!s->sh.present || s->tls13);
     if (may_be_early && !s->sh.present && early_data_record(c, ts, rec, reclen))
         return;
 
@@ -169,7 +167,7 @@ static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *
             if (c->reneg != RENEG_NONE)
                 c->reneg_ccs[d] = true; /* the renegotiation's keys from here on */
             tlsk_init12_dir(c, d);
-            if (d == DIR_S2C && !c->d[DIR_S2C].cert_msg_seen && !c->hs_done[DIR_C2S])
+            if (d == DIR_S2C && !c->d[DIR_S2C].cert_msg_seen && !tlsh_finished(c, DIR_C2S))
                 s->resumed = true; /* abbreviated handshake: server CCS right after ServerHello */
         }
         return;
@@ -301,7 +299,7 @@ void tlsr_feed_records(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, s
             }
             /* Application data we cannot or need not read: skip by length. */
             bool skippable = h.type == TLS_CT_APPLICATION_DATA && ds->key_state != KEYS_READY && ds->encrypted &&
-                             (!c->s->tls13 || c->tls13_phase == T13_AFTER_HANDSHAKE || c->hs_done[d]);
+                             (!c->s->tls13 || c->tls13_phase == T13_AFTER_HANDSHAKE || tlsh_finished(c, d));
             if (skippable) {
                 /* process as a record of known length without its body */
                 ds->records++;

@@ -136,7 +136,7 @@ bool tlss_done(const tls_conn *c)
 {
     if (!c->s)
         return c->state == TLSS_NOT_TLS;
-    return c->hs_done[0] && c->hs_done[1] && c->d[0].app_data_seen && c->d[1].app_data_seen;
+    return tlsh_finished(c, DIR_C2S) && tlsh_finished(c, DIR_S2C) && c->d[0].app_data_seen && c->d[1].app_data_seen;
 }
 
 uint64_t tlss_take_skip(tls_conn *c, int side)
@@ -307,7 +307,7 @@ static size_t sslv2_hello(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p
     cur_t body; /* from the message type on: tls_parse_sslv2_client_hello checks it */
     if (!cur_get_sub(&cu, h.length, &body))
         return 0;
-    tlsh_client_hello(c, d, ts, &body, true, h.length);
+    tlsh_client_hello(c, d, ts, &body, true, h.length, false);
     c->d[d].records++;
     return 2 + (size_t)h.length;
 }
