@@ -30,6 +30,7 @@
 #include "compiler.h"
 #include "cursor.h"
 #include "dx_result.h"
+#include "tls_registry.h" /* tls_msg_kind */
 
 /* A view into wire bytes (lifetime: the bytes the cursor was made over). */
 typedef struct tls_view {
@@ -165,18 +166,6 @@ MTLS_WARN_UNUSED static inline bool tls_u16_list_at(const tls_u16_list *l, size_
 /* Max ALPN protocol names in one extension (more -> DXE_TOO_MANY). */
 #define TLS_ALPN_MAX 64
 
-/* The message an extension block belongs to; also the bits of the
- * allowed-in mask in the extension registry (tls_reg_ext_allowed()). */
-typedef enum tls_msg_kind {
-    TLS_MSG_CH = 1u << 0,  /* ClientHello */
-    TLS_MSG_SH = 1u << 1,  /* ServerHello, any version (TLS 1.2 and 1.3 rules merged) */
-    TLS_MSG_HRR = 1u << 2, /* HelloRetryRequest */
-    TLS_MSG_EE = 1u << 3,  /* EncryptedExtensions */
-    TLS_MSG_CT = 1u << 4,  /* Certificate entry (TLS 1.3) */
-    TLS_MSG_CR = 1u << 5,  /* CertificateRequest (TLS 1.3) */
-    TLS_MSG_NST = 1u << 6, /* NewSessionTicket (TLS 1.3) */
-} tls_msg_kind;
-#define TLS_MSG_ANY 0x7Fu
 
 /* Extension type code points (IANA "TLS ExtensionType Values"). */
 enum {

@@ -4,7 +4,6 @@
  */
 #include "tls_registry.h"
 
-#include "tls_extensions.h"
 
 bool tls_is_grease(uint16_t v)
 {

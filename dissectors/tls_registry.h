@@ -40,6 +40,19 @@ const char *tls_reg_content_type_name(uint8_t v);
 const char *tls_reg_hs_type_name(uint8_t v);
 /* IANA extension name ("server_name", "key_share", ...). */
 const char *tls_reg_ext_name(uint16_t v);
+/* The message an extension block belongs to; also the bits of the
+ * allowed-in mask in the extension registry (tls_reg_ext_allowed()). */
+typedef enum tls_msg_kind {
+    TLS_MSG_CH = 1u << 0,  /* ClientHello */
+    TLS_MSG_SH = 1u << 1,  /* ServerHello, any version (TLS 1.2 and 1.3 rules merged) */
+    TLS_MSG_HRR = 1u << 2, /* HelloRetryRequest */
+    TLS_MSG_EE = 1u << 3,  /* EncryptedExtensions */
+    TLS_MSG_CT = 1u << 4,  /* Certificate entry (TLS 1.3) */
+    TLS_MSG_CR = 1u << 5,  /* CertificateRequest (TLS 1.3) */
+    TLS_MSG_NST = 1u << 6, /* NewSessionTicket (TLS 1.3) */
+} tls_msg_kind;
+#define TLS_MSG_ANY 0x7Fu
+
 /* Mask of TLS_MSG_* (tls_extensions.h) the extension may appear in;
  * TLS_MSG_ANY for unknown and GREASE types. */
 unsigned tls_reg_ext_allowed(uint16_t v);

@@ -17,14 +17,10 @@
 #include <stdint.h>
 
 #include "chain_report.h"
+#include "proof.h" /* proof_result */
 #include "compiler.h"
 #include "session.h"
 
-/* The proof-of-possession check of one side's CertificateVerify. */
-typedef struct proof_result {
-    int result;  /* -1 not checked, 0 mismatch, 1 verified */
-    char *note;  /* owned: why not checked / what failed; NULL when none */
-} proof_result;
 
 /* Everything certificate analysis concluded about one connection. */
 typedef struct conn_analysis {

@@ -6,7 +6,7 @@
 
 #include <openssl/x509.h>
 
-#include "chain_verify.h"
+typedef struct chain_ctx chain_ctx; /* chain_verify.h */
 
 /* The anchors of side (CHAIN_SIDE_*), or NULL when none were given. */
 X509_STORE *chain_ctx_store(const chain_ctx *ctx, int side);

@@ -3,7 +3,6 @@
 
 #include <openssl/x509_vfy.h>
 
-#include "chain_verify.h"
 #include "compiler.h"
 
 

@@ -18,6 +18,10 @@
 
 #include "findings.h"
 
+/* Which side presented the chain (same values as mtls_dir DIR_C2S/DIR_S2C). */
+#define CHAIN_SIDE_CLIENT 0
+#define CHAIN_SIDE_SERVER 1
+
 typedef struct cert_info {
     bool decode_error;      /* DER did not parse; only sha256/sha1/der_len are set */
     size_t der_len;

@@ -30,13 +30,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chain_errors.h" /* chain_error_code, chain_error_sentence */
 #include "chain_report.h"
 #include "compiler.h"
 #include "session.h" /* bytes_t */
 
-/* Which side presented the chain (same values as mtls_dir DIR_C2S/DIR_S2C). */
-#define CHAIN_SIDE_CLIENT 0
-#define CHAIN_SIDE_SERVER 1
 
 /* Certificates expiring within this many seconds of the validation time get
  * cert_expires_soon. */
@@ -133,12 +131,5 @@ chain_report *chain_analyze_bucket(chain_ctx *ctx, const chain_input *in, int64_
  */
 int chain_matches_ca_names(chain_ctx *ctx, const bytes_t *certs, size_t n,
                            const bytes_t *ca_names, size_t n_names, char **matched_dn);
-
-/* Plain sentence and finding code for an X509_V_ERR_* code at a depth of a
- * chain presented by side (static strings; never NULL). For the errors that
- * mean "issuer not found" (20, 2, 21) this is the answer when nothing is known
- * about the issuer (untrusted_root); chain_analyze refines it. */
-const char *chain_error_code(int x509_err, int depth, int side);
-const char *chain_error_sentence(int x509_err, int depth, int side);
 
 #endif

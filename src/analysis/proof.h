@@ -5,7 +5,14 @@
 #ifndef MTLS_PROOF_H
 #define MTLS_PROOF_H
 
-#include "analysis.h"
+#include "chain_report.h"
+#include "session.h"
+
+/* The proof-of-possession check of one side's CertificateVerify. */
+typedef struct proof_result {
+    int result;  /* -1 not checked, 0 mismatch, 1 verified */
+    char *note;  /* owned: why not checked / what failed; NULL when none */
+} proof_result;
 
 /* Verify side d's CertificateVerify (with the chain report's cached leaf key
  * when the chain was analysed, else by decoding the leaf) and fill *out. A

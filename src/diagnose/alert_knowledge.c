@@ -4,7 +4,6 @@
 #include <stddef.h>
 
 #include "compiler.h"
-#include "diagnose.h"
 #include "tls_alert.h"
 
 /* One row per alert with a known meaning. cert_cause: after a certificate;

@@ -95,19 +95,6 @@ static bool established(const session_t *s, const facts *f, verdict_t v, bool fa
 
 const char *evidence_name(evidence_t e) { return e == EVIDENCE_INFERRED ? "inferred" : "observed"; }
 
-void diag_cite(diag_out *o, long i)
-{
-    if (i < 0)
-        return;
-    size_t k = 0;
-    while (k < o->n_steps && o->steps[k] < i)
-        k++;
-    if ((k < o->n_steps && o->steps[k] == i) || o->n_steps == DIAG_MAX_EVIDENCE_STEPS)
-        return;
-    memmove(&o->steps[k + 1], &o->steps[k], (o->n_steps - k) * sizeof(o->steps[0]));
-    o->steps[k] = i;
-    o->n_steps++;
-}
 
 void diag_run(const session_t *s, const conn_analysis *a, const diag_options *opt, diagnosis *out)
 {

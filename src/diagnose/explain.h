@@ -6,7 +6,7 @@
 #ifndef MTLS_DIAG_EXPLAIN_H
 #define MTLS_DIAG_EXPLAIN_H
 
-#include "rules.h"
+#include "diag_ctx.h"
 
 /* explain_cert.c: the certificate verdicts */
 void explain_mtls_ok(const diag_ctx *c, diag_out *o);

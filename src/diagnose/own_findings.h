@@ -2,7 +2,7 @@
 #ifndef MTLS_DIAG_OWN_FINDINGS_H
 #define MTLS_DIAG_OWN_FINDINGS_H
 
-#include "rules.h"
+#include "diag_ctx.h"
 
 /* Append to out->findings: both sides' chain findings (where = "client
  * chain..." / "server chain..."), then the diagnosis's own. */

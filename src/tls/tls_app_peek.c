@@ -124,7 +124,7 @@ static void h1_first(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, siz
         h1_status_line sl;
         if (h1_parse_status_line(&cu, &sl).status != DX_OK)
             return;
-        add_http_step(c, d, ts, APP_PROTO_HTTP1, sl.status, tlsc_dup_view(sl.line, sl.line_len),
+        add_http_step(c, d, ts, APP_PROTO_HTTP1, sl.status, tlsb_dup_view(sl.line, sl.line_len),
                       sl.status >= 400);
         if (sl.status >= 400) {
             pk->state = PEEK_H1_BODY;
@@ -136,7 +136,7 @@ static void h1_first(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, siz
     while (i < n && i < 200 && p[i] != '\r' && p[i] != '\n')
         i++;
     if (memchr(p, ' ', i) && i > 10 && memcmp(p + i - 8, "HTTP/1.", 7) == 0)
-        add_http_step(c, d, ts, APP_PROTO_HTTP1, 0, tlsc_dup_view(p, i), false);
+        add_http_step(c, d, ts, APP_PROTO_HTTP1, 0, tlsb_dup_view(p, i), false);
 }
 
 /* ---- HTTP/2 ------------------------------------------------------------ */
@@ -220,7 +220,7 @@ static void h2_frames(tls_conn *c, mtls_dir d, uint64_t ts)
             note_words(c, f.payload, f.length);
         }
     }
-    tlsc_gb_consume(&pk->h2, cur_abs_offset(&cu));
+    tlsbuf_consume(&pk->h2, cur_abs_offset(&cu));
 }
 
 static bool is_h2(const tls_conn *c, mtls_dir d, const uint8_t *p, size_t n)
@@ -237,7 +237,7 @@ void tlsa_app_data(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_
         return;
     if (pk->records++ >= PEEK_MAX_RECORDS) {
         pk->state = PEEK_DONE;
-        tlsc_gb_free(c, &pk->h2);
+        tlsbuf_free(c, &pk->h2);
         tlsa_flush(c);
         return;
     }
@@ -252,14 +252,14 @@ void tlsa_app_data(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_
         note_words(c, p, n);
         return;
     }
-    if (tlsc_gb_append(c, &pk->h2, p, n, PEEK_H2_CAP) != 0) {
+    if (tlsbuf_append(c, &pk->h2, p, n, PEEK_H2_CAP) != 0) {
         pk->state = PEEK_DONE;
-        tlsc_gb_free(c, &pk->h2);
+        tlsbuf_free(c, &pk->h2);
         return;
     }
     h2_frames(c, d, ts);
     if (pk->state == PEEK_DONE) {
-        tlsc_gb_free(c, &pk->h2);
+        tlsbuf_free(c, &pk->h2);
         tlsa_flush(c);
     }
 }
@@ -267,7 +267,7 @@ void tlsa_app_data(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_
 void tlsa_free(tls_conn *c)
 {
     for (int d = 0; d < 2; d++) {
-        tlsc_gb_free(c, &c->d[d].peek.h2);
+        tlsbuf_free(c, &c->d[d].peek.h2);
         app_message_clear(&c->d[d].peek.pending_msg);
         c->d[d].peek.pending = false;
     }

@@ -3,8 +3,15 @@
  * tls_stream.h and the functions its parts share.
  *
  * The driver is split into parts, each with its own prefix:
- *   tls_stream.c         public API, buffers, steps, detection, orientation,
- *                        STARTTLS prologue, SSLv2 hello, TCP events (tlsc_)
+ *   tls_stream.c         the public API (tls_stream.h): set-up, detection,
+ *                        orientation, STARTTLS prologue, SSLv2 hello, TCP
+ *                        events (tlss_)
+ *   tls_builder.c        the session builder: the only code that appends
+ *                        steps, records malformations, accumulates encrypted
+ *                        steps record by record (tlsb_)
+ *   tls_buf.c            the capped, charged per-connection buffers (tlsbuf_)
+ *   tls_hs_state.c       the handshake observer's named states per side and
+ *                        its pure transition function (tlshs_)
  *   tls_records.c        record framing, plaintext content, application data
  *                        (tlsr_)
  *   tls_keys.c           key log lookup, decryption state per direction,
@@ -13,8 +20,11 @@
  *                        messages into session steps and owned copies (tlsh_)
  *   tls_hello_map.c      the hellos, for the handshake map (tlsh_)
  *   tls13_flight.c       TLS 1.3 without keys: encrypted flights (tlsf_)
+ *   tls_app_peek.c       the first application exchange (tlsa_)
+ *   tls_sslv2.c          SSL 2.0 records (tlsv2_)
  * Calls go down that list (stream -> records -> handshake map / flight ->
- * keys), plus the tlsc_ helpers that every part uses.
+ * keys), and every part uses the builder and the buffers; nothing calls back
+ * into tls_stream.c, and tls_conn.h does not include tls_stream.h.
  */
 #ifndef MTLS_TLS_CONN_H
 #define MTLS_TLS_CONN_H
@@ -31,7 +41,7 @@
 #include "session.h"
 #include "tls_decrypt.h"
 #include "tls_hs_state.h"
-#include "tls_stream.h"
+#include "tls_options.h"
 #include "transcript.h"
 
 /* An encrypted step being accumulated record by record (a TLS 1.3 flight
@@ -181,28 +191,28 @@ void tlsv2_feed(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_t n
 /* ------------------------------------------------------------------ tls_stream.c */
 
 /* Add delta bytes to this connection's and the shared buffered-bytes counters. */
-void tlsc_charge(tls_conn *c, long delta);
+void tlsbuf_charge(tls_conn *c, long delta);
 /* Append n bytes to b, growing it up to cap bytes: 0, or -1 (over cap, out of memory; b unchanged). */
-int tlsc_gb_append(tls_conn *c, growbuf *b, const uint8_t *p, size_t n, size_t cap) MTLS_WARN_UNUSED;
+int tlsbuf_append(tls_conn *c, growbuf *b, const uint8_t *p, size_t n, size_t cap) MTLS_WARN_UNUSED;
 /* Drop the first n bytes of b. */
-void tlsc_gb_consume(growbuf *b, size_t n);
+void tlsbuf_consume(growbuf *b, size_t n);
 /* Free b's memory and uncharge it. */
-void tlsc_gb_free(tls_conn *c, growbuf *b);
+void tlsbuf_free(tls_conn *c, growbuf *b);
 /* Append a step to the session: the step, or NULL (no session, out of memory). */
-step_t *tlsc_add_step(tls_conn *c, uint64_t ts, mtls_dir d, step_kind k);
+step_t *tlsb_add_step(tls_conn *c, uint64_t ts, mtls_dir d, step_kind k);
 /* A step for a handshake message of len body bytes (decrypted when dec): the step, or NULL. */
-step_t *tlsc_msg_step(tls_conn *c, uint64_t ts, mtls_dir d, step_kind k, uint32_t len, bool dec);
+step_t *tlsb_msg_step(tls_conn *c, uint64_t ts, mtls_dir d, step_kind k, uint32_t len, bool dec);
 /* Replace st's detail with a formatted string (st may be NULL). */
-void tlsc_set_detail(step_t *st, const char *fmt, ...) MTLS_PRINTF(2, 3);
+void tlsb_set_detail(step_t *st, const char *fmt, ...) MTLS_PRINTF(2, 3);
 /* A NUL-terminated copy of n bytes: the copy, or NULL (out of memory). */
-char *tlsc_dup_view(const uint8_t *p, size_t n);
+char *tlsb_dup_view(const uint8_t *p, size_t n);
 /* TLS 1.3 without keys: note an unreadable record of len bytes from d, logged by the
  * session's last step (the trace of sealed record sizes the diagnosis infers from). */
-void tlsc_note_sealed(tls_conn *c, mtls_dir d, size_t len);
+void tlsb_note_sealed(tls_conn *c, mtls_dir d, size_t len);
 /* A framing error (record or handshake header): reported, and this direction is no longer read. */
-void tlsc_mark_malformed(tls_conn *c, mtls_dir d, uint64_t ts, const char *what, dx_result r);
+void tlsb_mark_malformed(tls_conn *c, mtls_dir d, uint64_t ts, const char *what, dx_result r);
 /* A message body that does not parse: reported, the framing is intact so reading goes on. */
-void tlsc_body_malformed(tls_conn *c, mtls_dir d, uint64_t ts, const char *what, dx_result r);
+void tlsb_body_malformed(tls_conn *c, mtls_dir d, uint64_t ts, const char *what, dx_result r);
 
 /* ------------------------------------------------------------------ tls_builder.c */
 

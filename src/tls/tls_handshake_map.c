@@ -78,12 +78,12 @@ static void on_certificate(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, ui
 {
     session_t *s = c->s;
     side_info *si = &s->side[d];
-    step_t *st = tlsc_msg_step(c, ts, d, STEP_CERTIFICATE, len, dec);
+    step_t *st = tlsb_msg_step(c, ts, d, STEP_CERTIFICATE, len, dec);
     tls_cert_iter it;
     tls_cert_header hdr;
     dx_result r = tls_cert_iter_init(&it, body, s->tls13, &hdr);
     if (r.status != DX_OK) {
-        tlsc_body_malformed(c, d, ts, "Certificate", r);
+        tlsb_body_malformed(c, d, ts, "Certificate", r);
         return;
     }
     for (size_t i = 0; i < si->n_certs; i++)
@@ -110,18 +110,18 @@ static void on_certificate(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, ui
         st->count = count;
     r = tls_cert_iter_status(&it);
     if (r.status != DX_OK)
-        tlsc_body_malformed(c, d, ts, "Certificate", r);
+        tlsb_body_malformed(c, d, ts, "Certificate", r);
 }
 
 static void on_cert_request(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32_t len, bool dec)
 {
     session_t *s = c->s;
     bool post = s->tls13 && hs_both_finished(c);
-    step_t *st = tlsc_msg_step(c, ts, d, post ? STEP_POST_HANDSHAKE_AUTH : STEP_CERTIFICATE_REQUEST, len, dec);
+    step_t *st = tlsb_msg_step(c, ts, d, post ? STEP_POST_HANDSHAKE_AUTH : STEP_CERTIFICATE_REQUEST, len, dec);
     tls_certreq req;
     dx_result r = tls_certreq_parse(body, s->tls13 ? 0x0304 : s->version, &req);
     if (r.status != DX_OK) {
-        tlsc_body_malformed(c, d, ts, "CertificateRequest", r);
+        tlsb_body_malformed(c, d, ts, "CertificateRequest", r);
         return;
     }
     cert_request_info *cr = &s->cr;
@@ -238,11 +238,11 @@ static void keep_signed_data(tls_conn *c, mtls_dir d)
 static void on_cert_verify(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32_t len, bool dec)
 {
     session_t *s = c->s;
-    (void)tlsc_msg_step(c, ts, d, STEP_CERTIFICATE_VERIFY, len, dec);
+    (void)tlsb_msg_step(c, ts, d, STEP_CERTIFICATE_VERIFY, len, dec);
     tls_cert_verify cv;
     dx_result r = tls_kx_parse_cert_verify(body, s->tls13 ? 0x0304 : s->version, &cv);
     if (r.status != DX_OK) {
-        tlsc_body_malformed(c, d, ts, "CertificateVerify", r);
+        tlsb_body_malformed(c, d, ts, "CertificateVerify", r);
         return;
     }
     cert_verify_info *ci = &s->side[d].cv;
@@ -290,7 +290,7 @@ static void check_finished(tls_conn *c, mtls_dir d, cur_t *body, step_t *st)
         return;
     bool ok = cur_remaining(body) == el && memcmp(cur_ptr(body), exp, el) == 0;
     if (st)
-        tlsc_set_detail(st, "verify_data %s", ok ? "matches the key log" : "DOES NOT MATCH");
+        tlsb_set_detail(st, "verify_data %s", ok ? "matches the key log" : "DOES NOT MATCH");
     if (!ok)
         findings_add(&s->wire_findings, SEV_ERROR, "finished_mismatch", d == DIR_C2S ? "client Finished" : "server Finished",
                      "The Finished verify_data does not match the value computed from the key log and the "
@@ -304,9 +304,9 @@ static void on_compressed_certificate(tls_conn *c, mtls_dir d, uint64_t ts, cur_
     tls_compressed_cert cc;
     dx_result r = tls_cert_parse_compressed(body, &cc);
     if (r.status != DX_OK)
-        tlsc_body_malformed(c, d, ts, "CompressedCertificate", r);
+        tlsb_body_malformed(c, d, ts, "CompressedCertificate", r);
     else if (st)
-        tlsc_set_detail(st, "algorithm %s (certificates not decompressed)", tls_cert_compression_name(cc.algorithm));
+        tlsb_set_detail(st, "algorithm %s (certificates not decompressed)", tls_cert_compression_name(cc.algorithm));
     c->d[d].cert_msg_seen = true;
 }
 
@@ -341,7 +341,7 @@ static void on_server_key_exchange(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *
         return;
     dx_result r = tls_kx_parse_server_key_exchange(body, k, s->version, &ske);
     if (r.status != DX_OK) {
-        tlsc_body_malformed(c, d, ts, "ServerKeyExchange", r);
+        tlsb_body_malformed(c, d, ts, "ServerKeyExchange", r);
     } else {
         if (ske.named_group)
             s->kx_group = ske.named_group;
@@ -350,10 +350,10 @@ static void on_server_key_exchange(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *
             return;
         char b[TLS_REG_BUF], b2[TLS_REG_BUF];
         if (ske.named_group)
-            tlsc_set_detail(st, "%s %s, signed with %s", tls_kx_kind_name(k), tls_reg_group_str(ske.named_group, b),
+            tlsb_set_detail(st, "%s %s, signed with %s", tls_kx_kind_name(k), tls_reg_group_str(ske.named_group, b),
                             ske.has_scheme ? tls_reg_sigscheme_str(ske.sig_scheme, b2) : "-");
         else
-            tlsc_set_detail(st, "%s", tls_kx_kind_name(k));
+            tlsb_set_detail(st, "%s", tls_kx_kind_name(k));
     }
 }
 
@@ -362,9 +362,9 @@ static void on_new_session_ticket(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *b
     tls_new_session_ticket nst;
     dx_result r = tls_parse_new_session_ticket(body, c->s->tls13, &nst);
     if (r.status != DX_OK)
-        tlsc_body_malformed(c, d, ts, "NewSessionTicket", r);
+        tlsb_body_malformed(c, d, ts, "NewSessionTicket", r);
     else if (st)
-        tlsc_set_detail(st, "lifetime %us, ticket %zu bytes", (unsigned)nst.lifetime, cur_remaining(&nst.ticket));
+        tlsb_set_detail(st, "lifetime %us, ticket %zu bytes", (unsigned)nst.lifetime, cur_remaining(&nst.ticket));
 }
 
 static void on_encrypted_extensions(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body)
@@ -373,20 +373,20 @@ static void on_encrypted_extensions(tls_conn *c, mtls_dir d, uint64_t ts, cur_t 
     tls_encrypted_extensions ee;
     dx_result r = tls_parse_encrypted_extensions(body, &ee);
     if (r.status != DX_OK) {
-        tlsc_body_malformed(c, d, ts, "EncryptedExtensions", r);
+        tlsb_body_malformed(c, d, ts, "EncryptedExtensions", r);
     } else if (ee.has_alpn && !s->sh.alpn) {
-        s->sh.alpn = tlsc_dup_view(cur_ptr(&ee.alpn), cur_remaining(&ee.alpn));
+        s->sh.alpn = tlsb_dup_view(cur_ptr(&ee.alpn), cur_remaining(&ee.alpn));
     }
 }
 
 /* A handshake message of no known type (or from the wrong side). */
 static step_t *other_handshake(tls_conn *c, mtls_dir d, uint64_t ts, uint8_t type)
 {
-    step_t *st = tlsc_add_step(c, ts, d, STEP_OTHER_HANDSHAKE);
+    step_t *st = tlsb_add_step(c, ts, d, STEP_OTHER_HANDSHAKE);
     if (st) {
         st->hs_type = type;
         char b[TLS_REG_BUF];
-        tlsc_set_detail(st, "%s", tls_reg_hs_type_str(type, b));
+        tlsb_set_detail(st, "%s", tls_reg_hs_type_str(type, b));
     }
     return st;
 }
@@ -418,7 +418,7 @@ static step_t *map_message(tls_conn *c, mtls_dir d, uint64_t ts, uint8_t type, c
         on_certificate(c, d, ts, body, len, dec);
         break;
     case TLS_HS_COMPRESSED_CERTIFICATE:
-        st = tlsc_add_step(c, ts, d, STEP_COMPRESSED_CERTIFICATE);
+        st = tlsb_add_step(c, ts, d, STEP_COMPRESSED_CERTIFICATE);
         on_compressed_certificate(c, d, ts, body, st);
         break;
     case TLS_HS_CERTIFICATE_REQUEST:
@@ -428,40 +428,40 @@ static step_t *map_message(tls_conn *c, mtls_dir d, uint64_t ts, uint8_t type, c
         on_cert_verify(c, d, ts, body, len, dec);
         break;
     case TLS_HS_SERVER_KEY_EXCHANGE:
-        st = tlsc_add_step(c, ts, d, STEP_SERVER_KEY_EXCHANGE);
+        st = tlsb_add_step(c, ts, d, STEP_SERVER_KEY_EXCHANGE);
         on_server_key_exchange(c, d, ts, body, st);
         break;
     case TLS_HS_CLIENT_KEY_EXCHANGE:
-        st = tlsc_add_step(c, ts, d, STEP_CLIENT_KEY_EXCHANGE);
+        st = tlsb_add_step(c, ts, d, STEP_CLIENT_KEY_EXCHANGE);
         break;
     case TLS_HS_SERVER_HELLO_DONE:
-        st = tlsc_add_step(c, ts, d, STEP_SERVER_HELLO_DONE);
+        st = tlsb_add_step(c, ts, d, STEP_SERVER_HELLO_DONE);
         break;
     case TLS_HS_FINISHED:
-        st = tlsc_add_step(c, ts, d, STEP_FINISHED);
+        st = tlsb_add_step(c, ts, d, STEP_FINISHED);
         if (st)
             st->decrypted = dec;
         check_finished(c, d, body, st);
         break;
     case TLS_HS_NEW_SESSION_TICKET:
-        st = tlsc_add_step(c, ts, d, STEP_NEW_SESSION_TICKET);
+        st = tlsb_add_step(c, ts, d, STEP_NEW_SESSION_TICKET);
         on_new_session_ticket(c, d, ts, body, st);
         *add_to_transcript = !c->s->tls13;
         break;
     case TLS_HS_ENCRYPTED_EXTENSIONS:
-        st = tlsc_add_step(c, ts, d, STEP_ENCRYPTED_EXTENSIONS);
+        st = tlsb_add_step(c, ts, d, STEP_ENCRYPTED_EXTENSIONS);
         on_encrypted_extensions(c, d, ts, body);
         break;
     case TLS_HS_KEY_UPDATE:
-        st = tlsc_add_step(c, ts, d, STEP_KEY_UPDATE);
+        st = tlsb_add_step(c, ts, d, STEP_KEY_UPDATE);
         *add_to_transcript = false;
         tlsk_key_update(c, d);
         break;
     case TLS_HS_END_OF_EARLY_DATA:
-        st = tlsc_add_step(c, ts, d, STEP_END_OF_EARLY_DATA);
+        st = tlsb_add_step(c, ts, d, STEP_END_OF_EARLY_DATA);
         break;
     case TLS_HS_HELLO_REQUEST:
-        st = tlsc_add_step(c, ts, d, STEP_HELLO_REQUEST);
+        st = tlsb_add_step(c, ts, d, STEP_HELLO_REQUEST);
         *add_to_transcript = false;
         break;
     default:
@@ -501,13 +501,13 @@ void tlsh_renegotiation_start(tls_conn *c, mtls_dir d, uint64_t ts, bool sealed,
     /* a new handshake runs */
     c->hs_client = TLSHS_C_START;
     c->hs_server = TLSHS_S_START;
-    step_t *st = tlsc_add_step(c, ts, d, STEP_RENEGOTIATION);
+    step_t *st = tlsb_add_step(c, ts, d, STEP_RENEGOTIATION);
     if (st) {
         st->count = c->n_renegs;
         st->length = sealed ? sealed_len : 0;
         st->decrypted = !sealed;
         bool secure = session_secure_renegotiation(s);
-        tlsc_set_detail(st, "started by the %s (%s), %s%s", d == DIR_S2C ? "server" : "client",
+        tlsb_set_detail(st, "started by the %s (%s), %s%s", d == DIR_S2C ? "server" : "client",
                         d == DIR_S2C ? "HelloRequest" : "ClientHello",
                         secure ? "secure (renegotiation_info in the first handshake)"
                                : "INSECURE legacy renegotiation (no renegotiation_info in the first handshake)",
@@ -528,7 +528,7 @@ void tlsh_message(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *msg, size
     cur_t body;
     dx_result r = tls_hs_parse(&m, &type, &body);
     if (r.status != DX_OK) {
-        tlsc_mark_malformed(c, d, ts, "handshake message", r);
+        tlsb_mark_malformed(c, d, ts, "handshake message", r);
         return;
     }
     uint32_t len = (uint32_t)cur_remaining(&body);
@@ -570,7 +570,7 @@ void tlsh_feed_handshake(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p,
         while (avail >= TLS_HS_HDR_LEN && !ds->dead) {
             uint32_t mlen = ((uint32_t)src[1] << 16) | ((uint32_t)src[2] << 8) | src[3];
             if (mlen > TLS_HS_MAX_LEN) {
-                tlsc_mark_malformed(c, d, ts, "handshake message", dx_malformed(DXE_HS_TOO_LONG, 0));
+                tlsb_mark_malformed(c, d, ts, "handshake message", dx_malformed(DXE_HS_TOO_LONG, 0));
                 return;
             }
             if (avail < TLS_HS_HDR_LEN + (size_t)mlen)
@@ -582,19 +582,19 @@ void tlsh_feed_handshake(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p,
         if (avail == 0 || ds->dead)
             return;
     }
-    if (tlsc_gb_append(c, &ds->hs, src, avail, TLS_HS_MAX_LEN + TLS_HS_HDR_LEN) < 0) {
-        tlsc_mark_malformed(c, d, ts, "handshake message", dx_malformed(DXE_HS_TOO_LONG, 0));
+    if (tlsbuf_append(c, &ds->hs, src, avail, TLS_HS_MAX_LEN + TLS_HS_HDR_LEN) < 0) {
+        tlsb_mark_malformed(c, d, ts, "handshake message", dx_malformed(DXE_HS_TOO_LONG, 0));
         return;
     }
     while (ds->hs.len >= TLS_HS_HDR_LEN && !ds->dead) {
         uint32_t mlen = ((uint32_t)ds->hs.p[1] << 16) | ((uint32_t)ds->hs.p[2] << 8) | ds->hs.p[3];
         if (mlen > TLS_HS_MAX_LEN) {
-            tlsc_mark_malformed(c, d, ts, "handshake message", dx_malformed(DXE_HS_TOO_LONG, 0));
+            tlsb_mark_malformed(c, d, ts, "handshake message", dx_malformed(DXE_HS_TOO_LONG, 0));
             return;
         }
         if (ds->hs.len < TLS_HS_HDR_LEN + (size_t)mlen)
             break;
         tlsh_message(c, d, ts, ds->hs.p, TLS_HS_HDR_LEN + mlen, dec);
-        tlsc_gb_consume(&ds->hs, TLS_HS_HDR_LEN + mlen);
+        tlsbuf_consume(&ds->hs, TLS_HS_HDR_LEN + mlen);
     }
 }

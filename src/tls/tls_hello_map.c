@@ -31,7 +31,7 @@ void tlsh_client_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, bool s
     tls_client_hello hello;
     tls_client_hello *ch = &hello;
     dx_result r = sslv2 ? tls_parse_sslv2_client_hello(body, ch) : tls_parse_client_hello(body, ch);
-    (void)tlsc_msg_step(c, ts, d, STEP_CLIENT_HELLO, len, dec);
+    (void)tlsb_msg_step(c, ts, d, STEP_CLIENT_HELLO, len, dec);
     if (sslv2) {
         /* not a handshake message, so the handshake map did not see it: the
          * machines start here (a ClientHello opens them; it cannot finish a side) */
@@ -39,7 +39,7 @@ void tlsh_client_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, bool s
         c->hs_server = tlshs_server_next(c->hs_server, TLS_HS_CLIENT_HELLO, d, TLSHS_V_UNKNOWN).next;
     }
     if (r.status != DX_OK) {
-        tlsc_body_malformed(c, d, ts, "ClientHello", r);
+        tlsb_body_malformed(c, d, ts, "ClientHello", r);
         return;
     }
     /* a renegotiation's ClientHello is kept apart: the session keeps the first handshake's */
@@ -78,14 +78,14 @@ void tlsh_client_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, bool s
     copy_u16(&ci->sig_algs, &ch->ext.sig_algs);
     copy_u16(&ci->ec_point_formats, &ch->ext.point_formats);
     if (ch->ext.has_sni)
-        ci->sni = tlsc_dup_view(ch->ext.sni.ptr, ch->ext.sni.len);
+        ci->sni = tlsb_dup_view(ch->ext.sni.ptr, ch->ext.sni.len);
     if (ch->ext.n_alpn) {
         ci->alpn = calloc(ch->ext.n_alpn, sizeof(char *));
         if (ci->alpn) {
             cur_t it = ch->ext.alpn;
             tls_view name;
             for (size_t i = 0; i < ch->ext.n_alpn && tls_alpn_list_next(&it, &name); i++)
-                ci->alpn[i] = tlsc_dup_view(name.ptr, name.len);
+                ci->alpn[i] = tlsb_dup_view(name.ptr, name.len);
             ci->n_alpn = ch->ext.n_alpn;
         }
     }
@@ -128,7 +128,7 @@ static void fill_server_hello(server_hello_info *si, const tls_server_hello *sh)
     cur_t it = sh->ext.alpn;
     tls_view name;
     if (tls_alpn_list_next(&it, &name)) /* the server selects one */
-        si->alpn = tlsc_dup_view(name.ptr, name.len);
+        si->alpn = tlsb_dup_view(name.ptr, name.len);
     si->extended_master_secret = sh->ext.extended_master_secret;
     si->encrypt_then_mac = sh->ext.encrypt_then_mac;
     if (fp_ja3s(sh, &si->ja3s, si->ja3s_md5) < 0)
@@ -141,21 +141,21 @@ void tlsh_server_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32
     tls_server_hello *sh = &hello;
     dx_result r = tls_parse_server_hello(body, sh);
     if (r.status != DX_OK) {
-        (void)tlsc_msg_step(c, ts, d, STEP_SERVER_HELLO, len, dec);
-        tlsc_body_malformed(c, d, ts, "ServerHello", r);
+        (void)tlsb_msg_step(c, ts, d, STEP_SERVER_HELLO, len, dec);
+        tlsb_body_malformed(c, d, ts, "ServerHello", r);
         return;
     }
     session_t *s = c->s;
     bool reneg = c->reneg == RENEG_HELLO;
     server_hello_info *si = reneg ? &c->rsh : &s->sh;
     /* a renegotiation's hellos are read decrypted (a HelloRetryRequest is never renegotiated) */
-    step_t *st = tlsc_msg_step(c, ts, d, sh->is_hrr ? STEP_HELLO_RETRY_REQUEST : STEP_SERVER_HELLO, len,
+    step_t *st = tlsb_msg_step(c, ts, d, sh->is_hrr ? STEP_HELLO_RETRY_REQUEST : STEP_SERVER_HELLO, len,
                                !sh->is_hrr && dec);
     if (sh->is_hrr) {
         si->hrr_seen = true;
         if (st && sh->ext.key_share_group) {
             char b[TLS_REG_BUF];
-            tlsc_set_detail(st, "selected group %s", tls_reg_group_str(sh->ext.key_share_group, b));
+            tlsb_set_detail(st, "selected group %s", tls_reg_group_str(sh->ext.key_share_group, b));
         }
         transcript_hash_alg alg = transcript_alg_for(0x0304, sh->cipher);
         if (c->tr && transcript_hello_retry(c->tr, alg) != TRANSCRIPT_OK) {

@@ -3,7 +3,7 @@
  * session, the keys of each direction (TLS 1.0-1.2 from the master secret,
  * TLS 1.3 from the traffic secrets, switched after Finished and KeyUpdate),
  * record decryption into the scratch buffer, and the client's 0-RTT early
- * traffic keys. Calls nothing of the other parts but the tlsc_ helpers.
+ * traffic keys. Calls nothing of the other parts but the builder (tlsb_) and buffers (tlsbuf_).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,7 +143,7 @@ bool tlsk_scratch_fit(tls_conn *c, size_t blen)
         uint8_t *q = realloc(c->scratch, need);
         if (!q)
             return false;
-        tlsc_charge(c, (long)(need - c->scratch_cap));
+        tlsbuf_charge(c, (long)(need - c->scratch_cap));
         c->scratch = q;
         c->scratch_cap = need;
     }

@@ -26,7 +26,7 @@ static void log_app_data(tls_conn *c, mtls_dir d, uint64_t ts, size_t len, bool 
     if (ds->app_steps >= MAX_APP_STEPS)
         return;
     ds->app_steps++;
-    step_t *st = tlsc_add_step(c, ts, d, STEP_APPLICATION_DATA);
+    step_t *st = tlsb_add_step(c, ts, d, STEP_APPLICATION_DATA);
     if (st) {
         st->length = (uint32_t)len;
         st->decrypted = dec;
@@ -46,10 +46,10 @@ static void handle_plain_content(tls_conn *c, mtls_dir d, uint64_t ts, uint8_t t
         tls_alert a;
         dx_result r = tls_alert_parse(&cu, &a);
         if (r.status != DX_OK) {
-            tlsc_body_malformed(c, d, ts, "alert", r);
+            tlsb_body_malformed(c, d, ts, "alert", r);
             return;
         }
-        step_t *st = tlsc_add_step(c, ts, d, STEP_ALERT);
+        step_t *st = tlsb_add_step(c, ts, d, STEP_ALERT);
         if (st) {
             st->alert_level = a.level;
             st->alert_desc = a.desc;
@@ -80,7 +80,7 @@ static bool early_data_record(tls_conn *c, uint64_t ts, const uint8_t *rec, size
     size_t outlen = 0;
     if (tlsk_early_decrypt(c, rec, reclen, &inner, &outlen)) {
         if (inner == TLS_CT_APPLICATION_DATA) {
-            step_t *st = tlsc_add_step(c, ts, DIR_C2S, STEP_APPLICATION_DATA);
+            step_t *st = tlsb_add_step(c, ts, DIR_C2S, STEP_APPLICATION_DATA);
             if (st) {
                 st->length = (uint32_t)outlen;
                 st->decrypted = true;
@@ -93,7 +93,7 @@ static bool early_data_record(tls_conn *c, uint64_t ts, const uint8_t *rec, size
         return true;
     }
     if (!s->sh.present) {
-        step_t *st = tlsc_add_step(c, ts, DIR_C2S, STEP_APPLICATION_DATA);
+        step_t *st = tlsb_add_step(c, ts, DIR_C2S, STEP_APPLICATION_DATA);
         if (st) {
             st->length = (uint32_t)blen;
             st->detail = strdup("0-RTT early data (encrypted)");
@@ -118,7 +118,7 @@ static void sealed_handshake(tls_conn *c, mtls_dir d, uint64_t ts, size_t blen)
     }
     bool reneg = c->reneg != RENEG_NONE;
     if (!tlsh_finished(c, d) && (!reneg || c->reneg_ccs[d])) {
-        st = tlsc_add_step(c, ts, d, STEP_FINISHED);
+        st = tlsb_add_step(c, ts, d, STEP_FINISHED);
         if (st) {
             st->length = (uint32_t)blen;
             st->detail = strdup(reneg ? "encrypted (renegotiation)" : "encrypted");
@@ -129,7 +129,7 @@ static void sealed_handshake(tls_conn *c, mtls_dir d, uint64_t ts, size_t blen)
         return;
     }
     if (!reneg) {
-        st = tlsc_add_step(c, ts, d, STEP_OTHER_HANDSHAKE);
+        st = tlsb_add_step(c, ts, d, STEP_OTHER_HANDSHAKE);
         if (st) {
             st->length = (uint32_t)blen;
             st->detail = strdup("encrypted");
@@ -159,7 +159,7 @@ static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *
         return;
 
     if (type == TLS_CT_CHANGE_CIPHER_SPEC) {
-        step_t *st = tlsc_add_step(c, ts, d, STEP_CHANGE_CIPHER_SPEC);
+        step_t *st = tlsb_add_step(c, ts, d, STEP_CHANGE_CIPHER_SPEC);
         if (st)
             st->length = (uint32_t)blen;
         if (!s->tls13 && s->sh.present) {
@@ -213,9 +213,9 @@ static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *
         if (type == TLS_CT_APPLICATION_DATA) {
             if (!tlsf_flight_record(c, d, ts, blen))
                 log_app_data(c, d, ts, blen, false);
-            tlsc_note_sealed(c, d, blen);
+            tlsb_note_sealed(c, d, blen);
         } else if (type == TLS_CT_ALERT) {
-            step_t *st = tlsc_add_step(c, ts, d, STEP_ENCRYPTED_ALERT);
+            step_t *st = tlsb_add_step(c, ts, d, STEP_ENCRYPTED_ALERT);
             if (st)
                 st->length = (uint32_t)blen;
         } else {
@@ -228,7 +228,7 @@ static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *
         sealed_handshake(c, d, ts, blen);
         break;
     case TLS_CT_ALERT: {
-        step_t *st = tlsc_add_step(c, ts, d, STEP_ENCRYPTED_ALERT);
+        step_t *st = tlsb_add_step(c, ts, d, STEP_ENCRYPTED_ALERT);
         if (st)
             st->length = (uint32_t)blen;
         break;
@@ -254,7 +254,7 @@ static long frame_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p,
     if (r.status == DX_NEED_MORE)
         return 0;
     if (r.status != DX_OK) {
-        tlsc_mark_malformed(c, d, ts, "TLS record", r);
+        tlsb_mark_malformed(c, d, ts, "TLS record", r);
         return -1;
     }
     size_t total = cur_abs_offset(&cu);
@@ -306,7 +306,7 @@ void tlsr_feed_records(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, s
                 if (!c->s->tls13 || !tlsf_flight_record(c, d, ts, h.length))
                     log_app_data(c, d, ts, h.length, false);
                 if (c->s->tls13)
-                    tlsc_note_sealed(c, d, h.length);
+                    tlsb_note_sealed(c, d, h.length);
                 ds->skip = TLS_RECORD_HDR_LEN + (size_t)h.length - n;
                 return;
             }
@@ -317,14 +317,14 @@ void tlsr_feed_records(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, s
             cur_t cu;
             cur_init(&cu, ds->rec.p, ds->rec.len);
             if (tls_record_parse_header(&cu, &h).status != DX_OK) { /* it parsed when it was complete */
-                tlsc_mark_malformed(c, d, ts, "TLS record", dx_malformed(DXE_REC_TOO_LONG, 0));
+                tlsb_mark_malformed(c, d, ts, "TLS record", dx_malformed(DXE_REC_TOO_LONG, 0));
                 return;
             }
             want = TLS_RECORD_HDR_LEN + (size_t)h.length - ds->rec.len;
         }
         size_t k = want < n ? want : n;
-        if (tlsc_gb_append(c, &ds->rec, p, k, TLS_RECORD_HDR_LEN + TLS_RECORD_MAX) < 0) {
-            tlsc_mark_malformed(c, d, ts, "TLS record", dx_malformed(DXE_REC_TOO_LONG, 0));
+        if (tlsbuf_append(c, &ds->rec, p, k, TLS_RECORD_HDR_LEN + TLS_RECORD_MAX) < 0) {
+            tlsb_mark_malformed(c, d, ts, "TLS record", dx_malformed(DXE_REC_TOO_LONG, 0));
             return;
         }
         p += k;

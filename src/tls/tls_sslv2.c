@@ -25,12 +25,12 @@ static void server_hello(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *bo
         return;
     cur_t cu;
     cur_init(&cu, body, len);
-    step_t *st = tlsc_add_step(c, ts, d, STEP_SERVER_HELLO);
+    step_t *st = tlsb_add_step(c, ts, d, STEP_SERVER_HELLO);
     if (st)
         st->length = (uint32_t)len;
     dx_result r = tls_parse_sslv2_server_hello(&cu, sh);
     if (r.status != DX_OK) {
-        tlsc_body_malformed(c, d, ts, "SSL 2.0 SERVER-HELLO", r);
+        tlsb_body_malformed(c, d, ts, "SSL 2.0 SERVER-HELLO", r);
         free(sh);
         return;
     }
@@ -38,7 +38,7 @@ static void server_hello(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *bo
     s->sh.legacy_version = s->sh.selected_version = sh->version;
     s->version = sh->version;
     if (st)
-        tlsc_set_detail(st, "SSL 2.0: %zu cipher kind%s offered%s", sh->n_specs, sh->n_specs == 1 ? "" : "s",
+        tlsb_set_detail(st, "SSL 2.0: %zu cipher kind%s offered%s", sh->n_specs, sh->n_specs == 1 ? "" : "s",
                         sh->session_id_hit ? ", session resumed" : "");
     if (sh->certificate.len && sh->certificate_type == 1 && !s->side[DIR_S2C].n_certs) {
         bytes_t *certs = calloc(1, sizeof(bytes_t));
@@ -46,7 +46,7 @@ static void server_hello(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *bo
             s->side[DIR_S2C].certs = certs;
             s->side[DIR_S2C].n_certs = 1;
             c->d[d].cert_msg_seen = true;
-            step_t *cs = tlsc_add_step(c, ts, d, STEP_CERTIFICATE);
+            step_t *cs = tlsb_add_step(c, ts, d, STEP_CERTIFICATE);
             if (cs) {
                 cs->count = 1;
                 cs->length = (uint32_t)sh->certificate.len;
@@ -64,18 +64,18 @@ static void client_master_key(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_
     cur_t cu;
     cur_init(&cu, body, len);
     uint32_t kind = 0;
-    step_t *st = tlsc_add_step(c, ts, d, STEP_CLIENT_KEY_EXCHANGE);
+    step_t *st = tlsb_add_step(c, ts, d, STEP_CLIENT_KEY_EXCHANGE);
     if (st)
         st->length = (uint32_t)len;
     c->sslv2_key_seen = true;
     if (tls_parse_sslv2_client_master_key(&cu, &kind).status != DX_OK) {
-        tlsc_body_malformed(c, d, ts, "SSL 2.0 CLIENT-MASTER-KEY", dx_malformed(DXE_SSLV2, 0));
+        tlsb_body_malformed(c, d, ts, "SSL 2.0 CLIENT-MASTER-KEY", dx_malformed(DXE_SSLV2, 0));
         return;
     }
     c->s->sh.sslv2_cipher = kind;
     const char *name = tls_reg_sslv2_cipher_name(kind);
     if (st)
-        tlsc_set_detail(st, "CLIENT-MASTER-KEY %s", name ? name : "(unknown cipher kind)");
+        tlsb_set_detail(st, "CLIENT-MASTER-KEY %s", name ? name : "(unknown cipher kind)");
 }
 
 /* One encrypted record: counted into the direction's one encrypted step. */
@@ -103,7 +103,7 @@ void tlsv2_feed(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_t n
     if (ds->dead || !c->s)
         return;
     if (ds->rec.len) {
-        if (tlsc_gb_append(c, &ds->rec, p, n, SSLV2_MAX_RECORD + 3) < 0) {
+        if (tlsbuf_append(c, &ds->rec, p, n, SSLV2_MAX_RECORD + 3) < 0) {
             ds->dead = true;
             return;
         }
@@ -117,7 +117,7 @@ void tlsv2_feed(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_t n
         size_t hdr = (h[0] & 0x80) ? 2 : 3;
         size_t len = (h[0] & 0x80) ? ((size_t)(h[0] & 0x7f) << 8 | h[1]) : ((size_t)(h[0] & 0x3f) << 8 | h[1]);
         if (len == 0) {
-            tlsc_mark_malformed(c, d, ts, "SSL 2.0 record", dx_malformed(DXE_SSLV2, off));
+            tlsb_mark_malformed(c, d, ts, "SSL 2.0 record", dx_malformed(DXE_SSLV2, off));
             ds->dead = true;
             break;
         }
@@ -127,12 +127,12 @@ void tlsv2_feed(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_t n
         off += hdr + len;
     }
     if (ds->dead) {
-        tlsc_gb_free(c, &ds->rec);
+        tlsbuf_free(c, &ds->rec);
         return;
     }
     if (p == ds->rec.p) {
-        tlsc_gb_consume(&ds->rec, off);
-    } else if (off < n && tlsc_gb_append(c, &ds->rec, p + off, n - off, SSLV2_MAX_RECORD + 3) < 0) {
+        tlsbuf_consume(&ds->rec, off);
+    } else if (off < n && tlsbuf_append(c, &ds->rec, p + off, n - off, SSLV2_MAX_RECORD + 3) < 0) {
         ds->dead = true;
     }
 }

@@ -7,68 +7,17 @@
  */
 #include "tls_stream.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cursor.h"
 #include "starttls.h"
-#include "text.h"
 #include "tls_conn.h"
 #include "tls_handshake.h"
 #include "tls_record.h"
 
 #define MAX_PROLOGUE (16u * 1024u)  /* plaintext bytes before TLS (STARTTLS) */
-
-/* ------------------------------------------------------------------ buffers */
-
-void tlsc_charge(tls_conn *c, long delta)
-{
-    c->buffered = (size_t)((long)c->buffered + delta);
-    if (c->opt.mem_total)
-        *c->opt.mem_total = (size_t)((long)*c->opt.mem_total + delta);
-}
-
-int tlsc_gb_append(tls_conn *c, growbuf *b, const uint8_t *p, size_t n, size_t cap)
-{
-    if (b->len + n > cap)
-        return -1;
-    if (b->len + n > b->cap) {
-        size_t ncap = b->cap ? b->cap : 1024;
-        while (ncap < b->len + n)
-            ncap *= 2;
-        if (ncap > cap)
-            ncap = cap;
-        uint8_t *q = realloc(b->p, ncap);
-        if (!q)
-            return -1;
-        tlsc_charge(c, (long)(ncap - b->cap));
-        b->p = q;
-        b->cap = ncap;
-    }
-    memcpy(b->p + b->len, p, n);
-    b->len += n;
-    return 0;
-}
-
-void tlsc_gb_consume(growbuf *b, size_t n)
-{
-    if (n >= b->len) {
-        b->len = 0;
-        return;
-    }
-    memmove(b->p, b->p + n, b->len - n);
-    b->len -= n;
-}
-
-void tlsc_gb_free(tls_conn *c, growbuf *b)
-{
-    tlsc_charge(c, -(long)b->cap);
-    free(b->p);
-    b->p = NULL;
-    b->len = b->cap = 0;
-}
 
 /* ------------------------------------------------------------------ setup */
 
@@ -99,9 +48,9 @@ void tlss_free(tls_conn *c)
     if (!c)
         return;
     for (int i = 0; i < 2; i++) {
-        tlsc_gb_free(c, &c->d[i].pro);
-        tlsc_gb_free(c, &c->d[i].rec);
-        tlsc_gb_free(c, &c->d[i].hs);
+        tlsbuf_free(c, &c->d[i].pro);
+        tlsbuf_free(c, &c->d[i].rec);
+        tlsbuf_free(c, &c->d[i].hs);
         decrypt_dir_cleanup(&c->d[i].dec);
     }
     tlsa_free(c);
@@ -110,7 +59,7 @@ void tlss_free(tls_conn *c)
     client_hello_info_clear(&c->rch);
     server_hello_info_clear(&c->rsh);
     decrypt_dir_cleanup(&c->early);
-    tlsc_charge(c, -(long)c->scratch_cap);
+    tlsbuf_charge(c, -(long)c->scratch_cap);
     free(c->scratch);
     session_free(c->s);
     free(c);
@@ -153,106 +102,6 @@ static mtls_dir dir_of(const tls_conn *c, int side)
 {
     return side == c->client_side ? DIR_C2S : DIR_S2C;
 }
-
-/* ------------------------------------------------------------------ steps */
-
-step_t *tlsc_add_step(tls_conn *c, uint64_t ts, mtls_dir d, step_kind k)
-{
-    if (!c->s)
-        return NULL;
-    tlsa_flush(c); /* a held application response comes before anything later */
-    return session_add_step(c->s, ts, d, k);
-}
-
-/* A step for a handshake message of `len` body bytes. */
-step_t *tlsc_msg_step(tls_conn *c, uint64_t ts, mtls_dir d, step_kind k, uint32_t len, bool dec)
-{
-    step_t *st = tlsc_add_step(c, ts, d, k);
-    if (st) {
-        st->length = len;
-        st->decrypted = dec;
-    }
-    return st;
-}
-
-void tlsc_note_sealed(tls_conn *c, mtls_dir d, size_t len)
-{
-    tlsa_flush(c);
-    session_t *s = c->s;
-    if (!s || s->n_steps == 0)
-        return;
-    s->n_sealed_total++;
-    if (s->n_sealed >= SESSION_MAX_SEALED_RECORDS)
-        return;
-    if (!s->sealed && !(s->sealed = calloc(SESSION_MAX_SEALED_RECORDS, sizeof(*s->sealed))))
-        return;
-    s->sealed[s->n_sealed++] = (sealed_record){d, (uint32_t)len, (uint32_t)(s->n_steps - 1)};
-}
-
-char *tlsc_dup_view(const uint8_t *p, size_t n)
-{
-    char *s = malloc(n + 1);
-    if (!s)
-        return NULL;
-    if (n)
-        memcpy(s, p, n);
-    s[n] = '\0';
-    return s;
-}
-
-void tlsc_set_detail(step_t *st, const char *fmt, ...)
-{
-    if (!st)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = text_vprintf(fmt, ap);
-    va_end(ap);
-    free(st->detail);
-    st->detail = s;
-}
-
-/* A malformed unit: a STEP_MALFORMED step, and the session's first
- * malformation (reason and stream offset). A fatal one stops reading this
- * direction. */
-static void record_malformed(tls_conn *c, mtls_dir d, uint64_t ts, const char *what, dx_result r, bool fatal)
-{
-    dir_state *ds = &c->d[d];
-    if (fatal)
-        ds->dead = true;
-    if (!c->s)
-        return;
-    step_t *st = tlsc_add_step(c, ts, d, STEP_MALFORMED);
-    char *reason = NULL;
-    if (asprintf(&reason, "%s: %s (%s)", what, dx_strerror(r.code), dx_err_name(r.code)) < 0)
-        reason = NULL;
-    if (st && reason)
-        st->detail = strdup(reason);
-    if (!c->s->malformed) {
-        c->s->malformed = true;
-        c->s->malformed_reason = reason;
-        c->s->malformed_offset = ds->first_byte_off + r.offset;
-        c->s->malformed_dir = d;
-    } else {
-        free(reason);
-    }
-}
-
-/* A message whose body does not parse: reported, but record and handshake
- * framing are intact, so the rest of the connection is still read (as far
- * as the protocol allows). Framing errors use tlsc_mark_malformed(), which stops
- * reading this direction. */
-void tlsc_mark_malformed(tls_conn *c, mtls_dir d, uint64_t ts, const char *what, dx_result r)
-{
-    record_malformed(c, d, ts, what, r, true);
-}
-
-void tlsc_body_malformed(tls_conn *c, mtls_dir d, uint64_t ts, const char *what, dx_result r)
-{
-    record_malformed(c, d, ts, what, r, false);
-}
-
-/* ------------------------------------------------------------------ session */
 
 static void ensure_session(tls_conn *c)
 {
@@ -324,7 +173,7 @@ static void start_tls(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, si
     if (d == DIR_C2S && n >= 3 && tls_record_is_sslv2_hello(p, n)) {
         size_t used = sslv2_hello(c, d, ts, p, n);
         if (used == 0) {
-            tlsc_mark_malformed(c, d, ts, "SSLv2-compatible ClientHello", dx_malformed(DXE_SSLV2, 0));
+            tlsb_mark_malformed(c, d, ts, "SSLv2-compatible ClientHello", dx_malformed(DXE_SSLV2, 0));
             return;
         }
         p += used;
@@ -375,7 +224,7 @@ void tlss_data(tls_conn *c, int side, uint64_t ts, const uint8_t *bytes, size_t 
     const uint8_t *p = bytes;
     size_t len = n;
     if (ds->pro.len) {
-        if (tlsc_gb_append(c, &ds->pro, bytes, n, MAX_PROLOGUE + 4096) < 0)
+        if (tlsbuf_append(c, &ds->pro, bytes, n, MAX_PROLOGUE + 4096) < 0)
             goto not_tls;
         p = ds->pro.p;
         len = ds->pro.len;
@@ -411,7 +260,7 @@ void tlss_data(tls_conn *c, int side, uint64_t ts, const uint8_t *bytes, size_t 
         }
     }
     if (!found) {
-        if (!ds->pro.len && tlsc_gb_append(c, &ds->pro, bytes, n, MAX_PROLOGUE + 4096) < 0)
+        if (!ds->pro.len && tlsbuf_append(c, &ds->pro, bytes, n, MAX_PROLOGUE + 4096) < 0)
             goto not_tls;
         return;
     }
@@ -420,7 +269,7 @@ void tlss_data(tls_conn *c, int side, uint64_t ts, const uint8_t *bytes, size_t 
     if (!c->s)
         goto not_tls;
     if (off > 0) {
-        step_t *st = tlsc_add_step(c, ts, d, STEP_STARTTLS);
+        step_t *st = tlsb_add_step(c, ts, d, STEP_STARTTLS);
         if (st)
             st->length = (uint32_t)off;
     }
@@ -430,7 +279,7 @@ void tlss_data(tls_conn *c, int side, uint64_t ts, const uint8_t *bytes, size_t 
         growbuf tmp = ds->pro;
         memset(&ds->pro, 0, sizeof(ds->pro));
         start_tls(c, d, ts, tmp.p + off, tmp.len - off);
-        tlsc_charge(c, -(long)tmp.cap);
+        tlsbuf_charge(c, -(long)tmp.cap);
         free(tmp.p);
     } else {
         start_tls(c, d, ts, p + off, len - off);
@@ -439,9 +288,9 @@ void tlss_data(tls_conn *c, int side, uint64_t ts, const uint8_t *bytes, size_t 
 not_tls:
     if (!c->s) {
         c->state = TLSS_NOT_TLS;
-        tlsc_gb_free(c, &ds->pro);
+        tlsbuf_free(c, &ds->pro);
     } else {
-        tlsc_gb_free(c, &ds->pro);
+        tlsbuf_free(c, &ds->pro);
         ds->dead = true;
     }
 }
@@ -454,7 +303,7 @@ void tlss_gap(tls_conn *c, int side, uint64_t ts, uint64_t len)
         return;
     mtls_dir d = dir_of(c, side);
     dir_state *ds = &c->d[d];
-    step_t *st = tlsc_add_step(c, ts, d, STEP_TCP_GAP);
+    step_t *st = tlsb_add_step(c, ts, d, STEP_TCP_GAP);
     if (st)
         st->length = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
     /* Resynchronise: if the gap ends inside the record being skipped, keep skipping. */
@@ -483,7 +332,7 @@ void tlss_fin(tls_conn *c, int side, uint64_t ts)
     c->closed[d] = true;
     if (!c->s)
         return;
-    tlsc_add_step(c, ts, d, STEP_FIN);
+    tlsb_add_step(c, ts, d, STEP_FIN);
 }
 
 void tlss_rst(tls_conn *c, int side, uint64_t ts)
@@ -495,14 +344,14 @@ void tlss_rst(tls_conn *c, int side, uint64_t ts)
     if (!c->s || c->d[d].rst_seen)
         return;
     c->d[d].rst_seen = true;
-    tlsc_add_step(c, ts, d, STEP_RST);
+    tlsb_add_step(c, ts, d, STEP_RST);
 }
 
 void tlss_end(tls_conn *c, uint64_t ts, step_kind why, const char *cause)
 {
     if (!c->s)
         return;
-    step_t *st = tlsc_add_step(c, ts, DIR_C2S, why);
+    step_t *st = tlsb_add_step(c, ts, DIR_C2S, why);
     if (st && cause)
         st->detail = strdup(cause);
     if (why == STEP_EVICTED && !findings_has(&c->s->wire_findings, "evicted"))

@@ -17,20 +17,7 @@
 
 #include "keylog.h"
 #include "session.h"
-
-typedef struct tlss_options {
-    const keylog *keys;       /* may be NULL */
-    size_t max_buffer;        /* cap on buffered bytes per direction (records + messages) */
-    size_t *mem_total;        /* shared counter of buffered bytes (may be NULL) */
-} tlss_options;
-
-typedef struct tls_conn tls_conn;
-
-typedef enum tlss_state {
-    TLSS_UNKNOWN = 0, /* not yet decided */
-    TLSS_TLS,         /* TLS detected: a session exists */
-    TLSS_NOT_TLS,     /* not TLS: ignore the rest of the flow */
-} tlss_state;
+#include "tls_options.h"
 
 /* A new connection. client_known: the caller knows which side is the client
  * (from the SYN); otherwise the driver decides from the first bytes and the

@@ -44,5 +44,13 @@ for f in dissectors/*.[ch]; do
   done
 done
 
+# No include cycle between modules (a module is a .c and its .h): the layers and
+# each layer's parts depend one way.
+if ! out=$(python3 tests/e2e/include_cycles.py . 2>&1); then
+  bad "$out"
+else
+  echo "$out"
+fi
+
 [ $fail -eq 0 ] && echo "structure: ok"
 [ $fail -eq 0 ]
