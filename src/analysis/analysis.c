@@ -1,5 +1,6 @@
 #include "analysis.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,11 +9,30 @@
 #include "chain_verify.h"
 #include "proof.h"
 
-struct analyzer {
+/* What the analyzers of one run share: the chain context (anchors, immutable
+ * but for its thread-safe certificate memo) and the chain cache (thread-safe),
+ * so --threads workers validate a chain once between them and hold one copy
+ * of each report. */
+typedef struct analysis_base {
     chain_ctx *cctx;
     chain_cache *cache;
-    ca_matcher *ca;
+    atomic_int refs;
+} analysis_base;
+
+struct analyzer {
+    analysis_base *base;
+    ca_matcher *ca;           /* its own memo: not shared */
+    analyzer_stats st;        /* this analyzer's share of the cache traffic */
 };
+
+static void base_unref(analysis_base *b)
+{
+    if (!b || atomic_fetch_sub(&b->refs, 1) != 1)
+        return;
+    chain_cache_free(b->cache);
+    chain_ctx_free(b->cctx);
+    free(b);
+}
 
 void conn_analysis_init(conn_analysis *a)
 {
@@ -37,10 +57,15 @@ void conn_analysis_cleanup(conn_analysis *a)
 analyzer *analyzer_new(const analyzer_config *cfg, char **err)
 {
     analyzer *an = calloc(1, sizeof(*an));
+    if (an && !(an->base = calloc(1, sizeof(*an->base)))) {
+        free(an);
+        an = NULL;
+    }
     if (!an) {
         *err = strdup("out of memory");
         return NULL;
     }
+    atomic_init(&an->base->refs, 1);
     chain_config cc;
     memset(&cc, 0, sizeof(cc));
     cc.ca_path = cfg->ca_path;
@@ -49,14 +74,14 @@ analyzer *analyzer_new(const analyzer_config *cfg, char **err)
     cc.use_system_store_for_server = true;
     cc.verify_time = cfg->verify_time;
     cc.verify_time_now = cfg->verify_time_now;
-    an->cctx = chain_ctx_new(&cc, err);
-    if (!an->cctx) {
+    an->base->cctx = chain_ctx_new(&cc, err);
+    if (!an->base->cctx) {
         analyzer_free(an);
         return NULL;
     }
-    an->cache = chain_cache_new(65536);
-    an->ca = ca_matcher_new(an->cctx);
-    if (!an->cache || !an->ca) {
+    an->base->cache = chain_cache_new(65536);
+    an->ca = ca_matcher_new(an->base->cctx);
+    if (!an->base->cache || !an->ca) {
         *err = strdup("out of memory");
         analyzer_free(an);
         return NULL;
@@ -69,8 +94,7 @@ void analyzer_free(analyzer *an)
     if (!an)
         return;
     ca_matcher_free(an->ca);
-    chain_cache_free(an->cache);
-    chain_ctx_free(an->cctx);
+    base_unref(an->base);
     free(an);
 }
 
@@ -95,7 +119,12 @@ void analyzer_run(analyzer *an, const session_t *s, conn_analysis *out)
                           d == DIR_S2C ? s->ch.sni : NULL, handshake_time(s, (mtls_dir)d),
                           d == DIR_C2S && s->cr.present ? s->cr.ca_names : NULL,
                           d == DIR_C2S && s->cr.present ? s->cr.n_ca_names : 0};
-        out->chain[d] = chain_cache_analyze(an->cache, an->cctx, &in);
+        bool hit = false;
+        out->chain[d] = chain_cache_analyze(an->base->cache, an->base->cctx, &in, &hit);
+        if (out->chain[d]) {
+            an->st.chain_cache_hits += hit;
+            an->st.chains_validated += !hit;
+        }
     }
     proof_check(s, DIR_C2S, out->chain[DIR_C2S], &out->cv[DIR_C2S]);
     proof_check(s, DIR_S2C, out->chain[DIR_S2C], &out->cv[DIR_S2C]);
@@ -106,10 +135,19 @@ void analyzer_run(analyzer *an, const session_t *s, conn_analysis *out)
                                                      s->cr.ca_names, s->cr.n_ca_names, &out->client_ca_matched);
 }
 
-void analyzer_get_stats(const analyzer *an, analyzer_stats *out)
+analyzer *analyzer_new_sibling(analyzer *first, char **err)
 {
-    chain_cache_stats cs;
-    chain_cache_get_stats(an->cache, &cs);
-    out->chains_validated = cs.misses;
-    out->chain_cache_hits = cs.hits;
+    analyzer *an = calloc(1, sizeof(*an));
+    if (an)
+        an->ca = ca_matcher_new(first->base->cctx);
+    if (!an || !an->ca) {
+        analyzer_free(an);
+        *err = strdup("out of memory");
+        return NULL;
+    }
+    atomic_fetch_add(&first->base->refs, 1);
+    an->base = first->base;
+    return an;
 }
+
+void analyzer_get_stats(const analyzer *an, analyzer_stats *out) { *out = an->st; }

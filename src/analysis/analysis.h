@@ -43,6 +43,7 @@ typedef struct analyzer_config {
     bool verify_time_now;        /* --verify-time now */
 } analyzer_config;
 
+/* This analyzer's own traffic through the (possibly shared) chain cache. */
 typedef struct analyzer_stats {
     uint64_t chains_validated, chain_cache_hits;
 } analyzer_stats;
@@ -52,6 +53,12 @@ typedef struct analyzer analyzer;
 /* NULL with *err (malloc'd sentence) when a trust anchor path cannot be loaded. */
 analyzer *analyzer_new(const analyzer_config *cfg, char **err) MTLS_WARN_UNUSED;
 void analyzer_free(analyzer *an); /* NULL is a no-op */
+/* Another analyzer (a --threads worker's) that shares first's chain context
+ * and chain cache (both thread-safe), so the workers validate each distinct
+ * chain once between them and keep one copy of its report; its CA-list
+ * matcher is its own. The shared part lives until the last analyzer using it
+ * is freed. NULL with *err on OOM. */
+analyzer *analyzer_new_sibling(analyzer *first, char **err) MTLS_WARN_UNUSED;
 
 /* Analyse one finished connection into *out (initialised here). The chain
  * cache makes repeated chains cheaper, never different. Never fails: on OOM

@@ -1,5 +1,6 @@
 #include "chain_cache.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@ typedef struct cache_entry {
 } cache_entry;
 
 struct chain_cache {
+    pthread_mutex_t lock; /* everything below: the cache is shared by the --threads workers */
     size_t max_entries;
     size_t n_buckets;
     cache_entry **buckets;
@@ -35,7 +37,8 @@ chain_cache *chain_cache_new(size_t max_entries)
     while (c->n_buckets < c->max_entries && c->n_buckets < ((size_t)1 << 20))
         c->n_buckets <<= 1;
     c->buckets = calloc(c->n_buckets, sizeof(cache_entry *));
-    if (!c->buckets) {
+    if (!c->buckets || pthread_mutex_init(&c->lock, NULL) != 0) {
+        free(c->buckets);
         free(c);
         return NULL;
     }
@@ -54,6 +57,7 @@ void chain_cache_free(chain_cache *c)
         e = nx;
     }
     free(c->buckets);
+    pthread_mutex_destroy(&c->lock);
     free(c);
 }
 
@@ -63,7 +67,9 @@ void chain_cache_get_stats(const chain_cache *c, chain_cache_stats *out)
         memset(out, 0, sizeof(*out));
         return;
     }
+    pthread_mutex_lock((pthread_mutex_t *)&c->lock);
     *out = c->stats;
+    pthread_mutex_unlock((pthread_mutex_t *)&c->lock);
 }
 
 static size_t bucket_of(const chain_cache *c, const unsigned char key[32])
@@ -128,27 +134,18 @@ static void unlink_entry(chain_cache *c, cache_entry *e)
     c->stats.entries--;
 }
 
-const chain_report *chain_cache_analyze(chain_cache *c, chain_ctx *ctx, const chain_input *in)
+/* The entry for key valid at time t, or NULL. Under the lock. */
+static cache_entry *find_entry(chain_cache *c, const chain_ctx *ctx, const unsigned char key[32], int64_t t)
 {
-    unsigned char key[32];
-    if (!c || chain_key(in, key) < 0)
-        return chain_analyze_bucket(ctx, in, NULL, NULL);
-    int64_t t = chain_ctx_time(ctx, in->handshake_time);
-    size_t b = bucket_of(c, key);
-    for (cache_entry *e = c->buckets[b]; e; e = e->next) {
-        if (e->ctx == ctx && t >= e->lo && t < e->hi && memcmp(e->key, key, 32) == 0) {
-            c->stats.hits++;
-            return chain_report_ref(e->report);
-        }
-    }
-    c->stats.misses++;
-    int64_t lo = 0, hi = 0;
-    const chain_report *r = chain_analyze_bucket(ctx, in, &lo, &hi);
-    if (!r)
-        return NULL;
-    cache_entry *e = calloc(1, sizeof(*e));
-    if (!e)
-        return r; /* still a valid answer, just not cached */
+    for (cache_entry *e = c->buckets[bucket_of(c, key)]; e; e = e->next)
+        if (e->ctx == ctx && t >= e->lo && t < e->hi && memcmp(e->key, key, 32) == 0)
+            return e;
+    return NULL;
+}
+
+/* Insert a new entry holding one reference to r. Under the lock. */
+static void insert_entry(chain_cache *c, cache_entry *e)
+{
     if (c->stats.entries >= c->max_entries && c->oldest) {
         cache_entry *old = c->oldest;
         unlink_entry(c, old);
@@ -156,11 +153,7 @@ const chain_report *chain_cache_analyze(chain_cache *c, chain_ctx *ctx, const ch
         free(old);
         c->stats.evictions++;
     }
-    memcpy(e->key, key, 32);
-    e->ctx = ctx;
-    e->lo = lo;
-    e->hi = hi;
-    e->report = chain_report_ref(r);
+    size_t b = bucket_of(c, e->key);
     e->next = c->buckets[b];
     c->buckets[b] = e;
     e->older = c->newest;
@@ -170,5 +163,52 @@ const chain_report *chain_cache_analyze(chain_cache *c, chain_ctx *ctx, const ch
         c->oldest = e;
     c->newest = e;
     c->stats.entries++;
+}
+
+const chain_report *chain_cache_analyze(chain_cache *c, chain_ctx *ctx, const chain_input *in, bool *out_hit)
+{
+    unsigned char key[32];
+    if (out_hit)
+        *out_hit = false;
+    if (!c || chain_key(in, key) < 0)
+        return chain_analyze_bucket(ctx, in, NULL, NULL);
+    int64_t t = chain_ctx_time(ctx, in->handshake_time);
+    pthread_mutex_lock(&c->lock);
+    cache_entry *hit = find_entry(c, ctx, key, t);
+    if (hit) {
+        c->stats.hits++;
+        const chain_report *r = chain_report_ref(hit->report);
+        pthread_mutex_unlock(&c->lock);
+        if (out_hit)
+            *out_hit = true;
+        return r;
+    }
+    c->stats.misses++;
+    pthread_mutex_unlock(&c->lock);
+    /* analysed unlocked: another worker may analyse the same chain meanwhile;
+     * the report is the same either way, and the first one in is kept */
+    int64_t lo = 0, hi = 0;
+    const chain_report *r = chain_analyze_bucket(ctx, in, &lo, &hi);
+    if (!r)
+        return NULL;
+    cache_entry *e = calloc(1, sizeof(*e));
+    if (!e)
+        return r; /* still a valid answer, just not cached */
+    memcpy(e->key, key, 32);
+    e->ctx = ctx;
+    e->lo = lo;
+    e->hi = hi;
+    pthread_mutex_lock(&c->lock);
+    cache_entry *raced = find_entry(c, ctx, key, t);
+    if (raced) {
+        const chain_report *kept = chain_report_ref(raced->report);
+        pthread_mutex_unlock(&c->lock);
+        free(e);
+        chain_report_unref(r);
+        return kept;
+    }
+    e->report = chain_report_ref(r);
+    insert_entry(c, e);
+    pthread_mutex_unlock(&c->lock);
     return r;
 }

@@ -16,6 +16,7 @@
 #ifndef MTLS_CHAIN_CACHE_H
 #define MTLS_CHAIN_CACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,10 +39,14 @@ void chain_cache_free(chain_cache *c); /* NULL is a no-op; drops the cache's ref
  * Like chain_analyze_bucket (same input and result), through the cache: a hit
  * returns chain_report_ref(cached report) — the caller owns one reference
  * either way and releases it with chain_report_unref. Returns NULL only on
- * allocation failure. The cache must only be used with one ctx at a time per
- * entry (the ctx pointer is part of the key).
+ * allocation failure. *out_hit (may be NULL) says whether it came from the
+ * cache. The ctx pointer is part of the key. Thread-safe: the cache is shared
+ * by the --threads workers (one mutex around the table; a miss is analysed
+ * outside it, and when two workers analyse the same chain at once the first
+ * report in is kept and handed to both).
  */
-const chain_report *chain_cache_analyze(chain_cache *c, chain_ctx *ctx, const chain_input *in) MTLS_WARN_UNUSED;
+const chain_report *chain_cache_analyze(chain_cache *c, chain_ctx *ctx, const chain_input *in,
+                                        bool *out_hit) MTLS_WARN_UNUSED;
 
 void chain_cache_get_stats(const chain_cache *c, chain_cache_stats *out);
 

@@ -3,6 +3,8 @@
  */
 #include "x509_memo.h"
 
+#include <pthread.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,11 +19,20 @@ typedef struct memo_slot {
 } memo_slot;
 
 struct x509_memo {
+    pthread_mutex_t lock; /* the slots and counters: the memo is shared by --threads workers */
     memo_slot slot[X509_MEMO_SLOTS];
     x509_memo_stats st;
 };
 
-x509_memo *x509_memo_new(void) { return calloc(1, sizeof(x509_memo)); }
+x509_memo *x509_memo_new(void)
+{
+    x509_memo *m = calloc(1, sizeof(x509_memo));
+    if (m && pthread_mutex_init(&m->lock, NULL) != 0) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
 
 static void slot_clear(memo_slot *s)
 {
@@ -37,6 +48,7 @@ void x509_memo_free(x509_memo *m)
         return;
     for (size_t i = 0; i < X509_MEMO_SLOTS; i++)
         slot_clear(&m->slot[i]);
+    pthread_mutex_destroy(&m->lock);
     free(m);
 }
 
@@ -71,20 +83,23 @@ int x509_memo_get(x509_memo *m, const uint8_t *der, size_t len, X509 **x, cert_i
         return decode_fresh(der, len, x, info);
     uint64_t h = der_hash(der, len);
     memo_slot *s = &m->slot[h % X509_MEMO_SLOTS];
+    pthread_mutex_lock(&m->lock);
     if (s->x && s->hash == h && s->len == len && memcmp(s->der, der, len) == 0) {
         m->st.hits++;
         *x = NULL;
-        if (cert_info_copy(info, &s->info) < 0)
-            return -1;
-        if (X509_up_ref(s->x) != 1) {
+        int rc = cert_info_copy(info, &s->info) < 0 ? -1 : 0;
+        if (rc == 0 && X509_up_ref(s->x) != 1) {
             cert_info_cleanup(info);
             memset(info, 0, sizeof(*info));
-            return -1;
+            rc = -1;
         }
-        *x = s->x;
-        return 0;
+        if (rc == 0)
+            *x = s->x;
+        pthread_mutex_unlock(&m->lock);
+        return rc;
     }
     m->st.misses++;
+    pthread_mutex_unlock(&m->lock); /* decoding runs unlocked */
     if (decode_fresh(der, len, x, info) < 0)
         return -1;
     if (!*x)
@@ -100,13 +115,22 @@ int x509_memo_get(x509_memo *m, const uint8_t *der, size_t len, X509 **x, cert_i
         return 0;
     }
     memcpy(fresh.der, der, len);
-    slot_clear(s);
+    pthread_mutex_lock(&m->lock);
+    memo_slot old = *s;
     *s = fresh;
+    pthread_mutex_unlock(&m->lock);
+    slot_clear(&old);
     return 0;
 }
 
 void x509_memo_get_stats(const x509_memo *m, x509_memo_stats *out)
 {
-    if (out)
-        *out = m ? m->st : (x509_memo_stats){0};
+    if (!out)
+        return;
+    *out = (x509_memo_stats){0};
+    if (m) {
+        pthread_mutex_lock((pthread_mutex_t *)&m->lock);
+        *out = m->st;
+        pthread_mutex_unlock((pthread_mutex_t *)&m->lock);
+    }
 }

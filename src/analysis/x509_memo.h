@@ -11,7 +11,8 @@
  *
  * Bounded and direct-mapped (X509_MEMO_SLOTS entries, a newer certificate
  * replaces the one in its slot); a hit compares the whole DER, never only a
- * hash. Not locked: one memo per analyzer, like the chain cache.
+ * hash. Thread-safe (one mutex around the slots; decoding runs outside it):
+ * the chain context that holds it is shared by the --threads workers.
  */
 #ifndef MTLS_X509_MEMO_H
 #define MTLS_X509_MEMO_H

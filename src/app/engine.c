@@ -29,6 +29,7 @@ struct engine {
     decoder_t *dec;
     flow_table *flows;
     analyzer *an;
+    analyzer *an_shared; /* the front of --threads: the chain context and cache its workers share */
     keylog *keys;
     summary *sum;
     reporter *rep;
@@ -123,7 +124,7 @@ static reporter *make_reporter(const mtls_config *cfg, FILE *out, FILE *terminal
 /* What the front (or the only engine) and a --threads worker share: the
  * flow table, analyzer, summary and reporter of one engine. */
 static int engine_setup(engine_t *e, const mtls_config *cfg, int dlt, FILE *out, FILE *terminal, bool analyse,
-                        char **err)
+                        analyzer *share_with, char **err)
 {
     e->cfg = cfg;
     e->dlt = dlt;
@@ -150,7 +151,7 @@ static int engine_setup(engine_t *e, const mtls_config *cfg, int dlt, FILE *out,
     flow_table_set_reasm_limits(e->flows, &e->rlim);
 
     analyzer_config ac = {cfg->ca, cfg->server_ca, cfg->client_ca, cfg->verify_time_abs, cfg->verify_now};
-    if (analyse && !(e->an = analyzer_new(&ac, err)))
+    if (analyse && !(e->an = share_with ? analyzer_new_sibling(share_with, err) : analyzer_new(&ac, err)))
         return -1;
     e->topt.max_buffer = cfg->max_flow_bytes;
     e->topt.mem_total = &e->mem_total;
@@ -179,7 +180,7 @@ engine_t *engine_new_front(const mtls_config *cfg, int dlt, FILE *out, bool work
         free(e);
         return NULL;
     }
-    if (engine_setup(e, cfg, dlt, out, out, !workers, err) < 0 ||
+    if (engine_setup(e, cfg, dlt, out, out, !workers, NULL, err) < 0 ||
         (cfg->dump_certs && certdump_check_dir(cfg->dump_certs, err) < 0) || load_keys(e, cfg, err) < 0) {
         engine_free(e);
         return NULL;
@@ -196,6 +197,12 @@ engine_t *engine_new_front(const mtls_config *cfg, int dlt, FILE *out, bool work
             return NULL;
         }
     }
+    /* the workers share one chain context and cache (analysis.h): loaded once here */
+    analyzer_config ac = {cfg->ca, cfg->server_ca, cfg->client_ca, cfg->verify_time_abs, cfg->verify_now};
+    if (workers && !(e->an_shared = analyzer_new(&ac, err))) {
+        engine_free(e);
+        return NULL;
+    }
     e->topt.keys = e->keys;
     e->dopt.keylog_given = cfg->keylog != NULL || e->dsb_blocks > 0;
     return e;
@@ -209,7 +216,7 @@ engine_t *engine_new_worker(const engine_t *front, const mtls_config *cfg, FILE 
         return NULL;
     }
     e->worker = true;
-    if (engine_setup(e, cfg, front->dlt, out, front->final_out, true, err) < 0) {
+    if (engine_setup(e, cfg, front->dlt, out, front->final_out, true, front->an_shared, err) < 0) {
         engine_free(e);
         return NULL;
     }
@@ -249,6 +256,7 @@ void engine_free(engine_t *e)
     if (!e)
         return;
     engine_shed(e); /* flows, analyzer, reporter (a worker has shed them already) */
+    analyzer_free(e->an_shared);
     decoder_free(e->dec);
     keylog_free(e->keys);
     summary_free(e->sum);

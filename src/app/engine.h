@@ -43,7 +43,8 @@ typedef struct engine_stats {
 engine_t *engine_new(const mtls_config *cfg, int dlt, FILE *out, char **err) MTLS_WARN_UNUSED;
 /* The same, for the front of --threads workers (workers true): it reads,
  * decodes, keeps the key log and prints the summary, and analyses nothing
- * itself (no CA store is loaded for it). */
+ * itself; it loads the trust anchors once into the chain context and chain
+ * cache that all its workers share (analyzer_new_sibling). */
 engine_t *engine_new_front(const mtls_config *cfg, int dlt, FILE *out, bool workers, char **err) MTLS_WARN_UNUSED;
 void engine_free(engine_t *e); /* NULL is a no-op */
 /* One packet read from the capture, decoded and run through its flow. */

@@ -1,7 +1,11 @@
 /* summary_json.c — the end summary as one JSON object (see summary_json.h). */
 #include "summary_json.h"
 
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
+
+#include "fastfmt.h"
 
 #include "json_build.h"
 #include "summary_links.h"
@@ -63,6 +67,40 @@ static void ids_arr(jb *b, cJSON *o, const char *key, const link_ids *s)
         count(b, a, NULL, s->v[i]);
 }
 
+/* "resumptions": [{"connection":N,"resumed_from":M}, ...], written as one raw
+ * node: a day of traffic has tens of thousands, and a tree node per number
+ * would cost more memory than the rest of the summary. */
+static void resumptions(jb *b, cJSON *o, const summary_links *l)
+{
+    size_t n_res = 0;
+    const link_resumption *res = summary_links_resumptions(l, &n_res);
+    size_t cap = 2 + n_res * (sizeof("{\"connection\":,\"resumed_from\":},") + 2 * FASTFMT_INT_MAX);
+    char *t = malloc(cap);
+    if (!t) {
+        b->oom = true;
+        return;
+    }
+    size_t n = 0;
+    t[n++] = '[';
+    for (size_t i = 0; i < n_res; i++) {
+        static const char c1[] = "{\"connection\":", c2[] = ",\"resumed_from\":";
+        if (i)
+            t[n++] = ',';
+        memcpy(t + n, c1, sizeof(c1) - 1);
+        n += sizeof(c1) - 1;
+        n += fastfmt_u64(res[i].id, t + n);
+        if (res[i].from) {
+            memcpy(t + n, c2, sizeof(c2) - 1);
+            n += sizeof(c2) - 1;
+            n += fastfmt_u64(res[i].from, t + n);
+        }
+        t[n++] = '}';
+    }
+    t[n++] = ']';
+    jb_raw(b, o, "resumptions", t, n);
+    free(t);
+}
+
 /* "intermediates_elsewhere", "resumptions", "links_capped". */
 static void links(jb *b, cJSON *o, const summary_links *l)
 {
@@ -78,15 +116,7 @@ static void links(jb *b, cJSON *o, const summary_links *l)
         ids_arr(b, e, "lacked_on", it.lacked_on);
         count(b, e, "lacked_on_count", it.lacked_on->total);
     }
-    cJSON *ra = jb_arr(b, o, "resumptions");
-    size_t n_res = 0;
-    const link_resumption *res = summary_links_resumptions(l, &n_res);
-    for (size_t i = 0; ra && !b->oom && i < n_res; i++) {
-        cJSON *e = jb_obj(b, ra, NULL);
-        count(b, e, "connection", res[i].id);
-        if (res[i].from)
-            count(b, e, "resumed_from", res[i].from);
-    }
+    resumptions(b, o, l);
     jb_bool(b, o, "links_capped", summary_links_capped(l));
     if (!summary_links_complete(l))
         b->oom = true;

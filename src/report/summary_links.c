@@ -52,16 +52,23 @@ typedef struct issuer_lacked {
     link_ids on;
 } issuer_lacked;
 
-/* A full handshake that can be resumed, or an abbreviated one. */
+/* A full handshake that can be resumed, or an abbreviated one: 24 bytes, so
+ * that a day of handshakes fits (64-bit hashes stand for the address pair and
+ * the session ID; two different ones collide with a chance of 2^-64). */
 typedef struct hs_rec {
-    endpoint_t server;
-    uint8_t client_addr[16];
-    uint8_t sid[32];
-    uint8_t sid_len;
-    bool ticket;  /* full: issued a ticket */
-    bool resumed; /* abbreviated handshake */
-    uint64_t id;
+    uint64_t pair;   /* hash of the server address and port and the client address */
+    uint64_t sid;    /* hash of the ServerHello's session ID, 0 when it has none */
+    uint64_t id : 62;
+    uint64_t ticket : 1;  /* full: issued a ticket */
+    uint64_t resumed : 1; /* abbreviated handshake */
 } hs_rec;
+
+static uint64_t fnv64(uint64_t h, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h;
+}
 
 /* A lacked issuer and the CA certificate another connection sent for it. */
 typedef struct lack_pair {
@@ -106,10 +113,10 @@ void summary_links_free(summary_links *l)
     free(l);
 }
 
-/* Room for one more element of size sz in *arr; -1 on OOM, 1 when capped. */
-static int grow(void **arr, size_t *cap, size_t n, size_t sz, bool *capped)
+/* Room for one more element of size sz in *arr (at most max); -1 on OOM, 1 when capped. */
+static int grow_to(void **arr, size_t *cap, size_t n, size_t sz, size_t max, bool *capped)
 {
-    if (n >= LINKS_MAX_ENTRIES) {
+    if (n >= max) {
         *capped = true;
         return 1;
     }
@@ -122,6 +129,11 @@ static int grow(void **arr, size_t *cap, size_t n, size_t sz, bool *capped)
     *arr = p;
     *cap = nc;
     return 0;
+}
+
+static int grow(void **arr, size_t *cap, size_t n, size_t sz, bool *capped)
+{
+    return grow_to(arr, cap, n, sz, LINKS_MAX_ENTRIES, capped);
 }
 
 static bool str_eq(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
@@ -215,7 +227,7 @@ static int note_handshake(summary_links *l, const conn_view *c)
     hs_rec h;
     memset(&h, 0, sizeof(h));
     if (c->d->resumed) {
-        h.resumed = true;
+        h.resumed = 1;
     } else {
         if (!s->sh.present || !session_cert_msg_seen(s, DIR_S2C))
             return 0;
@@ -224,13 +236,15 @@ static int note_handshake(summary_links *l, const conn_view *c)
         if (!s->sh.session_id_len && !h.ticket)
             return 0;
     }
-    int g = grow((void **)&l->hs, &l->cap_hs, l->n_hs, sizeof(hs_rec), &l->capped);
+    int g = grow_to((void **)&l->hs, &l->cap_hs, l->n_hs, sizeof(hs_rec), LINKS_MAX_HANDSHAKES, &l->capped);
     if (g)
         return g < 0 ? -1 : 0;
-    h.server = s->server;
-    memcpy(h.client_addr, s->client.addr, 16);
-    h.sid_len = (uint8_t)(s->sh.session_id_len <= 32 ? s->sh.session_id_len : 32);
-    memcpy(h.sid, s->sh.session_id, h.sid_len);
+    uint8_t port[2] = {(uint8_t)(s->server.port >> 8), (uint8_t)s->server.port};
+    uint64_t pair = fnv64(0xcbf29ce484222325ULL, s->server.addr, 16);
+    pair = fnv64(pair, port, 2);
+    h.pair = fnv64(pair, s->client.addr, 16);
+    size_t sid_len = s->sh.session_id_len <= 32 ? s->sh.session_id_len : 32;
+    h.sid = sid_len ? fnv64(0xcbf29ce484222325ULL ^ sid_len, s->sh.session_id, sid_len) | 1 : 0;
     h.id = s->id;
     l->hs[l->n_hs++] = h;
     return 0;
@@ -288,7 +302,8 @@ int summary_links_merge(summary_links *dst, summary_links *src)
         }
     }
     for (size_t i = 0; i < src->n_hs; i++) {
-        int g = grow((void **)&dst->hs, &dst->cap_hs, dst->n_hs, sizeof(hs_rec), &dst->capped);
+        int g = grow_to((void **)&dst->hs, &dst->cap_hs, dst->n_hs, sizeof(hs_rec), LINKS_MAX_HANDSHAKES,
+                        &dst->capped);
         if (g) {
             rc = g < 0 ? -1 : rc;
             break;
@@ -321,20 +336,16 @@ static int by_lowest_id(const void *a, const void *b)
 static int by_pair_then_id(const void *a, const void *b)
 {
     const hs_rec *x = a, *y = b;
-    int c = memcmp(x->server.addr, y->server.addr, 16);
-    if (!c)
-        c = (int)x->server.port - (int)y->server.port;
-    if (!c)
-        c = memcmp(x->client_addr, y->client_addr, 16);
-    if (!c && x->id != y->id)
-        c = x->id < y->id ? -1 : 1;
-    return c;
+    if (x->pair != y->pair)
+        return x->pair < y->pair ? -1 : 1;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return 0;
 }
 
 static bool same_pair(const hs_rec *x, const hs_rec *y)
 {
-    return memcmp(x->server.addr, y->server.addr, 16) == 0 && x->server.port == y->server.port &&
-           memcmp(x->client_addr, y->client_addr, 16) == 0;
+    return x->pair == y->pair;
 }
 
 /* The matching CA certificate for a lacked issuer, the one first sent. */
@@ -381,7 +392,7 @@ static link_resumption *link_resumptions(summary_links *l, size_t *n, bool *oom)
             const hs_rec *e = &l->hs[k];
             if (e->resumed)
                 continue;
-            if (e->sid_len && e->sid_len == r->sid_len && memcmp(e->sid, r->sid, e->sid_len) == 0)
+            if (e->sid && e->sid == r->sid)
                 from = e->id;
             else if (e->ticket && !by_ticket)
                 by_ticket = e->id;

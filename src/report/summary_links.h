@@ -16,9 +16,11 @@
  *   ticket).
  * The module only gathers and orders; the text and JSON reporters print it
  * (summary_text.c, summary_json.c) from the read-only view below.
- * Bounded: at most LINKS_MAX_ENTRIES distinct certificates, issuers and
- * handshakes each (the summary says when a cap was reached), and for each
- * certificate or issuer the LINKS_MAX_IDS lowest connection ids plus a count.
+ * Bounded: at most LINKS_MAX_ENTRIES distinct certificates and issuers and
+ * LINKS_MAX_HANDSHAKES resumable or resumed handshakes (24 bytes each); the
+ * summary says when a cap was reached (and only then can what it lists depend
+ * on the order connections ended). For each certificate or issuer, the
+ * LINKS_MAX_IDS lowest connection ids plus a count.
  */
 #ifndef MTLS_SUMMARY_LINKS_H
 #define MTLS_SUMMARY_LINKS_H
@@ -31,6 +33,7 @@
 #include "conn_view.h"
 
 #define LINKS_MAX_ENTRIES 65536u
+#define LINKS_MAX_HANDSHAKES (1u << 22) /* resumable and resumed handshakes: 24 bytes each */
 #define LINKS_MAX_IDS 16u
 
 typedef struct summary_links summary_links;
@@ -81,7 +84,7 @@ size_t summary_links_n_intermediates(const summary_links *l);
 link_intermediate summary_links_intermediate(const summary_links *l, size_t i); /* i < the count */
 /* The resumptions by connection id, *n of them (NULL when none). */
 const link_resumption *summary_links_resumptions(const summary_links *l, size_t *n);
-/* More than LINKS_MAX_ENTRIES certificates, issuers or handshakes: the lists are incomplete. */
+/* A cap was reached (certificates, issuers or handshakes): the lists are incomplete. */
 bool summary_links_capped(const summary_links *l);
 /* false when summary_links_finish ran out of memory (the lists may miss entries). */
 bool summary_links_complete(const summary_links *l);

@@ -76,7 +76,7 @@ static const chain_report *cached(chain_cache *c, chain_ctx *x, const bytes_t *c
                                   const char *sni, int64_t t)
 {
     chain_input in = {certs, n, side, sni, t, NULL, 0};
-    return chain_cache_analyze(c, x, &in);
+    return chain_cache_analyze(c, x, &in, NULL);
 }
 
 static chain_cache_stats stats(const chain_cache *c)
@@ -283,15 +283,15 @@ static void test_independent_of_other_chains(void **state)
     assert_true(len > 0);
     nm.len = (size_t)len;
     chain_input in = {chain, 1, CHAIN_SIDE_CLIENT, NULL, TP_T0, &nm, 1};
-    const chain_report *listed = chain_cache_analyze(c2, fresh, &in);
+    const chain_report *listed = chain_cache_analyze(c2, fresh, &in, NULL);
     assert_ptr_not_equal(listed, q2);
     assert_true(findings_has(&listed->findings, "missing_intermediate"));
-    const chain_report *listed2 = chain_cache_analyze(c2, fresh, &in);
+    const chain_report *listed2 = chain_cache_analyze(c2, fresh, &in, NULL);
     assert_ptr_equal(listed, listed2);
     /* server chains ignore CA names: a hit on the key without them */
     const chain_report *s1 = cached(c2, fresh, chain, 1, CHAIN_SIDE_SERVER, NULL, TP_T0);
     chain_input sin = {chain, 1, CHAIN_SIDE_SERVER, NULL, TP_T0, &nm, 1};
-    const chain_report *s2 = chain_cache_analyze(c2, fresh, &sin);
+    const chain_report *s2 = chain_cache_analyze(c2, fresh, &sin, NULL);
     assert_ptr_not_equal(s1, NULL);
     assert_true(findings_has(&s2->findings, "untrusted_root"));
     OPENSSL_free(nm.data);
