@@ -64,14 +64,3 @@ const char *dx_strerror(dx_err code)
     return "unknown error";
 }
 
-const char *dx_status_name(dx_status status)
-{
-    switch (status) {
-    case DX_OK: return "ok";
-    case DX_NEED_MORE: return "need_more";
-    case DX_MALFORMED: return "malformed";
-    case DX_TRUNCATED: return "truncated";
-    case DX_UNSUPPORTED: return "unsupported";
-    }
-    return "unknown";
-}

@@ -108,6 +108,5 @@ static inline dx_result dx_unsupported(dx_err code, size_t offset)
 const char *dx_err_name(dx_err code);
 /* One plain sentence describing the error. */
 const char *dx_strerror(dx_err code);
-const char *dx_status_name(dx_status status);
 
 #endif

@@ -30,6 +30,7 @@ static const struct {
     {"TLS_ECDH_anon_", TLS_KX_ECDH_ANON},
     {"TLS_ECDH_ECDSA_", TLS_KX_ECDH},
     {"TLS_ECDH_RSA_", TLS_KX_ECDH},
+    {"TLS_PSK_DHE_", TLS_KX_DHE_PSK}, /* RFC 6655: TLS_PSK_DHE_WITH_AES_128_CCM_8 (0xC0AA), ..._256_ (0xC0AB) */
     {"TLS_PSK_", TLS_KX_PSK},
 };
 

@@ -307,8 +307,8 @@ static bool report_session(engine_t *e, const session_t *s)
         if (e->rec) { /* --sort: this connection's output becomes one record */
             size_t n;
             const char *bytes = outbuf_take(e->rec, &n);
-            if (out_records_add(&e->records, s->id, bytes, n) < 0)
-                e->out_error = true;
+            if (outbuf_failed(e->rec) || out_records_add(&e->records, s->id, bytes, n) < 0)
+                e->out_error = true; /* a record lost to OOM is output lost */
         }
         if (e->cfg->iface)
             fflush(e->out);

@@ -52,16 +52,6 @@ static const finding_code_info rows[] = {
     {"insecure_renegotiation", SEV_WARNING, "a renegotiation without RFC 5746 secure renegotiation"},
 };
 
-const finding_code_info *finding_code_get(const char *code)
-{
-    if (!code)
-        return NULL;
-    for (size_t i = 0; i < MTLS_ARRAY_LEN(rows); i++)
-        if (strcmp(rows[i].code, code) == 0)
-            return &rows[i];
-    return NULL;
-}
-
 const finding_code_info *finding_codes(size_t *n)
 {
     *n = MTLS_ARRAY_LEN(rows);

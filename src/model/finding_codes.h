@@ -21,8 +21,6 @@ typedef struct finding_code_info {
     const char *meaning;   /* one line: what it says about the connection */
 } finding_code_info;
 
-/* The row of code, or NULL when the code is not registered. */
-const finding_code_info *finding_code_get(const char *code);
 /* All rows, in the order of the table. */
 const finding_code_info *finding_codes(size_t *n);
 

@@ -148,11 +148,6 @@ char *esc_text(const char *s, size_t len)
     return out;
 }
 
-char *esc_text_str(const char *s)
-{
-    return esc_text(s ? s : "", s ? strlen(s) : 0);
-}
-
 int esc_fputs(FILE *f, const char *s, size_t len)
 {
     char stackbuf[512];

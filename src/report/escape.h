@@ -27,8 +27,6 @@
  * string the caller frees, or NULL on OOM. s may be NULL when len is 0. */
 char *esc_text(const char *s, size_t len) MTLS_WARN_UNUSED;
 
-/* Same for a NUL-terminated string; s == NULL yields "" (allocated). */
-char *esc_text_str(const char *s) MTLS_WARN_UNUSED;
 
 /* Escape into a caller buffer. Always NUL-terminates when outsz > 0 (the
  * output is cut at a whole escape, never mid-sequence). Returns the length

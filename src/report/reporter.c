@@ -22,8 +22,6 @@ const reporter_ops *reporter_find(const char *format)
     return NULL;
 }
 
-const char *reporter_format_names(void) { return "text|json"; }
-
 reporter *reporter_new(const char *format, FILE *out, const report_options *opt)
 {
     const reporter_ops *ops = reporter_find(format);

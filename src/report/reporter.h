@@ -43,8 +43,6 @@ int reporter_summary(reporter *r, const summary *sm) MTLS_WARN_UNUSED;
 
 /* The ops of a format name, or NULL. */
 const reporter_ops *reporter_find(const char *format);
-/* "text|json": the format names, for usage messages. Static string. */
-const char *reporter_format_names(void);
 
 /* The implementations (report_text.c, report_json.c). */
 extern const reporter_ops rtext_reporter;

@@ -288,7 +288,9 @@ static void check_finished(tls_conn *c, mtls_dir d, cur_t *body, step_t *st)
     }
     if (rc != 0)
         return;
-    bool ok = cur_remaining(body) == el && memcmp(cur_ptr(body), exp, el) == 0;
+    cur_t vd;
+    bool ok = tls_kx_parse_finished(body, &vd).status == DX_OK && cur_remaining(&vd) == el &&
+              memcmp(cur_ptr(&vd), exp, el) == 0;
     if (st)
         tlsb_set_detail(st, "verify_data %s", ok ? "matches the key log" : "DOES NOT MATCH");
     if (!ok)
@@ -398,9 +400,26 @@ static step_t *other_handshake(tls_conn *c, mtls_dir d, uint64_t ts, uint8_t typ
  * CertificateVerify). *add_to_transcript is cleared for the messages that are
  * not part of the handshake transcript.
  */
+/* A body the dissector calls malformed is a finding on the wire; DX_UNSUPPORTED
+ * (a key exchange we do not read) is not. */
+static void body_checked(tls_conn *c, mtls_dir d, uint64_t ts, const char *what, dx_result r)
+{
+    if (r.status == DX_MALFORMED)
+        tlsb_body_malformed(c, d, ts, what, r);
+}
+
+/* The ClientKeyExchange of the negotiated key exchange, through its dissector. */
+static void check_client_key_exchange(tls_conn *c, mtls_dir d, uint64_t ts, const cur_t *body)
+{
+    tls_cke cke;
+    tls_kx_kind kind = c->s->tls13 ? TLS_KX_TLS13 : tls_kx_kind_for_cipher(c->ksh->cipher);
+    body_checked(c, d, ts, "ClientKeyExchange", tls_kx_parse_client_key_exchange(body, kind, c->s->version, &cke));
+}
+
 static step_t *map_message(tls_conn *c, mtls_dir d, uint64_t ts, uint8_t type, cur_t *body, uint32_t len, bool dec,
                            bool *add_to_transcript)
 {
+    uint8_t request_update = 0;
     step_t *st = NULL;
     switch (type) {
     case TLS_HS_CLIENT_HELLO:
@@ -433,9 +452,11 @@ static step_t *map_message(tls_conn *c, mtls_dir d, uint64_t ts, uint8_t type, c
         break;
     case TLS_HS_CLIENT_KEY_EXCHANGE:
         st = tlsb_add_step(c, ts, d, STEP_CLIENT_KEY_EXCHANGE);
+        check_client_key_exchange(c, d, ts, body);
         break;
     case TLS_HS_SERVER_HELLO_DONE:
         st = tlsb_add_step(c, ts, d, STEP_SERVER_HELLO_DONE);
+        body_checked(c, d, ts, "ServerHelloDone", tls_parse_server_hello_done(body));
         break;
     case TLS_HS_FINISHED:
         st = tlsb_add_step(c, ts, d, STEP_FINISHED);
@@ -454,14 +475,17 @@ static step_t *map_message(tls_conn *c, mtls_dir d, uint64_t ts, uint8_t type, c
         break;
     case TLS_HS_KEY_UPDATE:
         st = tlsb_add_step(c, ts, d, STEP_KEY_UPDATE);
+        body_checked(c, d, ts, "KeyUpdate", tls_parse_key_update(body, &request_update));
         *add_to_transcript = false;
         tlsk_key_update(c, d);
         break;
     case TLS_HS_END_OF_EARLY_DATA:
         st = tlsb_add_step(c, ts, d, STEP_END_OF_EARLY_DATA);
+        body_checked(c, d, ts, "EndOfEarlyData", tls_parse_end_of_early_data(body));
         break;
     case TLS_HS_HELLO_REQUEST:
         st = tlsb_add_step(c, ts, d, STEP_HELLO_REQUEST);
+        body_checked(c, d, ts, "HelloRequest", tls_parse_hello_request(body));
         *add_to_transcript = false;
         break;
     default:

@@ -66,10 +66,7 @@ void tlss_free(tls_conn *c)
 }
 
 tlss_state tlss_get_state(const tls_conn *c) { return c->state; }
-int tlss_client_side(const tls_conn *c) { return c->client_side; }
 const session_t *tlss_session(const tls_conn *c) { return c->s; }
-size_t tlss_buffered(const tls_conn *c) { return c->buffered; }
-
 session_t *tlss_take_session(tls_conn *c)
 {
     tlsa_flush(c);
@@ -80,13 +77,6 @@ session_t *tlss_take_session(tls_conn *c)
 }
 
 bool tlss_closed(const tls_conn *c) { return c->closed[0] && c->closed[1]; }
-
-bool tlss_done(const tls_conn *c)
-{
-    if (!c->s)
-        return c->state == TLSS_NOT_TLS;
-    return tlsh_finished(c, DIR_C2S) && tlsh_finished(c, DIR_S2C) && c->d[0].app_data_seen && c->d[1].app_data_seen;
-}
 
 uint64_t tlss_take_skip(tls_conn *c, int side)
 {

@@ -19,10 +19,9 @@
 #include "session.h"
 #include "tls_options.h"
 
-/* A new connection. client_known: the caller knows which side is the client
- * (from the SYN); otherwise the driver decides from the first bytes and the
- * caller must read tlss_client_side() after each tlss_data(). Sides are the
- * caller's 0/1. */
+/* A new connection. client_side: the caller's side (0/1) of the client when
+ * it knows it (from the SYN), else -1: the driver then decides from the first
+ * bytes. */
 tls_conn *tlss_new(const tlss_options *opt, int client_side);
 void tlss_free(tls_conn *c); /* NULL is a no-op; frees the session unless taken */
 /* Endpoints of side 0 and side 1, copied into the session once it exists. */
@@ -47,16 +46,10 @@ void tlss_overlap_conflict(tls_conn *c, uint64_t len);
 bool tlss_assign_id(tls_conn *c, uint64_t id);
 
 tlss_state tlss_get_state(const tls_conn *c);
-int tlss_client_side(const tls_conn *c);          /* -1 while unknown */
 const session_t *tlss_session(const tls_conn *c); /* NULL until TLS is detected */
 session_t *tlss_take_session(tls_conn *c);        /* caller owns it afterwards */
 /* Both sides closed (FIN or RST seen). */
 bool tlss_closed(const tls_conn *c);
-/* The handshake is over and nothing more of interest will come (the flow may
- * stop being reassembled): application data flows both ways. */
-bool tlss_done(const tls_conn *c);
-/* Bytes currently buffered. */
-size_t tlss_buffered(const tls_conn *c);
 /* Per-direction bytes the caller may skip in reassembly (application data
  * whose record framing is known); 0 when none. Consumes the value. */
 uint64_t tlss_take_skip(tls_conn *c, int side);

@@ -618,6 +618,8 @@ static void test_kx_kind_table(void **state)
         {0xC018, TLS_KX_ECDH_ANON}, {0x0034, TLS_KX_DH_ANON},  {0xC004, TLS_KX_ECDH},
         {0xC00E, TLS_KX_ECDH},      {0x0030, TLS_KX_DH},       {0x00FF, TLS_KX_UNKNOWN},
         {0x5600, TLS_KX_UNKNOWN},   {0x0A0A, TLS_KX_UNKNOWN},  {0x0000, TLS_KX_UNKNOWN},
+        /* RFC 6655 names these TLS_PSK_DHE_WITH_..., not TLS_DHE_PSK_ */
+        {0xC0AA, TLS_KX_DHE_PSK},   {0xC0AB, TLS_KX_DHE_PSK},  {0xC0A8, TLS_KX_PSK},
     };
     for (size_t i = 0; i < MTLS_ARRAY_LEN(rows); i++) {
         if (tls_kx_kind_for_cipher(rows[i].suite) != rows[i].kind)
