@@ -2,9 +2,7 @@
 #include "wording.h"
 
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "dn.h"
 #include "facts.h"

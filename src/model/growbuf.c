@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The only realloc of a byte or char buffer in mtlsdump. */
+/* The one growth routine: every growbuf grows here. */
 int growbuf_reserve_first(growbuf *b, size_t need, size_t first, size_t max)
 {
     if (need > max) {
