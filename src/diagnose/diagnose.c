@@ -120,11 +120,11 @@ void diag_run(const session_t *s, const conn_analysis *a, const diag_options *op
     for (size_t i = 0; i < o.n_steps; i++)
         out->evidence_steps[i] = (uint32_t)o.steps[i] + 1;
     out->n_evidence_steps = o.n_steps;
-    out->explanation = sb_take(&o.e);
-    out->next_step = sb_take(&o.n);
+    out->explanation = growbuf_take(&o.e);
+    out->next_step = growbuf_take(&o.n);
     if (o.evidence == EVIDENCE_INFERRED && o.confirm.len)
-        out->confirm = sb_take(&o.confirm);
+        out->confirm = growbuf_take(&o.confirm);
     else
-        free(o.confirm.s);
+        growbuf_free(&o.confirm);
     diag_own_findings(&c, out);
 }

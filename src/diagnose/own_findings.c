@@ -80,8 +80,8 @@ void diag_own_findings(const diag_ctx *c, diagnosis *out)
         (void)findings_add(&out->findings, SEV_ERROR, "client_ca_not_acceptable", "client chain",
                            "The client certificate (issuer \"%s\") does not chain to any CA the "
                            "server listed in its CertificateRequest: %s.",
-                           ci && ci->issuer ? ci->issuer : "?", l.s ? l.s : "");
-        free(l.s);
+                           ci && ci->issuer ? ci->issuer : "?", growbuf_cstr(&l));
+        growbuf_free(&l);
     }
     uint16_t v = s->version ? s->version : (s->sh.present ? s->sh.selected_version : 0);
     if (v && v < 0x0303) { /* below TLS 1.2 */

@@ -2,9 +2,7 @@
 #include "wording.h"
 
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "dn.h"
 #include "facts.h"
@@ -12,45 +10,13 @@
 
 void sb_printf(sb *b, const char *fmt, ...)
 {
-    if (b->oom)
-        return;
     va_list ap;
     va_start(ap, fmt);
-    char *piece = NULL;
-    int n = vasprintf(&piece, fmt, ap);
+    growbuf_vprintf(b, fmt, ap);
     va_end(ap);
-    if (n < 0) {
-        b->oom = true;
-        return;
-    }
-    char *p = realloc(b->s, b->len + (size_t)n + 1);
-    if (!p) {
-        free(piece);
-        b->oom = true;
-        return;
-    }
-    memcpy(p + b->len, piece, (size_t)n + 1);
-    b->s = p;
-    b->len += (size_t)n;
-    free(piece);
 }
 
-char *sb_take(sb *b)
-{
-    if (b->oom) {
-        free(b->s);
-        b->s = NULL;
-        return NULL;
-    }
-    char *s = b->s;
-    if (!s)
-        s = strdup("");
-    b->s = NULL;
-    b->len = 0;
-    return s;
-}
-
-char sb_last(const sb *b) { return b->s && b->len ? b->s[b->len - 1] : '\0'; }
+char sb_last(const sb *b) { return b->p && b->len ? (char)b->p[b->len - 1] : '\0'; }
 
 const char *side_word(mtls_dir d) { return d == DIR_C2S ? "client" : "server"; }
 

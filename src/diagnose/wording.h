@@ -13,20 +13,17 @@
 
 #include "analysis.h"
 #include "compiler.h"
+#include "growbuf.h"
 #include "session.h"
 
-/* A string being written. Starts zeroed; on OOM further writes are dropped
- * and sb_take returns NULL. */
-typedef struct sb {
-    char *s;
-    size_t len;
-    bool oom;
-} sb;
+/* A string being written: a growbuf written with its text helpers. Starts
+ * zeroed; on OOM further writes are dropped (failed is set) and growbuf_take
+ * returns NULL. growbuf_take hands the string over ("" when nothing was
+ * written); growbuf_cstr reads it in place; growbuf_free drops it. */
+typedef growbuf sb;
 
+/* growbuf_printf. */
 void sb_printf(sb *b, const char *fmt, ...) MTLS_PRINTF(2, 3);
-/* The string written so far ("" when nothing was), owned by the caller;
- * NULL after an OOM. b is empty afterwards. */
-char *sb_take(sb *b);
 /* The last character written, or '\0'. */
 char sb_last(const sb *b);
 

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "growbuf.h"
+
 #define IP_MAX_PAYLOAD 65535u
 
 typedef struct frag_range {
@@ -12,8 +14,8 @@ typedef struct frag_range {
 typedef struct frag_dgram {
     ipfrag_key key;
     uint64_t first_ts;
-    uint8_t *buf;
-    size_t cap;
+    growbuf buf;           /* the payload so far, at its offsets (ranges say what is held; len
+                            * stays 0); its capacity counts in bytes_held */
     size_t total;          /* payload length, known once the last fragment arrived */
     bool have_last;
     uint8_t next_hdr;      /* from the offset-0 fragment */
@@ -62,7 +64,7 @@ void ipfrag_free(ipfrag_t *f)
     if (!f)
         return;
     for (frag_dgram *d = f->oldest; d; d = d->newer)
-        free(d->buf);
+        growbuf_free(&d->buf);
     free(f->slots);
     free(f->done);
     free(f);
@@ -94,9 +96,9 @@ static void dgram_drop(ipfrag_t *f, frag_dgram *d)
         d->newer->older = d->older;
     else
         f->newest = d->older;
-    f->st.bytes_held -= d->cap;
+    f->st.bytes_held -= d->buf.cap;
     f->st.pending--;
-    free(d->buf);
+    growbuf_free(&d->buf);
     memset(d, 0, sizeof(*d));
     d->newer = f->free_list;
     f->free_list = d;
@@ -151,24 +153,24 @@ static frag_dgram *dgram_create(ipfrag_t *f, uint64_t ts_us, const ipfrag_key *k
     return d;
 }
 
-/* Grow d->buf to hold `end` bytes within the caps. */
+/* Grow d->buf to hold `end` bytes within the caps: doubled (2048 first) or
+ * to `end` when that is more, at most max_datagram_bytes, and only while the
+ * growth fits in max_total_bytes (checked before growing, so computed here). */
 static bool dgram_reserve(ipfrag_t *f, frag_dgram *d, size_t end)
 {
-    if (end <= d->cap)
+    size_t cap = d->buf.cap;
+    if (end <= cap)
         return true;
-    size_t ncap = d->cap ? d->cap * 2 : 2048;
+    size_t ncap = cap ? cap * 2 : 2048;
     if (ncap < end)
         ncap = end;
     if (ncap > f->lim.max_datagram_bytes)
         ncap = f->lim.max_datagram_bytes;
-    size_t grow = ncap - d->cap;
+    size_t grow = ncap - cap;
     if (f->st.bytes_held + grow > f->lim.max_total_bytes)
         return false;
-    uint8_t *nb = realloc(d->buf, ncap);
-    if (!nb)
+    if (growbuf_reserve_exact(&d->buf, ncap) != 0)
         return false;
-    d->buf = nb;
-    d->cap = ncap;
     f->st.bytes_held += grow;
     return true;
 }
@@ -187,17 +189,17 @@ static void copy_uncovered(frag_dgram *d, size_t s, size_t e, const uint8_t *dat
         if (r->start >= e)
             break;
         if (r->start > pos) {
-            memcpy(d->buf + pos, data + (pos - s), r->start - pos);
+            memcpy(d->buf.p + pos, data + (pos - s), r->start - pos);
             pos = r->start;
         }
         size_t ce = r->end < e ? r->end : e;
         *overlap = true;
-        if (memcmp(d->buf + pos, data + (pos - s), ce - pos) != 0)
+        if (memcmp(d->buf.p + pos, data + (pos - s), ce - pos) != 0)
             *conflict = true;
         pos = ce;
     }
     if (pos < e)
-        memcpy(d->buf + pos, data + (pos - s), e - pos);
+        memcpy(d->buf.p + pos, data + (pos - s), e - pos);
 }
 
 /* Union [s, e) into the sorted range list; false when it would exceed the cap. */
@@ -315,13 +317,11 @@ ipfrag_status ipfrag_add(ipfrag_t *f, uint64_t ts_us, const ipfrag_key *key, siz
         return IPFRAG_HELD;
 
     /* Hand the buffer over to the caller until the next call. */
-    f->done = d->buf;
-    out->data = d->buf;
+    f->st.bytes_held -= d->buf.cap;
+    f->done = growbuf_detach(&d->buf);
+    out->data = f->done;
     out->len = d->total;
     out->next_hdr = d->next_hdr;
-    d->buf = NULL;
-    f->st.bytes_held -= d->cap;
-    d->cap = 0;
     dgram_drop(f, d);
     f->st.reassembled++;
     return IPFRAG_COMPLETE;

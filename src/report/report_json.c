@@ -21,6 +21,7 @@
 
 #include "dn_memo.h"
 #include "fastfmt.h"
+#include "growbuf.h"
 #include "json_build.h"
 #include "names.h"
 #include "reporter.h"
@@ -195,8 +196,7 @@ struct rjson_writer {
     scratch *sc;         /* the nodes and short strings of the object being built */
     dn_memo *dns;        /* CertificateRequest CA names as strings */
     fastfmt_clock clock; /* the last second formatted */
-    char *buf;           /* the printed object, kept and grown */
-    size_t cap;
+    growbuf out;         /* the printed object, kept and grown */
     /* texts evicted from the memo while the object that references them is
      * being built (both chains of one connection in one slot; at most four
      * look-ups per object): freed after it is printed */
@@ -231,7 +231,7 @@ void rjson_writer_free(rjson_writer *w)
         cJSON_free(w->evicted[i]);
     scratch_free(w->sc);
     dn_memo_free(w->dns);
-    free(w->buf);
+    growbuf_free(&w->out);
     free(w);
 }
 
@@ -626,20 +626,17 @@ static void mtls_obj(jb *b, cJSON *root, const conn_view *cv, const rjson_option
         client_hello_obj(b, m, s);
 }
 
-/* Print root into w->buf, growing it until the object fits; its length or -1. */
+/* Print root into w->out, growing it until the object fits; its length or -1. */
 static long print_into(rjson_writer *w, cJSON *root)
 {
+    growbuf *o = &w->out;
     for (;;) {
-        if (w->cap && cJSON_PrintPreallocated(root, w->buf, (int)w->cap, false))
-            return (long)strlen(w->buf);
-        size_t cap = w->cap ? w->cap * 2 : RJSON_BUF_INITIAL;
-        if (cap > (size_t)INT_MAX)
+        if (o->cap && cJSON_PrintPreallocated(root, (char *)o->p, (int)o->cap, false))
+            return (long)strlen((const char *)o->p);
+        /* doubled (RJSON_BUF_INITIAL first) while cJSON's int can say the size */
+        if (o->cap > (size_t)INT_MAX / 2 ||
+            growbuf_reserve_first(o, o->cap + 1, RJSON_BUF_INITIAL, (size_t)INT_MAX) != 0)
             return -1;
-        char *nb = realloc(w->buf, cap);
-        if (!nb)
-            return -1;
-        w->buf = nb;
-        w->cap = cap;
     }
 }
 
@@ -661,7 +658,7 @@ const char *rjson_render(rjson_writer *w, const conn_view *cv, const rjson_optio
     if (n < 0)
         return NULL;
     *out_len = (size_t)n;
-    return w->buf;
+    return (const char *)w->out.p;
 }
 
 int rjson_session(FILE *out, const conn_view *c, const rjson_options *opt, rjson_writer *w)

@@ -11,39 +11,13 @@
 #include <openssl/evp.h>
 
 #include "algs.h"
+#include "growbuf.h"
 #include "tls_registry.h"
 
-/* A small growable string; on OOM `failed` is set and appends are no-ops. */
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-    bool failed;
-} sbuf;
+/* The strings are growbufs (growbuf.h) written with its text helpers: after
+ * an out-of-memory `failed` is set and appends are no-ops. */
 
-static void sb_putn(sbuf *b, const char *s, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *np = realloc(b->p, cap);
-        if (!np) {
-            b->failed = true;
-            return;
-        }
-        b->p = np;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void sb_puts(sbuf *b, const char *s) { sb_putn(b, s, strlen(s)); }
-
-static void sb_putu(sbuf *b, unsigned v)
+static void sb_putu(growbuf *b, unsigned v)
 {
     char tmp[16];
     size_t n = sizeof tmp;
@@ -51,25 +25,25 @@ static void sb_putu(sbuf *b, unsigned v)
         tmp[--n] = (char)('0' + v % 10);
         v /= 10;
     } while (v && n);
-    sb_putn(b, tmp + n, sizeof tmp - n);
+    growbuf_putn(b, tmp + n, sizeof tmp - n);
 }
 
-static void sb_puthex4(sbuf *b, unsigned v)
+static void sb_puthex4(growbuf *b, unsigned v)
 {
     static const char hex[] = "0123456789abcdef";
     char tmp[4] = {hex[(v >> 12) & 15], hex[(v >> 8) & 15], hex[(v >> 4) & 15], hex[v & 15]};
-    sb_putn(b, tmp, 4);
+    growbuf_putn(b, tmp, 4);
 }
 
 /* decimal values joined by '-', GREASE skipped */
-static void ja3_list(sbuf *b, const uint16_t *v, size_t n)
+static void ja3_list(growbuf *b, const uint16_t *v, size_t n)
 {
     bool first = true;
     for (size_t i = 0; i < n; i++) {
         if (tls_is_grease(v[i]))
             continue;
         if (!first)
-            sb_puts(b, "-");
+            growbuf_puts(b, "-");
         sb_putu(b, v[i]);
         first = false;
     }
@@ -93,29 +67,19 @@ static int digest_hex(const EVP_MD *md, const char *s, size_t len, char *out, si
     return 0;
 }
 
-static int finish_md5(sbuf *b, char **out_str, char out_md5[33])
+static int finish_md5(growbuf *b, char **out_str, char out_md5[33])
 {
-    const EVP_MD *md5 = NULL;
-    int rc = -1;
-    if (b->failed)
-        goto out;
-    if (!b->p)
-        sb_puts(b, "");
-    if (b->failed)
-        goto out;
-    md5 = algs_md_get(ALGS_MD5); /* fetched once per process */
-    if (!md5 || digest_hex(md5, b->p, b->len, out_md5, 32) != 0)
-        goto out;
-    *out_str = b->p;
-    b->p = NULL;
-    rc = 0;
-out:
-    free(b->p);
-    if (rc != 0) {
+    size_t len = b->len;
+    char *s = growbuf_take(b); /* NULL after an out-of-memory */
+    const EVP_MD *md5 = s ? algs_md_get(ALGS_MD5) : NULL; /* fetched once per process */
+    if (!md5 || digest_hex(md5, s, len, out_md5, 32) != 0) {
+        free(s);
         *out_str = NULL;
         out_md5[0] = '\0';
+        return -1;
     }
-    return rc;
+    *out_str = s;
+    return 0;
 }
 
 /* A fingerprint over a list we did not keep whole would be wrong: refuse. */
@@ -129,16 +93,16 @@ int fp_ja3(const tls_client_hello *ch, char **out_str, char out_md5[33])
 {
     if (!ch_lists_whole(ch))
         return -1;
-    sbuf b = {0};
+    growbuf b = {0};
     uint16_t v[TLS_LIST_MAX];
     sb_putu(&b, ch->legacy_version);
-    sb_puts(&b, ",");
+    growbuf_puts(&b, ",");
     ja3_list(&b, v, tls_u16_list_read(&ch->ciphers, v));
-    sb_puts(&b, ",");
+    growbuf_puts(&b, ",");
     ja3_list(&b, v, tls_u16_list_read(&ch->ext.types, v));
-    sb_puts(&b, ",");
+    growbuf_puts(&b, ",");
     ja3_list(&b, v, tls_u16_list_read(&ch->ext.groups, v));
-    sb_puts(&b, ",");
+    growbuf_puts(&b, ",");
     ja3_list(&b, v, tls_u16_list_read(&ch->ext.point_formats, v));
     return finish_md5(&b, out_str, out_md5);
 }
@@ -147,12 +111,12 @@ int fp_ja3s(const tls_server_hello *sh, char **out_str, char out_md5[33])
 {
     if (sh->ext.types.truncated)
         return -1;
-    sbuf b = {0};
+    growbuf b = {0};
     uint16_t v[TLS_LIST_MAX];
     sb_putu(&b, sh->legacy_version);
-    sb_puts(&b, ",");
+    growbuf_puts(&b, ",");
     sb_putu(&b, sh->cipher);
-    sb_puts(&b, ",");
+    growbuf_puts(&b, ",");
     ja3_list(&b, v, tls_u16_list_read(&sh->ext.types, v));
     return finish_md5(&b, out_str, out_md5);
 }
@@ -238,7 +202,7 @@ static void ja4_a(const tls_client_hello *ch, bool quic, char a[11], size_t *n_c
 
 /* Sorted cipher hex list and sorted extensions (minus SNI/ALPN) + "_" + sigalgs;
  * returns how many extensions the sorted list holds. */
-static size_t ja4_lists(const tls_client_hello *ch, sbuf *ciphers, sbuf *exts)
+static size_t ja4_lists(const tls_client_hello *ch, growbuf *ciphers, growbuf *exts)
 {
     uint16_t tmp[TLS_LIST_MAX];
     size_t n = 0, all = tls_u16_list_read(&ch->ciphers, tmp);
@@ -248,7 +212,7 @@ static size_t ja4_lists(const tls_client_hello *ch, sbuf *ciphers, sbuf *exts)
     qsort(tmp, n, sizeof tmp[0], cmp_u16);
     for (size_t i = 0; i < n; i++) {
         if (i)
-            sb_puts(ciphers, ",");
+            growbuf_puts(ciphers, ",");
         sb_puthex4(ciphers, tmp[i]);
     }
 
@@ -263,7 +227,7 @@ static size_t ja4_lists(const tls_client_hello *ch, sbuf *ciphers, sbuf *exts)
     size_t n_exts = n;
     for (size_t i = 0; i < n; i++) {
         if (i)
-            sb_puts(exts, ",");
+            growbuf_puts(exts, ",");
         sb_puthex4(exts, tmp[i]);
     }
     bool first = true;
@@ -272,14 +236,14 @@ static size_t ja4_lists(const tls_client_hello *ch, sbuf *ciphers, sbuf *exts)
         uint16_t s = tmp[i];
         if (tls_is_grease(s))
             continue;
-        sb_puts(exts, first ? "_" : ",");
+        growbuf_puts(exts, first ? "_" : ",");
         sb_puthex4(exts, s);
         first = false;
     }
     return n_exts;
 }
 
-static int ja4_hash12(const sbuf *b, char out[13])
+static int ja4_hash12(const growbuf *b, char out[13])
 {
     char full[65];
     const EVP_MD *sha = NULL;
@@ -288,7 +252,7 @@ static int ja4_hash12(const sbuf *b, char out[13])
         return 0;
     }
     sha = algs_md_get(ALGS_SHA256);
-    int rc = sha ? digest_hex(sha, b->p, b->len, full, 64) : -1;
+    int rc = sha ? digest_hex(sha, growbuf_cstr(b), b->len, full, 64) : -1;
     if (rc != 0)
         return -1;
     memcpy(out, full, 12);
@@ -302,7 +266,7 @@ int fp_ja4(const tls_client_hello *ch, bool quic, char out[40])
         return -1;
     char a[11], hb[13], hc[13];
     size_t nc, ne;
-    sbuf ciphers = {0}, exts = {0};
+    growbuf ciphers = {0}, exts = {0};
     int rc = -1;
 
     out[0] = '\0';
@@ -320,8 +284,8 @@ int fp_ja4(const tls_client_hello *ch, bool quic, char out[40])
     snprintf(out, 40, "%s_%s_%s", a, hb, hc);
     rc = 0;
 out:
-    free(ciphers.p);
-    free(exts.p);
+    growbuf_free(&ciphers);
+    growbuf_free(&exts);
     return rc;
 }
 
@@ -331,23 +295,21 @@ int fp_ja4_raw(const tls_client_hello *ch, bool quic, char **out_str)
         return -1;
     char a[11];
     size_t nc, ne;
-    sbuf ciphers = {0}, exts = {0}, all = {0};
+    growbuf ciphers = {0}, exts = {0}, all = {0};
     *out_str = NULL;
     ja4_a(ch, quic, a, &nc, &ne);
     (void)ja4_lists(ch, &ciphers, &exts);
-    sb_puts(&all, a);
-    sb_puts(&all, "_");
-    if (ciphers.p)
-        sb_puts(&all, ciphers.p);
-    sb_puts(&all, "_");
-    if (exts.p)
-        sb_puts(&all, exts.p);
+    growbuf_puts(&all, a);
+    growbuf_puts(&all, "_");
+    growbuf_puts(&all, growbuf_cstr(&ciphers));
+    growbuf_puts(&all, "_");
+    growbuf_puts(&all, growbuf_cstr(&exts));
     int rc = (ciphers.failed || exts.failed || all.failed) ? -1 : 0;
-    free(ciphers.p);
-    free(exts.p);
+    growbuf_free(&ciphers);
+    growbuf_free(&exts);
     if (rc == 0)
-        *out_str = all.p;
+        *out_str = growbuf_take(&all);
     else
-        free(all.p);
+        growbuf_free(&all);
     return rc;
 }

@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 
 #include "cursor.h"
+#include "growbuf.h"
 
 static const struct {
     keylog_kind kind;
@@ -451,25 +452,16 @@ int keylog_load_file(keylog *kl, const char *path, keylog_stats *out_st)
     FILE *f = fopen(path, "rb");
     if (!f)
         return KEYLOG_ERR_IO;
-    size_t cap = 64 * 1024, len = 0;
-    uint8_t *buf = malloc(cap);
+    growbuf buf = {0};
     int rc = KEYLOG_OK;
-    if (!buf) {
-        fclose(f);
-        return KEYLOG_ERR_NOMEM;
-    }
     for (;;) {
-        if (len == cap) {
-            uint8_t *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                rc = KEYLOG_ERR_NOMEM;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
+        /* 64 KiB first, doubled whenever full */
+        if (buf.len == buf.cap && growbuf_reserve_first(&buf, buf.len + 1, 64 * 1024, GROWBUF_NO_MAX) != 0) {
+            rc = KEYLOG_ERR_NOMEM;
+            break;
         }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
+        size_t got = fread(buf.p + buf.len, 1, buf.cap - buf.len, f);
+        buf.len += got;
         if (got == 0) {
             if (ferror(f))
                 rc = KEYLOG_ERR_IO;
@@ -479,9 +471,10 @@ int keylog_load_file(keylog *kl, const char *path, keylog_stats *out_st)
     int saved = errno;
     fclose(f);
     if (rc == KEYLOG_OK)
-        rc = add_buffer_stats(kl, buf, len, &st);
-    OPENSSL_cleanse(buf, len);
-    free(buf);
+        rc = add_buffer_stats(kl, buf.p, buf.len, &st);
+    if (buf.len)
+        OPENSSL_cleanse(buf.p, buf.len);
+    growbuf_free(&buf);
     stats_merge(&kl->stats, &st);
     if (out_st)
         *out_st = st;

@@ -220,7 +220,7 @@ static void h2_frames(tls_conn *c, mtls_dir d, uint64_t ts)
             note_words(c, f.payload, f.length);
         }
     }
-    tlsbuf_consume(&pk->h2, cur_abs_offset(&cu));
+    growbuf_consume(&pk->h2, cur_abs_offset(&cu));
 }
 
 static bool is_h2(const tls_conn *c, mtls_dir d, const uint8_t *p, size_t n)

@@ -37,6 +37,7 @@
 #include "compiler.h"
 #include "cursor.h"
 #include "dx_result.h"
+#include "growbuf.h"
 #include "keylog.h"
 #include "session.h"
 #include "tls_decrypt.h"
@@ -55,11 +56,6 @@ typedef struct open_step {
     flight_sizes sizes;    /* kept when sized (TLS 1.3 flights) */
     bool sized;
 } open_step;
-
-typedef struct growbuf {
-    uint8_t *p;
-    size_t len, cap;
-} growbuf;
 
 /* Decryption keys of one direction. KEYS_FAILED is final: the key log's
  * secrets did not work, nothing is tried again for this direction. */
@@ -162,8 +158,7 @@ struct tls_conn {
     size_t buffered;
     decrypt_dir early;          /* TLS 1.3 0-RTT: client early traffic keys */
     early_state early_state;
-    uint8_t *scratch;           /* decryption output */
-    size_t scratch_cap;
+    growbuf scratch;            /* decryption output (exact fit, charged) */
     bool sslv2;                 /* the server answered in SSL 2.0: both directions are SSL 2.0 records */
     bool sslv2_key_seen;        /* the client's CLIENT-MASTER-KEY was read */
     /* Renegotiation. The session keeps the first handshake's hellos (s->ch,
@@ -192,10 +187,12 @@ void tlsv2_feed(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_t n
 
 /* Add delta bytes to this connection's and the shared buffered-bytes counters. */
 void tlsbuf_charge(tls_conn *c, long delta);
-/* Append n bytes to b, growing it up to cap bytes: 0, or -1 (over cap, out of memory; b unchanged). */
+/* Append n bytes to b (growbuf_append_first from TLSBUF_FIRST), growing it up to cap bytes and
+ * charging the growth: 0, or -1 (over cap, out of memory; b unchanged). growbuf_consume drops
+ * bytes (the capacity, and so the charge, stays). */
 int tlsbuf_append(tls_conn *c, growbuf *b, const uint8_t *p, size_t n, size_t cap) MTLS_WARN_UNUSED;
-/* Drop the first n bytes of b. */
-void tlsbuf_consume(growbuf *b, size_t n);
+/* Grow b to exactly need bytes when it holds fewer, charging the growth: 0, or -1 (out of memory). */
+int tlsbuf_fit(tls_conn *c, growbuf *b, size_t need) MTLS_WARN_UNUSED;
 /* Free b's memory and uncharge it. */
 void tlsbuf_free(tls_conn *c, growbuf *b);
 /* Append a step to the session: the step, or NULL (no session, out of memory). */

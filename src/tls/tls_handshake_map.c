@@ -619,6 +619,6 @@ void tlsh_feed_handshake(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p,
         if (ds->hs.len < TLS_HS_HDR_LEN + (size_t)mlen)
             break;
         tlsh_message(c, d, ts, ds->hs.p, TLS_HS_HDR_LEN + mlen, dec);
-        tlsbuf_consume(&ds->hs, TLS_HS_HDR_LEN + mlen);
+        growbuf_consume(&ds->hs, TLS_HS_HDR_LEN + mlen);
     }
 }

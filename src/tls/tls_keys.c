@@ -136,28 +136,16 @@ void tlsk_key_update(tls_conn *c, mtls_dir d)
 
 /* ------------------------------------------------------------------ decryption */
 
-bool tlsk_scratch_fit(tls_conn *c, size_t blen)
-{
-    size_t need = blen + 64;
-    if (need > c->scratch_cap) {
-        uint8_t *q = realloc(c->scratch, need);
-        if (!q)
-            return false;
-        tlsbuf_charge(c, (long)(need - c->scratch_cap));
-        c->scratch = q;
-        c->scratch_cap = need;
-    }
-    return true;
-}
+bool tlsk_scratch_fit(tls_conn *c, size_t blen) { return tlsbuf_fit(c, &c->scratch, blen + 64) == 0; }
 
 static int decrypt_at_seq(tls_conn *c, dir_state *ds, const uint8_t *rec, size_t reclen, uint8_t *inner,
                           size_t *outlen)
 {
     const uint8_t *body = rec + TLS_RECORD_HDR_LEN;
     size_t blen = reclen - TLS_RECORD_HDR_LEN;
-    *outlen = c->scratch_cap;
-    return c->s->tls13 ? decrypt13_record(&ds->dec, rec, body, blen, c->scratch, outlen, inner)
-                       : decrypt12_record(&ds->dec, rec, body, blen, c->scratch, outlen, inner);
+    *outlen = c->scratch.cap;
+    return c->s->tls13 ? decrypt13_record(&ds->dec, rec, body, blen, c->scratch.p, outlen, inner)
+                       : decrypt12_record(&ds->dec, rec, body, blen, c->scratch.p, outlen, inner);
 }
 
 int tlsk_decrypt_record(tls_conn *c, mtls_dir d, const uint8_t *rec, size_t reclen, uint8_t *out_inner,
@@ -211,9 +199,9 @@ static void early_setup(tls_conn *c, const uint8_t *rec, size_t reclen)
         decrypt_dir_init(&c->early);
         if (decrypt13_init(&c->early, cs, sec->bytes, sec->len) != DECRYPT_OK)
             continue;
-        size_t outlen = c->scratch_cap;
+        size_t outlen = c->scratch.cap;
         uint8_t inner = 0;
-        if (decrypt13_record(&c->early, rec, body, blen, c->scratch, &outlen, &inner) == DECRYPT_OK) {
+        if (decrypt13_record(&c->early, rec, body, blen, c->scratch.p, &outlen, &inner) == DECRYPT_OK) {
             c->early.seq = 0; /* decrypt this first record again below */
             c->early_state = EARLY_READY;
         }
@@ -235,9 +223,9 @@ bool tlsk_early_decrypt(tls_conn *c, const uint8_t *rec, size_t reclen, uint8_t 
         early_setup(c, rec, reclen);
     if (c->early_state != EARLY_READY || !tlsk_scratch_fit(c, blen))
         return false;
-    size_t outlen = c->scratch_cap;
+    size_t outlen = c->scratch.cap;
     uint8_t inner = 0;
-    if (decrypt13_record(&c->early, rec, body, blen, c->scratch, &outlen, &inner) != DECRYPT_OK)
+    if (decrypt13_record(&c->early, rec, body, blen, c->scratch.p, &outlen, &inner) != DECRYPT_OK)
         return false;
     *out_inner = inner;
     *out_len = outlen;

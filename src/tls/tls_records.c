@@ -86,9 +86,9 @@ static bool early_data_record(tls_conn *c, uint64_t ts, const uint8_t *rec, size
                 st->decrypted = true;
                 st->detail = strdup("0-RTT early data");
             }
-            tlsa_app_data(c, DIR_C2S, ts, c->scratch, outlen);
+            tlsa_app_data(c, DIR_C2S, ts, c->scratch.p, outlen);
         } else {
-            handle_plain_content(c, DIR_C2S, ts, inner, c->scratch, outlen, true);
+            handle_plain_content(c, DIR_C2S, ts, inner, c->scratch.p, outlen, true);
         }
         return true;
     }
@@ -194,7 +194,7 @@ static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *
         uint8_t inner = 0;
         int rc = tlsk_decrypt_record(c, d, rec, reclen, &inner, &outlen);
         if (rc == DECRYPT_OK) {
-            handle_plain_content(c, d, ts, inner, c->scratch, outlen, true);
+            handle_plain_content(c, d, ts, inner, c->scratch.p, outlen, true);
             return;
         }
         if (may_be_early && early_data_record(c, ts, rec, reclen))

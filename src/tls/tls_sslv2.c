@@ -131,7 +131,7 @@ void tlsv2_feed(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_t n
         return;
     }
     if (p == ds->rec.p) {
-        tlsbuf_consume(&ds->rec, off);
+        growbuf_consume(&ds->rec, off);
     } else if (off < n && tlsbuf_append(c, &ds->rec, p + off, n - off, SSLV2_MAX_RECORD + 3) < 0) {
         ds->dead = true;
     }

@@ -59,8 +59,7 @@ void tlss_free(tls_conn *c)
     client_hello_info_clear(&c->rch);
     server_hello_info_clear(&c->rsh);
     decrypt_dir_cleanup(&c->early);
-    tlsbuf_charge(c, -(long)c->scratch_cap);
-    free(c->scratch);
+    tlsbuf_free(c, &c->scratch);
     session_free(c->s);
     free(c);
 }
@@ -269,8 +268,7 @@ void tlss_data(tls_conn *c, int side, uint64_t ts, const uint8_t *bytes, size_t 
         growbuf tmp = ds->pro;
         memset(&ds->pro, 0, sizeof(ds->pro));
         start_tls(c, d, ts, tmp.p + off, tmp.len - off);
-        tlsbuf_charge(c, -(long)tmp.cap);
-        free(tmp.p);
+        tlsbuf_free(c, &tmp);
     } else {
         start_tls(c, d, ts, p + off, len - off);
     }

@@ -4,18 +4,20 @@
 #include "transcript.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 #include <openssl/evp.h>
 
 #include "algs.h"
 #include "cursor.h"
+#include "growbuf.h"
 #include "tls_handshake.h"
 #include "tls_decrypt.h"
 
+/* The first capacity of the raw copy; it doubles from there up to the cap. */
+#define RAW_FIRST 4096u
+
 struct transcript {
-    uint8_t *raw;        /* concatenated messages (cap TRANSCRIPT_MAX_RAW) */
-    size_t raw_len, raw_cap;
+    growbuf raw;         /* concatenated messages (cap TRANSCRIPT_MAX_RAW) */
     bool raw_complete;   /* false once the cap dropped bytes */
     bool broken;         /* overflow before the hash was known */
     size_t messages;
@@ -59,7 +61,7 @@ void transcript_free(transcript *t)
     if (!t)
         return;
     EVP_MD_CTX_free(t->md);
-    free(t->raw);
+    growbuf_free(&t->raw);
     free(t);
 }
 
@@ -67,25 +69,12 @@ static bool raw_append(transcript *t, const uint8_t *p, size_t n)
 {
     if (!t->raw_complete)
         return true;
-    if (t->raw_len + n > TRANSCRIPT_MAX_RAW) {
+    if (t->raw.len + n > TRANSCRIPT_MAX_RAW) {
         t->raw_complete = false;
         return true;
     }
-    if (t->raw_len + n > t->raw_cap) {
-        size_t nc = t->raw_cap ? t->raw_cap : 4096;
-        while (nc < t->raw_len + n)
-            nc *= 2;
-        if (nc > TRANSCRIPT_MAX_RAW)
-            nc = TRANSCRIPT_MAX_RAW;
-        uint8_t *nr = realloc(t->raw, nc);
-        if (!nr)
-            return false;
-        t->raw = nr;
-        t->raw_cap = nc;
-    }
-    memcpy(t->raw + t->raw_len, p, n);
-    t->raw_len += n;
-    return true;
+    /* within the cap: a failure is out of memory */
+    return growbuf_append_first(&t->raw, p, n, RAW_FIRST, TRANSCRIPT_MAX_RAW) == 0;
 }
 
 /* SHA-256/384 come prefetched (algs.h); MD5-SHA1 (TLS 1.0/1.1 only) is
@@ -130,7 +119,7 @@ int transcript_add(transcript *t, const uint8_t *msg, size_t len)
     cur_init(&cu, msg, len);
     if (tls_hs_parse(&cu, &type, &body).status != DX_OK || cur_remaining(&cu) != 0)
         return TRANSCRIPT_ERR_ARG;
-    if (!t->md && t->raw_len + len > TRANSCRIPT_MAX_RAW) {
+    if (!t->md && t->raw.len + len > TRANSCRIPT_MAX_RAW) {
         t->broken = true;
         return TRANSCRIPT_ERR_OVERFLOW;
     }
@@ -150,7 +139,7 @@ int transcript_set_hash(transcript *t, transcript_hash_alg alg)
         return TRANSCRIPT_ERR_OVERFLOW;
     if (t->md)
         return t->alg == alg ? TRANSCRIPT_OK : TRANSCRIPT_ERR_ARG;
-    return start_hash(t, alg, t->raw, t->raw_len);
+    return start_hash(t, alg, t->raw.p, t->raw.len);
 }
 
 int transcript_hello_retry(transcript *t, transcript_hash_alg alg)
@@ -159,7 +148,7 @@ int transcript_hello_retry(transcript *t, transcript_hash_alg alg)
         return TRANSCRIPT_ERR_ARG;
     if (t->broken)
         return TRANSCRIPT_ERR_OVERFLOW;
-    if (t->messages != 1 || !t->raw_complete || t->raw_len < 4 || t->raw[0] != 1 /* client_hello */)
+    if (t->messages != 1 || !t->raw_complete || t->raw.len < 4 || t->raw.p[0] != 1 /* client_hello */)
         return TRANSCRIPT_ERR_ARG;
     if (t->md && t->alg != alg)
         return TRANSCRIPT_ERR_ARG;
@@ -167,7 +156,7 @@ int transcript_hello_retry(transcript *t, transcript_hash_alg alg)
     unsigned int hl = 0;
     EVP_MD *owned = NULL;
     const EVP_MD *md = get_md(alg_name(alg), &owned);
-    int ok = md && EVP_Digest(t->raw, t->raw_len, mh + 4, &hl, md, NULL) > 0;
+    int ok = md && EVP_Digest(t->raw.p, t->raw.len, mh + 4, &hl, md, NULL) > 0;
     EVP_MD_free(owned);
     if (!ok)
         return TRANSCRIPT_ERR_CRYPTO;
@@ -178,7 +167,7 @@ int transcript_hello_retry(transcript *t, transcript_hash_alg alg)
     int rc = start_hash(t, alg, mh, 4 + hl);
     if (rc != TRANSCRIPT_OK)
         return rc;
-    t->raw_len = 0;
+    growbuf_clear(&t->raw);
     if (!raw_append(t, mh, 4 + hl))
         return TRANSCRIPT_ERR_CRYPTO;
     return TRANSCRIPT_OK;
@@ -208,10 +197,10 @@ int transcript_hash_now(const transcript *t, uint8_t *out, size_t *out_len)
 const uint8_t *transcript_raw(const transcript *t, size_t *len, bool *complete)
 {
     if (len)
-        *len = t ? t->raw_len : 0;
+        *len = t ? t->raw.len : 0;
     if (complete)
         *complete = t ? t->raw_complete && !t->broken : false;
-    return t ? t->raw : NULL;
+    return t ? t->raw.p : NULL;
 }
 
 size_t transcript_messages(const transcript *t) { return t ? t->messages : 0; }
