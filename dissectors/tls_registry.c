@@ -11,12 +11,6 @@ bool tls_is_grease(uint16_t v)
     return (v & 0x0F0F) == 0x0A0A && (v >> 8) == (v & 0xFF);
 }
 
-bool tls_is_grease_u8(uint8_t v)
-{
-    /* 0x0B + 0x1F * n, n = 0..7 */
-    return v >= 0x0B && (v - 0x0B) % 0x1F == 0 && v <= 0xE4;
-}
-
 typedef struct row8 {
     uint8_t value;
     const char *name;
@@ -429,8 +423,4 @@ const char *tls_reg_cipher_str(uint16_t v, char buf[TLS_REG_BUF]) { return fmt16
 const char *tls_reg_hs_type_str(uint8_t v, char buf[TLS_REG_BUF])
 {
     return tls_reg_fmt(tls_reg_hs_type_name(v), v, 2, buf);
-}
-const char *tls_reg_content_type_str(uint8_t v, char buf[TLS_REG_BUF])
-{
-    return tls_reg_fmt(tls_reg_content_type_name(v), v, 2, buf);
 }

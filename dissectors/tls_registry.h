@@ -19,9 +19,6 @@
 /* GREASE (RFC 8701): 0x0A0A, 0x1A1A, ..., 0xFAFA — used for cipher suites,
  * extensions, named groups, signature algorithms and versions. */
 bool tls_is_grease(uint16_t v);
-/* GREASE values for 8-bit fields (psk_key_exchange_modes): 0x0B, 0x2A, 0x49,
- * 0x68, 0x87, 0xA6, 0xC5, 0xE4 (RFC 8701 section 2). */
-bool tls_is_grease_u8(uint8_t v);
 
 /* "SSL 3.0", "TLS 1.0".."TLS 1.3", "DTLS 1.0/1.2/1.3"; NULL unknown. */
 const char *tls_reg_version_name(uint16_t v);
@@ -82,7 +79,6 @@ const char *tls_reg_group_str(uint16_t v, char buf[TLS_REG_BUF]);
 const char *tls_reg_sigscheme_str(uint16_t v, char buf[TLS_REG_BUF]);
 const char *tls_reg_cipher_str(uint16_t v, char buf[TLS_REG_BUF]);
 const char *tls_reg_hs_type_str(uint8_t v, char buf[TLS_REG_BUF]);
-const char *tls_reg_content_type_str(uint8_t v, char buf[TLS_REG_BUF]);
 
 /* ---- table rows (shared between tls_registry.c and tls_ciphers.c) ---- */
 typedef struct tls_reg_row16 {

@@ -57,12 +57,6 @@ static const scheme_row *scheme_find(uint16_t id)
     return NULL;
 }
 
-const char *certvfy_scheme_name(uint16_t scheme)
-{
-    const scheme_row *s = scheme_find(scheme);
-    return s ? s->name : NULL;
-}
-
 static void set_note(char **note, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set_note(char **note, const char *fmt, ...)
 {

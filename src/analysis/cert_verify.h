@@ -48,6 +48,5 @@ int certvfy_tls12_key(void *pkey, uint16_t scheme, const uint8_t *sig, size_t si
 int certvfy_tls13_key(void *pkey, uint16_t scheme, const uint8_t *sig, size_t sig_len,
                       const uint8_t *transcript_hash, size_t hash_len, bool server, char **note);
 
-const char *certvfy_scheme_name(uint16_t scheme);
 
 #endif

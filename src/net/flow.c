@@ -338,8 +338,6 @@ void flow_table_remove(flow_table *t, flow_t *f)
 }
 
 flow_t *flow_table_lru_oldest(const flow_table *t) { return t->oldest; }
-flow_t *flow_table_lru_newest(const flow_table *t) { return t->newest; }
-
 void flow_table_foreach(flow_table *t, void (*fn)(flow_table *t, flow_t *f, void *ctx), void *ctx)
 {
     flow_t *f = t->oldest;
@@ -351,7 +349,6 @@ void flow_table_foreach(flow_table *t, void (*fn)(flow_table *t, flow_t *f, void
 }
 
 size_t flow_table_count(const flow_table *t) { return t->count; }
-size_t flow_table_max(const flow_table *t) { return t->max_flows; }
 const flow_table_stats *flow_table_get_stats(const flow_table *t) { return &t->st; }
 
 void flow_note_syn(flow_t *f, int side, uint32_t seq, uint8_t tcp_flags)

@@ -106,8 +106,6 @@ bool flow_table_recently_closed(const flow_table *t, int family, const uint8_t *
 
 /* Least recently seen flow, or NULL when empty. */
 flow_t *flow_table_lru_oldest(const flow_table *t);
-/* Most recently seen flow, or NULL when empty. */
-flow_t *flow_table_lru_newest(const flow_table *t);
 /* Next newer flow on the LRU list, or NULL. Grab it before removing f. */
 static inline flow_t *flow_lru_newer(const flow_t *f) { return f->lru_next; }
 
@@ -130,7 +128,6 @@ reasm_dir *flow_dirs(flow_table *t, flow_t *f);
 void flow_reset_reassembly(flow_t *f, const reasm_limits *lim);
 /* Both sides sent FIN. */
 bool flow_both_fin(const flow_t *f);
-size_t flow_table_max(const flow_table *t);
 const flow_table_stats *flow_table_get_stats(const flow_table *t);
 
 #endif

@@ -16,22 +16,6 @@
 #define TLS12_MAX_CIPHERTEXT (16384u + 2048u)
 #define AEAD_NONCE_LEN 12
 
-/* The suite table is in tls_suites.c. */
-
-const char *decrypt_rc_name(int rc)
-{
-    switch (rc) {
-    case DECRYPT_OK: return "ok";
-    case DECRYPT_ERR_AUTH: return "auth_failed";
-    case DECRYPT_ERR_MALFORMED: return "malformed";
-    case DECRYPT_ERR_UNSUPPORTED: return "unsupported";
-    case DECRYPT_ERR_BAD_SECRET: return "bad_secret";
-    case DECRYPT_ERR_STATE: return "not_initialised";
-    case DECRYPT_ERR_CRYPTO: return "crypto_error";
-    }
-    return "unknown";
-}
-
 /* ---- OpenSSL helpers ---- */
 
 static int hkdf_expand(const char *digest, const uint8_t *secret, size_t secret_len, const uint8_t *info,

@@ -42,8 +42,6 @@ enum decrypt_rc {
     DECRYPT_ERR_CRYPTO = -6,      /* OpenSSL failed internally (algorithm unavailable, out of memory) */
 };
 
-/* Stable snake_case name of a decrypt_rc ("auth_failed", ...). */
-const char *decrypt_rc_name(int rc);
 
 typedef enum decrypt_cipher_kind {
     DECRYPT_GCM,               /* AES-GCM, ARIA-GCM */

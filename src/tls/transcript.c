@@ -203,4 +203,3 @@ const uint8_t *transcript_raw(const transcript *t, size_t *len, bool *complete)
     return t ? t->raw.p : NULL;
 }
 
-size_t transcript_messages(const transcript *t) { return t ? t->messages : 0; }

@@ -89,7 +89,5 @@ int transcript_hash_now(const transcript *t, uint8_t *out, size_t *out_len) MTLS
  * NULL) is false when the cap dropped bytes. */
 const uint8_t *transcript_raw(const transcript *t, size_t *len, bool *complete);
 
-/* Number of messages fed. */
-size_t transcript_messages(const transcript *t);
 
 #endif

@@ -82,14 +82,6 @@ static void test_grease(void **state)
     assert_true(tls_is_grease(0xFAFA));
     assert_false(tls_is_grease(0x0A1A));
     assert_false(tls_is_grease(0x0B0B));
-    const uint8_t g8[] = {0x0B, 0x2A, 0x49, 0x68, 0x87, 0xA6, 0xC5, 0xE4};
-    size_t m = 0;
-    for (unsigned v = 0; v < 256; v++) {
-        bool want = memchr(g8, (int)v, sizeof g8) != NULL;
-        assert_int_equal(tls_is_grease_u8((uint8_t)v), want);
-        m += want;
-    }
-    assert_int_equal(m, 8);
 }
 
 static void test_names_and_format(void **state)
@@ -133,7 +125,6 @@ static void test_names_and_format(void **state)
     assert_string_equal(tls_reg_cipher_str(0x1301, buf), "TLS_AES_128_GCM_SHA256");
     assert_string_equal(tls_reg_cipher_str(0x1308, buf), "unknown(0x1308)");
     assert_string_equal(tls_reg_content_type_name(23), "application_data");
-    assert_string_equal(tls_reg_content_type_str(99, buf), "unknown(0x63)");
     assert_string_equal(tls_reg_hs_type_name(13), "certificate_request");
     assert_string_equal(tls_reg_hs_type_str(6, buf), "unknown(0x06)");
     assert_string_equal(tls_reg_point_format_name(0), "uncompressed");

@@ -70,7 +70,6 @@ static void test_both_directions(void **state)
     assert_true(created);
     assert_ptr_not_equal(k, h);
     assert_int_equal(flow_table_count(t), 3);
-    assert_int_equal(flow_table_max(t), 8);
     assert_int_equal(flow_table_get_stats(t)->created, 3);
     flow_table_free(t);
     flow_table_free(NULL);
@@ -146,7 +145,6 @@ static void test_lru_order_and_foreach(void **state)
     for (uint32_t i = 0; i < 5; i++)
         fl[i] = flow_table_get(t, 4, addr_n(i, a), b, 1, 2, 10 + i, true, NULL, NULL);
     assert_ptr_equal(flow_table_lru_oldest(t), fl[0]);
-    assert_ptr_equal(flow_table_lru_newest(t), fl[4]);
     /* touch 2, then 0 (from the other direction) */
     assert_ptr_equal(flow_table_get(t, 4, addr_n(2, a), b, 1, 2, 20, false, NULL, NULL), fl[2]);
     assert_ptr_equal(flow_table_get(t, 4, b, addr_n(0, a), 2, 1, 21, false, NULL, NULL), fl[0]);
@@ -170,7 +168,6 @@ static void test_lru_order_and_foreach(void **state)
     assert_int_equal(w2.n, 4);
     assert_int_equal(flow_table_count(t), 0);
     assert_null(flow_table_lru_oldest(t));
-    assert_null(flow_table_lru_newest(t));
     flow_table_free(t);
 }
 
