@@ -1,33 +1,22 @@
 #define _GNU_SOURCE 1
 #include "outbuf.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "growbuf.h"
+
 struct outbuf {
     FILE *f;
-    char *p;
-    size_t n, cap;
-    bool oom;
+    growbuf buf; /* buf.failed: a write was lost to OOM */
 };
 
 static ssize_t outbuf_write(void *cookie, const char *buf, size_t size)
 {
     outbuf *b = cookie;
-    if (b->n + size > b->cap) {
-        size_t nc = b->cap ? b->cap : 65536;
-        while (nc < b->n + size)
-            nc *= 2;
-        char *np = realloc(b->p, nc);
-        if (!np) {
-            b->oom = true;
-            return -1;
-        }
-        b->p = np;
-        b->cap = nc;
-    }
-    memcpy(b->p + b->n, buf, size);
-    b->n += size;
+    if (growbuf_append_first(&b->buf, buf, size, 65536, SIZE_MAX) < 0)
+        return -1;
     return (ssize_t)size;
 }
 
@@ -51,7 +40,7 @@ void outbuf_free(outbuf *b)
         return;
     if (b->f)
         fclose(b->f);
-    free(b->p);
+    growbuf_free(&b->buf);
     free(b);
 }
 
@@ -60,12 +49,12 @@ FILE *outbuf_stream(outbuf *b) { return b->f; }
 const char *outbuf_take(outbuf *b, size_t *len)
 {
     fflush(b->f);
-    *len = b->n;
-    b->n = 0; /* the bytes stay in place until the next write */
-    return *len ? b->p : NULL;
+    *len = b->buf.len;
+    b->buf.len = 0; /* the bytes stay in place until the next write */
+    return *len ? (const char *)b->buf.p : NULL;
 }
 
-bool outbuf_failed(const outbuf *b) { return b->oom; }
+bool outbuf_failed(const outbuf *b) { return b->buf.failed; }
 
 int out_records_add(out_records *r, uint64_t key, const char *bytes, size_t len)
 {
