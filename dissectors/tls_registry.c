@@ -332,20 +332,6 @@ const char *tls_reg_cipher_name(uint16_t v)
 
 size_t tls_reg_cipher_count(void) { return tls_reg_cipher_rows_n; }
 
-/* ------------------------------------------------------- small registries */
-static const row8 point_formats[] = {
-    {0, "uncompressed"},
-    {1, "ansiX962_compressed_prime"},
-    {2, "ansiX962_compressed_char2"},
-};
-const char *tls_reg_point_format_name(uint8_t v) { return find8(point_formats, MTLS_ARRAY_LEN(point_formats), v); }
-
-static const row8 psk_modes[] = {
-    {0, "psk_ke"},
-    {1, "psk_dhe_ke"},
-};
-const char *tls_reg_psk_mode_name(uint8_t v) { return find8(psk_modes, MTLS_ARRAY_LEN(psk_modes), v); }
-
 /* -------------------------------------------------------------- formatting */
 static char *put_str(char *p, const char *end, const char *s)
 {

@@ -61,10 +61,6 @@ const char *tls_reg_sigscheme_name(uint16_t v);
 const char *tls_reg_cipher_name(uint16_t v);
 /* Number of rows in the cipher-suite table (tests). */
 size_t tls_reg_cipher_count(void);
-/* ec_point_formats names ("uncompressed", ...). */
-const char *tls_reg_point_format_name(uint8_t v);
-/* psk_key_exchange_modes names ("psk_ke", "psk_dhe_ke"). */
-const char *tls_reg_psk_mode_name(uint8_t v);
 
 /*
  * Return `name` when non-NULL, else write "unknown(0x%0*x)" (hex_digits 2 or

@@ -89,11 +89,6 @@ void chain_ctx_free(chain_ctx *ctx)
     free(ctx);
 }
 
-bool chain_ctx_has_anchors(const chain_ctx *ctx, int side)
-{
-    return ctx && (side == 0 || side == 1) && ctx->store[side] != NULL;
-}
-
 int64_t chain_ctx_time(const chain_ctx *ctx, int64_t handshake_time)
 {
     if (ctx && ctx->verify_time_now)

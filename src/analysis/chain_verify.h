@@ -66,9 +66,6 @@ typedef struct chain_ctx chain_ctx;
 chain_ctx *chain_ctx_new(const chain_config *cfg, char **err);
 void chain_ctx_free(chain_ctx *ctx); /* NULL is a no-op */
 
-/* True when trust anchors are configured (or the system store is used) for
- * this side. */
-bool chain_ctx_has_anchors(const chain_ctx *ctx, int side);
 
 /* The time chains are judged at: the override from the configuration, else
  * handshake_time (unix seconds). */

@@ -127,9 +127,6 @@ static void test_names_and_format(void **state)
     assert_string_equal(tls_reg_content_type_name(23), "application_data");
     assert_string_equal(tls_reg_hs_type_name(13), "certificate_request");
     assert_string_equal(tls_reg_hs_type_str(6, buf), "unknown(0x06)");
-    assert_string_equal(tls_reg_point_format_name(0), "uncompressed");
-    assert_string_equal(tls_reg_psk_mode_name(1), "psk_dhe_ke");
-    assert_null(tls_reg_psk_mode_name(0x0B));
     assert_string_equal(tls_reg_fmt("x", 1, 4, buf), "x");
     assert_string_equal(tls_reg_fmt(NULL, 0xABCDEF, 8, buf), "unknown(0x00abcdef)");
     /* extension rows: unique values */
