@@ -18,10 +18,7 @@ void explain_malformed(const diag_ctx *c, diag_out *o)
     sb_printf(e, "Bytes from the %s that claim to be TLS do not parse (offset %llu: %s), "
                  "so the handshake cannot be followed past ",
               side_word(s->malformed_dir), (unsigned long long)s->malformed_offset,
-              s->malformed_reason ? s->malformed_reason
-              : (f->malformed != NONE && s->steps[f->malformed].detail
-                     ? s->steps[f->malformed].detail
-                     : "unknown reason"));
+              s->malformed_reason ? s->malformed_reason : "unknown reason");
     step_phrase(e, s, last_tls_step_before(s, f->malformed != NONE ? f->malformed
                                                                    : (long)s->n_steps));
     sb_printf(e, ".");

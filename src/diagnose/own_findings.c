@@ -133,10 +133,7 @@ void diag_own_findings(const diag_ctx *c, diagnosis *out)
         (void)findings_add(&out->findings, SEV_ERROR, "malformed", side_word(s->malformed_dir),
                            "Bytes from the %s did not parse as TLS at offset %llu: %s.",
                            side_word(s->malformed_dir), (unsigned long long)s->malformed_offset,
-                           s->malformed_reason ? s->malformed_reason
-                           : (f->malformed != NONE && s->steps[f->malformed].detail
-                                  ? s->steps[f->malformed].detail
-                                  : "unknown reason"));
+                           s->malformed_reason ? s->malformed_reason : "unknown reason");
     }
     if (s->ske_sig.present && a->ske.result == 0)
         (void)findings_add(&out->findings, SEV_ERROR, "server_key_mismatch", "server",

@@ -58,7 +58,7 @@ typedef enum step_kind {
     STEP_FIN,
     STEP_RST,
     STEP_TCP_GAP,             /* length = bytes lost */
-    STEP_MALFORMED,           /* detail = reason */
+    STEP_MALFORMED,           /* payload: step.malformed {what, code, offset} */
     STEP_EVICTED,             /* flow evicted by a resource cap */
     STEP_CAPTURE_END,
     STEP__COUNT
@@ -92,6 +92,15 @@ typedef struct flight_sizes {
     uint32_t v[STEP_FLIGHT_SIZES];
 } flight_sizes;
 
+/* A unit of bytes that did not parse (STEP_MALFORMED): what it was, the
+ * dissector's error code (dx_err, dissectors/dx_result.h: dx_strerror and
+ * dx_err_name make its words) and the direction's stream offset. */
+typedef struct step_malformed {
+    const char *what;              /* static string: "TLS record", "ServerKeyExchange", ... */
+    uint16_t code;
+    uint64_t offset;
+} step_malformed;
+
 typedef struct step {
     uint64_t ts_us;       /* packet timestamp, microseconds since the epoch */
     mtls_dir dir;
@@ -108,6 +117,7 @@ typedef struct step {
     union {
         app_message app;      /* STEP_HTTP: the typed exchange (detail is NULL then) */
         flight_sizes flight;  /* STEP_ENCRYPTED_HANDSHAKE of a TLS 1.3 flight without keys */
+        step_malformed malformed; /* STEP_MALFORMED */
     };
 } step_t;
 

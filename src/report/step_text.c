@@ -1,6 +1,7 @@
 /* step_text.c — display text of a step's payload (see step_text.h). */
 #include "step_text.h"
 
+#include "dx_result.h"
 #include "fastfmt.h"
 #include "text.h"
 
@@ -25,6 +26,9 @@ const char *step_detail_text(const session_t *s, const step_t *st, char **owned)
         return s->starttls; /* the protocol as finally named (the server's side names it best) */
     if (st->kind == STEP_ENCRYPTED_HANDSHAKE && !st->detail && st->flight.n)
         return *owned = flight_text(st);
+    if (st->kind == STEP_MALFORMED && !st->detail && st->malformed.what)
+        return *owned = text_printf("%s: %s (%s)", st->malformed.what, dx_strerror(st->malformed.code),
+                                    dx_err_name(st->malformed.code));
     if (st->kind != STEP_HTTP)
         return st->detail;
     if (!st->app.line)

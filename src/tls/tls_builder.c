@@ -74,9 +74,9 @@ void tlsb_set_detail(step_t *st, const char *fmt, ...)
     st->detail = s;
 }
 
-/* A malformed unit: a STEP_MALFORMED step, and the session's first
- * malformation (reason and stream offset). A fatal one stops reading this
- * direction. */
+/* A malformed unit: a typed STEP_MALFORMED step (what is a static string),
+ * and the session's first malformation (reason and stream offset). A fatal
+ * one stops reading this direction. */
 static void record_malformed(tls_conn *c, mtls_dir d, uint64_t ts, const char *what, dx_result r, bool fatal)
 {
     dir_state *ds = &c->d[d];
@@ -85,18 +85,17 @@ static void record_malformed(tls_conn *c, mtls_dir d, uint64_t ts, const char *w
     if (!c->s)
         return;
     step_t *st = tlsb_add_step(c, ts, d, STEP_MALFORMED);
-    char *reason = NULL;
-    if (asprintf(&reason, "%s: %s (%s)", what, dx_strerror(r.code), dx_err_name(r.code)) < 0)
-        reason = NULL;
-    if (st && reason)
-        st->detail = strdup(reason);
+    if (st)
+        st->malformed = (step_malformed){what, (uint16_t)r.code, ds->first_byte_off + r.offset};
     if (!c->s->malformed) {
+        /* the session's first malformation, for the verdict and the JSON summary */
+        char *reason = NULL;
+        if (asprintf(&reason, "%s: %s (%s)", what, dx_strerror(r.code), dx_err_name(r.code)) < 0)
+            reason = NULL;
         c->s->malformed = true;
         c->s->malformed_reason = reason;
         c->s->malformed_offset = ds->first_byte_off + r.offset;
         c->s->malformed_dir = d;
-    } else {
-        free(reason);
     }
 }
 
