@@ -319,7 +319,7 @@ static bool report_session(engine_t *e, const session_t *s)
 }
 
 /* End a flow: flush reassembly, report its session, free it. */
-static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why, const char *cause);
+static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why, end_cause reason, const char *cause);
 
 /* ------------------------------------------------------------------ reassembly callbacks */
 
@@ -392,7 +392,7 @@ static void account_session(engine_t *e, const flow_t *f, tls_conn *c)
         e->st.connections++;
 }
 
-static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why, const char *cause)
+static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why, end_cause reason, const char *cause)
 {
     tls_conn *c = f->user;
     if (c && f->dir && tlss_get_state(c) != TLSS_NOT_TLS) {
@@ -402,7 +402,7 @@ static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why, cons
         account_session(e, f, c);
         if (tlss_session(c)) {
             if (why != STEP__COUNT)
-                tlss_end(c, ts, why, cause);
+                tlss_end(c, ts, why, reason, cause);
             session_t *s = tlss_take_session(c);
             bool reported = false;
             if (!e->cfg->max_connections || e->st.reported < e->cfg->max_connections)
@@ -428,7 +428,7 @@ static void evict_oldest(engine_t *e, uint64_t ts, const char *cause, uint64_t *
         return;
     e->st.flows_evicted++;
     (*counter)++;
-    finish_flow(e, old, ts, STEP_EVICTED, cause);
+    finish_flow(e, old, ts, STEP_EVICTED, END_LIMIT, cause);
 }
 
 static void idle_check(engine_t *e, uint64_t ts)
@@ -446,7 +446,7 @@ static void idle_check(engine_t *e, uint64_t ts)
         char cause[96];
         snprintf(cause, sizeof cause, "it was idle for %llu s (--idle-timeout)",
                  (unsigned long long)(e->cfg->idle_timeout_us / 1000000u));
-        finish_flow(e, old, ts, tls ? STEP_EVICTED : STEP__COUNT, cause);
+        finish_flow(e, old, ts, tls ? STEP_EVICTED : STEP__COUNT, END_IDLE, cause);
     }
 }
 
@@ -529,13 +529,13 @@ void engine_decoded(engine_t *e, uint64_t frame, const decoded_pkt *pkt, const u
     if (!c) {
         flow_note_syn(f, side, pk.seq, pk.flags); /* no byte yet: the sequence numbers alone */
         if (pk.flags & (TCP_FIN | TCP_RST))
-            finish_flow(e, f, ts, STEP__COUNT, NULL); /* ended before any byte: nothing to report */
+            finish_flow(e, f, ts, STEP__COUNT, END_CAPTURE, NULL); /* ended before any byte: nothing to report */
         return;
     }
     if (tlss_get_state(c) == TLSS_NOT_TLS) {
         if (pk.flags & (TCP_FIN | TCP_RST)) {
             e->st.flows_not_tls++;
-            finish_flow(e, f, ts, STEP__COUNT, NULL);
+            finish_flow(e, f, ts, STEP__COUNT, END_CAPTURE, NULL);
         }
         return;
     }
@@ -552,7 +552,7 @@ void engine_decoded(engine_t *e, uint64_t frame, const decoded_pkt *pkt, const u
     }
     if (tlss_closed(c) && (pk.flags & TCP_RST || flow_both_fin(f))) {
         flow_table_remember_closed(e->flows, f, ts);
-        finish_flow(e, f, ts, STEP__COUNT, NULL);
+        finish_flow(e, f, ts, STEP__COUNT, END_CAPTURE, NULL);
         return;
     }
     while (e->cfg->max_memory && e->mem_total > e->cfg->max_memory && flow_table_count(e->flows) > 1)
@@ -609,7 +609,7 @@ void engine_end_flows(engine_t *e, uint64_t last_ts)
             flow_table_foreach(e->flows, collect_cb, &fa);
             qsort(fa.list, fa.n, sizeof(flow_t *), by_first_seen);
             for (size_t i = 0; i < fa.n; i++)
-                finish_flow(e, fa.list[i], e->last_ts, STEP_CAPTURE_END, NULL);
+                finish_flow(e, fa.list[i], e->last_ts, STEP_CAPTURE_END, END_CAPTURE, NULL);
             free(fa.list);
         }
     }

@@ -87,7 +87,7 @@ static void keylog_advice(const diag_ctx *c, diag_out *o, bool as_fix)
         return;
     const session_t *s = c->s;
     const diag_options *opt = c->opt;
-    if (opt->keylog_given && s->decrypt_note && strstr(s->decrypt_note, "do not decrypt"))
+    if (opt->keylog_given && s->decrypt_outcome == SDEC_KEYS_WRONG)
         sb_printf(&o->n, "The key log has secrets for this session but they do not decrypt all of it "
                          "(a truncated or mixed-up key log, or secrets from another run that reused "
                          "the client random): pass the complete key log written during this "

@@ -225,8 +225,8 @@ void explain_incomplete(const diag_ctx *c, diag_out *o)
                      "itself rather than a lossy mirror port, with a larger buffer "
                      "(tcpdump -B 8192); check the capture's drop counters.");
     } else if (ev != NONE && s->steps[ev].kind == STEP_EVICTED) {
-        const char *cause = s->steps[ev].detail;
-        bool idle = cause && strstr(cause, "--idle-timeout");
+        const char *cause = s->steps[ev].end.text;
+        bool idle = s->steps[ev].end.cause == END_IDLE;
         sb_printf(e, "mtlsdump stopped tracking the connection after ");
         step_phrase(e, s, last_tls_step_before(s, ev));
         sb_printf(e, ", before the handshake finished: %s.", cause ? cause : "a resource limit was reached");

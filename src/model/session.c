@@ -87,6 +87,8 @@ void session_free(session_t *s)
         if (s->steps[i].kind == STEP_HTTP) {
             free(s->steps[i].app.line);
             free(s->steps[i].app.message);
+        } else if (s->steps[i].kind == STEP_CAPTURE_END || s->steps[i].kind == STEP_EVICTED) {
+            free(s->steps[i].end.text);
         }
     }
     free(s->steps);

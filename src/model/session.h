@@ -59,8 +59,8 @@ typedef enum step_kind {
     STEP_RST,
     STEP_TCP_GAP,             /* length = bytes lost */
     STEP_MALFORMED,           /* payload: step.malformed {what, code, offset} */
-    STEP_EVICTED,             /* flow evicted by a resource cap */
-    STEP_CAPTURE_END,
+    STEP_EVICTED,             /* flow no longer tracked (idle, or a resource cap): payload step.end */
+    STEP_CAPTURE_END,         /* payload step.end */
     STEP__COUNT
 } step_kind;
 
@@ -101,6 +101,19 @@ typedef struct step_malformed {
     uint64_t offset;
 } step_malformed;
 
+/* Why mtlsdump stopped following a connection before it closed. */
+typedef enum end_cause {
+    END_CAPTURE = 0,          /* the capture ended */
+    END_IDLE,                 /* idle longer than --idle-timeout */
+    END_LIMIT,                /* --max-flows or --max-memory made room */
+} end_cause;
+
+/* STEP_CAPTURE_END / STEP_EVICTED: the cause, and its sentence for the reader. */
+typedef struct step_end {
+    end_cause cause;
+    char *text;               /* owned, or NULL: "it was idle for 300 s (--idle-timeout)" */
+} step_end;
+
 typedef struct step {
     uint64_t ts_us;       /* packet timestamp, microseconds since the epoch */
     mtls_dir dir;
@@ -118,6 +131,7 @@ typedef struct step {
         app_message app;      /* STEP_HTTP: the typed exchange (detail is NULL then) */
         flight_sizes flight;  /* STEP_ENCRYPTED_HANDSHAKE of a TLS 1.3 flight without keys */
         step_malformed malformed; /* STEP_MALFORMED */
+        step_end end;             /* STEP_CAPTURE_END, STEP_EVICTED */
     };
 } step_t;
 
@@ -256,7 +270,15 @@ typedef struct session {
                                   * whether the connection resumed is decided once, by diagnosis
                                   * (facts.c -> diagnosis.resumed), which every reader uses */
     bool decrypted;              /* key log secrets decrypted this session */
-    char *decrypt_note;          /* "no keys for this session", ... */
+    char *decrypt_note;          /* "no keys for this session", ... (words for the reader) */
+    enum {
+        SDEC_NOT_TRIED = 0,      /* no key log entry was looked up (yet) */
+        SDEC_OK,                 /* decrypted (the last record tried) */
+        SDEC_NO_KEYS,            /* the key log has no entry for this session */
+        SDEC_KEYS_WRONG,         /* its secrets do not decrypt the records (authentication fails) */
+        SDEC_KEYS_UNUSABLE,      /* its secrets could not be used */
+        SDEC_SUITE_UNSUPPORTED,  /* the cipher suite is not one we decrypt */
+    } decrypt_outcome;           /* what decrypt_note says, typed: what diagnosis reads */
     char *starttls;              /* protocol name when TLS began after a plaintext prologue */
 
     sealed_record *sealed;       /* owned; the first SESSION_MAX_SEALED_RECORDS, NULL when none */

@@ -29,6 +29,8 @@ const char *step_detail_text(const session_t *s, const step_t *st, char **owned)
     if (st->kind == STEP_MALFORMED && !st->detail && st->malformed.what)
         return *owned = text_printf("%s: %s (%s)", st->malformed.what, dx_strerror(st->malformed.code),
                                     dx_err_name(st->malformed.code));
+    if ((st->kind == STEP_CAPTURE_END || st->kind == STEP_EVICTED) && !st->detail)
+        return st->end.text;
     if (st->kind != STEP_HTTP)
         return st->detail;
     if (!st->app.line)

@@ -34,6 +34,7 @@ static void note_unsupported(tls_conn *c)
     snprintf(note + n, sizeof(note) - (size_t)n, " is not supported for decryption%s%s", *in_version ? " in " : "",
              in_version);
     s->decrypted = false;
+    s->decrypt_outcome = SDEC_SUITE_UNSUPPORTED;
     free(s->decrypt_note);
     s->decrypt_note = strdup(note);
 }
@@ -49,6 +50,7 @@ void tlsk_keys_failed(tls_conn *c, mtls_dir d, int rc)
         return;
     }
     c->s->decrypted = false;
+    c->s->decrypt_outcome = rc == DECRYPT_ERR_AUTH ? SDEC_KEYS_WRONG : SDEC_KEYS_UNUSABLE;
     free(c->s->decrypt_note);
     c->s->decrypt_note = strdup(rc == DECRYPT_ERR_AUTH ? "key log secrets do not decrypt this session"
                                                        : "key log secrets could not be used for this session");
@@ -80,6 +82,7 @@ void tlsk_lookup_keys(tls_conn *c)
         note_unsupported(c);
     } else if (!c->ke) {
         free(c->s->decrypt_note);
+        c->s->decrypt_outcome = SDEC_NO_KEYS;
         c->s->decrypt_note = strdup("no keys for this session in the key log");
     }
 }
@@ -170,6 +173,7 @@ int tlsk_decrypt_record(tls_conn *c, mtls_dir d, const uint8_t *rec, size_t recl
         return rc;
     ds->after_gap = false;
     s->decrypted = true;
+    s->decrypt_outcome = SDEC_OK;
     free(s->decrypt_note);
     s->decrypt_note = NULL;
     *out_inner = inner;

@@ -335,13 +335,13 @@ void tlss_rst(tls_conn *c, int side, uint64_t ts)
     tlsb_add_step(c, ts, d, STEP_RST);
 }
 
-void tlss_end(tls_conn *c, uint64_t ts, step_kind why, const char *cause)
+void tlss_end(tls_conn *c, uint64_t ts, step_kind why, end_cause reason, const char *cause)
 {
     if (!c->s)
         return;
     step_t *st = tlsb_add_step(c, ts, DIR_C2S, why);
-    if (st && cause)
-        st->detail = strdup(cause);
+    if (st)
+        st->end = (step_end){reason, cause ? strdup(cause) : NULL};
     if (why == STEP_EVICTED && !findings_has(&c->s->wire_findings, "evicted"))
         findings_add(&c->s->wire_findings, SEV_WARNING, "evicted", NULL,
                      "mtlsdump stopped tracking this connection before it ended: %s; the verdict is from "

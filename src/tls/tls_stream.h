@@ -36,8 +36,9 @@ void tlss_fin(tls_conn *c, int side, uint64_t ts_us);
 void tlss_rst(tls_conn *c, int side, uint64_t ts_us);
 /* Add a final step (capture end / eviction) before reporting; an eviction
  * also gets the `evicted` wire finding. cause (may be NULL) says why it was
- * evicted ("idle for 300 s (--idle-timeout)"), kept as the step's detail. */
-void tlss_end(tls_conn *c, uint64_t ts_us, step_kind why, const char *cause);
+ * evicted ("idle for 300 s (--idle-timeout)"), kept with reason as the step's
+ * typed payload (step.end). */
+void tlss_end(tls_conn *c, uint64_t ts_us, step_kind why, end_cause reason, const char *cause);
 /* TCP reassembly saw a retransmission that disagrees with bytes already
  * delivered (len bytes): the `tcp_overlap_conflict` wire finding, once. */
 void tlss_overlap_conflict(tls_conn *c, uint64_t len);
