@@ -168,6 +168,21 @@ static void on_cert_request(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, u
  * post-handshake authentication transcript while one runs, else the main one. */
 static transcript *cur_tr(tls_conn *c) { return c->pha_tr ? c->pha_tr : c->tr; }
 
+/* The size of the whole handshake message that starts at p (n >= 4 bytes),
+ * header included, from the dissector's header parser: false when its length
+ * is over TLS_HS_MAX_LEN. */
+static bool hs_message_size(const uint8_t *p, size_t n, size_t *out)
+{
+    cur_t cu;
+    uint8_t type;
+    uint32_t len;
+    cur_init(&cu, p, n);
+    if (tls_hs_parse_header(&cu, &type, &len).status != DX_OK)
+        return false;
+    *out = TLS_HS_HDR_LEN + (size_t)len;
+    return true;
+}
+
 /* RFC 8446 4.4: post-handshake authentication messages are hashed over the
  * whole handshake (through the client Finished) plus the CertificateRequest
  * and what follows it. Copy the main transcript message by message. */
@@ -187,8 +202,9 @@ static void pha_start(tls_conn *c)
     }
     size_t off = 0;
     while (off + TLS_HS_HDR_LEN <= tl) {
-        size_t ml = TLS_HS_HDR_LEN + (((size_t)raw[off + 1] << 16) | ((size_t)raw[off + 2] << 8) | raw[off + 3]);
-        if (off + ml > tl || transcript_add(t, raw + off, ml) != TRANSCRIPT_OK) {
+        size_t ml;
+        if (!hs_message_size(raw + off, tl - off, &ml) || off + ml > tl ||
+            transcript_add(t, raw + off, ml) != TRANSCRIPT_OK) {
             transcript_free(t);
             return;
         }
@@ -592,16 +608,16 @@ void tlsh_feed_handshake(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p,
     /* zero-copy when nothing is pending */
     if (ds->hs.len == 0) {
         while (avail >= TLS_HS_HDR_LEN && !ds->dead) {
-            uint32_t mlen = ((uint32_t)src[1] << 16) | ((uint32_t)src[2] << 8) | src[3];
-            if (mlen > TLS_HS_MAX_LEN) {
+            size_t msize;
+            if (!hs_message_size(src, avail, &msize)) {
                 tlsb_mark_malformed(c, d, ts, "handshake message", dx_malformed(DXE_HS_TOO_LONG, 0));
                 return;
             }
-            if (avail < TLS_HS_HDR_LEN + (size_t)mlen)
+            if (avail < msize)
                 break;
-            tlsh_message(c, d, ts, src, TLS_HS_HDR_LEN + mlen, dec);
-            src += TLS_HS_HDR_LEN + mlen;
-            avail -= TLS_HS_HDR_LEN + mlen;
+            tlsh_message(c, d, ts, src, msize, dec);
+            src += msize;
+            avail -= msize;
         }
         if (avail == 0 || ds->dead)
             return;
@@ -611,14 +627,14 @@ void tlsh_feed_handshake(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p,
         return;
     }
     while (ds->hs.len >= TLS_HS_HDR_LEN && !ds->dead) {
-        uint32_t mlen = ((uint32_t)ds->hs.p[1] << 16) | ((uint32_t)ds->hs.p[2] << 8) | ds->hs.p[3];
-        if (mlen > TLS_HS_MAX_LEN) {
+        size_t msize;
+        if (!hs_message_size(ds->hs.p, ds->hs.len, &msize)) {
             tlsb_mark_malformed(c, d, ts, "handshake message", dx_malformed(DXE_HS_TOO_LONG, 0));
             return;
         }
-        if (ds->hs.len < TLS_HS_HDR_LEN + (size_t)mlen)
+        if (ds->hs.len < msize)
             break;
-        tlsh_message(c, d, ts, ds->hs.p, TLS_HS_HDR_LEN + mlen, dec);
-        growbuf_consume(&ds->hs, TLS_HS_HDR_LEN + mlen);
+        tlsh_message(c, d, ts, ds->hs.p, msize, dec);
+        growbuf_consume(&ds->hs, msize);
     }
 }
