@@ -3,6 +3,7 @@
  * (see summary_links.h). */
 #include "summary_links.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -38,6 +39,8 @@ static void ids_merge(link_ids *dst, const link_ids *src)
 
 /* A CA certificate (not self-signed) sent after the leaf. */
 typedef struct ca_sent {
+    uint64_t key;  /* hash of sha256: the index's key */
+    uint64_t subj; /* hash of subject: what a lacked issuer looks up */
     char sha256[65];
     char *subject;
     char *ski; /* may be NULL */
@@ -46,6 +49,8 @@ typedef struct ca_sent {
 
 /* An issuer that a chain lacked: its certificate was neither sent nor found. */
 typedef struct issuer_lacked {
+    uint64_t key;  /* hash of issuer, aki and side: the index's key */
+    uint64_t subj; /* hash of issuer: the subject of the CA certificate it lacks */
     char *issuer;
     char *aki; /* may be NULL */
     int side;  /* 0 client chains, 1 server chains */
@@ -70,6 +75,74 @@ static uint64_t fnv64(uint64_t h, const uint8_t *p, size_t n)
     return h;
 }
 
+static uint64_t str_hash(uint64_t h, const char *s)
+{
+    return s ? fnv64(h, (const uint8_t *)s, strlen(s) + 1) : fnv64(h, (const uint8_t *)"", 0) ^ 0x9e3779b97f4a7c15ULL;
+}
+
+#define FNV_SEED 0xcbf29ce484222325ULL
+
+/* An open-addressing index over one of the tables (cas or lacks): slot =
+ * entry index + 1, 0 empty. It follows the table lazily (index_fit before
+ * each look-up) and is rebuilt when the table was reordered (cap set to 0). */
+typedef struct link_index {
+    size_t *slot;
+    size_t cap; /* a power of two, or 0 */
+    size_t n;   /* entries indexed */
+} link_index;
+
+/* The key hash of entry i; both tables start with it. */
+static uint64_t entry_key(const void *tab, size_t stride, size_t i)
+{
+    uint64_t h;
+    memcpy(&h, (const char *)tab + i * stride, sizeof(h));
+    return h;
+}
+
+static void index_put(link_index *x, uint64_t h, size_t i)
+{
+    size_t j = h & (x->cap - 1);
+    while (x->slot[j])
+        j = (j + 1) & (x->cap - 1);
+    x->slot[j] = i + 1;
+}
+
+/* An empty index with room for n entries: false on OOM (x unchanged). */
+static bool index_alloc(link_index *x, size_t n)
+{
+    size_t cap = 64;
+    while (cap < (n + 1) * 2)
+        cap <<= 1;
+    size_t *slot = calloc(cap, sizeof(*slot));
+    if (!slot)
+        return false;
+    free(x->slot);
+    *x = (link_index){slot, cap, 0};
+    return true;
+}
+
+/* Index entries [x->n, n) of tab, with room for one more: false on OOM. */
+static bool index_fit(link_index *x, const void *tab, size_t stride, size_t n)
+{
+    if ((!x->cap || (n + 1) * 2 > x->cap) && !index_alloc(x, n))
+        return false;
+    for (; x->n < n; x->n++)
+        index_put(x, entry_key(tab, stride, x->n), x->n);
+    return true;
+}
+
+/* The entry whose key hash is h and for which same(entry, key) holds, or -1. */
+static long index_find(const link_index *x, const void *tab, size_t stride, uint64_t h,
+                       bool (*same)(const void *entry, const void *key), const void *key)
+{
+    for (size_t j = h & (x->cap - 1); x->slot[j]; j = (j + 1) & (x->cap - 1)) {
+        size_t i = x->slot[j] - 1;
+        if (entry_key(tab, stride, i) == h && same((const char *)tab + i * stride, key))
+            return (long)i;
+    }
+    return -1;
+}
+
 /* A lacked issuer and the CA certificate another connection sent for it. */
 typedef struct lack_pair {
     size_t lack, ca; /* indexes into lacks and cas */
@@ -78,8 +151,10 @@ typedef struct lack_pair {
 struct summary_links {
     ca_sent *cas;
     size_t n_cas, cap_cas;
+    link_index ca_idx;
     issuer_lacked *lacks;
     size_t n_lacks, cap_lacks;
+    link_index lack_idx;
     hs_rec *hs;
     size_t n_hs, cap_hs;
     bool capped;
@@ -107,6 +182,8 @@ void summary_links_free(summary_links *l)
     }
     free(l->cas);
     free(l->lacks);
+    free(l->ca_idx.slot);
+    free(l->lack_idx.slot);
     free(l->hs);
     free(l->pairs);
     free(l->res);
@@ -138,45 +215,77 @@ static int grow(void **arr, size_t *cap, size_t n, size_t sz, bool *capped)
 
 static bool str_eq(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
 
-static int note_ca(summary_links *l, const cert_info *ci, uint64_t id)
+static bool ca_same(const void *entry, const void *key)
 {
-    for (size_t i = 0; i < l->n_cas; i++)
-        if (strcmp(l->cas[i].sha256, ci->sha256) == 0) {
-            ids_add(&l->cas[i].on, id);
-            return 0;
-        }
+    return strcmp(((const ca_sent *)entry)->sha256, (const char *)key) == 0;
+}
+
+/* The entry of the CA certificate sha256 (subject, ski as it says), made
+ * when new: *out NULL when the table is capped. -1 on OOM. */
+static int ca_entry(summary_links *l, const char *sha256, const char *subject, const char *ski, ca_sent **out)
+{
+    *out = NULL;
+    uint64_t h = str_hash(FNV_SEED, sha256);
+    if (!index_fit(&l->ca_idx, l->cas, sizeof(ca_sent), l->n_cas))
+        return -1;
+    long i = index_find(&l->ca_idx, l->cas, sizeof(ca_sent), h, ca_same, sha256);
+    if (i >= 0) {
+        *out = &l->cas[i];
+        return 0;
+    }
     int g = grow((void **)&l->cas, &l->cap_cas, l->n_cas, sizeof(ca_sent), &l->capped);
     if (g)
         return g < 0 ? -1 : 0;
     ca_sent *c = &l->cas[l->n_cas];
     memset(c, 0, sizeof(*c));
-    memcpy(c->sha256, ci->sha256, sizeof(c->sha256));
-    c->subject = strdup(ci->subject);
-    c->ski = ci->ski ? strdup(ci->ski) : NULL;
-    if (!c->subject || (ci->ski && !c->ski)) {
+    c->key = h;
+    c->subj = str_hash(FNV_SEED, subject);
+    snprintf(c->sha256, sizeof(c->sha256), "%s", sha256);
+    c->subject = strdup(subject);
+    c->ski = ski ? strdup(ski) : NULL;
+    if (!c->subject || (ski && !c->ski)) {
         free(c->subject);
         free(c->ski);
         return -1;
     }
     l->n_cas++;
-    ids_add(&c->on, id);
+    *out = c;
     return 0;
 }
 
-static int note_lack(summary_links *l, const char *issuer, const char *aki, int side, uint64_t id)
+typedef struct lack_key {
+    const char *issuer, *aki;
+    int side;
+} lack_key;
+
+static bool lack_same(const void *entry, const void *key)
 {
-    for (size_t i = 0; i < l->n_lacks; i++) {
-        issuer_lacked *k = &l->lacks[i];
-        if (k->side == side && strcmp(k->issuer, issuer) == 0 && str_eq(k->aki, aki)) {
-            ids_add(&k->on, id);
-            return 0;
-        }
+    const issuer_lacked *k = entry;
+    const lack_key *q = key;
+    return k->side == q->side && strcmp(k->issuer, q->issuer) == 0 && str_eq(k->aki, q->aki);
+}
+
+/* The entry of a lacked issuer, made when new: *out NULL when capped. -1 on OOM. */
+static int lack_entry(summary_links *l, const char *issuer, const char *aki, int side, issuer_lacked **out)
+{
+    *out = NULL;
+    lack_key q = {issuer, aki, side};
+    uint64_t subj = str_hash(FNV_SEED, issuer);
+    uint64_t h = str_hash(subj ^ (uint64_t)side, aki);
+    if (!index_fit(&l->lack_idx, l->lacks, sizeof(issuer_lacked), l->n_lacks))
+        return -1;
+    long i = index_find(&l->lack_idx, l->lacks, sizeof(issuer_lacked), h, lack_same, &q);
+    if (i >= 0) {
+        *out = &l->lacks[i];
+        return 0;
     }
     int g = grow((void **)&l->lacks, &l->cap_lacks, l->n_lacks, sizeof(issuer_lacked), &l->capped);
     if (g)
         return g < 0 ? -1 : 0;
     issuer_lacked *k = &l->lacks[l->n_lacks];
     memset(k, 0, sizeof(*k));
+    k->key = h;
+    k->subj = subj;
     k->issuer = strdup(issuer);
     k->aki = aki ? strdup(aki) : NULL;
     k->side = side;
@@ -186,7 +295,7 @@ static int note_lack(summary_links *l, const char *issuer, const char *aki, int 
         return -1;
     }
     l->n_lacks++;
-    ids_add(&k->on, id);
+    *out = k;
     return 0;
 }
 
@@ -202,8 +311,13 @@ static int note_chain(summary_links *l, const chain_report *r, int side, uint64_
         return 0;
     for (size_t i = 1; i < r->n_certs; i++) {
         const cert_info *ci = &r->certs[i];
-        if (!ci->decode_error && ci->subject && ci->is_ca != 0 && !ci->self_signed && note_ca(l, ci, id) < 0)
+        ca_sent *c;
+        if (ci->decode_error || !ci->subject || ci->is_ca == 0 || ci->self_signed)
+            continue;
+        if (ca_entry(l, ci->sha256, ci->subject, ci->ski, &c) < 0)
             return -1;
+        if (c)
+            ids_add(&c->on, id);
     }
     if (r->valid || !lacks_an_issuer(r))
         return 0;
@@ -215,8 +329,11 @@ static int note_chain(summary_links *l, const chain_report *r, int side, uint64_
         bool sent = false;
         for (size_t j = 0; j < r->n_certs && !sent; j++)
             sent = j != i && str_eq(r->certs[j].subject, ci->issuer);
-        if (!sent && note_lack(l, ci->issuer, ci->aki, side, id) < 0)
+        issuer_lacked *k = NULL;
+        if (!sent && lack_entry(l, ci->issuer, ci->aki, side, &k) < 0)
             return -1;
+        if (k)
+            ids_add(&k->on, id);
     }
     return 0;
 }
@@ -264,42 +381,20 @@ int summary_links_merge(summary_links *dst, summary_links *src)
 {
     int rc = 0;
     for (size_t i = 0; i < src->n_cas; i++) {
-        ca_sent *c = &src->cas[i];
-        size_t before = dst->n_cas;
-        cert_info ci;
-        memset(&ci, 0, sizeof(ci));
-        memcpy(ci.sha256, c->sha256, sizeof(ci.sha256));
-        ci.subject = c->subject;
-        ci.ski = c->ski;
-        if (note_ca(dst, &ci, c->on.v[0]) < 0) {
+        const ca_sent *from = &src->cas[i];
+        ca_sent *c;
+        if (ca_entry(dst, from->sha256, from->subject, from->ski, &c) < 0)
             rc = -1;
-            continue;
-        }
-        for (size_t k = 0; k < dst->n_cas; k++)
-            if (strcmp(dst->cas[k].sha256, c->sha256) == 0) {
-                link_ids rest = c->on;
-                if (k >= before) /* new: note_ca counted v[0] already */
-                    dst->cas[k].on = rest;
-                else
-                    ids_merge(&dst->cas[k].on, &rest);
-            }
+        else if (c)
+            ids_merge(&c->on, &from->on);
     }
     for (size_t i = 0; i < src->n_lacks; i++) {
-        issuer_lacked *k = &src->lacks[i];
-        size_t before = dst->n_lacks;
-        if (note_lack(dst, k->issuer, k->aki, k->side, k->on.v[0]) < 0) {
+        const issuer_lacked *from = &src->lacks[i];
+        issuer_lacked *k;
+        if (lack_entry(dst, from->issuer, from->aki, from->side, &k) < 0)
             rc = -1;
-            continue;
-        }
-        for (size_t j = 0; j < dst->n_lacks; j++) {
-            issuer_lacked *t = &dst->lacks[j];
-            if (t->side == k->side && strcmp(t->issuer, k->issuer) == 0 && str_eq(t->aki, k->aki)) {
-                if (j >= before)
-                    t->on = k->on;
-                else
-                    ids_merge(&t->on, &k->on);
-            }
-        }
+        else if (k)
+            ids_merge(&k->on, &from->on);
     }
     for (size_t i = 0; i < src->n_hs; i++) {
         int g = grow_to((void **)&dst->hs, &dst->cap_hs, dst->n_hs, sizeof(hs_rec), LINKS_MAX_HANDSHAKES,
@@ -348,13 +443,17 @@ static bool same_pair(const hs_rec *x, const hs_rec *y)
     return x->pair == y->pair;
 }
 
-/* The matching CA certificate for a lacked issuer, the one first sent. */
-static const ca_sent *sent_elsewhere(const summary_links *l, const issuer_lacked *k)
+/* The matching CA certificate for a lacked issuer, the one first sent: the
+ * certificates whose subject hashes like the issuer, through by_subj (an
+ * index of cas by subject hash). */
+static const ca_sent *sent_elsewhere(const summary_links *l, const link_index *by_subj, const issuer_lacked *k)
 {
     const ca_sent *best = NULL;
-    for (size_t i = 0; i < l->n_cas; i++)
-        if (issued(&l->cas[i], k) && (!best || l->cas[i].on.v[0] < best->on.v[0]))
-            best = &l->cas[i];
+    for (size_t j = k->subj & (by_subj->cap - 1); by_subj->slot[j]; j = (j + 1) & (by_subj->cap - 1)) {
+        const ca_sent *c = &l->cas[by_subj->slot[j] - 1];
+        if (c->subj == k->subj && issued(c, k) && (!best || c->on.v[0] < best->on.v[0]))
+            best = c;
+    }
     return best;
 }
 
@@ -413,13 +512,18 @@ static bool pair_intermediates(summary_links *l)
         qsort(l->lacks, l->n_lacks, sizeof(*l->lacks), by_lowest_id);
     if (!l->n_lacks)
         return true;
-    if (!(l->pairs = calloc(l->n_lacks, sizeof(*l->pairs))))
+    l->lack_idx.cap = 0; /* reordered: rebuilt if anything is added later */
+    link_index by_subj = {0};
+    if (!(l->pairs = calloc(l->n_lacks, sizeof(*l->pairs))) || !index_alloc(&by_subj, l->n_cas))
         return false;
+    for (size_t i = 0; i < l->n_cas; i++) /* keyed by subject, not by the table's own key */
+        index_put(&by_subj, l->cas[i].subj, i);
     for (size_t i = 0; i < l->n_lacks; i++) {
-        const ca_sent *c = sent_elsewhere(l, &l->lacks[i]);
+        const ca_sent *c = sent_elsewhere(l, &by_subj, &l->lacks[i]);
         if (c)
             l->pairs[l->n_pairs++] = (lack_pair){i, (size_t)(c - l->cas)};
     }
+    free(by_subj.slot);
     return true;
 }
 
