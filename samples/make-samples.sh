@@ -220,6 +220,24 @@ rsa_der_ints() {
         | openssl asn1parse -inform DER | sed -n 's/.*prim: INTEGER *:\([0-9A-Fa-f]*\)$/\1/p'
 }
 
+# make_revoked — grace-revoked (clientAuth, from the intermediate) and
+# intermediate.crl.pem, the intermediate's CRL that lists it as revoked
+# (keyCompromise). Needs the intermediate's database in $WORK/db-intermediate;
+# the servers that check revocation load the CRL (ssl_crl, ssl_crl_file, ...).
+make_revoked() {
+    issue intermediate grace-revoked "$O/CN=grace-revoked" v3_client
+    cat "$PKI/grace-revoked.pem" "$PKI/intermediate.pem" >"$PKI/grace-revoked-chain.pem"
+    CA_DIR=$WORK/db-intermediate CA_CERT=$PKI/intermediate.pem CA_KEY=$PKI/intermediate.key \
+        openssl ca -config "$CNF" -revoke "$PKI/grace-revoked.pem" -crl_reason keyCompromise 2>/dev/null \
+        || die "cannot revoke grace-revoked"
+    CA_DIR=$WORK/db-intermediate CA_CERT=$PKI/intermediate.pem CA_KEY=$PKI/intermediate.key \
+        openssl ca -config "$CNF" -gencrl -out "$PKI/intermediate.crl.pem" 2>/dev/null \
+        || die "cannot make the intermediate's CRL"
+    cat "$PKI/root.pem" "$PKI/intermediate.pem" "$PKI/intermediate.crl.pem" >"$PKI/ca-chain-crl.pem"
+    ! openssl verify -crl_check -CAfile "$PKI/ca-chain-crl.pem" -purpose sslclient \
+        "$PKI/grace-revoked.pem" >/dev/null 2>&1 || die "grace-revoked verifies against the CRL"
+}
+
 make_pki() {
     note "PKI in $PKI"
     find "$PKI" -maxdepth 1 -type f \( -name '*.pem' -o -name '*.key' \) -delete
@@ -248,6 +266,8 @@ make_pki() {
     openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$PKI/frank-rsa1024.key" 2>/dev/null
     issue intermediate frank-rsa1024 "$O/CN=frank-rsa1024" v3_client
     cat "$PKI/frank-rsa1024.pem" "$PKI/intermediate.pem" >"$PKI/frank-rsa1024-chain.pem"
+
+    make_revoked
 
     # an unrelated CA and its client
     self_signed_ca rogue-ca "/O=rogue/CN=Rogue Test CA" 7300
