@@ -142,3 +142,9 @@ bool tls13_record_may_be_alert(size_t record_len)
     return record_len >= TLS13_ALERT_INNER + TLS13_TAG &&
            record_len <= TLS13_ALERT_INNER + TLS13_TAG + TLS13_ALERT_MAX_PAD;
 }
+
+bool tls13_record_is_alert_sized(size_t record_len)
+{
+    return record_len == TLS13_ALERT_INNER + TLS13_TAG || record_len == TLS13_ALERT_INNER + TLS13_TAG_CCM8 ||
+           record_len == TLS13_ALERT_INNER + TLS13_TAG + TLS13_ALERT_MAX_PAD; /* JSSE's padded alert */
+}

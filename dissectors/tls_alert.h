@@ -98,4 +98,13 @@ bool tls_alert_looks_encrypted(uint8_t content_type, size_t record_len, bool enc
  */
 bool tls13_record_may_be_alert(size_t record_len);
 
+/*
+ * Exactly the size of a TLS 1.3 alert record as stacks send it: 19 bytes
+ * (16-byte tag, unpadded: OpenSSL, GnuTLS, Go, NSS, Node), 35 (the same
+ * padded with 16 zero bytes: Java JSSE) or 11 (AES-CCM-8). What an inference
+ * of a refusal may rest on: a KeyUpdate (21) or a short response line (31 =
+ * 14 bytes of data) is in the range above but not this.
+ */
+bool tls13_record_is_alert_sized(size_t record_len);
+
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "names.h"
+#include "text.h"
 #include "tls_alert.h"
 
 static void copy_chain_findings(const conn_analysis *a, mtls_dir d, diagnosis *out)
@@ -64,6 +65,90 @@ static void renegotiation_finding(const diag_ctx *c, size_t i, diagnosis *out)
                            ? "the client offered renegotiation_info, the server did not answer it"
                            : "the client sent neither renegotiation_info nor TLS_EMPTY_RENEGOTIATION_INFO_SCSV",
                        read);
+}
+
+/* The finding with this code whose place is on side `who` ("client ..."), or NULL. */
+static finding_t *side_finding(diagnosis *out, const char *who, const char *code)
+{
+    for (size_t i = 0; i < out->findings.n; i++) {
+        finding_t *fi = &out->findings.items[i];
+        if (strcmp(fi->code, code) == 0 && fi->where && strncmp(fi->where, who, strlen(who)) == 0)
+            return fi;
+    }
+    return NULL;
+}
+
+/* A certificate alert names what the peer found wrong with the certificate
+ * it refused: that is a finding on that certificate, observed from the alert,
+ * beside (or confirming) our own validation's. */
+static const struct alert_finding {
+    uint8_t desc;
+    const char *code;          /* the finding it is */
+    const char *needs_own;     /* only when our own validation found this too (NULL: always) */
+    const char *what;          /* what the peer says */
+} alert_findings[] = {
+    {TLS_ALERT_CERTIFICATE_REVOKED, "cert_revoked", NULL,
+     "its issuer revoked it (CRL or OCSP): issue and deploy a new certificate"},
+    {TLS_ALERT_CERTIFICATE_EXPIRED, "cert_expired", NULL,
+     "it (or a certificate of its chain) is expired or not yet valid at the peer's clock: renew it, or "
+     "fix the clock of whichever side is wrong"},
+    {TLS_ALERT_UNSUPPORTED_CERTIFICATE, "weak_key", "weak_key",
+     "its key is too weak for the peer's security level: reissue it with an RSA key of at least 2048 bits "
+     "or an EC key"},
+    {TLS_ALERT_BAD_CERTIFICATE, "weak_key", "weak_key",
+     "it could not be used, and its key is too weak for current security levels: reissue it with an RSA "
+     "key of at least 2048 bits or an EC key"},
+    {TLS_ALERT_BAD_CERTIFICATE, "weak_signature_hash", "weak_signature_hash",
+     "it could not be used, and it is signed with a hash current security levels refuse (SHA-1 or MD5): "
+     "reissue it signed with SHA-256"},
+    {TLS_ALERT_UNSUPPORTED_CERTIFICATE, "eku_no_client_auth", "eku_no_client_auth", NULL},
+    {TLS_ALERT_UNSUPPORTED_CERTIFICATE, "eku_no_server_auth", "eku_no_server_auth", NULL},
+    {TLS_ALERT_UNSUPPORTED_CERTIFICATE, "key_usage_mismatch", "key_usage_mismatch", NULL},
+    {TLS_ALERT_BAD_CERTIFICATE, "eku_no_client_auth", "eku_no_client_auth", NULL},
+    {TLS_ALERT_BAD_CERTIFICATE, "key_usage_mismatch", "key_usage_mismatch", NULL},
+    {TLS_ALERT_UNSUPPORTED_CERTIFICATE, "cert_unsupported", NULL,
+     "the peer does not accept this kind of certificate (its key usage or extended key usage, key type, "
+     "key size or signature algorithm): compare them with what the peer requires"},
+};
+
+static void alert_cert_findings(const diag_ctx *c, diagnosis *out)
+{
+    const facts *f = &c->f;
+    if (f->alert == NONE)
+        return;
+    const step_t *al = &c->s->steps[f->alert];
+    if (al->kind != STEP_ALERT || al->alert_level != TLS_ALERT_LEVEL_FATAL)
+        return;
+    mtls_dir certified = al->dir == DIR_S2C ? DIR_C2S : DIR_S2C; /* whose certificate it refuses */
+    long cert = certified == DIR_C2S ? f->cli_cert : f->srv_cert;
+    uint32_t n = certified == DIR_C2S ? f->cli_cert_count : f->srv_cert_count;
+    if (cert == NONE || cert > f->alert || n == 0)
+        return;
+    const char *who = side_word(certified), *peer = side_word(al->dir);
+    name_buf nb;
+    for (size_t i = 0; i < MTLS_ARRAY_LEN(alert_findings); i++) {
+        const struct alert_finding *af = &alert_findings[i];
+        if (af->desc != al->alert_desc)
+            continue;
+        finding_t *own = side_finding(out, who, af->code);
+        if (af->needs_own && !own)
+            continue;
+        if (own) { /* our validation found it too: the alert confirms it */
+            char *m = text_printf("%s Observed: the %s's alert %s (step %ld) refused this certificate.",
+                                  own->message, peer, names_alert(al->alert_desc, &nb), f->alert + 1);
+            if (m) {
+                free(own->message);
+                own->message = m;
+            }
+        } else {
+            char where[48];
+            snprintf(where, sizeof where, "%s chain[0]", who);
+            (void)findings_add(&out->findings, SEV_ERROR, af->code, where,
+                               "Observed: the %s refused the %s certificate with alert %s (step %ld): %s.",
+                               peer, who, names_alert(al->alert_desc, &nb), f->alert + 1, af->what);
+        }
+        break; /* one finding per alert */
+    }
 }
 
 void diag_own_findings(const diag_ctx *c, diagnosis *out)
@@ -126,6 +211,7 @@ void diag_own_findings(const diag_ctx *c, diagnosis *out)
                                side_word(st->dir));
         }
     }
+    alert_cert_findings(c, out);
     if (gaps > 8)
         (void)findings_add(&out->findings, SEV_WARNING, "tcp_gap", NULL,
                            "%zu more TCP gaps in this connection.", gaps - 8);

@@ -8,7 +8,9 @@
 #define TLS13_AEAD_TAG 16   /* AES-GCM, ChaCha20-Poly1305, AES-CCM */
 #define EMPTY_CERTIFICATE 8 /* header 4 + context length 1 + list length 3 */
 
-static bool alert_sized(uint32_t len) { return tls13_record_may_be_alert(len); }
+/* A refusal is inferred only from what only an alert looks like: a record of
+ * exactly an unpadded alert's size (a 31-byte record is a 14-byte answer). */
+static bool alert_sized(uint32_t len) { return tls13_record_is_alert_sized(len); }
 
 /* The client's flight: from its first record after the server's flight to
  * its Finished (the first record of exactly fin_len bytes). A flight in one

@@ -547,6 +547,15 @@ static void test_alerts_real(void **state)
     assert_true(tls13_record_may_be_alert(35));
     assert_false(tls13_record_may_be_alert(36));
     assert_false(tls13_record_may_be_alert(0));
+    /* exact alert sizes (what a refusal inference may rest on): a real
+     * OpenSSL alert above is 19; JSSE pads to 35; a 31-byte record is a
+     * 14-byte answer line, a 21-byte one a KeyUpdate */
+    assert_true(tls13_record_is_alert_sized(19));
+    assert_true(tls13_record_is_alert_sized(11));
+    assert_true(tls13_record_is_alert_sized(35));
+    assert_false(tls13_record_is_alert_sized(31));
+    assert_false(tls13_record_is_alert_sized(21));
+    assert_false(tls13_record_is_alert_sized(20));
 
     /* short / long fragments */
     static const uint8_t one[] = {2}, three[] = {2, 40, 0};
