@@ -209,6 +209,17 @@ static bool alert_before_any_cert(const diag_ctx *c)
 
 static bool closed_without_alert(const diag_ctx *c) { return ends_with(c, STEP_FIN) || ends_with(c, STEP_RST); }
 
+/* The client answered the server's CertificateRequest with an empty
+ * Certificate, and the server closed (FIN or reset) without an alert: a
+ * server that requires a certificate and says so by hanging up. Both the
+ * empty Certificate and the close are on the wire. */
+static bool server_closed_after_empty_client_cert(const diag_ctx *c)
+{
+    const facts *f = &c->f;
+    return closed_without_alert(c) && c->ts->dir == DIR_S2C && before_term(c, f->cli_cert) && f->cli_cert_count == 0 &&
+           before_term(c, f->certreq);
+}
+
 /* A close without an alert right after the other side's certificate that our
  * own validation rejects: a refusal by a stack that does not alert (Node.js). */
 static bool server_closed_after_invalid_client_cert(const diag_ctx *c)
@@ -283,6 +294,8 @@ static const diag_rule rules[] = {
      explain_server_cert_rejected},
     {"alert_before_any_cert", VERDICT_NEGOTIATION_FAILED, EVIDENCE_OBSERVED, alert_before_any_cert, explain_negotiation_failed},
     {"other_alert", VERDICT_ABORTED, EVIDENCE_OBSERVED, ended_by_alert, explain_aborted},
+    {"server_closed_after_empty_client_cert", VERDICT_CLIENT_CERT_MISSING, EVIDENCE_OBSERVED,
+     server_closed_after_empty_client_cert, explain_client_cert_missing},
     {"server_closed_after_invalid_client_cert", VERDICT_CLIENT_CERT_REJECTED, EVIDENCE_INFERRED,
      server_closed_after_invalid_client_cert, explain_client_cert_closed},
     {"client_closed_after_server_cert", VERDICT_SERVER_CERT_REJECTED, EVIDENCE_INFERRED,
