@@ -370,7 +370,7 @@ void explain_server_cert_left(const diag_ctx *c, diag_out *o)
     long k = f->fin[0] != NONE && f->fin[1] != NONE ? NONE : c->term;
     for (size_t i = 0; k == NONE && i < s->n_steps; i++) {
         long after = f->fin[0] > f->fin[1] ? f->fin[0] : f->fin[1];
-        if ((long)i > after && s->steps[i].dir == DIR_C2S && s->steps[i].kind != STEP_HTTP)
+        if ((long)i > after && s->steps[i].dir == DIR_C2S && s->steps[i].kind != STEP_APP)
             k = (long)i;
     }
     diag_cite(o, k);

@@ -202,7 +202,7 @@ void facts_gather(const session_t *s, facts *f)
             if (f->malformed == NONE)
                 f->malformed = li;
             break;
-        case STEP_HTTP:
+        case STEP_APP:
             if (d == 1 && f->http_srv == NONE)
                 f->http_srv = li;
             break;

@@ -128,7 +128,7 @@ static long client_step_after_finished(const diag_ctx *c)
     long after = f->fin[0] > f->fin[1] ? f->fin[0] : f->fin[1];
     for (size_t i = (size_t)after + 1; i < c->s->n_steps; i++) {
         const step_t *st = &c->s->steps[i];
-        if (st->dir == DIR_C2S && st->kind != STEP_HTTP)
+        if (st->dir == DIR_C2S && st->kind != STEP_APP)
             return (long)i;
     }
     return NONE;

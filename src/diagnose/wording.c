@@ -30,7 +30,7 @@ void step_phrase(sb *b, const session_t *s, long i)
     if (step_is_certificate(st) && st->count == 0)
         sb_printf(b, "the %s's empty Certificate", side_word(st->dir));
     else
-        sb_printf(b, "the %s's %s", side_word(st->dir), step_kind_name(st->kind));
+        sb_printf(b, "the %s's %s", side_word(st->dir), step_name(st));
 }
 
 long last_tls_step_before(const session_t *s, long i)
@@ -38,7 +38,7 @@ long last_tls_step_before(const session_t *s, long i)
     for (long k = i - 1; k >= 0; k--) {
         step_kind kd = s->steps[k].kind;
         if (kd != STEP_FIN && kd != STEP_RST && kd != STEP_TCP_GAP && kd != STEP_CAPTURE_END &&
-            kd != STEP_EVICTED && kd != STEP_TCP_SYN && kd != STEP_HTTP)
+            kd != STEP_EVICTED && kd != STEP_TCP_SYN && kd != STEP_APP)
             return k;
     }
     return NONE;

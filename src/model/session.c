@@ -84,7 +84,7 @@ void session_free(session_t *s)
         return;
     for (size_t i = 0; i < s->n_steps; i++) {
         free(s->steps[i].detail);
-        if (s->steps[i].kind == STEP_HTTP) {
+        if (s->steps[i].kind == STEP_APP) {
             free(s->steps[i].app.line);
             free(s->steps[i].app.message);
         } else if (s->steps[i].kind == STEP_CAPTURE_END || s->steps[i].kind == STEP_EVICTED) {
@@ -179,7 +179,7 @@ static const struct {
     [STEP_ALERT] = {"Alert", "alert", 'a'},
     [STEP_ENCRYPTED_ALERT] = {"encrypted alert", "encrypted_alert", 'l'},
     [STEP_POST_HANDSHAKE_AUTH] = {"post-handshake CertificateRequest", "post_handshake_auth", 'p'},
-    [STEP_HTTP] = {"HTTP", "http", 'g'},
+    [STEP_APP] = {"application", "app", 'g'},
     [STEP_FIN] = {"FIN", "fin", 'i'},
     [STEP_RST] = {"RST", "rst", 'j'},
     [STEP_TCP_GAP] = {"TCP gap", "tcp_gap", '-'},
@@ -196,6 +196,56 @@ const char *step_kind_name(step_kind k)
 const char *step_kind_id(step_kind k)
 {
     return (unsigned)k < STEP__COUNT && step_names[k].id ? step_names[k].id : "unknown";
+}
+
+static const struct {
+    const char *name, *id;
+} app_protos[APP_PROTO__COUNT] = {
+    [APP_PROTO_NONE] = {"application", "none"},   [APP_PROTO_HTTP1] = {"HTTP", "http1"},
+    [APP_PROTO_HTTP2] = {"HTTP", "http2"},        [APP_PROTO_GRPC] = {"gRPC", "grpc"},
+    [APP_PROTO_POSTGRES] = {"PostgreSQL", "postgresql"}, [APP_PROTO_MYSQL] = {"MySQL", "mysql"},
+    [APP_PROTO_MQTT] = {"MQTT", "mqtt"},          [APP_PROTO_REDIS] = {"Redis", "redis"},
+    [APP_PROTO_LDAP] = {"LDAP", "ldap"},          [APP_PROTO_SMTP] = {"SMTP", "smtp"},
+    [APP_PROTO_IMAP] = {"IMAP", "imap"},          [APP_PROTO_POP3] = {"POP3", "pop3"},
+};
+
+const char *app_protocol_name(app_protocol p)
+{
+    return (unsigned)p < APP_PROTO__COUNT && app_protos[p].name ? app_protos[p].name : "application";
+}
+
+const char *app_protocol_id(app_protocol p)
+{
+    return (unsigned)p < APP_PROTO__COUNT && app_protos[p].id ? app_protos[p].id : "none";
+}
+
+const char *app_outcome_id(app_outcome o)
+{
+    switch (o) {
+    case APP_OUTCOME_ACCEPTED:
+        return "accepted";
+    case APP_OUTCOME_REFUSED:
+        return "refused";
+    case APP_OUTCOME_ERROR:
+        return "error";
+    default:
+        return "none";
+    }
+}
+
+static bool app_is_http(app_protocol p)
+{
+    return p == APP_PROTO_HTTP1 || p == APP_PROTO_HTTP2 || p == APP_PROTO_GRPC;
+}
+
+const char *step_name(const step_t *st)
+{
+    return st->kind == STEP_APP ? app_protocol_name(st->app.protocol) : step_kind_name(st->kind);
+}
+
+const char *step_id(const step_t *st)
+{
+    return st->kind == STEP_APP && app_is_http(st->app.protocol) ? "http" : step_kind_id(st->kind);
 }
 
 char step_history_char(const step_t *st)

@@ -53,8 +53,9 @@ typedef enum step_kind {
     STEP_ALERT,               /* plaintext or decrypted alert: alert_level / alert_desc */
     STEP_ENCRYPTED_ALERT,     /* alert record we cannot read */
     STEP_POST_HANDSHAKE_AUTH, /* CertificateRequest after the handshake (TLS 1.3) */
-    STEP_HTTP,                /* the first request or response of the application protocol
-                               * after the handshake: payload in step.app */
+    STEP_APP,                 /* a request or response of the application protocol (HTTP, gRPC,
+                               * PostgreSQL, MySQL, MQTT, Redis, LDAP, SMTP, IMAP, POP3) after the
+                               * handshake, decrypted or in the clear: payload in step.app */
     STEP_FIN,
     STEP_RST,
     STEP_TCP_GAP,             /* length = bytes lost */
@@ -64,24 +65,50 @@ typedef enum step_kind {
     STEP__COUNT
 } step_kind;
 
-/* The application protocol a STEP_HTTP step was read in. */
+/* The application protocol a STEP_APP step was read in. */
 typedef enum app_protocol {
     APP_PROTO_NONE = 0,
     APP_PROTO_HTTP1,          /* HTTP/1.x request or status line */
     APP_PROTO_HTTP2,          /* HTTP/2 HEADERS (:method/:path, :status) */
+    APP_PROTO_GRPC,           /* gRPC over HTTP/2: trailers grpc-status / grpc-message */
+    APP_PROTO_POSTGRES,       /* StartupMessage; ErrorResponse, AuthenticationOk, ReadyForQuery */
+    APP_PROTO_MYSQL,          /* HandshakeResponse; OK / ERR packet (MySQL, MariaDB) */
+    APP_PROTO_MQTT,           /* CONNECT; CONNACK (3.1.1 return code, 5 reason code) */
+    APP_PROTO_REDIS,          /* a command; a RESP reply (+OK, -NOAUTH, ...) */
+    APP_PROTO_LDAP,           /* a request; an LDAPResult (BindResponse, ...) */
+    APP_PROTO_SMTP,           /* a command; a reply code */
+    APP_PROTO_IMAP,           /* a command; a tagged or untagged status response */
+    APP_PROTO_POP3,           /* a command; +OK / -ERR */
+    APP_PROTO__COUNT
 } app_protocol;
+
+/* What a response says about the client, in its protocol's own terms. */
+typedef enum app_outcome {
+    APP_OUTCOME_NONE = 0,     /* a request, or a response that decides nothing (a greeting) */
+    APP_OUTCOME_ACCEPTED,     /* the server let the client in or served it (AuthenticationOk,
+                               * CONNACK 0, HTTP 200, +PONG, LDAP success, ...) */
+    APP_OUTCOME_REFUSED,      /* refused who the client is: authentication or authorization
+                               * (SQLSTATE 28000, MySQL 1045, CONNACK 5 / 0x87, -NOAUTH, LDAP 49,
+                               * HTTP 401/403/495/496, gRPC 7/16, IMAP NO [AUTHENTICATIONFAILED]) */
+    APP_OUTCOME_ERROR,        /* an error that is not about who the client is */
+} app_outcome;
 
 /* A typed application exchange (Zeek's http_reply(c, version, code, reason)):
  * what later stages need, never parsed back out of display text. */
 typedef struct app_message {
     app_protocol protocol;
+    app_outcome outcome;
     bool response;            /* server -> client */
-    uint16_t code;            /* response status (HTTP status), 0 for a request or none */
-    char *line;               /* owned: the request or status line as sent ("HTTP/1.1 400 Bad
-                               * Request", "GET / HTTP/1.1"; HTTP/2: ":status 403", "GET /
-                               * (h2)"); raw wire text, escape before printing */
-    char *message;            /* owned: the server's words for a certificate refusal in the
-                               * response body ("No required SSL certificate was sent"), or NULL */
+    bool plaintext;           /* read in the clear (after a close or alert, or before TLS), not decrypted */
+    uint32_t code;            /* the protocol's code: HTTP status, gRPC status, MySQL error number,
+                               * MQTT reason code, LDAP resultCode, SMTP reply code; 0 for none */
+    char state[6];            /* SQLSTATE ("28000") for PostgreSQL and MySQL, else "" */
+    char *line;               /* owned: the request or response as a short line ("HTTP/1.1 400 Bad
+                               * Request", "GET / HTTP/1.1"; HTTP/2: ":status 403", "GET / (h2)";
+                               * "ErrorResponse FATAL 28000"); raw wire text, escape before printing */
+    char *message;            /* owned: the server's words (nginx's page naming the certificate,
+                               * PostgreSQL's M field, MySQL's message, grpc-message, LDAP
+                               * diagnosticMessage, a mail reply's text), or NULL */
 } app_message;
 
 /* The first record sizes of an encrypted flight read without keys (TLS 1.3):
@@ -128,7 +155,7 @@ typedef struct step {
     /* The typed payload of the kinds that carry more than the fields above
      * (tagged by kind; the reporters make the text from it, report/step_text.c). */
     union {
-        app_message app;      /* STEP_HTTP: the typed exchange (detail is NULL then) */
+        app_message app;      /* STEP_APP: the typed exchange (detail is NULL then) */
         flight_sizes flight;  /* STEP_ENCRYPTED_HANDSHAKE of a TLS 1.3 flight without keys */
         step_malformed malformed; /* STEP_MALFORMED */
         step_end end;             /* STEP_CAPTURE_END, STEP_EVICTED */
@@ -311,6 +338,14 @@ int u16_list_set(u16_list *l, const uint16_t *v, size_t n);
 char step_history_char(const step_t *st);
 const char *step_kind_name(step_kind k);      /* "ClientHello", "Certificate", ... */
 const char *step_kind_id(step_kind k);        /* stable JSON id: "client_hello", ... */
+/* A step's name and JSON id: step_kind_name/step_kind_id, except that an
+ * application message is named by its protocol ("PostgreSQL") and its id is
+ * "http" for HTTP/1, HTTP/2 and gRPC, "app" for the other protocols. */
+const char *step_name(const step_t *st);
+const char *step_id(const step_t *st);
+const char *app_protocol_name(app_protocol p);   /* "HTTP", "PostgreSQL", ... */
+const char *app_protocol_id(app_protocol p);     /* stable JSON id: "http1", "postgresql", ... */
+const char *app_outcome_id(app_outcome o);       /* "none", "accepted", "refused", "error" */
 const char *dir_arrow(mtls_dir d);            /* "C->S" / "S->C" */
 
 /* Free the owned lists and strings of a hello summary and zero it. */

@@ -478,6 +478,22 @@ static void ecs_tls(jb *b, cJSON *root, const conn_view *cv, const rjson_options
 
 }
 
+/* An application message's typed fields (mtls.steps[].app). */
+static void app_obj(jb *b, cJSON *so, const app_message *m)
+{
+    cJSON *a = jb_obj(b, so, "app");
+    jb_str(b, a, "protocol", app_protocol_id(m->protocol), JB_BORROW);
+    jb_str(b, a, "outcome", app_outcome_id(m->outcome), JB_BORROW);
+    if (m->plaintext)
+        jb_bool(b, a, "plaintext", true);
+    if (m->code)
+        jb_u64(b, a, "code", m->code);
+    if (m->state[0])
+        jb_str(b, a, "state", m->state, JB_COPY);
+    if (m->message)
+        jb_str(b, a, "message", m->message, JB_COPY);
+}
+
 static void steps_arr(jb *b, cJSON *m, const session_t *s, const rjson_options *opt)
 {
     name_buf nb;
@@ -491,7 +507,7 @@ static void steps_arr(jb *b, cJSON *m, const session_t *s, const rjson_options *
         char rel[FASTFMT_MS_MAX];
         jb_raw(b, so, "rel_ms", rel, fastfmt_ms3(st->ts_us >= s->first_ts_us ? st->ts_us - s->first_ts_us : 0, rel));
         jb_str(b, so, "dir", dir_arrow(st->dir), JB_BORROW);
-        jb_str(b, so, "kind", step_kind_id(st->kind), JB_BORROW);
+        jb_str(b, so, "kind", step_id(st), JB_BORROW);
         if (st->decrypted)
             jb_bool(b, so, "decrypted", true);
         if (st->length)
@@ -507,6 +523,8 @@ static void steps_arr(jb *b, cJSON *m, const session_t *s, const rjson_options *
             jb_str(b, so, "alert", names_alert(st->alert_desc, &nb), JB_COPY);
             jb_u64(b, so, "alert_code", st->alert_desc);
         }
+        if (st->kind == STEP_APP)
+            app_obj(b, so, &st->app);
         char *owned = NULL;
         const char *detail = step_detail_text(s, st, &owned);
         if (owned)

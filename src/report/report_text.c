@@ -107,7 +107,7 @@ static void step_line(out_t *o, const session_t *s, const step_t *st)
         break;
     case STEP_CERTIFICATE:
     case STEP_COMPRESSED_CERTIFICATE: {
-        fmt(o, "%s (", step_kind_name(st->kind));
+        fmt(o, "%s (", step_name(st));
         if (st->count == 0) {
             raw(o, "empty");
         } else {
@@ -160,7 +160,7 @@ static void step_line(out_t *o, const session_t *s, const step_t *st)
     }
     case STEP_ENCRYPTED_HANDSHAKE:
     case STEP_APPLICATION_DATA:
-        fmt(o, "%s (%u record%s, %u bytes)", step_kind_name(st->kind), st->count ? st->count : 1,
+        fmt(o, "%s (%u record%s, %u bytes)", step_name(st), st->count ? st->count : 1,
             st->count == 1 || st->count == 0 ? "" : "s", st->length);
         break;
     case STEP_TCP_GAP:
@@ -169,7 +169,7 @@ static void step_line(out_t *o, const session_t *s, const step_t *st)
         color(o, C_RESET);
         break;
     default:
-        raw(o, step_kind_name(st->kind));
+        raw(o, step_name(st));
         break;
     }
     if (st->decrypted && st->kind != STEP_ALERT)

@@ -31,7 +31,7 @@ const char *step_detail_text(const session_t *s, const step_t *st, char **owned)
                                     dx_err_name(st->malformed.code));
     if ((st->kind == STEP_CAPTURE_END || st->kind == STEP_EVICTED) && !st->detail)
         return st->end.text;
-    if (st->kind != STEP_HTTP)
+    if (st->kind != STEP_APP)
         return st->detail;
     if (!st->app.line)
         return NULL;

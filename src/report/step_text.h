@@ -7,7 +7,7 @@
 
 #include "session.h"
 
-/* For STEP_HTTP: the request or status line and, when the server named the
+/* For STEP_APP: the request or status line and, when the server named the
  * certificate refusal in its body, ` ("words")`; for a TLS 1.3 flight read
  * without keys: "record sizes A+B+C" — in *owned (malloc'd; the caller frees
  * it), also returned. For STEP_STARTTLS: the session's protocol name. For

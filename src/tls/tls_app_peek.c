@@ -10,7 +10,7 @@
  * the first HEADERS frame of each direction; its header block is decoded
  * with libnghttp2's HPACK inflater (:method/:path, :status). In both, the
  * server's first response body is searched (first few records) for nginx's
- * words naming the certificate. Each becomes a typed STEP_HTTP step
+ * words naming the certificate. Each becomes a typed STEP_APP step
  * (app_message: protocol, status code, line, the server's words); a response
  * whose words may still come is held in the peek state and appended when it
  * closes, so no step is patched after it was logged.
@@ -45,6 +45,18 @@ static const char *find_words(const uint8_t *p, size_t n)
     return NULL;
 }
 
+/* What an HTTP status says about the client by itself (the diagnosis weighs
+ * 400 and 421 with what it knows of the certificate): 2xx/3xx served it,
+ * 401/403 and nginx's 495/496 refused who it is, the rest are errors. */
+static app_outcome http_outcome(uint32_t status)
+{
+    if (status >= 200 && status < 400)
+        return APP_OUTCOME_ACCEPTED;
+    if (status == 401 || status == 403 || status == 495 || status == 496)
+        return APP_OUTCOME_REFUSED;
+    return status >= 400 ? APP_OUTCOME_ERROR : APP_OUTCOME_NONE;
+}
+
 static void app_message_clear(app_message *m)
 {
     free(m->line);
@@ -52,10 +64,10 @@ static void app_message_clear(app_message *m)
     memset(m, 0, sizeof(*m));
 }
 
-/* Append m as d's STEP_HTTP step (takes ownership of its strings). */
+/* Append m as d's STEP_APP step (takes ownership of its strings). */
 static void append_http_step(tls_conn *c, mtls_dir d, uint64_t ts, app_message *m)
 {
-    step_t *st = c->s ? session_add_step(c->s, ts, d, STEP_HTTP) : NULL;
+    step_t *st = c->s ? session_add_step(c->s, ts, d, STEP_APP) : NULL;
     if (!st) {
         app_message_clear(m);
         return;
@@ -88,7 +100,9 @@ static void add_http_step(tls_conn *c, mtls_dir d, uint64_t ts, app_protocol pro
     }
     tlsa_flush(c);
     pk->step_made = true;
-    app_message m = {proto, d == DIR_S2C, code, line, NULL};
+    app_message m = {.protocol = proto, .response = d == DIR_S2C, .code = code, .line = line};
+    if (m.response)
+        m.outcome = http_outcome(code);
     if (!hold) {
         append_http_step(c, d, ts, &m);
         return;
@@ -108,6 +122,7 @@ static void note_words(tls_conn *c, const uint8_t *p, size_t n)
     if (!w)
         return;
     pk->pending_msg.message = strdup(w);
+    pk->pending_msg.outcome = APP_OUTCOME_REFUSED; /* the server's words name the certificate */
     pk->state = PEEK_DONE;
     tlsa_flush(c);
 }
@@ -141,15 +156,34 @@ static void h1_first(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, siz
 
 /* ---- HTTP/2 ------------------------------------------------------------ */
 
-/* Decode one header block: the line for the step ("GET / (h2)", ":status 403")
- * and, for a response, the status (0 when not a number). */
-static char *h2_line(mtls_dir d, const uint8_t *block, size_t len, uint16_t *code)
+/* The header fields of one HTTP/2 header block that the steps need. */
+typedef struct h2_fields {
+    char method[16], path[128], status[8];
+    int grpc_status;          /* -1 when absent */
+    char grpc_message[160];
+    bool grpc;                /* content-type application/grpc */
+} h2_fields;
+
+static void h2_copy(char *dst, size_t cap, const nghttp2_nv *nv)
 {
-    *code = 0;
+    snprintf(dst, cap, "%.*s", (int)nv->valuelen, (const char *)nv->value);
+}
+
+static bool h2_name_is(const nghttp2_nv *nv, const char *name)
+{
+    size_t n = strlen(name);
+    return nv->namelen == n && memcmp(nv->name, name, n) == 0;
+}
+
+/* Decode one header block with libnghttp2's HPACK inflater (a fresh one per
+ * block: the dynamic table is not followed across blocks). */
+static void h2_decode(const uint8_t *block, size_t len, h2_fields *h)
+{
+    memset(h, 0, sizeof(*h));
+    h->grpc_status = -1;
     nghttp2_hd_inflater *inf = NULL;
     if (nghttp2_hd_inflate_new(&inf) != 0)
-        return NULL;
-    char method[16] = "", path[128] = "", status[8] = "";
+        return;
     for (;;) {
         nghttp2_nv nv;
         int flags = 0;
@@ -159,16 +193,22 @@ static char *h2_line(mtls_dir d, const uint8_t *block, size_t len, uint16_t *cod
         block += used;
         len -= (size_t)used;
         if (flags & NGHTTP2_HD_INFLATE_EMIT) {
-            char *dst = NULL;
-            size_t cap = 0;
-            if (nv.namelen == 7 && memcmp(nv.name, ":method", 7) == 0)
-                dst = method, cap = sizeof method;
-            else if (nv.namelen == 5 && memcmp(nv.name, ":path", 5) == 0)
-                dst = path, cap = sizeof path;
-            else if (nv.namelen == 7 && memcmp(nv.name, ":status", 7) == 0)
-                dst = status, cap = sizeof status;
-            if (dst)
-                snprintf(dst, cap, "%.*s", (int)nv.valuelen, (const char *)nv.value);
+            if (h2_name_is(&nv, ":method"))
+                h2_copy(h->method, sizeof h->method, &nv);
+            else if (h2_name_is(&nv, ":path"))
+                h2_copy(h->path, sizeof h->path, &nv);
+            else if (h2_name_is(&nv, ":status"))
+                h2_copy(h->status, sizeof h->status, &nv);
+            else if (h2_name_is(&nv, "grpc-message"))
+                h2_copy(h->grpc_message, sizeof h->grpc_message, &nv);
+            else if (h2_name_is(&nv, "content-type"))
+                h->grpc = nv.valuelen >= 16 && memcmp(nv.value, "application/grpc", 16) == 0;
+            else if (h2_name_is(&nv, "grpc-status") && nv.valuelen >= 1 && nv.valuelen <= 2) {
+                int v = 0;
+                for (size_t i = 0; i < nv.valuelen; i++)
+                    v = nv.value[i] >= '0' && nv.value[i] <= '9' && v >= 0 ? v * 10 + (nv.value[i] - '0') : -1;
+                h->grpc_status = v;
+            }
         }
         if (flags & NGHTTP2_HD_INFLATE_FINAL) {
             nghttp2_hd_inflate_end_headers(inf);
@@ -178,13 +218,48 @@ static char *h2_line(mtls_dir d, const uint8_t *block, size_t len, uint16_t *cod
             break;
     }
     nghttp2_hd_inflate_del(inf);
-    if (status[0] >= '1' && status[0] <= '9' && status[1] >= '0' && status[1] <= '9' && status[2] >= '0' &&
-        status[2] <= '9' && status[3] == '\0')
-        *code = (uint16_t)((status[0] - '0') * 100 + (status[1] - '0') * 10 + (status[2] - '0'));
-    char *out = NULL;
-    int r = d == DIR_S2C ? (status[0] ? asprintf(&out, ":status %s", status) : -1)
-                         : (method[0] ? asprintf(&out, "%s %s (h2)", method, path) : -1);
-    return r < 0 ? NULL : out;
+}
+
+/* :status as a number, 0 when it is not three digits. */
+static uint16_t h2_status_code(const h2_fields *h)
+{
+    const char *st = h->status;
+    if (st[0] >= '1' && st[0] <= '9' && st[1] >= '0' && st[1] <= '9' && st[2] >= '0' && st[2] <= '9' && st[3] == '\0')
+        return (uint16_t)((st[0] - '0') * 100 + (st[1] - '0') * 10 + (st[2] - '0'));
+    return 0;
+}
+
+/* What a gRPC status says about the client: 0 OK served it, 7
+ * PERMISSION_DENIED and 16 UNAUTHENTICATED refused who it is. */
+static app_outcome grpc_outcome(int st)
+{
+    if (st == 0)
+        return APP_OUTCOME_ACCEPTED;
+    return st == 7 || st == 16 ? APP_OUTCOME_REFUSED : APP_OUTCOME_ERROR;
+}
+
+/* A gRPC status (in trailers, or a trailers-only response) decides the held
+ * response: the protocol becomes gRPC and the status its code. */
+static void note_grpc_status(tls_conn *c, const h2_fields *h)
+{
+    app_peek *pk = &c->d[DIR_S2C].peek;
+    if (!pk->pending || h->grpc_status < 0)
+        return;
+    app_message *m = &pk->pending_msg;
+    char *line = NULL;
+    if (asprintf(&line, "%s grpc-status %d", m->line ? m->line : ":status ?", h->grpc_status) >= 0) {
+        free(m->line);
+        m->line = line;
+    }
+    m->protocol = APP_PROTO_GRPC;
+    m->code = (uint32_t)h->grpc_status;
+    m->outcome = grpc_outcome(h->grpc_status);
+    if (h->grpc_message[0]) {
+        free(m->message);
+        m->message = strdup(h->grpc_message);
+    }
+    pk->state = PEEK_DONE;
+    tlsa_flush(c);
 }
 
 /* Walk the complete frames buffered for d. */
@@ -206,16 +281,25 @@ static void h2_frames(tls_conn *c, mtls_dir d, uint64_t ts)
     }
     h2_frame f;
     while (pk->state == PEEK_H2 && h2_next_frame(&cu, &f).status == DX_OK) {
-        if (f.type == H2_FRAME_HEADERS && !pk->step_made) {
+        if (f.type == H2_FRAME_HEADERS) {
             const uint8_t *block;
             size_t blen;
-            uint16_t code = 0;
-            if (h2_header_block(&f, &block, &blen).status == DX_OK) {
-                char *line = h2_line(d, block, blen, &code);
-                add_http_step(c, d, ts, APP_PROTO_HTTP2, code, line, d == DIR_S2C);
+            h2_fields h;
+            if (h2_header_block(&f, &block, &blen).status != DX_OK)
+                continue;
+            h2_decode(block, blen, &h);
+            if (!pk->step_made) {
+                char *line = NULL;
+                uint16_t code = h2_status_code(&h);
+                int r = d == DIR_S2C ? (h.status[0] ? asprintf(&line, ":status %s", h.status) : -1)
+                                     : (h.method[0] ? asprintf(&line, "%s %s (h2)", h.method, h.path) : -1);
+                add_http_step(c, d, ts, h.grpc ? APP_PROTO_GRPC : APP_PROTO_HTTP2, code, r < 0 ? NULL : line,
+                              d == DIR_S2C);
+                if (d == DIR_C2S || !pk->step_made)
+                    pk->state = PEEK_DONE;
             }
-            if (d == DIR_C2S || !pk->step_made)
-                pk->state = PEEK_DONE;
+            if (d == DIR_S2C && pk->step_made)
+                note_grpc_status(c, &h); /* trailers-only, or the trailers after the data */
         } else if (f.type == H2_FRAME_DATA && d == DIR_S2C && pk->step_made) {
             note_words(c, f.payload, f.length);
         }
@@ -225,7 +309,8 @@ static void h2_frames(tls_conn *c, mtls_dir d, uint64_t ts)
 
 static bool is_h2(const tls_conn *c, mtls_dir d, const uint8_t *p, size_t n)
 {
-    if (c->s->sh.alpn && strcmp(c->s->sh.alpn, "h2") == 0)
+    /* "grpc-exp": gRPC's own ALPN id for HTTP/2 (grpc-core offers it first) */
+    if (c->s->sh.alpn && (strcmp(c->s->sh.alpn, "h2") == 0 || strcmp(c->s->sh.alpn, "grpc-exp") == 0))
         return true;
     return d == DIR_C2S && n >= H2_CLIENT_PREFACE_LEN && memcmp(p, H2_CLIENT_PREFACE, H2_CLIENT_PREFACE_LEN) == 0;
 }

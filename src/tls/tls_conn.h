@@ -92,7 +92,7 @@ typedef enum app_peek_state {
 typedef struct app_peek {
     app_peek_state state;
     uint32_t records;     /* decrypted application records looked at */
-    bool step_made;       /* this direction's STEP_HTTP was made (appended or pending) */
+    bool step_made;       /* this direction's STEP_APP was made (appended or pending) */
     /* A server response whose body may still name the refusal: built here and
      * appended to the session when it closes (words found, peek done, another
      * step, or the session taken), never patched in the log afterwards. */
@@ -290,7 +290,7 @@ void tlsh_server_hello(tls_conn *c, mtls_dir d, uint64_t ts, cur_t *body, uint32
 /* ------------------------------------------------------------------ tls_app_peek.c */
 
 /* Decrypted application data from d: the first HTTP/1.x request/status line or HTTP/2
- * :method/:path and :status become typed STEP_HTTP steps (step.app); nginx's words
+ * :method/:path and :status become typed STEP_APP steps (step.app); nginx's words
  * for a certificate refusal in the response body are part of the response's payload,
  * which is held until they are found or the exchange closes. Looks at the first few
  * records of each direction only. */

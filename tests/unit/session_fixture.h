@@ -106,7 +106,7 @@ static step_t *fx_step(session_t *s, unsigned ms, mtls_dir d, step_kind k)
 static MTLS_UNUSED step_t *fx_http(session_t *s, unsigned ms, mtls_dir d, uint16_t code, const char *line,
                                       const char *message)
 {
-    step_t *st = fx_step(s, ms, d, STEP_HTTP);
+    step_t *st = fx_step(s, ms, d, STEP_APP);
     st->app.protocol = APP_PROTO_HTTP1;
     st->app.response = d == DIR_S2C;
     st->app.code = code;
