@@ -15,6 +15,20 @@ static bool http_refuses_certificate(const facts *f, bool sent_cert, bool chain_
     return (st == 400 || st == 403 || st == 421) && (!sent_cert || chain_invalid);
 }
 
+/* The server's application answer refuses the client: an HTTP status that
+ * names the certificate (above), or an answer whose protocol says it refused
+ * who the client is (HTTP 401/403, gRPC 7/16, PostgreSQL SQLSTATE 28xxx,
+ * MySQL 1045, CONNACK not authorized, -NOAUTH, LDAP 49, IMAP NO
+ * [AUTHENTICATIONFAILED], ...), unless the client had offered a password of
+ * its own that the server did not prove right: then the refusal may be about
+ * that password (reported as a finding, not as the certificate's verdict). */
+static bool app_refuses_client(const facts *f, bool sent_cert, bool chain_invalid)
+{
+    if (http_refuses_certificate(f, sent_cert, chain_invalid))
+        return true;
+    return f->app_outcome == APP_OUTCOME_REFUSED && !f->app_credentials;
+}
+
 void diag_ctx_init(diag_ctx *c, const session_t *s, const conn_analysis *a, const diag_options *opt)
 {
     static const diag_options defaults;
@@ -39,7 +53,7 @@ void diag_ctx_init(diag_ctx *c, const session_t *s, const conn_analysis *a, cons
     c->cli_chain_invalid = cr && !cr->valid && cr->trust_checked && c->opt->client_ca_given;
     const chain_report *sr = a->chain[DIR_S2C];
     c->srv_chain_invalid = sr && !sr->valid && sr->trust_checked && c->opt->server_ca_given;
-    c->http_cert_refusal = http_refuses_certificate(f, c->cli_sent_cert, c->cli_chain_invalid);
+    c->app_refusal = app_refuses_client(f, c->cli_sent_cert, c->cli_chain_invalid);
     c->term = NONE;
     long evs[] = {f->alert, f->close, f->gap, f->end, f->malformed};
     for (size_t i = 0; i < MTLS_ARRAY_LEN(evs); i++)

@@ -32,7 +32,8 @@ typedef struct diag_ctx {
                               * certificate's key */
     bool cli_chain_invalid;  /* our own validation, against configured anchors, failed */
     bool srv_chain_invalid;  /* the same for the server's chain */
-    bool http_cert_refusal;  /* the server's first HTTP response refuses for a certificate reason */
+    bool app_refusal;        /* the server's application answer (HTTP, gRPC, PostgreSQL, ...)
+                              * refused the client after the handshake */
     t13_inference t13;       /* TLS 1.3 without keys: what the sealed record sizes say */
 } diag_ctx;
 

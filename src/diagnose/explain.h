@@ -12,7 +12,7 @@
 void explain_mtls_ok(const diag_ctx *c, diag_out *o);
 void explain_client_cert_missing(const diag_ctx *c, diag_out *o);
 void explain_client_cert_rejected(const diag_ctx *c, diag_out *o);
-void explain_client_cert_rejected_http(const diag_ctx *c, diag_out *o);
+void explain_client_cert_rejected_app(const diag_ctx *c, diag_out *o);
 void explain_client_cert_rejected_quietly(const diag_ctx *c, diag_out *o);
 void explain_server_cert_rejected(const diag_ctx *c, diag_out *o);
 void explain_server_cert_left(const diag_ctx *c, diag_out *o);

@@ -1,6 +1,8 @@
 /* explain_cert.c — the certificate verdicts, explained (see explain.h). */
 #include "explain.h"
 
+#include <string.h>
+
 #include "alert_knowledge.h"
 #include "tls_alert.h"
 
@@ -39,7 +41,7 @@ void explain_client_cert_missing(const diag_ctx *c, diag_out *o)
     diag_cite(o, c->f.cli_cert);
     if (c->f.completed) {
         diag_cite(o, c->f.fin[1]);
-        diag_cite(o, c->f.http_srv);
+        diag_cite(o, c->f.app_srv);
     } else {
         diag_cite(o, c->term);
     }
@@ -66,15 +68,15 @@ void explain_client_cert_missing(const diag_ctx *c, diag_out *o)
                      "optional at the TLS layer there), so it may refuse the request at the "
                      "application layer: nginx, for example, answers HTTP 400 \"No required SSL "
                      "certificate was sent\".");
-        if (f->http_srv != NONE && s->steps[f->http_srv].app.line) {
-            const app_message *m = &s->steps[f->http_srv].app;
-            sb_printf(e, " The server's first response was \"%s", m->line);
+        if (f->app_srv != NONE && s->steps[f->app_srv].app.line) {
+            const app_message *m = &s->steps[f->app_srv].app;
+            sb_printf(e, " The server's first response was %s \"%s", app_protocol_name(m->protocol), m->line);
             if (m->message)
                 sb_printf(e, " (\"%s\")", m->message);
             sb_printf(e, "\".");
         }
-        if (f->http_status >= 400)
-            sb_printf(e, " The server refused the request, most likely because no certificate was "
+        if (f->http_status >= 400 || f->app_outcome == APP_OUTCOME_REFUSED)
+            sb_printf(e, " The server refused the client, most likely because no certificate was "
                          "sent.");
     } else if (f->close != NONE) {
         sb_printf(e, " The %s then closed the connection.", side_word(s->steps[f->close].dir));
@@ -192,15 +194,23 @@ static void server_trust_fix(sb *n, const conn_analysis *a)
               ci && ci->issuer ? ci->issuer : "the issuer of the server certificate");
 }
 
-/* "The server's first response was HTTP 400 (\"The SSL certificate error\")". */
-static void http_answer(sb *e, const facts *f)
+/* "HTTP 400 \"The SSL certificate error\"", "PostgreSQL ErrorResponse FATAL
+ * 28000 \"certificate authentication failed for user \"bob\"\"". */
+static void app_answer(sb *e, const session_t *s, const facts *f)
 {
-    sb_printf(e, "HTTP %d", f->http_status);
-    if (f->http_reason)
-        sb_printf(e, " \"%s\"", f->http_reason);
+    const app_message *m = f->app_srv != NONE ? &s->steps[f->app_srv].app : NULL;
+    if (!m || m->protocol == APP_PROTO_HTTP1 || m->protocol == APP_PROTO_HTTP2) {
+        sb_printf(e, "HTTP %d", f->http_status);
+        if (f->http_reason)
+            sb_printf(e, " \"%s\"", f->http_reason);
+        return;
+    }
+    sb_printf(e, "%s %s", app_protocol_name(m->protocol), m->line ? m->line : "response");
+    if (m->message && !(m->line && strstr(m->line, m->message)))
+        sb_printf(e, " \"%s\"", m->message);
 }
 
-void explain_client_cert_rejected_http(const diag_ctx *c, diag_out *o)
+void explain_client_cert_rejected_app(const diag_ctx *c, diag_out *o)
 {
     sb *e = &o->e, *n = &o->n;
     const session_t *s = c->s;
@@ -208,14 +218,31 @@ void explain_client_cert_rejected_http(const diag_ctx *c, diag_out *o)
     const facts *f = &c->f;
     diag_cite(o, f->cli_cert);
     diag_cite(o, f->fin[1]);
-    diag_cite(o, f->http_srv);
+    diag_cite(o, f->app_srv);
     sb_printf(e, "The client presented ");
     cert_phrase(e, s, a, DIR_C2S);
     sb_printf(e, " and both sides finished the TLS handshake, but the server then refused the "
-                 "request at the application layer with ");
-    http_answer(e, f);
+                 "client at the application layer with ");
+    app_answer(e, s, f);
     sb_printf(e, ".");
-    if (f->http_status == 495 || f->http_status == 496 || f->http_reason)
+    const app_message *m = f->app_srv != NONE ? &s->steps[f->app_srv].app : NULL;
+    bool http = !m || m->protocol == APP_PROTO_HTTP1 || m->protocol == APP_PROTO_HTTP2;
+    if (!http) {
+        sb_printf(e, " The TLS layer accepted the certificate; the server's own authentication or "
+                     "authorization then refused this identity (a user name that must match the "
+                     "certificate's CN, an account that REQUIREs a given SUBJECT or ISSUER, an ACL "
+                     "or allow-list of subjects, a CRL the application checks itself).");
+        chain_judgement(e, a, DIR_C2S);
+        sb_printf(n, "Read the server's message above and its log for the identity it expected; "
+                     "map the certificate's subject to that identity (PostgreSQL pg_ident.conf or the "
+                     "user name = CN, MySQL REQUIRE SUBJECT/ISSUER, an MQTT/LDAP/Redis ACL, gRPC "
+                     "authorization policy), or present the certificate issued for that identity.");
+        return;
+    }
+    if (f->http_status == 403 || f->http_status == 401 || (m && m->protocol == APP_PROTO_GRPC))
+        sb_printf(e, " The certificate was accepted by TLS; the application refused this identity "
+                     "(an allow-list of subjects, an authorization rule).");
+    else if (f->http_status == 495 || f->http_status == 496 || f->http_reason)
         sb_printf(e, " That is nginx's answer when the client certificate failed its verification "
                      "(ssl_verify_client optional or on: the TLS handshake still finishes).");
     else

@@ -89,11 +89,22 @@ static void conclude(const session_t *s, facts *f)
         f->alert == NONE)
         f->completed = true;
 
-    if (f->http_srv != NONE) {
+    if (f->app_srv != NONE) {
         /* typed: the status and the server's words as the TLS layer read them */
-        const app_message *m = &s->steps[f->http_srv].app;
-        f->http_status = m->code;
-        f->http_reason = m->message;
+        const app_message *m = &s->steps[f->app_srv].app;
+        if (m->protocol == APP_PROTO_HTTP1 || m->protocol == APP_PROTO_HTTP2) {
+            f->http_status = (int)m->code;
+            f->http_reason = m->message;
+        }
+        f->app_outcome = m->outcome;
+        f->app_credentials = m->credentials;
+        if (f->app_body != NONE) { /* the body's words name the certificate */
+            const app_message *b = &s->steps[f->app_body].app;
+            if (m->protocol == APP_PROTO_HTTP1 || m->protocol == APP_PROTO_HTTP2)
+                f->http_reason = b->message;
+            if (b->outcome == APP_OUTCOME_REFUSED)
+                f->app_outcome = APP_OUTCOME_REFUSED;
+        }
     }
     f->hello_malformed = (f->sh != NONE && !s->sh.present) || (f->ch != NONE && !s->ch.present);
     if (f->completed) {
@@ -114,7 +125,7 @@ void facts_gather(const session_t *s, facts *f)
     memset(f, 0, sizeof(*f));
     long *firsts[] = {&f->ch, &f->sh, &f->hrr, &f->srv_cert, &f->cli_cert, &f->certreq,
                       &f->cli_cv, &f->cli_cke, &f->alert, &f->close, &f->gap, &f->end,
-                      &f->malformed, &f->http_srv};
+                      &f->malformed, &f->app_srv, &f->app_body};
     for (size_t i = 0; i < MTLS_ARRAY_LEN(firsts); i++)
         *firsts[i] = NONE;
     for (int d = 0; d < 2; d++)
@@ -178,6 +189,8 @@ void facts_gather(const session_t *s, facts *f)
         case STEP_APPLICATION_DATA:
             if (f->app[d] == NONE)
                 f->app[d] = li;
+            if (d == 1 && st->decrypted)
+                f->srv_app_decrypted = true;
             break;
         case STEP_ALERT:
         case STEP_ENCRYPTED_ALERT:
@@ -203,8 +216,17 @@ void facts_gather(const session_t *s, facts *f)
                 f->malformed = li;
             break;
         case STEP_APP:
-            if (d == 1 && f->http_srv == NONE)
-                f->http_srv = li;
+            if (d == 1) {
+                /* the first answer that decides, else the first one; the
+                 * words of its body may come as a step of their own */
+                if (f->app_srv == NONE || (st->app.outcome != APP_OUTCOME_NONE &&
+                                           s->steps[f->app_srv].app.outcome == APP_OUTCOME_NONE))
+                    f->app_srv = li;
+                else if (f->app_body == NONE && st->app.message && !s->steps[f->app_srv].app.message &&
+                         st->app.protocol == s->steps[f->app_srv].app.protocol)
+                    f->app_body = li;
+                f->srv_app_decrypted = true;
+            }
             break;
         default:
             break;

@@ -22,14 +22,21 @@ typedef struct facts {
     long ccs[2], fin[2], app[2], enc_hs[2]; /* indexed 0 = client, 1 = server */
     long alert;              /* first terminating alert */
     long close;              /* first FIN or RST */
-    long gap, end, malformed, http_srv;
+    long gap, end, malformed;
+    long app_srv;            /* the server's application answer: its first STEP_APP step that
+                              * decides (accepted, refused, error), else its first one */
+    long app_body;           /* a later step with the words of that answer's body, or NONE */
     bool completed;          /* both sides finished and nobody refused right after */
     bool resumed;            /* abbreviated handshake */
     bool tls13_nokeys;       /* TLS 1.3 whose client flight could not be read */
     int http_status;         /* status of the server's first HTTP response (HTTP/1.x status
-                              * line or h2 :status), 0 when none was read */
+                              * line or h2 :status), 0 when none was read (or gRPC) */
     const char *http_reason; /* the server's words for a certificate refusal in that
                               * response (nginx's page), or NULL; the step's app.message */
+    app_outcome app_outcome; /* what the server's application answer says (typed) */
+    bool app_credentials;    /* that answer refused after the client offered its own credentials */
+    bool srv_app_decrypted;  /* some server application data was read (decrypted or in the
+                              * clear): the answer is known, never "encrypted" */
     bool hello_malformed;    /* a ClientHello or ServerHello step whose body did not parse */
     /* TLS 1.0-1.2 renegotiation (the last one): its step, whether it was
      * read (decrypted and a full handshake: the facts above then come from

@@ -151,6 +151,34 @@ static void alert_cert_findings(const diag_ctx *c, diagnosis *out)
     }
 }
 
+/* The server's application answer refused the client, or failed: a finding
+ * dashboards can count whatever the verdict (the verdict says whether it was
+ * about the certificate). */
+static void app_answer_finding(const diag_ctx *c, diagnosis *out)
+{
+    const facts *f = &c->f;
+    if (f->app_srv == NONE)
+        return;
+    const app_message *m = &c->s->steps[f->app_srv].app;
+    if (f->app_outcome != APP_OUTCOME_REFUSED && f->app_outcome != APP_OUTCOME_ERROR)
+        return;
+    if (f->app_body != NONE && !m->message)
+        m = &c->s->steps[f->app_body].app; /* the words that name the refusal */
+    char where[48];
+    snprintf(where, sizeof where, "S->C step %ld", (m == &c->s->steps[f->app_srv].app ? f->app_srv : f->app_body) + 1);
+    bool refused = f->app_outcome == APP_OUTCOME_REFUSED;
+    bool words = m->message && !(m->line && strstr(m->line, m->message));
+    (void)findings_add(&out->findings, refused ? SEV_ERROR : SEV_WARNING, refused ? "app_refused" : "app_error",
+                       where, "The server %s in %s%s: %s%s%s%s.%s",
+                       refused ? "refused the client" : "answered with an error",
+                       app_protocol_name(m->protocol), m->plaintext ? " (in the clear, after TLS ended)" : "",
+                       m->line ? m->line : "?", words ? " \"" : "", words ? m->message : "", words ? "\"" : "",
+                       m->credentials ? " The client had also sent a password or another credential of its "
+                                        "own, which the server did not prove right: the refusal may be about "
+                                        "that rather than the certificate."
+                                      : "");
+}
+
 void diag_own_findings(const diag_ctx *c, diagnosis *out)
 {
     const session_t *s = c->s;
@@ -212,6 +240,7 @@ void diag_own_findings(const diag_ctx *c, diagnosis *out)
         }
     }
     alert_cert_findings(c, out);
+    app_answer_finding(c, out);
     if (gaps > 8)
         (void)findings_add(&out->findings, SEV_WARNING, "tcp_gap", NULL,
                            "%zu more TCP gaps in this connection.", gaps - 8);

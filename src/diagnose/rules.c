@@ -83,11 +83,12 @@ static bool renegotiation_unreadable(const diag_ctx *c)
     return f->reneg != NONE && f->reneg_sealed && (!f->reneg_finished || !f->first_cli_cert);
 }
 
-/* The handshake finished, then the server refused the request over HTTP for
- * the client's certificate (observed: the status is on the wire). */
-static bool http_refusal_of_client_cert(const diag_ctx *c)
+/* The handshake finished, then the server refused the client in its own
+ * protocol (HTTP, gRPC, PostgreSQL, MySQL, MQTT, Redis, LDAP, mail): observed,
+ * the answer is on the wire. */
+static bool app_refusal_of_client_cert(const diag_ctx *c)
 {
-    return c->f.completed && !c->cli_proof_failed && !c->srv_proof_failed && c->cli_sent_cert && c->http_cert_refusal;
+    return c->f.completed && !c->cli_proof_failed && !c->srv_proof_failed && c->cli_sent_cert && c->app_refusal;
 }
 
 /* The handshake finished but the response is unreadable: a client chain our
@@ -97,7 +98,7 @@ static bool quiet_refusal_of_invalid_client_cert(const diag_ctx *c)
 {
     const facts *f = &c->f;
     return f->completed && !c->cli_proof_failed && !c->srv_proof_failed && c->cli_sent_cert && c->cli_chain_invalid &&
-           f->http_status == 0 && f->srv_app_records <= 2 && f->srv_app_bytes <= 2048 && f->close != NONE;
+           !f->srv_app_decrypted && f->srv_app_records <= 2 && f->srv_app_bytes <= 2048 && f->close != NONE;
 }
 
 static bool tls13_empty_client_certificate(const diag_ctx *c)
@@ -275,8 +276,8 @@ static const diag_rule rules[] = {
      explain_renegotiation_encrypted},
     {"client_left_after_finished", VERDICT_SERVER_CERT_REJECTED, EVIDENCE_INFERRED, client_left_after_finished,
      explain_server_cert_left},
-    {"http_refusal_of_client_cert", VERDICT_CLIENT_CERT_REJECTED, EVIDENCE_OBSERVED, http_refusal_of_client_cert,
-     explain_client_cert_rejected_http},
+    {"app_refusal_of_client_cert", VERDICT_CLIENT_CERT_REJECTED, EVIDENCE_OBSERVED, app_refusal_of_client_cert,
+     explain_client_cert_rejected_app},
     {"quiet_refusal_of_invalid_client_cert", VERDICT_CLIENT_CERT_REJECTED, EVIDENCE_INFERRED,
      quiet_refusal_of_invalid_client_cert, explain_client_cert_rejected_quietly},
     {"finished_with_client_cert", VERDICT_MTLS_OK, EVIDENCE_OBSERVED, finished_with_client_cert, explain_mtls_ok},

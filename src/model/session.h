@@ -100,9 +100,13 @@ typedef struct app_message {
     app_outcome outcome;
     bool response;            /* server -> client */
     bool plaintext;           /* read in the clear (after a close or alert, or before TLS), not decrypted */
+    bool credentials;         /* a refusal that came after the client offered credentials of its own
+                               * (a password, AUTH, a simple bind) the server did not prove right:
+                               * it may be about them rather than the certificate */
     uint32_t code;            /* the protocol's code: HTTP status, gRPC status, MySQL error number,
                                * MQTT reason code, LDAP resultCode, SMTP reply code; 0 for none */
-    char state[6];            /* SQLSTATE ("28000") for PostgreSQL and MySQL, else "" */
+    char state[24];           /* SQLSTATE ("28000") for PostgreSQL and MySQL, the SMTP enhanced status
+                               * ("5.7.1"), the IMAP or POP3 response code ("AUTHENTICATIONFAILED"), else "" */
     char *line;               /* owned: the request or response as a short line ("HTTP/1.1 400 Bad
                                * Request", "GET / HTTP/1.1"; HTTP/2: ":status 403", "GET / (h2)";
                                * "ErrorResponse FATAL 28000"); raw wire text, escape before printing */

@@ -1,6 +1,8 @@
 /* step_text.c — display text of a step's payload (see step_text.h). */
 #include "step_text.h"
 
+#include <string.h>
+
 #include "dx_result.h"
 #include "fastfmt.h"
 #include "text.h"
@@ -35,7 +37,8 @@ const char *step_detail_text(const session_t *s, const step_t *st, char **owned)
         return st->detail;
     if (!st->app.line)
         return NULL;
-    *owned = st->app.message ? text_printf("%s (\"%s\")", st->app.line, st->app.message)
-                             : text_printf("%s", st->app.line);
+    /* a text protocol's line already holds its words ("-ERR [AUTH] ...") */
+    bool words = st->app.message && !strstr(st->app.line, st->app.message);
+    *owned = words ? text_printf("%s (\"%s\")", st->app.line, st->app.message) : text_printf("%s", st->app.line);
     return *owned;
 }

@@ -66,6 +66,16 @@ static bool mysql_ssl_request(const uint8_t *p, size_t n)
 
 static size_t mysql_packet_end(const uint8_t *p) { return 4 + ((size_t)p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16); }
 
+/* The server's LDAP ExtendedResponse to StartTLS (RFC 4511 4.14.2): one
+ * LDAPMessage (SEQUENCE, short length) whose protocolOp is [APPLICATION 24]
+ * (0x78) right after a one-byte messageID; slapd sends it without the
+ * optional responseName, so the OID is not there to find. */
+static bool ldap_extended_response(const uint8_t *p, size_t n)
+{
+    return n >= 7 && n <= 128 && p[0] == 0x30 && (size_t)p[1] + 2 == n && p[2] == 0x02 && p[3] >= 1 && p[3] <= 4 &&
+           (size_t)4 + p[3] < n && p[4 + p[3]] == 0x78;
+}
+
 static const char *guess_protocol(const uint8_t *p, size_t n)
 {
     if (n >= 8 && memcmp(p, pg_sslrequest, 8) == 0)
@@ -74,10 +84,14 @@ static const char *guess_protocol(const uint8_t *p, size_t n)
         return "mysql";
     if (n == 1 && p[0] == 'S')
         return "postgresql";
-    if (mem_has(p, n, "1.3.6.1.4.1.1466.20037"))
+    if (mem_has(p, n, "1.3.6.1.4.1.1466.20037") || ldap_extended_response(p, n))
         return "ldap";
     if (mem_has(p, n, "<STARTTLS") || mem_has(p, n, "<PROCEED") || mem_has(p, n, "<STREAM:STREAM"))
         return "xmpp";
+    /* IMAP: the server's untagged greeting or capability list names IMAP4
+     * (before NNTP and SMTP, whose words an IMAP capability list also holds) */
+    if ((n >= 4 && memcmp(p, "* OK", 4) == 0) || (n >= 9 && memcmp(p, "* PREAUTH", 9) == 0) || mem_has(p, n, "IMAP4"))
+        return "imap";
     /* IRC (the 670 numeric), NNTP (CAPABILITIES, 382), ManageSieve (quoted
      * capabilities): before SMTP, whose bare "STARTTLS" they share */
     if (mem_has(p, n, " 670 ") || mem_has(p, n, " 691 "))
@@ -118,7 +132,8 @@ starttls_result starttls_scan(const uint8_t *p, size_t n, bool client)
                 continue;
         }
         bool ok = mostly_text(p, i) || (i == 8 && memcmp(p, pg_sslrequest, 8) == 0) || (!client && i == 1 && p[0] == 'S') ||
-                  mem_has(p, i, ldap_oid) || (client && i == 36 && mysql_ssl_request(p, i)) ||
+                  mem_has(p, i, ldap_oid) || (!client && ldap_extended_response(p, i)) ||
+                  (client && i == 36 && mysql_ssl_request(p, i)) ||
                   (!client && mysql_greeting(p, i) && mysql_packet_end(p) == i);
         if (!ok)
             continue;

@@ -100,6 +100,8 @@ static void add_http_step(tls_conn *c, mtls_dir d, uint64_t ts, app_protocol pro
     }
     tlsa_flush(c);
     pk->step_made = true;
+    pk->resp_code = code;
+    pk->resp_proto = (uint8_t)proto;
     app_message m = {.protocol = proto, .response = d == DIR_S2C, .code = code, .line = line};
     if (m.response)
         m.outcome = http_outcome(code);
@@ -113,14 +115,24 @@ static void add_http_step(tls_conn *c, mtls_dir d, uint64_t ts, app_protocol pro
 }
 
 /* The server's words for the refusal: they close the held response. */
-static void note_words(tls_conn *c, const uint8_t *p, size_t n)
+static void note_words(tls_conn *c, uint64_t ts, const uint8_t *p, size_t n)
 {
     app_peek *pk = &c->d[DIR_S2C].peek;
-    if (!pk->pending)
-        return;
-    const char *w = find_words(p, n);
+    const char *w = pk->step_made ? find_words(p, n) : NULL;
     if (!w)
         return;
+    if (!pk->pending) {
+        /* the response was already logged (a step of the client's came
+         * between its header and its body): its words are a step of their own */
+        char *line = NULL;
+        if (asprintf(&line, "response body (status %u)", (unsigned)pk->resp_code) < 0)
+            return;
+        app_message m = {.protocol = (app_protocol)pk->resp_proto, .response = true, .code = pk->resp_code,
+                         .outcome = APP_OUTCOME_REFUSED, .line = line, .message = strdup(w)};
+        pk->state = PEEK_DONE;
+        append_http_step(c, DIR_S2C, ts, &m);
+        return;
+    }
     pk->pending_msg.message = strdup(w);
     pk->pending_msg.outcome = APP_OUTCOME_REFUSED; /* the server's words name the certificate */
     pk->state = PEEK_DONE;
@@ -143,7 +155,7 @@ static void h1_first(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, siz
                       sl.status >= 400);
         if (sl.status >= 400) {
             pk->state = PEEK_H1_BODY;
-            note_words(c, p, n);
+            note_words(c, ts, p, n);
         }
         return;
     }
@@ -301,10 +313,22 @@ static void h2_frames(tls_conn *c, mtls_dir d, uint64_t ts)
             if (d == DIR_S2C && pk->step_made)
                 note_grpc_status(c, &h); /* trailers-only, or the trailers after the data */
         } else if (f.type == H2_FRAME_DATA && d == DIR_S2C && pk->step_made) {
-            note_words(c, f.payload, f.length);
+            note_words(c, ts, f.payload, f.length);
         }
     }
     growbuf_consume(&pk->h2, cur_abs_offset(&cu));
+}
+
+/* An HTTP/1.x status line (server) or a request line ending in HTTP/1.x
+ * (client): HTTP before any other protocol's sniffing. */
+static bool looks_http1(mtls_dir d, const uint8_t *p, size_t n)
+{
+    if (d == DIR_S2C)
+        return n >= 7 && memcmp(p, "HTTP/1.", 7) == 0;
+    size_t i = 0;
+    while (i < n && i < 200 && p[i] != '\r' && p[i] != '\n')
+        i++;
+    return i > 10 && memcmp(p + i - 8, "HTTP/1.", 7) == 0;
 }
 
 static bool is_h2(const tls_conn *c, mtls_dir d, const uint8_t *p, size_t n)
@@ -326,15 +350,20 @@ void tlsa_app_data(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_
         tlsa_flush(c);
         return;
     }
+    if (pk->state == PEEK_PROTO) {
+        tlsa_proto_data(c, d, ts, p, n);
+        return;
+    }
     if (pk->state == PEEK_START) {
         pk->state = is_h2(c, d, p, n) ? PEEK_H2 : PEEK_START;
         if (pk->state == PEEK_START) {
-            h1_first(c, d, ts, p, n);
+            if (looks_http1(d, p, n) || !tlsa_proto_start(c, d, ts, p, n))
+                h1_first(c, d, ts, p, n);
             return;
         }
     }
     if (pk->state == PEEK_H1_BODY) {
-        note_words(c, p, n);
+        note_words(c, ts, p, n);
         return;
     }
     if (tlsbuf_append(c, &pk->h2, p, n, PEEK_H2_CAP) != 0) {

@@ -20,7 +20,8 @@
  *                        messages into session steps and owned copies (tlsh_)
  *   tls_hello_map.c      the hellos, for the handshake map (tlsh_)
  *   tls13_flight.c       TLS 1.3 without keys: encrypted flights (tlsf_)
- *   tls_app_peek.c       the first application exchange (tlsa_)
+ *   tls_app_peek.c       the first application exchange: HTTP/1, HTTP/2, gRPC (tlsa_)
+ *   tls_app_proto.c      ... and the other protocols, decrypted or in the clear (tlsa_)
  *   tls_sslv2.c          SSL 2.0 records (tlsv2_)
  * Calls go down that list (stream -> records -> handshake map / flight ->
  * keys), and every part uses the builder and the buffers; nothing calls back
@@ -86,6 +87,7 @@ typedef enum app_peek_state {
     PEEK_START = 0,   /* no decrypted application data yet */
     PEEK_H1_BODY,     /* HTTP/1.x status seen: looking for the server's words in the body */
     PEEK_H2,          /* HTTP/2: reading frames until the first HEADERS (and the body after it) */
+    PEEK_PROTO,       /* another protocol (PostgreSQL, MySQL, MQTT, ...): tls_app_proto.c */
     PEEK_DONE,
 } app_peek_state;
 
@@ -100,8 +102,23 @@ typedef struct app_peek {
     uint64_t pending_ts;
     app_message pending_msg;  /* owned while pending */
     bool h2_preface_seen; /* client: the 24-byte connection preface was skipped */
-    growbuf h2;           /* HTTP/2 bytes not yet framed (capped) */
+    growbuf h2;           /* HTTP/2 (or another protocol's) bytes not yet framed (capped) */
+    uint32_t proto_skip;  /* another protocol: body bytes of a message to drop unread */
+    uint16_t resp_code;   /* server: the status of the response step made (for its body's words) */
+    uint8_t resp_proto;   /* ... and its app_protocol */
 } app_peek;
+
+/* The application protocol of a connection that is not HTTP, as the
+ * dissectors/app_reply.h parsers read it (tls_app_proto.c). */
+typedef struct app_proto_peek {
+    int proto;             /* ap_proto; 0 = not known (yet) */
+    bool sniffed;          /* the first bytes were looked at */
+    bool credentials;      /* the client sent a password or credential of its own */
+    bool verified;         /* ... and the server proved it right (PostgreSQL SASLFinal) */
+    bool client_step;      /* the client's first message is a step */
+    bool server_step;      /* the server's first decisive message is a step */
+    uint8_t ctx[64];       /* ap_ctx, kept opaque here (tls_app_proto.c checks the size) */
+} app_proto_peek;
 
 typedef struct dir_state {
     bool detected;         /* TLS bytes started in this direction */
@@ -155,6 +172,8 @@ struct tls_conn {
     tls13_phase tls13_phase;    /* without keys: which encrypted flight is running */
     const keylog_entry *ke;
     bool closed[2];
+    bool alerted[2];            /* this side sent a fatal alert or close_notify (read or encrypted) */
+    app_proto_peek ap;          /* a protocol other than HTTP after the handshake */
     size_t buffered;
     decrypt_dir early;          /* TLS 1.3 0-RTT: client early traffic keys */
     early_state early_state;
@@ -300,6 +319,22 @@ void tlsa_app_data(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_
 void tlsa_flush(tls_conn *c);
 /* Release what the peek buffered. */
 void tlsa_free(tls_conn *c);
+
+/* ------------------------------------------------------------------ tls_app_proto.c */
+
+/* Whether the first application bytes of d speak a protocol other than HTTP
+ * (PostgreSQL, MySQL, MQTT, Redis, LDAP, SMTP, IMAP, POP3: from the STARTTLS
+ * prologue, the ALPN, or the bytes); true when they do and the peek took them. */
+bool tlsa_proto_start(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_t n);
+/* More application bytes of d in such a protocol: the client's first message
+ * and the server's first decisive answer (accepted, refused, error) become
+ * typed STEP_APP steps. */
+void tlsa_proto_data(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_t n);
+/* Bytes of d that are not a TLS record after a side ended TLS with an alert
+ * (or, after the handshake, bytes of the connection's protocol in the clear):
+ * a plaintext STEP_APP step (a MySQL error packet, or "N bytes in the clear")
+ * and true, or false when they are to be reported as malformed. */
+bool tlsa_plaintext(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_t n);
 
 /* ------------------------------------------------------------------ tls13_flight.c */
 

@@ -55,6 +55,8 @@ static void handle_plain_content(tls_conn *c, mtls_dir d, uint64_t ts, uint8_t t
             st->alert_desc = a.desc;
             st->decrypted = dec;
         }
+        if (a.level == TLS_ALERT_LEVEL_FATAL || a.desc == TLS_ALERT_CLOSE_NOTIFY)
+            c->alerted[d] = true;
         break;
     }
     case TLS_CT_APPLICATION_DATA:
@@ -218,6 +220,7 @@ static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *
             step_t *st = tlsb_add_step(c, ts, d, STEP_ENCRYPTED_ALERT);
             if (st)
                 st->length = (uint32_t)blen;
+            c->alerted[d] = true;
         } else {
             handle_plain_content(c, d, ts, type, body, blen, false);
         }
@@ -231,6 +234,7 @@ static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *
         step_t *st = tlsb_add_step(c, ts, d, STEP_ENCRYPTED_ALERT);
         if (st)
             st->length = (uint32_t)blen;
+        c->alerted[d] = true;
         break;
     }
     case TLS_CT_APPLICATION_DATA:
@@ -254,6 +258,13 @@ static long frame_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p,
     if (r.status == DX_NEED_MORE)
         return 0;
     if (r.status != DX_OK) {
+        /* after an alert (or, after the handshake, in the connection's own
+         * protocol) the bytes may be the application's words in the clear */
+        if ((c->alerted[0] || c->alerted[1] || tlsh_finished(c, d) || c->d[d].app_data_seen) &&
+            tlsa_plaintext(c, d, ts, p, n)) {
+            c->d[d].dead = true;
+            return -1;
+        }
         tlsb_mark_malformed(c, d, ts, "TLS record", r);
         return -1;
     }

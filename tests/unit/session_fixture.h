@@ -112,6 +112,28 @@ static MTLS_UNUSED step_t *fx_http(session_t *s, unsigned ms, mtls_dir d, uint16
     st->app.code = code;
     st->app.line = strdup(line);
     st->app.message = message ? strdup(message) : NULL;
+    /* the outcome as tls_app_peek.c types it */
+    if (st->app.response)
+        st->app.outcome = message || code == 401 || code == 403 || code == 495 || code == 496
+                              ? APP_OUTCOME_REFUSED
+                          : code >= 200 && code < 400 ? APP_OUTCOME_ACCEPTED
+                          : code >= 400               ? APP_OUTCOME_ERROR
+                                                      : APP_OUTCOME_NONE;
+    return st;
+}
+
+/* A typed answer of another protocol (what src/tls/tls_app_proto.c logs). */
+static MTLS_UNUSED step_t *fx_app(session_t *s, unsigned ms, app_protocol proto, app_outcome outcome, uint32_t code,
+                                     const char *line, const char *message, bool credentials)
+{
+    step_t *st = fx_step(s, ms, DIR_S2C, STEP_APP);
+    st->app.protocol = proto;
+    st->app.response = true;
+    st->app.outcome = outcome;
+    st->app.code = code;
+    st->app.credentials = credentials;
+    st->app.line = strdup(line);
+    st->app.message = message ? strdup(message) : NULL;
     return st;
 }
 

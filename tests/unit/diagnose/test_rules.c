@@ -263,12 +263,55 @@ static session_t *finished_then(uint64_t id, bool chain_valid, uint16_t code, co
     return s;
 }
 
+/* A finished TLS 1.2 handshake with a valid client certificate, then one
+ * typed answer of another protocol. */
+static session_t *finished_then_app(uint8_t id, app_protocol proto, app_outcome outcome, uint32_t code,
+                                    const char *line, const char *message, bool credentials)
+{
+    session_t *s = finished_then(id, true, 0, NULL, NULL, 1);
+    /* the answer before the close */
+    step_t fin = s->steps[s->n_steps - 1];
+    s->n_steps--;
+    fx_app(s, 8, proto, outcome, code, line, message, credentials);
+    *fx_step(s, 9, fin.dir, fin.kind) = fin;
+    return s;
+}
+
+static void test_other_protocols(void **st)
+{
+    (void)st;
+    /* PostgreSQL refuses the identity after the handshake: observed */
+    session_t *s = finished_then_app(31, APP_PROTO_POSTGRES, APP_OUTCOME_REFUSED, 0, "ErrorResponse FATAL 28000",
+                                     "certificate authentication failed for user \"bob\"", false);
+    assert_string_equal(deciding_rule(s), "app_refusal_of_client_cert");
+    fx_diag(s, &anchors);
+    assert_int_equal(FXD(s)->verdict, VERDICT_CLIENT_CERT_REJECTED);
+    assert_int_equal(FXD(s)->evidence, EVIDENCE_OBSERVED);
+    assert_non_null(strstr(FXD(s)->explanation, "PostgreSQL ErrorResponse FATAL 28000"));
+    fx_free(s);
+    /* ... but after a password the server did not prove right, the refusal
+     * may be about the password: mtls_ok, with an app_refused finding */
+    s = finished_then_app(32, APP_PROTO_REDIS, APP_OUTCOME_REFUSED, 0, "-WRONGPASS invalid username-password pair",
+                          NULL, true);
+    assert_string_equal(deciding_rule(s), "finished_with_client_cert");
+    fx_diag(s, &anchors);
+    assert_true(findings_has(&FXD(s)->findings, "app_refused"));
+    fx_free(s);
+    /* an accepted login and an error that is not about the client stay mtls_ok */
+    s = finished_then_app(33, APP_PROTO_MQTT, APP_OUTCOME_ACCEPTED, 0, "CONNACK 0", NULL, false);
+    assert_string_equal(deciding_rule(s), "finished_with_client_cert");
+    fx_free(s);
+    s = finished_then_app(34, APP_PROTO_MYSQL, APP_OUTCOME_ERROR, 1049, "ERR_Packet 1049", "Unknown database", false);
+    assert_string_equal(deciding_rule(s), "finished_with_client_cert");
+    fx_free(s);
+}
+
 static void test_application_layer_rows(void **st)
 {
     (void)st;
     /* nginx's 400 page naming the certificate: observed refusal */
     session_t *s = finished_then(11, false, 400, "HTTP/1.1 400 Bad Request", "The SSL certificate error", 1);
-    assert_string_equal(deciding_rule(s), "http_refusal_of_client_cert");
+    assert_string_equal(deciding_rule(s), "app_refusal_of_client_cert");
     fx_diag(s, &anchors);
     assert_int_equal(FXD(s)->verdict, VERDICT_CLIENT_CERT_REJECTED);
     assert_int_equal(FXD(s)->evidence, EVIDENCE_OBSERVED);
@@ -278,11 +321,15 @@ static void test_application_layer_rows(void **st)
 
     /* a 403 for a certificate our validation rejects: observed refusal */
     s = finished_then(12, false, 403, "HTTP/1.1 403 Forbidden", NULL, 1);
-    assert_string_equal(deciding_rule(s), "http_refusal_of_client_cert");
+    assert_string_equal(deciding_rule(s), "app_refusal_of_client_cert");
     fx_free(s);
 
-    /* a 403 for a valid certificate is authorisation, and a 200 stays mtls_ok */
+    /* a 403 for a valid certificate refuses this identity (an allow-list of
+     * subjects); a 404 is an error, not about the client; a 200 stays mtls_ok */
     s = finished_then(13, true, 403, "HTTP/1.1 403 Forbidden", NULL, 1);
+    assert_string_equal(deciding_rule(s), "app_refusal_of_client_cert");
+    fx_free(s);
+    s = finished_then(13, true, 404, "HTTP/1.1 404 Not Found", NULL, 1);
     assert_string_equal(deciding_rule(s), "finished_with_client_cert");
     fx_free(s);
     s = finished_then(14, false, 200, "HTTP/1.1 200 OK", NULL, 1);
@@ -401,6 +448,7 @@ int main(void)
         cmocka_unit_test(test_sslv2_row),
         cmocka_unit_test(test_unfinished_rows),
         cmocka_unit_test(test_application_layer_rows),
+        cmocka_unit_test(test_other_protocols),
         cmocka_unit_test(test_tls13_plaintext_evidence),
         cmocka_unit_test(test_sizes_never_contradict_decrypted_messages),
         cmocka_unit_test(test_malformed_hello_is_never_established),
