@@ -160,11 +160,6 @@ static int engine_setup(engine_t *e, const mtls_config *cfg, int dlt, FILE *out,
     return 0;
 }
 
-engine_t *engine_new(const mtls_config *cfg, int dlt, FILE *out, char **err)
-{
-    return engine_new_front(cfg, dlt, out, false, err);
-}
-
 engine_t *engine_new_front(const mtls_config *cfg, int dlt, FILE *out, bool workers, char **err)
 {
     engine_t *e = calloc(1, sizeof(*e));
