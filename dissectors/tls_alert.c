@@ -126,7 +126,7 @@ const char *tls_alert_level_format(uint8_t level, char *buf, size_t n)
 
 bool tls_alert_looks_encrypted(uint8_t content_type, size_t record_len, bool encrypted)
 {
-    return content_type == 21 && encrypted && record_len > 2;
+    return content_type == 21 && encrypted && record_len != 2; /* 2: level and description */
 }
 
 /* 2 alert bytes + 1 inner content type (TLSInnerPlaintext) */

@@ -76,14 +76,16 @@ const char *tls_alert_desc_format(uint8_t desc, char *buf, size_t n);
 const char *tls_alert_level_format(uint8_t level, char *buf, size_t n);
 
 /*
- * Shape check for an alert we cannot decrypt. content_type is the record's
- * outer type, record_len its length, `encrypted` whether the sender's
- * records are protected by then (after its ChangeCipherSpec in TLS <= 1.2,
- * after ServerHello in TLS 1.3). True when an alert record (type 21) is
- * longer than 2 bytes after encryption began: an encrypted alert. Typical
- * TLS 1.2 sizes: 26 (AES-GCM: 8 explicit nonce + 2 + 16 tag), 18
- * (ChaCha20-Poly1305), 48/64/80 (CBC with SHA-1/SHA-256/SHA-384 MAC). A
- * 2-byte type-21 record is plaintext even then (some stacks send it).
+ * Shape check for an alert record. content_type is the record's outer type,
+ * record_len its length, `encrypted` whether the sender's records are
+ * protected by then (after its ChangeCipherSpec in TLS <= 1.2, after
+ * ServerHello in TLS 1.3). True for an alert record (type 21) after
+ * encryption began that is not exactly 2 bytes (a plaintext alert's size):
+ * an encrypted alert. Typical TLS 1.2 sizes: 26 (AES-GCM: 8 explicit nonce +
+ * 2 + 16 tag), 18 (ChaCha20-Poly1305), 48/64/80 (CBC with SHA-1/SHA-256/
+ * SHA-384 MAC). A 2-byte type-21 record is plaintext even then (some stacks
+ * send one, e.g. a TLS 1.3 peer rejecting the ServerHello before it has
+ * keys); a 0- or 1-byte one counts as encrypted, as it is no plaintext alert.
  */
 bool tls_alert_looks_encrypted(uint8_t content_type, size_t record_len, bool encrypted);
 

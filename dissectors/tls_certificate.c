@@ -142,23 +142,6 @@ bool tls_cert_iter_next(tls_cert_iter *it, tls_cert_entry *out)
 
 dx_result tls_cert_iter_status(const tls_cert_iter *it) { return it->status; }
 
-dx_result tls_cert_count(const cur_t *body, bool tls13, size_t *out_n)
-{
-    tls_cert_iter it;
-    tls_cert_entry e;
-    size_t n = 0;
-    dx_result r = tls_cert_iter_init(&it, body, tls13, NULL);
-    if (r.status != DX_OK)
-        return r;
-    while (tls_cert_iter_next(&it, &e))
-        n++;
-    r = tls_cert_iter_status(&it);
-    if (r.status != DX_OK)
-        return r;
-    *out_n = n;
-    return dx_ok();
-}
-
 dx_result tls_cert_parse_compressed(const cur_t *body, tls_compressed_cert *out)
 {
     cur_t c = *body;

@@ -82,13 +82,6 @@ MTLS_WARN_UNUSED bool tls_cert_iter_next(tls_cert_iter *it, tls_cert_entry *out)
 /* Outcome of the iteration so far (DX_OK while no error was met). */
 dx_result tls_cert_iter_status(const tls_cert_iter *it);
 
-/*
- * Validate the whole Certificate body and count its entries (0 = the empty
- * Certificate, which is valid: "no certificate"). Returns DX_OK with
- * *out_n set, or the first error (as tls_cert_iter_init/next).
- */
-MTLS_WARN_UNUSED dx_result tls_cert_count(const cur_t *body, bool tls13, size_t *out_n);
-
 /* RFC 8879 CompressedCertificate: recognised, not decompressed. */
 #define TLS_CERT_COMPRESSION_ZLIB 1
 #define TLS_CERT_COMPRESSION_BROTLI 2

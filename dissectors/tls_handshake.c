@@ -1,7 +1,5 @@
 #include "tls_handshake.h"
 
-#include "tls_registry.h"
-
 dx_result tls_hs_parse_header(cur_t *c, uint8_t *type, uint32_t *len)
 {
     cur_t t = *c;
@@ -31,6 +29,3 @@ dx_result tls_hs_parse(cur_t *c, uint8_t *type, cur_t *body)
     *c = t;
     return dx_ok();
 }
-
-const char *tls_hs_type_name(uint8_t type) { return tls_reg_hs_type_name(type); }
-bool tls_hs_type_known(uint8_t type) { return tls_reg_hs_type_name(type) != NULL; }

@@ -41,7 +41,7 @@ enum {
 
 /*
  * Parse the 4-byte handshake header and consume it. Unknown types are NOT an
- * error (a passive analyzer logs them; see tls_hs_type_known()).
+ * error (a passive analyzer logs them; see tls_reg_hs_type_name()).
  * Returns dx_ok(); dx_need_more(4 - available) with the cursor unchanged;
  * DX_MALFORMED DXE_HS_TOO_LONG (cursor unchanged, offset of the length field)
  * when *len would exceed TLS_HS_MAX_LEN.
@@ -54,9 +54,5 @@ MTLS_WARN_UNUSED dx_result tls_hs_parse_header(cur_t *c, uint8_t *type, uint32_t
  * (cursor unchanged). Other errors as tls_hs_parse_header().
  */
 MTLS_WARN_UNUSED dx_result tls_hs_parse(cur_t *c, uint8_t *type, cur_t *body);
-
-/* Registered name ("client_hello", "certificate_request", ...) or NULL. */
-const char *tls_hs_type_name(uint8_t type);
-bool tls_hs_type_known(uint8_t type);
 
 #endif

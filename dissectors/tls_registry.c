@@ -64,14 +64,6 @@ const char *tls_reg_sslv2_cipher_name(uint32_t kind)
 
 bool tls_version_is_early_tls13_draft(uint16_t v) { return v >= 0x7f00 && v <= 0x7f15; }
 
-/* ----------------------------------------------------------- content types */
-static const row8 content_types[] = {
-    {20, "change_cipher_spec"}, {21, "alert"},     {22, "handshake"},
-    {23, "application_data"},   {24, "heartbeat"}, {25, "tls12_cid"},
-    {26, "ack"},
-};
-const char *tls_reg_content_type_name(uint8_t v) { return find8(content_types, MTLS_ARRAY_LEN(content_types), v); }
-
 /* --------------------------------------------------------- handshake types */
 static const row8 hs_types[] = {
     {0, "hello_request"},
@@ -329,8 +321,6 @@ const char *tls_reg_cipher_name(uint16_t v)
     }
     return NULL;
 }
-
-size_t tls_reg_cipher_count(void) { return tls_reg_cipher_rows_n; }
 
 /* -------------------------------------------------------------- formatting */
 static char *put_str(char *p, const char *end, const char *s)

@@ -31,8 +31,6 @@ const char *tls_reg_sslv2_cipher_name(uint32_t kind);
 /* A draft whose ServerHello has no legacy_session_id and no compression
  * method: drafts before 22 (0x7f00..0x7f15). */
 bool tls_version_is_early_tls13_draft(uint16_t v);
-/* "change_cipher_spec", "alert", "handshake", "application_data", "heartbeat". */
-const char *tls_reg_content_type_name(uint8_t v);
 /* "client_hello", ... (IANA handshake type names). */
 const char *tls_reg_hs_type_name(uint8_t v);
 /* IANA extension name ("server_name", "key_share", ...). */
@@ -59,8 +57,6 @@ const char *tls_reg_group_name(uint16_t v);
 const char *tls_reg_sigscheme_name(uint16_t v);
 /* Cipher suite IANA standard name ("TLS_AES_128_GCM_SHA256", ...). */
 const char *tls_reg_cipher_name(uint16_t v);
-/* Number of rows in the cipher-suite table (tests). */
-size_t tls_reg_cipher_count(void);
 
 /*
  * Return `name` when non-NULL, else write "unknown(0x%0*x)" (hex_digits 2 or

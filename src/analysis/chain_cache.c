@@ -24,7 +24,7 @@ struct chain_cache {
     size_t n_buckets;
     cache_entry **buckets;
     cache_entry *oldest, *newest;
-    chain_cache_stats stats;
+    size_t entries;
 };
 
 chain_cache *chain_cache_new(size_t max_entries)
@@ -59,17 +59,6 @@ void chain_cache_free(chain_cache *c)
     free(c->buckets);
     pthread_mutex_destroy(&c->lock);
     free(c);
-}
-
-void chain_cache_get_stats(const chain_cache *c, chain_cache_stats *out)
-{
-    if (!c) {
-        memset(out, 0, sizeof(*out));
-        return;
-    }
-    pthread_mutex_lock((pthread_mutex_t *)&c->lock);
-    *out = c->stats;
-    pthread_mutex_unlock((pthread_mutex_t *)&c->lock);
 }
 
 static size_t bucket_of(const chain_cache *c, const unsigned char key[32])
@@ -131,7 +120,7 @@ static void unlink_entry(chain_cache *c, cache_entry *e)
         e->newer->older = e->older;
     else
         c->newest = e->older;
-    c->stats.entries--;
+    c->entries--;
 }
 
 /* The entry for key valid at time t, or NULL. Under the lock. */
@@ -146,12 +135,11 @@ static cache_entry *find_entry(chain_cache *c, const chain_ctx *ctx, const unsig
 /* Insert a new entry holding one reference to r. Under the lock. */
 static void insert_entry(chain_cache *c, cache_entry *e)
 {
-    if (c->stats.entries >= c->max_entries && c->oldest) {
+    if (c->entries >= c->max_entries && c->oldest) {
         cache_entry *old = c->oldest;
         unlink_entry(c, old);
         chain_report_unref(old->report);
         free(old);
-        c->stats.evictions++;
     }
     size_t b = bucket_of(c, e->key);
     e->next = c->buckets[b];
@@ -162,7 +150,7 @@ static void insert_entry(chain_cache *c, cache_entry *e)
     else
         c->oldest = e;
     c->newest = e;
-    c->stats.entries++;
+    c->entries++;
 }
 
 const chain_report *chain_cache_analyze(chain_cache *c, chain_ctx *ctx, const chain_input *in, bool *out_hit)
@@ -176,14 +164,12 @@ const chain_report *chain_cache_analyze(chain_cache *c, chain_ctx *ctx, const ch
     pthread_mutex_lock(&c->lock);
     cache_entry *hit = find_entry(c, ctx, key, t);
     if (hit) {
-        c->stats.hits++;
         const chain_report *r = chain_report_ref(hit->report);
         pthread_mutex_unlock(&c->lock);
         if (out_hit)
             *out_hit = true;
         return r;
     }
-    c->stats.misses++;
     pthread_mutex_unlock(&c->lock);
     /* analysed unlocked: another worker may analyse the same chain meanwhile;
      * the report is the same either way, and the first one in is kept */

@@ -24,13 +24,6 @@
 
 typedef struct chain_cache chain_cache;
 
-typedef struct chain_cache_stats {
-    uint64_t hits;
-    uint64_t misses;
-    uint64_t evictions;
-    size_t entries;
-} chain_cache_stats;
-
 /* New cache holding at most max_entries reports (0 means 1024). NULL on OOM. */
 chain_cache *chain_cache_new(size_t max_entries);
 void chain_cache_free(chain_cache *c); /* NULL is a no-op; drops the cache's references */
@@ -47,7 +40,5 @@ void chain_cache_free(chain_cache *c); /* NULL is a no-op; drops the cache's ref
  */
 const chain_report *chain_cache_analyze(chain_cache *c, chain_ctx *ctx, const chain_input *in,
                                         bool *out_hit) MTLS_WARN_UNUSED;
-
-void chain_cache_get_stats(const chain_cache *c, chain_cache_stats *out);
 
 #endif

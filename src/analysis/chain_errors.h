@@ -19,7 +19,7 @@ typedef struct verr_row {
     const char *sentence_server;
     bool issuer_missing;      /* the certificate's issuer was not found: code and sentence
                                  are the answer when nothing is known about that issuer;
-                                 chain_analyze decides with issuer_table below */
+                                 chain_analyze_bucket decides with issuer_table below */
 } verr_row;
 
 /* The row of OpenSSL error err, or NULL when the table has none. */
@@ -30,7 +30,7 @@ bool is_trust_error(int err);
 /* Plain sentence and finding code for an X509_V_ERR_* code at a depth of a
  * chain presented by side (static strings; never NULL). For the errors that
  * mean "issuer not found" (20, 2, 21) this is the answer when nothing is known
- * about the issuer (untrusted_root); chain_analyze refines it. */
+ * about the issuer (untrusted_root); chain_analyze_bucket refines it. */
 const char *chain_error_code(int x509_err, int depth, int side);
 const char *chain_error_sentence(int x509_err, int depth, int side);
 

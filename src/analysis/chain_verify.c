@@ -797,13 +797,6 @@ fail:
     return NULL;
 }
 
-chain_report *chain_analyze(chain_ctx *ctx, const bytes_t *certs, size_t n, int side,
-                            const char *sni, int64_t handshake_time)
-{
-    chain_input in = {certs, n, side, sni, handshake_time, NULL, 0};
-    return chain_analyze_bucket(ctx, &in, NULL, NULL);
-}
-
 /* ---------- accessors for chain_ca_names.c ---------- */
 
 X509_STORE *chain_ctx_store(const chain_ctx *ctx, int side) { return ctx ? ctx->store[side] : NULL; }

@@ -71,27 +71,6 @@ void chain_ctx_free(chain_ctx *ctx); /* NULL is a no-op */
  * handshake_time (unix seconds). */
 int64_t chain_ctx_time(const chain_ctx *ctx, int64_t handshake_time);
 
-/*
- * Analyze a chain as sent (certs[0] should be the leaf). side is
- * CHAIN_SIDE_CLIENT or CHAIN_SIDE_SERVER; sni (may be NULL) is checked
- * against a server leaf. handshake_time is unix seconds (packet time).
- * Returns a new report with refs = 1 (release with chain_report_unref), or
- * NULL on allocation failure. n == 0 gives a report with no certificates,
- * valid = false. Undecodable certificates give decode_error entries and a
- * cert_decode_error finding. Never keeps pointers into certs.
- *
- * Finding codes: cert_decode_error, cert_expired, cert_not_yet_valid,
- * untrusted_root, missing_intermediate, self_signed_leaf, hostname_mismatch,
- * eku_no_client_auth, eku_no_server_auth, key_usage_mismatch, cert_revoked,
- * cert_signature_invalid, path_length_exceeded, ca_invalid,
- * chain_verify_failed (other X509_V_ERR), leaf_not_first, chain_out_of_order,
- * unrelated_extra_cert, duplicate_cert, root_sent, weak_key,
- * weak_signature_hash, cert_expires_soon, server_validity_too_long,
- * ca_without_basic_constraints, trust_not_checked.
- */
-chain_report *chain_analyze(chain_ctx *ctx, const bytes_t *certs, size_t n, int side,
-                            const char *sni, int64_t handshake_time) MTLS_WARN_UNUSED;
-
 /* One chain to judge, with what its connection says about it. */
 typedef struct chain_input {
     const bytes_t *certs;        /* DER as sent, leaf first */
@@ -107,12 +86,27 @@ typedef struct chain_input {
 } chain_input;
 
 /*
- * chain_analyze of in (with its CA names) plus the validity bucket: *out_lo and *out_hi (may be NULL)
- * receive the interval [lo, hi) of validation times (unix seconds) that give
- * the same report — bounded by the notBefore, notAfter + 1 and
- * notAfter - CHAIN_EXPIRES_SOON_SECS + 1 of every certificate that took part
- * (sent or taken from the trust store). INT64_MIN / INT64_MAX when unbounded.
- * ctx is only read.
+ * Analyze a chain as sent (in->certs[0] should be the leaf) with its CA names.
+ * A server leaf is checked against in->sni. Returns a new report with
+ * refs = 1 (release with chain_report_unref), or NULL on allocation failure.
+ * n_certs == 0 gives a report with no certificates, valid = false.
+ * Undecodable certificates give decode_error entries and a cert_decode_error
+ * finding. Never keeps pointers into in. ctx is only read.
+ *
+ * The validity bucket: *out_lo and *out_hi (may be NULL) receive the interval
+ * [lo, hi) of validation times (unix seconds) that give the same report —
+ * bounded by the notBefore, notAfter + 1 and notAfter - CHAIN_EXPIRES_SOON_SECS
+ * + 1 of every certificate that took part (sent or taken from the trust
+ * store). INT64_MIN / INT64_MAX when unbounded.
+ *
+ * Finding codes: cert_decode_error, cert_expired, cert_not_yet_valid,
+ * untrusted_root, missing_intermediate, self_signed_leaf, hostname_mismatch,
+ * eku_no_client_auth, eku_no_server_auth, key_usage_mismatch, cert_revoked,
+ * cert_signature_invalid, path_length_exceeded, ca_invalid,
+ * chain_verify_failed (other X509_V_ERR), leaf_not_first, chain_out_of_order,
+ * unrelated_extra_cert, duplicate_cert, root_sent, weak_key,
+ * weak_signature_hash, cert_expires_soon, server_validity_too_long,
+ * ca_without_basic_constraints, trust_not_checked.
  */
 chain_report *chain_analyze_bucket(chain_ctx *ctx, const chain_input *in, int64_t *out_lo,
                                    int64_t *out_hi) MTLS_WARN_UNUSED;

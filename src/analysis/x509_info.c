@@ -424,11 +424,3 @@ fail:
     memset(out, 0, sizeof(*out));
     return -1;
 }
-
-int x509i_extract(const uint8_t *der, size_t len, cert_info *out)
-{
-    X509 *x = x509i_decode(der, len);
-    int rc = x509i_extract_x509(x, der, len, out);
-    X509_free(x);
-    return rc;
-}

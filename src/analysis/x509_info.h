@@ -15,18 +15,16 @@
 #include "compiler.h"
 
 /*
- * Decode one DER certificate into *out (which is zeroed first; release it with
- * cert_info_cleanup()). Undecodable DER (garbage, trailing bytes, truncation,
- * absurd lengths) is not a failure: out->decode_error is set and only der_len,
- * sha256 and sha1 are filled. Every string is an owned copy (raw bytes from
- * the certificate: escape before printing).
+ * The facts of one certificate into *out (which is zeroed first; release it
+ * with cert_info_cleanup()): x is der/len decoded by x509i_decode, der/len its
+ * encoding (for der_len and the fingerprints). Undecodable DER (x NULL:
+ * garbage, trailing bytes, truncation, absurd lengths) is not a failure:
+ * out->decode_error is set and only der_len, sha256 and sha1 are filled.
+ * Every string is an owned copy (raw bytes from the certificate: escape
+ * before printing).
  * Returns 0 on success (including decode_error), -1 on allocation failure
  * (out is then cleaned up and zeroed).
  */
-int x509i_extract(const uint8_t *der, size_t len, cert_info *out) MTLS_WARN_UNUSED;
-
-/* Same as x509i_extract for an already decoded certificate (der/len are its
- * encoding, used for der_len and the fingerprints). */
 int x509i_extract_x509(X509 *x, const uint8_t *der, size_t len, cert_info *out) MTLS_WARN_UNUSED;
 
 /*

@@ -19,9 +19,8 @@ typedef struct memo_slot {
 } memo_slot;
 
 struct x509_memo {
-    pthread_mutex_t lock; /* the slots and counters: the memo is shared by --threads workers */
+    pthread_mutex_t lock; /* the slots: the memo is shared by --threads workers */
     memo_slot slot[X509_MEMO_SLOTS];
-    x509_memo_stats st;
 };
 
 x509_memo *x509_memo_new(void)
@@ -85,7 +84,6 @@ int x509_memo_get(x509_memo *m, const uint8_t *der, size_t len, X509 **x, cert_i
     memo_slot *s = &m->slot[h % X509_MEMO_SLOTS];
     pthread_mutex_lock(&m->lock);
     if (s->x && s->hash == h && s->len == len && memcmp(s->der, der, len) == 0) {
-        m->st.hits++;
         *x = NULL;
         int rc = cert_info_copy(info, &s->info) < 0 ? -1 : 0;
         if (rc == 0 && X509_up_ref(s->x) != 1) {
@@ -98,7 +96,6 @@ int x509_memo_get(x509_memo *m, const uint8_t *der, size_t len, X509 **x, cert_i
         pthread_mutex_unlock(&m->lock);
         return rc;
     }
-    m->st.misses++;
     pthread_mutex_unlock(&m->lock); /* decoding runs unlocked */
     if (decode_fresh(der, len, x, info) < 0)
         return -1;
@@ -121,16 +118,4 @@ int x509_memo_get(x509_memo *m, const uint8_t *der, size_t len, X509 **x, cert_i
     pthread_mutex_unlock(&m->lock);
     slot_clear(&old);
     return 0;
-}
-
-void x509_memo_get_stats(const x509_memo *m, x509_memo_stats *out)
-{
-    if (!out)
-        return;
-    *out = (x509_memo_stats){0};
-    if (m) {
-        pthread_mutex_lock((pthread_mutex_t *)&m->lock);
-        *out = m->st;
-        pthread_mutex_unlock((pthread_mutex_t *)&m->lock);
-    }
 }

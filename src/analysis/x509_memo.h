@@ -28,10 +28,6 @@
 
 typedef struct x509_memo x509_memo;
 
-typedef struct x509_memo_stats {
-    uint64_t hits, misses;
-} x509_memo_stats;
-
 x509_memo *x509_memo_new(void);
 void x509_memo_free(x509_memo *m);
 
@@ -41,7 +37,5 @@ void x509_memo_free(x509_memo *m);
  * (never remembered); *info is the caller's to clean up. 0, or -1 on OOM
  * (*x NULL, *info empty). */
 int x509_memo_get(x509_memo *m, const uint8_t *der, size_t len, X509 **x, cert_info *info);
-
-void x509_memo_get_stats(const x509_memo *m, x509_memo_stats *out);
 
 #endif

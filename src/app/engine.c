@@ -95,7 +95,7 @@ void engine_add_secrets(engine_t *e, const uint8_t *text, size_t len)
 {
     if (!e->keys && !(e->keys = keylog_new()))
         return;
-    if (keylog_add_buffer(e->keys, text, len) < 0)
+    if (keylog_add_buffer(e->keys, text, len, NULL) < 0)
         return;
     /* connections from now on look their keys up here; diagnosis words
      * "no keys" knowing a key log was given */
@@ -158,11 +158,6 @@ static int engine_setup(engine_t *e, const mtls_config *cfg, int dlt, FILE *out,
     e->dopt.client_ca_given = cfg->client_ca != NULL || cfg->ca != NULL;
     e->dopt.server_ca_given = cfg->server_ca != NULL || cfg->ca != NULL;
     return 0;
-}
-
-engine_t *engine_new(const mtls_config *cfg, int dlt, FILE *out, char **err)
-{
-    return engine_new_front(cfg, dlt, out, false, err);
 }
 
 engine_t *engine_new_front(const mtls_config *cfg, int dlt, FILE *out, bool workers, char **err)
@@ -236,7 +231,7 @@ void engine_worker_secrets(engine_t *w, const uint8_t *text, size_t len)
             return;
         keylog_set_fallback(w->keys, w->shared_keys);
     }
-    if (keylog_add_buffer(w->keys, text, len) < 0)
+    if (keylog_add_buffer(w->keys, text, len, NULL) < 0)
         return;
     w->topt.keys = w->keys;
     w->dopt.keylog_given = true;

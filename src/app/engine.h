@@ -3,12 +3,12 @@
  * stream -> session; at connection end: certificate analysis, diagnosis,
  * report (text or NDJSON), audit summary.
  *
- * An engine runs in one of three roles: alone (engine_new: it does all of
- * the above), as the front of --threads workers (engine_new_front: it reads,
- * decodes, keeps the key log and prints the summary), or as one of those
- * workers (engine_new_worker: flows to reports, its counts absorbed by the
- * front at the end). parallel.c wires the front to its workers; main drives
- * either way through pipeline.h.
+ * An engine runs in one of three roles: alone (engine_new_front without
+ * workers: it does all of the above), as the front of --threads workers
+ * (engine_new_front with workers: it reads, decodes, keeps the key log and
+ * prints the summary), or as one of those workers (engine_new_worker: flows
+ * to reports, its counts absorbed by the front at the end). parallel.c wires
+ * the front to its workers; main drives either way through pipeline.h.
  */
 #ifndef MTLS_ENGINE_H
 #define MTLS_ENGINE_H
@@ -38,13 +38,12 @@ typedef struct engine_stats {
     uint64_t peak_buffered;    /* the most bytes the flows held at once (with workers: the sum of their peaks) */
 } engine_stats;
 
-/* A whole engine on its own. dlt: the capture's link type. out: report
- * stream. NULL + *err on failure. */
-engine_t *engine_new(const mtls_config *cfg, int dlt, FILE *out, char **err) MTLS_WARN_UNUSED;
-/* The same, for the front of --threads workers (workers true): it reads,
- * decodes, keeps the key log and prints the summary, and analyses nothing
- * itself; it loads the trust anchors once into the chain context and chain
- * cache that all its workers share (analyzer_new_sibling). */
+/* An engine. dlt: the capture's link type. out: report stream. NULL + *err
+ * on failure. workers false: a whole engine on its own. workers true: the
+ * front of --threads workers: it reads, decodes, keeps the key log and
+ * prints the summary, and analyses nothing itself; it loads the trust anchors
+ * once into the chain context and chain cache that all its workers share
+ * (analyzer_new_sibling). */
 engine_t *engine_new_front(const mtls_config *cfg, int dlt, FILE *out, bool workers, char **err) MTLS_WARN_UNUSED;
 void engine_free(engine_t *e); /* NULL is a no-op */
 /* One packet read from the capture, decoded and run through its flow. */

@@ -28,7 +28,7 @@ struct pcapng_tap {
     pcapng_secrets_sink sink;
     void *ctx;
     pending *queue, *queue_tail; /* DSBs before a sink was set */
-    size_t blocks;
+    size_t blocks;               /* DSBs of type TLS key log seen (pcapng_scan_file's answer) */
 };
 
 pcapng_tap *pcapng_tap_new(void) { return calloc(1, sizeof(pcapng_tap)); }
@@ -44,8 +44,6 @@ void pcapng_tap_free(pcapng_tap *t)
     free(t->body);
     free(t);
 }
-
-size_t pcapng_tap_blocks(const pcapng_tap *t) { return t ? t->blocks : 0; }
 
 static void deliver(pcapng_tap *t, const uint8_t *text, size_t len)
 {

@@ -28,8 +28,6 @@ void pcapng_tap_feed(pcapng_tap *t, const uint8_t *p, size_t n);
 /* Where secrets go. DSBs seen before a sink was set (libpcap reads the first
  * blocks when the file is opened) are delivered now. */
 void pcapng_tap_set_sink(pcapng_tap *t, pcapng_secrets_sink sink, void *ctx);
-/* DSBs of type TLS key log seen so far. */
-size_t pcapng_tap_blocks(const pcapng_tap *t);
 
 /* A pcapng file by name (a regular file, not compressed; anything else gives
  * 0): every TLS key log DSB anywhere in it goes to sink before the packets are

@@ -1,20 +1,11 @@
 /* wording.c — shared phrases of the diagnosis (see wording.h). */
 #include "wording.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 
 #include "dn.h"
 #include "facts.h"
 #include "names.h"
-
-void sb_printf(sb *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    growbuf_vprintf(b, fmt, ap);
-    va_end(ap);
-}
 
 char sb_last(const sb *b) { return b->p && b->len ? (char)b->p[b->len - 1] : '\0'; }
 

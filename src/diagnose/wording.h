@@ -22,8 +22,8 @@
  * written); growbuf_cstr reads it in place; growbuf_free drops it. */
 typedef growbuf sb;
 
-/* growbuf_printf. */
-void sb_printf(sb *b, const char *fmt, ...) MTLS_PRINTF(2, 3);
+/* The diagnosis writes its sentences with growbuf_printf. */
+#define sb_printf growbuf_printf
 /* The last character written, or '\0'. */
 char sb_last(const sb *b);
 

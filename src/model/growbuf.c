@@ -53,11 +53,6 @@ int growbuf_append_first(growbuf *b, const void *p, size_t n, size_t first, size
     return 0;
 }
 
-int growbuf_append(growbuf *b, const void *p, size_t n, size_t max)
-{
-    return growbuf_append_first(b, p, n, GROWBUF_FIRST, max);
-}
-
 void growbuf_consume(growbuf *b, size_t n)
 {
     if (n >= b->len) {

@@ -53,8 +53,6 @@ int growbuf_reserve_exact(growbuf *b, size_t need) MTLS_WARN_UNUSED;
 /* Append n bytes of p (p may be NULL when n is 0), growing as
  * growbuf_reserve_first does: 0, or -1 (len + n > max, out of memory: b unchanged). */
 int growbuf_append_first(growbuf *b, const void *p, size_t n, size_t first, size_t max) MTLS_WARN_UNUSED;
-/* growbuf_append_first from GROWBUF_FIRST. */
-int growbuf_append(growbuf *b, const void *p, size_t n, size_t max) MTLS_WARN_UNUSED;
 /* Drop the first n bytes (all of them when n >= len); the capacity stays. */
 void growbuf_consume(growbuf *b, size_t n);
 /* Empty b and clear failed; the capacity stays. */

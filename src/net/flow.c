@@ -42,7 +42,6 @@ struct flow_table {
     uint64_t seed;
     reasm_limits lim;
     bool have_lim;
-    flow_table_stats st;
     closed_slot *closed; /* recently closed flows, direct-mapped by hash (made at the first close) */
 };
 
@@ -270,7 +269,6 @@ flow_t *flow_table_get(flow_table *t, int family, const uint8_t *src, const uint
     } else if (t->pool_used < t->max_flows) {
         f = &t->pool[t->pool_used++];
     } else {
-        t->st.full++;
         return NULL;
     }
     if ((t->count + 1) * 2 > t->mask + 1 && t->mask + 1 < t->max_slots) {
@@ -292,7 +290,6 @@ flow_t *flow_table_get(flow_table *t, int family, const uint8_t *src, const uint
     t->slots[i].hash = h;
     lru_append(t, f);
     t->count++;
-    t->st.created++;
     if (side_out)
         *side_out = 0;
     if (created_out)
@@ -334,7 +331,6 @@ void flow_table_remove(flow_table *t, flow_t *f)
     f->lru_next = t->free_list;
     t->free_list = f;
     t->count--;
-    t->st.removed++;
 }
 
 flow_t *flow_table_lru_oldest(const flow_table *t) { return t->oldest; }
@@ -349,7 +345,6 @@ void flow_table_foreach(flow_table *t, void (*fn)(flow_table *t, flow_t *f, void
 }
 
 size_t flow_table_count(const flow_table *t) { return t->count; }
-const flow_table_stats *flow_table_get_stats(const flow_table *t) { return &t->st; }
 
 void flow_note_syn(flow_t *f, int side, uint32_t seq, uint8_t tcp_flags)
 {

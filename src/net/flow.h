@@ -52,12 +52,6 @@ typedef struct flow {
 
 typedef struct flow_table flow_table;
 
-typedef struct flow_table_stats {
-    uint64_t created;
-    uint64_t removed;
-    uint64_t full;       /* lookups that wanted to create a flow but the table was full */
-} flow_table_stats;
-
 /* A table for at most max_flows concurrent flows (max_flows >= 1, at most
  * 2^30). The pool is reserved here, the slot array grows with open flows.
  * Returns NULL on bad size or out of memory. */
@@ -128,6 +122,5 @@ reasm_dir *flow_dirs(flow_table *t, flow_t *f);
 void flow_reset_reassembly(flow_t *f, const reasm_limits *lim);
 /* Both sides sent FIN. */
 bool flow_both_fin(const flow_t *f);
-const flow_table_stats *flow_table_get_stats(const flow_table *t);
 
 #endif

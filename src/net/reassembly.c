@@ -21,22 +21,6 @@ struct reasm_seg {
     uint8_t data[];
 };
 
-static const char *const event_names[REASM_EV__COUNT] = {
-    [REASM_EV_GAP] = "gap",
-    [REASM_EV_OVERLAP_CONFLICT] = "overlap_conflict",
-    [REASM_EV_FIN] = "fin",
-    [REASM_EV_RST] = "rst",
-    [REASM_EV_SYN] = "syn",
-    [REASM_EV_CAP_DROPPED] = "cap_dropped",
-};
-
-const char *reasm_event_name(reasm_event ev)
-{
-    if ((unsigned)ev >= REASM_EV__COUNT)
-        return "unknown";
-    return event_names[ev];
-}
-
 size_t reasm_piece_cost(size_t n) { return sizeof(struct reasm_seg) + n; }
 
 void reasm_init(reasm_dir *r, const reasm_limits *lim)

@@ -51,9 +51,6 @@ typedef enum reasm_event {
     REASM_EV__COUNT
 } reasm_event;
 
-/* Short stable name of an event ("gap", "overlap_conflict", ...); "unknown" if out of range. */
-const char *reasm_event_name(reasm_event ev);
-
 typedef struct reasm_callbacks {
     /* In-order bytes. `bytes` is valid only during the call. May be NULL. */
     void (*data)(void *ctx, int side, uint64_t ts_us, const uint8_t *bytes, size_t n);

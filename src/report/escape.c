@@ -162,21 +162,6 @@ int esc_fputs(FILE *f, const char *s, size_t len)
     return rc;
 }
 
-bool esc_utf8_valid(const char *s, size_t len)
-{
-    const uint8_t *p = (const uint8_t *)s;
-    size_t i = 0;
-    while (i < len) {
-        uint32_t cp;
-        bool ok;
-        size_t n = utf8_decode(p + i, len - i, &cp, &ok);
-        if (!ok)
-            return false;
-        i += n;
-    }
-    return true;
-}
-
 char *esc_utf8_sanitize(const char *s, size_t len)
 {
     if (!s)

@@ -36,9 +36,6 @@ size_t esc_text_buf(const char *s, size_t len, char *out, size_t outsz);
 /* Write the escaped form of s[0..len) to f. Returns 0, or -1 on write error. */
 int esc_fputs(FILE *f, const char *s, size_t len) MTLS_WARN_UNUSED;
 
-/* True when s[0..len) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
-bool esc_utf8_valid(const char *s, size_t len);
-
 /* Valid UTF-8 copy of s[0..len): each maximal invalid subsequence becomes
  * U+FFFD; NUL bytes become U+FFFD too so the result is a C string. Returns a
  * malloc'd string or NULL on OOM. s == NULL yields "". */

@@ -288,28 +288,3 @@ out:
     growbuf_free(&exts);
     return rc;
 }
-
-int fp_ja4_raw(const tls_client_hello *ch, bool quic, char **out_str)
-{
-    if (!ch_lists_whole(ch))
-        return -1;
-    char a[11];
-    size_t nc, ne;
-    growbuf ciphers = {0}, exts = {0}, all = {0};
-    *out_str = NULL;
-    ja4_a(ch, quic, a, &nc, &ne);
-    (void)ja4_lists(ch, &ciphers, &exts);
-    growbuf_puts(&all, a);
-    growbuf_puts(&all, "_");
-    growbuf_puts(&all, growbuf_cstr(&ciphers));
-    growbuf_puts(&all, "_");
-    growbuf_puts(&all, growbuf_cstr(&exts));
-    int rc = (ciphers.failed || exts.failed || all.failed) ? -1 : 0;
-    growbuf_free(&ciphers);
-    growbuf_free(&exts);
-    if (rc == 0)
-        *out_str = growbuf_take(&all);
-    else
-        growbuf_free(&all);
-    return rc;
-}

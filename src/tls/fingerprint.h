@@ -34,11 +34,4 @@ MTLS_WARN_UNUSED int fp_ja3s(const tls_server_hello *sh, char **out_str, char ou
  */
 MTLS_WARN_UNUSED int fp_ja4(const tls_client_hello *ch, bool quic, char out[40]);
 
-/*
- * Same, but the raw (unhashed) form "JA4_r": sorted cipher hex list and
- * sorted extensions + "_" + sig algs in place of the hashes. Caller frees
- * *out_str. Returns 0 or -1.
- */
-MTLS_WARN_UNUSED int fp_ja4_raw(const tls_client_hello *ch, bool quic, char **out_str);
-
 #endif

@@ -200,7 +200,6 @@ struct keylog {
     size_t n, cap, nchunks_alloc;
     uint32_t *slots;       /* open addressing: index+1 into entries, 0 = empty */
     size_t nslots;         /* power of two */
-    keylog_stats stats;
     const keylog *fallback; /* searched when a random is not here (not owned) */
 };
 
@@ -302,10 +301,6 @@ const keylog_entry *keylog_find(const keylog *kl, const uint8_t client_random[KE
 
 void keylog_set_fallback(keylog *kl, const keylog *fallback) { kl->fallback = fallback; }
 
-size_t keylog_sessions(const keylog *kl) { return kl ? kl->n : 0; }
-
-const keylog_stats *keylog_get_stats(const keylog *kl) { return kl ? &kl->stats : NULL; }
-
 static void note_bad(keylog_stats *st, size_t lineno)
 {
     st->malformed++;
@@ -353,7 +348,7 @@ static int store(keylog *kl, const keylog_line *ln, keylog_stats *st)
     return KEYLOG_OK;
 }
 
-/* Parse + store one line, counting into st (per-load) and kl->stats. */
+/* Parse + store one line, counting into st. */
 static int add_line_counted(keylog *kl, const uint8_t *line, size_t len, size_t lineno,
                             keylog_stats *st)
 {
@@ -375,32 +370,6 @@ static int add_line_counted(keylog *kl, const uint8_t *line, size_t len, size_t 
         rc = store(kl, &ln, st);
     }
     OPENSSL_cleanse(&ln, sizeof(ln));
-    return rc;
-}
-
-static void stats_merge(keylog_stats *into, const keylog_stats *from)
-{
-    size_t base = into->lines;
-    into->lines += from->lines;
-    into->secrets += from->secrets;
-    into->skipped += from->skipped;
-    into->unknown_label += from->unknown_label;
-    into->malformed += from->malformed;
-    into->conflicts += from->conflicts;
-    into->dropped += from->dropped;
-    /* cumulative bad-line numbers count lines across all inputs */
-    for (size_t i = 0; i < from->bad_lines_n && into->bad_lines_n < KEYLOG_BAD_LINES_KEPT; i++)
-        into->bad_lines[into->bad_lines_n++] = base + from->bad_lines[i];
-}
-
-int keylog_add_line(keylog *kl, const char *line, size_t len)
-{
-    if (!kl || (!line && len))
-        return KEYLOG_ERR_MALFORMED;
-    keylog_stats st;
-    memset(&st, 0, sizeof(st));
-    int rc = add_line_counted(kl, (const uint8_t *)(line ? line : ""), len, 1, &st);
-    stats_merge(&kl->stats, &st);
     return rc;
 }
 
@@ -430,14 +399,13 @@ static int add_buffer_stats(keylog *kl, const uint8_t *buf, size_t len, keylog_s
     return rc;
 }
 
-int keylog_add_buffer(keylog *kl, const uint8_t *buf, size_t len)
+int keylog_add_buffer(keylog *kl, const uint8_t *buf, size_t len, keylog_stats *out_st)
 {
-    if (!kl || (!buf && len))
-        return KEYLOG_ERR_MALFORMED;
     keylog_stats st;
     memset(&st, 0, sizeof(st));
-    int rc = add_buffer_stats(kl, buf, len, &st);
-    stats_merge(&kl->stats, &st);
+    int rc = !kl || (!buf && len) ? KEYLOG_ERR_MALFORMED : add_buffer_stats(kl, buf, len, &st);
+    if (out_st)
+        *out_st = st;
     return rc;
 }
 
@@ -475,21 +443,10 @@ int keylog_load_file(keylog *kl, const char *path, keylog_stats *out_st)
     if (buf.len)
         OPENSSL_cleanse(buf.p, buf.len);
     growbuf_free(&buf);
-    stats_merge(&kl->stats, &st);
     if (out_st)
         *out_st = st;
     errno = saved;
     return rc;
-}
-
-int keylog_load_env(keylog *kl, keylog_stats *st)
-{
-    if (st)
-        memset(st, 0, sizeof(*st));
-    const char *p = getenv("SSLKEYLOGFILE");
-    if (!p || !*p)
-        return KEYLOG_NOT_SET;
-    return keylog_load_file(kl, p, st);
 }
 
 static void hex_into(char *out, const uint8_t *b, size_t n)

@@ -62,8 +62,8 @@ static inline bool keylog_entry_has(const keylog_entry *e, keylog_kind k)
     return e && (unsigned)k < KEYLOG__KINDS && (e->present & (1u << k)) != 0;
 }
 
-/* Counters for one load (keylog_load_file/env) or, via keylog_get_stats(),
- * for everything added to a keylog so far. */
+/* Counters for one input: a file (keylog_load_file) or a buffer
+ * (keylog_add_buffer). */
 typedef struct keylog_stats {
     size_t lines;         /* lines seen (including comments and blanks) */
     size_t secrets;       /* secret lines accepted (new or identical repeats) */
@@ -76,15 +76,15 @@ typedef struct keylog_stats {
     size_t bad_lines_n;   /* how many of bad_lines[] are filled */
 } keylog_stats;
 
-/* Return codes of the keylog_* functions that return int. */
+/* Return codes of the keylog_* functions that return int (the outcome of
+ * each line is in the counters: skipped, malformed, dropped). */
 enum keylog_rc {
-    KEYLOG_OK = 0,         /* line stored (add_line) / input read (load_*) */
-    KEYLOG_SKIPPED = 1,    /* add_line: comment, blank line or unknown label; nothing stored */
-    KEYLOG_NOT_SET = 2,    /* load_env: $SSLKEYLOGFILE unset or empty; nothing read */
-    KEYLOG_ERR_MALFORMED = -1, /* add_line: malformed line (counted) */
-    KEYLOG_ERR_NOMEM = -2,
-    KEYLOG_ERR_IO = -3,        /* load_file/env: the file cannot be opened or read (errno kept) */
-    KEYLOG_ERR_FULL = -4,      /* add_line: KEYLOG_MAX_SESSIONS reached (counted in dropped) */
+    KEYLOG_OK = 0,             /* input read (malformed lines only count) */
+    KEYLOG_SKIPPED = 1,        /* a line: comment, blank line or unknown label; nothing stored */
+    KEYLOG_ERR_MALFORMED = -1, /* a line that does not parse; add_buffer: no keylog, or NULL bytes */
+    KEYLOG_ERR_NOMEM = -2,     /* out of memory */
+    KEYLOG_ERR_IO = -3,        /* load_file: the file cannot be opened or read (errno kept) */
+    KEYLOG_ERR_FULL = -4,      /* a line for a new session past KEYLOG_MAX_SESSIONS (counted in dropped) */
 };
 
 /* One parsed line, views into the caller's line bytes. */
@@ -120,33 +120,25 @@ keylog *keylog_new(void);
 void keylog_free(keylog *kl);
 
 /*
- * Parse one line (no '\n') and store its secret. Returns KEYLOG_OK,
- * KEYLOG_SKIPPED, KEYLOG_ERR_MALFORMED, KEYLOG_ERR_FULL or KEYLOG_ERR_NOMEM;
- * every outcome is also counted in the keylog's cumulative stats. A later line
- * for the same (client random, label) replaces the earlier one.
- */
-int keylog_add_line(keylog *kl, const char *line, size_t len) MTLS_WARN_UNUSED;
-
-/*
  * Add a whole key log held in memory (a file's contents or a pcapng Decryption
- * Secrets Block of type TLS_KEY_LOG 0x544c534b): split on '\n', each line as
- * keylog_add_line(); a missing final newline is fine, NUL bytes make their line
- * malformed. Returns KEYLOG_OK unless out of memory (KEYLOG_ERR_NOMEM);
- * malformed lines only count. Line numbers in bad_lines restart at 1 for each
- * buffer.
+ * Secrets Block of type TLS_KEY_LOG 0x544c534b): split on '\n', each line
+ * parsed with keylog_parse_line() and its secret stored; a missing final
+ * newline is fine, NUL bytes make their line malformed. A later line for the
+ * same (client random, label) replaces the earlier one (a conflict when the
+ * value differs). st (may be NULL) receives this buffer's counters, its line
+ * numbers counted from 1. Returns KEYLOG_OK unless out of memory
+ * (KEYLOG_ERR_NOMEM) or kl is NULL (KEYLOG_ERR_MALFORMED); malformed lines
+ * only count.
  */
-int keylog_add_buffer(keylog *kl, const uint8_t *buf, size_t len) MTLS_WARN_UNUSED;
+int keylog_add_buffer(keylog *kl, const uint8_t *buf, size_t len, keylog_stats *st) MTLS_WARN_UNUSED;
 
 /*
- * Read a key log file. st (may be NULL) receives this file's counters.
- * Returns KEYLOG_OK (even with malformed lines), KEYLOG_ERR_IO when the file
- * cannot be opened or read, KEYLOG_ERR_NOMEM.
+ * Read a key log file (--keylog, or $SSLKEYLOGFILE through the command line),
+ * as keylog_add_buffer() of its contents. st (may be NULL) receives this
+ * file's counters. Returns KEYLOG_OK (even with malformed lines),
+ * KEYLOG_ERR_IO when the file cannot be opened or read, KEYLOG_ERR_NOMEM.
  */
 int keylog_load_file(keylog *kl, const char *path, keylog_stats *st) MTLS_WARN_UNUSED;
-
-/* keylog_load_file() on the file named by $SSLKEYLOGFILE; KEYLOG_NOT_SET when
- * the variable is unset or empty. */
-int keylog_load_env(keylog *kl, keylog_stats *st) MTLS_WARN_UNUSED;
 
 /* All secrets known for this client random, or NULL. The entry stays at its
  * address until keylog_free() (secrets added later for the same random show
@@ -156,12 +148,6 @@ const keylog_entry *keylog_find(const keylog *kl, const uint8_t client_random[KE
  * client random is not in kl: a --threads worker's own secrets over the key
  * log every worker shares. */
 void keylog_set_fallback(keylog *kl, const keylog *fallback);
-
-/* Number of distinct sessions (client randoms) held. */
-size_t keylog_sessions(const keylog *kl);
-
-/* Cumulative counters over every line added to kl (never NULL for non-NULL kl). */
-const keylog_stats *keylog_get_stats(const keylog *kl);
 
 /* The entry's secrets as key log text, one NSS line per known secret
  * ("LABEL <random hex> <secret hex>\n"), malloc'd, length in *len; NULL when

@@ -77,9 +77,6 @@ const decrypt_suite *decrypt_suite_find(uint16_t cipher_suite);
  * be decrypted, else NULL (unknown suite, SSL 3.0, a TLS 1.3 suite in 1.2, a
  * TLS 1.2-only suite in 1.0/1.1, ...). */
 const decrypt_suite *decrypt_suite_for(uint16_t version, uint16_t cipher_suite);
-/* The table, in IANA value order (tests). */
-size_t decrypt_suite_count(void);
-const decrypt_suite *decrypt_suite_at(size_t i);
 
 /* Per-direction decryption state. Treat fields as read-only outside
  * tls_decrypt.c (seq may be read for diagnostics). */

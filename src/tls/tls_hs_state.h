@@ -134,8 +134,5 @@ tlshs_server_step tlshs_server_next(tlshs_server s, unsigned msg, mtls_dir dir, 
 /* The side has sent its Finished in the running handshake. */
 bool tlshs_client_finished(tlshs_client s);
 bool tlshs_server_finished(tlshs_server s);
-/* "C13_WAIT_CERT_CR", "S12_SEND_SKE", ...; "?" out of range. */
-const char *tlshs_client_name(tlshs_client s);
-const char *tlshs_server_name(tlshs_server s);
 
 #endif

@@ -185,7 +185,7 @@ static void process_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *
     }
     /* Encrypted record. A TLS 1.3 peer may still send a plaintext alert
      * (e.g. rejecting the ServerHello) before it has keys. */
-    if (type == TLS_CT_ALERT && blen == 2) {
+    if (type == TLS_CT_ALERT && !tls_alert_looks_encrypted(type, blen, true)) {
         handle_plain_content(c, d, ts, type, body, blen, false);
         return;
     }

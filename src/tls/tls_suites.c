@@ -261,10 +261,6 @@ const decrypt_suite *decrypt_suite_find(uint16_t cipher_suite)
     return NULL;
 }
 
-size_t decrypt_suite_count(void) { return MTLS_ARRAY_LEN(suites); }
-
-const decrypt_suite *decrypt_suite_at(size_t i) { return i < MTLS_ARRAY_LEN(suites) ? &suites[i] : NULL; }
-
 const decrypt_suite *decrypt_suite_for(uint16_t version, uint16_t cipher_suite)
 {
     const decrypt_suite *s = decrypt_suite_find(cipher_suite);

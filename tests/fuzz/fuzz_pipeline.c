@@ -88,7 +88,7 @@ static void run(const uint8_t *data, size_t size, bool json)
     cfg.idle_timeout_us = MTLS_DEFAULT_IDLE_TIMEOUT_US;
 
     char *err = NULL;
-    engine_t *e = engine_new(&cfg, pcap_datalink(p), g_null, &err);
+    engine_t *e = engine_new_front(&cfg, pcap_datalink(p), g_null, false, &err);
     free(err);
     if (e) {
         struct pcap_pkthdr *h;

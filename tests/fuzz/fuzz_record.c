@@ -9,6 +9,7 @@
 #include "fuzz_common.h"
 #include "tls_handshake.h"
 #include "tls_record.h"
+#include "tls_registry.h"
 
 static void walk_handshake(const cur_t *body, size_t size)
 {
@@ -21,8 +22,7 @@ static void walk_handshake(const cur_t *body, size_t size)
         if (r.status != DX_OK)
             break;
         fuzz_touch_cur(&msg);
-        fuzz_sink ^= (uint8_t)tls_hs_type_known(type);
-        const char *name = tls_hs_type_name(type);
+        const char *name = tls_reg_hs_type_name(type);
         if (name)
             fuzz_sink ^= (uint8_t)name[0];
     }

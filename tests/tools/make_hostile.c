@@ -580,10 +580,10 @@ static int sweep(const char *path, const char *ca)
                 cfg.max_memory = MTLS_DEFAULT_MAX_MEMORY;
                 cfg.idle_timeout_us = MTLS_DEFAULT_IDLE_TIMEOUT_US;
                 char *e = NULL;
-                engine_t *eng = engine_new(&cfg, pcap_datalink(p), null, &e);
+                engine_t *eng = engine_new_front(&cfg, pcap_datalink(p), null, false, &e);
                 free(e);
                 if (!eng) {
-                    fprintf(stderr, "sweep: engine_new failed\n");
+                    fprintf(stderr, "sweep: engine_new_front failed\n");
                     return 1;
                 }
                 struct pcap_pkthdr *h;

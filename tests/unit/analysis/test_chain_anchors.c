@@ -67,7 +67,8 @@ static int teardown(void **state)
 static chain_report *analyze_server(chain_ctx *c, X509 *x)
 {
     bytes_t v = tp_der(x);
-    chain_report *r = chain_analyze(c, &v, 1, CHAIN_SIDE_SERVER, "server.test", TP_T0);
+    chain_input in = {&v, 1, CHAIN_SIDE_SERVER, "server.test", TP_T0, NULL, 0};
+    chain_report *r = chain_analyze_bucket(c, &in, NULL, NULL);
     tp_free_chain(&v, 1);
     assert_non_null(r);
     return r;

@@ -132,7 +132,8 @@ static chain_report *analyze(chain_ctx *ctx, int side, const char *sni, int64_t 
         v[n] = tp_der(xs[n]);
         n++;
     }
-    chain_report *r = chain_analyze(ctx, v, n, side, sni, t);
+    chain_input in = {v, n, side, sni, t, NULL, 0};
+    chain_report *r = chain_analyze_bucket(ctx, &in, NULL, NULL);
     tp_free_chain(v, n);
     assert_non_null(r);
     assert_int_equal(r->refs, 1);
@@ -712,7 +713,8 @@ static void test_decode_errors(void **state)
     v[1].data = garbage;
     v[1].len = sizeof(garbage);
     v[2] = tp_der(P.inter);
-    chain_report *r = chain_analyze(P.ctx, v, 3, CHAIN_SIDE_CLIENT, NULL, TP_T0);
+    chain_input in = {v, 3, CHAIN_SIDE_CLIENT, NULL, TP_T0, NULL, 0};
+    chain_report *r = chain_analyze_bucket(P.ctx, &in, NULL, NULL);
     assert_non_null(r);
     assert_true(r->certs[1].decode_error);
     assert_int_equal(r->certs[1].der_len, sizeof(garbage));
@@ -723,14 +725,16 @@ static void test_decode_errors(void **state)
     assert_true(r->valid); /* the path leaf -> intermediate -> root is still fine */
     chain_report_unref(r);
     /* undecodable leaf */
-    r = chain_analyze(P.ctx, &v[1], 2, CHAIN_SIDE_CLIENT, NULL, TP_T0);
+    in = (chain_input){&v[1], 2, CHAIN_SIDE_CLIENT, NULL, TP_T0, NULL, 0};
+    r = chain_analyze_bucket(P.ctx, &in, NULL, NULL);
     assert_non_null(r);
     assert_false(r->valid);
     assert_int_equal(r->verify_depth, 0);
     assert_non_null(r->verify_sentence);
     chain_report_unref(r);
     /* empty chain */
-    r = chain_analyze(P.ctx, NULL, 0, CHAIN_SIDE_CLIENT, NULL, TP_T0);
+    in = (chain_input){NULL, 0, CHAIN_SIDE_CLIENT, NULL, TP_T0, NULL, 0};
+    r = chain_analyze_bucket(P.ctx, &in, NULL, NULL);
     assert_non_null(r);
     assert_int_equal(r->n_certs, 0);
     assert_false(r->valid);
@@ -749,7 +753,7 @@ static void test_error_mapping(void **state)
     } rows[] = {
         {X509_V_ERR_CERT_HAS_EXPIRED, 0, "cert_expired"},
         {X509_V_ERR_CERT_NOT_YET_VALID, 0, "cert_not_yet_valid"},
-        /* issuer not found: untrusted_root unless chain_analyze knows the issuer */
+        /* issuer not found: untrusted_root unless chain_analyze_bucket knows the issuer */
         {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, 0, "untrusted_root"},
         {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, 1, "untrusted_root"},
         {X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, 1, "untrusted_root"},

@@ -89,7 +89,6 @@ static void test_walk_real_file(void **state)
         for (size_t off = 0; off < n; off += piece)
             pcapng_tap_feed(t, b + off, off + piece <= n ? piece : n - off);
         assert_int_equal(g.calls, 1);
-        assert_int_equal(pcapng_tap_blocks(t), 1);
         assert_non_null(strstr(g.text, "CLIENT_TRAFFIC_SECRET_0 "));
         pcapng_tap_free(t);
     }
@@ -169,7 +168,7 @@ static void test_not_pcapng_and_broken(void **state)
     pcapng_tap *t = pcapng_tap_new();
     pcapng_tap_set_sink(t, sink, &g);
     pcapng_tap_feed(t, classic, sizeof classic);
-    assert_int_equal(pcapng_tap_blocks(t), 0);
+    assert_int_equal(g.calls, 0);
     pcapng_tap_free(t);
     /* a big-endian section with a DSB */
     const uint8_t be[] = {0x0a, 0x0d, 0x0d, 0x0a, 0, 0, 0, 28, 0x1a, 0x2b, 0x3c, 0x4d, 0, 1, 0, 0,
@@ -184,7 +183,8 @@ static void test_not_pcapng_and_broken(void **state)
     const uint8_t bad[] = {0, 0, 0, 0x0a, 0, 0, 0, 13};
     pcapng_tap_feed(t, bad, sizeof bad);
     pcapng_tap_feed(t, be + 28, 24);
-    assert_int_equal(pcapng_tap_blocks(t), 1);
+    assert_int_equal(g.calls, 1);
+    assert_string_equal(g.text, "xyz|");
     pcapng_tap_free(t);
 }
 

@@ -529,6 +529,8 @@ static void test_alerts_real(void **state)
         assert_false(tls_alert_looks_encrypted(23, enc[i].n, true));
     }
     assert_false(tls_alert_looks_encrypted(21, 2, true));
+    assert_true(tls_alert_looks_encrypted(21, 1, true)); /* no plaintext alert either */
+    assert_true(tls_alert_looks_encrypted(21, 0, true));
 
     /* TLS 1.3: the client's close_notify arrives as a 19-byte application_data record */
     msgs13_cap cap;

@@ -52,8 +52,8 @@ static void test_append_growth(void **state)
     /* ... but the byte functions do not read the flag: exactly max still fits */
     assert_int_equal(growbuf_append_first(&b, chunk, 700, 1024, 5000), 0);
     assert_int_equal(b.len, 5000);
-    assert_int_equal(growbuf_append(&b, NULL, 0, 5000), 0);
-    assert_int_equal(growbuf_append(&b, chunk, 1, SIZE_MAX), 0); /* a larger max grows on */
+    assert_int_equal(growbuf_append_first(&b, NULL, 0, GROWBUF_FIRST, 5000), 0);
+    assert_int_equal(growbuf_append_first(&b, chunk, 1, GROWBUF_FIRST, SIZE_MAX), 0); /* a larger max grows on */
     assert_int_equal(b.cap, 10000);
     growbuf_free(&b);
     assert_null(b.p);
@@ -95,7 +95,7 @@ static void test_consume_clear_detach(void **state)
 {
     (void)state;
     growbuf b = {0};
-    assert_int_equal(growbuf_append(&b, "abcdefgh", 8, 64), 0);
+    assert_int_equal(growbuf_append_first(&b, "abcdefgh", 8, GROWBUF_FIRST, 64), 0);
     growbuf_consume(&b, 3);
     assert_int_equal(b.len, 5);
     assert_memory_equal(b.p, "defgh", 5);
@@ -106,15 +106,15 @@ static void test_consume_clear_detach(void **state)
     assert_int_equal(b.len, 0);
     assert_int_equal(b.cap, cap); /* the memory stays */
 
-    assert_int_equal(growbuf_append(&b, "xy", 2, 64), 0);
-    assert_int_equal(growbuf_append(&b, "z", 1, 2), -1);
+    assert_int_equal(growbuf_append_first(&b, "xy", 2, GROWBUF_FIRST, 64), 0);
+    assert_int_equal(growbuf_append_first(&b, "z", 1, GROWBUF_FIRST, 2), -1);
     assert_true(b.failed);
     growbuf_clear(&b);
     assert_int_equal(b.len, 0);
     assert_false(b.failed);
     assert_int_equal(b.cap, cap);
 
-    assert_int_equal(growbuf_append(&b, "kept", 4, 64), 0);
+    assert_int_equal(growbuf_append_first(&b, "kept", 4, GROWBUF_FIRST, 64), 0);
     uint8_t *p = growbuf_detach(&b);
     assert_non_null(p);
     assert_memory_equal(p, "kept", 4);
@@ -196,7 +196,7 @@ static void test_alloc_failure(void **state)
 {
     (void)state;
     growbuf b = {0};
-    assert_int_equal(growbuf_append(&b, "abc", 3, SIZE_MAX), 0);
+    assert_int_equal(growbuf_append_first(&b, "abc", 3, GROWBUF_FIRST, SIZE_MAX), 0);
     uint8_t *p = b.p;
     size_t cap = b.cap;
     assert_int_equal(growbuf_reserve(&b, HUGE_NEED, SIZE_MAX), -1);
@@ -222,8 +222,8 @@ static void test_alloc_failure(void **state)
     assert_null(growbuf_take(&b));
 
     /* overflowing sizes are refused, not wrapped */
-    assert_int_equal(growbuf_append(&b, "ab", 2, SIZE_MAX), 0);
-    assert_int_equal(growbuf_append(&b, "ab", SIZE_MAX, SIZE_MAX), -1);
+    assert_int_equal(growbuf_append_first(&b, "ab", 2, GROWBUF_FIRST, SIZE_MAX), 0);
+    assert_int_equal(growbuf_append_first(&b, "ab", SIZE_MAX, GROWBUF_FIRST, SIZE_MAX), -1);
     assert_int_equal(b.len, 2);
     growbuf_free(&b);
 }

@@ -70,7 +70,6 @@ static void test_both_directions(void **state)
     assert_true(created);
     assert_ptr_not_equal(k, h);
     assert_int_equal(flow_table_count(t), 3);
-    assert_int_equal(flow_table_get_stats(t)->created, 3);
     flow_table_free(t);
     flow_table_free(NULL);
     assert_null(flow_table_new(0));
@@ -103,7 +102,7 @@ static void test_full_and_evict(void **state)
     int side = -1;
     assert_null(flow_table_get(t, 4, addr_n(7, a), b, 1000, 443, 10, true, &side, &created));
     assert_false(created);
-    assert_int_equal(flow_table_get_stats(t)->full, 1);
+    assert_int_equal(flow_table_count(t), 3);
     /* existing flows are still found when full */
     assert_ptr_equal(flow_table_get(t, 4, b, addr_n(0, a), 443, 1000, 11, true, &side, &created), fl[0]);
     assert_int_equal(side, 1);
@@ -117,7 +116,7 @@ static void test_full_and_evict(void **state)
     assert_non_null(n);
     assert_true(created);
     assert_int_equal(n->first_ts_us, 13);
-    assert_int_equal(flow_table_get_stats(t)->removed, 1);
+    assert_int_equal(flow_table_count(t), 3);
     flow_table_free(t);
 }
 
@@ -270,7 +269,7 @@ static void churn(uint32_t maxf, uint32_t keyspace, uint32_t ops)
     static flow_t *live[BIG_KEYSPACE];
     static bool live_rev[BIG_KEYSPACE]; /* direction of the packet that created the flow */
     memset(live, 0, sizeof live);
-    size_t nlive = 0;
+    size_t nlive = 0, removed = 0;
     for (uint32_t op = 0; op < ops; op++) {
         uint32_t id = rnd() % keyspace;
         int fam;
@@ -288,6 +287,7 @@ static void churn(uint32_t maxf, uint32_t keyspace, uint32_t ops)
             flow_table_remove(t, f);
             live[id] = NULL;
             nlive--;
+            removed++;
         } else {
             flow_t *f = rev ? flow_table_get(t, fam, b, a, pb, pa, op, true, &side, &created)
                             : flow_table_get(t, fam, a, b, pa, pb, op, true, &side, &created);
@@ -305,6 +305,7 @@ static void churn(uint32_t maxf, uint32_t keyspace, uint32_t ops)
                 flow_table_remove(t, old);
                 live[oid] = NULL;
                 nlive--;
+                removed++;
             } else {
                 assert_non_null(f);
                 assert_true(created);
@@ -326,7 +327,7 @@ static void churn(uint32_t maxf, uint32_t keyspace, uint32_t ops)
         flow_t *f = flow_table_get(t, fam, a, b, pa, pb, 0, false, NULL, NULL);
         assert_ptr_equal(f, live[id]);
     }
-    assert_true(flow_table_get_stats(t)->removed > ops / 10);
+    assert_true(removed > ops / 10); /* the run removed often enough to matter */
     flow_table_free(t);
 }
 

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "escape.h"
+#include "fixtures/utf8_check.h"
 
 static void check(const char *in, size_t len, const char *want)
 {
@@ -99,7 +100,7 @@ static void test_sanitize(void **st)
     assert_non_null(s);
     /* \xc0 and \xaf are each a maximal invalid subpart; \xed\xa0\x80: \xed then \xa0, \x80 */
     assert_string_equal(s, "a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd" "c\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "d\xef\xbf\xbd");
-    assert_true(esc_utf8_valid(s, strlen(s)));
+    assert_true(utf8_check(s, strlen(s)));
     free(s);
     s = esc_utf8_sanitize("x\0y", 3);
     assert_string_equal(s, "x\xef\xbf\xbdy");
@@ -110,8 +111,13 @@ static void test_sanitize(void **st)
     s = esc_utf8_sanitize(NULL, 5);
     assert_string_equal(s, "");
     free(s);
-    assert_false(esc_utf8_valid("\xc0\x80", 2));
-    assert_true(esc_utf8_valid("\xf4\x8f\xbf\xbf", 4));
+    /* the judge itself: overlong, surrogate, above U+10FFFF, cut short; the last code point */
+    assert_false(utf8_check("\xc0\x80", 2));
+    assert_false(utf8_check("\xed\xa0\x80", 3));
+    assert_false(utf8_check("\xf4\x90\x80\x80", 4));
+    assert_false(utf8_check("\xe2\x82", 2));
+    assert_true(utf8_check("\xe2\x82\xac", 3));
+    assert_true(utf8_check("\xf4\x8f\xbf\xbf", 4));
 }
 
 /* Every 1- and 2-byte input, and pseudo-random 4..7-byte inputs: escape is
@@ -142,13 +148,13 @@ static void test_exhaustive(void **st)
         }
         char *e = esc_text((const char *)in, len);
         assert_non_null(e);
-        assert_true(esc_utf8_valid(e, strlen(e)));
+        assert_true(utf8_check(e, strlen(e)));
         assert_terminal_safe(e);
         free(e);
         char *z = esc_utf8_sanitize((const char *)in, len);
         assert_non_null(z);
-        assert_true(esc_utf8_valid(z, strlen(z)));
-        if (esc_utf8_valid((const char *)in, len) && !memchr(in, 0, len))
+        assert_true(utf8_check(z, strlen(z)));
+        if (utf8_check((const char *)in, len) && !memchr(in, 0, len))
             assert_memory_equal(z, in, len);
         free(z);
     }

@@ -15,6 +15,7 @@
 
 #include "diagnose.h"
 #include "escape.h"
+#include "fixtures/utf8_check.h"
 #include "fmt_time.h"
 #include "report_json.h"
 #include "session.h"
@@ -57,7 +58,7 @@ static cJSON *roundtrip_opt(FILE *f, session_t *s, const rjson_options *opt)
     /* exactly one line, terminated by '\n', valid UTF-8 */
     assert_int_equal(line[end - start - 1], '\n');
     assert_null(memchr(line, '\n', (size_t)(end - start - 1)));
-    assert_true(esc_utf8_valid(line, (size_t)(end - start)));
+    assert_true(utf8_check(line, (size_t)(end - start)));
     cJSON *o = cJSON_Parse(line);
     free(line);
     assert_non_null(o);

@@ -1,8 +1,8 @@
 /*
  * test_keylog.c — NSS key log parsing: valid lines for every label, comments,
  * malformed lines (counted with line numbers, never fatal), lookups, files,
- * $SSLKEYLOGFILE and a truncation sweep (test_tls_decrypt feeds it key logs
- * written by real OpenSSL).
+ * buffers and a truncation sweep (test_tls_decrypt feeds it key logs written
+ * by real OpenSSL; tests/e2e/keylog_env.test.sh reads one from $SSLKEYLOGFILE).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +19,7 @@
 
 #define CR1 "cb34ecb1e78163ba1c38c6dacb196a6dffa21a8d9912ec18a2ef6283024dece7"
 #define CR2 "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+#define CR3 "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"
 #define S32 "b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38"
 #define S48 "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f"
 
@@ -31,7 +32,13 @@ static void random_bytes(const char *hex, uint8_t out[32])
     }
 }
 
-static int add(keylog *kl, const char *line) { return keylog_add_line(kl, line, strlen(line)); }
+/* One line (or several, '\n'-separated) added as a buffer: its counters. */
+static keylog_stats add(keylog *kl, const char *text)
+{
+    keylog_stats st;
+    assert_int_equal(keylog_add_buffer(kl, (const uint8_t *)text, strlen(text), &st), KEYLOG_OK);
+    return st;
+}
 
 static void test_parse_line_grammar(void **state)
 {
@@ -160,19 +167,21 @@ static void test_table_and_stats(void **state)
     memset(cr3, 0x5a, sizeof(cr3));
     assert_null(keylog_find(kl, cr1));
 
-    assert_int_equal(add(kl, "CLIENT_RANDOM " CR1 " " S48), KEYLOG_OK);
-    assert_int_equal(add(kl, "SERVER_HANDSHAKE_TRAFFIC_SECRET " CR2 " " S32), KEYLOG_OK);
-    assert_int_equal(add(kl, "CLIENT_HANDSHAKE_TRAFFIC_SECRET " CR2 " " S48), KEYLOG_OK);
-    assert_int_equal(add(kl, "# hello"), KEYLOG_SKIPPED);
-    assert_int_equal(add(kl, "EARLY_EXPORTER_SECRET " CR2 " " S32), KEYLOG_SKIPPED);
-    assert_int_equal(add(kl, "CLIENT_RANDOM nothex"), KEYLOG_ERR_MALFORMED);
+    assert_int_equal(add(kl, "CLIENT_RANDOM " CR1 " " S48).secrets, 1);
+    assert_int_equal(add(kl, "SERVER_HANDSHAKE_TRAFFIC_SECRET " CR2 " " S32).secrets, 1);
+    assert_int_equal(add(kl, "CLIENT_HANDSHAKE_TRAFFIC_SECRET " CR2 " " S48).secrets, 1);
+    assert_int_equal(add(kl, "# hello").skipped, 1);
+    assert_int_equal(add(kl, "EARLY_EXPORTER_SECRET " CR3 " " S32).unknown_label, 1);
+    assert_int_equal(add(kl, "CLIENT_RANDOM nothex").malformed, 1);
     /* identical repeat: no conflict; different value: conflict, last wins */
-    assert_int_equal(add(kl, "CLIENT_RANDOM " CR1 " " S48), KEYLOG_OK);
-    assert_int_equal(keylog_get_stats(kl)->conflicts, 0);
-    assert_int_equal(add(kl, "SERVER_HANDSHAKE_TRAFFIC_SECRET " CR2 " " S48), KEYLOG_OK);
-    assert_int_equal(keylog_get_stats(kl)->conflicts, 1);
+    keylog_stats st = add(kl, "CLIENT_RANDOM " CR1 " " S48);
+    assert_int_equal(st.secrets, 1);
+    assert_int_equal(st.conflicts, 0);
+    st = add(kl, "SERVER_HANDSHAKE_TRAFFIC_SECRET " CR2 " " S48);
+    assert_int_equal(st.secrets, 1);
+    assert_int_equal(st.conflicts, 1);
 
-    assert_int_equal(keylog_sessions(kl), 2);
+    /* two sessions: the unknown label stored nothing for its random */
     const keylog_entry *e1 = keylog_find(kl, cr1);
     assert_non_null(e1);
     assert_memory_equal(e1->client_random, cr1, 32);
@@ -188,14 +197,27 @@ static void test_table_and_stats(void **state)
     assert_null(keylog_find(kl, cr3));
     assert_false(keylog_entry_has(NULL, KEYLOG_MASTER_SECRET));
 
-    const keylog_stats *st = keylog_get_stats(kl);
-    assert_int_equal(st->lines, 8);
-    assert_int_equal(st->secrets, 5);
-    assert_int_equal(st->skipped, 1);
-    assert_int_equal(st->unknown_label, 1);
-    assert_int_equal(st->malformed, 1);
-    assert_int_equal(st->bad_lines_n, 1);
-    assert_int_equal(st->bad_lines[0], 6);
+    /* the same lines as one buffer: counted line by line */
+    keylog *k2 = keylog_new();
+    st = add(k2, "CLIENT_RANDOM " CR1 " " S48 "\n"
+                 "SERVER_HANDSHAKE_TRAFFIC_SECRET " CR2 " " S32 "\n"
+                 "CLIENT_HANDSHAKE_TRAFFIC_SECRET " CR2 " " S48 "\n"
+                 "# hello\n"
+                 "EARLY_EXPORTER_SECRET " CR3 " " S32 "\n"
+                 "CLIENT_RANDOM nothex\n"
+                 "CLIENT_RANDOM " CR1 " " S48 "\n"
+                 "SERVER_HANDSHAKE_TRAFFIC_SECRET " CR2 " " S48 "\n");
+    assert_int_equal(st.lines, 8);
+    assert_int_equal(st.secrets, 5);
+    assert_int_equal(st.skipped, 1);
+    assert_int_equal(st.unknown_label, 1);
+    assert_int_equal(st.malformed, 1);
+    assert_int_equal(st.conflicts, 1);
+    assert_int_equal(st.dropped, 0);
+    assert_int_equal(st.bad_lines_n, 1);
+    assert_int_equal(st.bad_lines[0], 6);
+    assert_int_equal(keylog_find(k2, cr2)->secret[KEYLOG_SERVER_HANDSHAKE_TRAFFIC].len, 48); /* last wins */
+    keylog_free(k2);
     assert_string_equal(keylog_kind_label(KEYLOG_CLIENT_TRAFFIC_0), "CLIENT_TRAFFIC_SECRET_0");
     assert_string_equal(keylog_kind_label(KEYLOG__KINDS), "unknown");
     keylog_free(kl);
@@ -211,10 +233,9 @@ static void test_many_sessions(void **state)
     char line[256];
     for (unsigned i = 0; i < 5000; i++) {
         snprintf(line, sizeof(line), "CLIENT_RANDOM %08x%056x " S48, i, i * 7u);
-        assert_int_equal(add(kl, line), KEYLOG_OK);
+        assert_int_equal(add(kl, line).secrets, 1);
     }
-    assert_int_equal(keylog_sessions(kl), 5000);
-    for (unsigned i = 0; i < 5000; i += 37) {
+    for (unsigned i = 0; i < 5000; i++) {
         uint8_t cr[32];
         snprintf(line, sizeof(line), "%08x%056x", i, i * 7u);
         random_bytes(line, cr);
@@ -237,7 +258,7 @@ static char *write_temp(const char *content, size_t len)
 }
 
 /* A truncated and damaged key log file: counted, never fatal. */
-static void test_file_and_env(void **state)
+static void test_file(void **state)
 {
     (void)state;
     const char content[] =
@@ -270,19 +291,15 @@ static void test_file_and_env(void **state)
     assert_false(keylog_entry_has(e, KEYLOG_CLIENT_HANDSHAKE_TRAFFIC));
     assert_false(keylog_entry_has(e, KEYLOG_SERVER_TRAFFIC_0));
 
-    /* the same file through $SSLKEYLOGFILE adds to the cumulative stats */
-    assert_int_equal(setenv("SSLKEYLOGFILE", path, 1), 0);
+    /* the same file again: the same counters (line numbers from 1 again), and
+     * identical repeats are no conflicts */
     keylog_stats st2;
-    assert_int_equal(keylog_load_env(kl, &st2), KEYLOG_OK);
+    assert_int_equal(keylog_load_file(kl, path, &st2), KEYLOG_OK);
+    assert_int_equal(st2.lines, 8);
+    assert_int_equal(st2.secrets, 3);
     assert_int_equal(st2.malformed, 3);
-    assert_int_equal(keylog_get_stats(kl)->malformed, 6);
-    assert_int_equal(keylog_get_stats(kl)->lines, 16);
-    assert_int_equal(keylog_get_stats(kl)->bad_lines[3], 8 + 5);
-    assert_int_equal(keylog_sessions(kl), 2);
-    assert_int_equal(setenv("SSLKEYLOGFILE", "", 1), 0);
-    assert_int_equal(keylog_load_env(kl, &st2), KEYLOG_NOT_SET);
-    assert_int_equal(unsetenv("SSLKEYLOGFILE"), 0);
-    assert_int_equal(keylog_load_env(kl, NULL), KEYLOG_NOT_SET);
+    assert_int_equal(st2.conflicts, 0);
+    assert_int_equal(st2.bad_lines[0], 5);
 
     unlink(path);
     assert_int_equal(keylog_load_file(kl, path, &st), KEYLOG_ERR_IO);
@@ -293,10 +310,14 @@ static void test_file_and_env(void **state)
     /* a buffer as from a pcapng Decryption Secrets Block, with a NUL inside */
     const char dsb[] = "CLIENT_RANDOM " CR1 " " S48 "\nCLIENT_RANDOM \0" CR2 "\n";
     keylog *k2 = keylog_new();
-    assert_int_equal(keylog_add_buffer(k2, (const uint8_t *)dsb, sizeof(dsb) - 1), KEYLOG_OK);
-    assert_int_equal(keylog_get_stats(k2)->secrets, 1);
-    assert_int_equal(keylog_get_stats(k2)->malformed, 1);
-    assert_int_equal(keylog_add_buffer(k2, NULL, 0), KEYLOG_OK);
+    assert_int_equal(keylog_add_buffer(k2, (const uint8_t *)dsb, sizeof(dsb) - 1, &st), KEYLOG_OK);
+    assert_int_equal(st.secrets, 1);
+    assert_int_equal(st.malformed, 1);
+    assert_int_equal(keylog_add_buffer(k2, NULL, 0, &st), KEYLOG_OK);
+    assert_int_equal(st.lines, 0);
+    assert_int_equal(keylog_add_buffer(k2, NULL, 1, NULL), KEYLOG_ERR_MALFORMED);
+    assert_int_equal(keylog_add_buffer(NULL, (const uint8_t *)dsb, 1, &st), KEYLOG_ERR_MALFORMED);
+    assert_int_equal(st.lines, 0);
     keylog_free(k2);
     keylog_free(kl);
 }
@@ -310,12 +331,12 @@ static void test_bad_line_cap(void **state)
     for (int i = 0; i < 20; i++)
         n += (size_t)snprintf(buf + n, sizeof(buf) - n, "bad %d\n", i);
     keylog *kl = keylog_new();
-    assert_int_equal(keylog_add_buffer(kl, (const uint8_t *)buf, n), KEYLOG_OK);
-    const keylog_stats *st = keylog_get_stats(kl);
-    assert_int_equal(st->malformed, 20);
-    assert_int_equal(st->bad_lines_n, KEYLOG_BAD_LINES_KEPT);
+    keylog_stats st;
+    assert_int_equal(keylog_add_buffer(kl, (const uint8_t *)buf, n, &st), KEYLOG_OK);
+    assert_int_equal(st.malformed, 20);
+    assert_int_equal(st.bad_lines_n, KEYLOG_BAD_LINES_KEPT);
     for (size_t i = 0; i < KEYLOG_BAD_LINES_KEPT; i++)
-        assert_int_equal(st->bad_lines[i], i + 1);
+        assert_int_equal(st.bad_lines[i], i + 1);
     keylog_free(kl);
 }
 
@@ -330,7 +351,7 @@ static void test_stable_entry_and_format(void **state)
                      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     const char *l2 = "SERVER_TRAFFIC_SECRET_0 0101010101010101010101010101010101010101010101010101010101010101 "
                      "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
-    assert_int_equal(keylog_add_line(kl, l1, strlen(l1)), KEYLOG_OK);
+    assert_int_equal(add(kl, l1).secrets, 1);
     uint8_t r[KEYLOG_RANDOM_LEN];
     memset(r, 1, sizeof r);
     const keylog_entry *e = keylog_find(kl, r);
@@ -338,9 +359,9 @@ static void test_stable_entry_and_format(void **state)
     char line[256];
     for (int i = 0; i < 5000; i++) {
         snprintf(line, sizeof line, "CLIENT_RANDOM %064x %096x", i + 2, i);
-        assert_int_equal(keylog_add_line(kl, line, strlen(line)), KEYLOG_OK);
+        assert_int_equal(add(kl, line).secrets, 1);
     }
-    assert_int_equal(keylog_add_line(kl, l2, strlen(l2)), KEYLOG_OK);
+    assert_int_equal(add(kl, l2).secrets, 1);
     assert_ptr_equal(keylog_find(kl, r), e);
     assert_true(keylog_entry_has(e, KEYLOG_SERVER_TRAFFIC_0)); /* added later, seen through the old pointer */
     size_t len = 0;
@@ -359,9 +380,12 @@ static void test_stable_entry_and_format(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_line_grammar), cmocka_unit_test(test_truncation_sweep),
-        cmocka_unit_test(test_table_and_stats),    cmocka_unit_test(test_many_sessions),
-        cmocka_unit_test(test_file_and_env),       cmocka_unit_test(test_bad_line_cap),
+        cmocka_unit_test(test_parse_line_grammar),
+        cmocka_unit_test(test_truncation_sweep),
+        cmocka_unit_test(test_table_and_stats),
+        cmocka_unit_test(test_many_sessions),
+        cmocka_unit_test(test_file),
+        cmocka_unit_test(test_bad_line_cap),
         cmocka_unit_test(test_stable_entry_and_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -95,7 +95,9 @@ static keylog *rfc_keylog(bool corrupt)
         for (size_t j = 0; j < n; j++)
             k += snprintf(line + k, sizeof line - (size_t)k, "%02x", sec[j]);
         free(sec);
-        assert_int_equal(keylog_add_line(kl, line, (size_t)k), KEYLOG_OK);
+        keylog_stats st;
+        assert_int_equal(keylog_add_buffer(kl, (const uint8_t *)line, (size_t)k, &st), KEYLOG_OK);
+        assert_int_equal(st.secrets, 1);
     }
     return kl;
 }
