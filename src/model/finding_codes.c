@@ -50,6 +50,9 @@ static const finding_code_info rows[] = {
     {"cert_verify_failed", SEV_WARNING, "a CertificateVerify did not verify but the handshake finished"},
     {"renegotiation", SEV_INFO, "a TLS 1.0-1.2 renegotiation after the handshake, secure (RFC 5746)"},
     {"insecure_renegotiation", SEV_WARNING, "a renegotiation without RFC 5746 secure renegotiation"},
+    {"cert_unsupported", SEV_ERROR, "the peer refused the certificate with unsupported_certificate"},
+    {"app_refused", SEV_ERROR, "the server refused the client in its application protocol"},
+    {"app_error", SEV_WARNING, "the server answered the client with an application-protocol error"},
 };
 
 const finding_code_info *finding_codes(size_t *n)
