@@ -46,6 +46,7 @@ static const struct {
     {DXE_MSG_BODY, "message_body", "malformed handshake message body"},
     {DXE_TOO_MANY, "too_many_entries", "a list holds more entries than the cap"},
     {DXE_HTTP, "http", "not an HTTP/1.x status line or a well-formed HTTP/2 frame"},
+    {DXE_APP, "app_message", "not a well-formed message of the expected application protocol"},
     {DXE_KEYLOG_LINE, "keylog_line", "malformed key log line"},
 };
 MTLS_STATIC_ASSERT(MTLS_ARRAY_LEN(dx_err_table) == DXE__COUNT, "dx_err_table out of sync");

@@ -66,6 +66,7 @@ typedef enum dx_err {
     DXE_TOO_MANY,         /* more list entries than our cap */
     /* application layer */
     DXE_HTTP,             /* not an HTTP/1.x status line or a well-formed HTTP/2 frame */
+    DXE_APP,              /* not a message of the expected application protocol (app_reply.h) */
     /* key log */
     DXE_KEYLOG_LINE,      /* malformed key log line */
     DXE__COUNT
