@@ -5,7 +5,7 @@
  * form or long form of at most 4 bytes (an indefinite length, or a longer
  * form, is DX_MALFORMED). See app_reply.h for the outcome table.
  */
-#include "app_reply_int.h"
+#include "app_util.h"
 
 #include <string.h>
 
@@ -13,10 +13,10 @@
 #define BER_INTEGER 0x02
 #define BER_OCTET_STRING 0x04
 #define BER_ENUMERATED 0x0a
-#define LDAP_EXT_RESPONSE_NAME 0x8a      /* [10] responseName */
-#define LDAP_EXT_REQUEST_NAME 0x80       /* [0] requestName */
-#define LDAP_BIND_SIMPLE 0x80            /* [0] simple password */
-#define LDAP_BIND_SASL 0xa3              /* [3] SaslCredentials */
+#define LDAP_EXT_RESPONSE_NAME 0x8a /* [10] responseName */
+#define LDAP_EXT_REQUEST_NAME 0x80  /* [0] requestName */
+#define LDAP_BIND_SIMPLE 0x80       /* [0] simple password */
+#define LDAP_BIND_SASL 0xa3         /* [3] SaslCredentials */
 #define LDAP_OP_BIND_RESPONSE 0x61
 #define LDAP_OP_EXTENDED_RESPONSE 0x78
 #define LDAP_OP_BIND_REQUEST 0x60
@@ -30,29 +30,31 @@ static const struct ldap_op_row {
     uint8_t tag;
     const char *kind;
     ldap_op_shape shape;
-} ldap_server_ops[] = {
-    {LDAP_OP_BIND_RESPONSE, "bindResponse", OP_RESULT},
-    {0x64, "searchResEntry", OP_DATA},
-    {0x65, "searchResDone", OP_RESULT},
-    {0x67, "modifyResponse", OP_RESULT},
-    {0x69, "addResponse", OP_RESULT},
-    {0x6b, "delResponse", OP_RESULT},
-    {0x6d, "modDNResponse", OP_RESULT},
-    {0x6f, "compareResponse", OP_RESULT},
-    {0x73, "searchResRef", OP_DATA},
-    {LDAP_OP_EXTENDED_RESPONSE, "extendedResp", OP_RESULT},
-    {0x79, "intermediateResponse", OP_INTERMEDIATE},
-}, ldap_client_ops[] = {
-    {LDAP_OP_BIND_REQUEST, "bindRequest", OP_REQUEST},
-    {0x42, "unbindRequest", OP_REQUEST},
-    {0x63, "searchRequest", OP_REQUEST},
-    {0x66, "modifyRequest", OP_REQUEST},
-    {0x68, "addRequest", OP_REQUEST},
-    {LDAP_OP_DEL_REQUEST, "delRequest", OP_REQUEST},
-    {0x6c, "modDNRequest", OP_REQUEST},
-    {0x6e, "compareRequest", OP_REQUEST},
-    {0x50, "abandonRequest", OP_REQUEST},
-    {LDAP_OP_EXTENDED_REQUEST, "extendedReq", OP_REQUEST},
+} ldap_server_ops[] =
+    {
+        {LDAP_OP_BIND_RESPONSE, "bindResponse", OP_RESULT},
+        {0x64, "searchResEntry", OP_DATA},
+        {0x65, "searchResDone", OP_RESULT},
+        {0x67, "modifyResponse", OP_RESULT},
+        {0x69, "addResponse", OP_RESULT},
+        {0x6b, "delResponse", OP_RESULT},
+        {0x6d, "modDNResponse", OP_RESULT},
+        {0x6f, "compareResponse", OP_RESULT},
+        {0x73, "searchResRef", OP_DATA},
+        {LDAP_OP_EXTENDED_RESPONSE, "extendedResp", OP_RESULT},
+        {0x79, "intermediateResponse", OP_INTERMEDIATE},
+},
+  ldap_client_ops[] = {
+      {LDAP_OP_BIND_REQUEST, "bindRequest", OP_REQUEST},
+      {0x42, "unbindRequest", OP_REQUEST},
+      {0x63, "searchRequest", OP_REQUEST},
+      {0x66, "modifyRequest", OP_REQUEST},
+      {0x68, "addRequest", OP_REQUEST},
+      {LDAP_OP_DEL_REQUEST, "delRequest", OP_REQUEST},
+      {0x6c, "modDNRequest", OP_REQUEST},
+      {0x6e, "compareRequest", OP_REQUEST},
+      {0x50, "abandonRequest", OP_REQUEST},
+      {LDAP_OP_EXTENDED_REQUEST, "extendedReq", OP_REQUEST},
 };
 
 /* resultCode (RFC 4511 Appendix A, RFC 3909, RFC 4370, RFC 4528). */
@@ -108,10 +110,15 @@ static const struct {
     {123, "authorizationDenied", AP_REFUSED_AUTH},
 };
 
-const char *ap_ldap_code_name(uint32_t code)
+static const struct ldap_op_row *find_op_kind(const char *kind);
+
+const char *ap_ldap_code_name(const ap_reply *r)
 {
+    const struct ldap_op_row *op = r->kind ? find_op_kind(r->kind) : NULL;
+    if (!op || op->shape != OP_RESULT)
+        return NULL;
     for (size_t i = 0; i < MTLS_ARRAY_LEN(ldap_results); i++)
-        if (ldap_results[i].code == code)
+        if (ldap_results[i].code == r->code)
             return ldap_results[i].name;
     return NULL;
 }
@@ -196,7 +203,7 @@ static ap_view cur_view(const cur_t *v) { return (ap_view){cur_ptr(v), cur_remai
  * read from a copy. Fills *total (header + SEQUENCE length), *msgid, *op
  * (the op's tag) and the op's value when the whole message is present. */
 typedef struct ldap_frame {
-    size_t total, op_end;
+    size_t total, op_hdr_end; /* bytes through the op's tag and length */
     uint32_t msgid;
     uint8_t op;
     bool whole;
@@ -231,8 +238,8 @@ static dx_result ldap_frame_at(const cur_t *c, ldap_frame *f)
         return dx_malformed(DXE_APP, cur_abs_offset(&k));
     if ((r = ber_header(&s, &f->op, &oplen)).status != DX_OK)
         return r;
-    f->op_end = (s.off - c->off) + oplen;
-    if (f->op_end > f->total)
+    f->op_hdr_end = s.off - c->off;
+    if (f->op_hdr_end + oplen > f->total)
         return dx_malformed(DXE_LENGTH_PAST_END, cur_abs_offset(c));
     if (!f->whole)
         return dx_ok();
@@ -273,6 +280,18 @@ static dx_result ldap_result(cur_t *op, uint8_t optag, ap_reply *out)
     return dx_ok();
 }
 
+/* The server operation row of a kind (a Notice of Disconnection is an
+ * extendedResp). */
+static const struct ldap_op_row *find_op_kind(const char *kind)
+{
+    if (strcmp(kind, "noticeOfDisconnection") == 0)
+        kind = "extendedResp";
+    for (size_t i = 0; i < MTLS_ARRAY_LEN(ldap_server_ops); i++)
+        if (strcmp(ldap_server_ops[i].kind, kind) == 0)
+            return &ldap_server_ops[i];
+    return NULL;
+}
+
 static const struct ldap_op_row *find_op(const struct ldap_op_row *t, size_t n, uint8_t tag)
 {
     for (size_t i = 0; i < n; i++)
@@ -295,7 +314,7 @@ dx_result ap_ldap_server(const ap_ctx *ctx, cur_t *c, ap_reply *out)
     out->outcome = row->shape == OP_DATA ? AP_ACCEPTED : AP_INFO;
     if (!f.whole) {
         if (row->shape == OP_DATA) /* entries decide by their tag: header + skip */
-            return ap_reply_done(c, out, f.op_end, f.total - f.op_end);
+            return ap_reply_done(c, out, f.op_hdr_end, f.total - f.op_hdr_end);
         if (f.total > AP_MAX_MESSAGE)
             return dx_unsupported(DXE_LENGTH_TOO_BIG, cur_abs_offset(c));
         return dx_need_more(f.total - cur_remaining(c));

@@ -6,7 +6,7 @@
  * clients' commands, and the sniffing of text first lines. See app_reply.h
  * for the outcome tables.
  */
-#include "app_reply_int.h"
+#include "app_util.h"
 
 #include <string.h>
 
@@ -21,27 +21,25 @@ static bool in_list(ap_view w, const char *const *list, size_t n)
 }
 #define IN_LIST(w, list) in_list((w), (list), MTLS_ARRAY_LEN(list))
 
-static const char *const sasl_mechanisms[] = {"PLAIN",   "LOGIN",    "EXTERNAL",   "ANONYMOUS", "CRAM-MD5",
-                                              "DIGEST-MD5", "GSSAPI", "NTLM",      "XOAUTH2",  "OAUTHBEARER",
-                                              "OTP",     "SKEY"};
+static const char *const sasl_mechanisms[] = {"PLAIN",  "LOGIN", "EXTERNAL", "ANONYMOUS",   "CRAM-MD5", "DIGEST-MD5",
+                                              "GSSAPI", "NTLM",  "XOAUTH2",  "OAUTHBEARER", "OTP",      "SKEY"};
 
 bool ap_sasl_mechanism(ap_view w)
 {
-    return IN_LIST(w, sasl_mechanisms) ||
-           (w.n > 6 && ap_ieq((ap_view){w.p, 6}, "SCRAM-")) || (w.n > 4 && ap_ieq((ap_view){w.p, 4}, "GS2-"));
+    return IN_LIST(w, sasl_mechanisms) || (w.n > 6 && ap_ieq((ap_view){w.p, 6}, "SCRAM-")) ||
+           (w.n > 4 && ap_ieq((ap_view){w.p, 4}, "GS2-"));
 }
 
-static const char *const smtp_verbs[] = {"EHLO", "HELO", "LHLO", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "VRFY",
-                                         "EXPN", "HELP", "NOOP", "QUIT", "AUTH", "STARTTLS", "ETRN", "ATRN",
-                                         "XCLIENT", "XFORWARD"};
+static const char *const smtp_verbs[] = {"EHLO",     "HELO", "LHLO", "MAIL",    "RCPT",    "DATA", "BDAT",
+                                         "RSET",     "VRFY", "EXPN", "HELP",    "NOOP",    "QUIT", "AUTH",
+                                         "STARTTLS", "ETRN", "ATRN", "XCLIENT", "XFORWARD"};
 static const char *const pop3_verbs[] = {"USER", "PASS", "APOP", "AUTH", "CAPA", "STLS", "STAT", "LIST", "RETR",
                                          "DELE", "NOOP", "RSET", "QUIT", "TOP",  "UIDL", "UTF8", "LANG"};
-static const char *const imap_verbs[] = {"CAPABILITY", "NOOP",   "LOGOUT", "STARTTLS", "AUTHENTICATE", "LOGIN",
-                                         "ENABLE",     "SELECT", "EXAMINE", "CREATE",  "DELETE",       "RENAME",
-                                         "SUBSCRIBE",  "UNSUBSCRIBE", "LIST", "LSUB",  "NAMESPACE",    "STATUS",
-                                         "APPEND",     "IDLE",   "CLOSE",  "UNSELECT", "EXPUNGE",      "SEARCH",
-                                         "FETCH",      "STORE",  "COPY",   "MOVE",     "UID",          "ID",
-                                         "COMPRESS",   "GETQUOTAROOT", "CHECK"};
+static const char *const imap_verbs[] = {
+    "CAPABILITY", "NOOP",   "LOGOUT", "STARTTLS",  "AUTHENTICATE", "LOGIN",  "ENABLE", "SELECT",    "EXAMINE",
+    "CREATE",     "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE",  "LIST",   "LSUB",   "NAMESPACE", "STATUS",
+    "APPEND",     "IDLE",   "CLOSE",  "UNSELECT",  "EXPUNGE",      "SEARCH", "FETCH",  "STORE",     "COPY",
+    "MOVE",       "UID",    "ID",     "COMPRESS",  "GETQUOTAROOT", "CHECK"};
 /* First verbs that tell the protocol (the others are shared or later). */
 static const char *const smtp_first[] = {"EHLO", "HELO", "MAIL"};
 static const char *const pop3_first[] = {"CAPA", "USER", "APOP", "STLS", "PASS", "STAT", "UIDL", "TOP", "RETR"};
@@ -246,8 +244,13 @@ dx_result ap_imap_server(const ap_ctx *ctx, cur_t *c, ap_reply *out)
     bool refusing = IN_LIST(((ap_view){(const uint8_t *)out->state, strlen(out->state)}), imap_refusing_codes);
     if (untagged) {
         out->kind = ok ? "* OK" : no ? "* NO" : bad ? "* BAD" : bye ? "* BYE" : "* PREAUTH";
-        out->outcome = preauth ? AP_ACCEPTED : ok ? AP_INFO : refusing ? AP_REFUSED_AUTH
-                       : bad ? AP_ERROR : no ? AP_INFO : ctx->last_quit ? AP_INFO : AP_ERROR;
+        out->outcome = preauth          ? AP_ACCEPTED
+                       : ok             ? AP_INFO
+                       : refusing       ? AP_REFUSED_AUTH
+                       : bad            ? AP_ERROR
+                       : no             ? AP_INFO
+                       : ctx->last_quit ? AP_INFO
+                                        : AP_ERROR;
         return ap_reply_done(c, out, total, 0);
     }
     bool answers_auth = ctx->auth_tag_len && w1.n == ctx->auth_tag_len && memcmp(w1.p, ctx->auth_tag, w1.n) == 0;
@@ -374,8 +377,9 @@ dx_result ap_mail_client(const ap_ctx *ctx, cur_t *c, ap_reply *out)
     bool tagged = ctx->proto == AP_IMAP;
     bool known = (!tagged || (ap_next_word(&lc, &tag) && imap_tag(tag))) && ap_next_word(&lc, &verb);
     if (known)
-        known = ctx->proto == AP_SMTP ? IN_LIST(verb, smtp_verbs)
-                : ctx->proto == AP_POP3 ? IN_LIST(verb, pop3_verbs) : IN_LIST(verb, imap_verbs);
+        known = ctx->proto == AP_SMTP   ? IN_LIST(verb, smtp_verbs)
+                : ctx->proto == AP_POP3 ? IN_LIST(verb, pop3_verbs)
+                                        : IN_LIST(verb, imap_verbs);
     if (!known) { /* a SASL response or a literal's bytes: may be a secret, nothing shown */
         out->kind = "continuation line";
         return ap_reply_done(c, out, total, 0);

@@ -6,7 +6,7 @@
  * and codes from the OASIS MQTT 3.1.1 (§2.2, §3.1, §3.2) and MQTT 5.0
  * (§1.5.5, §2.4, §3.1, §3.2, §3.14, §3.15) specifications.
  */
-#include "app_reply_int.h"
+#include "app_util.h"
 
 #include <string.h>
 
@@ -27,17 +27,21 @@ typedef struct mq_type_row {
 } mq_type_row;
 
 static const mq_type_row mq_server_types[] = {
-    {MQ_CONNACK, "CONNACK", 0, true},   {MQ_PUBLISH, "PUBLISH", 0xff, false}, {4, "PUBACK", 0, false},
-    {5, "PUBREC", 0, false},            {6, "PUBREL", 2, false},              {7, "PUBCOMP", 0, false},
-    {9, "SUBACK", 0, false},            {11, "UNSUBACK", 0, false},           {13, "PINGRESP", 0, false},
-    {MQ_DISCONNECT, "DISCONNECT", 0, true}, {MQ_AUTH, "AUTH", 0, true},
+    {MQ_CONNACK, "CONNACK", 0, true}, {MQ_PUBLISH, "PUBLISH", 0xff, false},
+    {4, "PUBACK", 0, false},          {5, "PUBREC", 0, false},
+    {6, "PUBREL", 2, false},          {7, "PUBCOMP", 0, false},
+    {9, "SUBACK", 0, false},          {11, "UNSUBACK", 0, false},
+    {13, "PINGRESP", 0, false},       {MQ_DISCONNECT, "DISCONNECT", 0, true},
+    {MQ_AUTH, "AUTH", 0, true},
 };
 
 static const mq_type_row mq_client_types[] = {
-    {MQ_CONNECT, "CONNECT", 0, true}, {MQ_PUBLISH, "PUBLISH", 0xff, false}, {4, "PUBACK", 0, false},
-    {5, "PUBREC", 0, false},          {6, "PUBREL", 2, false},              {7, "PUBCOMP", 0, false},
-    {8, "SUBSCRIBE", 2, false},       {10, "UNSUBSCRIBE", 2, false},        {12, "PINGREQ", 0, false},
-    {MQ_DISCONNECT, "DISCONNECT", 0, false}, {MQ_AUTH, "AUTH", 0, false},
+    {MQ_CONNECT, "CONNECT", 0, true}, {MQ_PUBLISH, "PUBLISH", 0xff, false},
+    {4, "PUBACK", 0, false},          {5, "PUBREC", 0, false},
+    {6, "PUBREL", 2, false},          {7, "PUBCOMP", 0, false},
+    {8, "SUBSCRIBE", 2, false},       {10, "UNSUBSCRIBE", 2, false},
+    {12, "PINGREQ", 0, false},        {MQ_DISCONNECT, "DISCONNECT", 0, false},
+    {MQ_AUTH, "AUTH", 0, false},
 };
 
 /* CONNACK return codes of 3.1 / 3.1.1. */
@@ -101,11 +105,10 @@ enum { P_BYTE, P_U16, P_U32, P_VARINT, P_STR, P_BIN, P_PAIR };
 static const struct {
     uint8_t id, type;
 } mq_props[] = {
-    {0x01, P_BYTE}, {0x02, P_U32}, {0x03, P_STR},  {0x08, P_STR},  {0x09, P_BIN},  {0x0b, P_VARINT},
-    {0x11, P_U32},  {0x12, P_STR}, {0x13, P_U16},  {0x15, P_STR},  {0x16, P_BIN},  {0x17, P_BYTE},
-    {0x18, P_U32},  {0x19, P_BYTE}, {0x1a, P_STR}, {0x1c, P_STR},  {0x1f, P_STR},  {0x21, P_U16},
-    {0x22, P_U16},  {0x23, P_U16}, {0x24, P_BYTE}, {0x25, P_BYTE}, {0x26, P_PAIR}, {0x27, P_U32},
-    {0x28, P_BYTE}, {0x29, P_BYTE}, {0x2a, P_BYTE},
+    {0x01, P_BYTE}, {0x02, P_U32},  {0x03, P_STR}, {0x08, P_STR},  {0x09, P_BIN},  {0x0b, P_VARINT}, {0x11, P_U32},
+    {0x12, P_STR},  {0x13, P_U16},  {0x15, P_STR}, {0x16, P_BIN},  {0x17, P_BYTE}, {0x18, P_U32},    {0x19, P_BYTE},
+    {0x1a, P_STR},  {0x1c, P_STR},  {0x1f, P_STR}, {0x21, P_U16},  {0x22, P_U16},  {0x23, P_U16},    {0x24, P_BYTE},
+    {0x25, P_BYTE}, {0x26, P_PAIR}, {0x27, P_U32}, {0x28, P_BYTE}, {0x29, P_BYTE}, {0x2a, P_BYTE},
 };
 
 static const struct mq_code_row *find_code(const struct mq_code_row *t, size_t n, uint32_t code)
@@ -116,12 +119,18 @@ static const struct mq_code_row *find_code(const struct mq_code_row *t, size_t n
     return NULL;
 }
 
-const char *ap_mqtt_code_name(uint32_t code)
+const char *ap_mqtt_code_name(const ap_reply *r)
 {
+    if (!r->kind)
+        return NULL;
+    bool connack = strcmp(r->kind, "CONNACK") == 0;
+    if (!connack && strcmp(r->kind, "DISCONNECT") != 0 && strcmp(r->kind, "AUTH") != 0)
+        return NULL;
     /* 3.1.1's CONNACK codes are 0..5; MQTT 5's CONNACK codes are 0 or >= 0x80 */
-    const struct mq_code_row *r = code <= 5 ? find_code(mq_v3_codes, MTLS_ARRAY_LEN(mq_v3_codes), code)
-                                            : find_code(mq_v5_codes, MTLS_ARRAY_LEN(mq_v5_codes), code);
-    return r ? r->name : NULL;
+    const struct mq_code_row *row = connack && r->code <= 5
+                                        ? find_code(mq_v3_codes, MTLS_ARRAY_LEN(mq_v3_codes), r->code)
+                                        : find_code(mq_v5_codes, MTLS_ARRAY_LEN(mq_v5_codes), r->code);
+    return row ? row->name : NULL;
 }
 
 /* Variable Byte Integer: 1..4 bytes. DX_OK, DX_NEED_MORE, or DX_MALFORMED
@@ -159,19 +168,13 @@ static bool mq_property(cur_t *props, uint8_t type, ap_view *v)
     uint16_t u16 = 0;
     uint32_t u32 = 0;
     switch (type) {
-    case P_BYTE:
-        return cur_get_u8(props, &b);
-    case P_U16:
-        return cur_get_u16(props, &u16);
-    case P_U32:
-        return cur_get_u32(props, &u32);
-    case P_VARINT:
-        return mq_varint(props, &u32).status == DX_OK;
+    case P_BYTE: return cur_get_u8(props, &b);
+    case P_U16: return cur_get_u16(props, &u16);
+    case P_U32: return cur_get_u32(props, &u32);
+    case P_VARINT: return mq_varint(props, &u32).status == DX_OK;
     case P_STR:
-    case P_BIN:
-        return mq_string(props, v);
-    default: /* P_PAIR */
-        return mq_string(props, v) && mq_string(props, v);
+    case P_BIN: return mq_string(props, v);
+    default: /* P_PAIR */ return mq_string(props, v) && mq_string(props, v);
     }
 }
 

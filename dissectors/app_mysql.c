@@ -7,7 +7,9 @@
  * protocol documentation (and MariaDB's, for the extended capabilities in the
  * filler of HandshakeResponse41).
  */
-#include "app_reply_int.h"
+#include "app_util.h"
+
+#include <string.h>
 
 #define MY_HDR 4u
 #define MY_CLIENT_CONNECT_WITH_DB 0x00000008u
@@ -15,9 +17,9 @@
 #define MY_CLIENT_SECURE_CONNECTION 0x00008000u
 #define MY_CLIENT_PLUGIN_AUTH 0x00080000u
 #define MY_CLIENT_PLUGIN_AUTH_LENENC_DATA 0x00200000u
-#define MY_SSL_REQUEST_LEN 32u       /* capabilities, max packet, charset, filler */
-#define MY_FILLER_ZERO 19u           /* MariaDB keeps extended capabilities in the last 4 of 23 */
-#define MY_PROGRESS_REPORT 0xffffu   /* MariaDB: an ERR_Packet header carrying a progress report */
+#define MY_SSL_REQUEST_LEN 32u     /* capabilities, max packet, charset, filler */
+#define MY_FILLER_ZERO 19u         /* MariaDB keeps extended capabilities in the last 4 of 23 */
+#define MY_PROGRESS_REPORT 0xffffu /* MariaDB: an ERR_Packet header carrying a progress report */
 
 /* Error numbers, in order; SQLSTATE 28000 refuses too (see my_error_outcome). */
 static const struct {
@@ -41,23 +43,23 @@ static const struct {
     {4151, "ER_ACCOUNT_HAS_BEEN_LOCKED", AP_REFUSED_AUTH}, /* MariaDB's number */
 };
 
-/* Server payloads by their first byte; read_body: must be whole. */
+/* Server payloads by their first byte (these are read whole; any other
+ * payload decides nothing). */
 static const struct my_kind_row {
     uint8_t first;
     const char *kind;
     ap_outcome outcome;
 } my_server_kinds[] = {
-    {0xff, "ERR_Packet", AP_ERROR},
-    {0x00, "OK_Packet", AP_ACCEPTED},
-    {0xfe, "AuthSwitchRequest", AP_INFO},
-    {0x01, "AuthMoreData", AP_INFO},
-    {0x0a, "HandshakeV10", AP_INFO},
+    {0xff, "ERR_Packet", AP_ERROR},  {0x00, "OK_Packet", AP_ACCEPTED}, {0xfe, "AuthSwitchRequest", AP_INFO},
+    {0x01, "AuthMoreData", AP_INFO}, {0x0a, "HandshakeV10", AP_INFO},
 };
 
-const char *ap_mysql_code_name(uint32_t code)
+const char *ap_mysql_code_name(const ap_reply *r)
 {
+    if (!r->kind || strcmp(r->kind, "ERR_Packet") != 0)
+        return NULL;
     for (size_t i = 0; i < MTLS_ARRAY_LEN(my_errors); i++)
-        if (my_errors[i].code == code)
+        if (my_errors[i].code == r->code)
             return my_errors[i].name;
     return NULL;
 }
@@ -114,10 +116,8 @@ static dx_result my_server_payload(cur_t *p, uint32_t len, ap_reply *out)
     if (!cur_peek_u8(p, 0, &first))
         return dx_malformed(DXE_APP, cur_abs_offset(p));
     switch (first) {
-    case 0xff:
-        return my_err(p, out);
-    case 0x00:
-        return len >= 7 ? dx_ok() : dx_malformed(DXE_APP, cur_abs_offset(p));
+    case 0xff: return my_err(p, out);
+    case 0x00: return len >= 7 ? dx_ok() : dx_malformed(DXE_APP, cur_abs_offset(p));
     case 0xfe:
         if (len < 9) { /* EOF_Packet (5) or the pre-4.1 switch to the old password hash (1) */
             out->kind = len == 1 ? "OldAuthSwitchRequest" : "EOF_Packet";
@@ -134,8 +134,7 @@ static dx_result my_server_payload(cur_t *p, uint32_t len, ap_reply *out)
         out->target = v.p;
         out->target_len = v.n;
         return dx_ok();
-    default:
-        return dx_ok();
+    default: return dx_ok();
     }
 }
 

@@ -5,11 +5,12 @@
  * See app_reply.h for the outcome table. Message formats: PostgreSQL
  * documentation, "Message Formats" and "Error and Notice Message Fields".
  */
-#include "app_reply_int.h"
+#include "app_util.h"
 
 #include <string.h>
 
 #define PG_STARTUP_MAX 10000u     /* the server's own limit on a StartupMessage */
+#define PG_MAX_LENGTH 0x3fffffffu /* no message is longer than PostgreSQL's largest allocation (1 GB) */
 #define PG_PROTO_MAJOR 3u
 #define PG_CANCEL_REQUEST 80877102u
 #define PG_SSL_REQUEST 80877103u
@@ -52,18 +53,10 @@ static const struct pg_type_row {
  * password or a query may hold secrets. */
 static const struct pg_type_row pg_frontend[] = {
     {'p', "PasswordMessage", false, AP_INFO}, /* also SASLInitialResponse, SASLResponse, GSSResponse */
-    {'Q', "Query", false, AP_INFO},
-    {'P', "Parse", false, AP_INFO},
-    {'B', "Bind", false, AP_INFO},
-    {'E', "Execute", false, AP_INFO},
-    {'D', "Describe", false, AP_INFO},
-    {'C', "Close", false, AP_INFO},
-    {'H', "Flush", false, AP_INFO},
-    {'S', "Sync", false, AP_INFO},
-    {'X', "Terminate", false, AP_INFO},
-    {'F', "FunctionCall", false, AP_INFO},
-    {'d', "CopyData", false, AP_INFO},
-    {'c', "CopyDone", false, AP_INFO},
+    {'Q', "Query", false, AP_INFO},           {'P', "Parse", false, AP_INFO},    {'B', "Bind", false, AP_INFO},
+    {'E', "Execute", false, AP_INFO},         {'D', "Describe", false, AP_INFO}, {'C', "Close", false, AP_INFO},
+    {'H', "Flush", false, AP_INFO},           {'S', "Sync", false, AP_INFO},     {'X', "Terminate", false, AP_INFO},
+    {'F', "FunctionCall", false, AP_INFO},    {'d', "CopyData", false, AP_INFO}, {'c', "CopyDone", false, AP_INFO},
     {'f', "CopyFail", false, AP_INFO},
 };
 
@@ -117,10 +110,10 @@ static const struct pg_type_row *find_type(const struct pg_type_row *t, size_t n
     return NULL;
 }
 
-const char *ap_pg_state_name(const char *state)
+const char *ap_pg_code_name(const ap_reply *r)
 {
     for (size_t i = 0; i < MTLS_ARRAY_LEN(pg_states); i++)
-        if (pg_states[i].name && strcmp(pg_states[i].state, state) == 0)
+        if (pg_states[i].name && strcmp(pg_states[i].state, r->state) == 0)
             return pg_states[i].name;
     return NULL;
 }
@@ -206,7 +199,8 @@ static dx_result pg_parameter_status(cur_t *b, ap_reply *out)
  * table t. read_body rows must be whole; the others are whole when present,
  * else header + skip.
  */
-static dx_result pg_typed(cur_t *c, const struct pg_type_row *t, size_t tn, ap_reply *out, const struct pg_type_row **row)
+static dx_result pg_typed(cur_t *c, const struct pg_type_row *t, size_t tn, ap_reply *out,
+                          const struct pg_type_row **row)
 {
     cur_t k = *c;
     uint8_t type = 0;
@@ -218,7 +212,7 @@ static dx_result pg_typed(cur_t *c, const struct pg_type_row *t, size_t tn, ap_r
         return dx_malformed(DXE_APP, cur_abs_offset(c));
     if (!cur_get_u32(&k, &len))
         return dx_need_more(5 - cur_remaining(c));
-    if (len < 4 || len > 0x7fffffffu)
+    if (len < 4 || len > PG_MAX_LENGTH)
         return dx_malformed(DXE_APP, cur_abs_offset(c) + 1);
     size_t total = (size_t)len + 1;
     ap_reply_start(out, AP_POSTGRES, (*row)->kind);
@@ -246,21 +240,12 @@ dx_result ap_pg_server(const ap_ctx *ctx, cur_t *c, ap_reply *out)
     if (!cur_skip(&k, 5) || !cur_get_sub(&k, total - 5, &body))
         return dx_malformed(DXE_APP, cur_abs_offset(c));
     switch (row->type) {
-    case 'R':
-        r = pg_authentication(&body, out);
-        break;
+    case 'R': r = pg_authentication(&body, out); break;
     case 'E':
-    case 'N':
-        r = pg_fields(&body, out, row->type == 'E');
-        break;
-    case 'S':
-        r = pg_parameter_status(&body, out);
-        break;
-    case 'Z':
-        r = cur_remaining(&body) == 1 ? dx_ok() : dx_malformed(DXE_APP, cur_abs_offset(&body));
-        break;
-    default:
-        break;
+    case 'N': r = pg_fields(&body, out, row->type == 'E'); break;
+    case 'S': r = pg_parameter_status(&body, out); break;
+    case 'Z': r = cur_remaining(&body) == 1 ? dx_ok() : dx_malformed(DXE_APP, cur_abs_offset(&body)); break;
+    default: break;
     }
     if (r.status != DX_OK)
         return r;
@@ -285,7 +270,9 @@ static dx_result pg_startup(cur_t *c, ap_reply *out)
     ap_reply_start(out, AP_POSTGRES, "StartupMessage");
     out->code = code;
     if (code == PG_SSL_REQUEST || code == PG_GSSENC_REQUEST || code == PG_CANCEL_REQUEST) {
-        out->kind = code == PG_SSL_REQUEST ? "SSLRequest" : code == PG_GSSENC_REQUEST ? "GSSENCRequest" : "CancelRequest";
+        out->kind = code == PG_SSL_REQUEST      ? "SSLRequest"
+                    : code == PG_GSSENC_REQUEST ? "GSSENCRequest"
+                                                : "CancelRequest";
         return ap_reply_done(c, out, len, 0);
     }
     if (code >> 16 != PG_PROTO_MAJOR)

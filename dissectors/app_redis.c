@@ -4,12 +4,12 @@
  * client's commands as arrays of bulk strings or inline lines. See
  * app_reply.h for the outcome table.
  */
-#include "app_reply_int.h"
+#include "app_util.h"
 
 #include <string.h>
 
-#define RESP_MAX_COUNT 1024u           /* client command arguments we accept */
-#define RESP_MAX_BULK 536870912u       /* Redis's proto-max-bulk-len default (512 MB) */
+#define RESP_MAX_COUNT 1024u     /* client command arguments we accept */
+#define RESP_MAX_BULK 536870912u /* Redis's proto-max-bulk-len default (512 MB) */
 
 typedef enum { R_LINE, R_BLOB, R_AGG } resp_shape;
 
@@ -19,13 +19,20 @@ static const struct resp_row {
     resp_shape shape;
     ap_outcome outcome; /* errors are classified by resp_error_outcome */
 } resp_types[] = {
-    {'+', "simple string", R_LINE, AP_ACCEPTED}, {'-', "simple error", R_LINE, AP_ERROR},
-    {':', "integer", R_LINE, AP_ACCEPTED},       {'$', "bulk string", R_BLOB, AP_ACCEPTED},
-    {'*', "array", R_AGG, AP_ACCEPTED},          {'_', "null", R_LINE, AP_ACCEPTED},
-    {'#', "boolean", R_LINE, AP_ACCEPTED},       {',', "double", R_LINE, AP_ACCEPTED},
-    {'(', "big number", R_LINE, AP_ACCEPTED},    {'!', "blob error", R_BLOB, AP_ERROR},
-    {'=', "verbatim string", R_BLOB, AP_ACCEPTED}, {'%', "map", R_AGG, AP_ACCEPTED},
-    {'~', "set", R_AGG, AP_ACCEPTED},            {'>', "push", R_AGG, AP_ACCEPTED},
+    {'+', "simple string", R_LINE, AP_ACCEPTED},
+    {'-', "simple error", R_LINE, AP_ERROR},
+    {':', "integer", R_LINE, AP_ACCEPTED},
+    {'$', "bulk string", R_BLOB, AP_ACCEPTED},
+    {'*', "array", R_AGG, AP_ACCEPTED},
+    {'_', "null", R_LINE, AP_ACCEPTED},
+    {'#', "boolean", R_LINE, AP_ACCEPTED},
+    {',', "double", R_LINE, AP_ACCEPTED},
+    {'(', "big number", R_LINE, AP_ACCEPTED},
+    {'!', "blob error", R_BLOB, AP_ERROR},
+    {'=', "verbatim string", R_BLOB, AP_ACCEPTED},
+    {'%', "map", R_AGG, AP_ACCEPTED},
+    {'~', "set", R_AGG, AP_ACCEPTED},
+    {'>', "push", R_AGG, AP_ACCEPTED},
     {'|', "attribute", R_AGG, AP_INFO},
 };
 
@@ -35,9 +42,9 @@ static const char *const resp_refusing_prefixes[] = {"NOAUTH", "WRONGPASS", "NOP
 static const char *const resp_refusing_words[] = {"invalid password", "invalid username-password"};
 
 /* Commands that only Redis sends inline (the mail protocols' verbs differ). */
-static const char *const resp_inline_verbs[] = {"PING", "HELLO", "CLIENT", "INFO", "ECHO", "COMMAND", "SELECT",
-                                                "GET", "SET", "DEL", "EXISTS", "KEYS", "SCAN", "MONITOR",
-                                                "SUBSCRIBE", "PUBLISH", "ACL", "CONFIG", "DBSIZE", "ROLE"};
+static const char *const resp_inline_verbs[] = {
+    "PING",   "HELLO", "CLIENT", "INFO",    "ECHO",      "COMMAND", "SELECT", "GET",    "SET",    "DEL",
+    "EXISTS", "KEYS",  "SCAN",   "MONITOR", "SUBSCRIBE", "PUBLISH", "ACL",    "CONFIG", "DBSIZE", "ROLE"};
 
 static ap_outcome resp_error_outcome(ap_view text, ap_view prefix)
 {
@@ -91,21 +98,32 @@ static bool resp_number(ap_view v, int64_t *out)
     return true;
 }
 
+/* A big number: an optional sign and digits, any count. */
+static bool resp_big_number(ap_view v)
+{
+    cur_t k;
+    uint8_t b = 0;
+    cur_init(&k, v.p, v.n);
+    if (cur_peek_u8(&k, 0, &b) && (b == '-' || b == '+') && !cur_skip(&k, 1))
+        return false;
+    if (cur_at_end(&k))
+        return false;
+    while (cur_get_u8(&k, &b))
+        if (b < '0' || b > '9')
+            return false;
+    return true;
+}
+
 static bool resp_line_valid(uint8_t type, ap_view text)
 {
     int64_t n = 0;
     switch (type) {
-    case ':':
-    case '(':
-        return resp_number(text, &n);
-    case '#':
-        return text.n == 1 && (text.p[0] == 't' || text.p[0] == 'f');
-    case '_':
-        return text.n == 0;
-    case ',':
-        return text.n > 0;
-    default:
-        return true;
+    case ':': return resp_number(text, &n);
+    case '(': return resp_big_number(text);
+    case '#': return text.n == 1 && (text.p[0] == 't' || text.p[0] == 'f');
+    case '_': return text.n == 0;
+    case ',': return text.n > 0;
+    default: return true;
     }
 }
 
@@ -330,12 +348,15 @@ bool ap_redis_sniff_client(const cur_t *c)
     }
     if (ap_line_at(c, 0, false, &len, &total).status != DX_OK)
         return false;
+    ap_view line = {cur_ptr(c), len};
     cur_t lc;
-    cur_init(&lc, cur_ptr(c), len);
+    cur_init(&lc, line.p, len);
     ap_view verb, arg = {NULL, 0};
     if (!ap_next_word(&lc, &verb))
         return false;
     bool has_arg = ap_next_word(&lc, &arg);
+    if (ap_has_word((ap_view){line.p, len}, "HTTP/1.1") || ap_has_word((ap_view){line.p, len}, "HTTP/1.0"))
+        return false;         /* an HTTP request line */
     if (ap_ieq(verb, "AUTH")) /* AUTH <SASL mechanism> is SMTP or POP3 */
         return has_arg && !ap_sasl_mechanism(arg);
     for (size_t i = 0; i < MTLS_ARRAY_LEN(resp_inline_verbs); i++)

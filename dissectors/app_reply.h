@@ -21,7 +21,12 @@
  * SearchResultEntry) is whole when it is in the input; when it is not, its
  * header decides: DX_OK with `consumed` the header and `skip` the bytes of
  * the body still to come, which the caller drops before the next message.
- * The outcome never depends on how the bytes were segmented.
+ * The outcome never depends on how the bytes were segmented (only consumed
+ * and skip do).
+ *
+ * Files: app_reply_types.h (the types), app_reply.c (dispatch,
+ * sniffing, the client context, names), app_util.{h,c} (what the parsers
+ * share; not an interface), one app_<proto>.c per protocol family.
  *
  * Adding a protocol: a value in ap_proto, a row in the protocol table in
  * app_reply.c (name, sniffers, parsers), its parsers in app_<name>.c, the
@@ -35,92 +40,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "app_reply_types.h"
 #include "compiler.h"
 #include "cursor.h"
 #include "dx_result.h"
-
-/* Longest message whose bytes we read, and longest text line. */
-#define AP_MAX_MESSAGE 16384u
-
-typedef enum ap_proto {
-    AP_NONE = 0,
-    AP_POSTGRES,
-    AP_MYSQL,  /* MySQL and MariaDB */
-    AP_MQTT,   /* MQTT 3.1 (MQIsdp), 3.1.1 and 5 */
-    AP_REDIS,  /* RESP2 and RESP3 */
-    AP_LDAP,
-    AP_SMTP,
-    AP_IMAP,
-    AP_POP3,
-    AP__COUNT
-} ap_proto;
-
-typedef enum ap_outcome {
-    AP_UNKNOWN = 0,
-    AP_INFO,         /* a normal message that decides nothing (greeting, parameter status) */
-    AP_ACCEPTED,     /* the server let the client in, or served it */
-    AP_REFUSED_AUTH, /* refused: authentication / authorization / certificate */
-    AP_ERROR,        /* an error not about who the client is */
-} ap_outcome;
-
-/*
- * One message. Server messages fill the first group; the client's messages
- * (ap_parse_client) use `user` and `target` too. Never a password: a client
- * view stops before any secret (see ap_parse_client).
- *
- * `target`, per protocol, for server messages: PostgreSQL the severity of an
- * ErrorResponse/NoticeResponse (V, else S: "FATAL"), the parameter name of a
- * ParameterStatus, the first mechanism of AuthenticationSASL; MySQL the server
- * version of the greeting, the plugin of an AuthSwitchRequest; MQTT 5 the
- * Server Reference property; LDAP the responseName of an ExtendedResponse;
- * Redis the error prefix ("WRONGPASS"). For client messages see
- * ap_parse_client.
- */
-typedef struct ap_reply {
-    ap_proto proto;
-    ap_outcome outcome;
-    const char *kind;        /* static name of the message: "ErrorResponse", "ERR_Packet", "CONNACK",
-                                "bindResponse", "reply", "tagged NO", "-ERR", "simple error", ... */
-    uint32_t code;           /* numeric code: MySQL error number, MQTT return/reason code, LDAP
-                                resultCode, SMTP reply code, PostgreSQL authentication request type;
-                                0 if none. Client messages: see ap_parse_client */
-    char state[24];          /* textual code, NUL-terminated, "" if none: SQLSTATE ("28000") for
-                                PostgreSQL/MySQL, the SMTP enhanced status code ("5.7.8"), the
-                                IMAP or POP3 response code ("AUTHENTICATIONFAILED", "AUTH", "SYS/TEMP") */
-    const uint8_t *message;  /* the server's words: PostgreSQL M field, MySQL message, MQTT 5 Reason
-                                String, LDAP diagnosticMessage, the text of a mail reply's last line,
-                                a Redis error without the '-'; NULL if none */
-    size_t message_len;
-    const uint8_t *line;     /* a short display view: a text protocol's first line as sent, without
-                                its line end (a client line cut before any secret); NULL for binary
-                                protocols */
-    size_t line_len;
-    const uint8_t *target;   /* a second word the message names (see above); NULL if none */
-    size_t target_len;
-    const uint8_t *user;     /* client messages: the user name presented; NULL if none */
-    size_t user_len;
-    size_t consumed;         /* bytes of the input this message used (c advanced by this much) */
-    size_t skip;             /* bytes of this message after `consumed` that the caller drops before
-                                the next message (a large body whose header decided); usually 0 */
-} ap_reply;
-
-/*
- * What a server's answers depend on, learnt from the client's messages. The
- * caller keeps one per connection, notes each client message in stream order
- * (ap_ctx_note_client) and passes it to ap_parse_server_ctx. Pure data: no
- * pointers into the stream (the IMAP tag is copied).
- */
-typedef struct ap_ctx {
-    ap_proto proto;
-    uint8_t mqtt_level;   /* protocol level of the client's CONNECT (3, 4, 5); 0 unknown */
-    bool client_seen;     /* at least one client command was noted */
-    bool last_auth;       /* POP3: the last command completes a login (PASS, APOP, AUTH mech) */
-    bool last_quit;       /* IMAP LOGOUT / POP3 QUIT / SMTP QUIT: a goodbye is not an error */
-    bool last_multiline;  /* POP3: the last command's +OK answer has a body ending in "." (CAPA,
-                             LIST, UIDL, RETR, TOP, bare AUTH) */
-    uint8_t auth_tag_len; /* IMAP: tag of the latest LOGIN/AUTHENTICATE (0: none, or longer than 31) */
-    char auth_tag[32];
-} ap_ctx;
 
 /*
  * Outcome per protocol (ap_parse_server). The decisions are tables in the
@@ -227,10 +150,12 @@ typedef struct ap_ctx {
 const char *ap_proto_name(ap_proto p);
 /* "unknown", "info", "accepted", "refused_auth", "error". */
 const char *ap_outcome_name(ap_outcome o);
-/* The registry name of r's code: an LDAP resultCode ("invalidCredentials"),
- * an MQTT return/reason code ("not authorized"), a MySQL error number
- * ("ER_ACCESS_DENIED_ERROR"), a PostgreSQL SQLSTATE ("invalid_password");
- * NULL when the table has no row (the caller shows the number). */
+/* The registry name of r's code: an LDAP resultCode ("invalidCredentials")
+ * of a message with an LDAPResult, an MQTT return/reason code ("not
+ * authorized") of a CONNACK, DISCONNECT or AUTH, a MySQL error number
+ * ("ER_ACCESS_DENIED_ERROR") of an ERR_Packet, a PostgreSQL SQLSTATE
+ * ("invalid_password"); NULL for other messages and when the table has no
+ * row (the caller shows the number). Static strings. */
 const char *ap_reply_code_name(const ap_reply *r);
 
 /*
@@ -271,16 +196,18 @@ ap_proto ap_sniff_server(const uint8_t *p, size_t n, const char *starttls_hint, 
 void ap_ctx_init(ap_ctx *ctx, ap_proto proto);
 /* Note the client's message m (a DX_OK result of ap_parse_client for ctx's
  * protocol; others are ignored): the MQTT protocol level, the IMAP tag of a
- * LOGIN/AUTHENTICATE, the POP3/IMAP/SMTP command class. */
+ * LOGIN/AUTHENTICATE and a LOGOUT, the POP3 command class. PostgreSQL,
+ * MySQL, Redis, LDAP and SMTP answers need no context. */
 void ap_ctx_note_client(ap_ctx *ctx, const ap_reply *m);
 
 /*
  * Parse the next server message at c for proto. DX_OK: *out filled and c
  * advanced by out->consumed (then the caller drops out->skip more bytes);
  * DX_NEED_MORE (need = bytes still required, at least 1) when the message
- * is incomplete, c unchanged; DX_MALFORMED (DXE_APP, or DXE_LENGTH_PAST_END
- * for a BER length past its parent) with the absolute offset when the bytes
- * are not that protocol; DX_UNSUPPORTED DXE_LENGTH_TOO_BIG when a message we
+ * is incomplete, c unchanged; DX_MALFORMED with the absolute offset when the
+ * bytes are not that protocol (DXE_APP; DXE_TRAILING when a body has bytes
+ * after its last field, DXE_SHORT / DXE_LENGTH_PAST_END when a BER element
+ * does not fit its parent); DX_UNSUPPORTED DXE_LENGTH_TOO_BIG when a message we
  * must read is over AP_MAX_MESSAGE. Never reads past the cursor's end.
  * ap_parse_server is ap_parse_server_ctx with a context that knows nothing.
  */
@@ -300,8 +227,9 @@ MTLS_WARN_UNUSED dx_result ap_parse_server_ctx(const ap_ctx *ctx, cur_t *c, ap_r
  *   MQTT CONNECT: target = client id, user = user name, message = protocol
  *     name, code = protocol level (3, 4, 5); other packets by kind.
  *   Redis: target = the command name, user = the user of AUTH user pass or
- *     HELLO ... AUTH user pass, code = the argument count; line = the inline
- *     command cut before its arguments for AUTH/HELLO, else the whole line.
+ *     HELLO ... AUTH user pass, code = the argument count (command included);
+ *     inline commands: line = the line cut after the command name, or after
+ *     that user name (arguments may be secrets: CONFIG SET requirepass ...).
  *   LDAP: kind = the operation ("simple bindRequest", "SASL bindRequest",
  *     "extendedReq", "searchRequest", ...), code = its [APPLICATION n],
  *     user = the bind DN, target = the SASL mechanism ("EXTERNAL"), the
@@ -310,7 +238,9 @@ MTLS_WARN_UNUSED dx_result ap_parse_server_ctx(const ap_ctx *ctx, cur_t *c, ap_r
  *     for LOGIN, AUTH(ENTICATE), PASS, APOP and USER the line stops after
  *     the verb, the SASL mechanism and the user name (never the password or
  *     an initial SASL response), user = that user name (IMAP quoted strings
- *     unquoted; a literal is not followed).
+ *     unquoted; a literal is not followed). A line whose verb is not a
+ *     command of the protocol (a SASL response, a literal's bytes) is kind
+ *     "continuation line" with no views: it may be a credential.
  */
 MTLS_WARN_UNUSED dx_result ap_parse_client(ap_proto proto, cur_t *c, ap_reply *out);
 

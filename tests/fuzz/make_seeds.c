@@ -15,6 +15,7 @@
  *   OUTDIR/pipeline/      the captures themselves (up to 64 KiB each)
  *   OUTDIR/keylog/        the key logs of samples/keylogs
  *   OUTDIR/pcapng/        the pcapng captures of samples/pcaps (Decryption Secrets Blocks)
+ *   OUTDIR/app_reply/     empty (its seeds are committed in tests/fuzz/seeds/app_reply)
  * Selector bytes follow the input formats documented in each fuzz_*.c.
  * Only plaintext messages are extracted (TLS 1.3 after ServerHello is left to
  * the pipeline target, which has the key logs).
@@ -262,7 +263,10 @@ int main(int argc, char **argv)
         return 2;
     }
     g_out = argv[1];
-    static const char *targets[] = {"", "/record", "/hello", "/certificate", "/alert_misc", "/pipeline", "/keylog", "/pcapng"};
+    /* app_reply's seeds are committed (tests/fuzz/seeds/app_reply: the samples'
+     * application data is encrypted); its corpus directory starts empty */
+    static const char *targets[] = {"", "/record", "/hello", "/certificate", "/alert_misc",
+                                    "/pipeline", "/keylog", "/pcapng", "/app_reply"};
     for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
         char path[4096];
         snprintf(path, sizeof(path), "%s%s", g_out, targets[i]);

@@ -105,7 +105,8 @@ int main(int argc, char **argv)
             nn++;
         }
         closedir(d);
-        qsort(names, nn, sizeof(*names), cmp_str);
+        if (nn) /* an empty directory (a target whose seeds are all committed) */
+            qsort(names, nn, sizeof(*names), cmp_str);
         for (size_t k = 0; k < nn; k++) {
             struct stat fs;
             if (stat(names[k], &fs) == 0 && S_ISREG(fs.st_mode)) {

@@ -6,7 +6,7 @@
 set -u
 S=${MTLS_SOURCE_DIR:?}; B=${MTLS_BINARY_DIR:?}
 SECS=${FUZZ_SECONDS:-20}
-TARGETS="record hello certificate alert_misc keylog pipeline pcapng"
+TARGETS="record hello certificate alert_misc keylog pipeline pcapng app_reply"
 if ! command -v clang >/dev/null; then echo "skipped: clang/libFuzzer not available"; exit 0; fi
 probe=$(mktemp -d)
 echo 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n){(void)d;(void)n;return 0;}' > "$probe/p.c"

@@ -1,13 +1,16 @@
 /*
- * app_reply_int.h — what app_reply.c and the app_<proto>.c files share: the
- * per-protocol entry points behind app_reply.h's dispatch table and a few
- * helpers for views, text lines and words. Not an interface: callers include
- * app_reply.h.
+ * app_util.h — what app_reply.c and the app_<proto>.c files share: the
+ * per-protocol entry points behind app_reply.h's dispatch table, and helpers
+ * for views, text lines and words (app_util.c). Not an interface: callers
+ * include app_reply.h.
  */
-#ifndef MTLS_APP_REPLY_INT_H
-#define MTLS_APP_REPLY_INT_H
+#ifndef MTLS_APP_UTIL_H
+#define MTLS_APP_UTIL_H
 
-#include "app_reply.h"
+#include "app_reply_types.h"
+#include "compiler.h"
+#include "cursor.h"
+#include "dx_result.h"
 
 /* A view: bytes of the input and their count. */
 typedef struct ap_view {
@@ -49,13 +52,14 @@ dx_result ap_pop3_server(const ap_ctx *ctx, cur_t *c, ap_reply *out);
 /* SMTP, IMAP and POP3 client commands (one parser, proto selects the grammar). */
 dx_result ap_mail_client(const ap_ctx *ctx, cur_t *c, ap_reply *out);
 
-/* Registry names behind ap_reply_code_name. */
-const char *ap_pg_state_name(const char *state);
-const char *ap_mysql_code_name(uint32_t code);
-const char *ap_mqtt_code_name(uint32_t code);
-const char *ap_ldap_code_name(uint32_t code);
+/* Registry names behind ap_reply_code_name (NULL: no row, or a message
+ * that carries no such code). */
+const char *ap_pg_code_name(const ap_reply *r);
+const char *ap_mysql_code_name(const ap_reply *r);
+const char *ap_mqtt_code_name(const ap_reply *r);
+const char *ap_ldap_code_name(const ap_reply *r);
 
-/* ---- helpers (app_reply.c) ---------------------------------------------- */
+/* ---- helpers (app_util.c) ---------------------------------------------- */
 
 /* The view equals s, ASCII letters compared without case. */
 bool ap_ieq(ap_view v, const char *s);
