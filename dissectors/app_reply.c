@@ -27,21 +27,6 @@ static const struct ap_proto_row {
 };
 MTLS_STATIC_ASSERT(MTLS_ARRAY_LEN(ap_protos) == AP__COUNT, "ap_protos out of sync with ap_proto");
 
-const char *ap_proto_name(ap_proto p)
-{
-    if ((unsigned)p < AP__COUNT)
-        return ap_protos[p].name;
-    return "none";
-}
-
-const char *ap_outcome_name(ap_outcome o)
-{
-    static const char *const names[] = {"unknown", "info", "accepted", "refused_auth", "error"};
-    if ((unsigned)o < MTLS_ARRAY_LEN(names))
-        return names[o];
-    return "unknown";
-}
-
 const char *ap_reply_code_name(const ap_reply *r)
 {
     switch (r->proto) {

@@ -145,11 +145,6 @@
  *   without ctx its body lines are not status lines: DX_MALFORMED.
  */
 
-/* Stable lower-case names: "postgresql", "mysql", "mqtt", "redis", "ldap",
- * "smtp", "imap", "pop3"; "none". */
-const char *ap_proto_name(ap_proto p);
-/* "unknown", "info", "accepted", "refused_auth", "error". */
-const char *ap_outcome_name(ap_outcome o);
 /* The registry name of r's code: an LDAP resultCode ("invalidCredentials")
  * of a message with an LDAPResult, an MQTT return/reason code ("not
  * authorized") of a CONNACK, DISCONNECT or AUTH, a MySQL error number

@@ -126,6 +126,8 @@ static int verify_cb(int ok, X509_STORE_CTX *sctx)
     X509 *cur = X509_STORE_CTX_get_current_cert(sctx);
     if (!st)
         return 1;
+    if (err == X509_V_ERR_UNABLE_TO_GET_CRL)
+        return 1; /* no CRL given for that CA: revocation not checked there, not an error */
     if (st->ignore_trust && is_trust_error(err)) {
         if (!st->trust_err) {
             st->trust_err = err;
@@ -144,6 +146,18 @@ static int verify_cb(int ok, X509_STORE_CTX *sctx)
         e->cert = (cur && X509_up_ref(cur)) ? cur : NULL;
     }
     return 1; /* keep going: report every problem, not just the first */
+}
+
+/* The CA files given held a CRL (PEM "X509 CRL" blocks): then revocation is
+ * checked for every certificate whose issuer has one (cert_revoked). The
+ * store is immutable after start-up, so reading it needs no lock. */
+static bool store_has_crls(X509_STORE *store)
+{
+    STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
+    for (int i = 0; i < sk_X509_OBJECT_num(objs); i++)
+        if (X509_OBJECT_get_type(sk_X509_OBJECT_value(objs, i)) == X509_LU_CRL)
+            return true;
+    return false;
 }
 
 static void vstate_cleanup(vstate *st)
@@ -436,6 +450,8 @@ static int run_verify(chain_ctx *ctx, chain_report *r, X509 *const *xs, size_t n
     /* no security-level rejections: weak keys and hashes become our own
      * findings with their real cause */
     X509_VERIFY_PARAM_set_auth_level(param, 0);
+    if (store_has_crls(store))
+        X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
     if (side == CHAIN_SIDE_SERVER && sni && *sni)
         X509_VERIFY_PARAM_set1_host(param, sni, 0);
     int ok = X509_verify_cert(sctx);

@@ -265,14 +265,23 @@ void explain_client_cert_rejected_quietly(const diag_ctx *c, diag_out *o)
     diag_cite(o, f->close);
     sb_printf(e, "The client presented ");
     cert_phrase(e, s, a, DIR_C2S);
-    sb_printf(e, " and both sides finished the TLS handshake; then the server sent %u short "
-                 "record%s (%u bytes) and the connection was closed. Our own validation rejects "
-                 "the client certificate, so the server most likely refused the request at the "
-                 "application layer (nginx answers HTTP 400 \"The SSL certificate error\"; Apache "
-                 "and HAProxy 403) - the response itself is encrypted.",
-              f->srv_app_records, f->srv_app_records == 1 ? "" : "s", f->srv_app_bytes);
+    if (f->srv_app_records == 0)
+        sb_printf(e, " and both sides finished the TLS handshake; then the server closed the connection "
+                     "without sending any application data (servers that verify the certificate only "
+                     "after the handshake, such as slapd, hang up so). Our own validation rejects the "
+                     "client certificate, so the server most likely refused it.");
+    else
+        sb_printf(e, " and both sides finished the TLS handshake; then the server sent %u short "
+                     "record%s (%u bytes) and the connection was closed. Our own validation rejects "
+                     "the client certificate, so the server most likely refused the request at the "
+                     "application layer (nginx answers HTTP 400 \"The SSL certificate error\"; Apache "
+                     "and HAProxy 403) - the response itself is encrypted.",
+                  f->srv_app_records, f->srv_app_records == 1 ? "" : "s", f->srv_app_bytes);
     chain_judgement(e, a, DIR_C2S);
-    sb_printf(&o->confirm, "pass --keylog FILE with this session's secrets to read the server's response");
+    if (f->srv_app_records > 0 && !s->decrypted)
+        sb_printf(&o->confirm, "pass --keylog FILE with this session's secrets to read the server's response");
+    else
+        sb_printf(&o->confirm, "read the server's log for why it closed the connection");
     fix_for_client_alert(s, a, TLS_ALERT_CERTIFICATE_UNKNOWN, n);
 }
 

@@ -305,12 +305,10 @@ bool tlsa_plaintext(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size
     ap_reply r;
     memset(&r, 0, sizeof(r));
     bool parsed = false;
-    if (pr != AP_NONE) {
-        ap_ctx ctx;
-        ap_ctx_init(&ctx, pr);
+    if (pr != AP_NONE) { /* one message, read on its own (no context: TLS ended) */
         cur_t cu;
         cur_init(&cu, p, n);
-        parsed = (d == DIR_C2S ? ap_parse_client(pr, &cu, &r) : ap_parse_server_ctx(&ctx, &cu, &r)).status == DX_OK;
+        parsed = (d == DIR_C2S ? ap_parse_client(pr, &cu, &r) : ap_parse_server(pr, &cu, &r)).status == DX_OK;
     }
     if (!parsed && !after_alert)
         return false; /* not an alert's aftermath, not the protocol: malformed */

@@ -38,6 +38,13 @@
 
 #include "app_reply.h"
 
+/* names for failure messages */
+static const char *proto_name(ap_proto p)
+{
+    static const char *const names[] = {"none", "postgresql", "mysql", "mqtt", "redis", "ldap", "smtp", "imap", "pop3"};
+    return (unsigned)p < sizeof names / sizeof names[0] ? names[p] : "?";
+}
+
 /* ---- helpers -------------------------------------------------------------- */
 
 typedef struct buf {
@@ -143,7 +150,7 @@ static void sweep(const ap_ctx *ctx, ap_proto proto, buf b, size_t n)
         buf part = copy_bytes(b.p, cut);
         dx_result res = srv_at(ctx, proto, part, 0, &r);
         if (res.status != DX_NEED_MORE)
-            fail_msg("%s: prefix of %zu/%zu bytes gave status %d", ap_proto_name(proto), cut, n, res.status);
+            fail_msg("%s: prefix of %zu/%zu bytes gave status %d", proto_name(proto), cut, n, res.status);
         assert_true(res.need >= 1);
         drop(part);
     }
@@ -1245,7 +1252,7 @@ static void test_sniff(void **st)
         ap_proto c = ap_sniff_client(b.p, b.n, cases[i].hint, cases[i].alpn);
         ap_proto s = ap_sniff_server(b.p, b.n, cases[i].hint, cases[i].alpn);
         if (c != cases[i].client || s != cases[i].server)
-            fail_msg("sniff %zu \"%s\": client %s server %s", i, cases[i].bytes, ap_proto_name(c), ap_proto_name(s));
+            fail_msg("sniff %zu \"%s\": client %s server %s", i, cases[i].bytes, proto_name(c), proto_name(s));
         drop(b);
     }
     /* binary first messages from the real captures */
@@ -1258,8 +1265,6 @@ static void test_sniff(void **st)
         drop(b);
     }
     assert_int_equal(ap_sniff_client(NULL, 0, NULL, NULL), AP_NONE);
-    assert_string_equal(ap_proto_name(AP_LDAP), "ldap");
-    assert_string_equal(ap_outcome_name(AP_REFUSED_AUTH), "refused_auth");
     assert_string_equal(dx_err_name(DXE_APP), "app_message");
 }
 
