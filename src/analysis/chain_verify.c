@@ -452,8 +452,12 @@ static int run_verify(chain_ctx *ctx, chain_report *r, X509 *const *xs, size_t n
     X509_VERIFY_PARAM_set_auth_level(param, 0);
     if (store_has_crls(store))
         X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
-    if (side == CHAIN_SIDE_SERVER && sni && *sni)
+    /* an IP literal as SNI (RFC 6066 forbids it, libmosquitto sends it) is
+     * matched against the certificate's IP addresses, as the client does */
+    if (side == CHAIN_SIDE_SERVER && sni && *sni && !X509_VERIFY_PARAM_set1_ip_asc(param, sni)) {
+        ERR_clear_error();
         X509_VERIFY_PARAM_set1_host(param, sni, 0);
+    }
     int ok = X509_verify_cert(sctx);
     if (ok <= 0 && st.n_errs == 0 && !st.trust_err) {
         st.errs[0].err = X509_STORE_CTX_get_error(sctx);
