@@ -63,6 +63,12 @@ void explain_client_cert_missing(const diag_ctx *c, diag_out *o)
         sb_printf(e, " The server then aborted the handshake with ");
         alert_name(e, &s->steps[f->alert]);
         sb_printf(e, ".");
+    } else if (f->completed && s->tls13 && f->app[1] == NONE && f->app_srv == NONE && f->close != NONE &&
+               s->steps[f->close].dir == DIR_S2C) {
+        diag_cite(o, f->close);
+        sb_printf(e, " The server then closed the connection without a word: in TLS 1.3 its Finished "
+                     "comes before the client's certificate, so the handshake looks finished, but the "
+                     "server refused the empty Certificate by hanging up (OpenLDAP's slapd does so).");
     } else if (f->completed) {
         sb_printf(e, " The server let the handshake finish anyway (client certificates are "
                      "optional at the TLS layer there), so it may refuse the request at the "
