@@ -28,6 +28,7 @@ void explain_tls_ok_no_client_auth(const diag_ctx *c, diag_out *o);
 void explain_negotiation_failed(const diag_ctx *c, diag_out *o);
 void explain_aborted(const diag_ctx *c, diag_out *o);
 void explain_incomplete(const diag_ctx *c, diag_out *o);
+void explain_prologue_then_end(const diag_ctx *c, diag_out *o);
 
 /* explain_encrypted.c: TLS 1.3 without keys, inferred from record sizes */
 void explain_encrypted(const diag_ctx *c, diag_out *o);

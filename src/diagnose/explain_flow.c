@@ -244,3 +244,27 @@ void explain_incomplete(const diag_ctx *c, diag_out *o)
                      "other side was still waiting (a timeout on one side).");
     }
 }
+
+void explain_prologue_then_end(const diag_ctx *c, diag_out *o)
+{
+    sb *e = &o->e, *n = &o->n;
+    const session_t *s = c->s;
+    const facts *f = &c->f;
+    long end = f->alert != NONE && (f->close == NONE || f->alert < f->close) ? f->alert : f->close;
+    diag_cite(o, 0);
+    diag_cite(o, end);
+    sb_printf(e, "The connection began with the %s STARTTLS prologue, but no ClientHello followed: the "
+                 "%s ended it",
+              s->starttls, side_word(s->steps[end].dir));
+    if (s->steps[end].kind == STEP_ALERT) {
+        sb_printf(e, " with ");
+        alert_name(e, &s->steps[end]);
+    } else {
+        sb_printf(e, " (%s)", s->steps[end].kind == STEP_RST ? "reset" : "FIN");
+    }
+    sb_printf(e, " before TLS began. A client that asked for TLS and then sends no ClientHello usually "
+                 "refused its own configuration: a certificate or key it cannot load (OpenSSL's "
+                 "security level refuses RSA keys under 2048 bits), or a CA file it cannot read.");
+    sb_printf(n, "Run the client with its verbose or debug option: it says why it did not start TLS "
+                 "(\"ee key too small\", a file it cannot read).");
+}

@@ -28,6 +28,14 @@ static bool bytes_do_not_parse(const diag_ctx *c)
 
 static bool no_hello_seen(const diag_ctx *c) { return c->f.ch == NONE && c->f.sh == NONE; }
 
+/* The connection began with a STARTTLS prologue and ended (an alert, FIN or
+ * RST) without any hello: one side gave up before TLS began, e.g. a client
+ * that refused its own certificate or key after asking for TLS. */
+static bool prologue_then_end(const diag_ctx *c)
+{
+    return no_hello_seen(c) && c->s->starttls && (c->f.alert != NONE || c->f.close != NONE);
+}
+
 /* TLS 1.3 PSK shows in the plaintext ServerHello: resumption is observed even
  * when the rest is encrypted (unless a plaintext alert ended it). */
 static bool tls13_psk_without_keys(const diag_ctx *c)
@@ -257,6 +265,7 @@ static bool always(const diag_ctx *c)
 
 static const diag_rule rules[] = {
     {"bytes_do_not_parse", VERDICT_MALFORMED, EVIDENCE_OBSERVED, bytes_do_not_parse, explain_malformed},
+    {"prologue_then_end", VERDICT_ABORTED, EVIDENCE_OBSERVED, prologue_then_end, explain_prologue_then_end},
     {"no_hello_seen", VERDICT_INCOMPLETE, EVIDENCE_OBSERVED, no_hello_seen, explain_incomplete},
     {"abbreviated_handshake", VERDICT_RESUMED, EVIDENCE_OBSERVED, abbreviated, explain_resumed},
     {"lost_bytes_before_decided", VERDICT_INCOMPLETE, EVIDENCE_OBSERVED, lost_bytes_before_decided, explain_incomplete},
