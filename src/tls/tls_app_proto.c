@@ -21,9 +21,7 @@
 
 #define PROTO_BUF_CAP (64u * 1024u) /* bytes buffered per direction at most */
 
-_Static_assert(sizeof(ap_ctx) <= sizeof(((app_proto_peek *)0)->ctx), "app_proto_peek.ctx too small");
-
-static ap_ctx *proto_ctx(tls_conn *c) { return (ap_ctx *)(void *)c->ap.ctx; }
+static ap_ctx *proto_ctx(tls_conn *c) { return &c->ap.ctx; }
 
 static app_protocol model_protocol(ap_proto p)
 {

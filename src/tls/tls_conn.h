@@ -35,6 +35,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "app_reply_types.h"
 #include "compiler.h"
 #include "cursor.h"
 #include "dx_result.h"
@@ -117,7 +118,7 @@ typedef struct app_proto_peek {
     bool verified;         /* ... and the server proved it right (PostgreSQL SASLFinal) */
     bool client_step;      /* the client's first message is a step */
     bool server_step;      /* the server's first decisive message is a step */
-    uint8_t ctx[64];       /* ap_ctx, kept opaque here (tls_app_proto.c checks the size) */
+    ap_ctx ctx;            /* what the server's answers depend on (dissectors/app_reply.h) */
 } app_proto_peek;
 
 typedef struct dir_state {
