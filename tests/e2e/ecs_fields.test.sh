@@ -28,7 +28,11 @@ for cap in samples/pcaps/*.pcap samples/pcaps/*.pcapng; do
   if [ "$ours" = x25519 ] && [[ "$cap" != *mtls-ok* ]]; then curve_skipped=$((curve_skipped+1)); else
   curve_checked=$((curve_checked+1))
   port=$(jq -r '.destination.port' "$tmp/c.json")
-  theirs=$(tshark -n -r "$cap" -d "tcp.port==$port,tls" -Y "tls.handshake.type == 2 || tls.handshake.type == 12" -T fields \
+  # a STARTTLS prologue tshark follows only with the protocol's own dissector
+  case "$(jq -r '.mtls.starttls // ""' "$tmp/c.json")" in
+    postgresql) as=pgsql ;; mysql) as=mysql ;; ldap) as=ldap ;; imap) as=imap ;; pop3) as=pop ;; smtp) as=smtp ;; *) as=tls ;;
+  esac
+  theirs=$(tshark -n -r "$cap" -d "tcp.port==$port,$as" -Y "tls.handshake.type == 2 || tls.handshake.type == 12" -T fields \
              -e tls.handshake.extensions_key_share_group -e tls.handshake.server_named_curve 2>/dev/null | tr '\t' '\n' | grep -v '^$' | tail -1)
   [ -n "$theirs" ] && theirs=$((theirs))
   if [ -z "$ours" ] && [ -z "$theirs" ]; then ok

@@ -26,8 +26,19 @@ def ours(binary, pcap, keys):
     conns = [json.loads(l) for l in out.splitlines() if l.strip()]
     return [c for c in conns if c.get("type") == "connection"]
 
+# A STARTTLS prologue tshark follows only with the protocol's own dissector
+# (PostgreSQL's one-byte 'S' answer, MySQL's greeting, LDAP's ExtendedResponse):
+# decode that port as the protocol, which hands over to TLS where it starts.
+STARTTLS_DISSECTOR = {"postgresql": "pgsql", "mysql": "mysql", "ldap": "ldap", "imap": "imap", "pop3": "pop",
+                      "smtp": "smtp"}
+
+def decode_as(conns):
+    """{server port: tshark dissector} for the capture's connections."""
+    return {c["destination"]["port"]: STARTTLS_DISSECTOR.get(c["mtls"].get("starttls") or "", "tls") for c in conns}
+
 def theirs(pcap, keys, ports):
-    cmd = ["tshark", "-r", pcap] + sum([["-d", f"tcp.port=={p},tls"] for p in sorted(ports)], []) + ["-Y", "tls", "-T", "fields", "-E", "separator=|",
+    """ports: {server port: dissector} (see decode_as)."""
+    cmd = ["tshark", "-r", pcap] + sum([["-d", f"tcp.port=={p},{ports[p]}"] for p in sorted(ports)], []) + ["-Y", "tls", "-T", "fields", "-E", "separator=|",
            "-e", "tcp.stream", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tls.handshake.type",
            "-e", "tls.handshake.extensions_server_name", "-e", "tls.handshake.extensions.supported_version",
            "-e", "tls.handshake.ja3", "-e", "tls.handshake.ja3s", "-e", "tls.handshake.extensions_alpn_str",
@@ -63,8 +74,12 @@ def compare(binary, pcap, keys):
     """(problems, connections, tshark's reading per client port) of one capture, both tools given `keys`."""
     conns = ours(binary, pcap, keys)
     if not conns:
+        # a connection that never reached TLS (a client that gave up after the
+        # STARTTLS prologue): agreement when tshark sees no TLS either
+        if not run(["tshark", "-r", pcap, "-Y", "tls"]).strip():
+            return [], conns, {}
         return ["mtlsdump reported no connection"], conns, {}
-    ports = {c["destination"]["port"] for c in conns}
+    ports = decode_as(conns)
     ts = {s["client_port"]: s for s in theirs(pcap, keys, ports).values()}
     problems = []
     for c in conns:
@@ -109,7 +124,7 @@ def unusable_key_log(pcap, keys, conns, ts):
     unsupported = sorted(n for n in notes if UNSUPPORTED in n)
     if unsupported:
         return "mtlsdump: " + unsupported[0]
-    ports = {c["destination"]["port"] for c in conns}
+    ports = decode_as(conns)
     plain = {s["client_port"]: s["types"] for s in theirs(pcap, None, ports).values()}
     if ts and all(plain.get(cp) == t["types"] for cp, t in ts.items()):
         return "tshark decrypts nothing more with the key log than without it"
