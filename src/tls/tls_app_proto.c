@@ -310,32 +310,14 @@ bool tlsa_plaintext(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size
     }
     if (!parsed && !after_alert)
         return false; /* not an alert's aftermath, not the protocol: malformed */
-    if (!parsed) {
-        static char what[] = "bytes in the clear";
+    char what[64];
+    if (!parsed) { /* the bytes themselves are not read: say how many */
         memset(&r, 0, sizeof(r));
         r.proto = pr;
-        r.kind = what;
-        r.code = 0;
+        snprintf(what, sizeof what, "%zu bytes in the clear after TLS ended", n);
+        r.line = (const uint8_t *)what;
+        r.line_len = strlen(what);
     }
-    tlsa_flush(c);
-    step_t *st = tlsb_add_step(c, ts, d, STEP_APP);
-    if (st) {
-        app_message *m = &st->app;
-        m->protocol = model_protocol(r.proto);
-        m->response = d == DIR_S2C;
-        m->plaintext = true;
-        m->outcome = parsed && m->response ? model_outcome(r.outcome) : APP_OUTCOME_NONE;
-        m->code = parsed && m->response ? r.code : 0;
-        snprintf(m->state, sizeof m->state, "%s", r.state);
-        if (parsed) {
-            m->line = reply_line(&r, d == DIR_C2S);
-        } else {
-            char buf[64];
-            snprintf(buf, sizeof buf, "%zu bytes in the clear after TLS ended", n);
-            m->line = strdup(buf);
-        }
-        if (parsed && m->response && r.message && r.message_len)
-            m->message = view_text(r.message, r.message_len, 300);
-    }
+    add_step(c, d, ts, &r, true);
     return true;
 }
