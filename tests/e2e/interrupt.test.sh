@@ -53,8 +53,11 @@ else echo "FAIL open stdin: exit $rc"; cat "$tmp/stdin.json" "$tmp/stdin.err" | 
 # 3. SIGUSR1: one status line on stderr, the run goes on. The input arrives in
 # two parts with a pause between them, so the signal always lands mid-run
 # (a whole file is read in well under a second by a release build).
-split_feed() { head -c 2000000 "$tmp/big.pcap"; sleep "$1"; tail -c +2000001 "$tmp/big.pcap"; }
-split_feed 3 | "$bin" -r - --ca samples/pki/root.pem -q > /dev/null 2> "$tmp/usr1.err" &
+# The feeder is a script file, not a shell function: script(1) below runs its
+# command through $SHELL, which may be a sh that drops exported bash functions.
+printf '#!/bin/sh\nhead -c 2000000 "%s"; sleep "$1"; tail -c +2000001 "%s"\n' "$tmp/big.pcap" "$tmp/big.pcap" > "$tmp/feed.sh"
+chmod +x "$tmp/feed.sh"
+"$tmp/feed.sh" 3 | "$bin" -r - --ca samples/pki/root.pem -q > /dev/null 2> "$tmp/usr1.err" &
 upid=$!; pids+=($upid)
 sleep 1
 pkill -USR1 -f "^$bin -r - --ca samples/pki/root.pem -q\$" || true
@@ -66,8 +69,7 @@ else echo "FAIL SIGUSR1: exit $rc"; head -5 "$tmp/usr1.err"; fail=$((fail+1)); f
 # 4. progress: on a terminal (not in CI) a line that rewrites itself; never in a pipe.
 # The pause in the input makes the run last long enough for a progress line.
 if command -v script > /dev/null; then
-  export -f split_feed; export tmp
-  env -u CI script -qfc "bash -c 'split_feed 1.5' | $bin -r - --ca samples/pki/root.pem -q > /dev/null" "$tmp/tty.log" > /dev/null 2>&1
+  env -u CI SHELL=/bin/sh script -qfc "$tmp/feed.sh 1.5 | $bin -r - --ca samples/pki/root.pem -q > /dev/null" "$tmp/tty.log" > /dev/null 2>&1
   if grep -aq $'\r''mtlsdump: [0-9]* packets, .*packets/s' "$tmp/tty.log"; then echo "ok   progress on a terminal"; pass=$((pass+1))
   else echo "FAIL no progress on a terminal"; tail -c 300 "$tmp/tty.log"; fail=$((fail+1)); fi
 fi
