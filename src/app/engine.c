@@ -1,5 +1,6 @@
 #include "engine.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,9 @@ struct engine {
     analyzer *an;
     analyzer *an_shared; /* the front of --threads: the chain context and cache its workers share */
     keylog *keys;
-    summary *sum;
+    summary *sum;         /* a --threads worker's is the front's (not owned) */
+    pthread_mutex_t sum_mu; /* the front of --threads: its workers add to its summary under it */
+    pthread_mutex_t *sum_lock; /* a worker: its front's sum_mu */
     reporter *rep;
     size_t mem_total;
     reasm_limits rlim;
@@ -139,9 +142,10 @@ static int engine_setup(engine_t *e, const mtls_config *cfg, int dlt, FILE *out,
     e->out = out;
     e->dec = decoder_new(dlt, NULL);
     e->flows = flow_table_new(analyse ? cfg->max_flows : 1); /* the front of --threads tracks no flow */
-    e->sum = summary_new(SUMMARY_DEFAULT_MAX_CERTS);
+    if (!e->worker)
+        e->sum = summary_new(SUMMARY_DEFAULT_MAX_CERTS);
     e->rep = make_reporter(cfg, out, terminal);
-    if (!e->dec || !e->flows || !e->sum || !e->rep) {
+    if (!e->dec || !e->flows || (!e->worker && !e->sum) || !e->rep) {
         *err = oom_error();
         return -1;
     }
@@ -198,12 +202,16 @@ engine_t *engine_new_front(const mtls_config *cfg, int dlt, FILE *out, bool work
         engine_free(e);
         return NULL;
     }
+    if (workers) {
+        pthread_mutex_init(&e->sum_mu, NULL);
+        e->sum_lock = &e->sum_mu;
+    }
     e->topt.keys = e->keys;
     e->dopt.keylog_given = cfg->keylog != NULL || e->dsb_blocks > 0;
     return e;
 }
 
-engine_t *engine_new_worker(const engine_t *front, const mtls_config *cfg, FILE *out, char **err)
+engine_t *engine_new_worker(engine_t *front, const mtls_config *cfg, FILE *out, char **err)
 {
     engine_t *e = calloc(1, sizeof(*e));
     if (!e) {
@@ -215,6 +223,8 @@ engine_t *engine_new_worker(const engine_t *front, const mtls_config *cfg, FILE 
         engine_free(e);
         return NULL;
     }
+    e->sum = front->sum;
+    e->sum_lock = front->sum_lock;
     e->shared_keys = front->keys;
     e->topt.keys = front->keys;
     e->dopt.keylog_given = front->dopt.keylog_given;
@@ -254,7 +264,11 @@ void engine_free(engine_t *e)
     analyzer_free(e->an_shared);
     decoder_free(e->dec);
     keylog_free(e->keys);
-    summary_free(e->sum);
+    if (!e->worker) {
+        summary_free(e->sum);
+        if (e->sum_lock)
+            pthread_mutex_destroy(&e->sum_mu);
+    }
     char *ignored = NULL;
     uint64_t nc, np;
     if (exporter_close(e->exp, &nc, &np, &ignored) < 0) {
@@ -294,9 +308,13 @@ static bool report_session(engine_t *e, const session_t *s)
             fprintf(stderr, "mtlsdump: connection #%llu: verdict %s is not one of --expect %s\n",
                     (unsigned long long)s->id, verdict_name(d.verdict), e->cfg->expect);
         }
+        if (e->sum_lock)
+            pthread_mutex_lock(e->sum_lock);
         if (summary_add(e->sum, &c) < 0) {
             /* summary capped or OOM: the summary says so */
         }
+        if (e->sum_lock)
+            pthread_mutex_unlock(e->sum_lock);
         if (reporter_connection(e->rep, &c) < 0)
             e->out_error = true;
         if (e->rec) { /* --sort: this connection's output becomes one record */
@@ -666,8 +684,6 @@ void engine_absorb(engine_t *e, engine_t *w)
     engine_get_stats(w, &ws);
     stats_add(&e->st, &ws);
     if (w->out_error)
-        e->out_error = true;
-    if (summary_merge(e->sum, w->sum) < 0)
         e->out_error = true;
     if (e->rec && out_records_absorb(&e->records, &w->records) < 0)
         e->out_error = true;
