@@ -58,6 +58,8 @@ struct engine {
     FILE *final_out;      /* --sort: where the sorted records go at the end */
     outbuf *rec;          /* --sort: the record being written */
     out_records records;  /* --sort: every connection's output, sorted at the end */
+    void (*on_reported)(void *ctx); /* after each reported connection (engine_on_reported) */
+    void *on_reported_ctx;
 };
 
 /* How long after a connection closed its late packets (a retransmitted FIN or
@@ -231,6 +233,20 @@ engine_t *engine_new_worker(engine_t *front, const mtls_config *cfg, FILE *out, 
     return e;
 }
 
+void engine_on_reported(engine_t *e, void (*cb)(void *ctx), void *ctx)
+{
+    e->on_reported = cb;
+    e->on_reported_ctx = ctx;
+}
+
+void engine_workers_made(engine_t *front)
+{
+    /* each worker holds a reference to the shared chain context and cache:
+     * the last worker to shed its analyzer frees them */
+    analyzer_free(front->an_shared);
+    front->an_shared = NULL;
+}
+
 void engine_worker_secrets(engine_t *w, const uint8_t *text, size_t len)
 {
     /* the front's key log is read by every worker without a lock, so secrets
@@ -325,6 +341,8 @@ static bool report_session(engine_t *e, const session_t *s)
         }
         if (e->cfg->iface)
             fflush(e->out);
+        if (e->on_reported)
+            e->on_reported(e->on_reported_ctx);
     }
     diagnosis_cleanup(&d);
     conn_analysis_cleanup(&a);

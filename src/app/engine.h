@@ -68,6 +68,12 @@ void engine_decoded(engine_t *e, uint64_t frame, const decoded_pkt *pk, const ui
 engine_t *engine_new_worker(engine_t *front, const mtls_config *cfg, FILE *out, char **err) MTLS_WARN_UNUSED;
 /* Secrets met in the input after the workers started (engine_add_secrets on
  * the front does not reach them). */
+/* cb(ctx) runs after each connection e reported (a --threads worker hands
+ * its output over once enough has collected). */
+void engine_on_reported(engine_t *e, void (*cb)(void *ctx), void *ctx);
+/* The front of --threads once its workers exist: it lets go of the chain
+ * context and cache they share, so the last worker to finish frees them. */
+void engine_workers_made(engine_t *front);
 void engine_worker_secrets(engine_t *w, const uint8_t *text, size_t len);
 /* End of input on a worker: finish every open flow (last_ts: the capture's
  * last packet time). */

@@ -19,12 +19,13 @@
  * workers are the bottleneck and every queue stays full, so what a worker has
  * queued, being run and being filled is resident memory that one engine does
  * not need: 16 batches of 256 KiB (4 MiB per worker) made --threads 2 peak
- * 8 MiB above these 4 of 64 KiB, more than the rest of its overhead. The
- * deeper queue bridges longer stalls of the front on a busy machine
- * (tests/bench/README.md, issue 27). */
-#define BATCH_BYTES (64u << 10)
+ * 8 MiB above these 4 of 32 KiB, more than the rest of its overhead; 64 KiB
+ * batches still left it 0.3 MiB above one engine on the 150k-handshake
+ * realistic corpus. A deeper queue bridges longer stalls of the front on a
+ * busy machine, at that price (tests/bench/README.md, issue 27). */
+#define BATCH_BYTES (32u << 10)
 #define MAX_QUEUED 4u
-#define MAX_SPARE 1u /* batches kept for reuse per worker (each 64 KiB resident) */
+#define MAX_SPARE 1u /* batches kept for reuse per worker (each BATCH_BYTES resident) */
 #define OUT_HANDOVER_BYTES (16u << 10) /* a worker's output collected before it goes out (reported) */
 #define TICK_US 1000000u /* the engine checks idle flows once per second of capture time */
 /* Reading a file, the front judges the input every WINDOW_BYTES: fewer

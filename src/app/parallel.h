@@ -7,7 +7,7 @@
  * worker owns its flows, reassembly, TLS state, analysis and diagnosis, and
  * writes its finished connections through one lock to the output after every
  * batch of packets (or sooner: after a connection, once 16 KiB of output have
- * collected). Packets travel in batches of 64 KiB through a bounded queue per
+ * collected). Packets travel in batches of 32 KiB through a bounded queue per
  * worker: one lock per batch, none per packet; the front waits when a worker
  * is 4 batches behind, after handing every other worker the batch it was
  * filling for it. When a worker has finished, it gives the memory it freed
