@@ -1,5 +1,5 @@
 /*
- * decompress.h — captures compressed with gzip, xz or zstd, read
+ * decompress.h — captures compressed with gzip, xz, zstd, bzip2 or lz4, read
  * transparently. The format is told by the first bytes (magic numbers), never
  * by the file name, so stdin works too: `zcat` is not needed.
  */
@@ -16,11 +16,13 @@ typedef enum compression {
     COMPRESSION_GZIP,
     COMPRESSION_XZ,
     COMPRESSION_ZSTD,
+    COMPRESSION_BZIP2,
+    COMPRESSION_LZ4,
 } compression;
 
 /* The format whose magic number starts buf (n bytes). */
 compression compression_of(const unsigned char *buf, size_t n);
-const char *compression_name(compression c); /* "gzip", "xz", "zstd", "none" */
+const char *compression_name(compression c); /* "gzip", "xz", "zstd", "bzip2", "lz4", "none" */
 
 /*
  * A stream that reads raw (through its descriptor, from its current offset;
