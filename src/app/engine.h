@@ -59,6 +59,16 @@ bool engine_decode(engine_t *e, uint64_t ts_us, const uint8_t *data, size_t capl
 void engine_decoded(engine_t *e, uint64_t frame, const decoded_pkt *pk, const uint8_t *data, size_t caplen,
                     size_t wirelen);
 
+/* The packets from now on are of link type dlt (the capture mixes link
+ * types): the front, which decodes, switches its decoder (and -w its output
+ * interface). A type that cannot be decoded is named once on stderr; its
+ * packets are counted as ignored. */
+void engine_set_link(engine_t *e, int dlt);
+/* The capture files read, for --stats and the summary (listed: a directory or
+ * -V list named them; with one file and no list the summary names none).
+ * names[i] must live as long as the engine; packets[i] read from each. */
+void engine_set_input_files(engine_t *e, const char *const *names, const uint64_t *packets, size_t n, bool listed);
+
 /* A --threads worker: its own flow table, TLS state, analysis, diagnosis and
  * audit counts, reading the front's key log; its reports go to out. cfg holds
  * the worker's share of the limits. No summary: engine_absorb hands its counts

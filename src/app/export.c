@@ -9,6 +9,7 @@
 typedef struct kept_packet {
     struct kept_packet *next;
     uint64_t ts_us;
+    int linktype;  /* a LINKTYPE_ value: a run over several files may mix them */
     uint32_t caplen, wirelen;
     uint8_t data[];
 } kept_packet;
@@ -47,7 +48,8 @@ exporter *exporter_open(const char *path, int dlt, uint32_t snaplen, size_t max_
     return x;
 }
 
-void exporter_keep(exporter *x, flow_t *f, uint64_t ts_us, const uint8_t *data, size_t caplen, size_t wirelen)
+void exporter_keep(exporter *x, flow_t *f, int dlt, uint64_t ts_us, const uint8_t *data, size_t caplen,
+                   size_t wirelen)
 {
     kept_flow *k = f->kept;
     if (!k && !(k = f->kept = calloc(1, sizeof(*k))))
@@ -71,6 +73,7 @@ void exporter_keep(exporter *x, flow_t *f, uint64_t ts_us, const uint8_t *data, 
     }
     p->next = NULL;
     p->ts_us = ts_us;
+    p->linktype = linktype_of(dlt);
     p->caplen = (uint32_t)caplen;
     p->wirelen = (uint32_t)(wirelen > UINT32_MAX ? UINT32_MAX : wirelen);
     memcpy(p->data, data, caplen);
@@ -98,7 +101,7 @@ void exporter_write(exporter *x, flow_t *f, const session_t *s, const keylog *ke
         free(secrets);
     }
     for (kept_packet *p = k->head; p; p = p->next) {
-        if (pcapng_writer_packet(x->w, p->ts_us, p->data, p->caplen, p->wirelen) == 0)
+        if (pcapng_writer_packet(x->w, p->linktype, p->ts_us, p->data, p->caplen, p->wirelen) == 0)
             x->packets++;
     }
     x->connections++;

@@ -24,7 +24,8 @@ typedef struct exporter exporter;
 exporter *exporter_open(const char *path, int dlt, uint32_t snaplen, size_t max_per_flow, size_t max_total,
                         char **err) MTLS_WARN_UNUSED;
 /* Keep a copy of one packet of flow f. */
-void exporter_keep(exporter *x, flow_t *f, uint64_t ts_us, const uint8_t *data, size_t caplen, size_t wirelen);
+void exporter_keep(exporter *x, flow_t *f, int dlt, uint64_t ts_us, const uint8_t *data, size_t caplen,
+                   size_t wirelen);
 /* Write f's kept packets, after the secrets keys holds for s (keys may be NULL). */
 void exporter_write(exporter *x, flow_t *f, const session_t *s, const keylog *keys);
 /* Drop what is kept for f (written or not). */

@@ -14,6 +14,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "text.h"
+
 #define IN_CHUNK (64u * 1024u)
 
 typedef struct dstream {
@@ -33,6 +35,8 @@ typedef struct dstream {
     LZ4F_dctx *lz;
     size_t lz_hint;  /* the last LZ4F_decompress answer: 0 = between frames */
     pcapng_tap *tap; /* sees the decompressed bytes (not owned), may be NULL */
+    unsigned char head[DECOMPRESS_HEAD];
+    size_t head_len, head_off; /* the first decompressed bytes, read to tell the format, given back first */
 } dstream;
 
 static const struct {
@@ -219,22 +223,33 @@ static size_t lz4_read(dstream *d, unsigned char *out, size_t n)
     return got;
 }
 
+/* Up to n decompressed bytes (0 at the end or on an error: d->failed). */
+static size_t decode_some(dstream *d, unsigned char *buf, size_t n)
+{
+    switch (d->kind) {
+    case COMPRESSION_GZIP: return gzip_read(d, buf, n);
+    case COMPRESSION_XZ: return xz_read(d, buf, n);
+    case COMPRESSION_ZSTD: return zstd_read(d, buf, n);
+    case COMPRESSION_BZIP2: return bzip2_read(d, buf, n);
+    case COMPRESSION_LZ4: return lz4_read(d, buf, n);
+    default: return raw_read(d, buf, n);
+    }
+}
+
 static ssize_t d_read(void *cookie, char *buf, size_t n)
 {
     dstream *d = cookie;
+    if (d->head_off < d->head_len) { /* the tap saw them when they were read */
+        size_t k = d->head_len - d->head_off < n ? d->head_len - d->head_off : n;
+        memcpy(buf, d->head + d->head_off, k);
+        d->head_off += k;
+        return (ssize_t)k;
+    }
     if (d->failed) {
         errno = EIO;
         return -1;
     }
-    size_t got;
-    switch (d->kind) {
-    case COMPRESSION_GZIP: got = gzip_read(d, (unsigned char *)buf, n); break;
-    case COMPRESSION_XZ: got = xz_read(d, (unsigned char *)buf, n); break;
-    case COMPRESSION_ZSTD: got = zstd_read(d, (unsigned char *)buf, n); break;
-    case COMPRESSION_BZIP2: got = bzip2_read(d, (unsigned char *)buf, n); break;
-    case COMPRESSION_LZ4: got = lz4_read(d, (unsigned char *)buf, n); break;
-    default: got = raw_read(d, (unsigned char *)buf, n); break;
-    }
+    size_t got = decode_some(d, (unsigned char *)buf, n);
     if (got == 0 && d->failed) {
         errno = EIO;
         return -1;
@@ -255,13 +270,14 @@ static int d_close(void *cookie)
         BZ2_bzDecompressEnd(&d->bz);
     if (d->lz)
         LZ4F_freeDecompressionContext(d->lz);
-    int rc = fclose(d->raw);
+    int rc = d->raw ? fclose(d->raw) : 0;
     free(d->in);
     free(d);
     return rc;
 }
 
-FILE *decompress_open(FILE *raw, pcapng_tap *tap, compression *out_kind, char **err)
+FILE *decompress_open(FILE *raw, pcapng_tap *tap, compression *out_kind, unsigned char *head, size_t *head_len,
+                      char **err)
 {
     *err = NULL;
     dstream *d = calloc(1, sizeof(*d));
@@ -308,6 +324,23 @@ FILE *decompress_open(FILE *raw, pcapng_tap *tap, compression *out_kind, char **
         free(d);
         return NULL;
     }
+    /* the first bytes of what comes out: they tell pcap from pcapng */
+    while (d->head_len < DECOMPRESS_HEAD) {
+        size_t got = decode_some(d, d->head + d->head_len, DECOMPRESS_HEAD - d->head_len);
+        if (got == 0)
+            break;
+        d->head_len += got;
+    }
+    if (d->head_len < DECOMPRESS_HEAD && d->kind != COMPRESSION_NONE) {
+        *err = text_printf(d->failed ? "damaged %s data" : "the %s data holds no capture",
+                           compression_name(d->kind));
+        d->raw = NULL; /* the caller keeps it, as on every failure */
+        fclose(f);
+        return NULL;
+    }
+    pcapng_tap_feed(tap, d->head, d->head_len);
+    memcpy(head, d->head, d->head_len);
+    *head_len = d->head_len;
     *out_kind = d->kind;
     return f;
 }

@@ -15,11 +15,16 @@
 #define SECRETS_TLS 0x544c534bu
 #define BYTE_ORDER_MAGIC 0x1A2B3C4Du
 
+#define MAX_INTERFACES 64 /* link types in one file; a packet of one more is not written */
+
 struct pcapng_writer {
     FILE *f;
     char *path;
     bool failed;
     int err_no;
+    uint32_t snaplen;
+    int links[MAX_INTERFACES]; /* interface i's link type: its IDB was written */
+    size_t n_links;
 };
 
 static size_t pad4(size_t n) { return (4 - (n & 3)) & 3; }
@@ -50,6 +55,23 @@ static void block(pcapng_writer *w, uint32_t type, const void *head, size_t head
     put32(w, (uint32_t)total);
 }
 
+/* The interface of a link type, its IDB written when it is the first packet
+ * of that type (an IDB may come anywhere before the packets that name it);
+ * -1 past MAX_INTERFACES. */
+static int interface_of(pcapng_writer *w, int linktype)
+{
+    for (size_t i = 0; i < w->n_links; i++)
+        if (w->links[i] == linktype)
+            return (int)i;
+    if (w->n_links == MAX_INTERFACES)
+        return -1;
+    /* IDB: linktype (16 bits), reserved, snaplen; no options: timestamps in microseconds */
+    uint32_t idb[2] = {(uint32_t)(linktype & 0xFFFF), w->snaplen};
+    block(w, BT_IDB, idb, sizeof idb, NULL, 0);
+    w->links[w->n_links] = linktype;
+    return (int)w->n_links++;
+}
+
 pcapng_writer *pcapng_writer_open(const char *path, int linktype, uint32_t snaplen, char **err)
 {
     *err = NULL;
@@ -70,9 +92,8 @@ pcapng_writer *pcapng_writer_open(const char *path, int linktype, uint32_t snapl
     /* SHB: magic, version 1.0, section length unknown (-1) */
     uint32_t shb[4] = {BYTE_ORDER_MAGIC, 1u | (0u << 16), 0xFFFFFFFFu, 0xFFFFFFFFu};
     block(w, BT_SHB, shb, sizeof shb, NULL, 0);
-    /* IDB: linktype (16 bits), reserved, snaplen; no options: timestamps in microseconds */
-    uint32_t idb[2] = {(uint32_t)(linktype & 0xFFFF), snaplen};
-    block(w, BT_IDB, idb, sizeof idb, NULL, 0);
+    w->snaplen = snaplen;
+    (void)interface_of(w, linktype);
     return w;
 }
 
@@ -85,11 +106,13 @@ int pcapng_writer_secrets(pcapng_writer *w, const char *text, size_t len)
     return w->failed ? -1 : 0;
 }
 
-int pcapng_writer_packet(pcapng_writer *w, uint64_t ts_us, const uint8_t *data, size_t caplen, size_t wirelen)
+int pcapng_writer_packet(pcapng_writer *w, int linktype, uint64_t ts_us, const uint8_t *data, size_t caplen,
+                         size_t wirelen)
 {
-    if (caplen > 0x7FFFFFF0u)
+    int ifid = interface_of(w, linktype);
+    if (caplen > 0x7FFFFFF0u || ifid < 0)
         return -1;
-    uint32_t head[5] = {0, (uint32_t)(ts_us >> 32), (uint32_t)ts_us, (uint32_t)caplen,
+    uint32_t head[5] = {(uint32_t)ifid, (uint32_t)(ts_us >> 32), (uint32_t)ts_us, (uint32_t)caplen,
                         (uint32_t)(wirelen > 0xFFFFFFFFu ? 0xFFFFFFFFu : wirelen)};
     block(w, BT_EPB, head, sizeof head, data, caplen);
     return w->failed ? -1 : 0;
