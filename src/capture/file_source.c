@@ -93,9 +93,12 @@ static int open_stream(file_source *s, const char *path, size_t iobuf_size, unsi
      * capture would cost more than everything libpcap does with it */
     if (regular && !is_stdin && (s->iobuf = malloc(iobuf_size)) != NULL)
         (void)setvbuf(raw, s->iobuf, _IOFBF, iobuf_size); /* glibc ignores a size without a buffer */
-    *head_len = regular ? fread(head, 1, DECOMPRESS_HEAD, raw) : 0;
+    unsigned char magic[8]; /* the longest magic number (xz) is 6 bytes */
+    size_t magic_len = regular ? fread(magic, 1, sizeof magic, raw) : 0;
+    *head_len = magic_len < DECOMPRESS_HEAD ? magic_len : DECOMPRESS_HEAD;
+    memcpy(head, magic, *head_len);
     *kind = COMPRESSION_NONE;
-    if (regular && !is_stdin && compression_of(head, *head_len) == COMPRESSION_NONE) {
+    if (regular && !is_stdin && compression_of(magic, magic_len) == COMPRESSION_NONE) {
         rewind(raw); /* the fast path: read the file itself (its secrets are scanned by name) */
         s->f = raw;
         return 0;
