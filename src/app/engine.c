@@ -268,8 +268,9 @@ void engine_free(engine_t *e)
 /* ------------------------------------------------------------------ reporting */
 
 /* A finished connection through the later stages: analysis, diagnosis, then
- * the reporter when the user selected it. True when it was reported. */
-static bool report_session(engine_t *e, const session_t *s)
+ * the reporter when the user selected it. True when it was reported;
+ * *verdict: the diagnosis's. */
+static bool report_session(engine_t *e, const session_t *s, verdict_t *verdict)
 {
     conn_analysis a;
     diagnosis d;
@@ -306,6 +307,7 @@ static bool report_session(engine_t *e, const session_t *s)
         if (e->cfg->iface)
             fflush(e->out);
     }
+    *verdict = d.verdict;
     diagnosis_cleanup(&d);
     conn_analysis_cleanup(&a);
     return selected;
@@ -398,10 +400,11 @@ static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why, end_
                 tlss_end(c, ts, why, reason, cause);
             session_t *s = tlss_take_session(c);
             bool reported = false;
+            verdict_t v = VERDICT__COUNT;
             if (!e->cfg->max_connections || e->st.reported < e->cfg->max_connections)
-                reported = report_session(e, s);
+                reported = report_session(e, s, &v);
             if (reported && e->exp)
-                exporter_write(e->exp, f, s, e->keys);
+                exporter_write(e->exp, f, s, verdict_name(v), e->keys);
             session_free(s);
             if (e->cfg->max_connections && e->st.reported >= e->cfg->max_connections)
                 e->stop = true;
@@ -518,7 +521,7 @@ void engine_decoded(engine_t *e, uint64_t frame, const decoded_pkt *pkt, const u
     }
     tls_conn *c = f->user;
     if (e->exp && (!c || tlss_get_state(c) != TLSS_NOT_TLS))
-        exporter_keep(e->exp, f, e->dlt, ts, data, caplen, wirelen);
+        exporter_keep(e->exp, f, e->dlt, frame, ts, data, caplen, wirelen);
     if (!c) {
         flow_note_syn(f, side, pk.seq, pk.flags); /* no byte yet: the sequence numbers alone */
         if (pk.flags & (TCP_FIN | TCP_RST))

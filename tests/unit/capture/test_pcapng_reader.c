@@ -46,9 +46,9 @@ static uint8_t *two_links(size_t *n)
     uint8_t a[60], b[80];
     memset(a, 0xaa, sizeof a);
     memset(b, 0xbb, sizeof b);
-    assert_int_equal(pcapng_writer_packet(w, DLT_EN10MB_, 1700000000123456ull, a, 59, 1514), 0);
-    assert_int_equal(pcapng_writer_packet(w, LINKTYPE_SLL2, 1700000000123457ull, b, 80, 80), 0);
-    assert_int_equal(pcapng_writer_packet(w, DLT_EN10MB_, 1700000000223456ull, a, 60, 60), 0);
+    assert_int_equal(pcapng_writer_packet(w, &(pcapng_out_packet){DLT_EN10MB_, 1700000000123456ull, a, 59, 1514, 0, NULL}), 0);
+    assert_int_equal(pcapng_writer_packet(w, &(pcapng_out_packet){LINKTYPE_SLL2, 1700000000123457ull, b, 80, 80, 0, NULL}), 0);
+    assert_int_equal(pcapng_writer_packet(w, &(pcapng_out_packet){DLT_EN10MB_, 1700000000223456ull, a, 60, 60, 0, NULL}), 0);
     assert_int_equal(pcapng_writer_close(w, &err), 0);
     uint8_t *bytes = slurp(path, n);
     unlink(path);
