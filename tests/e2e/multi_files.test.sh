@@ -78,6 +78,8 @@ p0=$(jq -r 'select(.type == "summary") | .capture.files[0] | "\(.path) \(.packet
 if [ "$files" = 5 ] && [ "$sum" = 505 ] && [ "$total" = 505 ] && [ "$p0" = "$tmp/dir/$(basename "${parts[0]}") 120" ]; then
   ok "JSON summary: 5 files, packets per file add up to 505"
 else bad "JSON summary: files=$files sum=$sum total=$total first='$p0'"; fi
+python3 tests/e2e/validate_json.py --schema docs/json-schema.json "$tmp/sum.json" > /dev/null 2> "$tmp/schema.err" \
+  && ok "the summary with its files is valid against docs/json-schema.json" || { bad "schema"; cat "$tmp/schema.err"; }
 [ "$(grep -c '^  file  ' "$tmp/stats")" = 5 ] && grep -q "$(basename "${parts[4]}"): 25 packets" "$tmp/stats" \
   && ok "--stats: one line per file with its packets" || { bad "--stats"; cat "$tmp/stats"; }
 "$bin" "${rev[@]}" --ca samples/pki/root.pem > "$tmp/sum.txt" 2>/dev/null
