@@ -27,7 +27,9 @@ pass=0; fail=0
 ok() { echo "ok   $1"; pass=$((pass+1)); }
 bad() { echo "FAIL $1"; fail=$((fail+1)); }
 cap=samples/pcaps/many-connections.pcap
-opts=(--ca samples/pki/root.pem --keylog samples/keylogs/many-connections.keys --json)
+# --sort: a directory or list runs --threads workers by default; sorted, the
+# output is the same for any thread count
+opts=(--ca samples/pki/root.pem --keylog samples/keylogs/many-connections.keys --json --sort)
 "$bin" -r "$cap" "${opts[@]}" --no-summary > "$tmp/whole.json" 2>/dev/null; want_rc=$?
 want=$(wc -l < "$tmp/whole.json")
 [ "$want" -ge 20 ] || { echo "FAIL: the whole capture gave $want connections"; exit 1; }
@@ -105,6 +107,10 @@ else bad "mixed-link pcapng: exit $rc, got '$got', tshark's SYN frames '$tshark_
 "$bin" -r "$sll" -r "$eth" "${mixed_opts[@]}" > "$tmp/two.json" 2> "$tmp/err"; rc=$?
 if [ $rc = 0 ] && cmp -s "$tmp/mixed.json" "$tmp/two.json"; then ok "an Ethernet and an SLL2 file: the report of their mergecap merge"
 else bad "an Ethernet and an SLL2 file: exit $rc"; diff "$tmp/mixed.json" "$tmp/two.json" | head -4; cat "$tmp/err"; fi
+for th in 2 3; do # the reading thread decodes each packet with its link type, the workers get segments
+  "$bin" -r "$tmp/mixed.pcapng" "${mixed_opts[@]}" --sort --threads $th > "$tmp/th.json" 2> "$tmp/err"
+  cmp -s "$tmp/mixed.json" "$tmp/th.json" && ok "mixed-link pcapng with --threads $th: the same report" || { bad "mixed links, --threads $th"; cat "$tmp/err"; }
+done
 # -w of a mixed run: one interface per link type, read back the same
 "$bin" -r "$tmp/mixed.pcapng" "${mixed_opts[@]}" -w "$tmp/out.pcapng" > /dev/null 2> "$tmp/err"
 wl=$(tshark -r "$tmp/out.pcapng" -T fields -e frame.encap_type 2>/dev/null | sort -u | wc -l)
