@@ -113,10 +113,10 @@ static char *filter_hint(const char *bpf, char *why)
         return why;
     memcpy(first, bpf, n);
     first[n] = '\0';
-    if (stat(first, &sb) != 0 || !S_ISREG(sb.st_mode))
+    if (stat(first, &sb) != 0 || !(S_ISREG(sb.st_mode) || S_ISDIR(sb.st_mode)))
         return why;
-    char *more = text_printf("%s ('%s' is a file: to read several files give -r before each, -r DIR or -V LIST)",
-                             why, first);
+    char *more = text_printf("%s ('%s' is a %s: to read several files give -r before each, -r DIR or -V LIST)", why,
+                             first, S_ISDIR(sb.st_mode) ? "directory" : "file");
     if (!more)
         return why;
     free(why);
