@@ -107,6 +107,8 @@ else bad "mixed-link pcapng: exit $rc, got '$got', tshark's SYN frames '$tshark_
 "$bin" -r "$sll" -r "$eth" "${mixed_opts[@]}" > "$tmp/two.json" 2> "$tmp/err"; rc=$?
 if [ $rc = 0 ] && cmp -s "$tmp/mixed.json" "$tmp/two.json"; then ok "an Ethernet and an SLL2 file: the report of their mergecap merge"
 else bad "an Ethernet and an SLL2 file: exit $rc"; diff "$tmp/mixed.json" "$tmp/two.json" | head -4; cat "$tmp/err"; fi
+gzip -c "$tmp/mixed.pcapng" | "$bin" -r - "${mixed_opts[@]}" > "$tmp/gz.json" 2> "$tmp/err"
+cmp -s "$tmp/mixed.json" "$tmp/gz.json" && ok "the mixed-link pcapng gzipped, from a pipe: the same report" || { bad "gzipped mixed-link pcapng from a pipe"; cat "$tmp/err"; }
 for th in 2 3; do # the reading thread decodes each packet with its link type, the workers get segments
   "$bin" -r "$tmp/mixed.pcapng" "${mixed_opts[@]}" --sort --threads $th > "$tmp/th.json" 2> "$tmp/err"
   cmp -s "$tmp/mixed.json" "$tmp/th.json" && ok "mixed-link pcapng with --threads $th: the same report" || { bad "mixed links, --threads $th"; cat "$tmp/err"; }
