@@ -14,7 +14,6 @@
 #include "diagnose.h"
 #include "flow.h"
 #include "keylog.h"
-#include "pcapng_tap.h"
 #include "reporter.h"
 #include "select.h"
 #include "session.h"
@@ -53,6 +52,11 @@ struct engine {
     uint64_t exported_conns, exported_pkts;
     uint64_t dsb_blocks;  /* Decryption Secrets Blocks met while reading a stream */
     uint64_t k_recv, k_drop, k_ifdrop;
+    summary_file *files;  /* the capture files read (engine_set_input_files), names borrowed */
+    size_t n_files;
+    bool files_listed;
+    int warned_links[8];  /* link types named as not decoded */
+    size_t n_warned_links;
     bool worker;          /* one of --threads' workers: the front prints the summary */
     keylog *shared_keys;  /* a worker's view of the front's key log (not owned) */
     FILE *final_out;      /* --sort: where the sorted records go at the end */
@@ -110,8 +114,6 @@ void engine_add_secrets(engine_t *e, const uint8_t *text, size_t len)
     if (e->dsb_blocks == 1 && (e->cfg->verbose || e->cfg->stats))
         fprintf(stderr, "mtlsdump: using TLS secrets from the capture's pcapng Decryption Secrets Blocks\n");
 }
-
-static void dsb_sink(void *ctx, const uint8_t *text, size_t len) { engine_add_secrets(ctx, text, len); }
 
 /* terminal: where the output finally goes (colour only for a terminal). */
 static reporter *make_reporter(const mtls_config *cfg, FILE *out, FILE *terminal)
@@ -186,11 +188,6 @@ engine_t *engine_new_front(const mtls_config *cfg, int dlt, FILE *out, bool work
         engine_free(e);
         return NULL;
     }
-    /* secrets in the capture itself: a pcapng read by name is scanned whole
-     * now; a stream's reach the engine as they are read (engine_add_secrets) */
-    if (cfg->read_file && pcapng_scan_file(cfg->read_file, dsb_sink, e) < 0) {
-        /* unreadable: opening the capture says why */
-    }
     if (cfg->write_file) {
         e->exp = exporter_open(cfg->write_file, dlt, (uint32_t)cfg->snaplen, cfg->max_flow_bytes, cfg->max_memory, err);
         if (!e->exp) {
@@ -225,6 +222,10 @@ engine_t *engine_new_worker(engine_t *front, const mtls_config *cfg, FILE *out, 
         engine_free(e);
         return NULL;
     }
+    /* the worker sees its share of the closes: its share of the ring of
+     * recently closed flows remembers them as long as one engine's would */
+    size_t share = front->cfg->max_flows ? FLOW_CLOSED_SLOTS * cfg->max_flows / front->cfg->max_flows : FLOW_CLOSED_SLOTS;
+    flow_table_set_closed_slots(e->flows, share);
     e->sum = front->sum;
     e->sum_lock = front->sum_lock;
     e->shared_keys = front->keys;
@@ -292,6 +293,7 @@ void engine_free(engine_t *e)
     }
     free(ignored);
     free(e->export_error);
+    free(e->files);
     out_records_clear(&e->records);
     outbuf_free(e->rec);
     free(e);
@@ -300,8 +302,9 @@ void engine_free(engine_t *e)
 /* ------------------------------------------------------------------ reporting */
 
 /* A finished connection through the later stages: analysis, diagnosis, then
- * the reporter when the user selected it. True when it was reported. */
-static bool report_session(engine_t *e, const session_t *s)
+ * the reporter when the user selected it. True when it was reported;
+ * *verdict: the diagnosis's. */
+static bool report_session(engine_t *e, const session_t *s, verdict_t *verdict)
 {
     conn_analysis a;
     diagnosis d;
@@ -344,6 +347,7 @@ static bool report_session(engine_t *e, const session_t *s)
         if (e->on_reported)
             e->on_reported(e->on_reported_ctx);
     }
+    *verdict = d.verdict;
     diagnosis_cleanup(&d);
     conn_analysis_cleanup(&a);
     return selected;
@@ -436,10 +440,11 @@ static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why, end_
                 tlss_end(c, ts, why, reason, cause);
             session_t *s = tlss_take_session(c);
             bool reported = false;
+            verdict_t v = VERDICT__COUNT;
             if (!e->cfg->max_connections || e->st.reported < e->cfg->max_connections)
-                reported = report_session(e, s);
+                reported = report_session(e, s, &v);
             if (reported && e->exp)
-                exporter_write(e->exp, f, s, e->keys);
+                exporter_write(e->exp, f, s, verdict_name(v), e->keys);
             session_free(s);
             if (e->cfg->max_connections && e->st.reported >= e->cfg->max_connections)
                 e->stop = true;
@@ -556,7 +561,7 @@ void engine_decoded(engine_t *e, uint64_t frame, const decoded_pkt *pkt, const u
     }
     tls_conn *c = f->user;
     if (e->exp && (!c || tlss_get_state(c) != TLSS_NOT_TLS))
-        exporter_keep(e->exp, f, ts, data, caplen, wirelen);
+        exporter_keep(e->exp, f, e->dlt, frame, ts, data, caplen, wirelen);
     if (!c) {
         flow_note_syn(f, side, pk.seq, pk.flags); /* no byte yet: the sequence numbers alone */
         if (pk.flags & (TCP_FIN | TCP_RST))
@@ -628,6 +633,33 @@ static bool engine_filtered(const mtls_config *cfg)
 }
 
 void engine_set_interrupted(engine_t *e) { e->interrupted = true; }
+
+void engine_set_link(engine_t *e, int dlt)
+{
+    e->dlt = dlt;
+    if (decoder_set_link(e->dec, dlt))
+        return;
+    for (size_t i = 0; i < e->n_warned_links; i++)
+        if (e->warned_links[i] == dlt)
+            return;
+    if (e->n_warned_links < MTLS_ARRAY_LEN(e->warned_links))
+        e->warned_links[e->n_warned_links++] = dlt;
+    fprintf(stderr, "mtlsdump: warning: packets of link-layer type %s are not decoded (counted as ignored); mtlsdump "
+                    "decodes Ethernet (802.1Q/QinQ), Linux cooked (SLL, SLL2), BSD loopback and raw IPv4/IPv6\n",
+            decode_link_name(dlt));
+}
+
+void engine_set_input_files(engine_t *e, const char *const *names, const uint64_t *packets, size_t n, bool listed)
+{
+    free(e->files);
+    e->n_files = 0;
+    e->files_listed = listed;
+    if (!n || !(e->files = calloc(n, sizeof(*e->files))))
+        return;
+    for (size_t i = 0; i < n; i++)
+        e->files[i] = (summary_file){names[i], packets[i]};
+    e->n_files = n;
+}
 
 void engine_end_flows(engine_t *e, uint64_t last_ts)
 {
@@ -720,7 +752,11 @@ void engine_finish(engine_t *e)
     }
     summary_capture sc = {e->st.packets, e->st.bytes, e->st.flows_evicted + e->st.flows_idle, e->live,
                           e->k_recv, e->k_drop, e->k_ifdrop, e->interrupted,
-                          engine_filtered(e->cfg), e->st.diagnosed, e->st.failed_all, e->last_ts};
+                          engine_filtered(e->cfg), e->st.diagnosed, e->st.failed_all, e->last_ts, NULL, 0};
+    if (e->n_files > 1 || e->files_listed) { /* one file named alone: the user knows which */
+        sc.files = e->files;
+        sc.n_files = e->n_files;
+    }
     summary_set_capture(e->sum, &sc);
     if (e->rec && out_records_write(&e->records, e->final_out) < 0)
         e->out_error = true;
@@ -787,6 +823,8 @@ void engine_print_stats(const engine_t *e, FILE *f, double seconds)
     fprintf(f, "  chains validated   %llu (cache hits %llu)\n", (unsigned long long)s->chains_validated,
             (unsigned long long)s->chain_cache_hits);
     fprintf(f, "  peak buffered      %llu bytes\n", (unsigned long long)s->peak_buffered);
+    for (size_t i = 0; i < e->n_files; i++)
+        fprintf(f, "  file               %s: %llu packets\n", e->files[i].name, (unsigned long long)e->files[i].packets);
     if (e->cfg->write_file)
         fprintf(f, "  written (-w)       %llu connections, %llu packets\n", (unsigned long long)e->exported_conns,
                 (unsigned long long)e->exported_pkts);

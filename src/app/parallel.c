@@ -105,12 +105,18 @@ unsigned parallel_workers(const mtls_config *cfg)
         return 1;
     if (cfg->threads)
         return cfg->threads;
-    /* the default: every online CPU, except for a capture file too small to
-     * repay starting the workers (each loads the CA stores); read by one
-     * engine, its connections also keep their order */
-    struct stat st;
-    if (cfg->read_file && strcmp(cfg->read_file, "-") != 0 && stat(cfg->read_file, &st) == 0 &&
-        S_ISREG(st.st_mode) && st.st_size < SMALL_CAPTURE_BYTES)
+    /* the default: every online CPU, except for capture files too small
+     * together to repay starting the workers (each loads the CA stores); read
+     * by one engine, their connections also keep their order. A directory, a
+     * -V list or stdin may hold anything: large. */
+    off_t total = 0;
+    bool small = cfg->n_read_files > 0 && !cfg->read_list;
+    for (size_t i = 0; small && i < cfg->n_read_files; i++) {
+        struct stat st;
+        small = strcmp(cfg->read_files[i], "-") != 0 && stat(cfg->read_files[i], &st) == 0 && S_ISREG(st.st_mode) &&
+                (total += st.st_size) < SMALL_CAPTURE_BYTES;
+    }
+    if (small)
         return 1;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     return cpus < 1 ? 1u : cpus > MTLS_MAX_THREADS ? (unsigned)MTLS_MAX_THREADS : (unsigned)cpus;

@@ -44,6 +44,12 @@ int summary_add(summary *sm, const conn_view *c) MTLS_WARN_UNUSED;
 
 /* What the capture itself counted; kernel_* only for live capture (libpcap's
  * pcap_stats: packets received / dropped by the kernel / by the interface). */
+/* One capture file of a run that read several (or a directory / -V list). */
+typedef struct summary_file {
+    const char *name;      /* as named (a directory's files: DIR/NAME); borrowed */
+    uint64_t packets;      /* packets read from it (after the BPF filter) */
+} summary_file;
+
 typedef struct summary_capture {
     uint64_t packets, bytes;
     uint64_t flows_evicted;
@@ -53,6 +59,8 @@ typedef struct summary_capture {
     bool filtered;        /* filters selected the connections counted above */
     uint64_t connections_seen, failed_seen; /* every TLS connection diagnosed, selected or not */
     uint64_t end_ts_us;   /* the last packet's time (the summary's @timestamp); 0 = none */
+    const summary_file *files; /* the files read when there were several (or a directory / -V list), */
+    size_t n_files;            /* else NULL, 0; borrowed: must outlive the summary's output */
 } summary_capture;
 /* Ends the gathering (after the last add, before printing): keeps
  * cap and puts the audit table and the links in their printed order:
