@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "analysis.h"
 #include "certdump.h"
@@ -52,6 +53,8 @@ struct engine {
     uint64_t k_recv, k_drop, k_ifdrop;
     bool worker;          /* one of --threads' workers: the front prints the summary */
     keylog *shared_keys;  /* a worker's view of the front's key log (not owned) */
+    keylog_watch *kw;     /* --keylog still being written (live, pipe): read as it grows */
+    bool kw_warned;       /* malformed lines met while following it were said */
     FILE *final_out;      /* --sort: where the sorted records go at the end */
     outbuf *rec;          /* --sort: the record being written */
     out_records records;  /* --sort: every connection's output, sorted at the end */
@@ -70,9 +73,74 @@ typedef struct flow_ctx {
 
 static char *oom_error(void) { return strdup("out of memory"); }
 
+/* The input is still being written while we read it: a live interface, or a
+ * capture read from a pipe, FIFO or terminal rather than from a file. */
+static bool input_is_live(const mtls_config *cfg)
+{
+    if (cfg->iface)
+        return true;
+    if (!cfg->read_file)
+        return false;
+    struct stat sb;
+    if (strcmp(cfg->read_file, "-") == 0)
+        return fstat(STDIN_FILENO, &sb) != 0 || !S_ISREG(sb.st_mode);
+    return stat(cfg->read_file, &sb) == 0 && !S_ISREG(sb.st_mode);
+}
+
+static void warn_malformed(const char *path, const keylog_stats *ks)
+{
+    if (ks->malformed)
+        fprintf(stderr, "mtlsdump: warning: key log '%s': %zu malformed line%s ignored (first at line %zu)\n", path,
+                ks->malformed, ks->malformed == 1 ? "" : "s", ks->bad_lines_n ? ks->bad_lines[0] : 0);
+}
+
+/* tlss_options.refresh_keys: read what the key log gained since the last look. */
+static bool refresh_keys(void *ctx, bool force)
+{
+    engine_t *e = ctx;
+    size_t added = 0;
+    keylog_stats ks;
+    memset(&ks, 0, sizeof(ks));
+    if (keylog_watch_poll(e->kw, e->keys, force, &added, &ks) != KEYLOG_OK && !e->kw_warned) {
+        e->kw_warned = true;
+        fprintf(stderr, "mtlsdump: warning: cannot read key log '%s' any more\n", e->cfg->keylog);
+    }
+    if (ks.malformed && !e->kw_warned) {
+        e->kw_warned = true;
+        warn_malformed(e->cfg->keylog, &ks);
+    }
+    return added > 0;
+}
+
+/* A live key log: the client writes it while we capture. It may not exist
+ * yet; it is read as it grows (keylog_watch). */
+static int follow_keys(engine_t *e, const mtls_config *cfg, char **err)
+{
+    keylog_stats ks;
+    memset(&ks, 0, sizeof(ks));
+    if (!(e->keys = keylog_new()) || !(e->kw = keylog_watch_new(cfg->keylog, 0))) {
+        *err = oom_error();
+        return -1;
+    }
+    if (keylog_watch_poll(e->kw, e->keys, true, NULL, &ks) != KEYLOG_OK) {
+        if (asprintf(err, "cannot read key log '%s'", cfg->keylog) < 0)
+            *err = NULL;
+        return -1;
+    }
+    warn_malformed(cfg->keylog, &ks);
+    struct stat sb;
+    if (stat(cfg->keylog, &sb) != 0)
+        fprintf(stderr, "mtlsdump: key log '%s' does not exist yet: it is read as it is written\n", cfg->keylog);
+    e->topt.refresh_keys = refresh_keys;
+    e->topt.refresh_ctx = e;
+    return 0;
+}
+
 /* --keylog FILE. */
 static int load_keys(engine_t *e, const mtls_config *cfg, char **err)
 {
+    if (cfg->keylog && input_is_live(cfg))
+        return follow_keys(e, cfg, err);
     if (cfg->keylog) {
         e->keys = keylog_new();
         keylog_stats ks;
@@ -218,6 +286,20 @@ engine_t *engine_new_worker(const engine_t *front, const mtls_config *cfg, FILE 
     e->shared_keys = front->keys;
     e->topt.keys = front->keys;
     e->dopt.keylog_given = front->dopt.keylog_given;
+    if (front->kw) {
+        /* a live key log: each worker reads what it gains into a key log of its
+         * own (the front's is read without a lock), from where the front's ends */
+        if (!(e->keys = keylog_new()) ||
+            !(e->kw = keylog_watch_new(cfg->keylog, keylog_watch_offset(front->kw)))) {
+            *err = oom_error();
+            engine_free(e);
+            return NULL;
+        }
+        keylog_set_fallback(e->keys, e->shared_keys);
+        e->topt.keys = e->keys;
+        e->topt.refresh_keys = refresh_keys;
+        e->topt.refresh_ctx = e;
+    }
     return e;
 }
 
@@ -253,6 +335,7 @@ void engine_free(engine_t *e)
     engine_shed(e); /* flows, analyzer, reporter (a worker has shed them already) */
     analyzer_free(e->an_shared);
     decoder_free(e->dec);
+    keylog_watch_free(e->kw);
     keylog_free(e->keys);
     summary_free(e->sum);
     char *ignored = NULL;

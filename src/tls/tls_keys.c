@@ -76,7 +76,10 @@ void tlsk_lookup_keys(tls_conn *c)
     if (!c->opt.keys || !c->s || !c->s->ch.present)
         return;
     c->ke = keylog_find(c->opt.keys, c->s->ch.random);
-    if (!decrypt_suite_for(c->s->version, c->s->sh.cipher)) {
+    bool usable = decrypt_suite_for(c->s->version, c->s->sh.cipher) != NULL;
+    if (usable && !c->ke && c->opt.refresh_keys && c->opt.refresh_keys(c->opt.refresh_ctx, true))
+        c->ke = keylog_find(c->opt.keys, c->s->ch.random); /* written since we last looked */
+    if (!usable) {
         /* secrets or not, nothing here can use them */
         c->ke = NULL;
         note_unsupported(c);
@@ -84,6 +87,24 @@ void tlsk_lookup_keys(tls_conn *c)
         free(c->s->decrypt_note);
         c->s->decrypt_outcome = SDEC_NO_KEYS;
         c->s->decrypt_note = strdup("no keys for this session in the key log");
+        if (c->opt.refresh_keys)
+            tlsw_start(c); /* they may still come: the client writes them as it goes */
+    }
+}
+
+void tlsk_keys_arrived(tls_conn *c, const keylog_entry *ke)
+{
+    session_t *s = c->s;
+    c->ke = ke;
+    free(s->decrypt_note);
+    s->decrypt_note = NULL;
+    s->decrypt_outcome = SDEC_NOT_TRIED;
+    if (c->tr && transcript_set_hash(c->tr, transcript_alg_for(s->version, s->sh.cipher)) != TRANSCRIPT_OK) {
+        /* unknown suite or too long a transcript: no Finished check */
+    }
+    if (s->tls13) {
+        tlsk_init13_dir(c, DIR_S2C, KEYLOG_SERVER_HANDSHAKE_TRAFFIC);
+        tlsk_init13_dir(c, DIR_C2S, KEYLOG_CLIENT_HANDSHAKE_TRAFFIC);
     }
 }
 
