@@ -103,7 +103,9 @@ void cli_usage(FILE *out)
           "  --format text|json    output format (default text)\n"
           "  --json                same as --format json: NDJSON, one object per connection, then a summary\n"
           "  -v                    more detail (extensions, offered ciphers, fingerprints)\n"
-          "  -q                    one line per connection\n"
+          "  -q                    one line per connection, with the short cause of a failure\n"
+          "  -l                    write each connection's output as soon as it ends (line\n"
+          "                        buffered, as tcpdump -l); automatic for -i and for a pipe\n"
           "  --color auto|always|never\n"
           "  --no-summary          no summary / audit table at the end\n"
           "  --only-failures       report only failed handshakes\n"
@@ -304,7 +306,7 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
     optind = 1;
     opterr = 0; /* our own messages, each starting with "mtlsdump:" */
     int c;
-    while ((c = getopt_long(argc, argv, ":r:i:c:s:B:Z:w:vqhnD", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":r:i:c:s:B:Z:w:vqlhnD", long_opts, NULL)) != -1) {
         uint64_t u;
         size_t sz;
         switch (c) {
@@ -345,6 +347,7 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
             break;
         case 'v': cfg->verbose++; break;
         case 'q': cfg->quiet = true; break;
+        case 'l': cfg->line_buffered = true; break;
         case 'h': cli_usage(stdout); return CLI_EXIT_OK;
         case OPT_VERSION: printf("mtlsdump %s\n", MTLS_VERSION); return CLI_EXIT_OK;
         case OPT_JSON: cfg->format = "json"; break;

@@ -73,20 +73,6 @@ typedef struct flow_ctx {
 
 static char *oom_error(void) { return strdup("out of memory"); }
 
-/* The input is still being written while we read it: a live interface, or a
- * capture read from a pipe, FIFO or terminal rather than from a file. */
-static bool input_is_live(const mtls_config *cfg)
-{
-    if (cfg->iface)
-        return true;
-    if (!cfg->read_file)
-        return false;
-    struct stat sb;
-    if (strcmp(cfg->read_file, "-") == 0)
-        return fstat(STDIN_FILENO, &sb) != 0 || !S_ISREG(sb.st_mode);
-    return stat(cfg->read_file, &sb) == 0 && !S_ISREG(sb.st_mode);
-}
-
 static void warn_malformed(const char *path, const keylog_stats *ks)
 {
     if (ks->malformed)
@@ -139,7 +125,7 @@ static int follow_keys(engine_t *e, const mtls_config *cfg, char **err)
 /* --keylog FILE. */
 static int load_keys(engine_t *e, const mtls_config *cfg, char **err)
 {
-    if (cfg->keylog && input_is_live(cfg))
+    if (cfg->keylog && cfg->input_live)
         return follow_keys(e, cfg, err);
     if (cfg->keylog) {
         e->keys = keylog_new();
@@ -388,8 +374,8 @@ static bool report_session(engine_t *e, const session_t *s)
             if (outbuf_failed(e->rec) || out_records_add(&e->records, s->id, bytes, n) < 0)
                 e->out_error = true; /* a record lost to OOM is output lost */
         }
-        if (e->cfg->iface)
-            fflush(e->out);
+        if (e->cfg->input_live || e->cfg->line_buffered)
+            fflush(e->out); /* a person or a pipeline is waiting for it (-l) */
     }
     diagnosis_cleanup(&d);
     conn_analysis_cleanup(&a);

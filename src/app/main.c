@@ -12,6 +12,20 @@
 #include "pipeline.h"
 #include "privdrop.h"
 
+/* The input is still being written while it is read: a live interface, or a
+ * capture read from a pipe, FIFO or terminal rather than from a file. */
+static bool input_is_live(const mtls_config *cfg, capture_t *cap)
+{
+    if (capture_is_live(cap))
+        return true;
+    if (!cfg->read_file)
+        return false;
+    struct stat sb;
+    if (strcmp(cfg->read_file, "-") == 0)
+        return fstat(STDIN_FILENO, &sb) != 0 || !S_ISREG(sb.st_mode);
+    return stat(cfg->read_file, &sb) == 0 && !S_ISREG(sb.st_mode);
+}
+
 static capture_t *g_capture;            /* for the signal handler only */
 static volatile sig_atomic_t g_signal; /* the signal that stopped the run, 0 if none */
 static volatile sig_atomic_t g_status; /* SIGUSR1: print a status line at the next packet */
@@ -147,6 +161,7 @@ int main(int argc, char **argv)
         cli_cleanup(&cfg);
         return 2;
     }
+    cfg.input_live = input_is_live(&cfg, cap);
     /* one engine or --threads workers, chosen here once */
     pipeline *pl = pipeline_new(&cfg, capture_datalink(cap), stdout, &err);
     if (!pl) {
