@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include "analysis.h"
@@ -162,11 +163,30 @@ void engine_add_secrets(engine_t *e, const uint8_t *text, size_t len)
 
 static void dsb_sink(void *ctx, const uint8_t *text, size_t len) { engine_add_secrets(ctx, text, len); }
 
-/* terminal: where the output finally goes (colour only for a terminal). */
+/* The width of the terminal the report goes to: $COLUMNS when set (as ls and
+ * less take it), else TIOCGWINSZ, else 80; 0 when it is not a terminal (files
+ * and pipes get one line per paragraph). */
+static size_t terminal_width(FILE *terminal)
+{
+    if (!isatty(fileno(terminal)))
+        return 0;
+    const char *env = getenv("COLUMNS");
+    char *end = NULL;
+    long v = env && *env ? strtol(env, &end, 10) : 0;
+    if (end && !*end && v > 0 && v < 10000)
+        return (size_t)v;
+    struct winsize ws;
+    if (ioctl(fileno(terminal), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    return 80;
+}
+
+/* terminal: where the output finally goes (colour and wrapping only for a terminal). */
 static reporter *make_reporter(const mtls_config *cfg, FILE *out, FILE *terminal)
 {
     report_options ro;
     memset(&ro, 0, sizeof(ro));
+    ro.width = terminal_width(terminal);
     ro.color = cfg->color == COLOR_ALWAYS ||
                (cfg->color == COLOR_AUTO && isatty(fileno(terminal)) && getenv("NO_COLOR") == NULL);
     ro.verbosity = cfg->verbose;

@@ -6,6 +6,7 @@
  */
 #include "summary.h"
 
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,7 @@ void summary_free(summary *sm)
         free(r->subject);
         free(r->issuer);
         free(r->status);
+        free(r->status_code);
         for (size_t k = 0; k < r->n_servers; k++)
             free(r->servers[k]);
         free(r->servers);
@@ -127,6 +129,21 @@ static int find_row(summary *sm, const char *sha, audit_row **out)
 
 static int add_server(audit_row *r, char *srv);
 
+/* The code of the chain's finding that carries its verify sentence in full
+ * (the text summary refers to it instead of repeating it), or NULL. */
+static const char *sentence_code(const chain_report *cc)
+{
+    if (cc->valid || !cc->verify_sentence)
+        return NULL;
+    size_t sl = strlen(cc->verify_sentence);
+    for (size_t i = 0; i < cc->findings.n; i++) {
+        const finding_t *f = &cc->findings.items[i];
+        if (f->message && f->code && strncmp(f->message, cc->verify_sentence, sl) == 0)
+            return f->code;
+    }
+    return NULL;
+}
+
 int summary_add(summary *sm, const conn_view *c)
 {
     const session_t *s = c->s;
@@ -158,6 +175,9 @@ int summary_add(summary *sm, const conn_view *c)
                            : cc->verify_sentence ? cc->verify_sentence
                            : cc->verify_error_str ? cc->verify_error_str
                                                   : "invalid");
+        const char *code = sentence_code(cc);
+        if (code && !(r->status_code = strdup(code)))
+            return -1;
         r->first_us = s->first_ts_us;
         if ((ci->subject && !r->subject) || (ci->issuer && !r->issuer) || !r->status)
             return -1;
@@ -230,11 +250,12 @@ int summary_merge(summary *dst, summary *src)
             free(keep.subject);
             free(keep.issuer);
             free(keep.status);
+            free(keep.status_code);
         } else if (from->last_us > r->last_us) {
             r->last_us = from->last_us;
         }
         if (r->subject == from->subject) { /* moved: src must not free them */
-            from->subject = from->issuer = from->status = NULL;
+            from->subject = from->issuer = from->status = from->status_code = NULL;
         }
         r->handshakes += from->handshakes;
         r->failures += from->failures;

@@ -2,12 +2,14 @@
 #include "summary_text.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "escape.h"
 #include "fmt_time.h"
 #include "summary_links.h"
+#include "wrap.h"
 
 static void day(char *buf, size_t n, int64_t t)
 {
@@ -49,7 +51,7 @@ static bool capture_lines(FILE *out, const summary *sm)
 }
 
 /* The audit table: one block per distinct client certificate. */
-static bool cert_rows(FILE *out, const summary *sm)
+static bool cert_rows(FILE *out, const summary *sm, size_t width)
 {
     bool err = false;
     size_t n = summary_distinct_certs(sm);
@@ -69,7 +71,14 @@ static bool cert_rows(FILE *out, const summary *sm)
         fputs("\n    issuer:  ", out);
         err |= esc_fputs(out, r->issuer ? r->issuer : "-", strlen(r->issuer ? r->issuer : "-")) < 0;
         fprintf(out, "\n    sha256:  %s\n    valid:   %s .. %s; ", r->sha256, nb, na);
-        err |= esc_fputs(out, r->status, strlen(r->status)) < 0;
+        if (r->status_code) {
+            /* said in full once, in the connection's finding */
+            err |= fprintf(out, "INVALID, see finding %s", r->status_code) < 0;
+        } else {
+            char *e = esc_text(r->status, strlen(r->status));
+            err |= !e || wrap_fputs(out, e, 19 + strlen(nb) + strlen(na), 6, width) < 0;
+            free(e);
+        }
         fprintf(out, "%s\n    handshakes: %" PRIu64 " (%" PRIu64 " failed), first %s, last %s\n    servers:",
                 r->trust_checked ? "" : " (trust not checked)", r->handshakes, r->failures, f1, f2);
         for (size_t k = 0; k < r->n_servers; k++) {
@@ -133,7 +142,7 @@ static bool link_lines(FILE *out, const summary_links *l)
     return err || !summary_links_complete(l);
 }
 
-int summary_write_text(FILE *out, const summary *sm, bool color)
+int summary_write_text(FILE *out, const summary *sm, bool color, size_t width)
 {
     bool err = false;
     size_t conns = summary_connections(sm);
@@ -146,7 +155,7 @@ int summary_write_text(FILE *out, const summary *sm, bool color)
             err = true;
     }
     err |= capture_lines(out, sm);
-    err |= cert_rows(out, sm);
+    err |= cert_rows(out, sm, width);
     err |= link_lines(out, summary_links_of(sm));
     return err || ferror(out) ? -1 : 0;
 }
