@@ -99,15 +99,35 @@ printf '#!/bin/sh\ncat "%s"; sleep 1; [ "$1" = keys ] && cat "%s" >> "%s"; sleep
   "$tmp/p1.pcap" "samples/keylogs/$cap.keys" "$tmp/late.keys" "$tmp/p2.raw" > "$tmp/feed.sh"
 chmod +x "$tmp/feed.sh"
 mkfifo "$tmp/fifo"
-: > "$tmp/late.keys"
-"$tmp/feed.sh" keys > "$tmp/fifo" &
-pids+=($!)
-"$bin" -r "$tmp/fifo" --keylog "$tmp/late.keys" --json --no-summary --ca "$pki/root.pem" > "$tmp/late.json" 2> "$tmp/late.err"
 "$bin" -r "samples/pcaps/$cap.pcap" --keylog "samples/keylogs/$cap.keys" --json --no-summary --ca "$pki/root.pem" > "$tmp/ref.json" 2>/dev/null
-if [ "$(jq -r '.mtls.verdict + " " + (.mtls.decrypted|tostring)' "$tmp/late.json")" = "client_cert_rejected true" ] &&
-   diff <(jq -S . "$tmp/late.json") <(jq -S . "$tmp/ref.json") > "$tmp/late.diff"; then
-  ok "FIFO, secrets appended after the handshake was read: decrypted, same report as with the key log at start"
-else bad "late secrets: $(jq -c '[.mtls.verdict, .mtls.decrypted, .mtls.decrypt_note]' "$tmp/late.json")"; head -20 "$tmp/late.diff"; cat "$tmp/late.err"; fi
+for threads in 1 2; do # one engine; workers that follow the file each
+  : > "$tmp/late.keys"
+  "$tmp/feed.sh" keys > "$tmp/fifo" &
+  pids+=($!)
+  "$bin" -r "$tmp/fifo" --threads $threads --keylog "$tmp/late.keys" --json --no-summary --ca "$pki/root.pem" > "$tmp/late.json" 2> "$tmp/late.err"
+  if [ "$(jq -r '.mtls.verdict + " " + (.mtls.decrypted|tostring)' "$tmp/late.json")" = "client_cert_rejected true" ] &&
+     diff <(jq -S . "$tmp/late.json") <(jq -S . "$tmp/ref.json") > "$tmp/late.diff"; then
+    ok "FIFO (--threads $threads), secrets appended after the handshake was read: decrypted, same report as with the key log at start"
+  else bad "late secrets (--threads $threads): $(jq -c '[.mtls.verdict, .mtls.decrypted, .mtls.decrypt_note]' "$tmp/late.json")"; head -20 "$tmp/late.diff"; cat "$tmp/late.err"; fi
+done
+
+# more sessions, cut in the middle (TLS 1.2 with its keys needed at the ChangeCipherSpec, a
+# renegotiation, GnuTLS TLS 1.3), the secrets appended at the cut: the report is the one a
+# complete key log gives
+for c in tls12-apache-unknown-ca tls12-apache-reneg-mtls-ok gnutls-tls13-mtls-ok; do
+  n=$(capinfos -c -M "samples/pcaps/$c.pcap" | awk '/Number of packets/ {print $NF}'); h=$((n / 2))
+  editcap -F pcap -r "samples/pcaps/$c.pcap" "$tmp/c1.pcap" "1-$h" > /dev/null
+  editcap -F pcap -r "samples/pcaps/$c.pcap" "$tmp/c2.pcap" "$((h + 1))-$n" > /dev/null
+  tail -c +25 "$tmp/c2.pcap" > "$tmp/c2.raw"
+  : > "$tmp/cut.keys"
+  ( cat "$tmp/c1.pcap"; sleep 0.7; cat "samples/keylogs/$c.keys" >> "$tmp/cut.keys"; sleep 0.3; cat "$tmp/c2.raw" ) > "$tmp/fifo" &
+  pids+=($!)
+  "$bin" -r "$tmp/fifo" --keylog "$tmp/cut.keys" --json --no-summary --ca "$pki/root.pem" > "$tmp/cut.json" 2>/dev/null
+  "$bin" -r "samples/pcaps/$c.pcap" --keylog "samples/keylogs/$c.keys" --json --no-summary --ca "$pki/root.pem" > "$tmp/cutref.json" 2>/dev/null
+  if [ "$(jq -r .mtls.decrypted "$tmp/cut.json")" = true ] && diff <(jq -S . "$tmp/cut.json") <(jq -S . "$tmp/cutref.json") > /dev/null; then
+    ok "$c cut after packet $h of $n, secrets at the cut: the report of a complete key log"
+  else bad "$c cut at $h: $(jq -c '[.mtls.verdict, .mtls.decrypted, .mtls.decrypt_note]' "$tmp/cut.json")"; fi
+done
 
 # the same feed, no secrets ever: the session is sealed (the same as a file read without a key log)
 : > "$tmp/late.keys"
