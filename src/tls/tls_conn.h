@@ -162,6 +162,7 @@ typedef struct key_wait {
     bool done;             /* this session waited once already: never again */
     growbuf buf;           /* held records: {key_wait_hdr, record bytes}... (capped, charged) */
     uint32_t records;
+    uint64_t since_ts;     /* packet time of the first held record */
 } key_wait;
 
 struct tls_conn {
@@ -270,6 +271,10 @@ void tlsr_replay_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *rec
 /* Bytes of records one session holds while it waits for its secrets (a TLS
  * 1.3 handshake with a client certificate and the first exchange fit well). */
 #define TLSW_HOLD_MAX (256u * 1024u)
+/* ... and for this long (packet time, microseconds): a client writes its
+ * secrets as it derives them, so a long-lived connection without them stops
+ * holding its records (and memory) soon. */
+#define TLSW_HOLD_MAX_US (10ull * 1000000ull)
 /* The session's secrets are not in a key log still being written: hold its
  * records from now on (ServerHello time). */
 void tlsw_start(tls_conn *c);

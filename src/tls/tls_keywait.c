@@ -10,8 +10,9 @@
  * them as sealed, and re-reads the key log as they come (at most every 20 ms,
  * tls_options.refresh_keys). When the secrets arrive the held records are
  * replayed through the record layer, decrypted. The wait ends without them
- * when the hold is full (TLSW_HOLD_MAX bytes of records: the decrypt note
- * says so), or at the first TCP event (FIN, RST, gap) or the connection's end,
+ * when the hold is full (TLSW_HOLD_MAX bytes of records) or has lasted
+ * TLSW_HOLD_MAX_US of packet time (the decrypt note says which), or at the
+ * first TCP event (FIN, RST, gap) or the connection's end,
  * after one last read of the key log; the records are then replayed as the
  * sealed records they are, so the session is the one it would have been with
  * that key log at start.
@@ -45,20 +46,33 @@ static const keylog_entry *find_keys(tls_conn *c, bool force)
     return ke;
 }
 
+/* Why a wait ended. */
+typedef enum wait_end {
+    WAIT_SETTLED = 0, /* secrets found, or a TCP event / the end of the flow */
+    WAIT_FULL,        /* TLSW_HOLD_MAX bytes held */
+    WAIT_TOO_LONG,    /* TLSW_HOLD_MAX_US of packet time since the first held record */
+} wait_end;
+
 /* Stop waiting: set the keys up when they came, then replay what was held. */
-static void finish_wait(tls_conn *c, const keylog_entry *ke, bool full)
+static void finish_wait(tls_conn *c, const keylog_entry *ke, wait_end why)
 {
     c->kw.on = false;
     if (ke) {
         tlsk_keys_arrived(c, ke);
-    } else if (full) {
+    } else if (why != WAIT_SETTLED) {
         free(c->s->decrypt_note);
         c->s->decrypt_note = NULL;
         char note[200];
-        snprintf(note, sizeof note,
-                 "no keys for this session in the key log (re-read while %u KiB of the session's records were "
-                 "held waiting for them)",
-                 TLSW_HOLD_MAX / 1024u);
+        if (why == WAIT_FULL)
+            snprintf(note, sizeof note,
+                     "no keys for this session in the key log (re-read while %u KiB of the session's records were "
+                     "held waiting for them)",
+                     TLSW_HOLD_MAX / 1024u);
+        else
+            snprintf(note, sizeof note,
+                     "no keys for this session in the key log (re-read for %u s while the session's records were "
+                     "held waiting for them)",
+                     (unsigned)(TLSW_HOLD_MAX_US / 1000000u));
         c->s->decrypt_note = strdup(note);
     }
     growbuf held = c->kw.buf; /* replay from a buffer of our own: the record layer may buffer again */
@@ -82,19 +96,26 @@ bool tlsw_hold(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *rec, size_t 
     if (!c->kw.on || !c->s)
         return false;
     key_wait_hdr h = {ts, (uint32_t)reclen, (uint32_t)d};
+    if (c->kw.records == 0)
+        c->kw.since_ts = ts;
+    else if (ts > c->kw.since_ts + TLSW_HOLD_MAX_US) {
+        /* the client writes its secrets as it derives them: these will not come */
+        finish_wait(c, find_keys(c, true), WAIT_TOO_LONG);
+        return false;
+    }
     size_t before = c->kw.buf.len;
     if (before + sizeof(h) + reclen > TLSW_HOLD_MAX ||
         tlsbuf_append(c, &c->kw.buf, (const uint8_t *)&h, sizeof(h), TLSW_HOLD_MAX) < 0 ||
         tlsbuf_append(c, &c->kw.buf, rec, reclen, TLSW_HOLD_MAX) < 0) {
         /* the hold is full (or no memory for it): one last look, then go on without waiting */
         c->kw.buf.len = before;
-        finish_wait(c, find_keys(c, true), true);
+        finish_wait(c, find_keys(c, true), WAIT_FULL);
         return false;
     }
     c->kw.records++;
     const keylog_entry *ke = find_keys(c, false);
     if (ke)
-        finish_wait(c, ke, false);
+        finish_wait(c, ke, WAIT_SETTLED);
     return true;
 }
 
@@ -107,5 +128,5 @@ void tlsw_settle(tls_conn *c)
         tlsbuf_free(c, &c->kw.buf);
         return;
     }
-    finish_wait(c, find_keys(c, true), false);
+    finish_wait(c, find_keys(c, true), WAIT_SETTLED);
 }

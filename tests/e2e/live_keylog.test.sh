@@ -140,6 +140,16 @@ if [ "$(jq -r '.mtls.decrypted' "$tmp/none.json")" = false ] &&
   ok "FIFO, secrets never written: reported sealed, as a file read with that key log"
 else bad "no secrets: $(jq -c '[.mtls.verdict, .mtls.decrypted]' "$tmp/none.json")"; fi
 
+# a session whose secrets do not come stops waiting after 10 s of packet time (here its
+# second half comes 20 s later), and says so
+editcap -F pcap -t 20 "$tmp/p2.pcap" "$tmp/p2late.pcap" > /dev/null
+: > "$tmp/late.keys"
+cat "$tmp/p1.pcap" <(tail -c +25 "$tmp/p2late.pcap") |
+  "$bin" -r - --threads 1 --keylog "$tmp/late.keys" --json --no-summary --ca "$pki/root.pem" > "$tmp/slow.json" 2>/dev/null
+note=$(jq -r .mtls.decrypt_note "$tmp/slow.json")
+[ "$note" = "no keys for this session in the key log (re-read for 10 s while the session's records were held waiting for them)" ] &&
+  ok "secrets that never come: the wait ends after 10 s of packet time, said in the note" || bad "10 s bound: note '$note'"
+
 # the key log does not exist when the capture starts: said, not an error; read once it appears
 rm -f "$tmp/late.keys"
 "$tmp/feed.sh" keys > "$tmp/fifo" &
