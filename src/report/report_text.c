@@ -584,10 +584,16 @@ int rtext_session(FILE *f, const conn_view *c, const rtext_options *opt)
                                                                              : "Server ServerKeyExchange signature",
             cv->scheme ? names_sigscheme(cv->scheme, &nb) : "(no scheme)");
         const proof_result *pr = d < 2 ? &c->a->cv[d] : &c->a->ske;
-        raw(&o, pr->result == 1 ? "verified" : pr->result == 0 ? "DOES NOT VERIFY" : "not checked");
+        const char *res = pr->result == 1 ? "verified" : pr->result == 0 ? "DOES NOT VERIFY" : "not checked";
+        raw(&o, res);
         if (pr->note) {
             raw(&o, " (");
-            wire(&o, pr->note);
+            char line[160];
+            snprintf(line, sizeof line, "%s: %s, %s (",
+                     d == DIR_C2S ? "Client CertificateVerify" : d == DIR_S2C ? "Server CertificateVerify"
+                                                                   : "Server ServerKeyExchange signature",
+                     cv->scheme ? names_sigscheme(cv->scheme, &nb) : "(no scheme)", res);
+            para(&o, strlen(line), 2, pr->note);
             raw(&o, ")");
         }
         raw(&o, "\n");

@@ -103,26 +103,39 @@ static int put_ids(FILE *out, const link_ids *s)
 
 /* "Intermediates sent on other connections:", "Resumptions:", the cap;
  * nothing when there is nothing to say. */
-static bool link_lines(FILE *out, const summary_links *l)
+static bool link_lines(FILE *out, const summary_links *l, size_t width)
 {
     int err = 0;
     size_t n_int = summary_links_n_intermediates(l);
-    if (n_int)
-        err |= fputs("Intermediates sent on other connections (not used for any connection's own "
-                     "verdict):\n", out) == EOF;
+    if (n_int) {
+        err |= wrap_fputs(out, "Intermediates sent on other connections (not used for any connection's own "
+                               "verdict):", 0, 2, width) < 0;
+        err |= fputc('\n', out) == EOF;
+    }
     for (size_t i = 0; i < n_int; i++) {
+        /* one paragraph, made whole first so that a terminal gets it wrapped */
+        char *para = NULL;
+        size_t plen = 0;
+        FILE *m = open_memstream(&para, &plen);
+        if (!m)
+            return true;
         link_intermediate it = summary_links_intermediate(l, i);
         const char *side = it.lacked_by_server ? "server" : "client";
-        err |= fputs("  - \"", out) == EOF;
-        err |= esc_fputs(out, it.subject, strlen(it.subject)) < 0;
-        err |= fprintf(out, "\" (sha256 %.16s...) was sent on ", it.sha256) < 0;
-        err |= put_ids(out, it.sent_on);
-        err |= fprintf(out, "; the %s chains of ", side) < 0;
-        err |= put_ids(out, it.lacked_on);
-        err |= fprintf(out, " lacked it: if it is the intermediate of a trusted root, the %s must "
-                            "send it (a CA file containing it, --ca, makes that a "
-                            "missing_intermediate finding)\n",
+        err |= fputc('"', m) == EOF;
+        err |= esc_fputs(m, it.subject, strlen(it.subject)) < 0;
+        err |= fprintf(m, "\" (sha256 %.16s...) was sent on ", it.sha256) < 0;
+        err |= put_ids(m, it.sent_on);
+        err |= fprintf(m, "; the %s chains of ", side) < 0;
+        err |= put_ids(m, it.lacked_on);
+        err |= fprintf(m, " lacked it: if it is the intermediate of a trusted root, the %s must "
+                          "send it (a CA file containing it, --ca, makes that a "
+                          "missing_intermediate finding)",
                        side) < 0;
+        err |= fclose(m) != 0;
+        err |= fputs("  - ", out) == EOF;
+        err |= !para || wrap_fputs(out, para, 4, 4, width) < 0;
+        err |= fputc('\n', out) == EOF;
+        free(para);
     }
     size_t n_res = 0;
     const link_resumption *res = summary_links_resumptions(l, &n_res);
@@ -156,6 +169,6 @@ int summary_write_text(FILE *out, const summary *sm, bool color, size_t width)
     }
     err |= capture_lines(out, sm);
     err |= cert_rows(out, sm, width);
-    err |= link_lines(out, summary_links_of(sm));
+    err |= link_lines(out, summary_links_of(sm), width);
     return err || ferror(out) ? -1 : 0;
 }
