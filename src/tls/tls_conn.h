@@ -159,10 +159,13 @@ typedef enum reneg_phase {
  * still being written (tls_keywait.c). */
 typedef struct key_wait {
     bool on;               /* records are being held */
-    bool done;             /* this session waited once already: never again */
+    bool entry;            /* waiting for the session's key log entry (its ServerHello had none) */
+    bool pend_on[2];       /* direction d waits for secret pend[d] before it can (re)key */
+    keylog_kind pend[2];
+    uint32_t waits;        /* waits started (capped) */
     growbuf buf;           /* held records: {key_wait_hdr, record bytes}... (capped, charged) */
-    uint32_t records;
-    uint64_t since_ts;     /* packet time of the first held record */
+    uint32_t records;      /* held by the current wait */
+    uint64_t since_ts;     /* packet time of the current wait's first held record */
 } key_wait;
 
 struct tls_conn {
@@ -276,8 +279,14 @@ void tlsr_replay_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *rec
  * holding its records (and memory) soon. */
 #define TLSW_HOLD_MAX_US (10ull * 1000000ull)
 /* The session's secrets are not in a key log still being written: hold its
- * records from now on (ServerHello time). */
-void tlsw_start(tls_conn *c);
+ * records from now on (ServerHello time) until its entry has the secrets the
+ * first keys need. */
+void tlsw_wait_entry(tls_conn *c);
+/* Direction d needs secret k, which the session's entry lacks: read the key
+ * log now; still missing, hold the records from now on until it comes. True
+ * when waiting (the set-up is done when it arrives), false when the secret is
+ * there now or cannot be waited for (a complete key log, too many waits). */
+bool tlsw_wait_secret(tls_conn *c, mtls_dir d, keylog_kind k);
 /* A whole record of d while waiting: true when it was held (or replayed with
  * the secrets that just arrived), false when waiting ended (the hold is full:
  * the held records were replayed without keys) and the caller processes it. */

@@ -59,7 +59,11 @@ void tlsk_keys_failed(tls_conn *c, mtls_dir d, int rc)
 void tlsk_init13_dir(tls_conn *c, mtls_dir d, keylog_kind k)
 {
     dir_state *ds = &c->d[d];
-    if (!c->ke || !keylog_entry_has(c->ke, k) || ds->key_state == KEYS_FAILED)
+    if (!c->ke || ds->key_state == KEYS_FAILED)
+        return;
+    if (!keylog_entry_has(c->ke, k) && tlsw_wait_secret(c, d, k))
+        return; /* the client has not written it yet: set up when it comes (tls_keywait.c) */
+    if (!keylog_entry_has(c->ke, k))
         return;
     decrypt_dir_cleanup(&ds->dec);
     decrypt_dir_init(&ds->dec);
@@ -87,8 +91,7 @@ void tlsk_lookup_keys(tls_conn *c)
         free(c->s->decrypt_note);
         c->s->decrypt_outcome = SDEC_NO_KEYS;
         c->s->decrypt_note = strdup("no keys for this session in the key log");
-        if (c->opt.refresh_keys)
-            tlsw_start(c); /* they may still come: the client writes them as it goes */
+        tlsw_wait_entry(c); /* a key log still being written: they may still come */
     }
 }
 

@@ -129,6 +129,22 @@ for c in tls12-apache-unknown-ca tls12-apache-reneg-mtls-ok gnutls-tls13-mtls-ok
   else bad "$c cut at $h: $(jq -c '[.mtls.verdict, .mtls.decrypted, .mtls.decrypt_note]' "$tmp/cut.json")"; fi
 done
 
+# the secrets in two writes, as a client writes them: the handshake secrets after the
+# ServerHello, the application secrets only after the server's Finished was read (the
+# session waits a second time, for those), and the report is still the complete key log's
+editcap -F pcap -r "samples/pcaps/$cap.pcap" "$tmp/t1.pcap" 1-6 > /dev/null   # up to the server's flight
+editcap -F pcap -r "samples/pcaps/$cap.pcap" "$tmp/t2.pcap" 7-8 > /dev/null   # the client's flight
+editcap -F pcap -r "samples/pcaps/$cap.pcap" "$tmp/t3.pcap" 9-12 > /dev/null  # application data, alert, end
+: > "$tmp/two.keys"
+( cat "$tmp/t1.pcap"; sleep 0.7; grep '_HANDSHAKE_TRAFFIC_SECRET ' "samples/keylogs/$cap.keys" >> "$tmp/two.keys"; sleep 0.3
+  tail -c +25 "$tmp/t2.pcap"; sleep 0.7; grep -v '_HANDSHAKE_TRAFFIC_SECRET ' "samples/keylogs/$cap.keys" >> "$tmp/two.keys"; sleep 0.3
+  tail -c +25 "$tmp/t3.pcap" ) > "$tmp/fifo" &
+pids+=($!)
+"$bin" -r "$tmp/fifo" --keylog "$tmp/two.keys" --json --no-summary --ca "$pki/root.pem" > "$tmp/two.json" 2>/dev/null
+if [ "$(jq -r .mtls.decrypted "$tmp/two.json")" = true ] && diff <(jq -S . "$tmp/two.json") <(jq -S . "$tmp/ref.json") > /dev/null; then
+  ok "handshake secrets first, application secrets after the server's Finished: the report of a complete key log"
+else bad "two writes: $(jq -c '[.mtls.verdict, .mtls.decrypted, .mtls.decrypt_note]' "$tmp/two.json")"; fi
+
 # the same feed, no secrets ever: the session is sealed (the same as a file read without a key log)
 : > "$tmp/late.keys"
 "$tmp/feed.sh" none > "$tmp/fifo" &

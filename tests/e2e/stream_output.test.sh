@@ -51,7 +51,8 @@ else
   echo "skipped -l write count: no strace"
 fi
 # -l in --help
-"$bin" --help | grep -q '^  -l  ' && ok "-l in --help" || bad "-l not in --help"
+help=$("$bin" --help) # (not piped into grep -q: under pipefail its early exit would fail the pipe)
+grep -q '^  -l  ' <<< "$help" && ok "-l in --help" || bad "-l not in --help"
 
 echo "stream_output: $pass passed, $fail failed"
 [ "$fail" = 0 ]
