@@ -78,6 +78,7 @@ live() {
   local peak
   peak=$(jq -r 'select(.type=="connection") | .mtls.verdict' "$tmp/live.ndjson" | sed -n 3p)
   [ "$peak" = encrypted ] || [ "$peak" = mtls_ok ] && ok "the sealed session still gets a verdict ($peak)" || bad "third verdict '$peak'"
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done # (in the namespace's shell, the trap outside does not see them)
 }
 if [ "$(id -u)" != 0 ]; then
   echo "skipped: live part needs root"
