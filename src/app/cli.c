@@ -2,6 +2,7 @@
 
 #include "reporter.h"
 #include "verdict.h"
+#include "version.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -106,7 +107,9 @@ void cli_usage(FILE *out)
           "  --format text|json    output format (default text)\n"
           "  --json                same as --format json: NDJSON, one object per connection, then a summary\n"
           "  -v                    more detail (extensions, offered ciphers, fingerprints)\n"
-          "  -q                    one line per connection\n"
+          "  -q                    one line per connection, with the short cause of a failure\n"
+          "  -l                    write each connection's output as soon as it ends (line\n"
+          "                        buffered, as tcpdump -l); automatic for -i and for a pipe\n"
           "  --color auto|always|never\n"
           "  --no-summary          no summary / audit table at the end\n"
           "  --only-failures       report only failed handshakes\n"
@@ -141,14 +144,18 @@ void cli_usage(FILE *out)
           "\n"
           "Checks (CI):\n"
           "  --expect V[,V...]     every reported connection's verdict must be one of these\n"
+          "Other:\n"
+          "  -h, --help            this help\n"
+          "  --version             the version of mtlsdump and of the libraries it runs with\n"
           "\n"
           "Exit status: 0 no failed handshake (with --expect: every verdict expected), 1 at least\n"
           "one failed handshake (with --expect: an unexpected verdict), 2 usage, input or -w write error,\n"
           "3 no connection was reported although --expect or a filter was given, 130/143 reading a\n"
           "file was interrupted by SIGINT/SIGTERM (the summary says \"interrupted\").\n"
           "\n"
-          "Environment: SSLKEYLOGFILE (key log when --keylog is not given), NO_COLOR (no colour\n"
-          "with --color auto), CI (no progress line on a terminal).\n"
+          "Environment: SSLKEYLOGFILE (key log when --keylog is not given; followed as it grows\n"
+          "for -i and a piped input), NO_COLOR (no colour with --color auto), CI (no progress\n"
+          "line on a terminal), COLUMNS (the width text is wrapped to on a terminal).\n"
           "See docs/usage.md and the mtlsdump(1) man page.\n",
           out);
 }
@@ -322,7 +329,7 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
     optind = 1;
     opterr = 0; /* our own messages, each starting with "mtlsdump:" */
     int c;
-    while ((c = getopt_long(argc, argv, ":r:V:i:c:s:B:Z:w:vqhnD", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":r:V:i:c:s:B:Z:w:vqlhnD", long_opts, NULL)) != -1) {
         uint64_t u;
         size_t sz;
         switch (c) {
@@ -367,8 +374,9 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
             break;
         case 'v': cfg->verbose++; break;
         case 'q': cfg->quiet = true; break;
+        case 'l': cfg->line_buffered = true; break;
         case 'h': cli_usage(stdout); return CLI_EXIT_OK;
-        case OPT_VERSION: printf("mtlsdump %s\n", MTLS_VERSION); return CLI_EXIT_OK;
+        case OPT_VERSION: return version_print(stdout) < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
         case OPT_JSON: cfg->format = "json"; break;
         case OPT_FORMAT:
             if (!reporter_find(optarg))

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 
 #include "analysis.h"
 #include "certdump.h"
@@ -59,6 +61,8 @@ struct engine {
     size_t n_warned_links;
     bool worker;          /* one of --threads' workers: the front prints the summary */
     keylog *shared_keys;  /* a worker's view of the front's key log (not owned) */
+    keylog_watch *kw;     /* --keylog still being written (live, pipe): read as it grows */
+    bool kw_warned;       /* malformed lines met while following it were said */
     FILE *final_out;      /* --sort: where the sorted records go at the end */
     outbuf *rec;          /* --sort: the record being written */
     out_records records;  /* --sort: every connection's output, sorted at the end */
@@ -79,9 +83,60 @@ typedef struct flow_ctx {
 
 static char *oom_error(void) { return strdup("out of memory"); }
 
+static void warn_malformed(const char *path, const keylog_stats *ks)
+{
+    if (ks->malformed)
+        fprintf(stderr, "mtlsdump: warning: key log '%s': %zu malformed line%s ignored (first at line %zu)\n", path,
+                ks->malformed, ks->malformed == 1 ? "" : "s", ks->bad_lines_n ? ks->bad_lines[0] : 0);
+}
+
+/* tlss_options.refresh_keys: read what the key log gained since the last look. */
+static bool refresh_keys(void *ctx, bool force)
+{
+    engine_t *e = ctx;
+    size_t added = 0;
+    keylog_stats ks;
+    memset(&ks, 0, sizeof(ks));
+    if (keylog_watch_poll(e->kw, e->keys, force, &added, &ks) != KEYLOG_OK && !e->kw_warned) {
+        e->kw_warned = true;
+        fprintf(stderr, "mtlsdump: warning: cannot read key log '%s' any more\n", e->cfg->keylog);
+    }
+    if (ks.malformed && !e->kw_warned) {
+        e->kw_warned = true;
+        warn_malformed(e->cfg->keylog, &ks);
+    }
+    return added > 0;
+}
+
+/* A live key log: the client writes it while we capture. It may not exist
+ * yet; it is read as it grows (keylog_watch). */
+static int follow_keys(engine_t *e, const mtls_config *cfg, char **err)
+{
+    keylog_stats ks;
+    memset(&ks, 0, sizeof(ks));
+    if (!(e->keys = keylog_new()) || !(e->kw = keylog_watch_new(cfg->keylog, 0))) {
+        *err = oom_error();
+        return -1;
+    }
+    if (keylog_watch_poll(e->kw, e->keys, true, NULL, &ks) != KEYLOG_OK) {
+        if (asprintf(err, "cannot read key log '%s'", cfg->keylog) < 0)
+            *err = NULL;
+        return -1;
+    }
+    warn_malformed(cfg->keylog, &ks);
+    struct stat sb;
+    if (stat(cfg->keylog, &sb) != 0)
+        fprintf(stderr, "mtlsdump: key log '%s' does not exist yet: it is read as it is written\n", cfg->keylog);
+    e->topt.refresh_keys = refresh_keys;
+    e->topt.refresh_ctx = e;
+    return 0;
+}
+
 /* --keylog FILE. */
 static int load_keys(engine_t *e, const mtls_config *cfg, char **err)
 {
+    if (cfg->keylog && cfg->input_live)
+        return follow_keys(e, cfg, err);
     if (cfg->keylog) {
         e->keys = keylog_new();
         keylog_stats ks;
@@ -115,11 +170,30 @@ void engine_add_secrets(engine_t *e, const uint8_t *text, size_t len)
         fprintf(stderr, "mtlsdump: using TLS secrets from the capture's pcapng Decryption Secrets Blocks\n");
 }
 
-/* terminal: where the output finally goes (colour only for a terminal). */
+/* The width of the terminal the report goes to: $COLUMNS when set (as ls and
+ * less take it), else TIOCGWINSZ, else 80; 0 when it is not a terminal (files
+ * and pipes get one line per paragraph). */
+static size_t terminal_width(FILE *terminal)
+{
+    if (!isatty(fileno(terminal)))
+        return 0;
+    const char *env = getenv("COLUMNS");
+    char *end = NULL;
+    long v = env && *env ? strtol(env, &end, 10) : 0;
+    if (end && !*end && v > 0 && v < 10000)
+        return (size_t)v;
+    struct winsize ws;
+    if (ioctl(fileno(terminal), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    return 80;
+}
+
+/* terminal: where the output finally goes (colour and wrapping only for a terminal). */
 static reporter *make_reporter(const mtls_config *cfg, FILE *out, FILE *terminal)
 {
     report_options ro;
     memset(&ro, 0, sizeof(ro));
+    ro.width = terminal_width(terminal);
     ro.color = cfg->color == COLOR_ALWAYS ||
                (cfg->color == COLOR_AUTO && isatty(fileno(terminal)) && getenv("NO_COLOR") == NULL);
     ro.verbosity = cfg->verbose;
@@ -231,6 +305,20 @@ engine_t *engine_new_worker(engine_t *front, const mtls_config *cfg, FILE *out, 
     e->shared_keys = front->keys;
     e->topt.keys = front->keys;
     e->dopt.keylog_given = front->dopt.keylog_given;
+    if (front->kw) {
+        /* a live key log: each worker reads what it gains into a key log of its
+         * own (the front's is read without a lock), from where the front's ends */
+        if (!(e->keys = keylog_new()) ||
+            !(e->kw = keylog_watch_new(cfg->keylog, keylog_watch_offset(front->kw)))) {
+            *err = oom_error();
+            engine_free(e);
+            return NULL;
+        }
+        keylog_set_fallback(e->keys, e->shared_keys);
+        e->topt.keys = e->keys;
+        e->topt.refresh_keys = refresh_keys;
+        e->topt.refresh_ctx = e;
+    }
     return e;
 }
 
@@ -280,6 +368,7 @@ void engine_free(engine_t *e)
     engine_shed(e); /* flows, analyzer, reporter (a worker has shed them already) */
     analyzer_free(e->an_shared);
     decoder_free(e->dec);
+    keylog_watch_free(e->kw);
     keylog_free(e->keys);
     if (!e->worker) {
         summary_free(e->sum);
@@ -342,8 +431,8 @@ static bool report_session(engine_t *e, const session_t *s, verdict_t *verdict)
             if (outbuf_failed(e->rec) || out_records_add(&e->records, s->id, bytes, n) < 0)
                 e->out_error = true; /* a record lost to OOM is output lost */
         }
-        if (e->cfg->iface)
-            fflush(e->out);
+        if (e->cfg->input_live || e->cfg->line_buffered)
+            fflush(e->out); /* a person or a pipeline is waiting for it (-l) */
         if (e->on_reported)
             e->on_reported(e->on_reported_ctx);
     }

@@ -12,6 +12,28 @@
 #include "pipeline.h"
 #include "privdrop.h"
 
+/* The input is still being written while it is read: a live interface, or a
+ * capture read from a pipe, FIFO or terminal rather than from a file. */
+/* Live capture, or any capture file that is a pipe, FIFO or terminal: its
+ * connections' reports go out as they end, and a key log is followed. */
+static bool input_is_live(capture_t *cap)
+{
+    if (capture_is_live(cap))
+        return true;
+    for (size_t i = 0; i < capture_file_count(cap); i++) {
+        const char *name = NULL;
+        uint64_t ignored;
+        capture_file_info(cap, i, &name, &ignored);
+        struct stat sb;
+        if (!name)
+            continue;
+        if (strcmp(name, "-") == 0 ? fstat(STDIN_FILENO, &sb) != 0 || !S_ISREG(sb.st_mode)
+                                   : stat(name, &sb) == 0 && !S_ISREG(sb.st_mode))
+            return true;
+    }
+    return false;
+}
+
 static capture_t *g_capture;            /* for the signal handler only */
 static volatile sig_atomic_t g_signal; /* the signal that stopped the run, 0 if none */
 static volatile sig_atomic_t g_status; /* SIGUSR1: print a status line at the next packet */
@@ -160,6 +182,7 @@ int main(int argc, char **argv)
         cli_cleanup(&cfg);
         return 2;
     }
+    cfg.input_live = input_is_live(cap);
     /* one engine or --threads workers, chosen here once; it opens the -w
      * file, so that a root run can create it where only root may write */
     pipeline *pl = pipeline_new(&cfg, capture_datalink(cap), stdout, &err);

@@ -86,6 +86,7 @@ struct parallel {
     pthread_mutex_t done_mu; /* a worker that finished says so at once */
     pthread_cond_t done_cv;
     bool live;
+    bool flush_each;    /* -l, or a live or piped input: output written as each connection ends */
     unsigned n;
     worker *w;
     uint64_t last_tick;
@@ -261,7 +262,7 @@ static void write_out(worker *w)
     parallel_t *p = w->p;
     pthread_mutex_lock(&p->out_mu);
     (void)fwrite(bytes, 1, n, p->out);
-    if (p->live)
+    if (p->flush_each)
         fflush(p->out);
     pthread_mutex_unlock(&p->out_mu);
 }
@@ -434,6 +435,7 @@ parallel_t *parallel_new(engine_t *front, const mtls_config *cfg, unsigned n, FI
     p->out = out;
     p->n = n;
     p->live = cfg->iface != NULL;
+    p->flush_each = cfg->input_live || cfg->line_buffered;
     pthread_mutex_init(&p->out_mu, NULL);
     pthread_mutex_init(&p->done_mu, NULL);
     pthread_cond_init(&p->done_cv, NULL);
@@ -541,7 +543,7 @@ void parallel_packet(parallel_t *p, uint64_t ts, const uint8_t *data, size_t cap
     worker *w = &p->w[parallel_worker_for(pk.src, pk.dst, p->n)];
     if (p->inline_mode) { /* no copy: the engine reads the payload where it lies */
         engine_decoded(w->e, frame, &pk, NULL, 0, 0);
-        if ((p->unflushed += caplen) >= BATCH_BYTES)
+        if ((p->unflushed += caplen) >= BATCH_BYTES || (p->flush_each && (pk.flags & (TCP_FIN | TCP_RST))))
             flush_inline(p);
         return;
     }
@@ -555,6 +557,9 @@ void parallel_packet(parallel_t *p, uint64_t ts, const uint8_t *data, size_t cap
     en->pk.payload = NULL;
     if (pk.payload_len)
         memcpy(en + 1, pk.payload, pk.payload_len);
+    /* -l, a live or piped input: a connection may end here, its output is awaited */
+    if (p->flush_each && (pk.flags & (TCP_FIN | TCP_RST)))
+        push(w);
 }
 
 void parallel_tick(parallel_t *p, uint64_t now_us)

@@ -21,10 +21,14 @@ typedef struct mtls_config {
     int buffer_kib;            /* -B KiB: kernel capture buffer */
     const char *user;          /* -Z USER */
     int fanout_id;             /* --fanout ID: PACKET_FANOUT group (live, Linux); -1 = none */
+    bool input_live;           /* set once the input is open: a live interface, or a pipe, FIFO or
+                                * terminal still being written (each connection's output is flushed
+                                * as it ends; the key log is followed as it grows) */
     /* output */
     const char *format;        /* --format text|json (--json = json); NULL means text */
     int verbose;               /* -v / -vv */
     bool quiet;                /* -q: one line per connection */
+    bool line_buffered;        /* -l: flush each connection's output as it ends, whatever the input */
     color_mode color;
     bool no_summary;
     bool only_failures;

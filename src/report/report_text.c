@@ -17,6 +17,7 @@
 #include "reporter.h"
 #include "step_text.h"
 #include "summary_text.h"
+#include "wrap.h"
 
 #define C_RESET "\033[0m"
 #define C_BOLD "\033[1m"
@@ -32,6 +33,8 @@ typedef struct out {
     bool color;
     bool err;
     const conn_analysis *a;
+    const diagnosis *dg; /* NULL before the diagnosis is known */
+    size_t width;        /* wrap paragraphs to this many columns (a terminal), 0: never */
 } out_t;
 
 static void raw(out_t *o, const char *s)
@@ -59,6 +62,108 @@ static void wire(out_t *o, const char *s)
     }
     if (esc_fputs(o->f, s, strlen(s)) < 0)
         o->err = true;
+}
+
+/* An escaped wire or report sentence as a paragraph: the caller wrote a
+ * prefix of col columns; on a terminal the text is wrapped to its width,
+ * continuation lines indented by indent. */
+static void para(out_t *o, size_t col, size_t indent, const char *s)
+{
+    if (!o->width) {
+        wire(o, s);
+        return;
+    }
+    char *e = esc_text(s, strlen(s));
+    if (!e) {
+        o->err = true;
+        return;
+    }
+    if (wrap_fputs(o->f, e, col, indent, o->width) < 0)
+        o->err = true;
+    free(e);
+}
+
+/* Columns the escaped form of s takes. */
+static size_t esc_columns(const char *s)
+{
+    char *e = esc_text(s, strlen(s));
+    size_t n = e ? wrap_columns(e) : strlen(s);
+    free(e);
+    return n;
+}
+
+/* Each cause is said once per report, in full in its finding: the length of
+ * a finding's sentence (its message without a trailing " [...]" note) when it
+ * is long enough to be worth a reference. */
+#define SAY_ONCE_MIN 60
+static size_t finding_sentence_len(const finding_t *f)
+{
+    if (!f->message)
+        return 0;
+    size_t n = strlen(f->message);
+    if (n && f->message[n - 1] == ']') {
+        const char *b = NULL;
+        for (const char *p = strstr(f->message, " ["); p; p = strstr(p + 1, " ["))
+            b = p;
+        if (b)
+            n = (size_t)(b - f->message);
+    }
+    return n >= SAY_ONCE_MIN ? n : 0;
+}
+
+/* The finding of this report that says text in full (its message begins with
+ * it), or NULL. */
+static const finding_t *finding_saying(const out_t *o, const char *text)
+{
+    if (!o->dg || !text || strlen(text) < SAY_ONCE_MIN / 2)
+        return NULL;
+    size_t tl = strlen(text);
+    for (size_t i = 0; i < o->dg->findings.n; i++) {
+        const finding_t *f = &o->dg->findings.items[i];
+        if (f->message && f->code && strncmp(f->message, text, tl) == 0)
+            return f;
+    }
+    return NULL;
+}
+
+/* text with each finding's long sentence it repeats replaced by "see finding
+ * CODE" (malloc'd), or NULL when it repeats none (or out of memory). */
+static char *say_once(const out_t *o, const char *text)
+{
+    if (!o->dg || !text)
+        return NULL;
+    char *cur = NULL;
+    for (size_t i = 0; i < o->dg->findings.n; i++) {
+        const finding_t *f = &o->dg->findings.items[i];
+        size_t sl = finding_sentence_len(f);
+        if (!sl || !f->code)
+            continue;
+        const char *in = cur ? cur : text;
+        const char *hit = NULL;
+        for (const char *p = strchr(in, f->message[0]); p && !hit; p = strchr(p + 1, f->message[0]))
+            if (strncmp(p, f->message, sl) == 0)
+                hit = p;
+        if (!hit)
+            continue;
+        bool period = f->message[sl - 1] == '.';
+        size_t pre = (size_t)(hit - in), post = strlen(hit + sl);
+        size_t n = pre + strlen("see finding ") + strlen(f->code) + 1 + post + 1;
+        char *next = malloc(n);
+        if (!next)
+            break;
+        snprintf(next, n, "%.*ssee finding %s%s%s", (int)pre, in, f->code, period ? "." : "", hit + sl);
+        free(cur);
+        cur = next;
+    }
+    return cur;
+}
+
+/* A paragraph of the report's own words, each cause said once (say_once). */
+static void para_once(out_t *o, size_t col, size_t indent, const char *s)
+{
+    char *once = say_once(o, s);
+    para(o, col, indent, once ? once : s);
+    free(once);
 }
 
 static void color(out_t *o, const char *c)
@@ -257,14 +362,23 @@ static void chain_block(out_t *o, const session_t *s, mtls_dir d, int verbosity)
     color(o, C_RESET);
     if (!r->trust_checked)
         raw(o, " (trust not checked)");
-    if (r->verify_sentence) {
+    const finding_t *said = finding_saying(o, r->verify_sentence);
+    if (said) {
+        fmt(o, " (see finding %s)", said->code); /* its message says why, in full */
+    } else if (r->verify_sentence) {
         raw(o, " - ");
-        wire(o, r->verify_sentence);
+        para(o, strlen("  validation: ") + strlen(r->valid ? "valid" : "INVALID") +
+                    (r->trust_checked ? 0 : strlen(" (trust not checked)")) + 3,
+             4, r->verify_sentence);
     }
     raw(o, "\n");
     if (r->trust_note) {
         raw(o, "  note: ");
-        wire(o, r->trust_note);
+        const finding_t *nf = finding_saying(o, r->trust_note);
+        if (nf)
+            fmt(o, "see finding %s", nf->code);
+        else
+            para(o, 8, 4, r->trust_note);
         raw(o, "\n");
     }
 }
@@ -348,6 +462,79 @@ static void header(out_t *o, const session_t *s)
     }
 }
 
+/* The side whose certificate a failed verdict is about, or -1. */
+static int verdict_cert_side(verdict_t v)
+{
+    switch (v) {
+    case VERDICT_CLIENT_CERT_REJECTED:
+    case VERDICT_CLIENT_KEY_MISMATCH:
+        return DIR_C2S;
+    case VERDICT_SERVER_CERT_REJECTED:
+    case VERDICT_SERVER_KEY_MISMATCH:
+        return DIR_S2C;
+    default:
+        return -1;
+    }
+}
+
+/* The alert that ended the handshake: the first alert among the evidence
+ * steps, else the session's first fatal (or unreadable) alert; NULL if none. */
+static const step_t *ending_alert(const session_t *s, const diagnosis *dg)
+{
+    for (size_t i = 0; i < dg->n_evidence_steps; i++) {
+        uint32_t k = dg->evidence_steps[i];
+        if (k >= 1 && k <= s->n_steps &&
+            (s->steps[k - 1].kind == STEP_ALERT || s->steps[k - 1].kind == STEP_ENCRYPTED_ALERT))
+            return &s->steps[k - 1];
+    }
+    for (size_t i = 0; i < s->n_steps; i++) {
+        const step_t *st = &s->steps[i];
+        if (st->kind == STEP_ENCRYPTED_ALERT || (st->kind == STEP_ALERT && st->alert_level == 2))
+            return st;
+    }
+    return NULL;
+}
+
+/* -q: the short cause after a failed verdict, enough to triage from one line:
+ * the alert and who sent it, then the first error finding (other than the
+ * alert itself) and the certificate it is about. */
+static void short_cause(out_t *o, const session_t *s)
+{
+    const diagnosis *dg = o->dg;
+    const char *sep = ": ";
+    const step_t *al = ending_alert(s, dg);
+    if (al) {
+        name_buf nb;
+        raw(o, sep);
+        if (al->kind == STEP_ALERT)
+            fmt(o, "%s sent alert %s", al->dir == DIR_C2S ? "client" : "server", names_alert(al->alert_desc, &nb));
+        else
+            fmt(o, "%s sent an encrypted alert", al->dir == DIR_C2S ? "client" : "server");
+        sep = "; ";
+    }
+    const finding_t *fi = NULL;
+    for (size_t i = 0; i < dg->findings.n && !fi; i++) {
+        const finding_t *f = &dg->findings.items[i];
+        if (f->severity == SEV_ERROR && f->code && strcmp(f->code, "fatal_alert") != 0)
+            fi = f;
+    }
+    if (!fi)
+        return;
+    raw(o, sep);
+    wire(o, fi->code);
+    if (fi->where) {
+        raw(o, " [");
+        wire(o, fi->where);
+        raw(o, "]");
+    }
+    int side = verdict_cert_side(dg->verdict);
+    const chain_report *r = side >= 0 ? o->a->chain[side] : NULL;
+    if (r && r->n_certs && !r->certs[0].decode_error && r->certs[0].subject) {
+        raw(o, " ");
+        wire(o, r->certs[0].subject);
+    }
+}
+
 int rtext_session(FILE *f, const conn_view *c, const rtext_options *opt)
 {
     rtext_options def = {0};
@@ -355,13 +542,15 @@ int rtext_session(FILE *f, const conn_view *c, const rtext_options *opt)
         opt = &def;
     const session_t *s = c->s;
     const diagnosis *dg = c->d;
-    out_t o = {.f = f, .color = opt->color, .a = c->a};
+    out_t o = {.f = f, .color = opt->color, .a = c->a, .dg = dg, .width = opt->width};
     if (opt->quiet) {
         header(&o, s);
         raw(&o, " ");
         color(&o, verdict_color(dg));
         raw(&o, verdict_name(dg->verdict));
         color(&o, C_RESET);
+        if (dg->failed)
+            short_cause(&o, s);
         raw(&o, "\n");
         return o.err ? -1 : 0;
     }
@@ -395,10 +584,16 @@ int rtext_session(FILE *f, const conn_view *c, const rtext_options *opt)
                                                                              : "Server ServerKeyExchange signature",
             cv->scheme ? names_sigscheme(cv->scheme, &nb) : "(no scheme)");
         const proof_result *pr = d < 2 ? &c->a->cv[d] : &c->a->ske;
-        raw(&o, pr->result == 1 ? "verified" : pr->result == 0 ? "DOES NOT VERIFY" : "not checked");
+        const char *res = pr->result == 1 ? "verified" : pr->result == 0 ? "DOES NOT VERIFY" : "not checked";
+        raw(&o, res);
         if (pr->note) {
             raw(&o, " (");
-            wire(&o, pr->note);
+            char line[160];
+            snprintf(line, sizeof line, "%s: %s, %s (",
+                     d == DIR_C2S ? "Client CertificateVerify" : d == DIR_S2C ? "Server CertificateVerify"
+                                                                   : "Server ServerKeyExchange signature",
+                     cv->scheme ? names_sigscheme(cv->scheme, &nb) : "(no scheme)", res);
+            para(&o, strlen(line), 2, pr->note);
             raw(&o, ")");
         }
         raw(&o, "\n");
@@ -411,22 +606,24 @@ int rtext_session(FILE *f, const conn_view *c, const rtext_options *opt)
     raw(&o, "\n");
     if (dg->explanation) {
         raw(&o, "  ");
-        wire(&o, dg->explanation);
+        para_once(&o, 2, 2, dg->explanation);
         raw(&o, "\n");
     }
-    fmt(&o, "Evidence: %s", evidence_name(dg->evidence));
-    for (size_t i = 0; i < dg->n_evidence_steps; i++)
-        fmt(&o, "%s%u", i ? ", " : " (steps ", dg->evidence_steps[i]);
-    if (dg->n_evidence_steps)
-        raw(&o, ")");
+    char ev[256];
+    size_t evn = (size_t)snprintf(ev, sizeof ev, "Evidence: %s", evidence_name(dg->evidence));
+    for (size_t i = 0; i < dg->n_evidence_steps && evn < sizeof ev; i++)
+        evn += (size_t)snprintf(ev + evn, sizeof ev - evn, "%s%u", i ? ", " : " (steps ", dg->evidence_steps[i]);
+    if (dg->n_evidence_steps && evn < sizeof ev)
+        evn += (size_t)snprintf(ev + evn, sizeof ev - evn, ")");
+    raw(&o, ev);
     if (dg->confirm) {
         raw(&o, "; to confirm: ");
-        wire(&o, dg->confirm);
+        para_once(&o, strlen(ev) + strlen("; to confirm: "), 2, dg->confirm);
     }
     raw(&o, "\n");
     if (dg->next_step) {
         raw(&o, "Fix: ");
-        wire(&o, dg->next_step);
+        para_once(&o, 5, 5, dg->next_step);
         raw(&o, "\n");
     }
     if (dg->findings.n) {
@@ -441,13 +638,15 @@ int rtext_session(FILE *f, const conn_view *c, const rtext_options *opt)
             color(&o, C_RESET);
             raw(&o, " ");
             wire(&o, fi->code);
+            size_t col = 2 + 7 + 1 + esc_columns(fi->code) + 2;
             if (fi->where) {
                 raw(&o, " [");
                 wire(&o, fi->where);
                 raw(&o, "]");
+                col += esc_columns(fi->where) + 3;
             }
             raw(&o, ": ");
-            wire(&o, fi->message);
+            para(&o, col, 4, fi->message);
             raw(&o, "\n");
         }
     }
@@ -471,6 +670,7 @@ static void *rtext_open(FILE *out, const report_options *opt)
     st->opt.color = opt->color;
     st->opt.verbosity = opt->verbosity;
     st->opt.quiet = opt->quiet;
+    st->opt.width = opt->quiet ? 0 : opt->width;
     return st;
 }
 
@@ -487,9 +687,9 @@ static int rtext_summary(void *state, const summary *sm)
         /* -q: stdout holds exactly one line per connection; the totals go to stderr */
         if (fflush(st->out) != 0)
             return -1;
-        return summary_write_text(stderr, sm, false);
+        return summary_write_text(stderr, sm, false, 0);
     }
-    return summary_write_text(st->out, sm, st->opt.color);
+    return summary_write_text(st->out, sm, st->opt.color, st->opt.width);
 }
 
 static void rtext_close(void *state) { free(state); }

@@ -21,6 +21,7 @@ typedef struct rtext_options {
     bool color;     /* ANSI colours; the caller decides (--color auto|always|never) */
     int verbosity;  /* 0 normal, 1 -v (extensions, ciphers, groups, sig algs, JA3/JA4), 2 -vv (all certs' extensions) */
     bool quiet;     /* -q: one line per connection */
+    size_t width;   /* wrap paragraphs to this many columns (stdout is a terminal); 0: never */
 } rtext_options;
 
 /* Write the report of one diagnosed connection to out (the caller owns

@@ -20,6 +20,7 @@ typedef struct report_options {
     bool color;     /* ANSI colours (text); the caller decides from --color and the terminal */
     int verbosity;  /* -v / -vv */
     bool quiet;     /* -q: one line per connection (text) */
+    size_t width;   /* text: wrap paragraphs to this many columns; 0 (not a terminal): never */
     bool certificate_chain; /* --certificate-chain: each side's certificates, base64 DER (json) */
 } report_options;
 

@@ -18,6 +18,7 @@
  */
 #include "summary.h"
 
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,21 @@ static char *status_str(summary *sm, const char *s, bool *oom)
 
 static int add_server(summary *sm, audit_row *r, const char *srv);
 
+/* The code of the chain's finding that carries its verify sentence in full
+ * (the text summary refers to it instead of repeating it), or NULL. */
+static const char *sentence_code(const chain_report *cc)
+{
+    if (cc->valid || !cc->verify_sentence)
+        return NULL;
+    size_t sl = strlen(cc->verify_sentence);
+    for (size_t i = 0; i < cc->findings.n; i++) {
+        const finding_t *f = &cc->findings.items[i];
+        if (f->message && f->code && strncmp(f->message, cc->verify_sentence, sl) == 0)
+            return f->code;
+    }
+    return NULL;
+}
+
 int summary_add(summary *sm, const conn_view *c)
 {
     const session_t *s = c->s;
@@ -206,6 +222,8 @@ int summary_add(summary *sm, const conn_view *c)
                                : cc->verify_error_str ? cc->verify_error_str
                                                       : "invalid",
                                &oom);
+        const char *code = sentence_code(cc);
+        r->status_code = code ? status_str(sm, code, &oom) : NULL;
         r->first_us = s->first_ts_us;
         r->first_id = s->id;
     }

@@ -83,6 +83,8 @@ typedef struct summary_cert {
     int64_t not_before, not_after;  /* seconds since the epoch */
     bool valid, trust_checked;
     char *status;                   /* "valid", or why the chain did not verify */
+    char *status_code;              /* the code of the finding whose message says status in
+                                     * full (the text summary refers to it), or NULL */
     uint64_t handshakes, failures;  /* connections that presented it, and failed ones */
     uint64_t first_us, last_us;     /* first and last handshake */
     uint64_t first_id;              /* the first handshake's connection (valid and status are its) */

@@ -2,12 +2,14 @@
 #include "summary_text.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "escape.h"
 #include "fmt_time.h"
 #include "summary_links.h"
+#include "wrap.h"
 
 static void day(char *buf, size_t n, int64_t t)
 {
@@ -55,7 +57,7 @@ static bool capture_lines(FILE *out, const summary *sm)
 }
 
 /* The audit table: one block per distinct client certificate. */
-static bool cert_rows(FILE *out, const summary *sm)
+static bool cert_rows(FILE *out, const summary *sm, size_t width)
 {
     bool err = false;
     size_t n = summary_distinct_certs(sm);
@@ -75,7 +77,14 @@ static bool cert_rows(FILE *out, const summary *sm)
         fputs("\n    issuer:  ", out);
         err |= esc_fputs(out, r->issuer ? r->issuer : "-", strlen(r->issuer ? r->issuer : "-")) < 0;
         fprintf(out, "\n    sha256:  %s\n    valid:   %s .. %s; ", r->sha256, nb, na);
-        err |= esc_fputs(out, r->status, strlen(r->status)) < 0;
+        if (r->status_code) {
+            /* said in full once, in the connection's finding */
+            err |= fprintf(out, "INVALID, see finding %s", r->status_code) < 0;
+        } else {
+            char *e = esc_text(r->status, strlen(r->status));
+            err |= !e || wrap_fputs(out, e, 19 + strlen(nb) + strlen(na), 6, width) < 0;
+            free(e);
+        }
         fprintf(out, "%s\n    handshakes: %" PRIu64 " (%" PRIu64 " failed), first %s, last %s\n    servers:",
                 r->trust_checked ? "" : " (trust not checked)", r->handshakes, r->failures, f1, f2);
         for (size_t k = 0; k < r->n_servers; k++) {
@@ -100,26 +109,39 @@ static int put_ids(FILE *out, const link_ids *s)
 
 /* "Intermediates sent on other connections:", "Resumptions:", the cap;
  * nothing when there is nothing to say. */
-static bool link_lines(FILE *out, const summary_links *l)
+static bool link_lines(FILE *out, const summary_links *l, size_t width)
 {
     int err = 0;
     size_t n_int = summary_links_n_intermediates(l);
-    if (n_int)
-        err |= fputs("Intermediates sent on other connections (not used for any connection's own "
-                     "verdict):\n", out) == EOF;
+    if (n_int) {
+        err |= wrap_fputs(out, "Intermediates sent on other connections (not used for any connection's own "
+                               "verdict):", 0, 2, width) < 0;
+        err |= fputc('\n', out) == EOF;
+    }
     for (size_t i = 0; i < n_int; i++) {
+        /* one paragraph, made whole first so that a terminal gets it wrapped */
+        char *para = NULL;
+        size_t plen = 0;
+        FILE *m = open_memstream(&para, &plen);
+        if (!m)
+            return true;
         link_intermediate it = summary_links_intermediate(l, i);
         const char *side = it.lacked_by_server ? "server" : "client";
-        err |= fputs("  - \"", out) == EOF;
-        err |= esc_fputs(out, it.subject, strlen(it.subject)) < 0;
-        err |= fprintf(out, "\" (sha256 %.16s...) was sent on ", it.sha256) < 0;
-        err |= put_ids(out, it.sent_on);
-        err |= fprintf(out, "; the %s chains of ", side) < 0;
-        err |= put_ids(out, it.lacked_on);
-        err |= fprintf(out, " lacked it: if it is the intermediate of a trusted root, the %s must "
-                            "send it (a CA file containing it, --ca, makes that a "
-                            "missing_intermediate finding)\n",
+        err |= fputc('"', m) == EOF;
+        err |= esc_fputs(m, it.subject, strlen(it.subject)) < 0;
+        err |= fprintf(m, "\" (sha256 %.16s...) was sent on ", it.sha256) < 0;
+        err |= put_ids(m, it.sent_on);
+        err |= fprintf(m, "; the %s chains of ", side) < 0;
+        err |= put_ids(m, it.lacked_on);
+        err |= fprintf(m, " lacked it: if it is the intermediate of a trusted root, the %s must "
+                          "send it (a CA file containing it, --ca, makes that a "
+                          "missing_intermediate finding)",
                        side) < 0;
+        err |= fclose(m) != 0;
+        err |= fputs("  - ", out) == EOF;
+        err |= !para || wrap_fputs(out, para, 4, 4, width) < 0;
+        err |= fputc('\n', out) == EOF;
+        free(para);
     }
     size_t n_res = 0;
     const link_resumption *res = summary_links_resumptions(l, &n_res);
@@ -139,7 +161,7 @@ static bool link_lines(FILE *out, const summary_links *l)
     return err || !summary_links_complete(l);
 }
 
-int summary_write_text(FILE *out, const summary *sm, bool color)
+int summary_write_text(FILE *out, const summary *sm, bool color, size_t width)
 {
     bool err = false;
     size_t conns = summary_connections(sm);
@@ -152,7 +174,7 @@ int summary_write_text(FILE *out, const summary *sm, bool color)
             err = true;
     }
     err |= capture_lines(out, sm);
-    err |= cert_rows(out, sm);
-    err |= link_lines(out, summary_links_of(sm));
+    err |= cert_rows(out, sm, width);
+    err |= link_lines(out, summary_links_of(sm), width);
     return err || ferror(out) ? -1 : 0;
 }

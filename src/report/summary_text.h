@@ -14,8 +14,11 @@
 #include "compiler.h"
 #include "summary.h"
 
-/* Write the summary to out; color: the heading in bold. Returns 0, or -1 on a
+/* Write the summary to out; color: the heading in bold; width: wrap a long
+ * validity sentence to this many columns (a terminal; 0: never). A chain's
+ * sentence that a finding carries is named by the finding's code instead
+ * (summary_cert.status_code). Returns 0, or -1 on a
  * write error (or when the links are incomplete for lack of memory). */
-int summary_write_text(FILE *out, const summary *sm, bool color) MTLS_WARN_UNUSED;
+int summary_write_text(FILE *out, const summary *sm, bool color, size_t width) MTLS_WARN_UNUSED;
 
 #endif

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 
@@ -373,11 +375,11 @@ static int add_line_counted(keylog *kl, const uint8_t *line, size_t len, size_t 
     return rc;
 }
 
-static int add_buffer_stats(keylog *kl, const uint8_t *buf, size_t len, keylog_stats *st)
+/* lineno: the number of lines before buf (a watched file's earlier lines). */
+static int add_buffer_stats(keylog *kl, const uint8_t *buf, size_t len, size_t lineno, keylog_stats *st)
 {
     cur_t c;
     cur_init(&c, buf, len);
-    size_t lineno = 0;
     int rc = KEYLOG_OK;
     while (!cur_at_end(&c)) {
         size_t n = 0;
@@ -403,7 +405,7 @@ int keylog_add_buffer(keylog *kl, const uint8_t *buf, size_t len, keylog_stats *
 {
     keylog_stats st;
     memset(&st, 0, sizeof(st));
-    int rc = !kl || (!buf && len) ? KEYLOG_ERR_MALFORMED : add_buffer_stats(kl, buf, len, &st);
+    int rc = !kl || (!buf && len) ? KEYLOG_ERR_MALFORMED : add_buffer_stats(kl, buf, len, 0, &st);
     if (out_st)
         *out_st = st;
     return rc;
@@ -439,13 +441,145 @@ int keylog_load_file(keylog *kl, const char *path, keylog_stats *out_st)
     int saved = errno;
     fclose(f);
     if (rc == KEYLOG_OK)
-        rc = add_buffer_stats(kl, buf.p, buf.len, &st);
+        rc = add_buffer_stats(kl, buf.p, buf.len, 0, &st);
     if (buf.len)
         OPENSSL_cleanse(buf.p, buf.len);
     growbuf_free(&buf);
     if (out_st)
         *out_st = st;
     errno = saved;
+    return rc;
+}
+
+/* ---- a key log that grows ---- */
+
+#define KEYLOG_WATCH_INTERVAL_NS (20ull * 1000000ull)
+#define KEYLOG_WATCH_MAX_READ ((size_t)64 << 20) /* bytes read by one poll at most */
+
+struct keylog_watch {
+    char *path;
+    uint64_t offset;       /* bytes read: the end of the last complete line */
+    size_t lines;          /* lines before offset */
+    dev_t dev;
+    ino_t ino;
+    bool seen;             /* dev/ino known */
+    off_t size;            /* size and mtime at the last read */
+    struct timespec mtime;
+    uint64_t last_poll_ns;
+    bool polled;
+};
+
+static uint64_t mono_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+keylog_watch *keylog_watch_new(const char *path, uint64_t offset)
+{
+    keylog_watch *w = calloc(1, sizeof(*w));
+    if (!w || !(w->path = strdup(path))) {
+        free(w);
+        return NULL;
+    }
+    w->offset = offset;
+    return w;
+}
+
+void keylog_watch_free(keylog_watch *w)
+{
+    if (!w)
+        return;
+    free(w->path);
+    free(w);
+}
+
+uint64_t keylog_watch_offset(const keylog_watch *w) { return w ? w->offset : 0; }
+
+static void stats_sum(keylog_stats *to, const keylog_stats *from)
+{
+    to->lines += from->lines;
+    to->secrets += from->secrets;
+    to->skipped += from->skipped;
+    to->unknown_label += from->unknown_label;
+    to->malformed += from->malformed;
+    to->conflicts += from->conflicts;
+    to->dropped += from->dropped;
+    for (size_t i = 0; i < from->bad_lines_n && to->bad_lines_n < KEYLOG_BAD_LINES_KEPT; i++)
+        to->bad_lines[to->bad_lines_n++] = from->bad_lines[i];
+}
+
+int keylog_watch_poll(keylog_watch *w, keylog *kl, bool force, size_t *out_new, keylog_stats *out_st)
+{
+    if (out_new)
+        *out_new = 0;
+    if (!w || !kl)
+        return KEYLOG_OK;
+    uint64_t now = mono_ns();
+    if (!force && w->polled && now - w->last_poll_ns < KEYLOG_WATCH_INTERVAL_NS)
+        return KEYLOG_OK;
+    w->polled = true;
+    w->last_poll_ns = now;
+    struct stat sb;
+    if (stat(w->path, &sb) != 0)
+        return errno == ENOENT ? KEYLOG_OK : KEYLOG_ERR_IO; /* not written yet */
+    if (w->seen && (sb.st_dev != w->dev || sb.st_ino != w->ino || (uint64_t)sb.st_size < w->offset)) {
+        w->offset = 0; /* replaced or truncated: read it again from the start */
+        w->lines = 0;
+    } else if (w->seen && sb.st_size == w->size && sb.st_mtim.tv_sec == w->mtime.tv_sec &&
+               sb.st_mtim.tv_nsec == w->mtime.tv_nsec) {
+        return KEYLOG_OK; /* unchanged */
+    }
+    if ((uint64_t)sb.st_size < w->offset)
+        w->offset = 0;
+    FILE *f = fopen(w->path, "rb");
+    if (!f)
+        return KEYLOG_ERR_IO;
+    w->seen = true;
+    w->dev = sb.st_dev;
+    w->ino = sb.st_ino;
+    w->size = sb.st_size;
+    w->mtime = sb.st_mtim;
+    int rc = KEYLOG_OK;
+    growbuf buf = {0};
+    if (fseeko(f, (off_t)w->offset, SEEK_SET) != 0) {
+        fclose(f);
+        return KEYLOG_ERR_IO;
+    }
+    for (;;) {
+        if (buf.len == buf.cap &&
+            growbuf_reserve_first(&buf, buf.len + 1, 16 * 1024, KEYLOG_WATCH_MAX_READ) != 0)
+            break; /* the rest at the next poll (or out of memory: the same) */
+        size_t got = fread(buf.p + buf.len, 1, buf.cap - buf.len, f);
+        buf.len += got;
+        if (got == 0) {
+            if (ferror(f))
+                rc = KEYLOG_ERR_IO;
+            break;
+        }
+    }
+    fclose(f);
+    /* complete lines only: a writer may be in the middle of one */
+    size_t upto = buf.len;
+    while (upto > 0 && buf.p[upto - 1] != '\n')
+        upto--;
+    keylog_stats st;
+    memset(&st, 0, sizeof(st));
+    if (rc == KEYLOG_OK && upto > 0) {
+        rc = add_buffer_stats(kl, buf.p, upto, w->lines, &st);
+        w->offset += upto;
+        w->lines += st.lines;
+    }
+    if (upto < buf.len)
+        w->size = (off_t)-1; /* a partial line is left: look again at the next poll */
+    if (buf.len)
+        OPENSSL_cleanse(buf.p, buf.len);
+    growbuf_free(&buf);
+    if (out_new)
+        *out_new = st.secrets;
+    if (out_st)
+        stats_sum(out_st, &st);
     return rc;
 }
 

@@ -149,6 +149,33 @@ const keylog_entry *keylog_find(const keylog *kl, const uint8_t client_random[KE
  * log every worker shares. */
 void keylog_set_fallback(keylog *kl, const keylog *fallback);
 
+/*
+ * A key log file that is still being written (a live capture, or a capture read
+ * from a pipe, while the client appends to SSLKEYLOGFILE): read as it grows,
+ * as Wireshark does. Each poll stats the file and reads only the complete new
+ * lines (up to the last '\n') since the previous poll; a file that shrank or
+ * was replaced (another inode) is read again from its start (secrets already
+ * read stay). A file that does not exist (yet) holds nothing.
+ */
+typedef struct keylog_watch keylog_watch;
+
+/* Watch path from byte `offset` on (0: from the start): NULL when out of memory. */
+keylog_watch *keylog_watch_new(const char *path, uint64_t offset) MTLS_WARN_UNUSED;
+/* NULL is a no-op. */
+void keylog_watch_free(keylog_watch *w);
+/*
+ * Read what the file gained since the last poll into kl. Without force, polls
+ * closer than 20 ms (monotonic clock) to the previous one return at once (a
+ * session waiting for its keys polls at each of its records). *out_new (may be
+ * NULL) receives the number of secret lines read by this poll; st (may be
+ * NULL) accumulates the counters (line numbers counted from the file's start).
+ * Returns KEYLOG_OK (also when the file is absent or did not change),
+ * KEYLOG_ERR_IO when it exists but cannot be read, KEYLOG_ERR_NOMEM.
+ */
+int keylog_watch_poll(keylog_watch *w, keylog *kl, bool force, size_t *out_new, keylog_stats *st) MTLS_WARN_UNUSED;
+/* The byte offset read up to (the end of the last complete line). */
+uint64_t keylog_watch_offset(const keylog_watch *w);
+
 /* The entry's secrets as key log text, one NSS line per known secret
  * ("LABEL <random hex> <secret hex>\n"), malloc'd, length in *len; NULL when
  * e is NULL, holds nothing, or out of memory. */

@@ -16,6 +16,8 @@
  *                        (tlsr_)
  *   tls_keys.c           key log lookup, decryption state per direction,
  *                        record decryption, 0-RTT early data (tlsk_)
+ *   tls_keywait.c        a key log still being written: records held until
+ *                        the session's secrets arrive, then replayed (tlsw_)
  *   tls_handshake_map.c  handshake reassembly and the mapping of handshake
  *                        messages into session steps and owned copies (tlsh_)
  *   tls_hello_map.c      the hellos, for the handshake map (tlsh_)
@@ -153,6 +155,19 @@ typedef enum reneg_phase {
     RENEG_SEALED,     /* the renegotiation runs in records we cannot decrypt */
 } reneg_phase;
 
+/* Records held while a session waits for its secrets from a key log that is
+ * still being written (tls_keywait.c). */
+typedef struct key_wait {
+    bool on;               /* records are being held */
+    bool entry;            /* waiting for the session's key log entry (its ServerHello had none) */
+    bool pend_on[2];       /* direction d waits for secret pend[d] before it can (re)key */
+    keylog_kind pend[2];
+    uint32_t waits;        /* waits started (capped) */
+    growbuf buf;           /* held records: {key_wait_hdr, record bytes}... (capped, charged) */
+    uint32_t records;      /* held by the current wait */
+    uint64_t since_ts;     /* packet time of the current wait's first held record */
+} key_wait;
+
 struct tls_conn {
     tlss_options opt;
     tlss_state state;
@@ -193,6 +208,7 @@ struct tls_conn {
     server_hello_info rsh;      /* ... and ServerHello */
     const client_hello_info *kch;
     const server_hello_info *ksh;
+    key_wait kw;                /* waiting for a live key log's secrets */
 };
 
 /* ------------------------------------------------------------------ tls_sslv2.c */
@@ -250,11 +266,43 @@ void tlsb_close(tls_conn *c);
 
 /* Frame TLS records from the in-order bytes of one direction and process each. */
 void tlsr_feed_records(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, size_t n);
+/* Process one whole record (header included) framed earlier: a held record's replay. */
+void tlsr_replay_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *rec, size_t reclen);
+
+/* ------------------------------------------------------------------ tls_keywait.c */
+
+/* Bytes of records one session holds while it waits for its secrets (a TLS
+ * 1.3 handshake with a client certificate and the first exchange fit well). */
+#define TLSW_HOLD_MAX (256u * 1024u)
+/* ... and for this long (packet time, microseconds): a client writes its
+ * secrets as it derives them, so a long-lived connection without them stops
+ * holding its records (and memory) soon. */
+#define TLSW_HOLD_MAX_US (10ull * 1000000ull)
+/* The session's secrets are not in a key log still being written: hold its
+ * records from now on (ServerHello time) until its entry has the secrets the
+ * first keys need. */
+void tlsw_wait_entry(tls_conn *c);
+/* Direction d needs secret k, which the session's entry lacks: read the key
+ * log now; still missing, hold the records from now on until it comes. True
+ * when waiting (the set-up is done when it arrives), false when the secret is
+ * there now or cannot be waited for (a complete key log, too many waits). */
+bool tlsw_wait_secret(tls_conn *c, mtls_dir d, keylog_kind k);
+/* A whole record of d while waiting: true when it was held (or replayed with
+ * the secrets that just arrived), false when waiting ended (the hold is full:
+ * the held records were replayed without keys) and the caller processes it. */
+bool tlsw_hold(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *rec, size_t reclen);
+/* End the wait now (a TCP event, the connection's end): read the key log once
+ * more, then replay the held records, decrypted when the secrets came. */
+void tlsw_settle(tls_conn *c);
 
 /* ------------------------------------------------------------------ tls_keys.c */
 
-/* Find this session's key log entry by the ClientHello random (notes its absence). */
+/* Find this session's key log entry by the ClientHello random (notes its absence;
+ * with a key log still being written, re-reads it and may start waiting: tlsw_start). */
 void tlsk_lookup_keys(tls_conn *c);
+/* The session's secrets arrived after its ServerHello (a key log being written):
+ * what the lookup would have set up then (transcript hash, TLS 1.3 handshake keys). */
+void tlsk_keys_arrived(tls_conn *c, const keylog_entry *ke);
 /* TLS 1.0-1.2: set up direction d's decryption from the master secret (after its CCS). */
 void tlsk_init12_dir(tls_conn *c, mtls_dir d);
 /* TLS 1.3: set up direction d's decryption from the traffic secret of kind k. */

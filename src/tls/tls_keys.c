@@ -59,7 +59,11 @@ void tlsk_keys_failed(tls_conn *c, mtls_dir d, int rc)
 void tlsk_init13_dir(tls_conn *c, mtls_dir d, keylog_kind k)
 {
     dir_state *ds = &c->d[d];
-    if (!c->ke || !keylog_entry_has(c->ke, k) || ds->key_state == KEYS_FAILED)
+    if (!c->ke || ds->key_state == KEYS_FAILED)
+        return;
+    if (!keylog_entry_has(c->ke, k) && tlsw_wait_secret(c, d, k))
+        return; /* the client has not written it yet: set up when it comes (tls_keywait.c) */
+    if (!keylog_entry_has(c->ke, k))
         return;
     decrypt_dir_cleanup(&ds->dec);
     decrypt_dir_init(&ds->dec);
@@ -76,7 +80,10 @@ void tlsk_lookup_keys(tls_conn *c)
     if (!c->opt.keys || !c->s || !c->s->ch.present)
         return;
     c->ke = keylog_find(c->opt.keys, c->s->ch.random);
-    if (!decrypt_suite_for(c->s->version, c->s->sh.cipher)) {
+    bool usable = decrypt_suite_for(c->s->version, c->s->sh.cipher) != NULL;
+    if (usable && !c->ke && c->opt.refresh_keys && c->opt.refresh_keys(c->opt.refresh_ctx, true))
+        c->ke = keylog_find(c->opt.keys, c->s->ch.random); /* written since we last looked */
+    if (!usable) {
         /* secrets or not, nothing here can use them */
         c->ke = NULL;
         note_unsupported(c);
@@ -84,6 +91,23 @@ void tlsk_lookup_keys(tls_conn *c)
         free(c->s->decrypt_note);
         c->s->decrypt_outcome = SDEC_NO_KEYS;
         c->s->decrypt_note = strdup("no keys for this session in the key log");
+        tlsw_wait_entry(c); /* a key log still being written: they may still come */
+    }
+}
+
+void tlsk_keys_arrived(tls_conn *c, const keylog_entry *ke)
+{
+    session_t *s = c->s;
+    c->ke = ke;
+    free(s->decrypt_note);
+    s->decrypt_note = NULL;
+    s->decrypt_outcome = SDEC_NOT_TRIED;
+    if (c->tr && transcript_set_hash(c->tr, transcript_alg_for(s->version, s->sh.cipher)) != TRANSCRIPT_OK) {
+        /* unknown suite or too long a transcript: no Finished check */
+    }
+    if (s->tls13) {
+        tlsk_init13_dir(c, DIR_S2C, KEYLOG_SERVER_HANDSHAKE_TRAFFIC);
+        tlsk_init13_dir(c, DIR_C2S, KEYLOG_CLIENT_HANDSHAKE_TRAFFIC);
     }
 }
 

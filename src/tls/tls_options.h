@@ -6,12 +6,20 @@
 #ifndef MTLS_TLS_OPTIONS_H
 #define MTLS_TLS_OPTIONS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "keylog.h"
 
 typedef struct tlss_options {
     const keylog *keys;       /* may be NULL */
+    /* A key log still being written (live capture, or a capture read from a
+     * pipe): re-read it into keys when a session's secrets are not there
+     * (force: now, else at most every 20 ms); true when new secrets arrived.
+     * NULL when the key log is complete (a file read once at start). A
+     * session then holds its records while it waits (tls_keywait.c). */
+    bool (*refresh_keys)(void *ctx, bool force);
+    void *refresh_ctx;
     size_t max_buffer;        /* cap on buffered bytes per direction (records + messages) */
     size_t *mem_total;        /* shared counter of buffered bytes (may be NULL) */
 } tlss_options;

@@ -269,8 +269,20 @@ static long frame_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p,
         return -1;
     }
     size_t total = cur_abs_offset(&cu);
+    if (c->kw.on && tlsw_hold(c, d, ts, p, total))
+        return (long)total; /* waiting for the session's secrets (tls_keywait.c) */
     process_record(c, d, ts, p, total, h, cur_ptr(&body));
     return (long)total;
+}
+
+void tlsr_replay_record(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *rec, size_t reclen)
+{
+    cur_t cu, body;
+    cur_init(&cu, rec, reclen);
+    tls_record_hdr h;
+    if (tls_record_parse(&cu, &h, &body).status != DX_OK) /* it parsed when it was held */
+        return;
+    process_record(c, d, ts, rec, cur_abs_offset(&cu), &h, cur_ptr(&body));
 }
 
 /* Frame records from in-order bytes of one direction: zero-copy when a record
@@ -310,6 +322,7 @@ void tlsr_feed_records(tls_conn *c, mtls_dir d, uint64_t ts, const uint8_t *p, s
             }
             /* Application data we cannot or need not read: skip by length. */
             bool skippable = h.type == TLS_CT_APPLICATION_DATA && ds->key_state != KEYS_READY && ds->encrypted &&
+                             !c->kw.on &&
                              (!c->s->tls13 || c->tls13_phase == T13_AFTER_HANDSHAKE || tlsh_finished(c, d));
             if (skippable) {
                 /* process as a record of known length without its body */

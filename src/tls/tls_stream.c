@@ -53,6 +53,7 @@ void tlss_free(tls_conn *c)
         tlsbuf_free(c, &c->d[i].hs);
         decrypt_dir_cleanup(&c->d[i].dec);
     }
+    tlsbuf_free(c, &c->kw.buf);
     tlsa_free(c);
     transcript_free(c->tr);
     transcript_free(c->pha_tr);
@@ -68,6 +69,7 @@ tlss_state tlss_get_state(const tls_conn *c) { return c->state; }
 const session_t *tlss_session(const tls_conn *c) { return c->s; }
 session_t *tlss_take_session(tls_conn *c)
 {
+    tlsw_settle(c); /* records held for secrets that never came: replayed now */
     tlsa_flush(c);
     tlsb_close(c); /* accumulating steps get their final counters */
     session_t *s = c->s;
@@ -289,6 +291,7 @@ void tlss_gap(tls_conn *c, int side, uint64_t ts, uint64_t len)
 {
     if (!c->s || c->client_side < 0)
         return;
+    tlsw_settle(c); /* the held records come before the gap */
     mtls_dir d = dir_of(c, side);
     dir_state *ds = &c->d[d];
     step_t *st = tlsb_add_step(c, ts, d, STEP_TCP_GAP);
@@ -314,6 +317,7 @@ void tlss_fin(tls_conn *c, int side, uint64_t ts)
 {
     if (c->client_side < 0)
         c->client_side = 1 - side; /* unknown: guess, nothing else to go on */
+    tlsw_settle(c); /* the connection ends: the key log is read once more */
     mtls_dir d = dir_of(c, side);
     if (c->closed[d])
         return;
@@ -327,6 +331,7 @@ void tlss_rst(tls_conn *c, int side, uint64_t ts)
 {
     if (c->client_side < 0)
         c->client_side = 1 - side;
+    tlsw_settle(c);
     mtls_dir d = dir_of(c, side);
     c->closed[0] = c->closed[1] = true;
     if (!c->s || c->d[d].rst_seen)
@@ -337,6 +342,7 @@ void tlss_rst(tls_conn *c, int side, uint64_t ts)
 
 void tlss_end(tls_conn *c, uint64_t ts, step_kind why, end_cause reason, const char *cause)
 {
+    tlsw_settle(c);
     if (!c->s)
         return;
     step_t *st = tlsb_add_step(c, ts, DIR_C2S, why);

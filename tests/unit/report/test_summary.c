@@ -84,7 +84,7 @@ static void test_counts_and_audit(void **st)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    assert_int_equal(summary_write_text(f, sm, false), 0);
+    assert_int_equal(summary_write_text(f, sm, false, 0), 0);
     fclose(f);
     assert_non_null(strstr(buf, "Summary: 5 connections, 1 failed\n"));
     assert_non_null(strstr(buf, "  mtls_ok                4\n"));
@@ -113,7 +113,7 @@ static void test_cap_and_hostile(void **st)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    assert_int_equal(summary_write_text(f, sm, false), 0);
+    assert_int_equal(summary_write_text(f, sm, false, 0), 0);
     assert_int_equal(summary_write_json(f, sm), 0);
     fclose(f);
     assert_non_null(strstr(buf, "cap reached"));
@@ -228,7 +228,7 @@ static void test_links_view(void **st)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    assert_int_equal(summary_write_text(f, sm, false), 0);
+    assert_int_equal(summary_write_text(f, sm, false, 0), 0);
     fclose(f);
     assert_non_null(strstr(buf, "  - \"CN=Inter,O=Example\" (sha256 cccccccccccccccc...) was sent on #1; "
                                 "the server chains of #2, #4 lacked it"));

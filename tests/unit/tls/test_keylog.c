@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -322,6 +323,101 @@ static void test_file(void **state)
     keylog_free(kl);
 }
 
+static void append_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "ab");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+    fclose(f);
+}
+
+/* A key log read as it grows (keylog_watch): only complete new lines, from
+ * where the last poll stopped; a missing file holds nothing; a truncated or
+ * replaced file is read again from its start; unforced polls are rate
+ * limited; line numbers run on across polls. */
+static void test_watch(void **state)
+{
+    (void)state;
+    char *path = write_temp("", 0);
+    unlink(path); /* not written yet */
+    keylog *kl = keylog_new();
+    keylog_watch *w = keylog_watch_new(path, 0);
+    assert_non_null(w);
+    size_t added = 99;
+    keylog_stats st;
+    memset(&st, 0, sizeof(st));
+    assert_int_equal(keylog_watch_poll(w, kl, true, &added, &st), KEYLOG_OK);
+    assert_int_equal(added, 0);
+    uint8_t cr1[32], cr2[32], cr3[32];
+    random_bytes(CR1, cr1);
+    random_bytes(CR2, cr2);
+    random_bytes(CR3, cr3);
+
+    /* a line and a half: the half waits for its newline */
+    append_file(path, "CLIENT_RANDOM " CR1 " " S48 "\nCLIENT_HANDSHAKE_TRAFFIC_SECRET " CR2 " b67b");
+    assert_int_equal(keylog_watch_poll(w, kl, true, &added, &st), KEYLOG_OK);
+    assert_int_equal(added, 1);
+    assert_non_null(keylog_find(kl, cr1));
+    assert_null(keylog_find(kl, cr2));
+    assert_int_equal(st.malformed, 0);
+    uint64_t off = keylog_watch_offset(w);
+    assert_int_equal(off, strlen("CLIENT_RANDOM " CR1 " " S48 "\n"));
+    /* an unforced poll right after a poll does not look (checked when this
+     * machine was fast enough to make it within the 20 ms) */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    append_file(path, "7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38\n");
+    assert_int_equal(keylog_watch_poll(w, kl, false, &added, &st), KEYLOG_OK);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if ((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec) < 10000000L)
+        assert_int_equal(added, 0);
+    size_t got = added;
+    usleep(30 * 1000);
+    assert_int_equal(keylog_watch_poll(w, kl, false, &added, &st), KEYLOG_OK);
+    assert_int_equal(got + added, 1);
+    const keylog_entry *e = keylog_find(kl, cr2);
+    assert_non_null(e);
+    assert_true(keylog_entry_has(e, KEYLOG_CLIENT_HANDSHAKE_TRAFFIC));
+    /* unchanged: nothing read */
+    assert_int_equal(keylog_watch_poll(w, kl, true, &added, &st), KEYLOG_OK);
+    assert_int_equal(added, 0);
+    /* a bad line: counted with its line number in the whole file (3) */
+    append_file(path, "not a key log line\nSERVER_TRAFFIC_SECRET_0 " CR2 " " S32 "\n");
+    assert_int_equal(keylog_watch_poll(w, kl, true, &added, &st), KEYLOG_OK);
+    assert_int_equal(added, 1);
+    assert_int_equal(st.malformed, 1);
+    assert_int_equal(st.bad_lines[0], 3);
+    assert_true(keylog_entry_has(e, KEYLOG_SERVER_TRAFFIC_0)); /* the same entry, grown */
+    /* replaced by a shorter file (a new client run truncates it): read from its start */
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("CLIENT_RANDOM " CR3 " " S48 "\n", f);
+    fclose(f);
+    assert_int_equal(keylog_watch_poll(w, kl, true, &added, &st), KEYLOG_OK);
+    assert_int_equal(added, 1);
+    assert_non_null(keylog_find(kl, cr3));
+    assert_non_null(keylog_find(kl, cr1)); /* what was read stays */
+    /* a watch may start where another reader stopped */
+    keylog *k2 = keylog_new();
+    keylog_watch *w2 = keylog_watch_new(path, keylog_watch_offset(w));
+    append_file(path, "CLIENT_RANDOM " CR1 " " S48 "\n");
+    assert_int_equal(keylog_watch_poll(w2, k2, true, &added, NULL), KEYLOG_OK);
+    assert_int_equal(added, 1);
+    assert_null(keylog_find(k2, cr3));
+    assert_non_null(keylog_find(k2, cr1));
+    /* unreadable (a directory): an error, not a crash */
+    keylog_watch *w3 = keylog_watch_new("/", 0);
+    assert_int_equal(keylog_watch_poll(w3, k2, true, &added, NULL), KEYLOG_ERR_IO);
+    keylog_watch_free(w3);
+    keylog_watch_free(w2);
+    keylog_watch_free(NULL);
+    keylog_free(k2);
+    keylog_watch_free(w);
+    keylog_free(kl);
+    unlink(path);
+    free(path);
+}
+
 /* Only the first KEYLOG_BAD_LINES_KEPT malformed line numbers are kept. */
 static void test_bad_line_cap(void **state)
 {
@@ -385,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_table_and_stats),
         cmocka_unit_test(test_many_sessions),
         cmocka_unit_test(test_file),
+        cmocka_unit_test(test_watch),
         cmocka_unit_test(test_bad_line_cap),
         cmocka_unit_test(test_stable_entry_and_format),
     };
