@@ -1,7 +1,9 @@
 /* version.c — `mtlsdump --version` (see version.h). */
 #include "version.h"
 
+#include <bzlib.h>
 #include <cjson/cJSON.h>
+#include <lz4.h>
 #include <lzma.h>
 #include <nghttp2/nghttp2.h>
 #include <openssl/crypto.h>
@@ -23,6 +25,8 @@ static const char *v_nghttp2(void)
 static const char *v_zlib(void) { return zlibVersion(); }
 static const char *v_lzma(void) { return lzma_version_string(); }
 static const char *v_zstd(void) { return ZSTD_versionString(); }
+static const char *v_bz2(void) { return BZ2_bzlibVersion(); }
+static const char *v_lz4(void) { return LZ4_versionString(); }
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -41,8 +45,8 @@ static const struct {
     {"zlib", v_zlib, ZLIB_VERSION},
     {"liblzma", v_lzma, LZMA_VERSION_STRING},
     {"libzstd", v_zstd, ZSTD_VERSION_STRING},
-    /* bzip2 (BZ2_bzlibVersion) and lz4 (LZ4_versionString): their rows come
-     * with their decompressors (src/capture/decompress.c) */
+    {"libbz2", v_bz2, NULL}, /* its headers carry no version */
+    {"liblz4", v_lz4, LZ4_VERSION_STRING},
 };
 
 int version_print(FILE *out)

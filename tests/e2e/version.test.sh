@@ -15,7 +15,7 @@ out=$("$bin" --version); rc=$?
 want=$(sed -n 's/^project(mtlsdump VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 [ "$(echo "$out" | head -1)" = "mtlsdump $want" ] && ok "first line: mtlsdump $want" || bad "first line: $(echo "$out" | head -1)"
 # name in --version, pkg-config module
-for row in "libpcap libpcap" "OpenSSL openssl" "cJSON libcjson" "nghttp2 libnghttp2" "zlib zlib" "liblzma liblzma" "libzstd libzstd"; do
+for row in "libpcap libpcap" "OpenSSL openssl" "cJSON libcjson" "nghttp2 libnghttp2" "zlib zlib" "liblzma liblzma" "libzstd libzstd" "liblz4 liblz4"; do
   set -- $row
   v=$(pkg-config --modversion "$2" 2>/dev/null) || { echo "skipped $1: no pkg-config module $2"; continue; }
   line=$(echo "$out" | grep "^  $1 ")
@@ -24,6 +24,11 @@ for row in "libpcap libpcap" "OpenSSL openssl" "cJSON libcjson" "nghttp2 libnght
     *) bad "$1: '$line', pkg-config says $v" ;;
   esac
 done
+# libbz2 has no pkg-config module: its Debian package's upstream version
+bz=$(dpkg-query -W -f='${Version}' libbz2-1.0 2>/dev/null | sed 's/-.*//')
+if [ -n "$bz" ]; then
+  echo "$out" | grep -q "^  libbz2 *$bz," && ok "libbz2 $bz" || bad "libbz2: '$(echo "$out" | grep libbz2)', dpkg says $bz"
+fi
 # no build-time/run-time mismatch on this machine
 echo "$out" | grep -q 'built with' && bad "a library runs at another version than it was built with: $out" || ok "run-time versions are the build's"
 # without the test dependencies: the tests are not configured, cmocka is not looked for
