@@ -118,6 +118,7 @@ static reporter *make_reporter(const mtls_config *cfg, FILE *out, FILE *terminal
     ro.verbosity = cfg->verbose;
     ro.quiet = cfg->quiet;
     ro.certificate_chain = cfg->certificate_chain;
+    ro.source = cfg->read_file ? cfg->read_file : cfg->iface;
     return reporter_new(cfg->format ? cfg->format : "text", out, &ro);
 }
 
@@ -694,6 +695,8 @@ void engine_finish(engine_t *e)
         if (reporter_summary(e->rep, e->sum) < 0)
             e->out_error = true;
     }
+    if (reporter_finish(e->rep) < 0) /* a whole-page format writes its page now */
+        e->out_error = true;
     if (e->rec) {
         size_t n;
         const char *bytes = outbuf_take(e->rec, &n);

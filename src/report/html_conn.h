@@ -1,0 +1,31 @@
+/*
+ * html_conn.h — one connection in the HTML report: its row of the
+ * connection table, and its article (endpoints, SNI, version, cipher, the
+ * sequence diagram, the verdict with its evidence, explanation, fix and
+ * findings, both chains as small trees) drawn eagerly, or a short article
+ * whose diagram the page's script draws on demand from compact data.
+ */
+#ifndef MTLS_HTML_CONN_H
+#define MTLS_HTML_CONN_H
+
+#include <stdbool.h>
+
+#include "conn_view.h"
+#include "growbuf.h"
+
+/* The CSS class of a verdict's tone: "bad" (failed), "good", "neutral". */
+const char *html_verdict_class(const diagnosis *d);
+
+/* <tr> of the connection table (#, start, client, server, SNI, version,
+ * verdict, client certificate). */
+void html_conn_row(growbuf *b, const conn_view *c);
+
+/* <article id="cID">: everything, the diagram as inline SVG. */
+void html_conn_article(growbuf *b, const conn_view *c);
+
+/* <article id="cID" class="lazy">: the header, the verdict and its
+ * explanation as HTML, the diagram and the chains as compact JSON in a
+ * <script type="application/json"> block (arrays: see the page's script). */
+void html_conn_lazy(growbuf *b, const conn_view *c);
+
+#endif
