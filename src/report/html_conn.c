@@ -11,10 +11,11 @@
 #include "html_chain.h"
 #include "html_esc.h"
 #include "html_step.h"
+#include "html_strtab.h"
 #include "html_svg.h"
 #include "names.h"
 
-const char *html_verdict_class(const diagnosis *d)
+static const char *html_verdict_class(const diagnosis *d)
 {
     if (d->failed)
         return "bad";
@@ -67,37 +68,56 @@ void html_conn_row(growbuf *b, const conn_view *c)
     growbuf_puts(b, "</td></tr>\n");
 }
 
-/* <h3> and the line of SNI, ALPN, version, cipher. */
-static void head(growbuf *b, const conn_view *c)
+/* <h3>: number, endpoints, verdict. */
+static void title(growbuf *b, const conn_view *c)
 {
     const session_t *s = c->s;
-    char ep[64], t[40];
-    name_buf nb;
+    char ep[64];
     growbuf_printf(b, "<h3><a href=\"#c%" PRIu64 "\">#%" PRIu64 "</a> %s", s->id, s->id,
                    endpoint_text(&s->client, ep, sizeof ep));
-    growbuf_printf(b, " &#8594; %s <span class=\"badge %s\">%s</span></h3><p class=\"meta\">",
-                   endpoint_text(&s->server, ep, sizeof ep), html_verdict_class(c->d), verdict_name(c->d->verdict));
-    growbuf_printf(b, "%s", fmt_time_rfc3339(s->first_ts_us, t, sizeof t));
-    growbuf_puts(b, " &#183; SNI <b>");
-    html_text(b, s->ch.sni, 0);
-    growbuf_puts(b, "</b>");
+    growbuf_printf(b, " &#8594; %s <span class=\"badge %s\">%s</span></h3>", endpoint_text(&s->server, ep, sizeof ep),
+                   html_verdict_class(c->d), verdict_name(c->d->verdict));
+}
+
+/* "SNI x · ALPN h2 · TLS 1.3 · cipher · decrypted" as raw text (wire bytes:
+ * escape it), malloc'd; NULL on OOM. */
+static char *meta_text(const session_t *s)
+{
+    growbuf b = {0};
+    name_buf nb;
+    growbuf_puts(&b, "SNI ");
+    growbuf_puts(&b, s->ch.sni ? s->ch.sni : "-");
     if (s->sh.alpn) {
-        growbuf_puts(b, " &#183; ALPN ");
-        html_text(b, s->sh.alpn, 0);
+        growbuf_puts(&b, " \xc2\xb7 ALPN ");
+        growbuf_puts(&b, s->sh.alpn);
     }
-    growbuf_printf(b, " &#183; %s", version_name(s, &nb));
+    growbuf_printf(&b, " \xc2\xb7 %s", version_name(s, &nb));
     if (s->sh.present)
-        growbuf_printf(b, " &#183; %s", names_session_cipher(s, &nb));
+        growbuf_printf(&b, " \xc2\xb7 %s", names_session_cipher(s, &nb));
     if (s->starttls) {
-        growbuf_puts(b, " &#183; STARTTLS ");
-        html_text(b, s->starttls, 0);
+        growbuf_puts(&b, " \xc2\xb7 STARTTLS ");
+        growbuf_puts(&b, s->starttls);
     }
     if (s->decrypted) {
-        growbuf_puts(b, " &#183; decrypted");
+        growbuf_puts(&b, " \xc2\xb7 decrypted");
     } else if (s->decrypt_note) {
-        growbuf_puts(b, " &#183; not decrypted: ");
-        html_text(b, s->decrypt_note, 0);
+        growbuf_puts(&b, " \xc2\xb7 not decrypted: ");
+        growbuf_puts(&b, s->decrypt_note);
     }
+    return growbuf_take(&b);
+}
+
+/* <h3> and the line of time, SNI, ALPN, version, cipher. */
+static void head(growbuf *b, const conn_view *c)
+{
+    char t[40];
+    title(b, c);
+    growbuf_printf(b, "<p class=\"meta\">%s &#183; ", fmt_time_rfc3339(c->s->first_ts_us, t, sizeof t));
+    char *m = meta_text(c->s);
+    if (!m)
+        b->failed = true;
+    html_text(b, m, 0);
+    free(m);
     growbuf_puts(b, "</p>");
 }
 
@@ -168,8 +188,17 @@ static bool is_evidence(const diagnosis *d, size_t no)
     return false;
 }
 
-/* [[dir, "ms", look, evidence, "label"], ...] */
-static void steps_data(growbuf *b, const conn_view *c)
+/* The index of s in the page's string table (-1 sticks in b->failed on OOM). */
+static uint32_t sid(growbuf *b, html_strtab *t, const char *s)
+{
+    uint32_t id = 0;
+    if (html_strtab_id(t, s, &id) < 0)
+        b->failed = true;
+    return id;
+}
+
+/* [[dir, ms, look, evidence, label], ...] (label: a string index) */
+static void steps_data(growbuf *b, const conn_view *c, html_strtab *t)
 {
     const session_t *s = c->s;
     size_t n = s->n_steps < HTML_LADDER_MAX_STEPS ? s->n_steps : HTML_LADDER_MAX_STEPS;
@@ -182,17 +211,16 @@ static void steps_data(growbuf *b, const conn_view *c)
             b->failed = true;
             return;
         }
-        growbuf_printf(b, "%s[%d,\"%.3f\",%d,%d,", i ? "," : "", st->dir == DIR_C2S ? 0 : 1, (double)rel / 1000.0,
-                       (int)html_step_look_of(st), is_evidence(c->d, i + 1) ? 1 : 0);
-        html_json_str(b, label);
-        growbuf_puts(b, "]");
+        growbuf_printf(b, "%s[%d,%.3f,%d,%d,%" PRIu32 "]", i ? "," : "", st->dir == DIR_C2S ? 0 : 1,
+                       (double)rel / 1000.0, (int)html_step_look_of(st), is_evidence(c->d, i + 1) ? 1 : 0,
+                       sid(b, t, label));
         free(label);
     }
     growbuf_puts(b, "]");
 }
 
-/* [side, valid, [[subject, issuer, not_before, not_after, "key"], ...]] per chain */
-static void chains_data(growbuf *b, const conn_view *c)
+/* [[side, valid, [[subject, issuer, not_before, not_after, key], ...]], ...] (strings by index) */
+static void chains_data(growbuf *b, const conn_view *c, html_strtab *t)
 {
     growbuf_puts(b, "[");
     bool first = true;
@@ -204,41 +232,65 @@ static void chains_data(growbuf *b, const conn_view *c)
         first = false;
         for (size_t k = 0; k < r->n_certs; k++) {
             const cert_info *ci = &r->certs[k];
-            growbuf_puts(b, k ? ",[" : "[");
-            html_json_str(b, ci->subject);
-            growbuf_puts(b, ",");
-            html_json_str(b, ci->issuer);
-            growbuf_printf(b, ",%" PRId64 ",%" PRId64 ",", ci->not_before, ci->not_after);
             char key[64];
-            snprintf(key, sizeof key, "%s%s%d", ci->key_alg ? ci->key_alg : "-", ci->key_bits ? " " : "",
-                     ci->key_bits);
-            if (!ci->key_bits)
+            if (ci->key_bits)
+                snprintf(key, sizeof key, "%s %d bits", ci->key_alg ? ci->key_alg : "-", ci->key_bits);
+            else
                 snprintf(key, sizeof key, "%s", ci->key_alg ? ci->key_alg : "-");
-            html_json_str(b, key);
-            growbuf_puts(b, "]");
+            growbuf_printf(b, "%s[%" PRIu32 ",%" PRIu32 ",%" PRId64 ",%" PRId64 ",%" PRIu32 "]", k ? "," : "",
+                           sid(b, t, ci->decode_error ? "(undecodable)" : ci->subject), sid(b, t, ci->issuer),
+                           ci->not_before, ci->not_after, sid(b, t, key));
         }
         growbuf_puts(b, "]]");
     }
     growbuf_puts(b, "]");
 }
 
-void html_conn_lazy(growbuf *b, const conn_view *c)
+/* [finding, ...]: "severity code [where]: message", each a string index */
+static void findings_data(growbuf *b, const diagnosis *d, html_strtab *t)
+{
+    growbuf_puts(b, "[");
+    for (size_t i = 0; i < d->findings.n; i++) {
+        const finding_t *f = &d->findings.items[i];
+        growbuf tb = {0};
+        growbuf_printf(&tb, "%s %s%s%s%s: %s", finding_sev_name(f->severity), f->code ? f->code : "",
+                       f->where ? " [" : "", f->where ? f->where : "", f->where ? "]" : "",
+                       f->message ? f->message : "");
+        char *txt = growbuf_take(&tb);
+        if (!txt) {
+            b->failed = true;
+            break;
+        }
+        growbuf_printf(b, "%s%" PRIu32, i ? "," : "", sid(b, t, txt));
+        free(txt);
+    }
+    growbuf_puts(b, "]");
+}
+
+void html_conn_lazy(growbuf *b, const conn_view *c, html_strtab *t)
 {
     const session_t *s = c->s;
+    const diagnosis *d = c->d;
     char ep[64];
-    growbuf_printf(b, "<article id=\"c%" PRIu64 "\" class=\"conn lazy %s\">", s->id, html_verdict_class(c->d));
-    head(b, c);
-    verdict_block(b, c, false);
-    growbuf_printf(b, "<details class=\"dia\"><summary>sequence diagram and chains (drawn when opened; needs "
-                      "script)</summary><script type=\"application/json\">{\"id\":%" PRIu64 ",\"v\":\"%s\",\"c\":",
-                   s->id, verdict_name(c->d->verdict));
-    html_json_str(b, endpoint_text(&s->client, ep, sizeof ep));
-    growbuf_puts(b, ",\"s\":");
-    html_json_str(b, endpoint_text(&s->server, ep, sizeof ep));
-    growbuf_printf(b, ",\"t\":%" PRIu64 ",\"more\":%zu,\"steps\":", s->first_ts_us / 1000000u,
-                   s->n_steps > HTML_LADDER_MAX_STEPS ? s->n_steps - HTML_LADDER_MAX_STEPS : 0);
-    steps_data(b, c);
+    growbuf_printf(b, "<article id=\"c%" PRIu64 "\" class=\"conn lazy %s\">", s->id, html_verdict_class(d));
+    title(b, c);
+    char *m = meta_text(s);
+    if (!m)
+        b->failed = true;
+    growbuf_printf(b, "<details class=\"dia\"><summary>diagram, verdict and chains (needs script)</summary>"
+                      "<script type=\"application/json\">{\"id\":%" PRIu64 ",\"v\":\"%s\",\"e\":\"%s\",\"c\":\"%s\"",
+                   s->id, verdict_name(d->verdict), evidence_name(d->evidence),
+                   endpoint_text(&s->client, ep, sizeof ep));
+    growbuf_printf(b, ",\"s\":\"%s\",\"t\":%" PRIu64 ",\"more\":%zu,\"m\":%" PRIu32 ",\"x\":%" PRIu32
+                      ",\"f\":%" PRIu32 ",\"steps\":",
+                   endpoint_text(&s->server, ep, sizeof ep), s->first_ts_us / 1000000u,
+                   s->n_steps > HTML_LADDER_MAX_STEPS ? s->n_steps - HTML_LADDER_MAX_STEPS : 0, sid(b, t, m),
+                   sid(b, t, d->explanation), sid(b, t, d->next_step));
+    free(m);
+    steps_data(b, c, t);
     growbuf_puts(b, ",\"chains\":");
-    chains_data(b, c);
+    chains_data(b, c, t);
+    growbuf_puts(b, ",\"fi\":");
+    findings_data(b, d, t);
     growbuf_puts(b, "}</script></details></article>\n");
 }

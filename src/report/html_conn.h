@@ -12,9 +12,7 @@
 
 #include "conn_view.h"
 #include "growbuf.h"
-
-/* The CSS class of a verdict's tone: "bad" (failed), "good", "neutral". */
-const char *html_verdict_class(const diagnosis *d);
+#include "html_strtab.h"
 
 /* <tr> of the connection table (#, start, client, server, SNI, version,
  * verdict, client certificate). */
@@ -23,9 +21,11 @@ void html_conn_row(growbuf *b, const conn_view *c);
 /* <article id="cID">: everything, the diagram as inline SVG. */
 void html_conn_article(growbuf *b, const conn_view *c);
 
-/* <article id="cID" class="lazy">: the header, the verdict and its
- * explanation as HTML, the diagram and the chains as compact JSON in a
- * <script type="application/json"> block (arrays: see the page's script). */
-void html_conn_lazy(growbuf *b, const conn_view *c);
+/* <article id="cID" class="lazy">: the header and the verdict as HTML; the
+ * diagram, explanation, fix, findings and chains as compact JSON in a
+ * <script type="application/json"> block whose strings are indices into t
+ * (written once at the end of the page: html_strtab_json; the layout of the
+ * arrays is documented beside the page's script, html_page.c). */
+void html_conn_lazy(growbuf *b, const conn_view *c, html_strtab *t);
 
 #endif

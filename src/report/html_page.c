@@ -25,11 +25,13 @@ static const char style[] =
     "article.bad{border-left-color:#c01c28}article.neutral{border-left-color:#d4a72c}"
     ".meta{color:#444;margin:.1em 0 .4em}.dia{overflow-x:auto}"
     "svg.ladder{font:12px DejaVu Sans,sans-serif;background:#fcfcfc}svg.ladder .life{stroke:#888;stroke-width:2}"
-    "svg.ladder .who{font-weight:600}svg.ladder .t{fill:#777;font-size:11px}"
-    "svg .a{stroke:#333;stroke-width:1.5;fill:none}svg .h{fill:#333}"
+    "svg.ladder text{text-anchor:middle}svg.ladder .who{font-weight:600}"
+    "svg.ladder .t,svg.ladder .n{fill:#777;font-size:11px;text-anchor:end}svg.ladder .n{text-anchor:start}"
+    "svg .a{stroke:#333;stroke-width:1.5;fill:none;marker-end:url(#ah)}svg.defs{position:absolute}"
+    "article.conn{content-visibility:auto;contain-intrinsic-size:auto 700px}"
     "svg .enc .a{stroke-dasharray:6 4;stroke:#6a6a6a}svg .enc text{fill:#555;font-style:italic}"
-    "svg .alert .a{stroke:#c01c28;stroke-width:2}svg .alert .h,svg .alert text{fill:#c01c28}"
-    "svg .app .a{stroke:#613583;stroke-width:2}svg .app .h,svg .app text{fill:#613583}"
+    "svg .alert .a{stroke:#c01c28;stroke-width:2;marker-end:url(#ahr)}svg .alert text{fill:#c01c28}"
+    "svg .app .a{stroke:#613583;stroke-width:2;marker-end:url(#ahp)}svg .app text{fill:#613583}"
     "svg .nb{fill:#f6f5f4;stroke:#aaa;stroke-dasharray:3 3}svg .note text{fill:#555}"
     "svg .hl{fill:#ffe08a;opacity:.65}svg .ev text{font-weight:700}svg .ev .a{stroke-width:3}"
     ".verdict p{margin:.3em 0}.evk{font-style:italic;color:#555}.fix{background:#eef6ee;padding:.2em .4em}"
@@ -46,9 +48,14 @@ static const char style[] =
     "svg.chart rect.neutral{fill:#d4a72c}table.matrix td.x{text-align:center;color:#26a269}"
     "tr.bad td:first-child{border-left:3px solid #c01c28}";
 
-/* Draws on-demand diagrams with the layout numbers of html_svg.h (passed in
- * data-l on <body>), builds every element with createElementNS and
- * textContent (never from markup); sorts and filters the connection table. */
+/* Sorts and filters the connection table; draws the on-demand diagrams with
+ * the layout numbers of html_svg.h (data-l on <body>), building every element
+ * with createElement(NS) and textContent, never from markup. The data of an
+ * on-demand diagram (html_conn.c) is {id, v: verdict, e: evidence, c/s: client/server
+ * address, t: handshake second, m: SNI, version, cipher line, more: steps left out, x/f: explanation/fix,
+ * steps: [[dir 0 C->S|1 S->C, ms, look (html_step.h), evidence 0|1, label]],
+ * chains: [[side, valid, [[subject, issuer, not_before, not_after, key]]]],
+ * fi: [finding]}, every string an index into the page's #strings array. */
 static const char script[] =
     "(function(){'use strict';var d=document;d.documentElement.className='js';"
     "var t=d.getElementById('conns');"
@@ -65,39 +72,46 @@ static const char script[] =
     "x=p.getAttribute('data-n'),y=q.getAttribute('data-n');if(x!==null&&y!==null)return (x-y)*dir;"
     "return p.textContent.localeCompare(q.textContent)*dir;});var fr=d.createDocumentFragment();"
     "rows.forEach(function(r){fr.appendChild(r);});tb.appendChild(fr);});});}"
-    "var L=JSON.parse(d.body.getAttribute('data-l')),NS='http://www.w3.org/2000/svg',"
+    "var L=JSON.parse(d.body.getAttribute('data-l')),NS='http://www.w3.org/2000/svg',S=null,"
     "LOOK=['msg','enc','alert','app','note'];"
     "var el=function(p,n,a,tx){var e=d.createElementNS(NS,n);for(var k in a)e.setAttribute(k,a[k]);"
     "if(tx!=null)e.textContent=tx;if(p)p.appendChild(e);return e;};"
     "var he=function(p,n,tx,c){var e=d.createElement(n);if(tx!=null)e.textContent=tx;if(c)e.className=c;"
     "p.appendChild(e);return e;};"
-    "var cut=function(s){return s.length>L.chars?s.slice(0,L.chars)+'\\u2026':s;};"
+    "var dy=function(v){return new Date(v*1000).toISOString().slice(0,10);};"
     "var draw=function(x){if(x.getAttribute('data-drawn'))return;x.setAttribute('data-drawn','1');"
+    "if(!S)S=JSON.parse(d.getElementById('strings').textContent);"
     "var j=JSON.parse(x.querySelector('script').textContent),n=j.steps.length+(j.more?1:0),"
     "h=L.top+n*L.row+4,mid=(L.xc+L.xs)/2;"
     "var s=el(null,'svg',{'class':'ladder','data-connection':j.id,'data-verdict':j.v,width:L.w,height:h,"
     "viewBox:'0 0 '+L.w+' '+h,role:'img'});"
-    "el(s,'text',{'class':'who',x:L.xc,y:14,'text-anchor':'middle'},'client '+j.c);"
-    "el(s,'text',{'class':'who',x:L.xs,y:14,'text-anchor':'middle'},'server '+j.s);"
+    "el(s,'text',{'class':'who',x:L.xc,y:14},'client '+j.c);el(s,'text',{'class':'who',x:L.xs,y:14},'server '+j.s);"
     "el(s,'path',{'class':'life',d:'M'+L.xc+' 22V'+(h-2)+'M'+L.xs+' 22V'+(h-2)});"
-    "j.steps.forEach(function(st,i){var y=L.top+i*L.row,no=i+1,look=LOOK[st[2]],g=el(s,'g',"
-    "{'class':'s '+look+(st[3]?' ev':''),'data-step':no});if(st[3])g.setAttribute('data-evidence',no);"
-    "el(g,'title',{},'step '+no+', +'+st[1]+' ms, '+(st[0]?'S->C':'C->S')+': '+st[4]);"
+    "j.steps.forEach(function(st,i){var y=L.top+i*L.row,no=i+1,look=LOOK[st[2]],lb=S[st[4]],g=el(s,'g',"
+    "{'class':'s '+look+(st[3]?' ev':'')});if(st[3])g.setAttribute('data-evidence',no);"
+    "if(lb.length>L.chars)el(g,'title',{},lb);"
     "if(st[3])el(g,'rect',{'class':'hl',x:100,y:y-17,width:L.w-104,height:L.row-2});"
-    "el(g,'text',{'class':'t',x:4,y:y+4},no);el(g,'text',{'class':'t',x:96,y:y+4,'text-anchor':'end'},st[1]+' ms');"
+    "el(g,'text',{'class':'n',x:4,y:y+4},no);el(g,'text',{'class':'t',x:96,y:y+4},st[1].toFixed(3)+' ms');"
     "if(look==='note'){el(g,'rect',{'class':'nb',x:L.xc-40,y:y-12,width:L.xs-L.xc+80,height:16});}"
-    "else{var x1=st[0]?L.xs:L.xc,x2=st[0]?L.xc+2:L.xs-2,hd=st[0]?9:-9;"
-    "el(g,'path',{'class':'a',d:'M'+x1+' '+(y+4)+'H'+x2});el(g,'path',{'class':'h',d:'M'+x2+' '+(y+4)+'l'+hd+' -4v8z'});}"
-    "el(g,'text',{x:mid,y:y,'text-anchor':'middle'},(st[3]?'\\u26a0 ':'')+cut(st[4]));});"
-    "if(j.more)el(s,'text',{'class':'t',x:mid,y:L.top+j.steps.length*L.row,'text-anchor':'middle'},"
+    "else{var x1=st[0]?L.xs:L.xc,x2=st[0]?L.xc+2:L.xs-2;"
+    "el(g,'path',{'class':'a',d:'M'+x1+' '+(y+4)+'H'+x2});}"
+    "el(g,'text',{x:mid,y:y},(st[3]?'\u26a0 ':'')+(lb.length>L.chars?lb.slice(0,L.chars)+'\u2026':lb));});"
+    "if(j.more)el(s,'text',{'class':'m',x:mid,y:L.top+j.steps.length*L.row},"
     "'... '+j.more+' more steps (the text and JSON reports list them)');"
-    "x.appendChild(s);var cs=he(x,'div',null,'chains');j.chains.forEach(function(ch){var c=he(cs,'div',null,'chain');"
+    "he(x,'p',new Date(j.t*1000).toISOString().slice(0,10)+' \\u00b7 '+S[j.m],'meta');"
+    "x.appendChild(s);var v=he(x,'div',null,'verdict'),vp=he(v,'p'),ev=[];he(vp,'b','Verdict: ');"
+    "he(vp,'span',j.v,'badge '+x.parentNode.className.split(' ')[2]);he(vp,'span',' '+j.e,'evk');"
+    "j.steps.forEach(function(st,i){if(st[3])ev.push(i+1);});"
+    "if(ev.length)vp.appendChild(d.createTextNode(' \\u2014 rests on step '+ev.join(', ')));"
+    "if(S[j.x])he(v,'p',S[j.x]);"
+    "if(S[j.f]){var fx=he(v,'p',null,'fix');he(fx,'b','Fix: ');fx.appendChild(d.createTextNode(S[j.f]));}"
+    "if(j.fi.length){var ul=he(v,'ul',null,'findings');j.fi.forEach(function(k){he(ul,'li',S[k]);});}"
+    "var cs=he(x,'div',null,'chains');j.chains.forEach(function(ch){var c=he(cs,'div',null,'chain');"
     "he(c,'h4',ch[0]+' certificate chain ('+(ch[1]?'valid':'INVALID')+')');var p=c;"
     "for(var k=ch[2].length-1;k>=0;k--){var ce=ch[2][k],u=he(p,'ul',null,'tree'),li=he(u,'li'),"
-    "cd=he(li,'div',null,'cert');he(cd,'span','['+k+'] ','idx');he(cd,'span',ce[0],'subj');"
-    "he(cd,'div','issuer '+ce[1],'cm');var ok=j.t>=ce[2]&&j.t<=ce[3],dy=function(v){return new Date(v*1000)"
-    ".toISOString().slice(0,10);};he(cd,'div',dy(ce[2])+' .. '+dy(ce[3])+(ok?'':' (NOT valid at the handshake)'),"
-    "'cm');he(cd,'div','key '+ce[4],'cm');p=li;}});};"
+    "cd=he(li,'div',null,'cert');he(cd,'span','['+k+'] ','idx');he(cd,'span',S[ce[0]],'subj');"
+    "he(cd,'div','issuer '+S[ce[1]],'cm');he(cd,'div',dy(ce[2])+' .. '+dy(ce[3])+"
+    "(j.t>=ce[2]&&j.t<=ce[3]?'':' (NOT valid at the handshake)'),'cm');he(cd,'div','key '+S[ce[4]],'cm');p=li;}});};"
     "[].forEach.call(d.querySelectorAll('details.dia'),function(x){x.addEventListener('toggle',function(){"
     "if(x.open)draw(x);});});"
     "var hash=function(){var a=location.hash&&d.getElementById(location.hash.slice(1)),x=a&&a.querySelector("
@@ -133,6 +147,15 @@ void html_page_begin(growbuf *b, const char *source)
     growbuf_printf(b, "<body data-l='{\"w\":%d,\"xc\":%d,\"xs\":%d,\"top\":%d,\"row\":%d,\"chars\":%d}'>\n",
                    HTML_LADDER_W, HTML_LADDER_XC, HTML_LADDER_XS, HTML_LADDER_TOP, HTML_LADDER_ROW,
                    HTML_LABEL_CHARS);
+    /* the arrow heads of every diagram (CSS marker-end), one per colour */
+    growbuf_puts(b, "<svg class=\"defs\" width=\"0\" height=\"0\" aria-hidden=\"true\"><defs>");
+    static const char *const heads[][2] = {{"ah", "#333"}, {"ahr", "#c01c28"}, {"ahp", "#613583"}};
+    for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++)
+        growbuf_printf(b, "<marker id=\"%s\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" "
+                          "markerHeight=\"7\" markerUnits=\"userSpaceOnUse\" orient=\"auto\"><path d=\"M0 0L10 "
+                          "5L0 10z\" fill=\"%s\"/></marker>",
+                       heads[i][0], heads[i][1]);
+    growbuf_puts(b, "</defs></svg>\n");
 }
 
 /* "2 h 3 min", "4.5 s", ... */

@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "endpoint_text.h"
 #include "html_esc.h"
@@ -30,31 +31,31 @@ static void step_arrow(growbuf *b, const conn_view *c, const step_t *st, size_t 
         return;
     }
     uint64_t rel = st->ts_us >= s->first_ts_us ? st->ts_us - s->first_ts_us : 0;
-    growbuf_printf(b, "<g class=\"s %s%s\" data-step=\"%zu\"", html_look_class(look), ev ? " ev" : "", no);
+    growbuf_printf(b, "<g class=\"s %s%s\"", html_look_class(look), ev ? " ev" : "");
     if (ev)
         growbuf_printf(b, " data-evidence=\"%zu\"", no);
-    growbuf_puts(b, "><title>");
-    growbuf_printf(b, "step %zu, +%.3f ms, %s: ", no, (double)rel / 1000.0, dir_arrow(st->dir));
-    html_text(b, label, 0);
-    growbuf_puts(b, "</title>");
+    growbuf_puts(b, ">");
+    if (strlen(label) > LABEL_CHARS) { /* the whole label as its tooltip */
+        growbuf_puts(b, "<title>");
+        html_text(b, label, 0);
+        growbuf_puts(b, "</title>");
+    }
     if (ev)
         growbuf_printf(b, "<rect class=\"hl\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>", 100, y - 17,
                        HTML_LADDER_W - 104, HTML_LADDER_ROW - 2);
-    growbuf_printf(b, "<text class=\"t\" x=\"4\" y=\"%d\">%zu</text><text class=\"t\" x=\"96\" y=\"%d\" "
-                      "text-anchor=\"end\">%.3f ms</text>",
+    growbuf_printf(b, "<text class=\"n\" x=\"4\" y=\"%d\">%zu</text><text class=\"t\" x=\"96\" y=\"%d\">%.3f "
+                      "ms</text>",
                    y + 4, no, y + 4, (double)rel / 1000.0);
     int mid = (HTML_LADDER_XC + HTML_LADDER_XS) / 2;
     if (look == LOOK_NOTE) {
         growbuf_printf(b, "<rect class=\"nb\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\"/>", HTML_LADDER_XC - 40,
                        y - 12, HTML_LADDER_XS - HTML_LADDER_XC + 80);
-        growbuf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", mid, y);
+        growbuf_printf(b, "<text x=\"%d\" y=\"%d\">", mid, y);
     } else {
         int x1 = st->dir == DIR_C2S ? HTML_LADDER_XC : HTML_LADDER_XS;
         int x2 = st->dir == DIR_C2S ? HTML_LADDER_XS - 2 : HTML_LADDER_XC + 2;
-        int h = st->dir == DIR_C2S ? -9 : 9; /* the head points along the arrow */
-        growbuf_printf(b, "<path class=\"a\" d=\"M%d %dH%d\"/><path class=\"h\" d=\"M%d %dl%d -4v8z\"/>", x1, y + 4,
-                       x2, x2, y + 4, h);
-        growbuf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", mid, y);
+        growbuf_printf(b, "<path class=\"a\" d=\"M%d %dH%d\"/>", x1, y + 4, x2); /* head: CSS marker-end */
+        growbuf_printf(b, "<text x=\"%d\" y=\"%d\">", mid, y);
     }
     if (ev)
         growbuf_puts(b, "\xe2\x9a\xa0 "); /* a warning sign: the verdict rests on it */
@@ -84,7 +85,7 @@ void html_ladder(growbuf *b, const conn_view *c)
     for (size_t i = 0; i < n; i++)
         step_arrow(b, c, &s->steps[i], i + 1, HTML_LADDER_TOP + (int)i * HTML_LADDER_ROW);
     if (s->n_steps > n)
-        growbuf_printf(b, "<text class=\"t\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">... %zu more steps (the text "
+        growbuf_printf(b, "<text class=\"m\" x=\"%d\" y=\"%d\">... %zu more steps (the text "
                           "and JSON reports list them)</text>",
                        (HTML_LADDER_XC + HTML_LADDER_XS) / 2, HTML_LADDER_TOP + (int)n * HTML_LADDER_ROW,
                        s->n_steps - n);

@@ -21,8 +21,8 @@
 #include "reporter.h"
 
 #define HTML_MAX_LISTED 50000u
-#define HTML_MAX_DRAWN_FAILED 2000u
-#define HTML_MAX_DRAWN_OK 300u
+#define HTML_MAX_DRAWN_FAILED 500u
+#define HTML_MAX_DRAWN_OK 50u
 
 typedef struct hconn {
     uint64_t id;
@@ -39,7 +39,7 @@ typedef struct rhtml_state {
     size_t drawn_failed, drawn_ok;
     html_header h;
     const summary *sm;
-    bool oom;
+    html_strtab *strings; /* of the on-demand diagrams' data */
 } rhtml_state;
 
 static void *rhtml_open(FILE *out, const report_options *opt)
@@ -48,7 +48,8 @@ static void *rhtml_open(FILE *out, const report_options *opt)
     if (!st)
         return NULL;
     st->out = out;
-    if (opt->source && !(st->source = strdup(opt->source))) {
+    if ((opt->source && !(st->source = strdup(opt->source))) || !(st->strings = html_strtab_new())) {
+        free(st->source);
         free(st);
         return NULL;
     }
@@ -90,7 +91,7 @@ static int rhtml_connection(void *state, const conn_view *c)
         else
             st->drawn_ok++;
     } else {
-        html_conn_lazy(&art, c);
+        html_conn_lazy(&art, c, st->strings);
     }
     hconn *e = &st->v[st->n];
     e->id = s->id;
@@ -160,6 +161,9 @@ static int rhtml_finish(void *state)
     }
     growbuf_puts(&b, "</section>\n");
     html_inventory(&b, st->sm);
+    growbuf_puts(&b, "<script type=\"application/json\" id=\"strings\">");
+    html_strtab_json(&b, st->strings);
+    growbuf_puts(&b, "</script>\n");
     html_page_end(&b);
     rc |= flush(st->out, &b);
     growbuf_free(&b);
@@ -177,6 +181,7 @@ static void rhtml_close(void *state)
     }
     free(st->v);
     free(st->source);
+    html_strtab_free(st->strings);
     free(st);
 }
 
