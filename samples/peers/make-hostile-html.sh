@@ -48,7 +48,7 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WO
     -subj "$SUBJ" -out "$WORK/c.csr" 2>/dev/null
 printf 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n' >"$WORK/ext"
 openssl x509 -req -in "$WORK/c.csr" -CA "$PKI/intermediate.pem" -CAkey "$PKI/intermediate.key" \
-    -CAcreateserial -days 3650 -sha256 -extfile "$WORK/ext" -out "$WORK/c.pem" 2>/dev/null
+    -CAserial "$WORK/ca.srl" -CAcreateserial -days 3650 -sha256 -extfile "$WORK/ext" -out "$WORK/c.pem" 2>/dev/null
 cat "$WORK/c.pem" "$PKI/intermediate.pem" >"$WORK/c-chain.pem"
 openssl req -x509 -new -key "$WORK/c.key" -subj "$SUBJ" -days 3650 -sha256 -out "$WORK/self.pem" 2>/dev/null
 
