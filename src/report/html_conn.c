@@ -267,23 +267,20 @@ static void findings_data(growbuf *b, const diagnosis *d, html_strtab *t)
     growbuf_puts(b, "]");
 }
 
-void html_conn_lazy(growbuf *b, const conn_view *c, html_strtab *t)
+void html_conn_data(growbuf *b, const conn_view *c, html_strtab *t)
 {
     const session_t *s = c->s;
     const diagnosis *d = c->d;
     char ep[64];
-    growbuf_printf(b, "<article id=\"c%" PRIu64 "\" class=\"conn lazy %s\">", s->id, html_verdict_class(d));
-    title(b, c);
     char *m = meta_text(s);
     if (!m)
         b->failed = true;
-    growbuf_printf(b, "<details class=\"dia\"><summary>diagram, verdict and chains (needs script)</summary>"
-                      "<script type=\"application/json\">{\"id\":%" PRIu64 ",\"v\":\"%s\",\"e\":\"%s\",\"c\":\"%s\"",
-                   s->id, verdict_name(d->verdict), evidence_name(d->evidence),
+    growbuf_printf(b, "{\"id\":%" PRIu64 ",\"v\":\"%s\",\"k\":\"%s\",\"e\":\"%s\",\"c\":\"%s\"", s->id,
+                   verdict_name(d->verdict), html_verdict_class(d), evidence_name(d->evidence),
                    endpoint_text(&s->client, ep, sizeof ep));
     growbuf_printf(b, ",\"s\":\"%s\",\"t\":%" PRIu64 ",\"more\":%zu,\"m\":%" PRIu32 ",\"x\":%" PRIu32
                       ",\"f\":%" PRIu32 ",\"steps\":",
-                   endpoint_text(&s->server, ep, sizeof ep), s->first_ts_us / 1000000u,
+                   endpoint_text(&s->server, ep, sizeof ep), s->first_ts_us,
                    s->n_steps > HTML_LADDER_MAX_STEPS ? s->n_steps - HTML_LADDER_MAX_STEPS : 0, sid(b, t, m),
                    sid(b, t, d->explanation), sid(b, t, d->next_step));
     free(m);
@@ -292,5 +289,5 @@ void html_conn_lazy(growbuf *b, const conn_view *c, html_strtab *t)
     chains_data(b, c, t);
     growbuf_puts(b, ",\"fi\":");
     findings_data(b, d, t);
-    growbuf_puts(b, "}</script></details></article>\n");
+    growbuf_puts(b, "}");
 }

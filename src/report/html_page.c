@@ -48,14 +48,16 @@ static const char style[] =
     "svg.chart rect.neutral{fill:#d4a72c}table.matrix td.x{text-align:center;color:#26a269}"
     "tr.bad td:first-child{border-left:3px solid #c01c28}";
 
-/* Sorts and filters the connection table; draws the on-demand diagrams with
- * the layout numbers of html_svg.h (data-l on <body>), building every element
- * with createElement(NS) and textContent, never from markup. The data of an
- * on-demand diagram (html_conn.c) is {id, v: verdict, e: evidence, c/s: client/server
- * address, t: handshake second, m: SNI, version, cipher line, more: steps left out, x/f: explanation/fix,
- * steps: [[dir 0 C->S|1 S->C, ms, look (html_step.h), evidence 0|1, label]],
- * chains: [[side, valid, [[subject, issuer, not_before, not_after, key]]]],
- * fi: [finding]}, every string an index into the page's #strings array. */
+/* Sorts and filters the connection table; draws the connections kept as
+ * data when one is opened (#cID: the table's link, or a link from elsewhere),
+ * with the layout numbers of html_svg.h (data-l on <body>), building every
+ * element with createElement(NS) and textContent, never from markup. The
+ * #lazy block is an array of {id, v: verdict, k: its class, e: evidence,
+ * c/s: client/server address, t: first packet (us), more: steps left out,
+ * m: SNI/version/cipher line, x/f: explanation/fix, steps: [[dir 0 C->S |
+ * 1 S->C, ms, look (html_step.h), evidence 0|1, label]], chains: [[side,
+ * valid, [[subject, issuer, not_before, not_after, key]]]], fi: [finding]},
+ * every string an index into the #strings array. */
 static const char script[] =
     "(function(){'use strict';var d=document;d.documentElement.className='js';"
     "var t=d.getElementById('conns');"
@@ -64,25 +66,22 @@ static const char script[] =
     "var apply=function(){var v=fv.value,s=fs.value.toLowerCase(),c=fc.value.toLowerCase(),n=0;"
     "rows.forEach(function(r){var x=r.cells,ok=(!v||x[6].textContent===v)&&"
     "(!s||x[4].textContent.toLowerCase().indexOf(s)>=0)&&(!c||x[7].textContent.toLowerCase().indexOf(c)>=0);"
-    "r.hidden=!ok;if(ok)n++;});fn.textContent=n+' of '+rows.length+' shown';};"
-    "[fv,fs,fc].forEach(function(e){e.addEventListener('input',apply);});apply();"
+    "if(r.hidden!==!ok)r.hidden=!ok;if(ok)n++;});fn.textContent=n+' of '+rows.length+' shown';};"
+    "[fv,fs,fc].forEach(function(e){e.addEventListener('input',apply);});fn.textContent=rows.length+' shown';"
     "var ths=t.tHead.rows[0].cells;[].forEach.call(ths,function(th,i){th.addEventListener('click',function(){"
     "var dir=th.getAttribute('data-dir')==='a'?-1:1;[].forEach.call(ths,function(h){h.removeAttribute('data-dir');});"
     "th.setAttribute('data-dir',dir>0?'a':'d');rows.sort(function(a,b){var p=a.cells[i],q=b.cells[i],"
     "x=p.getAttribute('data-n'),y=q.getAttribute('data-n');if(x!==null&&y!==null)return (x-y)*dir;"
     "return p.textContent.localeCompare(q.textContent)*dir;});var fr=d.createDocumentFragment();"
     "rows.forEach(function(r){fr.appendChild(r);});tb.appendChild(fr);});});}"
-    "var L=JSON.parse(d.body.getAttribute('data-l')),NS='http://www.w3.org/2000/svg',S=null,"
+    "var L=JSON.parse(d.body.getAttribute('data-l')),NS='http://www.w3.org/2000/svg',S=null,LZ=null,"
     "LOOK=['msg','enc','alert','app','note'];"
     "var el=function(p,n,a,tx){var e=d.createElementNS(NS,n);for(var k in a)e.setAttribute(k,a[k]);"
     "if(tx!=null)e.textContent=tx;if(p)p.appendChild(e);return e;};"
     "var he=function(p,n,tx,c){var e=d.createElement(n);if(tx!=null)e.textContent=tx;if(c)e.className=c;"
-    "p.appendChild(e);return e;};"
+    "if(p)p.appendChild(e);return e;};"
     "var dy=function(v){return new Date(v*1000).toISOString().slice(0,10);};"
-    "var draw=function(x){if(x.getAttribute('data-drawn'))return;x.setAttribute('data-drawn','1');"
-    "if(!S)S=JSON.parse(d.getElementById('strings').textContent);"
-    "var j=JSON.parse(x.querySelector('script').textContent),n=j.steps.length+(j.more?1:0),"
-    "h=L.top+n*L.row+4,mid=(L.xc+L.xs)/2;"
+    "var ladder=function(j){var n=j.steps.length+(j.more?1:0),h=L.top+n*L.row+4,mid=(L.xc+L.xs)/2;"
     "var s=el(null,'svg',{'class':'ladder','data-connection':j.id,'data-verdict':j.v,width:L.w,height:h,"
     "viewBox:'0 0 '+L.w+' '+h,role:'img'});"
     "el(s,'text',{'class':'who',x:L.xc,y:14},'client '+j.c);el(s,'text',{'class':'who',x:L.xs,y:14},'server '+j.s);"
@@ -93,29 +92,32 @@ static const char script[] =
     "if(st[3])el(g,'rect',{'class':'hl',x:100,y:y-17,width:L.w-104,height:L.row-2});"
     "el(g,'text',{'class':'n',x:4,y:y+4},no);el(g,'text',{'class':'t',x:96,y:y+4},st[1].toFixed(3)+' ms');"
     "if(look==='note'){el(g,'rect',{'class':'nb',x:L.xc-40,y:y-12,width:L.xs-L.xc+80,height:16});}"
-    "else{var x1=st[0]?L.xs:L.xc,x2=st[0]?L.xc+2:L.xs-2;"
-    "el(g,'path',{'class':'a',d:'M'+x1+' '+(y+4)+'H'+x2});}"
+    "else{var x1=st[0]?L.xs:L.xc,x2=st[0]?L.xc+2:L.xs-2;el(g,'path',{'class':'a',d:'M'+x1+' '+(y+4)+'H'+x2});}"
     "el(g,'text',{x:mid,y:y},(st[3]?'\u26a0 ':'')+(lb.length>L.chars?lb.slice(0,L.chars)+'\u2026':lb));});"
     "if(j.more)el(s,'text',{'class':'m',x:mid,y:L.top+j.steps.length*L.row},"
-    "'... '+j.more+' more steps (the text and JSON reports list them)');"
-    "he(x,'p',new Date(j.t*1000).toISOString().slice(0,10)+' \\u00b7 '+S[j.m],'meta');"
-    "x.appendChild(s);var v=he(x,'div',null,'verdict'),vp=he(v,'p'),ev=[];he(vp,'b','Verdict: ');"
-    "he(vp,'span',j.v,'badge '+x.parentNode.className.split(' ')[2]);he(vp,'span',' '+j.e,'evk');"
-    "j.steps.forEach(function(st,i){if(st[3])ev.push(i+1);});"
-    "if(ev.length)vp.appendChild(d.createTextNode(' \\u2014 rests on step '+ev.join(', ')));"
+    "'... '+j.more+' more steps (the text and JSON reports list them)');return s;};"
+    "var article=function(j){var a=he(null,'article',null,'conn '+j.k),h=he(a,'h3'),l=he(h,'a','#'+j.id);"
+    "a.id='c'+j.id;l.href='#c'+j.id;h.appendChild(d.createTextNode(' '+j.c+' \u2192 '+j.s+' '));"
+    "he(h,'span',j.v,'badge '+j.k);he(a,'p',new Date(j.t/1000).toISOString().replace('T',' ')+' \u00b7 '+S[j.m],"
+    "'meta');he(a,'div',null,'dia').appendChild(ladder(j));"
+    "var v=he(a,'div',null,'verdict'),vp=he(v,'p'),ev=[];he(vp,'b','Verdict: ');he(vp,'span',j.v,'badge '+j.k);"
+    "he(vp,'span',' '+j.e,'evk');j.steps.forEach(function(st,i){if(st[3])ev.push(i+1);});"
+    "if(ev.length)vp.appendChild(d.createTextNode(' \u2014 rests on step '+ev.join(', ')));"
     "if(S[j.x])he(v,'p',S[j.x]);"
     "if(S[j.f]){var fx=he(v,'p',null,'fix');he(fx,'b','Fix: ');fx.appendChild(d.createTextNode(S[j.f]));}"
     "if(j.fi.length){var ul=he(v,'ul',null,'findings');j.fi.forEach(function(k){he(ul,'li',S[k]);});}"
-    "var cs=he(x,'div',null,'chains');j.chains.forEach(function(ch){var c=he(cs,'div',null,'chain');"
-    "he(c,'h4',ch[0]+' certificate chain ('+(ch[1]?'valid':'INVALID')+')');var p=c;"
+    "var cs=he(a,'div',null,'chains'),hs=j.t/1e6;j.chains.forEach(function(ch){var c=he(cs,'div',null,'chain'),p=c;"
+    "he(c,'h4',ch[0]+' certificate chain ('+(ch[1]?'valid':'INVALID')+')');"
     "for(var k=ch[2].length-1;k>=0;k--){var ce=ch[2][k],u=he(p,'ul',null,'tree'),li=he(u,'li'),"
     "cd=he(li,'div',null,'cert');he(cd,'span','['+k+'] ','idx');he(cd,'span',S[ce[0]],'subj');"
     "he(cd,'div','issuer '+S[ce[1]],'cm');he(cd,'div',dy(ce[2])+' .. '+dy(ce[3])+"
-    "(j.t>=ce[2]&&j.t<=ce[3]?'':' (NOT valid at the handshake)'),'cm');he(cd,'div','key '+S[ce[4]],'cm');p=li;}});};"
-    "[].forEach.call(d.querySelectorAll('details.dia'),function(x){x.addEventListener('toggle',function(){"
-    "if(x.open)draw(x);});});"
-    "var hash=function(){var a=location.hash&&d.getElementById(location.hash.slice(1)),x=a&&a.querySelector("
-    "'details.dia');if(x)x.open=true;};window.addEventListener('hashchange',hash);hash();})();";
+    "(hs>=ce[2]&&hs<=ce[3]?'':' (NOT valid at the handshake)'),'cm');he(cd,'div','key '+S[ce[4]],'cm');p=li;}});"
+    "return a;};"
+    "var open=function(){var m=/^#c(\\d+)$/.exec(location.hash);if(!m||d.getElementById('c'+m[1]))return;"
+    "if(!LZ){LZ={};S=JSON.parse(d.getElementById('strings').textContent);"
+    "JSON.parse(d.getElementById('lazy').textContent).forEach(function(o){LZ[o.id]=o;});}"
+    "var j=LZ[m[1]];if(!j)return;var a=article(j),o=d.getElementById('opened');o.insertBefore(a,o.firstChild);"
+    "a.scrollIntoView();};window.addEventListener('hashchange',open);open();})();";
 
 /* "'sha256-BASE64'" of s into out (>= 60 bytes); "'none'" when it cannot be computed. */
 static void csp_hash(const char *s, char *out, size_t n)
@@ -203,9 +205,9 @@ void html_page_header(growbuf *b, const html_header *h)
                           "--client-subject or a BPF filter to see the others.</p>",
                        h->listed, h->connections);
     if (h->drawn < h->listed)
-        growbuf_printf(b, "<p class=\"note\">Sequence diagrams are drawn in the page for %zu connections (every "
-                          "failed one first); the other %zu are drawn when opened (from data embedded in the page; "
-                          "needs script).</p>",
+        growbuf_printf(b, "<p class=\"note\">Sequence diagrams are drawn in the page for %zu connections (the "
+                          "failed ones first); the other %zu are drawn when opened from the table (their data is "
+                          "embedded in the page; this needs script).</p>",
                        h->drawn, h->listed - h->drawn);
     growbuf_puts(b, "<nav><a href=\"#table\">Connections</a><a href=\"#handshakes\">Handshakes</a>"
                     "<a href=\"#inventory\">Inventory</a></nav></header>\n");

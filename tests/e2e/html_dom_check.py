@@ -6,11 +6,11 @@ the NDJSON report of the same capture (the independent source of truth).
 Usage: html_dom_check.py DOM.html REPORT.ndjson [--hostile] [--opened ID...]
 
 Prints "ok ..." / "FAIL ..." lines; exits 1 when a check failed.
-- one connection row and one article per connection; one sequence diagram
-  (<svg class=ladder data-connection=ID data-verdict=V>) per connection drawn
-  in the page, V the JSON verdict; the connections whose diagram is drawn on
-  demand (article.lazy) have their data block, and those named with --opened
-  (whose article the page's script opened from the URL #cID) are drawn;
+- one connection row per connection; each connection has its article with
+  one sequence diagram (<svg class=ladder data-connection=ID data-verdict=V>,
+  V the JSON verdict), or its entry in the page's #lazy data block from which
+  the script draws it on demand; those named with --opened (the URL's #cID)
+  have been drawn by the script;
 - on every drawn diagram of a failed connection, the arrows that carry
   data-evidence are exactly the JSON's evidence_steps (and there is one);
 - the inventory table lists every distinct client certificate of the summary;
@@ -105,22 +105,23 @@ def main():
     rows = [n for n in table[0].iter() if n.tag == "tr" and n.parent.tag == "tbody"] if table else []
     check(len(rows) == len(conns), "connection table: %d rows for %d connections" % (len(rows), len(conns)))
     arts = {n.attrs.get("id"): n for n in nodes if n.tag == "article" and "conn" in n.cls()}
-    check(sorted(arts) == sorted("c%d" % i for i in conns), "one article per connection (%d)" % len(arts))
+    lazy_blocks = [n for n in nodes if n.tag == "script" and n.attrs.get("id") == "lazy"]
+    lazy = [o["id"] for o in json.loads(lazy_blocks[0].text_content())] if lazy_blocks else []
+    check(len(lazy_blocks) == 1, "one block of data for the connections drawn on demand (%d)" % len(lazy))
+    drawn_ids = sorted(int(a[1:]) for a in arts)
+    check(sorted(set(drawn_ids) - set(opened) | set(lazy)) == sorted(conns),
+          "every connection has its article (%d) or its data (%d)" % (len(set(drawn_ids) - set(opened)), len(lazy)))
+    check(not (set(drawn_ids) - set(opened)) & set(lazy), "no connection both drawn and kept as data")
     svgs = {}
     for n in nodes:
         if n.tag == "svg" and "ladder" in n.cls():
             cid = int(n.attrs.get("data-connection", "-1"))
             check(cid not in svgs, "connection %d has one diagram" % cid)
             svgs[cid] = n
-    lazy = [int(a[1:]) for a, n in arts.items() if "lazy" in n.cls()]
     for cid, m in sorted(conns.items()):
         art = arts.get("c%d" % cid)
         if art is None:
-            continue
-        if "lazy" in art.cls() and cid not in opened:
-            data = [n for n in art.iter() if n.tag == "script" and n.attrs.get("type") == "application/json"]
-            check(len(data) == 1 and json.loads(data[0].text_content())["id"] == cid and cid not in svgs,
-                  "#%d: diagram on demand, its data in the page" % cid)
+            check(cid in lazy and cid not in svgs, "#%d: drawn on demand, its data in the page" % cid)
             continue
         svg = svgs.get(cid)
         if svg is None or not any(n is svg for n in art.iter()):
