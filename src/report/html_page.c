@@ -18,9 +18,15 @@ static const char style[] =
     ".badge.bad{background:#c01c28}.badge.good{background:#26a269}.badge.neutral{background:#9a6700}"
     "td.v.bad{color:#c01c28;font-weight:600}td.v.good{color:#26a269}td.v.neutral{color:#9a6700}"
     "table{border-collapse:collapse;margin:.4em 0}th,td{border:1px solid #ddd;padding:2px 6px;text-align:left;"
-    "vertical-align:top;font-size:13px}th{background:#f3f3f3;position:sticky;top:0}"
+    "vertical-align:top;font-size:13px}th{background:#f3f3f3}"
     "html.js #conns th{cursor:pointer}th[data-dir=a]::after{content:' \\25B2'}th[data-dir=d]::after{content:' \\25BC'}"
     "#filters input,#filters select{margin-right:1em}.tablewrap{max-height:32em;overflow:auto;border:1px solid #ddd}"
+    "table.ct{table-layout:fixed;width:100%;margin:0;overflow-wrap:anywhere}#conns{position:sticky;top:0;z-index:1}"
+    ".chunk{content-visibility:auto;contain-intrinsic-size:auto 6000px}"
+    ".ct th:nth-child(1),.ct td:nth-child(1){width:5%}.ct th:nth-child(2),.ct td:nth-child(2){width:9%}"
+    ".ct th:nth-child(3),.ct td:nth-child(3),.ct th:nth-child(4),.ct td:nth-child(4){width:13%}"
+    ".ct th:nth-child(5),.ct td:nth-child(5){width:17%}.ct th:nth-child(6),.ct td:nth-child(6){width:6%}"
+    ".ct th:nth-child(7),.ct td:nth-child(7){width:14%}"
     "article.conn{border:1px solid #ccc;border-left:6px solid #26a269;border-radius:4px;margin:1em 0;padding:.5em 1em}"
     "article.bad{border-left-color:#c01c28}article.neutral{border-left-color:#d4a72c}"
     ".meta{color:#444;margin:.1em 0 .4em}.dia{overflow-x:auto}"
@@ -52,6 +58,9 @@ static const char style[] =
  * data when one is opened (#cID: the table's link, or a link from elsewhere),
  * with the layout numbers of html_svg.h (data-l on <body>), building every
  * element with createElement(NS) and textContent, never from markup. The
+ * table's rows come in chunks of HTML_TABLE_CHUNK (one table each, so that
+ * the browser lays out only the chunks in view: content-visibility); a sort
+ * refills the chunks in the new order. The
  * #lazy block is an array of {id, v: verdict, k: its class, e: evidence,
  * c/s: client/server address, t: first packet (us), more: steps left out,
  * m: SNI/version/cipher line, x/f: explanation/fix, steps: [[dir 0 C->S |
@@ -59,9 +68,11 @@ static const char style[] =
  * valid, [[subject, issuer, not_before, not_after, key]]]], fi: [finding]},
  * every string an index into the #strings array. */
 static const char script[] =
-    "(function(){'use strict';var d=document;d.documentElement.className='js';"
+    "(function(){'use strict';var d=document,L0=JSON.parse(d.body.getAttribute('data-l'));"
+    "d.documentElement.className='js';"
     "var t=d.getElementById('conns');"
-    "if(t){var tb=t.tBodies[0],rows=[].slice.call(tb.rows),f=d.getElementById('filters');f.hidden=false;"
+    "if(t){var tbs=[].slice.call(d.querySelectorAll('#table tbody')),rows=[],CH=L0.chunk,"
+    "f=d.getElementById('filters');tbs.forEach(function(tb){rows=rows.concat([].slice.call(tb.rows));});f.hidden=false;"
     "var fv=d.getElementById('fv'),fs=d.getElementById('fs'),fc=d.getElementById('fc'),fn=d.getElementById('fn');"
     "var apply=function(){var v=fv.value,s=fs.value.toLowerCase(),c=fc.value.toLowerCase(),n=0;"
     "rows.forEach(function(r){var x=r.cells,ok=(!v||x[6].textContent===v)&&"
@@ -72,9 +83,10 @@ static const char script[] =
     "var dir=th.getAttribute('data-dir')==='a'?-1:1;[].forEach.call(ths,function(h){h.removeAttribute('data-dir');});"
     "th.setAttribute('data-dir',dir>0?'a':'d');rows.sort(function(a,b){var p=a.cells[i],q=b.cells[i],"
     "x=p.getAttribute('data-n'),y=q.getAttribute('data-n');if(x!==null&&y!==null)return (x-y)*dir;"
-    "return p.textContent.localeCompare(q.textContent)*dir;});var fr=d.createDocumentFragment();"
-    "rows.forEach(function(r){fr.appendChild(r);});tb.appendChild(fr);});});}"
-    "var L=JSON.parse(d.body.getAttribute('data-l')),NS='http://www.w3.org/2000/svg',S=null,LZ=null,"
+    "return p.textContent.localeCompare(q.textContent)*dir;});var k=0;tbs.forEach(function(tb){"
+    "var fr=d.createDocumentFragment();for(var i=0;i<CH&&k<rows.length;i++)fr.appendChild(rows[k++]);"
+    "tb.appendChild(fr);});});});}"
+    "var L=L0,NS='http://www.w3.org/2000/svg',S=null,LZ=null,"
     "LOOK=['msg','enc','alert','app','note'];"
     "var el=function(p,n,a,tx){var e=d.createElementNS(NS,n);for(var k in a)e.setAttribute(k,a[k]);"
     "if(tx!=null)e.textContent=tx;if(p)p.appendChild(e);return e;};"
@@ -146,9 +158,10 @@ void html_page_begin(growbuf *b, const char *source)
                    hs, hj);
     html_text(b, source ? source : "report", 0);
     growbuf_printf(b, "</title><style>%s</style></head>\n", style);
-    growbuf_printf(b, "<body data-l='{\"w\":%d,\"xc\":%d,\"xs\":%d,\"top\":%d,\"row\":%d,\"chars\":%d}'>\n",
+    growbuf_printf(b,
+                   "<body data-l='{\"w\":%d,\"xc\":%d,\"xs\":%d,\"top\":%d,\"row\":%d,\"chars\":%d,\"chunk\":%d}'>\n",
                    HTML_LADDER_W, HTML_LADDER_XC, HTML_LADDER_XS, HTML_LADDER_TOP, HTML_LADDER_ROW,
-                   HTML_LABEL_CHARS);
+                   HTML_LABEL_CHARS, HTML_TABLE_CHUNK);
     /* the arrow heads of every diagram (CSS marker-end), one per colour */
     growbuf_puts(b, "<svg class=\"defs\" width=\"0\" height=\"0\" aria-hidden=\"true\"><defs>");
     static const char *const heads[][2] = {{"ah", "#333"}, {"ahr", "#c01c28"}, {"ahp", "#613583"}};
@@ -225,11 +238,16 @@ void html_page_table_begin(growbuf *b, const html_header *h)
         }
     growbuf_puts(b, "</select></label><label>SNI <input id=\"fs\" type=\"search\"></label>"
                     "<label>client certificate <input id=\"fc\" type=\"search\"></label><span id=\"fn\"></span></div>"
-                    "<div class=\"tablewrap\"><table id=\"conns\"><thead><tr><th>#</th><th>start (UTC)</th>"
+                    "<div class=\"tablewrap\"><table id=\"conns\" class=\"ct\"><thead><tr><th>#</th><th>start (UTC)</th>"
                     "<th>client</th><th>server</th><th>SNI</th><th>version</th><th>verdict</th>"
-                    "<th>client certificate</th></tr></thead><tbody>\n");
+                    "<th>client certificate</th></tr></thead></table>\n<div class=\"chunk\"><table class=\"ct\"><tbody>\n");
 }
 
-void html_page_table_end(growbuf *b) { growbuf_puts(b, "</tbody></table></div></section>\n"); }
+void html_page_table_chunk(growbuf *b)
+{
+    growbuf_puts(b, "</tbody></table></div>\n<div class=\"chunk\"><table class=\"ct\"><tbody>\n");
+}
+
+void html_page_table_end(growbuf *b) { growbuf_puts(b, "</tbody></table></div></div></section>\n"); }
 
 void html_page_end(growbuf *b) { growbuf_printf(b, "<script>%s</script>\n</body></html>\n", script); }

@@ -28,8 +28,15 @@ typedef struct html_header {
 /* "<!DOCTYPE html>..." up to and including <body>. */
 void html_page_begin(growbuf *b, const char *source);
 void html_page_header(growbuf *b, const html_header *h);
-/* The connection table up to its <tbody> (rows follow), and its end. */
+/* Rows of the connection table per chunk: each chunk is a table of its own
+ * that the browser lays out only when it is in view (content-visibility), so
+ * a table of 10,000 rows opens quickly. */
+#define HTML_TABLE_CHUNK 250
+
+/* The connection table up to the first chunk's <tbody> (rows follow), the
+ * start of the next chunk (after every HTML_TABLE_CHUNK rows), and its end. */
 void html_page_table_begin(growbuf *b, const html_header *h);
+void html_page_table_chunk(growbuf *b);
 void html_page_table_end(growbuf *b);
 /* The script and "</body></html>". */
 void html_page_end(growbuf *b);

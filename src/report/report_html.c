@@ -150,6 +150,8 @@ static int rhtml_finish(void *state)
     html_page_header(&b, &st->h);
     html_page_table_begin(&b, &st->h);
     for (size_t i = 0; i < st->n; i++) {
+        if (i && i % HTML_TABLE_CHUNK == 0)
+            html_page_table_chunk(&b);
         growbuf_puts(&b, st->v[i].row);
         if (b.len > (1u << 20))
             rc |= flush(st->out, &b);

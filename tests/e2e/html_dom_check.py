@@ -101,8 +101,10 @@ def main():
             fails.append(what)
 
     check(len(conns) > 0, "the JSON report has %d connections" % len(conns))
-    table = [n for n in nodes if n.tag == "table" and n.attrs.get("id") == "conns"]
-    rows = [n for n in table[0].iter() if n.tag == "tr" and n.parent.tag == "tbody"] if table else []
+    section = [n for n in nodes if n.tag == "section" and n.attrs.get("id") == "table"]
+    head = [n for n in nodes if n.tag == "table" and n.attrs.get("id") == "conns"]
+    check(len(section) == 1 and len(head) == 1, "the connection table and its header")
+    rows = [n for n in section[0].iter() if n.tag == "tr" and n.parent.tag == "tbody"] if section else []
     check(len(rows) == len(conns), "connection table: %d rows for %d connections" % (len(rows), len(conns)))
     arts = {n.attrs.get("id"): n for n in nodes if n.tag == "article" and "conn" in n.cls()}
     lazy_blocks = [n for n in nodes if n.tag == "script" and n.attrs.get("id") == "lazy"]
