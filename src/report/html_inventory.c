@@ -87,7 +87,7 @@ static void matrix(growbuf *b, const summary *sm)
     const char **sv = all_servers(sm, MATRIX_MAX_SERVERS, &n);
     if (!sv)
         return;
-    growbuf_puts(b, "<table id=\"matrix\" class=\"matrix\"><thead><tr><th>client certificate</th>");
+    growbuf_puts(b, "<div class=\"wide\"><table id=\"matrix\" class=\"matrix\"><thead><tr><th>client certificate</th>");
     for (size_t k = 0; k < n; k++) {
         growbuf_puts(b, "<th>");
         html_text(b, sv[k], 0);
@@ -107,7 +107,7 @@ static void matrix(growbuf *b, const summary *sm)
         }
         growbuf_puts(b, "</tr>");
     }
-    growbuf_puts(b, "</tbody></table>");
+    growbuf_puts(b, "</tbody></table></div>");
     free(sv);
 }
 
@@ -126,7 +126,7 @@ void html_inventory(growbuf *b, const summary *sm)
         return;
     }
     matrix(b, sm);
-    growbuf_puts(b, "<table id=\"inv\" class=\"inv\"><thead><tr><th>client certificate</th><th>issuer</th>"
+    growbuf_puts(b, "<div class=\"wide\"><table id=\"inv\" class=\"inv\"><thead><tr><th>client certificate</th><th>issuer</th>"
                     "<th>valid</th><th>status</th><th>handshakes</th><th>failed</th><th>first / last seen</th>"
                     "<th>servers</th></tr></thead><tbody>");
     inv_row r;
@@ -156,5 +156,5 @@ void html_inventory(growbuf *b, const summary *sm)
             growbuf_puts(b, "<br>...");
         growbuf_puts(b, "</td></tr>\n");
     }
-    growbuf_puts(b, "</tbody></table></section>");
+    growbuf_puts(b, "</tbody></table></div></section>");
 }
