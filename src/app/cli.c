@@ -83,13 +83,16 @@ static const struct option long_opts[] = {
 
 void cli_usage(FILE *out)
 {
-    fputs("Usage: mtlsdump [options] (-r FILE | -i IFACE) [BPF filter expression]\n"
+    fputs("Usage: mtlsdump [options] (-r FILE|DIR [-r ...] | -V LIST | -i IFACE) [BPF filter expression]\n"
           "\n"
           "Reads TLS traffic and reports every (m)TLS handshake: steps, certificates,\n"
           "validation, and why a handshake failed, with the fix.\n"
           "\n"
           "Input:\n"
-          "  -r FILE               read a pcap/pcapng file (\"-\" = stdin)\n"
+          "  -r FILE|DIR           read a pcap/pcapng file (\"-\" = stdin; gzip, xz, zstd, bzip2 and\n"
+          "                        lz4 read as they are); repeated, or a directory (its capture files):\n"
+          "                        all read as ONE capture, merged by packet time (as mergecap)\n"
+          "  -V LIST               also read the capture files LIST names, one per line (tcpdump -V)\n"
           "  -i IFACE              capture live on IFACE\n"
           "  -D                    list the interfaces to capture on, then exit\n"
           "  -n                    accepted for tcpdump habit: mtlsdump never resolves names\n"
@@ -277,13 +280,28 @@ static int list_interfaces(void)
     return 0;
 }
 
+/* -r FILE|DIR, as often as wanted: every one is read (capture/input_list.h). */
+static int add_read_file(mtls_config *cfg, const char *path)
+{
+    const char **more = realloc(cfg->read_files, (cfg->n_read_files + 1) * sizeof(*more));
+    if (!more)
+        return -1;
+    cfg->read_files = more;
+    cfg->read_files[cfg->n_read_files++] = path;
+    if (!cfg->read_file)
+        cfg->read_file = path;
+    return 0;
+}
+
 /* Options that cannot go together, or need another. */
 static int check_combination(mtls_config *cfg)
 {
+    if (!cfg->read_file && cfg->read_list)
+        cfg->read_file = cfg->read_list; /* files are read */
     if (!cfg->read_file && !cfg->iface)
         return usage_error("%s", "nothing to read: give -r FILE or -i IFACE");
     if (cfg->read_file && cfg->iface)
-        return usage_error("%s", "-r and -i cannot be used together");
+        return usage_error("%s", "-r / -V and -i cannot be used together");
     if (cfg->fanout_id >= 0 && !cfg->iface)
         return usage_error("%s", "--fanout shares a live interface: it needs -i IFACE");
     if (!cfg->format)
@@ -306,11 +324,15 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
     optind = 1;
     opterr = 0; /* our own messages, each starting with "mtlsdump:" */
     int c;
-    while ((c = getopt_long(argc, argv, ":r:i:c:s:B:Z:w:vqhnD", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":r:V:i:c:s:B:Z:w:vqhnD", long_opts, NULL)) != -1) {
         uint64_t u;
         size_t sz;
         switch (c) {
-        case 'r': cfg->read_file = optarg; break;
+        case 'r':
+            if (add_read_file(cfg, optarg) < 0)
+                return usage_error("%s", "out of memory");
+            break;
+        case 'V': cfg->read_list = optarg; break;
         case 'i': cfg->iface = optarg; break;
         case 'c':
             if (parse_u64(optarg, &u) < 0 || u == 0)
@@ -446,4 +468,7 @@ void cli_cleanup(mtls_config *cfg)
 {
     free(cfg->bpf);
     cfg->bpf = NULL;
+    free(cfg->read_files);
+    cfg->read_files = NULL;
+    cfg->n_read_files = 0;
 }

@@ -1,5 +1,6 @@
 #include "engine.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,6 @@
 #include "diagnose.h"
 #include "flow.h"
 #include "keylog.h"
-#include "pcapng_tap.h"
 #include "reporter.h"
 #include "select.h"
 #include "session.h"
@@ -31,7 +31,9 @@ struct engine {
     analyzer *an;
     analyzer *an_shared; /* the front of --threads: the chain context and cache its workers share */
     keylog *keys;
-    summary *sum;
+    summary *sum;         /* a --threads worker's is the front's (not owned) */
+    pthread_mutex_t sum_mu; /* the front of --threads: its workers add to its summary under it */
+    pthread_mutex_t *sum_lock; /* a worker: its front's sum_mu */
     reporter *rep;
     size_t mem_total;
     reasm_limits rlim;
@@ -50,11 +52,18 @@ struct engine {
     uint64_t exported_conns, exported_pkts;
     uint64_t dsb_blocks;  /* Decryption Secrets Blocks met while reading a stream */
     uint64_t k_recv, k_drop, k_ifdrop;
+    summary_file *files;  /* the capture files read (engine_set_input_files), names borrowed */
+    size_t n_files;
+    bool files_listed;
+    int warned_links[8];  /* link types named as not decoded */
+    size_t n_warned_links;
     bool worker;          /* one of --threads' workers: the front prints the summary */
     keylog *shared_keys;  /* a worker's view of the front's key log (not owned) */
     FILE *final_out;      /* --sort: where the sorted records go at the end */
     outbuf *rec;          /* --sort: the record being written */
     out_records records;  /* --sort: every connection's output, sorted at the end */
+    void (*on_reported)(void *ctx); /* after each reported connection (engine_on_reported) */
+    void *on_reported_ctx;
 };
 
 /* How long after a connection closed its late packets (a retransmitted FIN or
@@ -106,8 +115,6 @@ void engine_add_secrets(engine_t *e, const uint8_t *text, size_t len)
         fprintf(stderr, "mtlsdump: using TLS secrets from the capture's pcapng Decryption Secrets Blocks\n");
 }
 
-static void dsb_sink(void *ctx, const uint8_t *text, size_t len) { engine_add_secrets(ctx, text, len); }
-
 /* terminal: where the output finally goes (colour only for a terminal). */
 static reporter *make_reporter(const mtls_config *cfg, FILE *out, FILE *terminal)
 {
@@ -118,7 +125,13 @@ static reporter *make_reporter(const mtls_config *cfg, FILE *out, FILE *terminal
     ro.verbosity = cfg->verbose;
     ro.quiet = cfg->quiet;
     ro.certificate_chain = cfg->certificate_chain;
+    char several[512]; /* the page header's capture: "a.pcap and 2 more files" (the reporter copies it) */
     ro.source = cfg->read_file ? cfg->read_file : cfg->iface;
+    if (cfg->n_read_files > 1) {
+        snprintf(several, sizeof several, "%s and %zu more file%s", cfg->read_files[0], cfg->n_read_files - 1,
+                 cfg->n_read_files > 2 ? "s" : "");
+        ro.source = several;
+    }
     return reporter_new(cfg->format ? cfg->format : "text", out, &ro);
 }
 
@@ -140,9 +153,10 @@ static int engine_setup(engine_t *e, const mtls_config *cfg, int dlt, FILE *out,
     e->out = out;
     e->dec = decoder_new(dlt, NULL);
     e->flows = flow_table_new(analyse ? cfg->max_flows : 1); /* the front of --threads tracks no flow */
-    e->sum = summary_new(SUMMARY_DEFAULT_MAX_CERTS);
+    if (!e->worker)
+        e->sum = summary_new(SUMMARY_DEFAULT_MAX_CERTS);
     e->rep = make_reporter(cfg, out, terminal);
-    if (!e->dec || !e->flows || !e->sum || !e->rep) {
+    if (!e->dec || !e->flows || (!e->worker && !e->sum) || !e->rep) {
         *err = oom_error();
         return -1;
     }
@@ -181,11 +195,6 @@ engine_t *engine_new_front(const mtls_config *cfg, int dlt, FILE *out, bool work
         engine_free(e);
         return NULL;
     }
-    /* secrets in the capture itself: a pcapng read by name is scanned whole
-     * now; a stream's reach the engine as they are read (engine_add_secrets) */
-    if (cfg->read_file && pcapng_scan_file(cfg->read_file, dsb_sink, e) < 0) {
-        /* unreadable: opening the capture says why */
-    }
     if (cfg->write_file) {
         e->exp = exporter_open(cfg->write_file, dlt, (uint32_t)cfg->snaplen, cfg->max_flow_bytes, cfg->max_memory, err);
         if (!e->exp) {
@@ -199,12 +208,16 @@ engine_t *engine_new_front(const mtls_config *cfg, int dlt, FILE *out, bool work
         engine_free(e);
         return NULL;
     }
+    if (workers) {
+        pthread_mutex_init(&e->sum_mu, NULL);
+        e->sum_lock = &e->sum_mu;
+    }
     e->topt.keys = e->keys;
     e->dopt.keylog_given = cfg->keylog != NULL || e->dsb_blocks > 0;
     return e;
 }
 
-engine_t *engine_new_worker(const engine_t *front, const mtls_config *cfg, FILE *out, char **err)
+engine_t *engine_new_worker(engine_t *front, const mtls_config *cfg, FILE *out, char **err)
 {
     engine_t *e = calloc(1, sizeof(*e));
     if (!e) {
@@ -216,10 +229,30 @@ engine_t *engine_new_worker(const engine_t *front, const mtls_config *cfg, FILE 
         engine_free(e);
         return NULL;
     }
+    /* the worker sees its share of the closes: its share of the ring of
+     * recently closed flows remembers them as long as one engine's would */
+    size_t share = front->cfg->max_flows ? FLOW_CLOSED_SLOTS * cfg->max_flows / front->cfg->max_flows : FLOW_CLOSED_SLOTS;
+    flow_table_set_closed_slots(e->flows, share);
+    e->sum = front->sum;
+    e->sum_lock = front->sum_lock;
     e->shared_keys = front->keys;
     e->topt.keys = front->keys;
     e->dopt.keylog_given = front->dopt.keylog_given;
     return e;
+}
+
+void engine_on_reported(engine_t *e, void (*cb)(void *ctx), void *ctx)
+{
+    e->on_reported = cb;
+    e->on_reported_ctx = ctx;
+}
+
+void engine_workers_made(engine_t *front)
+{
+    /* each worker holds a reference to the shared chain context and cache:
+     * the last worker to shed its analyzer frees them */
+    analyzer_free(front->an_shared);
+    front->an_shared = NULL;
 }
 
 void engine_worker_secrets(engine_t *w, const uint8_t *text, size_t len)
@@ -255,7 +288,11 @@ void engine_free(engine_t *e)
     analyzer_free(e->an_shared);
     decoder_free(e->dec);
     keylog_free(e->keys);
-    summary_free(e->sum);
+    if (!e->worker) {
+        summary_free(e->sum);
+        if (e->sum_lock)
+            pthread_mutex_destroy(&e->sum_mu);
+    }
     char *ignored = NULL;
     uint64_t nc, np;
     if (exporter_close(e->exp, &nc, &np, &ignored) < 0) {
@@ -263,6 +300,7 @@ void engine_free(engine_t *e)
     }
     free(ignored);
     free(e->export_error);
+    free(e->files);
     out_records_clear(&e->records);
     outbuf_free(e->rec);
     free(e);
@@ -271,8 +309,9 @@ void engine_free(engine_t *e)
 /* ------------------------------------------------------------------ reporting */
 
 /* A finished connection through the later stages: analysis, diagnosis, then
- * the reporter when the user selected it. True when it was reported. */
-static bool report_session(engine_t *e, const session_t *s)
+ * the reporter when the user selected it. True when it was reported;
+ * *verdict: the diagnosis's. */
+static bool report_session(engine_t *e, const session_t *s, verdict_t *verdict)
 {
     conn_analysis a;
     diagnosis d;
@@ -295,9 +334,13 @@ static bool report_session(engine_t *e, const session_t *s)
             fprintf(stderr, "mtlsdump: connection #%llu: verdict %s is not one of --expect %s\n",
                     (unsigned long long)s->id, verdict_name(d.verdict), e->cfg->expect);
         }
+        if (e->sum_lock)
+            pthread_mutex_lock(e->sum_lock);
         if (summary_add(e->sum, &c) < 0) {
             /* summary capped or OOM: the summary says so */
         }
+        if (e->sum_lock)
+            pthread_mutex_unlock(e->sum_lock);
         if (reporter_connection(e->rep, &c) < 0)
             e->out_error = true;
         if (e->rec) { /* --sort: this connection's output becomes one record */
@@ -308,7 +351,10 @@ static bool report_session(engine_t *e, const session_t *s)
         }
         if (e->cfg->iface)
             fflush(e->out);
+        if (e->on_reported)
+            e->on_reported(e->on_reported_ctx);
     }
+    *verdict = d.verdict;
     diagnosis_cleanup(&d);
     conn_analysis_cleanup(&a);
     return selected;
@@ -401,10 +447,11 @@ static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why, end_
                 tlss_end(c, ts, why, reason, cause);
             session_t *s = tlss_take_session(c);
             bool reported = false;
+            verdict_t v = VERDICT__COUNT;
             if (!e->cfg->max_connections || e->st.reported < e->cfg->max_connections)
-                reported = report_session(e, s);
+                reported = report_session(e, s, &v);
             if (reported && e->exp)
-                exporter_write(e->exp, f, s, e->keys);
+                exporter_write(e->exp, f, s, verdict_name(v), e->keys);
             session_free(s);
             if (e->cfg->max_connections && e->st.reported >= e->cfg->max_connections)
                 e->stop = true;
@@ -521,7 +568,7 @@ void engine_decoded(engine_t *e, uint64_t frame, const decoded_pkt *pkt, const u
     }
     tls_conn *c = f->user;
     if (e->exp && (!c || tlss_get_state(c) != TLSS_NOT_TLS))
-        exporter_keep(e->exp, f, ts, data, caplen, wirelen);
+        exporter_keep(e->exp, f, e->dlt, frame, ts, data, caplen, wirelen);
     if (!c) {
         flow_note_syn(f, side, pk.seq, pk.flags); /* no byte yet: the sequence numbers alone */
         if (pk.flags & (TCP_FIN | TCP_RST))
@@ -593,6 +640,33 @@ static bool engine_filtered(const mtls_config *cfg)
 }
 
 void engine_set_interrupted(engine_t *e) { e->interrupted = true; }
+
+void engine_set_link(engine_t *e, int dlt)
+{
+    e->dlt = dlt;
+    if (decoder_set_link(e->dec, dlt))
+        return;
+    for (size_t i = 0; i < e->n_warned_links; i++)
+        if (e->warned_links[i] == dlt)
+            return;
+    if (e->n_warned_links < MTLS_ARRAY_LEN(e->warned_links))
+        e->warned_links[e->n_warned_links++] = dlt;
+    fprintf(stderr, "mtlsdump: warning: packets of link-layer type %s are not decoded (counted as ignored); mtlsdump "
+                    "decodes Ethernet (802.1Q/QinQ), Linux cooked (SLL, SLL2), BSD loopback and raw IPv4/IPv6\n",
+            decode_link_name(dlt));
+}
+
+void engine_set_input_files(engine_t *e, const char *const *names, const uint64_t *packets, size_t n, bool listed)
+{
+    free(e->files);
+    e->n_files = 0;
+    e->files_listed = listed;
+    if (!n || !(e->files = calloc(n, sizeof(*e->files))))
+        return;
+    for (size_t i = 0; i < n; i++)
+        e->files[i] = (summary_file){names[i], packets[i]};
+    e->n_files = n;
+}
 
 void engine_end_flows(engine_t *e, uint64_t last_ts)
 {
@@ -668,8 +742,6 @@ void engine_absorb(engine_t *e, engine_t *w)
     stats_add(&e->st, &ws);
     if (w->out_error)
         e->out_error = true;
-    if (summary_merge(e->sum, w->sum) < 0)
-        e->out_error = true;
     if (e->rec && out_records_absorb(&e->records, &w->records) < 0)
         e->out_error = true;
 }
@@ -687,7 +759,11 @@ void engine_finish(engine_t *e)
     }
     summary_capture sc = {e->st.packets, e->st.bytes, e->st.flows_evicted + e->st.flows_idle, e->live,
                           e->k_recv, e->k_drop, e->k_ifdrop, e->interrupted,
-                          engine_filtered(e->cfg), e->st.diagnosed, e->st.failed_all, e->last_ts};
+                          engine_filtered(e->cfg), e->st.diagnosed, e->st.failed_all, e->last_ts, NULL, 0};
+    if (e->n_files > 1 || e->files_listed) { /* one file named alone: the user knows which */
+        sc.files = e->files;
+        sc.n_files = e->n_files;
+    }
     summary_set_capture(e->sum, &sc);
     if (e->rec && out_records_write(&e->records, e->final_out) < 0)
         e->out_error = true;
@@ -756,6 +832,8 @@ void engine_print_stats(const engine_t *e, FILE *f, double seconds)
     fprintf(f, "  chains validated   %llu (cache hits %llu)\n", (unsigned long long)s->chains_validated,
             (unsigned long long)s->chain_cache_hits);
     fprintf(f, "  peak buffered      %llu bytes\n", (unsigned long long)s->peak_buffered);
+    for (size_t i = 0; i < e->n_files; i++)
+        fprintf(f, "  file               %s: %llu packets\n", e->files[i].name, (unsigned long long)e->files[i].packets);
     if (e->cfg->write_file)
         fprintf(f, "  written (-w)       %llu connections, %llu packets\n", (unsigned long long)e->exported_conns,
                 (unsigned long long)e->exported_pkts);

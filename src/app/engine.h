@@ -59,11 +59,29 @@ bool engine_decode(engine_t *e, uint64_t ts_us, const uint8_t *data, size_t capl
 void engine_decoded(engine_t *e, uint64_t frame, const decoded_pkt *pk, const uint8_t *data, size_t caplen,
                     size_t wirelen);
 
-/* A --threads worker: its own flow table, TLS state, analysis, diagnosis and
- * audit counts, reading the front's key log; its reports go to out. cfg holds
- * the worker's share of the limits. No summary: engine_absorb hands its counts
- * to the front. */
-engine_t *engine_new_worker(const engine_t *front, const mtls_config *cfg, FILE *out, char **err) MTLS_WARN_UNUSED;
+/* The packets from now on are of link type dlt (the capture mixes link
+ * types): the front, which decodes, switches its decoder (and -w its output
+ * interface). A type that cannot be decoded is named once on stderr; its
+ * packets are counted as ignored. */
+void engine_set_link(engine_t *e, int dlt);
+/* The capture files read, for --stats and the summary (listed: a directory or
+ * -V list named them; with one file and no list the summary names none).
+ * names[i] must live as long as the engine; packets[i] read from each. */
+void engine_set_input_files(engine_t *e, const char *const *names, const uint64_t *packets, size_t n, bool listed);
+
+/* A --threads worker: its own flow table, TLS state, analysis and diagnosis,
+ * reading the front's key log; its reports go to out, and its connections into
+ * the front's summary, under a lock the front holds for its workers (one
+ * audit table: a certificate seen by two workers has one row, not one in
+ * each, and nothing is merged at the end). cfg holds the worker's share of
+ * the limits; engine_absorb hands its counters to the front. */
+engine_t *engine_new_worker(engine_t *front, const mtls_config *cfg, FILE *out, char **err) MTLS_WARN_UNUSED;
+/* cb(ctx) runs after each connection e reported (a --threads worker hands
+ * its output over once enough has collected). */
+void engine_on_reported(engine_t *e, void (*cb)(void *ctx), void *ctx);
+/* The front of --threads once its workers exist: it lets go of the chain
+ * context and cache they share, so the last worker to finish frees them. */
+void engine_workers_made(engine_t *front);
 /* Secrets met in the input after the workers started (engine_add_secrets on
  * the front does not reach them). */
 void engine_worker_secrets(engine_t *w, const uint8_t *text, size_t len);
@@ -73,11 +91,11 @@ void engine_end_flows(engine_t *e, uint64_t last_ts);
 /* After engine_end_flows on a worker: free what only packets needed (the
  * flow table with its TLS state, the analyzer with its chain cache and CA
  * stores, the reporter) on the worker's own thread, so that the front does not free every
- * worker's in turn at the end; the counters, audit summary and records stay
- * for engine_absorb. No packet may follow. engine_free starts with it. */
+ * worker's in turn at the end; the counters and records stay for
+ * engine_absorb. No packet may follow. engine_free starts with it. */
 void engine_shed(engine_t *e);
 /* Add a finished worker's counters (every engine_stats field, from one
- * table), audit summary and --sort records to the front. */
+ * table) and --sort records to the front. */
 void engine_absorb(engine_t *front, engine_t *worker);
 /* TLS key log text met in the capture itself (a pcapng Decryption Secrets
  * Block read from a stream): connections whose keys are looked up from now on

@@ -9,6 +9,8 @@
 typedef struct kept_packet {
     struct kept_packet *next;
     uint64_t ts_us;
+    uint64_t frame; /* its frame number in this run: the packet id in the file */
+    int linktype;  /* a LINKTYPE_ value: a run over several files may mix them */
     uint32_t caplen, wirelen;
     uint8_t data[];
 } kept_packet;
@@ -47,7 +49,8 @@ exporter *exporter_open(const char *path, int dlt, uint32_t snaplen, size_t max_
     return x;
 }
 
-void exporter_keep(exporter *x, flow_t *f, uint64_t ts_us, const uint8_t *data, size_t caplen, size_t wirelen)
+void exporter_keep(exporter *x, flow_t *f, int dlt, uint64_t frame, uint64_t ts_us, const uint8_t *data,
+                   size_t caplen, size_t wirelen)
 {
     kept_flow *k = f->kept;
     if (!k && !(k = f->kept = calloc(1, sizeof(*k))))
@@ -71,6 +74,8 @@ void exporter_keep(exporter *x, flow_t *f, uint64_t ts_us, const uint8_t *data, 
     }
     p->next = NULL;
     p->ts_us = ts_us;
+    p->linktype = linktype_of(dlt);
+    p->frame = frame;
     p->caplen = (uint32_t)caplen;
     p->wirelen = (uint32_t)(wirelen > UINT32_MAX ? UINT32_MAX : wirelen);
     memcpy(p->data, data, caplen);
@@ -83,7 +88,7 @@ void exporter_keep(exporter *x, flow_t *f, uint64_t ts_us, const uint8_t *data, 
     x->total += need;
 }
 
-void exporter_write(exporter *x, flow_t *f, const session_t *s, const keylog *keys)
+void exporter_write(exporter *x, flow_t *f, const session_t *s, const char *verdict, const keylog *keys)
 {
     kept_flow *k = f->kept;
     if (!k || !k->head)
@@ -97,8 +102,14 @@ void exporter_write(exporter *x, flow_t *f, const session_t *s, const keylog *ke
         }
         free(secrets);
     }
+    /* each packet carries its frame number in this run (the connection ids
+     * name them), the first one also a comment naming the connection */
+    char comment[96];
+    snprintf(comment, sizeof comment, "mtlsdump connection #%llu: %s", (unsigned long long)s->id, verdict);
     for (kept_packet *p = k->head; p; p = p->next) {
-        if (pcapng_writer_packet(x->w, p->ts_us, p->data, p->caplen, p->wirelen) == 0)
+        pcapng_out_packet op = {p->linktype, p->ts_us, p->data, p->caplen, p->wirelen, p->frame,
+                                p == k->head ? comment : NULL};
+        if (pcapng_writer_packet(x->w, &op) == 0)
             x->packets++;
     }
     x->connections++;

@@ -23,10 +23,13 @@ typedef struct exporter exporter;
  * packets: at most max_per_flow bytes per flow, max_total in all. */
 exporter *exporter_open(const char *path, int dlt, uint32_t snaplen, size_t max_per_flow, size_t max_total,
                         char **err) MTLS_WARN_UNUSED;
-/* Keep a copy of one packet of flow f. */
-void exporter_keep(exporter *x, flow_t *f, uint64_t ts_us, const uint8_t *data, size_t caplen, size_t wirelen);
-/* Write f's kept packets, after the secrets keys holds for s (keys may be NULL). */
-void exporter_write(exporter *x, flow_t *f, const session_t *s, const keylog *keys);
+/* Keep a copy of one packet of flow f: of link type dlt, frame number frame in this run. */
+void exporter_keep(exporter *x, flow_t *f, int dlt, uint64_t frame, uint64_t ts_us, const uint8_t *data,
+                   size_t caplen, size_t wirelen);
+/* Write f's kept packets, after the secrets keys holds for s (keys may be NULL):
+ * every packet with its frame number as its packet id, the first with the
+ * comment "mtlsdump connection #ID: VERDICT". */
+void exporter_write(exporter *x, flow_t *f, const session_t *s, const char *verdict, const keylog *keys);
 /* Drop what is kept for f (written or not). */
 void exporter_forget(exporter *x, flow_t *f);
 /* Close the file; 0 or -1 with *err. NULL is a no-op. Counts for --stats. */

@@ -45,6 +45,7 @@ typedef struct run_ctx {
     uint64_t file_size;   /* bytes of the capture file, 0 when unknown */
     double t0, last_progress;
     uint64_t n;
+    int linktype;         /* of the last packet: the engine decodes this type */
 } run_ctx;
 
 static double now_s(void)
@@ -74,9 +75,13 @@ static void status_line(run_ctx *rc, bool overwrite)
             (unsigned long long)es.failed, secs > 0 ? (double)cs.packets / secs : 0.0, overwrite ? "\033[K" : "\n");
 }
 
-static void on_packet(void *ctx, uint64_t ts, const uint8_t *data, size_t caplen, size_t wirelen)
+static void on_packet(void *ctx, uint64_t ts, const uint8_t *data, size_t caplen, size_t wirelen, int linktype)
 {
     run_ctx *rc = ctx;
+    if (linktype != rc->linktype) { /* several files, or a pcapng of several interfaces */
+        rc->linktype = linktype;
+        engine_set_link(rc->pl->engine, linktype);
+    }
     rc->pl->ops->packet(rc->pl, ts, data, caplen, wirelen);
     if (engine_should_stop(rc->pl->engine))
         capture_stop(rc->cap);
@@ -116,6 +121,21 @@ static void on_secrets(void *ctx, const uint8_t *text, size_t len)
     rc->pl->ops->secrets(rc->pl, text, len);
 }
 
+/* Which files were read, and how many packets each gave, for --stats and the summary. */
+static void set_input_files(engine_t *e, const capture_t *cap)
+{
+    size_t n = capture_file_count(cap);
+    const char **names = calloc(n ? n : 1, sizeof(*names));
+    uint64_t *packets = calloc(n ? n : 1, sizeof(*packets));
+    if (names && packets) {
+        for (size_t i = 0; i < n; i++)
+            capture_file_info(cap, i, &names[i], &packets[i]);
+        engine_set_input_files(e, names, packets, n, capture_files_listed(cap));
+    }
+    free(names);
+    free(packets);
+}
+
 int main(int argc, char **argv)
 {
     mtls_config cfg;
@@ -140,18 +160,21 @@ int main(int argc, char **argv)
         cli_cleanup(&cfg);
         return 2;
     }
-    if (capture_is_live(cap) && priv_drop(cfg.user, &err) < 0) {
-        fprintf(stderr, "mtlsdump: %s\n", err ? err : "cannot drop privileges");
+    /* one engine or --threads workers, chosen here once; it opens the -w
+     * file, so that a root run can create it where only root may write */
+    pipeline *pl = pipeline_new(&cfg, capture_datalink(cap), stdout, &err);
+    if (!pl) {
+        fprintf(stderr, "mtlsdump: %s\n", err ? err : "cannot start");
         free(err);
         capture_close(cap);
         cli_cleanup(&cfg);
         return 2;
     }
-    /* one engine or --threads workers, chosen here once */
-    pipeline *pl = pipeline_new(&cfg, capture_datalink(cap), stdout, &err);
-    if (!pl) {
-        fprintf(stderr, "mtlsdump: %s\n", err ? err : "cannot start");
+    /* root is needed no further: the device and every file are open */
+    if (capture_is_live(cap) && priv_drop(cfg.user, &err) < 0) {
+        fprintf(stderr, "mtlsdump: %s\n", err ? err : "cannot drop privileges");
         free(err);
+        pipeline_free(pl);
         capture_close(cap);
         cli_cleanup(&cfg);
         return 2;
@@ -165,11 +188,14 @@ int main(int argc, char **argv)
     install_handler(SIGUSR1, on_usr1);
 
     double t0 = now_s();
-    run_ctx rc = {pl, cap, false, 0, t0, t0, 0};
+    run_ctx rc = {pl, cap, false, 0, t0, t0, 0, capture_datalink(cap)};
     capture_set_secrets_sink(cap, on_secrets, &rc);
     struct stat fst;
-    if (cfg.read_file && strcmp(cfg.read_file, "-") != 0 && stat(cfg.read_file, &fst) == 0 && S_ISREG(fst.st_mode) &&
-        !capture_is_compressed(cap))
+    const char *name = NULL;
+    uint64_t ignored;
+    if (capture_file_count(cap) == 1)
+        capture_file_info(cap, 0, &name, &ignored);
+    if (name && strcmp(name, "-") != 0 && stat(name, &fst) == 0 && S_ISREG(fst.st_mode) && !capture_is_compressed(cap))
         rc.file_size = (uint64_t)fst.st_size;
     /* progress only for a person watching: a file, stderr a terminal, not in CI */
     rc.progress = cfg.read_file && isatty(STDERR_FILENO) && !getenv("CI");
@@ -179,6 +205,7 @@ int main(int argc, char **argv)
     capture_stats cst;
     capture_get_stats(cap, &cst);
     engine_set_capture_stats(e, cst.have_kernel_stats, cst.ps_recv, cst.ps_drop, cst.ps_ifdrop);
+    set_input_files(e, cap);
     /* reading a file was cut short by Ctrl-C / SIGTERM (for live capture a
      * signal is the normal way to stop) */
     bool interrupted = g_signal && !capture_is_live(cap);
@@ -197,8 +224,8 @@ int main(int argc, char **argv)
         free(err); /* the input was cut off on purpose: not a read error */
     } else if (read_rc < 0) {
         fflush(stdout);
-        fprintf(stderr, "mtlsdump: %s (the report above covers the packets before this point)\n",
-                err ? err : "read error");
+        fprintf(stderr, "mtlsdump: %s (the report above covers the packets before this point%s)\n",
+                err ? err : "read error", capture_file_count(cap) > 1 ? " and every other file" : "");
         free(err);
         code = 2;
     }

@@ -15,7 +15,7 @@ struct outbuf {
 static ssize_t outbuf_write(void *cookie, const char *buf, size_t size)
 {
     outbuf *b = cookie;
-    if (growbuf_append_first(&b->buf, buf, size, 65536, SIZE_MAX) < 0)
+    if (growbuf_append_first(&b->buf, buf, size, 16384, SIZE_MAX) < 0)
         return -1;
     return (ssize_t)size;
 }
@@ -53,6 +53,8 @@ const char *outbuf_take(outbuf *b, size_t *len)
     b->buf.len = 0; /* the bytes stay in place until the next write */
     return *len ? (const char *)b->buf.p : NULL;
 }
+
+size_t outbuf_pending(const outbuf *b) { return b->buf.len; }
 
 bool outbuf_failed(const outbuf *b) { return b->buf.failed; }
 

@@ -28,6 +28,8 @@ FILE *outbuf_stream(outbuf *b);
  * *len bytes at the returned pointer, valid until the next write or take.
  * Returns NULL (and *len 0) when nothing was written. */
 const char *outbuf_take(outbuf *b, size_t *len);
+/* The bytes written and not yet taken, past the stream's own buffer. */
+size_t outbuf_pending(const outbuf *b);
 /* A write failed for want of memory since the buffer was made. */
 bool outbuf_failed(const outbuf *b);
 

@@ -1,5 +1,6 @@
 #include "parallel.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -13,10 +14,20 @@
 #include "reporter.h"
 #include "tcp.h"
 
-#define BATCH_BYTES (256u << 10)
 #define SMALL_CAPTURE_BYTES ((off_t)16 << 20) /* one engine reads a smaller file faster */
-#define MAX_QUEUED 16u
-#define MAX_SPARE 2u /* batches kept for reuse per worker (each 256 KiB resident) */
+/* Packets travel to a worker in batches of BATCH_BYTES, at most MAX_QUEUED
+ * of them waiting before the front waits. On handshake-heavy input the
+ * workers are the bottleneck and every queue stays full, so what a worker has
+ * queued, being run and being filled is resident memory that one engine does
+ * not need: 16 batches of 256 KiB (4 MiB per worker) made --threads 2 peak
+ * 8 MiB above these 4 of 32 KiB, more than the rest of its overhead; 64 KiB
+ * batches still left it 0.3 MiB above one engine on the 150k-handshake
+ * realistic corpus. A deeper queue bridges longer stalls of the front on a
+ * busy machine, at that price (tests/bench/README.md, issue 27). */
+#define BATCH_BYTES (32u << 10)
+#define MAX_QUEUED 4u
+#define MAX_SPARE 1u /* batches kept for reuse per worker (each BATCH_BYTES resident) */
+#define OUT_HANDOVER_BYTES (16u << 10) /* a worker's output collected before it goes out (reported) */
 #define TICK_US 1000000u /* the engine checks idle flows once per second of capture time */
 /* Reading a file, the front judges the input every WINDOW_BYTES: fewer
  * connection openings (SYNs) per MB than INLINE_BELOW and it runs the
@@ -60,6 +71,7 @@ typedef struct worker {
     batch *spare; /* run batches the worker handed back, for the front to fill again */
     unsigned n_spare;
     bool ending;     /* end of input: finish the flows once the queue is empty */
+    bool front_waits; /* the front waits for room in the queue (push) */
     bool park_req;   /* the front asks the worker to wait with an empty queue */
     bool parked;     /* the worker waits: the front runs its engine */
     bool done; /* the thread has finished everything (under p->done_mu) */
@@ -96,12 +108,18 @@ unsigned parallel_workers(const mtls_config *cfg)
         return 1;
     if (cfg->threads)
         return cfg->threads;
-    /* the default: every online CPU, except for a capture file too small to
-     * repay starting the workers (each loads the CA stores); read by one
-     * engine, its connections also keep their order */
-    struct stat st;
-    if (cfg->read_file && strcmp(cfg->read_file, "-") != 0 && stat(cfg->read_file, &st) == 0 &&
-        S_ISREG(st.st_mode) && st.st_size < SMALL_CAPTURE_BYTES)
+    /* the default: every online CPU, except for capture files too small
+     * together to repay starting the workers (each loads the CA stores); read
+     * by one engine, their connections also keep their order. A directory, a
+     * -V list or stdin may hold anything: large. */
+    off_t total = 0;
+    bool small = cfg->n_read_files > 0 && !cfg->read_list;
+    for (size_t i = 0; small && i < cfg->n_read_files; i++) {
+        struct stat st;
+        small = strcmp(cfg->read_files[i], "-") != 0 && stat(cfg->read_files[i], &st) == 0 && S_ISREG(st.st_mode) &&
+                (total += st.st_size) < SMALL_CAPTURE_BYTES;
+    }
+    if (small)
         return 1;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     return cpus < 1 ? 1u : cpus > MTLS_MAX_THREADS ? (unsigned)MTLS_MAX_THREADS : (unsigned)cpus;
@@ -120,15 +138,9 @@ static batch *batch_new(size_t need)
 }
 
 /* Hand the front's current batch of worker w over (waiting while w is MAX_QUEUED behind). */
-static void push(worker *w)
+/* Queue b at w's tail (w->mu held). */
+static void enqueue(worker *w, batch *b)
 {
-    batch *b = w->cur;
-    if (!b || !b->used)
-        return;
-    w->cur = NULL;
-    pthread_mutex_lock(&w->mu);
-    while (w->queued >= MAX_QUEUED)
-        pthread_cond_wait(&w->cv, &w->mu);
     if (w->tail)
         w->tail->next = b;
     else
@@ -136,6 +148,44 @@ static void push(worker *w)
     w->tail = b;
     w->queued++;
     pthread_cond_broadcast(&w->cv);
+}
+
+/* Before the front waits for room in one worker's queue: every other
+ * worker's batch being filled goes to it now, full or not, where there is
+ * room, so that no worker runs dry while its packets sit with the front. */
+static void hand_over_others(worker *w)
+{
+    parallel_t *p = w->p;
+    for (unsigned i = 0; i < p->n; i++) {
+        worker *o = &p->w[i];
+        if (o == w || !o->cur || !o->cur->used)
+            continue;
+        pthread_mutex_lock(&o->mu);
+        if (o->queued < MAX_QUEUED) {
+            enqueue(o, o->cur);
+            o->cur = NULL;
+        }
+        pthread_mutex_unlock(&o->mu);
+    }
+}
+
+static void push(worker *w)
+{
+    batch *b = w->cur;
+    if (!b || !b->used)
+        return;
+    w->cur = NULL;
+    pthread_mutex_lock(&w->mu);
+    if (w->queued >= MAX_QUEUED) {
+        pthread_mutex_unlock(&w->mu);
+        hand_over_others(w);
+        pthread_mutex_lock(&w->mu);
+    }
+    while (w->queued >= MAX_QUEUED) {
+        w->front_waits = true;
+        pthread_cond_wait(&w->cv, &w->mu);
+    }
+    enqueue(w, b);
     pthread_mutex_unlock(&w->mu);
 }
 
@@ -219,6 +269,18 @@ static void write_out(worker *w)
     pthread_mutex_unlock(&p->out_mu);
 }
 
+/* After each connection the worker reported: its output goes out once
+ * OUT_HANDOVER_BYTES have collected, not only after the batch. The end of
+ * the input finishes every open flow in one go (about 500 per worker at
+ * 1,000 in flight), and the buffer held all of their reports: 0.6 MB of JSON
+ * per worker, at the peak of the run. */
+static void reported(void *ctx)
+{
+    worker *w = ctx;
+    if (outbuf_pending(w->out) >= OUT_HANDOVER_BYTES)
+        write_out(w);
+}
+
 /* The worker's counts for the status line (parallel_progress). */
 static void publish_progress(worker *w)
 {
@@ -247,6 +309,22 @@ static void run_batch(worker *w, const batch *b)
     }
 }
 
+/* Every batch w holds: queued, spare and being filled. */
+static void free_batches(worker *w)
+{
+    for (batch *b = w->head, *nb; b; b = nb) {
+        nb = b->next;
+        free(b);
+    }
+    for (batch *b = w->spare, *nb; b; b = nb) {
+        nb = b->next;
+        free(b);
+    }
+    free(w->cur);
+    w->head = w->tail = w->spare = w->cur = NULL;
+    w->queued = w->n_spare = 0;
+}
+
 static void *worker_main(void *arg)
 {
     worker *w = arg;
@@ -271,6 +349,17 @@ static void *worker_main(void *arg)
             engine_end_flows(w->e, w->end_ts);
             write_out(w);
             engine_shed(w->e);
+            /* The worker allocated from its own glibc arena, and what it
+             * freed stays there, resident: glibc hands memory back only from
+             * the top of an arena, and no thread allocates from this one
+             * again. Its flows, TLS state, analyzer and reporter (the chain
+             * cache too, for the last one) are free now, and nothing
+             * long-lived pins their pages (the summary is the front's, its
+             * strings in a few blocks, summary.c): malloc_trim gives them back
+             * to the system at once, about 20 MiB per worker on a
+             * 150,000-handshake capture. One walk of the free lists, a few
+             * ms, once per worker. */
+            malloc_trim(0);
             pthread_mutex_lock(&w->p->done_mu);
             w->done = true;
             pthread_cond_broadcast(&w->p->done_cv);
@@ -281,7 +370,10 @@ static void *worker_main(void *arg)
         if (!w->head)
             w->tail = NULL;
         w->queued--;
-        pthread_cond_broadcast(&w->cv);
+        if (w->front_waits) {
+            w->front_waits = false;
+            pthread_cond_broadcast(&w->cv);
+        }
         pthread_mutex_unlock(&w->mu);
         run_batch(w, b);
         write_out(w);
@@ -314,6 +406,7 @@ static int start_worker(parallel_t *p, unsigned i, const mtls_config *cfg, char 
     }
     if (!(w->e = engine_new_worker(p->front, &w->cfg, outbuf_stream(w->out), err)))
         return -1;
+    engine_on_reported(w->e, reported, w);
     if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
         *err = strdup("cannot start a worker thread");
         return -1;
@@ -330,6 +423,16 @@ parallel_t *parallel_new(engine_t *front, const mtls_config *cfg, unsigned n, FI
         *err = strdup("out of memory");
         return NULL;
     }
+    /* glibc serves a block of M_MMAP_THRESHOLD bytes or more (128 KiB at
+     * first) with its own mmap, and raises the threshold to the size of each
+     * such block freed, up to 32 MiB. Past that, growing buffers of 128 KiB
+     * to a few MiB (output, the audit table's arrays, the flow slots) are
+     * carved out of the arenas, where growth leaves the old block behind as
+     * a hole; with the workers' arenas besides the main one, --threads 2
+     * kept about 2 MB more of such holes resident than one engine. A fixed
+     * threshold (the initial one) keeps them in their own mappings: released
+     * when freed, grown in place by mremap. */
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
     p->front = front;
     p->out = out;
     p->n = n;
@@ -344,6 +447,7 @@ parallel_t *parallel_new(engine_t *front, const mtls_config *cfg, unsigned n, FI
             return NULL;
         }
     }
+    engine_workers_made(front);
     return p;
 }
 
@@ -526,6 +630,12 @@ void parallel_finish(parallel_t *p, void (*waiting)(void *ctx), void *ctx)
         w->started = false;
         write_out(w);
         engine_absorb(p->front, w->e);
+        /* nothing of the worker is needed any more */
+        engine_free(w->e);
+        w->e = NULL;
+        outbuf_free(w->out);
+        w->out = NULL;
+        free_batches(w);
     }
 }
 
@@ -548,15 +658,7 @@ void parallel_free(parallel_t *p)
         worker *w = &p->w[i];
         engine_free(w->e);
         outbuf_free(w->out);
-        for (batch *b = w->head, *nb; b; b = nb) {
-            nb = b->next;
-            free(b);
-        }
-        for (batch *b = w->spare, *nb; b; b = nb) {
-            nb = b->next;
-            free(b);
-        }
-        free(w->cur);
+        free_batches(w);
         if (w->p) {
             pthread_mutex_destroy(&w->mu);
             pthread_cond_destroy(&w->cv);

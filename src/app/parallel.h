@@ -6,9 +6,12 @@
  * server (session resumption), reach the same worker. Each
  * worker owns its flows, reassembly, TLS state, analysis and diagnosis, and
  * writes its finished connections through one lock to the output after every
- * batch of packets. Packets travel in batches of about 256 KiB through a
- * bounded queue per worker: one lock per batch, none per packet; the front
- * waits when a worker is 16 batches behind.
+ * batch of packets (or sooner: after a connection, once 16 KiB of output have
+ * collected). Packets travel in batches of 32 KiB through a bounded queue per
+ * worker: one lock per batch, none per packet; the front waits when a worker
+ * is 4 batches behind, after handing every other worker the batch it was
+ * filling for it. When a worker has finished, it gives the memory it freed
+ * back to the system (malloc_trim).
  *
  * Reading a file, the front judges every 4 MB of input: with few connection
  * openings per MB (few, long transfers) it is the bottleneck, and copying
@@ -18,9 +21,10 @@
  * again. Every connection stays with its engine either way: the output does
  * not change.
  *
- * At the end the workers' counters and audit summaries are added to the
- * front's, which prints the summary (and, with --sort, every connection in
- * order of its id).
+ * The workers add their connections to the front's summary, under one lock.
+ * At the end their counters (and --sort records) are added to the front's,
+ * which prints the summary (and, with --sort, every connection in order of
+ * its id).
  *
  * main does not call this directly: pipeline.c's workers implementation of
  * pipeline.h does, and calls engine_finish(front) after parallel_finish.

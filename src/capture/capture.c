@@ -16,15 +16,15 @@
 #include <sys/stat.h>
 #include <fcntl.h>
 
-#include "decompress.h"
+#include "file_source.h"
+#include "multi_capture.h"
 #include "text.h"
 #include <poll.h>
 #include <sys/time.h>
 
-enum { READ_BUFFER = 1 << 20 }; /* stdio buffer for a capture file */
-
 struct capture {
-    pcap_t *p;
+    pcap_t *p;              /* live */
+    multi_capture *files;   /* -r / -V: every file merged into one capture */
     bool live;
     volatile sig_atomic_t stop;
     capture_cb cb;
@@ -34,79 +34,20 @@ struct capture {
     bool nano;
     int in_fd;     /* the input's descriptor when it can block (pipe, FIFO, terminal), else -1 */
     int devnull;   /* /dev/null, put in its place by capture_stop so a blocked read ends */
-    bool compressed; /* read through a decompressor */
-    pcapng_tap *tap; /* secrets in a streamed pcapng (stdin, pipe, compressed) */
-    char *iobuf;     /* the capture file's stdio buffer (READ_BUFFER), freed after its fclose */
 };
 
-/* Open a capture file ("-" = stdin) for libpcap: a plain regular file by
- * name, anything compressed (told by its first bytes) or not seekable (a
- * pipe) through decompress_open. Notes the descriptor a signal may need to
- * unblock. 0, or -1 with *err. */
-static int open_file(capture_t *c, const char *path, char **err)
+/* The files: opened and merged (multi_capture.h); a stream that can block
+ * is noted for capture_stop. 0, or -1 with *err. */
+static int open_files(capture_t *c, const mtls_config *cfg, char **err)
 {
-    char errbuf[PCAP_ERRBUF_SIZE];
-    errbuf[0] = '\0';
-    bool is_stdin = strcmp(path, "-") == 0;
-    FILE *raw = is_stdin ? stdin : fopen(path, "rb");
-    if (!raw) {
-        *err = text_printf("cannot read capture '%s': %s", path, strerror(errno));
+    if (!(c->files = multi_open(cfg, err)))
         return -1;
-    }
-    struct stat sb;
-    bool regular = fstat(fileno(raw), &sb) == 0 && S_ISREG(sb.st_mode);
-    /* stdio's default buffer is one block (4 KiB): a read(2) per 4 KiB of
-     * capture would cost more than everything libpcap does with it */
-    if (regular && !is_stdin && (c->iobuf = malloc(READ_BUFFER)) != NULL)
-        (void)setvbuf(raw, c->iobuf, _IOFBF, READ_BUFFER); /* glibc ignores a size without a buffer */
-    unsigned char head[8];
-    size_t n = regular ? fread(head, 1, sizeof head, raw) : 0;
-    if (regular && !is_stdin && compression_of(head, n) == COMPRESSION_NONE) {
-        /* the fast path: libpcap reads the file itself (its secrets were
-         * scanned by name); stdin goes through the stream and its tap */
-        rewind(raw);
-        c->p = pcap_fopen_offline_with_tstamp_precision(raw, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
-        if (!c->p)
-            fclose(raw);
-    } else {
-        if (regular)
-            rewind(raw);
-        else {
-            /* a read from a pipe can block forever (SIGINT restarts it): remember
-             * how to end it from the signal handler */
-            c->in_fd = fileno(raw);
+    for (size_t i = 0; i < multi_count(c->files); i++) {
+        int fd = file_source_blocking_fd(multi_source(c->files, i));
+        if (fd >= 0) {
+            c->in_fd = fd;
             c->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
         }
-        compression kind;
-        char *derr = NULL;
-        c->tap = pcapng_tap_new();
-        FILE *f = decompress_open(raw, c->tap, &kind, &derr);
-        if (!f) {
-            *err = text_printf("cannot read capture '%s': %s", path, derr ? derr : "out of memory");
-            free(derr);
-            fclose(raw);
-            return -1;
-        }
-        c->compressed = kind != COMPRESSION_NONE;
-        c->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
-        if (!c->p) {
-            fclose(f);
-            if (kind != COMPRESSION_NONE) {
-                char why[PCAP_ERRBUF_SIZE + 32];
-                snprintf(why, sizeof why, "%s (after %s decompression)", errbuf, compression_name(kind));
-                *err = text_printf("cannot read capture '%s': %s", path, why);
-                return -1;
-            }
-        }
-    }
-    if (!c->p) {
-        /* libpcap often starts its message with the path: name it once */
-        const char *why = errbuf;
-        size_t pl = strlen(path);
-        if (strncmp(why, path, pl) == 0 && strncmp(why + pl, ": ", 2) == 0)
-            why += pl + 2;
-        *err = text_printf("cannot read capture '%s': %s", path, why);
-        return -1;
     }
     return 0;
 }
@@ -142,15 +83,12 @@ capture_t *capture_open(const mtls_config *cfg, char **err)
         return NULL;
     }
     c->in_fd = c->devnull = -1;
-    if (cfg->read_file) {
-        if (open_file(c, cfg->read_file, err) < 0) {
-            if (c->devnull >= 0)
-                close(c->devnull);
-            pcapng_tap_free(c->tap);
-            free(c->iobuf);
-            free(c);
+    if (!cfg->iface) {
+        if (open_files(c, cfg, err) < 0) {
+            capture_close(c);
             return NULL;
         }
+        return c; /* the filter is applied per link type as the files are merged */
     } else {
         c->live = true;
         c->p = pcap_create(cfg->iface, errbuf);
@@ -205,22 +143,43 @@ void capture_close(capture_t *c)
         return;
     if (c->p)
         pcap_close(c->p);
+    multi_close(c->files);
     if (c->devnull >= 0)
         close(c->devnull);
-    pcapng_tap_free(c->tap);
-    free(c->iobuf);
     free(c);
 }
 
 void capture_set_secrets_sink(capture_t *c, pcapng_secrets_sink sink, void *ctx)
 {
-    if (c->tap)
-        pcapng_tap_set_sink(c->tap, sink, ctx);
+    for (size_t i = 0; c->files && i < multi_count(c->files); i++) {
+        pcapng_tap *tap = file_source_tap(multi_source(c->files, i));
+        if (tap) { /* a stream: secrets as they go by */
+            pcapng_tap_set_sink(tap, sink, ctx);
+        } else if (pcapng_scan_file(multi_path(c->files, i), sink, ctx) < 0) {
+            /* a pcapng by name: scanned whole now; unreadable is said when its packets are read */
+        }
+    }
 }
 
-int capture_datalink(const capture_t *c) { return pcap_datalink(c->p); }
+int capture_datalink(const capture_t *c) { return c->live ? pcap_datalink(c->p) : multi_first_linktype(c->files); }
 bool capture_is_live(const capture_t *c) { return c->live; }
-bool capture_is_compressed(const capture_t *c) { return c->compressed; }
+
+bool capture_is_compressed(const capture_t *c)
+{
+    for (size_t i = 0; c->files && i < multi_count(c->files); i++)
+        if (file_source_compressed(multi_source(c->files, i)))
+            return true;
+    return false;
+}
+
+size_t capture_file_count(const capture_t *c) { return c->files ? multi_count(c->files) : 0; }
+bool capture_files_listed(const capture_t *c) { return c->files && multi_listed(c->files); }
+
+void capture_file_info(const capture_t *c, size_t i, const char **name, uint64_t *packets)
+{
+    *name = multi_path(c->files, i);
+    *packets = multi_packets(c->files, i);
+}
 
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
@@ -234,15 +193,34 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
      * trust only the bytes we were given, never read past caplen. */
     if (wirelen < caplen)
         wirelen = caplen;
-    c->cb(c->ctx, ts, bytes, caplen, wirelen);
+    c->cb(c->ctx, ts, bytes, caplen, wirelen, pcap_datalink(c->p));
     if (c->stop)
         pcap_breakloop(c->p);
+}
+
+/* The files, merged: every packet with its own link type. */
+static int run_files(capture_t *c, char **err)
+{
+    pcapng_packet pk;
+    while (!c->stop && multi_next(c->files, &pk) == 1) {
+        c->packets++;
+        c->bytes += pk.caplen;
+        /* a record whose caplen claims more than the wire length: trust the bytes we hold */
+        c->cb(c->ctx, pk.ts_us, pk.data, pk.caplen, pk.wirelen < pk.caplen ? pk.caplen : pk.wirelen, pk.linktype);
+    }
+    char *why = multi_errors(c->files);
+    if (!why)
+        return 0;
+    *err = why;
+    return -1;
 }
 
 int capture_run(capture_t *c, capture_cb cb, void *ctx, char **err)
 {
     c->cb = cb;
     c->ctx = ctx;
+    if (!c->live)
+        return run_files(c, err);
     /* Live: non-blocking reads and our own poll() with a timeout, because
      * with TPACKET_V3 a quiet interface never wakes a blocking read, and the
      * idle timeout and signals must still be served. */
@@ -260,8 +238,6 @@ int capture_run(capture_t *c, capture_cb cb, void *ctx, char **err)
             *err = text_printf("error reading packets: %s", pcap_geterr(c->p));
             return -1;
         }
-        if (rc == 0 && !c->live)
-            return 0; /* end of file */
         if (rc == 0 && fd >= 0 && !c->stop) {
             struct pollfd pfd = {fd, POLLIN, 0};
             (void)poll(&pfd, 1, 200);
@@ -281,7 +257,8 @@ void capture_stop(capture_t *c)
     if (!c)
         return;
     c->stop = 1;
-    pcap_breakloop(c->p);
+    if (c->p)
+        pcap_breakloop(c->p);
     /* async-signal-safe: a read blocked on the pipe restarts on /dev/null and ends */
     if (!c->live && c->in_fd >= 0 && c->devnull >= 0)
         (void)dup2(c->devnull, c->in_fd);

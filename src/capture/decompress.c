@@ -1,8 +1,11 @@
-/* decompress.c — gzip (zlib), xz (liblzma) and zstd (libzstd) behind a
- * stdio stream (fopencookie), so libpcap reads them as any capture. */
+/* decompress.c — gzip (zlib), xz (liblzma), zstd (libzstd), bzip2 (libbz2)
+ * and lz4 (liblz4, frame format) behind a stdio stream (fopencookie), so
+ * libpcap reads them as any capture. */
 #include "decompress.h"
 
+#include <bzlib.h>
 #include <errno.h>
+#include <lz4frame.h>
 #include <lzma.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -10,6 +13,8 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
+
+#include "text.h"
 
 #define IN_CHUNK (64u * 1024u)
 
@@ -24,7 +29,14 @@ typedef struct dstream {
     z_stream z;
     lzma_stream x;
     ZSTD_DStream *zs;
+    size_t zs_hint;  /* the last ZSTD_decompressStream answer: 0 = between frames */
+    bz_stream bz;
+    bool bz_live;    /* bz holds a decoder (BZ2_bzDecompressEnd owed) */
+    LZ4F_dctx *lz;
+    size_t lz_hint;  /* the last LZ4F_decompress answer: 0 = between frames */
     pcapng_tap *tap; /* sees the decompressed bytes (not owned), may be NULL */
+    unsigned char head[DECOMPRESS_HEAD];
+    size_t head_len, head_off; /* the first decompressed bytes, read to tell the format, given back first */
 } dstream;
 
 static const struct {
@@ -36,6 +48,8 @@ static const struct {
     {COMPRESSION_GZIP, "gzip", {0x1f, 0x8b}, 2},
     {COMPRESSION_XZ, "xz", {0xfd, '7', 'z', 'X', 'Z', 0x00}, 6},
     {COMPRESSION_ZSTD, "zstd", {0x28, 0xb5, 0x2f, 0xfd}, 4},
+    {COMPRESSION_BZIP2, "bzip2", {'B', 'Z', 'h'}, 3},
+    {COMPRESSION_LZ4, "lz4", {0x04, 0x22, 0x4d, 0x18}, 4}, /* the frame format (lz4 -l's legacy one is not) */
 };
 
 compression compression_of(const unsigned char *buf, size_t n)
@@ -137,38 +151,105 @@ static size_t xz_read(dstream *d, unsigned char *out, size_t n)
     return n - d->x.avail_out;
 }
 
+/* The frame status lives in the stream, not in the call: a call that finds
+ * the input at its end after the last frame finished is the end, not a
+ * truncation. */
 static size_t zstd_read(dstream *d, unsigned char *out, size_t n)
 {
     ZSTD_outBuffer ob = {out, n, 0};
-    size_t last = 1;
     while (ob.pos < ob.size && fill(d)) {
         ZSTD_inBuffer ib = {d->in + d->in_off, d->in_len - d->in_off, 0};
-        last = ZSTD_decompressStream(d->zs, &ob, &ib);
+        d->zs_hint = ZSTD_decompressStream(d->zs, &ob, &ib);
         d->in_off += ib.pos;
-        if (ZSTD_isError(last)) {
+        if (ZSTD_isError(d->zs_hint)) {
             d->failed = true;
             break;
         }
     }
-    if (d->in_eof && last != 0 && ob.pos == 0 && !d->failed)
+    if (d->in_eof && d->zs_hint != 0 && ob.pos == 0 && !d->failed)
         d->failed = true; /* the input ended inside a frame */
     return ob.pos;
+}
+
+/* bzip2: concatenated streams (pbzip2, `cat a.bz2 b.bz2`) are read on. */
+static size_t bzip2_read(dstream *d, unsigned char *out, size_t n)
+{
+    d->bz.next_out = (char *)out;
+    d->bz.avail_out = n > UINT32_MAX ? UINT32_MAX : (unsigned)n;
+    unsigned want = d->bz.avail_out;
+    while (d->bz.avail_out > 0 && !d->done && fill(d)) {
+        d->bz.next_in = (char *)(d->in + d->in_off);
+        d->bz.avail_in = (unsigned)(d->in_len - d->in_off);
+        int rc = BZ2_bzDecompress(&d->bz);
+        d->in_off = d->in_len - d->bz.avail_in;
+        if (rc == BZ_STREAM_END) {
+            BZ2_bzDecompressEnd(&d->bz);
+            d->bz_live = false;
+            if (!fill(d)) {
+                d->done = true;
+            } else if (BZ2_bzDecompressInit(&d->bz, 0, 0) == BZ_OK) {
+                d->bz_live = true;
+            } else {
+                d->failed = true;
+                break;
+            }
+        } else if (rc != BZ_OK) {
+            d->failed = true;
+            break;
+        }
+    }
+    size_t got = want - d->bz.avail_out;
+    if (d->in_eof && !d->done && got == 0 && !d->failed)
+        d->failed = true; /* the input ended inside a stream */
+    return got;
+}
+
+/* lz4 frames, one after another as `cat` joins them. */
+static size_t lz4_read(dstream *d, unsigned char *out, size_t n)
+{
+    size_t got = 0;
+    while (got < n && fill(d)) {
+        size_t dst = n - got, src = d->in_len - d->in_off;
+        d->lz_hint = LZ4F_decompress(d->lz, out + got, &dst, d->in + d->in_off, &src, NULL);
+        d->in_off += src;
+        got += dst;
+        if (LZ4F_isError(d->lz_hint)) {
+            d->failed = true;
+            break;
+        }
+    }
+    if (d->in_eof && d->lz_hint != 0 && got == 0 && !d->failed)
+        d->failed = true; /* the input ended inside a frame */
+    return got;
+}
+
+/* Up to n decompressed bytes (0 at the end or on an error: d->failed). */
+static size_t decode_some(dstream *d, unsigned char *buf, size_t n)
+{
+    switch (d->kind) {
+    case COMPRESSION_GZIP: return gzip_read(d, buf, n);
+    case COMPRESSION_XZ: return xz_read(d, buf, n);
+    case COMPRESSION_ZSTD: return zstd_read(d, buf, n);
+    case COMPRESSION_BZIP2: return bzip2_read(d, buf, n);
+    case COMPRESSION_LZ4: return lz4_read(d, buf, n);
+    default: return raw_read(d, buf, n);
+    }
 }
 
 static ssize_t d_read(void *cookie, char *buf, size_t n)
 {
     dstream *d = cookie;
+    if (d->head_off < d->head_len) { /* the tap saw them when they were read */
+        size_t k = d->head_len - d->head_off < n ? d->head_len - d->head_off : n;
+        memcpy(buf, d->head + d->head_off, k);
+        d->head_off += k;
+        return (ssize_t)k;
+    }
     if (d->failed) {
         errno = EIO;
         return -1;
     }
-    size_t got;
-    switch (d->kind) {
-    case COMPRESSION_GZIP: got = gzip_read(d, (unsigned char *)buf, n); break;
-    case COMPRESSION_XZ: got = xz_read(d, (unsigned char *)buf, n); break;
-    case COMPRESSION_ZSTD: got = zstd_read(d, (unsigned char *)buf, n); break;
-    default: got = raw_read(d, (unsigned char *)buf, n); break;
-    }
+    size_t got = decode_some(d, (unsigned char *)buf, n);
     if (got == 0 && d->failed) {
         errno = EIO;
         return -1;
@@ -185,13 +266,18 @@ static int d_close(void *cookie)
     if (d->kind == COMPRESSION_XZ)
         lzma_end(&d->x);
     ZSTD_freeDStream(d->zs);
-    int rc = fclose(d->raw);
+    if (d->bz_live)
+        BZ2_bzDecompressEnd(&d->bz);
+    if (d->lz)
+        LZ4F_freeDecompressionContext(d->lz);
+    int rc = d->raw ? fclose(d->raw) : 0;
     free(d->in);
     free(d);
     return rc;
 }
 
-FILE *decompress_open(FILE *raw, pcapng_tap *tap, compression *out_kind, char **err)
+FILE *decompress_open(FILE *raw, pcapng_tap *tap, compression *out_kind, unsigned char *head, size_t *head_len,
+                      char **err)
 {
     *err = NULL;
     dstream *d = calloc(1, sizeof(*d));
@@ -218,6 +304,11 @@ FILE *decompress_open(FILE *raw, pcapng_tap *tap, compression *out_kind, char **
         ok = lzma_stream_decoder(&d->x, UINT64_MAX, LZMA_CONCATENATED) == LZMA_OK;
     else if (d->kind == COMPRESSION_ZSTD)
         ok = (d->zs = ZSTD_createDStream()) != NULL && !ZSTD_isError(ZSTD_initDStream(d->zs));
+    else if (d->kind == COMPRESSION_BZIP2)
+        ok = d->bz_live = BZ2_bzDecompressInit(&d->bz, 0, 0) == BZ_OK;
+    else if (d->kind == COMPRESSION_LZ4)
+        ok = !LZ4F_isError(LZ4F_createDecompressionContext(&d->lz, LZ4F_VERSION));
+    d->zs_hint = d->lz_hint = 1; /* inside a frame until a decoder says otherwise */
     cookie_io_functions_t io = {.read = d_read, .close = d_close};
     FILE *f = ok ? fopencookie(d, "r", io) : NULL;
     if (!f) {
@@ -225,10 +316,31 @@ FILE *decompress_open(FILE *raw, pcapng_tap *tap, compression *out_kind, char **
         if (d->kind == COMPRESSION_GZIP && ok)
             inflateEnd(&d->z);
         ZSTD_freeDStream(d->zs);
+        if (d->bz_live)
+            BZ2_bzDecompressEnd(&d->bz);
+        if (d->lz)
+            LZ4F_freeDecompressionContext(d->lz);
         free(d->in);
         free(d);
         return NULL;
     }
+    /* the first bytes of what comes out: they tell pcap from pcapng */
+    while (d->head_len < DECOMPRESS_HEAD) {
+        size_t got = decode_some(d, d->head + d->head_len, DECOMPRESS_HEAD - d->head_len);
+        if (got == 0)
+            break;
+        d->head_len += got;
+    }
+    if (d->head_len < DECOMPRESS_HEAD && d->kind != COMPRESSION_NONE) {
+        *err = text_printf(d->failed ? "damaged %s data" : "the %s data holds no capture",
+                           compression_name(d->kind));
+        d->raw = NULL; /* the caller keeps it, as on every failure */
+        fclose(f);
+        return NULL;
+    }
+    pcapng_tap_feed(tap, d->head, d->head_len);
+    memcpy(head, d->head, d->head_len);
+    *head_len = d->head_len;
     *out_kind = d->kind;
     return f;
 }

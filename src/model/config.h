@@ -10,7 +10,10 @@ typedef enum color_mode { COLOR_AUTO = 0, COLOR_ALWAYS, COLOR_NEVER } color_mode
 
 typedef struct mtls_config {
     /* input */
-    const char *read_file;     /* -r FILE ("-" = stdin) */
+    const char *read_file;     /* the first -r FILE ("-" = stdin), else -V LIST: set when files are read */
+    const char **read_files;   /* every -r FILE|DIR in order (the array is owned; see cli_cleanup) */
+    size_t n_read_files;
+    const char *read_list;     /* -V LIST: a file naming one capture per line */
     const char *iface;         /* -i IFACE */
     char *bpf;                 /* trailing filter expression (owned) */
     uint64_t max_connections;  /* -c N: stop after N TLS connections (0 = no limit) */

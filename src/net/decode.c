@@ -48,6 +48,12 @@ void decoder_free(decoder_t *d)
 
 bool decode_link_supported(int dlt) { return link_supported(dlt); }
 
+bool decoder_set_link(decoder_t *d, int dlt)
+{
+    d->dlt = dlt;
+    return link_supported(dlt);
+}
+
 const char *decode_link_name(int dlt)
 {
     static _Thread_local char buf[96];

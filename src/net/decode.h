@@ -64,6 +64,11 @@ decoder_t *decoder_new(int dlt, const decode_limits *lim);
 /* Frees the decoder and any buffered fragments. NULL is a no-op. */
 void decoder_free(decoder_t *d);
 
+/* The frames from now on are of link type dlt (captures that mix link types:
+ * several files, a pcapng with several interfaces). IP fragments buffered so
+ * far stay. Returns decode_link_supported(dlt). */
+bool decoder_set_link(decoder_t *d, int dlt);
+
 /* True when frames of this DLT can be decoded. */
 bool decode_link_supported(int dlt);
 

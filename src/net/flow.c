@@ -25,7 +25,6 @@ typedef struct closed_slot {
     flow_key key;
     uint64_t ts_us; /* 0 = empty */
 } closed_slot;
-#define CLOSED_SLOTS 8192u
 #define FIRST_SLOTS 4096u /* 32 KiB of slots until 2,048 flows are open */
 
 struct flow_table {
@@ -43,6 +42,7 @@ struct flow_table {
     reasm_limits lim;
     bool have_lim;
     closed_slot *closed; /* recently closed flows, direct-mapped by hash (made at the first close) */
+    size_t closed_slots; /* a power of two */
 };
 
 static uint64_t mix64(uint64_t x)
@@ -106,6 +106,7 @@ flow_table *flow_table_new(size_t max_flows)
      * cluster; iteration never depends on it (LRU order). */
     if (getrandom(&t->seed, sizeof t->seed, GRND_NONBLOCK) != (ssize_t)sizeof t->seed)
         t->seed = 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)t;
+    t->closed_slots = FLOW_CLOSED_SLOTS;
     return t;
 }
 
@@ -171,11 +172,21 @@ static void normalise_addr(int family, const uint8_t *in, uint8_t out[16])
     memcpy(out, in, family == 4 ? 4 : 16);
 }
 
+void flow_table_set_closed_slots(flow_table *t, size_t n)
+{
+    if (t->closed)
+        return;
+    size_t slots = 64;
+    while (slots * 2 <= n && slots < FLOW_CLOSED_SLOTS)
+        slots *= 2;
+    t->closed_slots = slots;
+}
+
 void flow_table_remember_closed(flow_table *t, const flow_t *f, uint64_t ts_us)
 {
-    if (!t->closed && !(t->closed = calloc(CLOSED_SLOTS, sizeof(closed_slot))))
+    if (!t->closed && !(t->closed = calloc(t->closed_slots, sizeof(closed_slot))))
         return;
-    closed_slot *c = &t->closed[f->hash & (CLOSED_SLOTS - 1)];
+    closed_slot *c = &t->closed[f->hash & (t->closed_slots - 1)];
     c->key = f->key;
     c->ts_us = ts_us ? ts_us : 1;
 }
@@ -188,7 +199,7 @@ bool flow_table_recently_closed(const flow_table *t, int family, const uint8_t *
     uint8_t a[16], b[16];
     normalise_addr(family, src, a);
     normalise_addr(family, dst, b);
-    const closed_slot *c = &t->closed[flow_hash(t, (uint8_t)family, a, sport, b, dport) & (CLOSED_SLOTS - 1)];
+    const closed_slot *c = &t->closed[flow_hash(t, (uint8_t)family, a, sport, b, dport) & (t->closed_slots - 1)];
     if (!c->ts_us || c->key.family != family || ts_us > c->ts_us + window_us)
         return false;
     const flow_key *k = &c->key;

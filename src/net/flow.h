@@ -90,9 +90,14 @@ void flow_table_remove(flow_table *t, flow_t *f);
 /* Remember that f ended at ts_us (call before flow_table_remove): packets of
  * it that come later without a SYN (a retransmitted FIN, a late RST or ACK,
  * a retransmission after the close) are strays, not a new connection. The
- * memory holds the last closes (a fixed 8192 slots), oldest forgotten first
- * when they collide. */
+ * memory holds the last closes (FLOW_CLOSED_SLOTS slots unless set below),
+ * oldest forgotten first when they collide. */
 void flow_table_remember_closed(flow_table *t, const flow_t *f, uint64_t ts_us);
+/* The slots of that memory: n rounded down to a power of two between 64 and
+ * FLOW_CLOSED_SLOTS (a --threads worker sees its share of the closes, and
+ * its share of the slots remembers them as long). Before the first close. */
+#define FLOW_CLOSED_SLOTS 8192u
+void flow_table_set_closed_slots(flow_table *t, size_t n);
 /* Whether the packet's flow (either direction) ended at most window_us
  * before ts_us and is remembered. */
 bool flow_table_recently_closed(const flow_table *t, int family, const uint8_t *src, const uint8_t *dst,

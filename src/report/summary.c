@@ -3,6 +3,18 @@
  * certificates. Distinct certificates are found with an open-addressing
  * table keyed by the leaf's SHA-256 hex; capped at max_certs. Data only:
  * the reporters print it (summary_text.c, summary_json.c).
+ *
+ * The rows' strings live in one pool (scratch.h) that the summary frees
+ * whole, and a row's status (a chain's verdict sentence, a few hundred bytes
+ * that thousands of certificates share) is kept once. The table lives as long
+ * as the run: one malloc per string, spread among the short-lived allocations
+ * of every connection, pinned half-empty pages all over the heap (with
+ * --threads, all over each worker's malloc arena, which then could not be
+ * handed back when the worker finished: parallel.c).
+ *
+ * --threads workers add to one summary, the front's, under its lock
+ * (engine.c). A row keeps what the chain's validation said at the
+ * certificate's earliest handshake, so the order of the adds does not matter.
  */
 #include "summary.h"
 
@@ -11,8 +23,12 @@
 #include <string.h>
 
 #include "endpoint_text.h"
+#include "scratch.h"
 
 typedef summary_cert audit_row;
+
+#define STATUS_SLOTS 64u /* distinct statuses kept once; more are copied */
+#define STATUS_PROBES 8u
 
 struct summary {
     size_t counts[VERDICT__COUNT];
@@ -26,6 +42,8 @@ struct summary {
     bool have_capture;
     summary_capture cap;
     summary_links *links; /* what connections tell about each other (summary_links.h) */
+    scratch *pool;        /* the rows' strings and server lists */
+    char *statuses[STATUS_SLOTS]; /* in the pool */
 };
 
 summary *summary_new(size_t max_certs)
@@ -34,7 +52,8 @@ summary *summary_new(size_t max_certs)
     if (!sm)
         return NULL;
     sm->max_certs = max_certs ? max_certs : SUMMARY_DEFAULT_MAX_CERTS;
-    if (!(sm->links = summary_links_new())) {
+    if (!(sm->links = summary_links_new()) || !(sm->pool = scratch_new())) {
+        summary_links_free(sm->links);
         free(sm);
         return NULL;
     }
@@ -45,19 +64,22 @@ void summary_free(summary *sm)
 {
     if (!sm)
         return;
-    for (size_t i = 0; i < sm->n_rows; i++) {
-        audit_row *r = &sm->rows[i];
-        free(r->subject);
-        free(r->issuer);
-        free(r->status);
-        for (size_t k = 0; k < r->n_servers; k++)
-            free(r->servers[k]);
-        free(r->servers);
-    }
     free(sm->rows);
     free(sm->slots);
     summary_links_free(sm->links);
+    scratch_free(sm->pool);
     free(sm);
+}
+
+/* A copy of s in the pool; NULL when s is NULL, or *oom set. */
+static char *pool_str(summary *sm, const char *s, bool *oom)
+{
+    if (!s)
+        return NULL;
+    char *c = scratch_strndup(sm->pool, s, strlen(s));
+    if (!c)
+        *oom = true;
+    return c;
 }
 
 static uint64_t hash_hex(const char *h)
@@ -125,7 +147,24 @@ static int find_row(summary *sm, const char *sha, audit_row **out)
     return 0;
 }
 
-static int add_server(audit_row *r, char *srv);
+/* The status s, kept once in the pool for every row that has it. */
+static char *status_str(summary *sm, const char *s, bool *oom)
+{
+    uint64_t h = hash_hex(s);
+    for (size_t i = 0; i < STATUS_PROBES; i++) {
+        char **e = &sm->statuses[(h + i) & (STATUS_SLOTS - 1)];
+        if (*e && strcmp(*e, s) == 0)
+            return *e; /* shared: read-only, like every row string */
+        if (!*e) {
+            char *c = pool_str(sm, s, oom);
+            *e = c;
+            return c;
+        }
+    }
+    return pool_str(sm, s, oom);
+}
+
+static int add_server(summary *sm, audit_row *r, const char *srv);
 
 int summary_add(summary *sm, const conn_view *c)
 {
@@ -147,106 +186,72 @@ int summary_add(summary *sm, const conn_view *c)
         return -1;
     if (!r)
         return 0;
-    if (r->handshakes == 0) {
-        r->subject = ci->subject ? strdup(ci->subject) : NULL;
-        r->issuer = ci->issuer ? strdup(ci->issuer) : NULL;
+    bool oom = false;
+    if (r->handshakes == 0) { /* the certificate's own fields: the same in every connection */
+        r->subject = pool_str(sm, ci->subject, &oom);
+        r->issuer = pool_str(sm, ci->issuer, &oom);
         r->not_before = ci->not_before;
         r->not_after = ci->not_after;
+    }
+    /* what the chain's validation said: the earliest handshake's (then the
+     * lowest id's), whatever order connections end or --threads workers add
+     * them in */
+    if (r->handshakes == 0 || s->first_ts_us < r->first_us ||
+        (s->first_ts_us == r->first_us && s->id < r->first_id)) {
         r->valid = cc->valid;
         r->trust_checked = cc->trust_checked;
-        r->status = strdup(cc->valid ? "valid"
-                           : cc->verify_sentence ? cc->verify_sentence
-                           : cc->verify_error_str ? cc->verify_error_str
-                                                  : "invalid");
+        r->status = status_str(sm,
+                               cc->valid ? "valid"
+                               : cc->verify_sentence ? cc->verify_sentence
+                               : cc->verify_error_str ? cc->verify_error_str
+                                                      : "invalid",
+                               &oom);
         r->first_us = s->first_ts_us;
-        if ((ci->subject && !r->subject) || (ci->issuer && !r->issuer) || !r->status)
-            return -1;
+        r->first_id = s->id;
     }
+    if (oom)
+        return -1;
     r->handshakes++;
     if (dg->failed)
         r->failures++;
-    if (s->first_ts_us < r->first_us)
-        r->first_us = s->first_ts_us;
     if (s->last_ts_us > r->last_us)
         r->last_us = s->last_ts_us;
 
     char ip[64];
-    char *srv = NULL;
     endpoint_text(&s->server, ip, sizeof ip);
+    char *srv = NULL;
     if (asprintf(&srv, "%s%s%s", ip, s->ch.sni ? " " : "", s->ch.sni ? s->ch.sni : "") < 0)
         return -1;
-    return add_server(r, srv);
+    int rc = add_server(sm, r, srv);
+    free(srv);
+    return rc;
 }
 
-static int add_server(audit_row *r, char *srv)
+/* Note srv (copied) among r's servers. */
+static int add_server(summary *sm, audit_row *r, const char *srv)
 {
     for (size_t k = 0; k < r->n_servers; k++)
-        if (strcmp(r->servers[k], srv) == 0) {
-            free(srv);
+        if (strcmp(r->servers[k], srv) == 0)
             return 0;
-        }
     if (r->n_servers >= SUMMARY_MAX_SERVERS_PER_CERT) {
         r->servers_capped = true;
-        free(srv);
         return 0;
     }
-    char **p = realloc(r->servers, (r->n_servers + 1) * sizeof(*p));
-    if (!p) {
-        free(srv);
+    size_t n = r->n_servers;
+    if (n == 0 || (n >= 2 && (n & (n - 1)) == 0)) { /* full: room for twice as many (2 at first) */
+        char **p = scratch_alloc(sm->pool, (n ? 2 * n : 2) * sizeof(*p));
+        if (!p)
+            return -1;
+        if (n)
+            memcpy(p, r->servers, n * sizeof(*p));
+        r->servers = p;
+    }
+    bool oom = false;
+    char *c = pool_str(sm, srv, &oom);
+    if (oom)
         return -1;
-    }
-    r->servers = p;
-    r->servers[r->n_servers++] = srv;
+    r->servers[r->n_servers++] = c;
     return 0;
-}
-
-int summary_merge(summary *dst, summary *src)
-{
-    for (int v = 0; v < VERDICT__COUNT; v++)
-        dst->counts[v] += src->counts[v];
-    dst->connections += src->connections;
-    dst->failed += src->failed;
-    dst->capped |= src->capped;
-    int rc = summary_links_merge(dst->links, src->links);
-    for (size_t i = 0; i < src->n_rows; i++) {
-        audit_row *from = &src->rows[i];
-        audit_row *r;
-        if (find_row(dst, from->sha256, &r) < 0) {
-            rc = -1;
-            continue;
-        }
-        if (!r)
-            continue;
-        if (r->handshakes == 0 || from->first_us < r->first_us) {
-            /* the earliest handshake's view of the certificate, as one engine keeps */
-            audit_row keep = *r;
-            *r = *from;
-            r->servers = keep.servers;
-            r->n_servers = keep.n_servers;
-            r->servers_capped = keep.servers_capped;
-            r->handshakes = keep.handshakes;
-            r->failures = keep.failures;
-            r->last_us = keep.last_us > from->last_us ? keep.last_us : from->last_us;
-            free(keep.subject);
-            free(keep.issuer);
-            free(keep.status);
-        } else if (from->last_us > r->last_us) {
-            r->last_us = from->last_us;
-        }
-        if (r->subject == from->subject) { /* moved: src must not free them */
-            from->subject = from->issuer = from->status = NULL;
-        }
-        r->handshakes += from->handshakes;
-        r->failures += from->failures;
-        r->servers_capped |= from->servers_capped;
-        for (size_t k = 0; k < from->n_servers; k++) {
-            if (add_server(r, from->servers[k]) < 0)
-                rc = -1;
-            from->servers[k] = NULL;
-        }
-        from->n_servers = 0;
-    }
-    return rc;
 }
 
 static int by_first_seen(const void *a, const void *b)

@@ -35,16 +35,21 @@ summary *summary_new(size_t max_certs) MTLS_WARN_UNUSED;
 void summary_free(summary *sm); /* NULL is a no-op */
 
 /* Count a diagnosed connection and, when the client presented a
- * certificate, record it. Returns 0, or -1 on OOM (the counts are still
- * updated). */
+ * certificate, record it: the row's validity and status are those of the
+ * certificate's earliest handshake (then lowest connection id), whatever the
+ * order of the calls. Not thread-safe: --threads workers call it under one
+ * lock. Returns 0, or -1 on OOM (the counts are still updated). */
 int summary_add(summary *sm, const conn_view *c) MTLS_WARN_UNUSED;
 
-/* Add src's counts and audit rows to dst (a --threads worker's summary to the
- * front's); src keeps only its counts. -1 on OOM (some rows may be missing). */
-int summary_merge(summary *dst, summary *src) MTLS_WARN_UNUSED;
 
 /* What the capture itself counted; kernel_* only for live capture (libpcap's
  * pcap_stats: packets received / dropped by the kernel / by the interface). */
+/* One capture file of a run that read several (or a directory / -V list). */
+typedef struct summary_file {
+    const char *name;      /* as named (a directory's files: DIR/NAME); borrowed */
+    uint64_t packets;      /* packets read from it (after the BPF filter) */
+} summary_file;
+
 typedef struct summary_capture {
     uint64_t packets, bytes;
     uint64_t flows_evicted;
@@ -54,8 +59,10 @@ typedef struct summary_capture {
     bool filtered;        /* filters selected the connections counted above */
     uint64_t connections_seen, failed_seen; /* every TLS connection diagnosed, selected or not */
     uint64_t end_ts_us;   /* the last packet's time (the summary's @timestamp); 0 = none */
+    const summary_file *files; /* the files read when there were several (or a directory / -V list), */
+    size_t n_files;            /* else NULL, 0; borrowed: must outlive the summary's output */
 } summary_capture;
-/* Ends the gathering (after the last add and merge, before printing): keeps
+/* Ends the gathering (after the last add, before printing): keeps
  * cap and puts the audit table and the links in their printed order:
  * certificates by first handshake (then fingerprint), each one's servers by
  * name, links as summary_links_finish orders them. */
@@ -78,6 +85,7 @@ typedef struct summary_cert {
     char *status;                   /* "valid", or why the chain did not verify */
     uint64_t handshakes, failures;  /* connections that presented it, and failed ones */
     uint64_t first_us, last_us;     /* first and last handshake */
+    uint64_t first_id;              /* the first handshake's connection (valid and status are its) */
     char **servers;                 /* "ip:port SNI", distinct (by name once in order) */
     size_t n_servers;
     bool servers_capped;            /* more than SUMMARY_MAX_SERVERS_PER_CERT servers */

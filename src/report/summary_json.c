@@ -22,6 +22,12 @@ static void capture_obj(jb *b, cJSON *o, const summary_capture *cap)
     jb_bool(b, k, "live", cap->live);
     count(b, k, "connections", cap->connections_seen);
     count(b, k, "failed", cap->failed_seen);
+    cJSON *files = cap->n_files ? jb_arr(b, k, "files") : NULL;
+    for (size_t i = 0; files && i < cap->n_files; i++) {
+        cJSON *fo = jb_obj(b, files, NULL);
+        jb_str(b, fo, "path", cap->files[i].name, JB_BORROW);
+        count(b, fo, "packets", cap->files[i].packets);
+    }
     if (cap->live) {
         count(b, k, "kernel_received", cap->kernel_received);
         count(b, k, "kernel_dropped", cap->kernel_dropped);

@@ -29,14 +29,6 @@ static void ids_add(link_ids *s, uint64_t id)
         s->n++;
 }
 
-static void ids_merge(link_ids *dst, const link_ids *src)
-{
-    uint64_t extra = src->total - src->n; /* ids past the kept ones: counted only */
-    for (size_t i = 0; i < src->n; i++)
-        ids_add(dst, src->v[i]);
-    dst->total += extra;
-}
-
 /* A CA certificate (not self-signed) sent after the leaf. */
 typedef struct ca_sent {
     uint64_t key;  /* hash of sha256: the index's key */
@@ -375,38 +367,6 @@ int summary_links_add(summary_links *l, const conn_view *c)
         if (note_chain(l, c->a->chain[d], d, c->s->id) < 0)
             return -1;
     return note_handshake(l, c);
-}
-
-int summary_links_merge(summary_links *dst, summary_links *src)
-{
-    int rc = 0;
-    for (size_t i = 0; i < src->n_cas; i++) {
-        const ca_sent *from = &src->cas[i];
-        ca_sent *c;
-        if (ca_entry(dst, from->sha256, from->subject, from->ski, &c) < 0)
-            rc = -1;
-        else if (c)
-            ids_merge(&c->on, &from->on);
-    }
-    for (size_t i = 0; i < src->n_lacks; i++) {
-        const issuer_lacked *from = &src->lacks[i];
-        issuer_lacked *k;
-        if (lack_entry(dst, from->issuer, from->aki, from->side, &k) < 0)
-            rc = -1;
-        else if (k)
-            ids_merge(&k->on, &from->on);
-    }
-    for (size_t i = 0; i < src->n_hs; i++) {
-        int g = grow_to((void **)&dst->hs, &dst->cap_hs, dst->n_hs, sizeof(hs_rec), LINKS_MAX_HANDSHAKES,
-                        &dst->capped);
-        if (g) {
-            rc = g < 0 ? -1 : rc;
-            break;
-        }
-        dst->hs[dst->n_hs++] = src->hs[i];
-    }
-    dst->capped |= src->capped;
-    return rc;
 }
 
 /* ---- the printed order, which does not depend on the input's ---- */

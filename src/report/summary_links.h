@@ -44,10 +44,8 @@ void summary_links_free(summary_links *l);                /* NULL is a no-op */
 /* Note what this connection sent and lacked, and whether it resumed or can be
  * resumed. Everything needed is copied. 0, or -1 on OOM. */
 int summary_links_add(summary_links *l, const conn_view *c) MTLS_WARN_UNUSED;
-/* Move src's entries into dst (a --threads worker's into the front's). -1 on OOM. */
-int summary_links_merge(summary_links *dst, summary_links *src) MTLS_WARN_UNUSED;
 
-/* After the last add and merge: pair each lacked issuer with the CA
+/* After the last add: pair each lacked issuer with the CA
  * certificate sent elsewhere, link each resumption to its full handshake,
  * and put both lists in their printed order (intermediates by the lowest
  * connection id that lacked them, resumptions by id). Before it the lists

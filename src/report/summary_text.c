@@ -31,6 +31,12 @@ static bool capture_lines(FILE *out, const summary *sm)
                 (unsigned long long)cap->interface_dropped,
                 cap->kernel_dropped ? " (raise the buffer with -B KIB)" : "") < 0)
         err = true;
+    if (cap->n_files && fprintf(out, "Files: %zu read%s\n", cap->n_files,
+                                cap->n_files > 1 ? " as one capture, merged by packet time" : "") < 0)
+        err = true;
+    for (size_t i = 0; i < cap->n_files; i++)
+        if (fprintf(out, "  %s: %llu packets\n", cap->files[i].name, (unsigned long long)cap->files[i].packets) < 0)
+            err = true;
     if (cap->flows_evicted &&
         fprintf(out, "Evicted: %llu flows stopped being tracked before they ended (idle timeout, "
                      "--max-flows or --max-memory; each connection's evicted finding names which)\n",

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Live capture end to end: mtlsdump -i lo --json with a port filter watches a
 # real mTLS handshake and a failing one (openssl s_server / s_client on
-# loopback), is stopped with SIGINT, and its NDJSON is checked.
+# loopback), is stopped with SIGINT, and its NDJSON is checked. Then a run
+# with -w into a directory only root may write, privileges dropped to nobody
+# (the default): the file is written, and the connection ids printed are the
+# packet ids (frame numbers of the run) tshark shows for each connection's
+# first packet in the file, although a refused connection's packets are not in it.
 # Needs root (and runs in a private network namespace when unshare works).
 set -uo pipefail
 if [ "$(id -u)" != 0 ]; then echo "skipped: needs root"; exit 0; fi
@@ -73,5 +77,45 @@ case "$cause" in *"--idle-timeout"*) ;; *) echo "FAIL: the idle eviction names a
 kr=$(jq -r 'select(.type=="summary") | if .capture.live then .capture.kernel_received else "none" end' "$tmp/out.ndjson")
 [ "$kr" != none ] && [ "${kr:-0}" -gt 0 ] || { echo "FAIL: summary has no live kernel counters ($kr)"; fail=1; }
 if [ $fail != 0 ]; then cat "$tmp/out.ndjson" "$tmp/err" "$tmp/server.log"; echo "0 passed, 1 failed"; exit 1; fi
-echo "live capture: 3 connections, verdicts $v1 / $v2, client CN $cn, idle connection reported by the idle timeout"
-echo "1 passed, 0 failed"
+echo "ok   live capture: 3 connections, verdicts $v1 / $v2, client CN $cn, idle connection reported by the idle timeout"
+
+# -w as root, privileges dropped to nobody afterwards: the file is opened first
+wport=$((port + 2)); closed=$((port + 3))
+wdir=$(mktemp -d); chmod 700 "$wdir" # only root may create files here
+"$bin" -i lo --json -w "$wdir/live.pcapng" "tcp port $wport or tcp port $closed" > "$tmp/w.ndjson" 2> "$tmp/w.err" &
+wpid=$!; pids+=("$wpid")
+openssl s_server -accept "127.0.0.1:$wport" -cert "$pki/server.pem" -key "$pki/server.key" \
+  -cert_chain "$pki/intermediate.pem" -CAfile "$pki/root.pem" -Verify 3 -verify_return_error \
+  -tls1_2 -naccept 2 -quiet > "$tmp/wserver.log" 2>&1 &
+wspid=$!; pids+=("$wspid")
+for _ in $(seq 50); do ss -ltn 2>/dev/null | grep -q ":$wport " && break; sleep 0.1; done
+sleep 1
+user=$(ps -o user= -p "$wpid" | tr -d ' ')
+# a refused connection first (SYN, RST): captured and counted, never written
+timeout 5 openssl s_client -connect "127.0.0.1:$closed" < /dev/null > /dev/null 2>&1
+echo hello | timeout 10 openssl s_client -connect "127.0.0.1:$wport" -servername server.mtls.test \
+  -CAfile "$pki/root.pem" -cert "$pki/alice.pem" -key "$pki/alice.key" -cert_chain "$pki/intermediate.pem" \
+  -quiet > /dev/null 2>&1
+echo hello | timeout 10 openssl s_client -connect "127.0.0.1:$wport" -servername server.mtls.test \
+  -CAfile "$pki/root.pem" -quiet > /dev/null 2>&1
+for _ in $(seq 50); do [ "$(grep -c '"type":"connection"' "$tmp/w.ndjson")" -ge 2 ] && break; sleep 0.1; done
+sleep 0.5
+kill -INT "$wpid"
+for _ in $(seq 50); do kill -0 "$wpid" 2>/dev/null || break; sleep 0.1; done
+wait "$wpid"; wrc=$?
+kill "$wspid" 2>/dev/null
+wfail=0
+[ "$user" = nobody ] || { echo "FAIL -w: the capture runs as '$user', not nobody"; wfail=1; }
+[ "$wrc" = 1 ] || { echo "FAIL -w: exit $wrc, expected 1 (one failed handshake)"; wfail=1; }
+[ -s "$wdir/live.pcapng" ] || { echo "FAIL -w: no file written"; wfail=1; }
+ids=$(jq -r 'select(.type=="connection") | .mtls.connection_id' "$tmp/w.ndjson" | sort -n | tr '\n' ' ')
+pkt_ids=$(tshark -r "$wdir/live.pcapng" -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0' -T fields -e frame.packet_id 2>/dev/null | sort -n | tr '\n' ' ')
+frames=$(tshark -r "$wdir/live.pcapng" -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0' -T fields -e frame.number 2>/dev/null | sort -n | tr '\n' ' ')
+comments=$(tshark -r "$wdir/live.pcapng" -Y 'frame.comment' -T fields -e frame.packet_id -e frame.comment 2>/dev/null | sort -n | tr '\t\n' ' ;')
+[ "$(echo $ids | wc -w)" = 2 ] && [ "$ids" = "$pkt_ids" ] || { echo "FAIL -w: connection ids '$ids', packet ids of the SYNs in the file '$pkt_ids'"; wfail=1; }
+case "$comments" in *"mtlsdump connection #"*": mtls_ok"*"mtlsdump connection #"*": client_cert_missing"*) ;;
+  *) echo "FAIL -w: the first packets' comments: '$comments'"; wfail=1 ;; esac
+rm -rf "$wdir"
+if [ $wfail != 0 ]; then cat "$tmp/w.ndjson" "$tmp/w.err"; echo "1 passed, 1 failed"; exit 1; fi
+echo "ok   -w as root into a root-only directory, then running as $user: connections $ids= packet ids $pkt_ids(frame numbers in the file: $frames)"
+echo "2 passed, 0 failed"

@@ -4,12 +4,17 @@
  * Input: a (possibly broken) pcapng file. It is fed to one tap whole and to a
  * second tap in pieces whose sizes come from the input itself; both must hand
  * out exactly the same secrets (the framing must not depend on how reads
- * split the stream), and every text must lie within the input's size.
+ * split the stream), and every text must lie within the input's size. The
+ * same bytes then go through pcapng_reader (mixed-link pcapng read without
+ * libpcap): every packet it hands out must be whole and within the input.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include "fuzz_common.h"
+#include "pcapng_reader.h"
 #include "pcapng_tap.h"
 
 typedef struct seen {
@@ -29,6 +34,26 @@ static void sink(void *ctx, const uint8_t *text, size_t len)
     for (size_t i = 0; i < len; i++)
         s->hash = (s->hash ^ text[i]) * 1099511628211ull;
     s->hash = (s->hash ^ 0xff) * 1099511628211ull; /* block boundary */
+}
+
+/* The reader: packets within the input, fewer than its bytes, then an end or an error. */
+static void read_packets(const uint8_t *data, size_t size)
+{
+    FILE *f = size ? fmemopen((void *)data, size, "rb") : NULL;
+    pcapng_reader *r = f ? pcapng_reader_new(f, NULL, 0) : NULL;
+    pcapng_packet pk;
+    char *err = NULL;
+    size_t n = 0;
+    int rc;
+    while (r && (rc = pcapng_reader_next(r, &pk, &err)) == 1) {
+        if (pk.caplen > size || ++n > size)
+            __builtin_trap();
+        fuzz_touch(pk.data, pk.caplen);
+    }
+    free(err);
+    pcapng_reader_free(r);
+    if (f)
+        fclose(f);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -61,5 +86,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         __builtin_trap();
     pcapng_tap_free(a);
     pcapng_tap_free(b);
+    read_packets(data, size);
     return 0;
 }

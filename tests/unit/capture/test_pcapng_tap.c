@@ -123,9 +123,9 @@ static void test_writer_round_trip(void **state)
     uint8_t pkt[60];
     memset(pkt, 0xab, sizeof pkt);
     assert_int_equal(pcapng_writer_secrets(w, "CLIENT_RANDOM a b\n", 18), 0);
-    assert_int_equal(pcapng_writer_packet(w, 1700000000123456ull, pkt, 59, 1514), 0);
+    assert_int_equal(pcapng_writer_packet(w, &(pcapng_out_packet){1, 1700000000123456ull, pkt, 59, 1514, 1, NULL}), 0);
     assert_int_equal(pcapng_writer_secrets(w, "SERVER_TRAFFIC_SECRET_0 c d", 27), 0); /* unpadded length */
-    assert_int_equal(pcapng_writer_packet(w, 1700000000223456ull, pkt, 60, 60), 0);
+    assert_int_equal(pcapng_writer_packet(w, &(pcapng_out_packet){1, 1700000000223456ull, pkt, 60, 60, 2, "a comment"}), 0);
     assert_int_equal(pcapng_writer_close(w, &err), 0);
     size_t n;
     uint8_t *b = slurp(path, &n);
