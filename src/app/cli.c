@@ -104,7 +104,9 @@ void cli_usage(FILE *out)
           "  --fanout ID           live (Linux): share the interface with the other processes of\n"
           "                        packet fanout group ID (0-65535), each getting whole connections\n"
           "Output:\n"
-          "  --format text|json    output format (default text)\n"
+          "  --format text|json|html  output format (default text); html: one self-contained page\n"
+          "                        (sequence diagram per connection, chains, inventory), written\n"
+          "                        at the end (one engine: --threads does not apply)\n"
           "  --json                same as --format json: NDJSON, one object per connection, then a summary\n"
           "  -v                    more detail (extensions, offered ciphers, fingerprints)\n"
           "  -q                    one line per connection, with the short cause of a failure\n"
@@ -380,7 +382,7 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
         case OPT_JSON: cfg->format = "json"; break;
         case OPT_FORMAT:
             if (!reporter_find(optarg))
-                return usage_error("--format needs text or json, got '%s'", optarg);
+                return usage_error("--format needs text, json or html, got '%s'", optarg);
             cfg->format = optarg;
             break;
         case OPT_CA: cfg->ca = optarg; break;

@@ -199,6 +199,13 @@ static reporter *make_reporter(const mtls_config *cfg, FILE *out, FILE *terminal
     ro.verbosity = cfg->verbose;
     ro.quiet = cfg->quiet;
     ro.certificate_chain = cfg->certificate_chain;
+    char several[512]; /* the page header's capture: "a.pcap and 2 more files" (the reporter copies it) */
+    ro.source = cfg->read_file ? cfg->read_file : cfg->iface;
+    if (cfg->n_read_files > 1) {
+        snprintf(several, sizeof several, "%s and %zu more file%s", cfg->read_files[0], cfg->n_read_files - 1,
+                 cfg->n_read_files > 2 ? "s" : "");
+        ro.source = several;
+    }
     return reporter_new(cfg->format ? cfg->format : "text", out, &ro);
 }
 
@@ -853,6 +860,8 @@ void engine_finish(engine_t *e)
         if (reporter_summary(e->rep, e->sum) < 0)
             e->out_error = true;
     }
+    if (reporter_finish(e->rep) < 0) /* a whole-page format writes its page now */
+        e->out_error = true;
     if (e->rec) {
         size_t n;
         const char *bytes = outbuf_take(e->rec, &n);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "outbuf.h"
+#include "reporter.h"
 #include "tcp.h"
 
 #define SMALL_CAPTURE_BYTES ((off_t)16 << 20) /* one engine reads a smaller file faster */
@@ -101,8 +102,10 @@ struct parallel {
 unsigned parallel_workers(const mtls_config *cfg)
 {
     /* -w keeps packets in capture order per connection, -c counts connections
-     * in the order they end, --dump-certs writes files: one engine each */
-    if (cfg->write_file || cfg->max_connections || cfg->dump_certs)
+     * in the order they end, --dump-certs writes files, a whole-page format
+     * (html) needs every connection in one reporter: one engine each */
+    const reporter_ops *fmt = reporter_find(cfg->format);
+    if (cfg->write_file || cfg->max_connections || cfg->dump_certs || (fmt && fmt->whole_page))
         return 1;
     if (cfg->threads)
         return cfg->threads;

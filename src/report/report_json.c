@@ -736,4 +736,4 @@ static void rjson_close(void *state)
     free(st);
 }
 
-const reporter_ops rjson_reporter = {"json", rjson_open, rjson_connection, rjson_summary, rjson_close};
+const reporter_ops rjson_reporter = {"json", rjson_open, rjson_connection, rjson_summary, rjson_close, NULL, false};

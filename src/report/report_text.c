@@ -694,4 +694,4 @@ static int rtext_summary(void *state, const summary *sm)
 
 static void rtext_close(void *state) { free(state); }
 
-const reporter_ops rtext_reporter = {"text", rtext_open, rtext_connection, rtext_summary, rtext_close};
+const reporter_ops rtext_reporter = {"text", rtext_open, rtext_connection, rtext_summary, rtext_close, NULL, false};

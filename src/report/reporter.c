@@ -7,6 +7,7 @@
 static const reporter_ops *const formats[] = {
     &rtext_reporter,
     &rjson_reporter,
+    &rhtml_reporter,
 };
 
 struct reporter {
@@ -50,3 +51,5 @@ void reporter_free(reporter *r)
 int reporter_connection(reporter *r, const conn_view *c) { return r->ops->connection(r->state, c); }
 
 int reporter_summary(reporter *r, const summary *sm) { return r->ops->summary(r->state, sm); }
+
+int reporter_finish(reporter *r) { return r->ops->finish ? r->ops->finish(r->state) : 0; }

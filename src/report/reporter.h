@@ -3,8 +3,8 @@
  *
  * A reporter turns each finished connection (a conn_view) and, at the end,
  * the audit summary into output. The format is picked by name at start-up
- * (--format text|json); the engine never branches on it. Adding a format is
- * one new file with a `const reporter_ops` and one row in reporter.c.
+ * (--format text|json|html); the engine never branches on it. Adding a format
+ * is one new file with a `const reporter_ops` and one row in reporter.c.
  */
 #ifndef MTLS_REPORTER_H
 #define MTLS_REPORTER_H
@@ -22,6 +22,7 @@ typedef struct report_options {
     bool quiet;     /* -q: one line per connection (text) */
     size_t width;   /* text: wrap paragraphs to this many columns; 0 (not a terminal): never */
     bool certificate_chain; /* --certificate-chain: each side's certificates, base64 DER (json) */
+    const char *source;     /* the capture file or interface the report is about (html header), or NULL */
 } report_options;
 
 /* The functions behind one format. `state` is what open() returned. */
@@ -31,6 +32,12 @@ typedef struct reporter_ops {
     int (*connection)(void *state, const conn_view *c);     /* 0, or -1 on a write error / OOM */
     int (*summary)(void *state, const summary *sm);          /* 0, or -1 */
     void (*close)(void *state);                              /* frees state (NULL is a no-op) */
+    /* Optional: after the last connection and the summary (also with
+     * --no-summary, when summary is not called): 0, or -1. */
+    int (*finish)(void *state);
+    /* The format writes one document from every connection (html): the
+     * pipeline then runs one engine, so one reporter sees them all. */
+    bool whole_page;
 } reporter_ops;
 
 typedef struct reporter reporter;
@@ -41,12 +48,15 @@ reporter *reporter_new(const char *format, FILE *out, const report_options *opt)
 void reporter_free(reporter *r); /* NULL is a no-op */
 int reporter_connection(reporter *r, const conn_view *c) MTLS_WARN_UNUSED;
 int reporter_summary(reporter *r, const summary *sm) MTLS_WARN_UNUSED;
+/* The end of the output (ops->finish; 0 when the format has none). */
+int reporter_finish(reporter *r) MTLS_WARN_UNUSED;
 
 /* The ops of a format name, or NULL. */
 const reporter_ops *reporter_find(const char *format);
 
-/* The implementations (report_text.c, report_json.c). */
+/* The implementations (report_text.c, report_json.c, report_html.c). */
 extern const reporter_ops rtext_reporter;
 extern const reporter_ops rjson_reporter;
+extern const reporter_ops rhtml_reporter;
 
 #endif

@@ -1,0 +1,87 @@
+/* html_esc.c — wire text into HTML and embedded JSON (see html_esc.h). */
+#include "html_esc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+
+/* The visible form of s (esc_text): into stack when it fits, else malloc'd
+ * into *heap. NULL on OOM. */
+static const char *visible(const char *s, char *stack, size_t n, char **heap)
+{
+    size_t len = strlen(s);
+    *heap = NULL;
+    if (esc_text_buf(s, len, stack, n) < n)
+        return stack;
+    return *heap = esc_text(s, len);
+}
+
+void html_text(growbuf *b, const char *s, size_t max_chars)
+{
+    if (!s) {
+        growbuf_puts(b, "-");
+        return;
+    }
+    char stack[512], *heap;
+    const char *v = visible(s, stack, sizeof stack, &heap);
+    if (!v) {
+        b->failed = true;
+        return;
+    }
+    size_t chars = 0, run = 0, i = 0;
+    for (; v[i]; i++) {
+        unsigned char ch = (unsigned char)v[i];
+        if ((ch & 0xC0) != 0x80 && max_chars && chars++ == max_chars) {
+            growbuf_putn(b, v + i - run, run);
+            run = 0;
+            growbuf_puts(b, "\xe2\x80\xa6"); /* … */
+            break;
+        }
+        const char *ent = ch == '&' ? "&amp;" : ch == '<' ? "&lt;" : ch == '>' ? "&gt;"
+                          : ch == '"' ? "&quot;" : ch == '\'' ? "&#39;" : NULL;
+        if (!ent) {
+            run++;
+            continue;
+        }
+        growbuf_putn(b, v + i - run, run);
+        run = 0;
+        growbuf_puts(b, ent);
+    }
+    if (run)
+        growbuf_putn(b, v + i - run, run);
+    free(heap);
+}
+
+void html_json_str(growbuf *b, const char *s)
+{
+    if (!s) {
+        growbuf_puts(b, "null");
+        return;
+    }
+    char stack[512], *heap;
+    const char *v = visible(s, stack, sizeof stack, &heap);
+    if (!v) {
+        b->failed = true;
+        return;
+    }
+    growbuf_putn(b, "\"", 1);
+    size_t run = 0, i = 0;
+    for (; v[i]; i++) {
+        unsigned char ch = (unsigned char)v[i];
+        /* esc_text leaves no control character; these would be markup or end the string */
+        const char *e = ch == '"' ? "\\\"" : ch == '\\' ? "\\\\" : ch == '<' ? "\\u003c"
+                        : ch == '>' ? "\\u003e" : ch == '&' ? "\\u0026" : ch == '\'' ? "\\u0027" : NULL;
+        if (!e) {
+            run++;
+            continue;
+        }
+        growbuf_putn(b, v + i - run, run);
+        run = 0;
+        growbuf_puts(b, e);
+    }
+    if (run)
+        growbuf_putn(b, v + i - run, run);
+    growbuf_putn(b, "\"", 1);
+    free(heap);
+}
