@@ -118,6 +118,7 @@ static reporter *make_reporter(const mtls_config *cfg, FILE *out, FILE *terminal
     ro.verbosity = cfg->verbose;
     ro.quiet = cfg->quiet;
     ro.certificate_chain = cfg->certificate_chain;
+    ro.live_iface = cfg->iface; /* JSON observer.*: which interface a live capture listened on */
     return reporter_new(cfg->format ? cfg->format : "text", out, &ro);
 }
 
@@ -686,7 +687,7 @@ void engine_finish(engine_t *e)
     }
     summary_capture sc = {e->st.packets, e->st.bytes, e->st.flows_evicted + e->st.flows_idle, e->live,
                           e->k_recv, e->k_drop, e->k_ifdrop, e->interrupted,
-                          engine_filtered(e->cfg), e->st.diagnosed, e->st.failed_all, e->last_ts};
+                          engine_filtered(e->cfg), e->st.diagnosed, e->st.failed_all, e->last_ts, e->live ? e->cfg->iface : NULL};
     summary_set_capture(e->sum, &sc);
     if (e->rec && out_records_write(&e->records, e->final_out) < 0)
         e->out_error = true;

@@ -21,6 +21,7 @@ typedef struct report_options {
     int verbosity;  /* -v / -vv */
     bool quiet;     /* -q: one line per connection (text) */
     bool certificate_chain; /* --certificate-chain: each side's certificates, base64 DER (json) */
+    const char *live_iface; /* -i IFACE (live capture), else NULL: ECS observer.* (json) */
 } report_options;
 
 /* The functions behind one format. `state` is what open() returned. */
