@@ -39,6 +39,7 @@ enum {
     OPT_THREADS,
     OPT_SORT,
     OPT_FANOUT,
+    OPT_INVENTORY,
 };
 
 static const struct option long_opts[] = {
@@ -78,6 +79,7 @@ static const struct option long_opts[] = {
     {"threads", required_argument, NULL, OPT_THREADS},
     {"sort", no_argument, NULL, OPT_SORT},
     {"fanout", required_argument, NULL, OPT_FANOUT},
+    {"inventory", required_argument, NULL, OPT_INVENTORY},
     {NULL, 0, NULL, 0},
 };
 
@@ -100,7 +102,8 @@ void cli_usage(FILE *out)
           "  --fanout ID           live (Linux): share the interface with the other processes of\n"
           "                        packet fanout group ID (0-65535), each getting whole connections\n"
           "Output:\n"
-          "  --format text|json    output format (default text)\n"
+          "  --format FORMAT       text (default), json, or csv / tsv: one row per connection\n"
+          "                        (client and server address, SNI, verdict, cause, certificates)\n"
           "  --json                same as --format json: NDJSON, one object per connection, then a summary\n"
           "  -v                    more detail (extensions, offered ciphers, fingerprints)\n"
           "  -q                    one line per connection\n"
@@ -110,6 +113,8 @@ void cli_usage(FILE *out)
           "  --sni NAME            only connections whose SNI equals NAME\n"
           "  --client-subject S    only connections whose client certificate subject contains S\n"
           "  --client-fingerprint HEX  only connections whose client leaf SHA-256 starts with HEX\n"
+          "  --inventory FILE      write the client-certificate inventory to FILE as CSV: one row\n"
+          "                        per certificate, client address and server (who used it where)\n"
           "  --stats               print processing counters to stderr at the end\n"
           "  --certificate-chain   JSON: add each side's certificates as sent (base64 DER,\n"
           "                        ECS tls.client/server.certificate_chain)\n"
@@ -122,7 +127,8 @@ void cli_usage(FILE *out)
           "  --server-ca FILE|DIR  trust anchors for server chains (default: system store)\n"
           "  --client-ca FILE|DIR  trust anchors for client chains (else trust is not checked)\n"
           "  --verify-time now|RFC3339  validation time (default: the handshake's timestamp)\n"
-          "  --dump-certs DIR      write each distinct certificate as DIR/<sha256>.pem\n"
+          "  --dump-certs DIR      write each distinct certificate as DIR/<sha256>.pem, and\n"
+          "                        DIR/index.csv (role, subject, issuer, serial, validity, seen with)\n"
           "Decryption:\n"
           "  --keylog FILE         NSS key log (SSLKEYLOGFILE format); also read from $SSLKEYLOGFILE\n"
           "  --show-http           (no effect: the first HTTP request/status line is always read with keys)\n"
@@ -287,7 +293,7 @@ static int check_combination(mtls_config *cfg)
     if (!cfg->format)
         cfg->format = "text";
     if (cfg->quiet && strcmp(cfg->format, "text") != 0)
-        return usage_error("%s", "-q (one text line per connection) and --json / --format json cannot be used together");
+        return usage_error("%s", "-q (one text line per connection) goes with --format text only");
     return CLI_RUN;
 }
 
@@ -333,6 +339,11 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
             break;
         case OPT_CERT_CHAIN: cfg->certificate_chain = true; break;
         case OPT_SORT: cfg->sort = true; break;
+        case OPT_INVENTORY:
+            if (!*optarg || strcmp(optarg, "-") == 0)
+                return usage_error("%s", "--inventory needs a file name: standard output carries the report");
+            cfg->inventory = optarg;
+            break;
         case OPT_FANOUT:
             if (parse_u64(optarg, &u) < 0 || u > 65535)
                 return usage_error("--fanout needs a group id from 0 to 65535, got '%s'", optarg);
@@ -350,7 +361,7 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
         case OPT_JSON: cfg->format = "json"; break;
         case OPT_FORMAT:
             if (!reporter_find(optarg))
-                return usage_error("--format needs text or json, got '%s'", optarg);
+                return usage_error("--format needs text, json, csv or tsv, got '%s'", optarg);
             cfg->format = optarg;
             break;
         case OPT_CA: cfg->ca = optarg; break;

@@ -2,11 +2,13 @@
 
 #include <stddef.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "analysis.h"
 #include "certdump.h"
+#include "report_csv.h"
 #include "decode.h"
 #include "export.h"
 #include "outbuf.h"
@@ -42,6 +44,8 @@ struct engine {
     uint64_t last_idle_check;
     bool stop;
     bool out_error;
+    FILE *inventory;        /* --inventory FILE, open from the start (front only) */
+    bool inventory_error;   /* it could not be written: exit status 2 */
     engine_stats st;
     bool live;
     bool interrupted;     /* a signal stopped reading a file */
@@ -109,7 +113,7 @@ void engine_add_secrets(engine_t *e, const uint8_t *text, size_t len)
 static void dsb_sink(void *ctx, const uint8_t *text, size_t len) { engine_add_secrets(ctx, text, len); }
 
 /* terminal: where the output finally goes (colour only for a terminal). */
-static reporter *make_reporter(const mtls_config *cfg, FILE *out, FILE *terminal)
+static reporter *make_reporter(const mtls_config *cfg, FILE *out, FILE *terminal, bool worker)
 {
     report_options ro;
     memset(&ro, 0, sizeof(ro));
@@ -119,6 +123,7 @@ static reporter *make_reporter(const mtls_config *cfg, FILE *out, FILE *terminal
     ro.quiet = cfg->quiet;
     ro.certificate_chain = cfg->certificate_chain;
     ro.live_iface = cfg->iface; /* JSON observer.*: which interface a live capture listened on */
+    ro.header_out = worker ? NULL : terminal; /* CSV: one header, on the final output, before any row */
     return reporter_new(cfg->format ? cfg->format : "text", out, &ro);
 }
 
@@ -141,7 +146,7 @@ static int engine_setup(engine_t *e, const mtls_config *cfg, int dlt, FILE *out,
     e->dec = decoder_new(dlt, NULL);
     e->flows = flow_table_new(analyse ? cfg->max_flows : 1); /* the front of --threads tracks no flow */
     e->sum = summary_new(SUMMARY_DEFAULT_MAX_CERTS);
-    e->rep = make_reporter(cfg, out, terminal);
+    e->rep = make_reporter(cfg, out, terminal, e->worker);
     if (!e->dec || !e->flows || !e->sum || !e->rep) {
         *err = oom_error();
         return -1;
@@ -185,6 +190,12 @@ engine_t *engine_new_front(const mtls_config *cfg, int dlt, FILE *out, bool work
      * now; a stream's reach the engine as they are read (engine_add_secrets) */
     if (cfg->read_file && pcapng_scan_file(cfg->read_file, dsb_sink, e) < 0) {
         /* unreadable: opening the capture says why */
+    }
+    if (cfg->inventory && !(e->inventory = fopen(cfg->inventory, "w"))) {
+        if (asprintf(err, "--inventory %s: %s", cfg->inventory, strerror(errno)) < 0)
+            *err = NULL;
+        engine_free(e);
+        return NULL;
     }
     if (cfg->write_file) {
         e->exp = exporter_open(cfg->write_file, dlt, (uint32_t)cfg->snaplen, cfg->max_flow_bytes, cfg->max_memory, err);
@@ -256,6 +267,8 @@ void engine_free(engine_t *e)
     decoder_free(e->dec);
     keylog_free(e->keys);
     summary_free(e->sum);
+    if (e->inventory)
+        fclose(e->inventory); /* start-up failed: nothing was written */
     char *ignored = NULL;
     uint64_t nc, np;
     if (exporter_close(e->exp, &nc, &np, &ignored) < 0) {
@@ -689,6 +702,17 @@ void engine_finish(engine_t *e)
                           e->k_recv, e->k_drop, e->k_ifdrop, e->interrupted,
                           engine_filtered(e->cfg), e->st.diagnosed, e->st.failed_all, e->last_ts, e->live ? e->cfg->iface : NULL};
     summary_set_capture(e->sum, &sc);
+    if (e->inventory) {
+        int irc = summary_write_inventory_csv(e->inventory, e->sum);
+        if (fclose(e->inventory) != 0 || irc < 0) {
+            fprintf(stderr, "mtlsdump: --inventory %s: write error: %s\n", e->cfg->inventory, strerror(errno));
+            e->inventory_error = true;
+        } else if (summary_inventory_capped(e->sum) || summary_capped(e->sum)) {
+            fprintf(stderr, "mtlsdump: --inventory %s: a cap was reached (%s): the inventory is incomplete\n",
+                    e->cfg->inventory, summary_capped(e->sum) ? "distinct client certificates" : "triples");
+        }
+        e->inventory = NULL;
+    }
     if (e->rec && out_records_write(&e->records, e->final_out) < 0)
         e->out_error = true;
     if (!e->cfg->no_summary) {
@@ -709,8 +733,8 @@ bool engine_should_stop(const engine_t *e) { return e->stop; }
 int engine_exit_code(const engine_t *e)
 {
     const mtls_config *cfg = e->cfg;
-    if (e->export_error)
-        return 2; /* -w could not write the file the user asked for */
+    if (e->export_error || e->inventory_error)
+        return 2; /* -w or --inventory could not write the file the user asked for */
     bool filtered = engine_filtered(cfg);
     if ((cfg->expect || filtered) && e->st.reported == 0)
         return 3; /* nothing was checked: a CI check must not pass on an empty selection */

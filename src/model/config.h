@@ -19,7 +19,8 @@ typedef struct mtls_config {
     const char *user;          /* -Z USER */
     int fanout_id;             /* --fanout ID: PACKET_FANOUT group (live, Linux); -1 = none */
     /* output */
-    const char *format;        /* --format text|json (--json = json); NULL means text */
+    const char *format;        /* --format text|json|csv|tsv (--json = json); NULL means text */
+    const char *inventory;     /* --inventory FILE: the client-certificate inventory as CSV */
     int verbose;               /* -v / -vv */
     bool quiet;                /* -q: one line per connection */
     color_mode color;

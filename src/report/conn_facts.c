@@ -47,6 +47,25 @@ static void set_alert(conn_cause *out, const step_t *st)
     out->dir = st->dir;
 }
 
+/* An application response that refused the client or failed ("http1 400",
+ * "postgresql 28000"): the protocol's id and its code (or state). */
+static bool app_refusal(const step_t *st)
+{
+    return st->kind == STEP_APP && st->app.response &&
+           (st->app.outcome == APP_OUTCOME_REFUSED || st->app.outcome == APP_OUTCOME_ERROR);
+}
+
+static void set_app(conn_cause *out, const step_t *st)
+{
+    if (st->app.state[0])
+        snprintf(out->buf, sizeof out->buf, "%s %s", app_protocol_id(st->app.protocol), st->app.state);
+    else
+        snprintf(out->buf, sizeof out->buf, "%s %u", app_protocol_id(st->app.protocol), (unsigned)st->app.code);
+    out->kind = "app";
+    out->code = out->buf;
+    out->dir = st->dir;
+}
+
 void conn_cause_of(const conn_view *c, conn_cause *out)
 {
     memset(out, 0, sizeof(*out));
@@ -54,11 +73,19 @@ void conn_cause_of(const conn_view *c, conn_cause *out)
     if (!c->d || !c->d->failed)
         return;
     const session_t *s = c->s;
-    /* the alert among the verdict's evidence first, then the first fatal alert */
+    /* the alert or application refusal among the verdict's evidence first,
+     * then the first fatal alert */
     for (size_t i = 0; i < c->d->n_evidence_steps; i++) {
         uint32_t k = c->d->evidence_steps[i];
         if (k >= 1 && k <= s->n_steps && fatal_alert(&s->steps[k - 1])) {
             set_alert(out, &s->steps[k - 1]);
+            return;
+        }
+    }
+    for (size_t i = 0; i < c->d->n_evidence_steps; i++) {
+        uint32_t k = c->d->evidence_steps[i];
+        if (k >= 1 && k <= s->n_steps && app_refusal(&s->steps[k - 1])) {
+            set_app(out, &s->steps[k - 1]);
             return;
         }
     }
@@ -86,6 +113,8 @@ const char *conn_reason(const conn_view *c, char *buf, size_t n)
     else if (strcmp(cc.kind, "alert") == 0)
         snprintf(buf, n, "%s: the %s sent fatal alert %s", what, cc.dir == DIR_C2S ? "client" : "server",
                  cc.code);
+    else if (strcmp(cc.kind, "app") == 0)
+        snprintf(buf, n, "%s: the server answered %s", what, cc.code);
     else
         snprintf(buf, n, "%s: finding %s", what, cc.code);
     return buf;

@@ -20,13 +20,14 @@ typedef enum cert_seen {
 cert_seen conn_cert_seen(const conn_view *c, mtls_dir d);
 const char *cert_seen_name(cert_seen v); /* "none", "read", "hidden" */
 
-/* What a failed (or refused) connection comes down to, in one word: the
- * fatal alert that ended it (by name), else the code of its first
- * error-severity finding, else nothing (kind NULL). */
+/* What a failed connection comes down to, in one word (nothing for one that
+ * did not fail): a fatal alert among the verdict's evidence steps, else an
+ * application refusal among them ("http1 400", "postgresql 28000"), else the
+ * first fatal alert, else the code of the first error-severity finding. */
 typedef struct conn_cause {
-    const char *kind;     /* "alert", "finding", or NULL */
-    const char *code;     /* alert name or finding code ("" when kind is NULL) */
-    mtls_dir dir;         /* alert: who sent it */
+    const char *kind;     /* "alert", "app", "finding", or NULL */
+    const char *code;     /* alert name, "<protocol id> <code or state>", finding code; "" when kind is NULL */
+    mtls_dir dir;         /* alert, app: who sent it */
     char buf[48];         /* holds an alert's name */
 } conn_cause;
 

@@ -604,7 +604,7 @@ static void mtls_obj(jb *b, cJSON *root, const conn_view *cv, const rjson_option
         cJSON *co = jb_obj(b, m, "cause");
         jb_str(b, co, "kind", cause.kind, JB_BORROW);
         jb_str(b, co, "code", cause.code, JB_COPY);
-        if (strcmp(cause.kind, "alert") == 0)
+        if (strcmp(cause.kind, "finding") != 0)
             jb_str(b, co, "dir", dir_arrow(cause.dir), JB_BORROW);
     }
     char hist[258];

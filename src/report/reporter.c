@@ -7,6 +7,8 @@
 static const reporter_ops *const formats[] = {
     &rtext_reporter,
     &rjson_reporter,
+    &rcsv_reporter,
+    &rtsv_reporter,
 };
 
 struct reporter {

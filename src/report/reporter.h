@@ -3,7 +3,7 @@
  *
  * A reporter turns each finished connection (a conn_view) and, at the end,
  * the audit summary into output. The format is picked by name at start-up
- * (--format text|json); the engine never branches on it. Adding a format is
+ * (--format text|json|csv|tsv); the engine never branches on it. Adding a format is
  * one new file with a `const reporter_ops` and one row in reporter.c.
  */
 #ifndef MTLS_REPORTER_H
@@ -22,6 +22,8 @@ typedef struct report_options {
     bool quiet;     /* -q: one line per connection (text) */
     bool certificate_chain; /* --certificate-chain: each side's certificates, base64 DER (json) */
     const char *live_iface; /* -i IFACE (live capture), else NULL: ECS observer.* (json) */
+    FILE *header_out;       /* csv/tsv: write the header row here at open (the front's reporter
+                             * only: the final output, before any row); NULL: no header */
 } report_options;
 
 /* The functions behind one format. `state` is what open() returned. */
@@ -45,8 +47,10 @@ int reporter_summary(reporter *r, const summary *sm) MTLS_WARN_UNUSED;
 /* The ops of a format name, or NULL. */
 const reporter_ops *reporter_find(const char *format);
 
-/* The implementations (report_text.c, report_json.c). */
+/* The implementations (report_text.c, report_json.c, report_csv.c). */
 extern const reporter_ops rtext_reporter;
 extern const reporter_ops rjson_reporter;
+extern const reporter_ops rcsv_reporter;
+extern const reporter_ops rtsv_reporter;
 
 #endif
