@@ -45,6 +45,7 @@ struct engine {
     bool stop;
     bool out_error;
     FILE *inventory;        /* --inventory FILE, open from the start (front only) */
+    certindex *certix;      /* --dump-certs: what goes into DIR/index.csv (each worker its own) */
     bool inventory_error;   /* it could not be written: exit status 2 */
     engine_stats st;
     bool live;
@@ -147,6 +148,10 @@ static int engine_setup(engine_t *e, const mtls_config *cfg, int dlt, FILE *out,
     e->flows = flow_table_new(analyse ? cfg->max_flows : 1); /* the front of --threads tracks no flow */
     e->sum = summary_new(SUMMARY_DEFAULT_MAX_CERTS);
     e->rep = make_reporter(cfg, out, terminal, e->worker);
+    if (cfg->dump_certs && !(e->certix = certindex_new())) {
+        *err = oom_error();
+        return -1;
+    }
     if (!e->dec || !e->flows || !e->sum || !e->rep) {
         *err = oom_error();
         return -1;
@@ -267,6 +272,7 @@ void engine_free(engine_t *e)
     decoder_free(e->dec);
     keylog_free(e->keys);
     summary_free(e->sum);
+    certindex_free(e->certix);
     if (e->inventory)
         fclose(e->inventory); /* start-up failed: nothing was written */
     char *ignored = NULL;
@@ -291,7 +297,7 @@ static bool report_session(engine_t *e, const session_t *s)
     diagnosis d;
     analyzer_run(e->an, s, &a);
     if (e->cfg->dump_certs)
-        certdump_connection(e->cfg->dump_certs, &(conn_view){s, &a, NULL});
+        certdump_connection(e->cfg->dump_certs, &(conn_view){s, &a, NULL}, e->certix);
     diag_run(s, &a, &e->dopt, &d);
     conn_view c = {s, &a, &d};
     e->st.diagnosed++;
@@ -683,6 +689,8 @@ void engine_absorb(engine_t *e, engine_t *w)
         e->out_error = true;
     if (summary_merge(e->sum, w->sum) < 0)
         e->out_error = true;
+    if (certindex_merge(e->certix, w->certix) < 0)
+        fprintf(stderr, "mtlsdump: warning: --dump-certs: out of memory: index.csv misses certificates\n");
     if (e->rec && out_records_absorb(&e->records, &w->records) < 0)
         e->out_error = true;
 }
@@ -702,6 +710,16 @@ void engine_finish(engine_t *e)
                           e->k_recv, e->k_drop, e->k_ifdrop, e->interrupted,
                           engine_filtered(e->cfg), e->st.diagnosed, e->st.failed_all, e->last_ts, e->live ? e->cfg->iface : NULL};
     summary_set_capture(e->sum, &sc);
+    if (e->certix) {
+        char *ierr = NULL;
+        if (certindex_write(e->cfg->dump_certs, e->certix, &ierr) < 0) {
+            fprintf(stderr, "mtlsdump: %s\n", ierr ? ierr : "--dump-certs: index.csv: write failed");
+            e->inventory_error = true;
+        } else if (ierr) {
+            fprintf(stderr, "mtlsdump: warning: %s\n", ierr);
+        }
+        free(ierr);
+    }
     if (e->inventory) {
         int irc = summary_write_inventory_csv(e->inventory, e->sum);
         if (fclose(e->inventory) != 0 || irc < 0) {
