@@ -33,7 +33,7 @@
 
 /* The schema of every object the JSON reporter writes ("connection" and
  * "summary"); docs/json-schema.md. */
-#define JSON_SCHEMA_VERSION "3.0"
+#define JSON_SCHEMA_VERSION "3.1"
 
 typedef struct jb {
     scratch *sc;          /* where nodes and copied strings come from */

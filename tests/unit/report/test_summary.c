@@ -237,7 +237,7 @@ static void test_links_view(void **st)
     char *jtxt = summary_json(sm);
     assert_non_null(jtxt);
     assert_non_null(strstr(jtxt, "\"@timestamp\":\"2024-05-01T12:00:00.000000Z\""));
-    assert_non_null(strstr(jtxt, "\"intermediates_elsewhere\":[{\"subject\":\"CN=Inter,O=Example\",\"sha256\":\"cccc"));
+    assert_non_null(strstr(jtxt, "\"intermediates_elsewhere\":[{\"subject\":\"CN=Inter,O=Example\",\"sha256\":\"CCCC"));
     assert_non_null(strstr(jtxt, "\"sent_on\":[1],\"sent_on_count\":1,\"lacked_by\":\"server\",\"lacked_on\":[2,4],"
                                  "\"lacked_on_count\":2}],\"resumptions\":[{\"connection\":3,\"resumed_from\":1},"
                                  "{\"connection\":5}],\"links_capped\":false}"));
