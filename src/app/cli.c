@@ -139,7 +139,7 @@ void cli_usage(FILE *out)
           "  --idle-timeout SEC    evict flows idle this long (default 300)\n"
           "  --threads N           worker threads, each owning a share of the connections\n"
           "                        (default: the online CPUs; 1 for a capture file under 16 MiB\n"
-          "                        and with -w, -c or --dump-certs);\n"
+          "                        and with -w or -c);\n"
           "                        the limits above are shared among them\n"
           "\n"
           "Checks (CI):\n"

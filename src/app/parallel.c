@@ -88,8 +88,10 @@ struct parallel {
 unsigned parallel_workers(const mtls_config *cfg)
 {
     /* -w keeps packets in capture order per connection, -c counts connections
-     * in the order they end, --dump-certs writes files: one engine each */
-    if (cfg->write_file || cfg->max_connections || cfg->dump_certs)
+     * in the order they end: one engine each. (--dump-certs runs in workers:
+     * each file is created exclusively, so two workers writing one
+     * certificate leave one whole file, and index.csv is merged and sorted.) */
+    if (cfg->write_file || cfg->max_connections)
         return 1;
     if (cfg->threads)
         return cfg->threads;
