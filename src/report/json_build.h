@@ -34,6 +34,7 @@
 /* The schema of every object the JSON reporter writes ("connection" and
  * "summary"); docs/json-schema.md. */
 #define JSON_SCHEMA_VERSION "3.1"
+#define JSON_ECS_VERSION "8.11.0" /* the Elastic Common Schema the ECS fields follow (ecs.version) */
 
 typedef struct jb {
     scratch *sc;          /* where nodes and copied strings come from */

@@ -322,7 +322,7 @@ static void ecs_connection(jb *b, cJSON *root, const conn_view *cv, const rjson_
     jb_str(b, root, "schema_version", JSON_SCHEMA_VERSION, JB_BORROW);
     jb_str(b, root, "type", "connection", JB_BORROW);
 
-    jb_str(b, jb_obj(b, root, "ecs"), "version", RJSON_ECS_VERSION, JB_BORROW);
+    jb_str(b, jb_obj(b, root, "ecs"), "version", JSON_ECS_VERSION, JB_BORROW);
     cJSON *ev = jb_obj(b, root, "event");
     jb_str(b, ev, "kind", "event", JB_BORROW);
     jb_str(b, jb_arr(b, ev, "category"), NULL, "network", JB_BORROW);

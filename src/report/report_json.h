@@ -17,7 +17,6 @@
 #include "compiler.h"
 #include "conn_view.h"
 
-#define RJSON_ECS_VERSION "8.11.0" /* the Elastic Common Schema the ECS fields follow */
 
 typedef struct rjson_options {
     int verbosity; /* >= 1 adds each step's absolute time, the offered cipher suites,

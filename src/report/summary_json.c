@@ -9,7 +9,6 @@
 #include "fastfmt.h"
 
 #include "json_build.h"
-#include "report_json.h"
 #include "summary_links.h"
 
 /* Counts are cJSON numbers (jb_number), as they always were. */
@@ -176,7 +175,7 @@ static void summary_obj(jb *b, cJSON *o, const summary *sm)
     jb_time(b, o, "@timestamp", ts);
     jb_str(b, o, "type", "summary", JB_BORROW);
     jb_str(b, o, "schema_version", JSON_SCHEMA_VERSION, JB_BORROW);
-    jb_str(b, jb_obj(b, o, "ecs"), "version", RJSON_ECS_VERSION, JB_BORROW);
+    jb_str(b, jb_obj(b, o, "ecs"), "version", JSON_ECS_VERSION, JB_BORROW);
     cJSON *ev = jb_obj(b, o, "event");
     jb_str(b, ev, "kind", "metric", JB_BORROW);
     jb_str(b, ev, "module", "mtlsdump", JB_BORROW);
