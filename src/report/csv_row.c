@@ -60,7 +60,15 @@ void csv_field_time(csv_row *r, uint64_t us)
 }
 
 /* A certificate date (seconds; before 1970 as 1970). */
-void csv_field_day(csv_row *r, int64_t t) { csv_field_time(r, (uint64_t)(t > 0 ? t : 0) * 1000000u); }
+void csv_field_day(csv_row *r, int64_t t)
+{
+    char b[40];
+    if (t < 0)
+        t = 0;
+    if ((uint64_t)t > UINT64_MAX / 1000000u) /* past year 586,000: not an X.509 time */
+        t = (int64_t)(UINT64_MAX / 1000000u);
+    csv_field(r, fmt_time_rfc3339((uint64_t)t * 1000000u, b, sizeof b), false);
+}
 
 void csv_field_bool(csv_row *r, bool v) { csv_field(r, v ? "true" : "false", false); }
 

@@ -117,6 +117,10 @@ done
 check "csv --threads 2: the same header first, the same whole rows" \
   bash -c "[ \"\$(head -1 '$tmp/t1.csv')\" = \"\$(head -1 '$tmp/t2.csv')\" ] && cmp -s <(sort '$tmp/t1.csv') <(sort '$tmp/t2.csv')"
 check "--inventory: the same file for --threads 1 and 2" cmp -s "$tmp/inv1.csv" "$tmp/inv2.csv"
+for t in 1 2; do "$bin" -r "$many" --format csv --sort --threads $t --no-summary > "$tmp/sorted$t.csv" 2>/dev/null; done
+check "csv --sort: byte-identical for --threads 1 and 2, rows by connection id" bash -c "
+  cmp -s '$tmp/sorted1.csv' '$tmp/sorted2.csv' &&
+  '$PY' -c 'import csv,sys; ids=[int(r[\"connection_id\"]) for r in csv.DictReader(open(sys.argv[1], newline=\"\"))]; assert ids == sorted(ids) and len(ids) > 20' '$tmp/sorted1.csv'"
 
 # ---- the inventory: CSV and JSON agree ----
 "$bin" -r "$many" --keylog "$many_keys" --json --inventory "$tmp/inv.csv" > "$tmp/sum.ndjson" 2>/dev/null
