@@ -481,19 +481,21 @@ static int inventory_views(summary *sm)
             }
             sv->handshakes += u->handshakes;
             sv->failures += u->failures;
-            summary_client *cl = NULL;
-            for (size_t q = 0; q < row->n_clients && !cl; q++)
-                if (strcmp(row->clients[q].ip, u->client_ip) == 0)
-                    cl = &row->clients[q];
-            if (!cl) {
-                cl = &row->clients[row->n_clients++];
-                cl->ip = u->client_ip;
-            }
-            cl->handshakes += u->handshakes;
-            cl->failures += u->failures;
+            /* one entry per use for now: sorted and summed below */
+            row->clients[row->n_clients++] = (summary_client){u->client_ip, u->handshakes, u->failures};
         }
         if (row->n_clients > 1)
             qsort(row->clients, row->n_clients, sizeof(*row->clients), by_client);
+        size_t n = 0;
+        for (size_t k = 0; k < row->n_clients; k++) {
+            if (n && strcmp(row->clients[n - 1].ip, row->clients[k].ip) == 0) {
+                row->clients[n - 1].handshakes += row->clients[k].handshakes;
+                row->clients[n - 1].failures += row->clients[k].failures;
+            } else {
+                row->clients[n++] = row->clients[k];
+            }
+        }
+        row->n_clients = n;
     }
     return rc;
 }

@@ -85,14 +85,15 @@ static bool cert_rows(FILE *out, const summary *sm)
     return err;
 }
 
-/* "    clients: 10.0.0.5 (3), 10.0.0.7 (1 failed of 2)": the addresses that presented it. */
+/* "    clients: 10.0.0.5 (3), 10.0.0.7 (1 failed of 2)": the addresses that
+ * presented it (the first SUMMARY_MAX_SERVERS_PER_CERT, then how many more). */
 static bool client_line(FILE *out, const summary_cert *r)
 {
     int err = 0;
     if (!r->n_clients)
         return false;
     err |= fputs("    clients:", out) == EOF;
-    for (size_t k = 0; k < r->n_clients; k++) {
+    for (size_t k = 0; k < r->n_clients && k < SUMMARY_MAX_SERVERS_PER_CERT; k++) {
         const summary_client *c = &r->clients[k];
         if (c->failures)
             err |= fprintf(out, "%s%s (%" PRIu64 " failed of %" PRIu64 ")", k ? ", " : " ", c->ip, c->failures,
@@ -100,6 +101,9 @@ static bool client_line(FILE *out, const summary_cert *r)
         else
             err |= fprintf(out, "%s%s (%" PRIu64 ")", k ? ", " : " ", c->ip, c->handshakes) < 0;
     }
+    if (r->n_clients > SUMMARY_MAX_SERVERS_PER_CERT)
+        err |= fprintf(out, " and %zu more (--inventory FILE lists them all)",
+                       r->n_clients - SUMMARY_MAX_SERVERS_PER_CERT) < 0;
     err |= fputc('\n', out) == EOF;
     return err;
 }
