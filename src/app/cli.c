@@ -40,6 +40,7 @@ enum {
     OPT_THREADS,
     OPT_SORT,
     OPT_FANOUT,
+    OPT_INVENTORY,
 };
 
 static const struct option long_opts[] = {
@@ -79,6 +80,7 @@ static const struct option long_opts[] = {
     {"threads", required_argument, NULL, OPT_THREADS},
     {"sort", no_argument, NULL, OPT_SORT},
     {"fanout", required_argument, NULL, OPT_FANOUT},
+    {"inventory", required_argument, NULL, OPT_INVENTORY},
     {NULL, 0, NULL, 0},
 };
 
@@ -104,9 +106,10 @@ void cli_usage(FILE *out)
           "  --fanout ID           live (Linux): share the interface with the other processes of\n"
           "                        packet fanout group ID (0-65535), each getting whole connections\n"
           "Output:\n"
-          "  --format text|json|html  output format (default text); html: one self-contained page\n"
-          "                        (sequence diagram per connection, chains, inventory), written\n"
-          "                        at the end (one engine: --threads does not apply)\n"
+          "  --format FORMAT       text (default), json; csv / tsv: one row per connection (client\n"
+          "                        and server address, SNI, verdict, cause, certificates); html: one\n"
+          "                        self-contained page (sequence diagram per connection, chains,\n"
+          "                        inventory), written at the end (one engine: --threads does not apply)\n"
           "  --json                same as --format json: NDJSON, one object per connection, then a summary\n"
           "  -v                    more detail (extensions, offered ciphers, fingerprints)\n"
           "  -q                    one line per connection, with the short cause of a failure\n"
@@ -118,6 +121,8 @@ void cli_usage(FILE *out)
           "  --sni NAME            only connections whose SNI equals NAME\n"
           "  --client-subject S    only connections whose client certificate subject contains S\n"
           "  --client-fingerprint HEX  only connections whose client leaf SHA-256 starts with HEX\n"
+          "  --inventory FILE      write the client-certificate inventory to FILE as CSV: one row\n"
+          "                        per certificate, client address and server (who used it where)\n"
           "  --stats               print processing counters to stderr at the end\n"
           "  --certificate-chain   JSON: add each side's certificates as sent (base64 DER,\n"
           "                        ECS tls.client/server.certificate_chain)\n"
@@ -130,7 +135,8 @@ void cli_usage(FILE *out)
           "  --server-ca FILE|DIR  trust anchors for server chains (default: system store)\n"
           "  --client-ca FILE|DIR  trust anchors for client chains (else trust is not checked)\n"
           "  --verify-time now|RFC3339  validation time (default: the handshake's timestamp)\n"
-          "  --dump-certs DIR      write each distinct certificate as DIR/<sha256>.pem\n"
+          "  --dump-certs DIR      write each distinct certificate as DIR/<sha256>.pem, and\n"
+          "                        DIR/index.csv (role, subject, issuer, serial, validity, seen with)\n"
           "Decryption:\n"
           "  --keylog FILE         NSS key log (SSLKEYLOGFILE format); also read from $SSLKEYLOGFILE\n"
           "  --show-http           (no effect: the first HTTP request/status line is always read with keys)\n"
@@ -141,7 +147,7 @@ void cli_usage(FILE *out)
           "  --idle-timeout SEC    evict flows idle this long (default 300)\n"
           "  --threads N           worker threads, each owning a share of the connections\n"
           "                        (default: the online CPUs; 1 for a capture file under 16 MiB\n"
-          "                        and with -w, -c or --dump-certs);\n"
+          "                        and with -w or -c);\n"
           "                        the limits above are shared among them\n"
           "\n"
           "Checks (CI):\n"
@@ -151,7 +157,8 @@ void cli_usage(FILE *out)
           "  --version             the version of mtlsdump and of the libraries it runs with\n"
           "\n"
           "Exit status: 0 no failed handshake (with --expect: every verdict expected), 1 at least\n"
-          "one failed handshake (with --expect: an unexpected verdict), 2 usage, input or -w write error,\n"
+          "one failed handshake (with --expect: an unexpected verdict), 2 usage, input, or a -w,\n"
+          "--inventory or --dump-certs index.csv write error,\n"
           "3 no connection was reported although --expect or a filter was given, 130/143 reading a\n"
           "file was interrupted by SIGINT/SIGTERM (the summary says \"interrupted\").\n"
           "\n"
@@ -314,7 +321,37 @@ static int check_combination(mtls_config *cfg)
     if (!cfg->format)
         cfg->format = "text";
     if (cfg->quiet && strcmp(cfg->format, "text") != 0)
-        return usage_error("%s", "-q (one text line per connection) and --json / --format json cannot be used together");
+        return usage_error("%s", "-q (one text line per connection) and --json / --format json|csv|tsv cannot be used together");
+    return CLI_RUN;
+}
+
+/* --max-flows, --max-flow-bytes, --max-memory, --idle-timeout. */
+static cli_result parse_limit(int opt, const char *arg, mtls_config *cfg)
+{
+    uint64_t u;
+    size_t sz;
+    switch (opt) {
+    case OPT_MAX_FLOWS:
+        if (parse_size(arg, &sz) < 0 || sz == 0)
+            return usage_error("--max-flows needs a positive number, got '%s'", arg);
+        cfg->max_flows = sz;
+        break;
+    case OPT_MAX_FLOW_BYTES:
+        if (parse_size(arg, &sz) < 0 || sz < 65536)
+            return usage_error("--max-flow-bytes needs a size of at least 64k, got '%s'", arg);
+        cfg->max_flow_bytes = sz;
+        break;
+    case OPT_MAX_MEMORY:
+        if (parse_size(arg, &sz) < 0 || sz < (1u << 20))
+            return usage_error("--max-memory needs a size of at least 1M, got '%s'", arg);
+        cfg->max_memory = sz;
+        break;
+    default: /* OPT_IDLE_TIMEOUT */
+        if (parse_u64(arg, &u) < 0 || u == 0)
+            return usage_error("--idle-timeout needs a positive number of seconds, got '%s'", arg);
+        cfg->idle_timeout_us = u * 1000000ull;
+        break;
+    }
     return CLI_RUN;
 }
 
@@ -333,7 +370,6 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
     int c;
     while ((c = getopt_long(argc, argv, ":r:V:i:c:s:B:Z:w:vqlhnD", long_opts, NULL)) != -1) {
         uint64_t u;
-        size_t sz;
         switch (c) {
         case 'r':
             if (add_read_file(cfg, optarg) < 0)
@@ -364,6 +400,11 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
             break;
         case OPT_CERT_CHAIN: cfg->certificate_chain = true; break;
         case OPT_SORT: cfg->sort = true; break;
+        case OPT_INVENTORY:
+            if (!*optarg || strcmp(optarg, "-") == 0)
+                return usage_error("%s", "--inventory needs a file name: standard output carries the report");
+            cfg->inventory = optarg;
+            break;
         case OPT_FANOUT:
             if (parse_u64(optarg, &u) < 0 || u > 65535)
                 return usage_error("--fanout needs a group id from 0 to 65535, got '%s'", optarg);
@@ -382,7 +423,7 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
         case OPT_JSON: cfg->format = "json"; break;
         case OPT_FORMAT:
             if (!reporter_find(optarg))
-                return usage_error("--format needs text, json or html, got '%s'", optarg);
+                return usage_error("--format needs text, json, csv, tsv or html, got '%s'", optarg);
             cfg->format = optarg;
             break;
         case OPT_CA: cfg->ca = optarg; break;
@@ -420,24 +461,11 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
                 return CLI_EXIT_USAGE;
             break;
         case OPT_MAX_FLOWS:
-            if (parse_size(optarg, &sz) < 0 || sz == 0)
-                return usage_error("--max-flows needs a positive number, got '%s'", optarg);
-            cfg->max_flows = sz;
-            break;
         case OPT_MAX_FLOW_BYTES:
-            if (parse_size(optarg, &sz) < 0 || sz < 65536)
-                return usage_error("--max-flow-bytes needs a size of at least 64k, got '%s'", optarg);
-            cfg->max_flow_bytes = sz;
-            break;
         case OPT_MAX_MEMORY:
-            if (parse_size(optarg, &sz) < 0 || sz < (1u << 20))
-                return usage_error("--max-memory needs a size of at least 1M, got '%s'", optarg);
-            cfg->max_memory = sz;
-            break;
         case OPT_IDLE_TIMEOUT:
-            if (parse_u64(optarg, &u) < 0 || u == 0)
-                return usage_error("--idle-timeout needs a positive number of seconds, got '%s'", optarg);
-            cfg->idle_timeout_us = u * 1000000ull;
+            if (parse_limit(c, optarg, cfg) != CLI_RUN)
+                return CLI_EXIT_USAGE;
             break;
         case 'n': break; /* tcpdump habit: mtlsdump never resolves names anyway */
         case 'D': return list_interfaces() < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -10,6 +11,7 @@
 
 #include "analysis.h"
 #include "certdump.h"
+#include "report_csv.h"
 #include "decode.h"
 #include "export.h"
 #include "outbuf.h"
@@ -46,6 +48,9 @@ struct engine {
     uint64_t last_idle_check;
     bool stop;
     bool out_error;
+    FILE *inventory;        /* --inventory FILE, open from the start (front only) */
+    certindex *certix;      /* --dump-certs: what goes into DIR/index.csv (each worker its own) */
+    bool inventory_error;   /* it could not be written: exit status 2 */
     engine_stats st;
     bool live;
     bool interrupted;     /* a signal stopped reading a file */
@@ -188,8 +193,9 @@ static size_t terminal_width(FILE *terminal)
     return 80;
 }
 
-/* terminal: where the output finally goes (colour and wrapping only for a terminal). */
-static reporter *make_reporter(const mtls_config *cfg, FILE *out, FILE *terminal)
+/* terminal: where the output finally goes (colour and wrapping only for a
+ * terminal); a worker's reporter writes no CSV header. */
+static reporter *make_reporter(const mtls_config *cfg, FILE *out, FILE *terminal, bool worker)
 {
     report_options ro;
     memset(&ro, 0, sizeof(ro));
@@ -206,6 +212,8 @@ static reporter *make_reporter(const mtls_config *cfg, FILE *out, FILE *terminal
                  cfg->n_read_files > 2 ? "s" : "");
         ro.source = several;
     }
+    ro.live_iface = cfg->iface; /* JSON observer.*: which interface a live capture listened on */
+    ro.header_out = worker ? NULL : terminal; /* CSV: one header, on the final output, before any row */
     return reporter_new(cfg->format ? cfg->format : "text", out, &ro);
 }
 
@@ -229,7 +237,11 @@ static int engine_setup(engine_t *e, const mtls_config *cfg, int dlt, FILE *out,
     e->flows = flow_table_new(analyse ? cfg->max_flows : 1); /* the front of --threads tracks no flow */
     if (!e->worker)
         e->sum = summary_new(SUMMARY_DEFAULT_MAX_CERTS);
-    e->rep = make_reporter(cfg, out, terminal);
+    e->rep = make_reporter(cfg, out, terminal, e->worker);
+    if (cfg->dump_certs && !(e->certix = certindex_new())) {
+        *err = oom_error();
+        return -1;
+    }
     if (!e->dec || !e->flows || (!e->worker && !e->sum) || !e->rep) {
         *err = oom_error();
         return -1;
@@ -266,6 +278,12 @@ engine_t *engine_new_front(const mtls_config *cfg, int dlt, FILE *out, bool work
     }
     if (engine_setup(e, cfg, dlt, out, out, !workers, NULL, err) < 0 ||
         (cfg->dump_certs && certdump_check_dir(cfg->dump_certs, err) < 0) || load_keys(e, cfg, err) < 0) {
+        engine_free(e);
+        return NULL;
+    }
+    if (cfg->inventory && !(e->inventory = fopen(cfg->inventory, "w"))) {
+        if (asprintf(err, "--inventory %s: %s", cfg->inventory, strerror(errno)) < 0)
+            *err = NULL;
         engine_free(e);
         return NULL;
     }
@@ -382,6 +400,9 @@ void engine_free(engine_t *e)
         if (e->sum_lock)
             pthread_mutex_destroy(&e->sum_mu);
     }
+    certindex_free(e->certix);
+    if (e->inventory)
+        fclose(e->inventory); /* start-up failed: nothing was written */
     char *ignored = NULL;
     uint64_t nc, np;
     if (exporter_close(e->exp, &nc, &np, &ignored) < 0) {
@@ -406,7 +427,7 @@ static bool report_session(engine_t *e, const session_t *s, verdict_t *verdict)
     diagnosis d;
     analyzer_run(e->an, s, &a);
     if (e->cfg->dump_certs)
-        certdump_connection(e->cfg->dump_certs, &(conn_view){s, &a, NULL});
+        certdump_connection(e->cfg->dump_certs, &(conn_view){s, &a, NULL}, e->certix);
     diag_run(s, &a, &e->dopt, &d);
     conn_view c = {s, &a, &d};
     e->st.diagnosed++;
@@ -831,6 +852,8 @@ void engine_absorb(engine_t *e, engine_t *w)
     stats_add(&e->st, &ws);
     if (w->out_error)
         e->out_error = true;
+    if (certindex_merge(e->certix, w->certix) < 0)
+        fprintf(stderr, "mtlsdump: warning: --dump-certs: out of memory: index.csv misses certificates\n");
     if (e->rec && out_records_absorb(&e->records, &w->records) < 0)
         e->out_error = true;
 }
@@ -848,12 +871,33 @@ void engine_finish(engine_t *e)
     }
     summary_capture sc = {e->st.packets, e->st.bytes, e->st.flows_evicted + e->st.flows_idle, e->live,
                           e->k_recv, e->k_drop, e->k_ifdrop, e->interrupted,
-                          engine_filtered(e->cfg), e->st.diagnosed, e->st.failed_all, e->last_ts, NULL, 0};
+                          engine_filtered(e->cfg), e->st.diagnosed, e->st.failed_all, e->last_ts, NULL, 0, e->live ? e->cfg->iface : NULL};
     if (e->n_files > 1 || e->files_listed) { /* one file named alone: the user knows which */
         sc.files = e->files;
         sc.n_files = e->n_files;
     }
     summary_set_capture(e->sum, &sc);
+    if (e->certix) {
+        char *ierr = NULL;
+        if (certindex_write(e->cfg->dump_certs, e->certix, &ierr) < 0) {
+            fprintf(stderr, "mtlsdump: %s\n", ierr ? ierr : "--dump-certs: index.csv: write failed");
+            e->inventory_error = true;
+        } else if (ierr) {
+            fprintf(stderr, "mtlsdump: warning: %s\n", ierr);
+        }
+        free(ierr);
+    }
+    if (e->inventory) {
+        int irc = summary_write_inventory_csv(e->inventory, e->sum);
+        if (fclose(e->inventory) != 0 || irc < 0) {
+            fprintf(stderr, "mtlsdump: --inventory %s: write error: %s\n", e->cfg->inventory, strerror(errno));
+            e->inventory_error = true;
+        } else if (summary_inventory_capped(e->sum) || summary_capped(e->sum)) {
+            fprintf(stderr, "mtlsdump: --inventory %s: a cap was reached (%s): the inventory is incomplete\n",
+                    e->cfg->inventory, summary_capped(e->sum) ? "distinct client certificates" : "triples");
+        }
+        e->inventory = NULL;
+    }
     if (e->rec && out_records_write(&e->records, e->final_out) < 0)
         e->out_error = true;
     if (!e->cfg->no_summary) {
@@ -876,8 +920,8 @@ bool engine_should_stop(const engine_t *e) { return e->stop; }
 int engine_exit_code(const engine_t *e)
 {
     const mtls_config *cfg = e->cfg;
-    if (e->export_error)
-        return 2; /* -w could not write the file the user asked for */
+    if (e->export_error || e->inventory_error)
+        return 2; /* -w or --inventory could not write the file the user asked for */
     bool filtered = engine_filtered(cfg);
     if ((cfg->expect || filtered) && e->st.reported == 0)
         return 3; /* nothing was checked: a CI check must not pass on an empty selection */

@@ -102,10 +102,12 @@ struct parallel {
 unsigned parallel_workers(const mtls_config *cfg)
 {
     /* -w keeps packets in capture order per connection, -c counts connections
-     * in the order they end, --dump-certs writes files, a whole-page format
-     * (html) needs every connection in one reporter: one engine each */
+     * in the order they end, a whole-page format (html) needs every
+     * connection in one reporter: one engine each. (--dump-certs runs in
+     * workers: each file is created exclusively, so two workers writing one
+     * certificate leave one whole file, and index.csv is merged and sorted.) */
     const reporter_ops *fmt = reporter_find(cfg->format);
-    if (cfg->write_file || cfg->max_connections || cfg->dump_certs || (fmt && fmt->whole_page))
+    if (cfg->write_file || cfg->max_connections || (fmt && fmt->whole_page))
         return 1;
     if (cfg->threads)
         return cfg->threads;

@@ -25,7 +25,8 @@ typedef struct mtls_config {
                                 * terminal still being written (each connection's output is flushed
                                 * as it ends; the key log is followed as it grows) */
     /* output */
-    const char *format;        /* --format text|json (--json = json); NULL means text */
+    const char *format;        /* --format text|json|csv|tsv (--json = json); NULL means text */
+    const char *inventory;     /* --inventory FILE: the client-certificate inventory as CSV */
     int verbose;               /* -v / -vv */
     bool quiet;                /* -q: one line per connection */
     bool line_buffered;        /* -l: flush each connection's output as it ends, whatever the input */

@@ -33,8 +33,34 @@ int certdump_check_dir(const char *dir, char **err) MTLS_WARN_UNUSED;
 int certdump_write(const char *dir, const uint8_t *der, size_t len, const char sha256_hex[65],
                    char **err) MTLS_WARN_UNUSED;
 
-/* Write every analysed certificate of both sides of c (certdump_write);
- * failures are warned about on stderr and do not stop the run. */
-void certdump_connection(const char *dir, const conn_view *c);
+/*
+ * The index of the dumped certificates, DIR/index.csv: one row per distinct
+ * certificate, by SHA-256 (so the same for any --threads and any order):
+ * file, sha256, role ("client leaf", "server intermediate", "server root",
+ * several joined by ';'), subject, issuer, serial, not_before, not_after,
+ * connections, first_seen, last_seen, servers (a client-side certificate:
+ * "ip:port SNI" of the servers it was sent to) and clients (a server-side
+ * one: the client addresses it was sent to), each list sorted, at most
+ * CERTINDEX_MAX_PEERS (the lowest ones) then "...". Only certificates whose
+ * file is there (written now or before) are listed. Bounded by
+ * CERTINDEX_MAX_CERTS; past it, certificates are still written but not
+ * indexed, and certindex_write says so.
+ */
+#define CERTINDEX_MAX_PEERS 64u
+#define CERTINDEX_MAX_CERTS (1u << 20)
+
+typedef struct certindex certindex;
+certindex *certindex_new(void) MTLS_WARN_UNUSED; /* NULL on OOM */
+void certindex_free(certindex *ix);              /* NULL is a no-op */
+/* Move src's entries into dst (a --threads worker's into the front's). -1 on OOM. */
+int certindex_merge(certindex *dst, certindex *src) MTLS_WARN_UNUSED;
+/* Write DIR/index.csv (through DIR/.index.csv.tmp, renamed over it, so a
+ * reader never sees half a file). 0, or -1 with *err (malloc'd) set. */
+int certindex_write(const char *dir, certindex *ix, char **err) MTLS_WARN_UNUSED;
+
+/* Write every analysed certificate of both sides of c (certdump_write) and
+ * note it in ix (NULL: no index); failures are warned about on stderr and
+ * do not stop the run. */
+void certdump_connection(const char *dir, const conn_view *c, certindex *ix);
 
 #endif

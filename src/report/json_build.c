@@ -96,6 +96,26 @@ static inline void quoted(jb *b, cJSON *o, const char *key, const char *s, size_
     (void)jb_node(b, o, key, cJSON_Raw, q);
 }
 
+void jb_observer(jb *b, cJSON *root, const char *hostname, const char *iface)
+{
+    cJSON *obs = jb_obj(b, root, "observer");
+    jb_str(b, obs, "hostname", hostname, JB_COPY);
+    jb_str(b, obs, "type", "sensor", JB_BORROW);
+    jb_str(b, jb_obj(b, jb_obj(b, obs, "ingress"), "interface"), "name", iface, JB_COPY);
+}
+
+void jb_hex(jb *b, cJSON *o, const char *key, const char *hex)
+{
+    char up[130];
+    size_t i = 0;
+    if (!hex || !*hex)
+        return;
+    for (; hex[i] && i < sizeof up - 1; i++)
+        up[i] = (hex[i] >= 'a' && hex[i] <= 'f') ? (char)(hex[i] - 'a' + 'A') : hex[i];
+    up[i] = '\0';
+    jb_str(b, o, key, up, JB_COPY);
+}
+
 void jb_str(jb *b, cJSON *o, const char *key, const char *s, jb_own own)
 {
     if (!o || !s)

@@ -33,7 +33,8 @@
 
 /* The schema of every object the JSON reporter writes ("connection" and
  * "summary"); docs/json-schema.md. */
-#define JSON_SCHEMA_VERSION "3.0"
+#define JSON_SCHEMA_VERSION "3.1"
+#define JSON_ECS_VERSION "8.11.0" /* the Elastic Common Schema the ECS fields follow (ecs.version) */
 
 typedef struct jb {
     scratch *sc;          /* where nodes and copied strings come from */
@@ -71,6 +72,15 @@ static inline void jb_bool(jb *b, cJSON *o, const char *key, bool v)
 /* The one way to add a string: member key of o (key NULL: the next element
  * of the array o). s == NULL adds nothing. See the top of this file. */
 void jb_str(jb *b, cJSON *o, const char *key, const char *s, jb_own own);
+
+/* A hex string (fingerprint, serial number) in uppercase, as ECS spells
+ * them: every fingerprint of a document in one case. NULL or "" adds
+ * nothing (absent rather than empty); at most 128 digits are kept. */
+void jb_hex(jb *b, cJSON *o, const char *key, const char *hex);
+
+/* ECS observer.* of a live capture: observer.hostname (NULL: left out),
+ * observer.ingress.interface.name, observer.type "sensor". */
+void jb_observer(jb *b, cJSON *root, const char *hostname, const char *iface);
 
 /* Raw JSON text (a number), the n bytes at txt copied into the arena. */
 void jb_raw(jb *b, cJSON *o, const char *key, const char *txt, size_t n);

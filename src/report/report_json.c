@@ -11,6 +11,7 @@
 #include "report_json.h"
 
 #include "community_id.h"
+#include "conn_facts.h"
 
 #include <arpa/inet.h>
 #include <limits.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "dn_memo.h"
 #include "fastfmt.h"
@@ -28,23 +30,6 @@
 #include "scratch.h"
 #include "step_text.h"
 #include "summary_json.h"
-
-/* ECS spells hex hashes and serial numbers in uppercase. */
-static const char *upper_hex(const char *hex, char *up, size_t n)
-{
-    size_t i = 0;
-    for (; hex[i] && i < n - 1; i++)
-        up[i] = (hex[i] >= 'a' && hex[i] <= 'f') ? (char)(hex[i] - 'a' + 'A') : hex[i];
-    up[i] = '\0';
-    return up;
-}
-
-static void str_upper(jb *b, cJSON *o, const char *name, const char *hex)
-{
-    char up[130];
-    if (hex && *hex) /* absent rather than empty */
-        jb_str(b, o, name, upper_hex(hex, up, sizeof up), JB_COPY);
-}
 
 static void ip_str(const endpoint_t *e, char *buf, size_t n)
 {
@@ -106,7 +91,7 @@ static void x509_ecs(jb *b, cJSON *x, const cert_info *ci)
         fastfmt_i64(ci->version, v);
         jb_str(b, x, "version_number", v, JB_COPY); /* ECS: a keyword */
     }
-    str_upper(b, x, "serial_number", ci->serial_hex);
+    jb_hex(b, x, "serial_number", ci->serial_hex);
     iso(b, x, "not_before", ci->not_before);
     iso(b, x, "not_after", ci->not_after);
     jb_str(b, x, "public_key_algorithm", ci->key_alg, JB_BORROW);
@@ -129,14 +114,14 @@ static void cert_obj(jb *b, cJSON *certs, const cert_info *ci)
     cJSON *c = jb_obj(b, certs, NULL);
     jb_bool(b, c, "decode_error", ci->decode_error);
     jb_u64(b, c, "der_len", ci->der_len);
-    jb_str(b, c, "sha256", ci->sha256, JB_BORROW);
-    jb_str(b, c, "sha1", ci->sha1, JB_BORROW);
+    jb_hex(b, c, "sha256", ci->sha256);
+    jb_hex(b, c, "sha1", ci->sha1);
     if (!ci->decode_error) {
         jb_str(b, c, "subject", ci->subject, JB_BORROW);
         jb_str(b, c, "issuer", ci->issuer, JB_BORROW);
         jb_str(b, c, "subject_cn", ci->subject_cn, JB_BORROW);
         jb_str(b, c, "issuer_cn", ci->issuer_cn, JB_BORROW);
-        jb_str(b, c, "serial", ci->serial_hex, JB_BORROW);
+        jb_hex(b, c, "serial", ci->serial_hex);
         iso(b, c, "not_before", ci->not_before);
         iso(b, c, "not_after", ci->not_after);
         if (ci->n_san) {
@@ -244,8 +229,8 @@ static bool print_chain(jb *b, const chain_report *r, char *out[MEMO_N])
         cert_obj(b, &tree[MEMO_CERTS], &r->certs[i]);
     if (r->n_certs) {
         x509_ecs(b, &tree[MEMO_X509], &r->certs[0]);
-        str_upper(b, &tree[MEMO_HASH], "sha256", r->certs[0].sha256);
-        str_upper(b, &tree[MEMO_HASH], "sha1", r->certs[0].sha1);
+        jb_hex(b, &tree[MEMO_HASH], "sha256", r->certs[0].sha256);
+        jb_hex(b, &tree[MEMO_HASH], "sha1", r->certs[0].sha1);
     }
     bool ok = !b->oom;
     for (size_t k = 0; k < MEMO_N; k++) {
@@ -328,8 +313,8 @@ static void u16_names(jb *b, cJSON *o, const char *name, const u16_list *l,
     }
 }
 
-/* ECS: @timestamp, event, source, destination, network. */
-static void ecs_connection(jb *b, cJSON *root, const conn_view *cv)
+/* ECS: @timestamp, event, source, destination, network, observer. */
+static void ecs_connection(jb *b, cJSON *root, const conn_view *cv, const rjson_options *opt)
 {
     const session_t *s = cv->s;
     char ip[INET6_ADDRSTRLEN];
@@ -337,7 +322,7 @@ static void ecs_connection(jb *b, cJSON *root, const conn_view *cv)
     jb_str(b, root, "schema_version", JSON_SCHEMA_VERSION, JB_BORROW);
     jb_str(b, root, "type", "connection", JB_BORROW);
 
-    jb_str(b, jb_obj(b, root, "ecs"), "version", RJSON_ECS_VERSION, JB_BORROW);
+    jb_str(b, jb_obj(b, root, "ecs"), "version", JSON_ECS_VERSION, JB_BORROW);
     cJSON *ev = jb_obj(b, root, "event");
     jb_str(b, ev, "kind", "event", JB_BORROW);
     jb_str(b, jb_arr(b, ev, "category"), NULL, "network", JB_BORROW);
@@ -354,6 +339,15 @@ static void ecs_connection(jb *b, cJSON *root, const conn_view *cv)
         memcpy(dt + dn, "000", 3), dn += 3;
     jb_raw(b, ev, "duration", dt, dn);
     jb_str(b, ev, "outcome", cv->d->failed ? "failure" : "success", JB_BORROW);
+    jb_str(b, ev, "module", "mtlsdump", JB_BORROW);
+    jb_str(b, ev, "dataset", "mtlsdump.connection", JB_BORROW);
+    jb_str(b, ev, "action", verdict_name(cv->d->verdict), JB_BORROW);
+    if (cv->d->failed) {
+        char reason[512];
+        jb_str(b, ev, "reason", conn_reason(cv, reason, sizeof reason), JB_COPY);
+    }
+    if (opt->live_iface)
+        jb_observer(b, root, opt->hostname, opt->live_iface);
 
     /* source/destination as the packets say, client/server as the roles say (the same here) */
     char sip[INET6_ADDRSTRLEN];
@@ -387,10 +381,9 @@ static void ecs_connection(jb *b, cJSON *root, const conn_view *cv)
         const chain_report *cr = cv->a->chain[d];
         if (!cr || !cr->n_certs || cr->certs[0].decode_error)
             continue;
-        char up[65];
         if (!rh)
             rh = jb_arr(b, rel, "hash");
-        jb_str(b, rh, NULL, upper_hex(cr->certs[0].sha256, up, sizeof up), JB_COPY);
+        jb_hex(b, rh, NULL, cr->certs[0].sha256);
     }
 
 }
@@ -603,6 +596,17 @@ static void mtls_obj(jb *b, cJSON *root, const conn_view *cv, const rjson_option
     jb_str(b, m, "verdict", verdict_name(dg->verdict), JB_BORROW);
     jb_bool(b, m, "failed", dg->failed);
     jb_str(b, m, "evidence", evidence_name(dg->evidence), JB_BORROW);
+    jb_str(b, m, "client_certificate", cert_seen_name(conn_cert_seen(cv, DIR_C2S)), JB_BORROW);
+    jb_str(b, m, "server_certificate", cert_seen_name(conn_cert_seen(cv, DIR_S2C)), JB_BORROW);
+    conn_cause cause;
+    conn_cause_of(cv, &cause);
+    if (cause.kind) {
+        cJSON *co = jb_obj(b, m, "cause");
+        jb_str(b, co, "kind", cause.kind, JB_BORROW);
+        jb_str(b, co, "code", cause.code, JB_COPY);
+        if (strcmp(cause.kind, "finding") != 0)
+            jb_str(b, co, "dir", dir_arrow(cause.dir), JB_BORROW);
+    }
     char hist[258];
     size_t hn = 0;
     for (size_t i = 0; i < s->n_steps && hn < 256; i++)
@@ -666,7 +670,7 @@ const char *rjson_render(rjson_writer *w, const conn_view *cv, const rjson_optio
     scratch_reset(w->sc);
     jb b = {.sc = w->sc, .clock = &w->clock};
     cJSON root = {.type = cJSON_Object};
-    ecs_connection(&b, &root, cv);
+    ecs_connection(&b, &root, cv, opt);
     ecs_tls(&b, &root, cv, opt, w);
     mtls_obj(&b, &root, cv, opt, w);
     long n = b.oom ? -1 : print_into(w, &root);
@@ -695,6 +699,7 @@ int rjson_session(FILE *out, const conn_view *c, const rjson_options *opt, rjson
 
 typedef struct rjson_state {
     FILE *out;
+    char host[256];
     rjson_options opt;
     rjson_writer *w;
 } rjson_state;
@@ -707,6 +712,13 @@ static void *rjson_open(FILE *out, const report_options *opt)
     st->out = out;
     st->opt.verbosity = opt->verbosity;
     st->opt.certificate_chain = opt->certificate_chain;
+    if (opt->live_iface) {
+        st->opt.live_iface = opt->live_iface;
+        if (gethostname(st->host, sizeof st->host) == 0) {
+            st->host[sizeof st->host - 1] = '\0';
+            st->opt.hostname = st->host;
+        }
+    }
     st->w = rjson_writer_new();
     if (!st->w) {
         free(st);

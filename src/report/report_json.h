@@ -17,12 +17,13 @@
 #include "compiler.h"
 #include "conn_view.h"
 
-#define RJSON_ECS_VERSION "8.11.0" /* the Elastic Common Schema the ECS fields follow */
 
 typedef struct rjson_options {
     int verbosity; /* >= 1 adds each step's absolute time, the offered cipher suites,
                     * extensions, groups, sig algs (names) */
     bool certificate_chain; /* ECS tls.*.certificate_chain (base64 DER), --certificate-chain */
+    const char *live_iface; /* live capture: ECS observer.ingress.interface.name; NULL for files */
+    const char *hostname;   /* ECS observer.hostname (live only); NULL: left out */
 } rjson_options;
 
 /* The JSON reporter's state between connections: the memo of each distinct

@@ -8,6 +8,8 @@ static const reporter_ops *const formats[] = {
     &rtext_reporter,
     &rjson_reporter,
     &rhtml_reporter,
+    &rcsv_reporter,
+    &rtsv_reporter,
 };
 
 struct reporter {

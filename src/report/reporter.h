@@ -3,8 +3,8 @@
  *
  * A reporter turns each finished connection (a conn_view) and, at the end,
  * the audit summary into output. The format is picked by name at start-up
- * (--format text|json|html); the engine never branches on it. Adding a format
- * is one new file with a `const reporter_ops` and one row in reporter.c.
+ * (--format text|json|csv|tsv|html); the engine never branches on it. Adding a
+ * format is one new file with a `const reporter_ops` and one row in reporter.c.
  */
 #ifndef MTLS_REPORTER_H
 #define MTLS_REPORTER_H
@@ -23,6 +23,9 @@ typedef struct report_options {
     size_t width;   /* text: wrap paragraphs to this many columns; 0 (not a terminal): never */
     bool certificate_chain; /* --certificate-chain: each side's certificates, base64 DER (json) */
     const char *source;     /* the capture file or interface the report is about (html header), or NULL */
+    const char *live_iface; /* -i IFACE (live capture), else NULL: ECS observer.* (json) */
+    FILE *header_out;       /* csv/tsv: write the header row here at open (the front's reporter
+                             * only: the final output, before any row); NULL: no header */
 } report_options;
 
 /* The functions behind one format. `state` is what open() returned. */
@@ -54,9 +57,11 @@ int reporter_finish(reporter *r) MTLS_WARN_UNUSED;
 /* The ops of a format name, or NULL. */
 const reporter_ops *reporter_find(const char *format);
 
-/* The implementations (report_text.c, report_json.c, report_html.c). */
+/* The implementations (report_text.c, report_json.c, report_html.c, report_csv.c). */
 extern const reporter_ops rtext_reporter;
 extern const reporter_ops rjson_reporter;
 extern const reporter_ops rhtml_reporter;
+extern const reporter_ops rcsv_reporter;
+extern const reporter_ops rtsv_reporter;
 
 #endif

@@ -27,6 +27,10 @@
 
 #define SUMMARY_DEFAULT_MAX_CERTS 100000u
 #define SUMMARY_MAX_SERVERS_PER_CERT 64u
+/* The inventory (client certificate x client address x server): at most this
+ * many distinct triples in all (about 150 bytes each); past it the summary
+ * says inventory_capped and the triples seen first are kept. */
+#define SUMMARY_MAX_USES (1u << 19)
 
 typedef struct summary summary;
 
@@ -61,6 +65,7 @@ typedef struct summary_capture {
     uint64_t end_ts_us;   /* the last packet's time (the summary's @timestamp); 0 = none */
     const summary_file *files; /* the files read when there were several (or a directory / -V list), */
     size_t n_files;            /* else NULL, 0; borrowed: must outlive the summary's output */
+    const char *iface;    /* live: the interface captured on (-i), else NULL; must outlive sm */
 } summary_capture;
 /* Ends the gathering (after the last add, before printing): keeps
  * cap and puts the audit table and the links in their printed order:
@@ -75,6 +80,32 @@ size_t summary_failed(const summary *sm);
 size_t summary_verdict_count(const summary *sm, verdict_t v);
 size_t summary_distinct_certs(const summary *sm);
 bool summary_capped(const summary *sm); /* distinct-cert cap was hit */
+
+/* The inventory: one distinct (client certificate, client address, server)
+ * triple — who presented which certificate where. The client is its address
+ * only (its port changes with every connection). */
+typedef struct summary_use {
+    char client_ip[46];             /* text: 192.0.2.1, 2001:db8::1 */
+    char server_ip[46];
+    uint16_t server_port;
+    char *sni;                      /* NULL when the ClientHello named none */
+    uint64_t handshakes, failures;  /* connections of this triple, and failed ones */
+    uint64_t first_us, last_us;
+    size_t row;                     /* (internal) the certificate's row */
+} summary_use;
+
+/* A certificate's servers, from its uses: one per (ip, port, SNI). */
+typedef struct summary_server {
+    const char *ip, *sni;           /* sni NULL when none; owned by the summary */
+    uint16_t port;
+    uint64_t handshakes, failures;
+} summary_server;
+
+/* A certificate's client addresses, from its uses. */
+typedef struct summary_client {
+    const char *ip;
+    uint64_t handshakes, failures;
+} summary_client;
 
 /* One row of the audit table: a distinct client certificate. */
 typedef struct summary_cert {
@@ -91,10 +122,28 @@ typedef struct summary_cert {
     char **servers;                 /* "ip:port SNI", distinct (by name once in order) */
     size_t n_servers;
     bool servers_capped;            /* more than SUMMARY_MAX_SERVERS_PER_CERT servers */
+    char *serial;                   /* lowercase hex, NULL when unknown */
+    /* The inventory, after summary_set_capture (empty before): the triples
+     * of this certificate by server ip, port, SNI, then client address; its
+     * servers (ip, port, SNI) and client addresses, each in that order. All
+     * counts are exact unless summary_inventory_capped. */
+    const summary_use *uses;
+    size_t n_uses;
+    summary_server *server_endpoints;
+    size_t n_server_endpoints;
+    summary_client *clients;
+    size_t n_clients;
 } summary_cert;
 
 /* Row i (i < summary_distinct_certs), owned by sm. */
 const summary_cert *summary_cert_at(const summary *sm, size_t i);
+/* The SUMMARY_MAX_USES cap was reached: some (certificate, client, server)
+ * triples are missing from the inventory and counts of others may be low. */
+bool summary_inventory_capped(const summary *sm);
+/* Handshakes whose client certificate could not be seen: the client's
+ * handshake flight was encrypted and not decrypted (TLS 1.3 without keys),
+ * so whether and which certificate it presented is unknown (conn_facts.h). */
+size_t summary_hidden_client_certs(const summary *sm);
 /* What summary_set_capture kept; NULL before it. */
 const summary_capture *summary_capture_info(const summary *sm);
 /* The links between connections (in printed order after summary_set_capture). */

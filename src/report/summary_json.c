@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fastfmt.h"
 
@@ -41,15 +42,54 @@ static void day_time(jb *b, cJSON *o, const char *key, int64_t t)
     jb_time(b, o, key, (uint64_t)(t > 0 ? t : 0) * 1000000u);
 }
 
+/* A certificate's inventory: "server_endpoints" [{ip, port, sni, handshakes,
+ * failed}], "client_addresses" [{ip, handshakes, failed}] and "uses", the
+ * (client address, server) pairs [{client_ip, server_ip, server_port, sni,
+ * handshakes, failed, first_seen, last_seen}] (the --inventory CSV's rows). */
+static void inventory(jb *b, cJSON *ro, const summary_cert *r)
+{
+    cJSON *a = jb_arr(b, ro, "server_endpoints");
+    for (size_t k = 0; a && k < r->n_server_endpoints; k++) {
+        const summary_server *sv = &r->server_endpoints[k];
+        cJSON *e = jb_obj(b, a, NULL);
+        jb_str(b, e, "ip", sv->ip, JB_BORROW);
+        jb_u64(b, e, "port", sv->port);
+        jb_str(b, e, "sni", sv->sni, JB_BORROW);
+        count(b, e, "handshakes", sv->handshakes);
+        count(b, e, "failed", sv->failures);
+    }
+    a = jb_arr(b, ro, "client_addresses");
+    for (size_t k = 0; a && k < r->n_clients; k++) {
+        cJSON *e = jb_obj(b, a, NULL);
+        jb_str(b, e, "ip", r->clients[k].ip, JB_BORROW);
+        count(b, e, "handshakes", r->clients[k].handshakes);
+        count(b, e, "failed", r->clients[k].failures);
+    }
+    a = jb_arr(b, ro, "uses");
+    for (size_t k = 0; a && k < r->n_uses; k++) {
+        const summary_use *u = &r->uses[k];
+        cJSON *e = jb_obj(b, a, NULL);
+        jb_str(b, e, "client_ip", u->client_ip, JB_BORROW);
+        jb_str(b, e, "server_ip", u->server_ip, JB_BORROW);
+        jb_u64(b, e, "server_port", u->server_port);
+        jb_str(b, e, "sni", u->sni, JB_BORROW);
+        count(b, e, "handshakes", u->handshakes);
+        count(b, e, "failed", u->failures);
+        jb_time(b, e, "first_seen", u->first_us);
+        jb_time(b, e, "last_seen", u->last_us);
+    }
+}
+
 static void cert_rows(jb *b, cJSON *o, const summary *sm)
 {
     cJSON *a = jb_arr(b, o, "client_certificates");
     for (size_t i = 0; a && !b->oom && i < summary_distinct_certs(sm); i++) {
         const summary_cert *r = summary_cert_at(sm, i);
         cJSON *ro = jb_obj(b, a, NULL);
-        jb_str(b, ro, "sha256", r->sha256, JB_BORROW);
+        jb_hex(b, ro, "sha256", r->sha256);
         jb_str(b, ro, "subject", r->subject, JB_BORROW);
         jb_str(b, ro, "issuer", r->issuer, JB_BORROW);
+        jb_hex(b, ro, "serial", r->serial);
         day_time(b, ro, "not_before", r->not_before);
         day_time(b, ro, "not_after", r->not_after);
         jb_bool(b, ro, "valid", r->valid);
@@ -63,6 +103,7 @@ static void cert_rows(jb *b, cJSON *o, const summary *sm)
         for (size_t k = 0; sv && k < r->n_servers; k++)
             jb_str(b, sv, NULL, r->servers[k], JB_BORROW);
         jb_bool(b, ro, "servers_capped", r->servers_capped);
+        inventory(b, ro, r);
     }
 }
 
@@ -115,7 +156,7 @@ static void links(jb *b, cJSON *o, const summary_links *l)
         link_intermediate it = summary_links_intermediate(l, i);
         cJSON *e = jb_obj(b, ie, NULL);
         jb_str(b, e, "subject", it.subject, JB_BORROW);
-        jb_str(b, e, "sha256", it.sha256, JB_BORROW);
+        jb_hex(b, e, "sha256", it.sha256);
         ids_arr(b, e, "sent_on", it.sent_on);
         count(b, e, "sent_on_count", it.sent_on->total);
         jb_str(b, e, "lacked_by", it.lacked_by_server ? "server" : "client", JB_BORROW);
@@ -140,6 +181,17 @@ static void summary_obj(jb *b, cJSON *o, const summary *sm)
     jb_time(b, o, "@timestamp", ts);
     jb_str(b, o, "type", "summary", JB_BORROW);
     jb_str(b, o, "schema_version", JSON_SCHEMA_VERSION, JB_BORROW);
+    jb_str(b, jb_obj(b, o, "ecs"), "version", JSON_ECS_VERSION, JB_BORROW);
+    cJSON *ev = jb_obj(b, o, "event");
+    jb_str(b, ev, "kind", "metric", JB_BORROW);
+    jb_str(b, ev, "module", "mtlsdump", JB_BORROW);
+    jb_str(b, ev, "dataset", "mtlsdump.summary", JB_BORROW);
+    jb_str(b, ev, "action", "summary", JB_BORROW);
+    if (cap && cap->live && cap->iface) {
+        char host[256];
+        jb_observer(b, o, gethostname(host, sizeof host) == 0 ? (host[sizeof host - 1] = '\0', host) : NULL,
+                    cap->iface);
+    }
     count(b, o, "connections", summary_connections(sm));
     count(b, o, "failed", summary_failed(sm));
     jb_bool(b, o, "interrupted", cap && cap->interrupted);
@@ -149,6 +201,8 @@ static void summary_obj(jb *b, cJSON *o, const summary *sm)
     if (cap)
         capture_obj(b, o, cap);
     jb_bool(b, o, "client_certificates_capped", summary_capped(sm));
+    count(b, o, "hidden_client_certificates", summary_hidden_client_certs(sm));
+    jb_bool(b, o, "inventory_capped", summary_inventory_capped(sm));
     cert_rows(b, o, sm);
     if (!b->oom)
         links(b, o, summary_links_of(sm));

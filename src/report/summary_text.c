@@ -56,6 +56,8 @@ static bool capture_lines(FILE *out, const summary *sm)
     return err;
 }
 
+static bool client_line(FILE *out, const summary_cert *r);
+
 /* The audit table: one block per distinct client certificate. */
 static bool cert_rows(FILE *out, const summary *sm, size_t width)
 {
@@ -93,7 +95,48 @@ static bool cert_rows(FILE *out, const summary *sm, size_t width)
         }
         if (fprintf(out, "%s\n", r->servers_capped ? ", ..." : "") < 0)
             err = true;
+        err |= client_line(out, r);
     }
+    return err;
+}
+
+/* "    clients: 10.0.0.5 (3), 10.0.0.7 (1 failed of 2)": the addresses that
+ * presented it (the first SUMMARY_MAX_SERVERS_PER_CERT, then how many more). */
+static bool client_line(FILE *out, const summary_cert *r)
+{
+    int err = 0;
+    if (!r->n_clients)
+        return false;
+    err |= fputs("    clients:", out) == EOF;
+    for (size_t k = 0; k < r->n_clients && k < SUMMARY_MAX_SERVERS_PER_CERT; k++) {
+        const summary_client *c = &r->clients[k];
+        if (c->failures)
+            err |= fprintf(out, "%s%s (%" PRIu64 " failed of %" PRIu64 ")", k ? ", " : " ", c->ip, c->failures,
+                           c->handshakes) < 0;
+        else
+            err |= fprintf(out, "%s%s (%" PRIu64 ")", k ? ", " : " ", c->ip, c->handshakes) < 0;
+    }
+    if (r->n_clients > SUMMARY_MAX_SERVERS_PER_CERT)
+        err |= fprintf(out, " and %zu more (--inventory FILE lists them all)",
+                       r->n_clients - SUMMARY_MAX_SERVERS_PER_CERT) < 0;
+    err |= fputc('\n', out) == EOF;
+    return err;
+}
+
+/* What could not be seen: handshakes whose client certificate was hidden,
+ * and an inventory that reached its cap. */
+static bool hidden_lines(FILE *out, const summary *sm)
+{
+    int err = 0;
+    size_t h = summary_hidden_client_certs(sm);
+    if (h)
+        err |= fprintf(out, "Hidden: %zu handshake%s encrypted the client's certificate flight (TLS 1.3 without "
+                            "keys): whether and which client certificate %s presented is unknown and not in the "
+                            "list below; pass --keylog FILE (SSLKEYLOGFILE of the client or server) to see %s\n",
+                       h, h == 1 ? "" : "s", h == 1 ? "it" : "they", h == 1 ? "it" : "them") < 0;
+    if (summary_inventory_capped(sm))
+        err |= fprintf(out, "Inventory capped: more than %u (certificate, client, server) triples; the client "
+                            "lists below are incomplete\n", SUMMARY_MAX_USES) < 0;
     return err;
 }
 
@@ -174,6 +217,7 @@ int summary_write_text(FILE *out, const summary *sm, bool color, size_t width)
             err = true;
     }
     err |= capture_lines(out, sm);
+    err |= hidden_lines(out, sm);
     err |= cert_rows(out, sm, width);
     err |= link_lines(out, summary_links_of(sm), width);
     return err || ferror(out) ? -1 : 0;

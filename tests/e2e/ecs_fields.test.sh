@@ -9,6 +9,9 @@
 #                                    absent without the flag
 #   tls.*.x509.subject/issuer.organization, version_number
 #                                  = openssl x509 on that certificate
+#   event.action = mtls.verdict, event.reason on failures only (naming
+#                                    mtls.cause), event.dataset, event.module;
+#                                    every fingerprint and serial uppercase
 set -uo pipefail
 src=${MTLS_SOURCE_DIR:?}; bin=${MTLS_BINARY_DIR:?}/mtlsdump
 cd "$src"
@@ -44,6 +47,16 @@ for cap in samples/pcaps/*.pcap samples/pcaps/*.pcapng; do
   elif [ -n "$ours" ] && [ "${group[$ours]:-?}" = "$theirs" ]; then ok
   else bad "$cap: tls.curve '$ours', tshark says group '$theirs'"; fi
   fi
+  # ECS categorisation (issue 30): event.action is the verdict, event.reason the
+  # one-line cause of a failure only, event.dataset and event.module fixed; and
+  # every certificate fingerprint and serial of the document in one (upper) case
+  jq -e '.event.action == .mtls.verdict and .event.module == "mtlsdump" and .event.dataset == "mtlsdump.connection"
+         and ((.event.reason != null) == .mtls.failed)
+         and (if .mtls.cause then (.mtls.cause.code as $c | .event.reason | contains($c)) else true end)' "$tmp/c.json" > /dev/null \
+    && ok || bad "$cap: event.action/reason/dataset/module: $(jq -c '[.event, .mtls.verdict, .mtls.failed]' "$tmp/c.json")"
+  mixed=$(jq -r '[paths(type == "string") as $p | select(($p[-1] | tostring | test("^(sha256|sha1|serial|serial_number)$")) or ($p | index("hash")))
+                 | getpath($p) | select(test("[a-f]"))] | .[0] // empty' "$tmp/c.json")
+  [ -z "$mixed" ] && ok || bad "$cap: a fingerprint in lowercase: $mixed"
   for side in client server; do
     n=$(jq -r ".tls.$side.certificate_chain // [] | length" "$tmp/c.json")
     want=$(jq -r ".mtls.chains.$side.certs // [] | length" "$tmp/c.json")

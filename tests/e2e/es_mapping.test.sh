@@ -54,6 +54,35 @@ if ! grep -q '"certificate_chain"' "$tmp"/*.ndjson; then
   echo "FAIL --certificate-chain wrote no tls.*.certificate_chain"; fail=$((fail+1))
 fi
 
+# the fields of issue 30 are among what was checked: ECS event.action/reason/
+# dataset/module, mtls.cause, the certificates' visibility, the summary's
+# inventory and hidden count (observer.* is a live capture's: the schema walk
+# below checks its mapping)
+for f in '"action":"client_cert_rejected"' '"reason":"' '"dataset":"mtlsdump.connection"' '"module":"mtlsdump"' \
+         '"dataset":"mtlsdump.summary"' '"cause":{"kind":"alert"' '"client_certificate":"hidden"' \
+         '"server_endpoints":[{' '"client_addresses":[{' '"uses":[{' '"hidden_client_certificates":1'; do
+  checks=$((checks+1))
+  grep -qF -- "$f" "$tmp"/*.ndjson || { echo "FAIL no report wrote $f"; fail=$((fail+1)); }
+done
+# every document goes to the data stream logs-<event.dataset>-<namespace>,
+# which the template's index_patterns must match (or Elasticsearch's own
+# logs-*-* template would map it)
+checks=$((checks+1))
+if ! "$PY" - "$template" "$tmp"/*.ndjson <<'EOF'
+import fnmatch, json, sys
+pats = json.load(open(sys.argv[1]))["index_patterns"]
+seen = set()
+for f in sys.argv[2:]:
+    for line in open(f):
+        seen.add(json.loads(line)["event"]["dataset"])
+assert seen == {"mtlsdump.connection", "mtlsdump.summary"}, seen
+for ds in seen:
+    name = "logs-%s-default" % ds
+    assert any(fnmatch.fnmatchcase(name, p) for p in pats), (name, pats)
+assert not any(fnmatch.fnmatchcase("logs-nginx.access-default", p) for p in pats), pats
+EOF
+then echo "FAIL the template's index_patterns do not match logs-<event.dataset>-default"; fail=$((fail+1)); fi
+
 echo "$runs runs over $n captures${extra:+ (with ${extra[*]})}"
 if "$PY" tests/e2e/es_mapping_check.py --template "$template" --schema docs/json-schema.json "$tmp"/*.ndjson; then
   echo "ok   $template"

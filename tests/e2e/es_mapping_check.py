@@ -39,6 +39,9 @@ MUST_BE_NESTED = [
     "mtls.chains.client.certs",
     "mtls.chains.server.certs",
     "client_certificates",
+    "client_certificates.server_endpoints",
+    "client_certificates.client_addresses",
+    "client_certificates.uses",
 ]
 
 # Objects of the same ECS shape that the schema writes out inline (no $ref).

@@ -146,7 +146,7 @@ def main():
     if certs:
         inv_rows = [n for n in inv[0].iter() if n.tag == "tr" and n.parent.tag == "tbody"] if inv else []
         fps = sorted(re.search(r"sha256 ([0-9a-f]{64})", r.text_content()).group(1) for r in inv_rows)
-        check(fps == sorted(c["sha256"] for c in certs), "inventory: %d client certificates" % len(fps))
+        check(fps == sorted(c["sha256"].lower() for c in certs), "inventory: %d client certificates" % len(fps))
     else:
         check(any(n.attrs.get("id") == "inventory" for n in nodes), "inventory section (no client certificate)")
     # nothing outside the page

@@ -76,6 +76,9 @@ case "$cause" in *"--idle-timeout"*) ;; *) echo "FAIL: the idle eviction names a
 # the summary carries libpcap's counters for a live capture
 kr=$(jq -r 'select(.type=="summary") | if .capture.live then .capture.kernel_received else "none" end' "$tmp/out.ndjson")
 [ "$kr" != none ] && [ "${kr:-0}" -gt 0 ] || { echo "FAIL: summary has no live kernel counters ($kr)"; fail=1; }
+# ECS observer.* on every document of a live capture: the host and the interface
+obs=$(jq -r '"\(.observer.hostname) \(.observer.type) \(.observer.ingress.interface.name)"' "$tmp/out.ndjson" | sort -u)
+[ "$obs" = "$(hostname) sensor lo" ] || { echo "FAIL: observer.* '$obs', expected '$(hostname) sensor lo' on every document"; fail=1; }
 if [ $fail != 0 ]; then cat "$tmp/out.ndjson" "$tmp/err" "$tmp/server.log"; echo "0 passed, 1 failed"; exit 1; fi
 echo "ok   live capture: 3 connections, verdicts $v1 / $v2, client CN $cn, idle connection reported by the idle timeout"
 

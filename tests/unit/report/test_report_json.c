@@ -102,8 +102,13 @@ static void test_mtls_ok_fields(void **st)
     memcpy(s->ch.ja3_md5, "0123456789abcdef0123456789abcdef", 33);
     s->sh.alpn = strdup("h2");
     cJSON *o = roundtrip(f, s);
-    assert_string_equal(pstr(o, "schema_version"), "3.0");
+    assert_string_equal(pstr(o, "schema_version"), "3.1");
     assert_string_equal(pstr(o, "type"), "connection");
+    assert_string_equal(pstr(o, "event.module"), "mtlsdump");
+    assert_string_equal(pstr(o, "event.dataset"), "mtlsdump.connection");
+    assert_string_equal(pstr(o, "event.action"), pstr(o, "mtls.verdict"));
+    assert_null(path(o, "event.reason")); /* a failure's only */
+    assert_null(path(o, "observer"));     /* a live capture's only */
     assert_string_equal(pstr(o, "@timestamp"), "2024-05-01T12:00:00.000000Z");
     assert_string_equal(pstr(o, "source.ip"), "192.0.2.10");
     assert_int_equal(path(o, "source.port")->valueint, 50000);

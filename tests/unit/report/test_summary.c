@@ -237,7 +237,7 @@ static void test_links_view(void **st)
     char *jtxt = summary_json(sm);
     assert_non_null(jtxt);
     assert_non_null(strstr(jtxt, "\"@timestamp\":\"2024-05-01T12:00:00.000000Z\""));
-    assert_non_null(strstr(jtxt, "\"intermediates_elsewhere\":[{\"subject\":\"CN=Inter,O=Example\",\"sha256\":\"cccc"));
+    assert_non_null(strstr(jtxt, "\"intermediates_elsewhere\":[{\"subject\":\"CN=Inter,O=Example\",\"sha256\":\"CCCC"));
     assert_non_null(strstr(jtxt, "\"sent_on\":[1],\"sent_on_count\":1,\"lacked_by\":\"server\",\"lacked_on\":[2,4],"
                                  "\"lacked_on_count\":2}],\"resumptions\":[{\"connection\":3,\"resumed_from\":1},"
                                  "{\"connection\":5}],\"links_capped\":false}"));
@@ -247,6 +247,98 @@ static void test_links_view(void **st)
     summary_free(sm);
 }
 
+/* The inventory: six connections of one certificate from three client
+ * addresses to two servers, added to one summary in any order (--threads
+ * workers add to one summary as their connections end): the same triples,
+ * servers and clients, in the same order; a TLS 1.3 flight without keys is
+ * counted as hidden. */
+static session_t *from_client(session_t *s, uint8_t client_octet, uint8_t server_octet, unsigned shift_ms)
+{
+    s->client.addr[3] = client_octet;
+    return with_server(s, server_octet, "a.test", shift_ms);
+}
+
+/* The connections from all[split] on first (reversed when reverse), then
+ * those before split. */
+static char *inventory_of(session_t **all, size_t n, size_t split, bool reverse)
+{
+    summary *sm = summary_new(0);
+    assert_non_null(sm);
+    for (size_t k = 0; k < n; k++) {
+        size_t i = (split + k) % n;
+        if (reverse)
+            i = n - 1 - i;
+        assert_int_equal(summary_add(sm, fx_view(all[i])), 0);
+    }
+    summary_capture cap = {0};
+    summary_set_capture(sm, &cap);
+    char *j = summary_json(sm);
+    assert_non_null(j);
+    summary_free(sm);
+    return j;
+}
+
+static void test_inventory(void **st)
+{
+    (void)st;
+    session_t *all[] = {
+        from_client(fx_mtls_ok(1), 9, 20, 0),  from_client(fx_mtls_ok(2), 7, 20, 100),
+        from_client(fx_mtls_ok(3), 9, 21, 200), from_client(fx_mtls_ok(4), 8, 20, 300),
+        from_client(fx_mtls_ok(5), 9, 20, 400), from_client(fx_mtls_ok(6), 7, 21, 500),
+    };
+    const size_t n = sizeof(all) / sizeof(all[0]);
+    char *whole = inventory_of(all, n, 0, false);
+    cJSON *j = cJSON_Parse(whole);
+    cJSON *cert = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "client_certificates"), 0);
+    cJSON *uses = cJSON_GetObjectItem(cert, "uses");
+    assert_int_equal(cJSON_GetArraySize(uses), 5); /* (9,20) twice */
+    cJSON *u0 = cJSON_GetArrayItem(uses, 0);       /* by server, then client address */
+    assert_string_equal(cJSON_GetObjectItem(u0, "server_ip")->valuestring, "198.51.100.20");
+    assert_string_equal(cJSON_GetObjectItem(u0, "client_ip")->valuestring, "192.0.2.7");
+    cJSON *u2 = cJSON_GetArrayItem(uses, 2);
+    assert_string_equal(cJSON_GetObjectItem(u2, "client_ip")->valuestring, "192.0.2.9");
+    assert_int_equal(cJSON_GetObjectItem(u2, "handshakes")->valueint, 2);
+    cJSON *sv = cJSON_GetObjectItem(cert, "server_endpoints");
+    assert_int_equal(cJSON_GetArraySize(sv), 2);
+    assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(sv, 0), "handshakes")->valueint, 4);
+    assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(sv, 1), "handshakes")->valueint, 2);
+    cJSON *cl = cJSON_GetObjectItem(cert, "client_addresses");
+    assert_int_equal(cJSON_GetArraySize(cl), 3);
+    const char *ips[] = {"192.0.2.7", "192.0.2.8", "192.0.2.9"};
+    const int hs[] = {2, 1, 3};
+    for (int i = 0; i < 3; i++) {
+        assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(cl, i), "ip")->valuestring, ips[i]);
+        assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(cl, i), "handshakes")->valueint, hs[i]);
+    }
+    assert_int_equal(cJSON_GetObjectItem(j, "hidden_client_certificates")->valueint, 0);
+    cJSON_Delete(j);
+    for (size_t split = 0; split < n; split++) {
+        for (int rev = 0; rev < 2; rev++) {
+            char *m = inventory_of(all, n, split, rev);
+            /* the same document but for @timestamp (the time of the report when nothing was read) */
+            assert_string_equal(strstr(m, "\"type\""), strstr(whole, "\"type\""));
+            cJSON_free(m);
+        }
+    }
+    cJSON_free(whole);
+    for (size_t i = 0; i < n; i++)
+        fx_free(all[i]);
+
+    /* a TLS 1.3 client flight read without keys: its certificate is hidden */
+    session_t *h = fx_session(7);
+    fx_step(h, 0, DIR_C2S, STEP_CLIENT_HELLO);
+    fx_step(h, 1, DIR_S2C, STEP_SERVER_HELLO);
+    fx_step(h, 2, DIR_S2C, STEP_ENCRYPTED_HANDSHAKE);
+    fx_step(h, 3, DIR_C2S, STEP_ENCRYPTED_HANDSHAKE);
+    fx_diag(h, NULL);
+    summary *sm = summary_new(0);
+    assert_int_equal(summary_add(sm, fx_view(h)), 0);
+    assert_int_equal(summary_hidden_client_certs(sm), 1);
+    assert_int_equal(summary_distinct_certs(sm), 0);
+    summary_free(sm);
+    fx_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_cap_and_hostile),
         cmocka_unit_test(test_many_distinct),
         cmocka_unit_test(test_links_view),
+        cmocka_unit_test(test_inventory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
