@@ -20,11 +20,13 @@ typedef struct inv_row {
     uint64_t handshakes, failures, first_us, last_us;
     const char *const *servers; /* "ip:port SNI", sorted */
     size_t n_servers;
+    const summary_client *clients; /* the client addresses that presented it, sorted */
+    size_t n_clients;
 } inv_row;
 
-/* The inventory's only source: today the summary's audit table of distinct
- * client certificates (summary.h). Re-point this function, and nothing else,
- * when the summary carries a structured inventory. False past the last row. */
+/* The inventory's only source: the summary's audit table of distinct client
+ * certificates with their servers and client addresses (summary.h). False
+ * past the last row. */
 static bool inventory_row(const summary *sm, size_t i, inv_row *out)
 {
     if (i >= summary_distinct_certs(sm))
@@ -32,7 +34,7 @@ static bool inventory_row(const summary *sm, size_t i, inv_row *out)
     const summary_cert *r = summary_cert_at(sm, i);
     *out = (inv_row){r->sha256, r->subject, r->issuer, r->status, r->not_before, r->not_after, r->valid,
                      r->trust_checked, r->servers_capped, r->handshakes, r->failures, r->first_us, r->last_us,
-                     (const char *const *)r->servers, r->n_servers};
+                     (const char *const *)r->servers, r->n_servers, r->clients, r->n_clients};
     return true;
 }
 
@@ -121,6 +123,13 @@ void html_inventory(growbuf *b, const summary *sm)
     size_t n = summary_distinct_certs(sm);
     growbuf_printf(b, "<p>%zu distinct client certificate%s%s.</p>", n, n == 1 ? "" : "s",
                    summary_capped(sm) ? " (cap reached: more were seen but not listed)" : "");
+    size_t hidden = summary_hidden_client_certs(sm);
+    if (hidden)
+        growbuf_printf(b, "<p class=\"note\">%zu handshake%s hid the client certificate (TLS 1.3 read without "
+                          "keys): not in this table; a key log (--keylog) shows them.</p>",
+                       hidden, hidden == 1 ? "" : "s");
+    if (summary_inventory_capped(sm))
+        growbuf_puts(b, "<p class=\"note\">Inventory capped: some client addresses are missing.</p>");
     if (!n) {
         growbuf_puts(b, "</section>");
         return;
@@ -128,7 +137,7 @@ void html_inventory(growbuf *b, const summary *sm)
     matrix(b, sm);
     growbuf_puts(b, "<div class=\"wide\"><table id=\"inv\" class=\"inv\"><thead><tr><th>client certificate</th><th>issuer</th>"
                     "<th>valid</th><th>status</th><th>handshakes</th><th>failed</th><th>first / last seen</th>"
-                    "<th>servers</th></tr></thead><tbody>");
+                    "<th>servers</th><th>client addresses</th></tr></thead><tbody>");
     inv_row r;
     for (size_t i = 0; inventory_row(sm, i, &r); i++) {
         char t1[40], t2[40];
@@ -154,6 +163,13 @@ void html_inventory(growbuf *b, const summary *sm)
         }
         if (r.servers_capped)
             growbuf_puts(b, "<br>...");
+        growbuf_puts(b, "</td><td>");
+        for (size_t k = 0; k < r.n_clients; k++) {
+            if (k)
+                growbuf_puts(b, "<br>");
+            html_text(b, r.clients[k].ip, 0);
+            growbuf_printf(b, " (%" PRIu64 ")", r.clients[k].handshakes);
+        }
         growbuf_puts(b, "</td></tr>\n");
     }
     growbuf_puts(b, "</tbody></table></div></section>");

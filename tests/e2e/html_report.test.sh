@@ -62,6 +62,14 @@ for name in many hostile; do
   [ "$size" -gt 20000 ] && ok "$name: screenshot $art/$name.png ($size bytes)" || bad "$name: screenshot ($size bytes)"
 done
 
+# the inventory names the client addresses that presented each certificate,
+# and says how many handshakes hid theirs (TLS 1.3 read without keys)
+grep -q '<th>client addresses</th>' "$art/many.html" && grep -q '<td>127\.0\.0\.1 ([0-9]*)</td>' "$art/many.html" &&
+  ok "inventory: client addresses column" || bad "inventory: client addresses column"
+"$bin" -r samples/pcaps/tls13-mtls-ok.pcap --ca samples/pki/root.pem --format html > "$tmp/hidden.html" 2>/dev/null
+grep -q '1 handshake hid the client certificate' "$tmp/hidden.html" && ok "inventory: hidden client certificates said" ||
+  bad "inventory: hidden client certificates"
+
 # more connections than the page draws eagerly: many-connections three times
 # over (127.0.0.2 and .3 for the copies), 54 successful connections for 50
 # eager ones; the page draws the rest from its data, here the one #cID opens
