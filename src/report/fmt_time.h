@@ -12,5 +12,8 @@
 /* "2024-05-01T12:34:56.123456Z" (fastfmt_time, no clock cache). Writes into
  * buf (>= 32 bytes; truncated to bufsz - 1) and returns buf. */
 char *fmt_time_rfc3339(uint64_t ts_us, char *buf, size_t bufsz);
+/* "2024-05-01": the UTC day of t (seconds since the epoch; a certificate's
+ * validity), or t as a number when it has none. buf >= 24 bytes. */
+char *fmt_day(int64_t t, char *buf, size_t bufsz);
 
 #endif

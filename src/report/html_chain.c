@@ -8,18 +8,14 @@
 #include <time.h>
 
 #include "dn.h"
+#include "fmt_time.h"
 #include "html_esc.h"
 #include "html_svg.h"
 
 static void day(growbuf *b, int64_t t)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    char s[16];
-    if (gmtime_r(&tt, &tm) && strftime(s, sizeof s, "%Y-%m-%d", &tm))
-        growbuf_puts(b, s);
-    else
-        growbuf_printf(b, "%" PRId64, t);
+    char s[24];
+    growbuf_puts(b, fmt_day(t, s, sizeof s));
 }
 
 /* The findings whose place is exactly `where` ("client chain[0]", "client chain"). */

@@ -40,11 +40,8 @@ static bool inventory_row(const summary *sm, size_t i, inv_row *out)
 
 static void day(growbuf *b, int64_t t)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    char s[16];
-    if (gmtime_r(&tt, &tm) && strftime(s, sizeof s, "%Y-%m-%d", &tm))
-        growbuf_puts(b, s);
+    char s[24];
+    growbuf_puts(b, fmt_day(t, s, sizeof s));
 }
 
 static int by_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
