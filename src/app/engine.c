@@ -14,6 +14,7 @@
 #include "flow.h"
 #include "keylog.h"
 #include "pcapng_tap.h"
+#include "resfail.h"
 #include "reporter.h"
 #include "select.h"
 #include "session.h"
@@ -276,6 +277,9 @@ static bool report_session(engine_t *e, const session_t *s)
     conn_analysis a;
     diagnosis d;
     analyzer_run(e->an, s, &a);
+    if (a.lost || s->out_of_memory)
+        e->st.analysis_failed++; /* diagnosis says which part (finding analysis_failed) */
+    uint64_t failures = resfail_count(); /* from here, a failure loses output */
     if (e->cfg->dump_certs)
         certdump_connection(e->cfg->dump_certs, &(conn_view){s, &a, NULL});
     diag_run(s, &a, &e->dopt, &d);
@@ -307,6 +311,12 @@ static bool report_session(engine_t *e, const session_t *s)
         }
         if (e->cfg->iface)
             fflush(e->out);
+        if (!e->worker && !e->rec && out_check(e->out))
+            e->stop = true; /* stdout failed: nothing more can be reported */
+    }
+    if (resfail_count() != failures) {
+        e->st.output_lost++;
+        e->out_error = true;
     }
     diagnosis_cleanup(&d);
     conn_analysis_cleanup(&a);
@@ -645,7 +655,8 @@ static const size_t summed_counters[] = {
     offsetof(engine_stats, failed),            offsetof(engine_stats, diagnosed),
     offsetof(engine_stats, failed_all),        offsetof(engine_stats, unexpected),
     offsetof(engine_stats, chains_validated),  offsetof(engine_stats, chain_cache_hits),
-    offsetof(engine_stats, peak_buffered),
+    offsetof(engine_stats, peak_buffered),     offsetof(engine_stats, analysis_failed),
+    offsetof(engine_stats, output_lost),
 };
 _Static_assert(sizeof(summed_counters) / sizeof(summed_counters[0]) * sizeof(uint64_t) == sizeof(engine_stats),
                "every engine_stats counter needs its row in summed_counters");
@@ -701,6 +712,7 @@ void engine_finish(engine_t *e)
             e->out_error = true;
     }
     fflush(e->final_out);
+    (void)out_check(e->final_out);
 }
 
 bool engine_should_stop(const engine_t *e) { return e->stop; }
@@ -710,12 +722,33 @@ int engine_exit_code(const engine_t *e)
     const mtls_config *cfg = e->cfg;
     if (e->export_error)
         return 2; /* -w could not write the file the user asked for */
+    if (resfail_total() || e->out_error)
+        return 2; /* our own machinery failed: analysis or output was lost (engine_report_faults) */
     bool filtered = engine_filtered(cfg);
     if ((cfg->expect || filtered) && e->st.reported == 0)
         return 3; /* nothing was checked: a CI check must not pass on an empty selection */
     if (cfg->expect)
         return e->st.unexpected ? 1 : 0;
     return e->st.failed ? 1 : 0;
+}
+
+bool engine_report_faults(const engine_t *e, FILE *err)
+{
+    uint64_t n = resfail_total();
+    if (!n)
+        return false; /* (an output lost to a write error is main's to say) */
+    const engine_stats *s = &e->st;
+    fprintf(err, "mtlsdump: out of memory (%llu failed allocation%s): ", (unsigned long long)n, n == 1 ? "" : "s");
+    if (s->analysis_failed)
+        fprintf(err, "%llu connection%s not fully analysed (its analysis_failed findings say what was not done)%s",
+                (unsigned long long)s->analysis_failed, s->analysis_failed == 1 ? "" : "s",
+                s->output_lost || e->out_error ? "; " : "");
+    if (s->output_lost || e->out_error)
+        fprintf(err, "part of the report was lost");
+    if (!s->analysis_failed && !s->output_lost && !e->out_error)
+        fprintf(err, "connections or parts of them may be missing from the report");
+    fprintf(err, "; exit status 2\n");
+    return true;
 }
 
 void engine_get_stats(const engine_t *e, engine_stats *out)

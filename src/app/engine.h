@@ -36,6 +36,8 @@ typedef struct engine_stats {
     uint64_t unexpected;       /* reported connections whose verdict --expect does not list */
     uint64_t chains_validated, chain_cache_hits; /* the live analyzer's, a shed one's and absorbed workers' */
     uint64_t peak_buffered;    /* the most bytes the flows held at once (with workers: the sum of their peaks) */
+    uint64_t analysis_failed;  /* connections with a part of their analysis not done for want of memory */
+    uint64_t output_lost;      /* connections whose diagnosis or report lost something for want of memory */
 } engine_stats;
 
 /* An engine. dlt: the capture's link type. out: report stream. NULL + *err
@@ -83,6 +85,10 @@ void engine_absorb(engine_t *front, engine_t *worker);
  * Block read from a stream): connections whose keys are looked up from now on
  * can use it. */
 void engine_add_secrets(engine_t *e, const uint8_t *text, size_t len);
+/* Our own failures (an allocation failed anywhere in the run, resfail.h):
+ * says once on err what could not be done and returns true (the exit status
+ * is then 2); false and silent when there was none. */
+bool engine_report_faults(const engine_t *e, FILE *err);
 /* libpcap's counters for the summary (call before engine_finish). */
 void engine_set_capture_stats(engine_t *e, bool live, uint64_t recv, uint64_t drop, uint64_t ifdrop);
 /* Live capture, no packet for a while: finish flows idle longer than

@@ -213,6 +213,7 @@ static void write_out(worker *w)
     (void)fwrite(bytes, 1, n, p->out);
     if (p->live)
         fflush(p->out);
+    (void)out_check(p->out); /* main stops reading when the output failed */
     pthread_mutex_unlock(&p->out_mu);
 }
 
