@@ -412,8 +412,11 @@ static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why, end_
             bool reported = false;
             if (!e->cfg->max_connections || e->st.reported < e->cfg->max_connections)
                 reported = report_session(e, s);
-            if (reported && e->exp)
+            if (reported && e->exp) {
                 exporter_write(e->exp, f, s, e->keys);
+                if (exporter_failed(e->exp))
+                    e->stop = true; /* -w cannot be written: exit 2 at the end, said once */
+            }
             session_free(s);
             if (e->cfg->max_connections && e->st.reported >= e->cfg->max_connections)
                 e->stop = true;

@@ -266,7 +266,8 @@ static void *worker_main(void *arg)
         batch *b = w->head;
         if (!b) { /* ending, and every batch run: nothing to allocate, so no hang */
             pthread_mutex_unlock(&w->mu);
-            engine_end_flows(w->e, w->end_ts);
+            if (!out_errno())
+                engine_end_flows(w->e, w->end_ts);
             write_out(w);
             engine_shed(w->e);
             pthread_mutex_lock(&w->p->done_mu);
@@ -281,7 +282,8 @@ static void *worker_main(void *arg)
         w->queued--;
         pthread_cond_broadcast(&w->cv);
         pthread_mutex_unlock(&w->mu);
-        run_batch(w, b);
+        if (!out_errno()) /* the report cannot be written any more: the rest is not worth analysing */
+            run_batch(w, b);
         write_out(w);
         pthread_mutex_lock(&w->mu);
         if (b->cap == BATCH_BYTES && w->n_spare < MAX_SPARE) {
