@@ -77,8 +77,11 @@ analyzer *analyzer_new(const analyzer_config *cfg, char **err)
     cc.verify_time_now = cfg->verify_time_now;
     uint64_t failures = resfail_count();
     an->base->cctx = chain_ctx_new(&cc, err);
-    if (an->base->cctx && resfail_count() != failures) {
-        /* an anchor lost to a failed allocation would make chains "untrusted" */
+    if (resfail_count() != failures) {
+        /* an anchor lost to a failed allocation would make chains "untrusted";
+         * a file that failed to load for it is not a bad file */
+        if (!an->base->cctx)
+            free(*err);
         *err = strdup("cannot load the trust anchors: out of memory");
         analyzer_free(an);
         return NULL;
@@ -153,15 +156,17 @@ void analyzer_run(analyzer *an, const session_t *s, conn_analysis *out)
     for (int d = 0; d < 2; d++) {
         uint64_t failures = resfail_count();
         proof_check(s, (mtls_dir)d, out->chain[d], &out->cv[d]);
-        /* (without its chain report the leaf is decoded afresh, so the check still runs) */
-        if (resfail_count() != failures) {
+        /* (without its chain report the leaf is decoded afresh, so the check still runs);
+         * a mismatch over a session read out of memory may be a lost handshake
+         * message in the transcript, not a wrong key */
+        if (resfail_count() != failures || (s->out_of_memory && out->cv[d].result == 0)) {
             proof_lost(&out->cv[d]);
             out->lost |= lost_cv[d];
         }
     }
     uint64_t failures = resfail_count();
     proof_check_ske(s, out->chain[DIR_S2C], &out->ske);
-    if (resfail_count() != failures) {
+    if (resfail_count() != failures || (s->out_of_memory && out->ske.result == 0)) {
         proof_lost(&out->ske);
         out->lost |= ANALYSIS_LOST_SKE;
     }

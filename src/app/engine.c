@@ -78,9 +78,11 @@ static int load_keys(engine_t *e, const mtls_config *cfg, char **err)
         e->keys = keylog_new();
         keylog_stats ks;
         memset(&ks, 0, sizeof(ks));
+        uint64_t failures = resfail_count();
         int rc = e->keys ? keylog_load_file(e->keys, cfg->keylog, &ks) : KEYLOG_ERR_NOMEM;
-        if (rc != KEYLOG_OK) {
-            if (asprintf(err, "cannot read key log '%s'", cfg->keylog) < 0)
+        bool oom = rc == KEYLOG_ERR_NOMEM || resfail_count() != failures; /* never "a bad file" for that */
+        if (rc != KEYLOG_OK || oom) {
+            if (asprintf(err, "cannot read key log '%s'%s", cfg->keylog, oom ? ": out of memory" : "") < 0)
                 *err = NULL;
             return -1;
         }
