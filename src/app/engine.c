@@ -1,5 +1,6 @@
 #include "engine.h"
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,12 +95,26 @@ static int load_keys(engine_t *e, const mtls_config *cfg, char **err)
     return 0;
 }
 
+/* Secrets lost to a failed allocation: said once (the exit status is then 2,
+ * engine_report_faults), never taken for a capture without keys in silence. */
+static void secrets_lost(void)
+{
+    static atomic_flag said = ATOMIC_FLAG_INIT;
+    if (!atomic_flag_test_and_set(&said))
+        fprintf(stderr, "mtlsdump: out of memory: TLS secrets of the capture's Decryption Secrets Blocks were "
+                        "lost; connections that needed them are reported without decryption\n");
+}
+
 void engine_add_secrets(engine_t *e, const uint8_t *text, size_t len)
 {
-    if (!e->keys && !(e->keys = keylog_new()))
+    if (!e->keys && !(e->keys = keylog_new())) {
+        secrets_lost();
         return;
-    if (keylog_add_buffer(e->keys, text, len, NULL) < 0)
+    }
+    if (keylog_add_buffer(e->keys, text, len, NULL) < 0) {
+        secrets_lost();
         return;
+    }
     /* connections from now on look their keys up here; diagnosis words
      * "no keys" knowing a key log was given */
     e->topt.keys = e->keys;
@@ -230,12 +245,16 @@ void engine_worker_secrets(engine_t *w, const uint8_t *text, size_t len)
      * met later in the stream go to each worker's own key log, which falls
      * back to the shared one */
     if (!w->keys) {
-        if (!(w->keys = keylog_new()))
+        if (!(w->keys = keylog_new())) {
+            secrets_lost();
             return;
+        }
         keylog_set_fallback(w->keys, w->shared_keys);
     }
-    if (keylog_add_buffer(w->keys, text, len, NULL) < 0)
+    if (keylog_add_buffer(w->keys, text, len, NULL) < 0) {
+        secrets_lost();
         return;
+    }
     w->topt.keys = w->keys;
     w->dopt.keylog_given = true;
 }
@@ -378,8 +397,10 @@ static const reasm_callbacks rcb = {on_data, on_event};
 static tls_conn *new_tls_state(engine_t *e, const flow_t *f)
 {
     tls_conn *c = tlss_new(&e->topt, f->client_side);
-    if (!c)
+    if (!c) {
+        e->st.output_lost++; /* a connection left out of the report (engine_report_faults) */
         return NULL;
+    }
     endpoint_t ep[2];
     memset(ep, 0, sizeof(ep));
     for (int i = 0; i < 2; i++) {

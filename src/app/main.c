@@ -150,6 +150,10 @@ int main(int argc, char **argv)
     /* a reader that goes away ends the run at once (exit by SIGPIPE, 141 in a
      * shell), even when the parent ignored SIGPIPE */
     signal(SIGPIPE, SIG_DFL);
+    if (!crypto_warm_up()) {
+        fprintf(stderr, "mtlsdump: cannot start: out of memory\n");
+        return 2;
+    }
     mtls_config cfg;
     switch (cli_parse(argc, argv, &cfg)) {
     case CLI_EXIT_OK:

@@ -12,4 +12,12 @@
  * allocates anything; false when it already had. */
 bool crypto_mem_install(void);
 
+/* Have OpenSSL build now, once, every algorithm and decoder of its providers
+ * (names, methods) that it would otherwise build on first use: OpenSSL 3.0
+ * keeps a name half-registered when an allocation fails in the middle, and
+ * then fails that algorithm for the rest of the run, in connections that had
+ * no failure of their own. False when an allocation failed on the way (the
+ * run cannot be trusted: stop). */
+bool crypto_warm_up(void);
+
 #endif

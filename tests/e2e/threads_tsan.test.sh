@@ -24,8 +24,8 @@ if ! "$tsan/mtlsdump" --version > "$tmp/v" 2>&1; then
     echo "SKIP: the ThreadSanitizer build does not run here: $(head -c 300 "$tmp/v")"; exit 77
 fi
 mkdir -p "$tmp/reports"
-export TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS:}log_path=$tmp/reports/tsan:second_deadlock_stack=1"
-MTLS_BINARY_DIR=$tsan bash "$src/tests/e2e/threads.test.sh"
+export TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS:}log_path=$tmp/reports/tsan:second_deadlock_stack=1:suppressions=$src/tests/e2e/tsan.supp"
+MTLS_BINARY_DIR=$tsan MTLS_THREADS_COUNT_BIN=$bindir/mtlsdump bash "$src/tests/e2e/threads.test.sh"
 rc=$?
 end=$(date +%s)
 reports=$(ls "$tmp/reports" | wc -l)
