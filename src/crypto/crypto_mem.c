@@ -64,6 +64,10 @@ KEEP_NONE(OSSL_ENCODER)
 bool crypto_warm_up(void)
 {
     uint64_t failures = resfail_count();
+    /* OpenSSL's own start first: when it failed, the rest would crash on its
+     * missing locks (seen with OpenSSL 3.0) */
+    if (OPENSSL_init_crypto(0, NULL) != 1 || resfail_count() != failures)
+        return false;
     EVP_MD_do_all_provided(NULL, none_EVP_MD, NULL);
     EVP_CIPHER_do_all_provided(NULL, none_EVP_CIPHER, NULL);
     EVP_SIGNATURE_do_all_provided(NULL, none_EVP_SIGNATURE, NULL);

@@ -4,7 +4,8 @@
  *
  *   MTLS_FAIL_AT=N       the N-th call of malloc/calloc/realloc/posix_memalign/
  *                        aligned_alloc (counted from 1, across every thread,
- *                        from when the shim is loaded, i.e. before main)
+ *                        from the start of main: __libc_start_main is
+ *                        interposed to hand it a main that arms the count)
  *                        returns NULL with errno ENOMEM; unset or 0: none fails
  *   MTLS_FAIL_REPORT=F   at exit, write "<allocations> <injected 0|1>" to F
  *
@@ -66,9 +67,35 @@ static void resolve(void)
     atomic_store(&resolving, 0);
 }
 
+/* Counting starts with main: what the loader and the libraries' constructors
+ * allocate before it is theirs (a failure there is not mtlsdump's to handle). */
+static atomic_int armed;
+typedef int (*main_fn)(int, char **, char **);
+static main_fn real_main;
+
+static int counted_main(int argc, char **argv, char **envp)
+{
+    atomic_store(&n_alloc, 0);
+    atomic_store(&armed, 1);
+    return real_main(argc, argv, envp);
+}
+
+int __libc_start_main(main_fn main_, int argc, char **argv, void (*init)(void), void (*fini)(void),
+                      void (*rtld_fini)(void), void *stack_end);
+int __libc_start_main(main_fn main_, int argc, char **argv, void (*init)(void), void (*fini)(void),
+                      void (*rtld_fini)(void), void *stack_end)
+{
+    typedef int (*start_fn)(main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void), void *);
+    start_fn real_start = (start_fn)dlsym(RTLD_NEXT, "__libc_start_main");
+    real_main = main_;
+    return real_start(counted_main, argc, argv, init, fini, rtld_fini, stack_end);
+}
+
 /* True when this allocation is the one to fail. */
 static int should_fail(void)
 {
+    if (!atomic_load(&armed))
+        return 0;
     unsigned long n = atomic_fetch_add(&n_alloc, 1) + 1;
     if (fail_at && n == fail_at) {
         atomic_store(&injected, 1);
@@ -83,7 +110,6 @@ __attribute__((constructor)) static void shim_init(void)
     resolve();
     const char *s = getenv("MTLS_FAIL_AT");
     fail_at = s ? strtoul(s, NULL, 10) : 0;
-    atomic_store(&n_alloc, 0); /* count from here: what the loader did is not ours */
 }
 
 __attribute__((destructor)) static void shim_fini(void)
