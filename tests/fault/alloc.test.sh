@@ -11,7 +11,7 @@
 # called INVALID, a verdict flipped, a session "not decrypted" because an
 # allocation failed (DESIGN.md "When our own machinery fails").
 #
-# CI samples about MTLS_FAULT_RUNS points per capture (default 20, spread
+# CI samples about MTLS_FAULT_RUNS points per capture (default 12, spread
 # over what follows the start-up, plus two in it); MTLS_FAULT_STRIDE=1 sweeps
 # every allocation after the start-up. The start-up itself (OpenSSL's
 # warm-up, the same in every run) is swept by `mtlsdump --version` runs:
@@ -33,7 +33,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0:fast_unwind_on_malloc=0"
 export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$src/tests/fault/lsan.supp:print_suppressions=0"
 export MTLS_FAULT_TIMEOUT=${MTLS_FAULT_TIMEOUT:-60}
-runs=${MTLS_FAULT_RUNS:-20}
+runs=${MTLS_FAULT_RUNS:-12}
 pass=0; fail=0
 ok() { echo "ok   $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL $1"; fail=$((fail + 1)); }
