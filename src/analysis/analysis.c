@@ -8,6 +8,7 @@
 #include "chain_cache.h"
 #include "chain_verify.h"
 #include "proof.h"
+#include "resfail.h"
 
 /* What the analyzers of one run share: the chain context (anchors, immutable
  * but for its thread-safe certificate memo) and the chain cache (thread-safe),
@@ -74,7 +75,17 @@ analyzer *analyzer_new(const analyzer_config *cfg, char **err)
     cc.use_system_store_for_server = true;
     cc.verify_time = cfg->verify_time;
     cc.verify_time_now = cfg->verify_time_now;
+    uint64_t failures = resfail_count();
     an->base->cctx = chain_ctx_new(&cc, err);
+    if (resfail_count() != failures) {
+        /* an anchor lost to a failed allocation would make chains "untrusted";
+         * a file that failed to load for it is not a bad file */
+        if (!an->base->cctx)
+            free(*err);
+        *err = strdup("cannot load the trust anchors: out of memory");
+        analyzer_free(an);
+        return NULL;
+    }
     if (!an->base->cctx) {
         analyzer_free(an);
         return NULL;
@@ -105,9 +116,19 @@ static int64_t handshake_time(const session_t *s, mtls_dir d)
     return (int64_t)((i >= 0 ? s->steps[i].ts_us : s->first_ts_us) / 1000000u);
 }
 
+/* A proof check that ran out of memory says only that. */
+static void proof_lost(proof_result *r)
+{
+    free(r->note);
+    r->result = -1;
+    r->note = strdup("not checked: out of memory");
+}
+
 void analyzer_run(analyzer *an, const session_t *s, conn_analysis *out)
 {
     conn_analysis_init(out);
+    static const unsigned lost_chain[2] = {ANALYSIS_LOST_CHAIN_CLIENT, ANALYSIS_LOST_CHAIN_SERVER};
+    static const unsigned lost_cv[2] = {ANALYSIS_LOST_CV_CLIENT, ANALYSIS_LOST_CV_SERVER};
     for (int d = 0; d < 2; d++) {
         const side_info *si = &s->side[d];
         if (si->n_certs == 0)
@@ -120,19 +141,47 @@ void analyzer_run(analyzer *an, const session_t *s, conn_analysis *out)
                           d == DIR_C2S && s->cr.present ? s->cr.ca_names : NULL,
                           d == DIR_C2S && s->cr.present ? s->cr.n_ca_names : 0};
         bool hit = false;
+        uint64_t failures = resfail_count();
         out->chain[d] = chain_cache_analyze(an->base->cache, an->base->cctx, &in, &hit);
+        if (resfail_count() != failures) {
+            chain_report_unref(out->chain[d]); /* the cache kept none made out of memory */
+            out->chain[d] = NULL;
+            out->lost |= lost_chain[d];
+        }
         if (out->chain[d]) {
             an->st.chain_cache_hits += hit;
             an->st.chains_validated += !hit;
         }
     }
-    proof_check(s, DIR_C2S, out->chain[DIR_C2S], &out->cv[DIR_C2S]);
-    proof_check(s, DIR_S2C, out->chain[DIR_S2C], &out->cv[DIR_S2C]);
+    for (int d = 0; d < 2; d++) {
+        uint64_t failures = resfail_count();
+        proof_check(s, (mtls_dir)d, out->chain[d], &out->cv[d]);
+        /* (without its chain report the leaf is decoded afresh, so the check still runs);
+         * a mismatch over a session read out of memory may be a lost handshake
+         * message in the transcript, not a wrong key */
+        if (resfail_count() != failures || (s->out_of_memory && out->cv[d].result == 0)) {
+            proof_lost(&out->cv[d]);
+            out->lost |= lost_cv[d];
+        }
+    }
+    uint64_t failures = resfail_count();
     proof_check_ske(s, out->chain[DIR_S2C], &out->ske);
+    if (resfail_count() != failures || (s->out_of_memory && out->ske.result == 0)) {
+        proof_lost(&out->ske);
+        out->lost |= ANALYSIS_LOST_SKE;
+    }
     const side_info *cli = &s->side[DIR_C2S];
-    if (s->cr.present && s->cr.n_ca_names && cli->n_certs)
+    if (s->cr.present && s->cr.n_ca_names && cli->n_certs) {
+        failures = resfail_count();
         out->client_ca_acceptable = ca_matcher_match(an->ca, out->chain[DIR_C2S], cli->certs, cli->n_certs,
                                                      s->cr.ca_names, s->cr.n_ca_names, &out->client_ca_matched);
+        if (resfail_count() != failures) {
+            out->client_ca_acceptable = -1;
+            free(out->client_ca_matched);
+            out->client_ca_matched = NULL;
+            out->lost |= ANALYSIS_LOST_CA_MATCH;
+        }
+    }
 }
 
 analyzer *analyzer_new_sibling(analyzer *first, char **err)

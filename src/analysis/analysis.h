@@ -29,7 +29,18 @@ typedef struct conn_analysis {
     proof_result ske;             /* the server's signed ServerKeyExchange (TLS 1.0-1.2 DHE/ECDHE) */
     int client_ca_acceptable;     /* -1 not applicable, 0 chain reaches none of the listed CAs, 1 it does */
     char *client_ca_matched;      /* owned: DN of the listed CA the chain reached */
+    unsigned lost;                /* ANALYSIS_LOST_*: parts not done for want of memory (their values above say "not known") */
 } conn_analysis;
+
+/* Parts of the analysis that ran out of memory (conn_analysis.lost). */
+enum {
+    ANALYSIS_LOST_CHAIN_CLIENT = 1u << 0, /* chain[DIR_C2S] not analysed (NULL) */
+    ANALYSIS_LOST_CHAIN_SERVER = 1u << 1,
+    ANALYSIS_LOST_CV_CLIENT = 1u << 2,    /* cv[DIR_C2S] not checked (-1) */
+    ANALYSIS_LOST_CV_SERVER = 1u << 3,
+    ANALYSIS_LOST_SKE = 1u << 4,          /* ske not checked (-1) */
+    ANALYSIS_LOST_CA_MATCH = 1u << 5,     /* client_ca_acceptable not known (-1) */
+};
 
 /* An empty analysis (nothing analysed): the values above for "not known". */
 void conn_analysis_init(conn_analysis *a);
@@ -61,8 +72,10 @@ void analyzer_free(analyzer *an); /* NULL is a no-op */
 analyzer *analyzer_new_sibling(analyzer *first, char **err) MTLS_WARN_UNUSED;
 
 /* Analyse one finished connection into *out (initialised here). The chain
- * cache makes repeated chains cheaper, never different. Never fails: on OOM
- * parts of the result stay "not known". */
+ * cache makes repeated chains cheaper, never different. Never fails: a part
+ * that ran out of memory (an allocation of ours or of OpenSSL failed while it
+ * ran, resfail.h) stays "not known" and its bit is set in out->lost, whatever
+ * OpenSSL answered (it reports a failed allocation as an invalid chain). */
 void analyzer_run(analyzer *an, const session_t *s, conn_analysis *out);
 
 void analyzer_get_stats(const analyzer *an, analyzer_stats *out);

@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 
 #include "algs.h"
+#include "resfail.h"
 
 #define CA_MEMO_SLOTS 1024 /* direct-mapped by the names that decide the answer */
 
@@ -95,8 +96,9 @@ int ca_matcher_match(ca_matcher *m, const chain_report *chain, const bytes_t *ce
             return e->match;
         }
     }
+    uint64_t failures = resfail_count();
     int r = chain_matches_ca_names(m ? m->ctx : NULL, certs, n_certs, ca_names, n_names, matched_dn);
-    if (e) {
+    if (e && resfail_count() == failures) { /* an answer made out of memory is not remembered */
         memo_clear(e);
         e->used = true;
         memcpy(e->key, key, 32);

@@ -1,4 +1,5 @@
 #include "chain_cache.h"
+#include "resfail.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -158,8 +159,15 @@ const chain_report *chain_cache_analyze(chain_cache *c, chain_ctx *ctx, const ch
     unsigned char key[32];
     if (out_hit)
         *out_hit = false;
-    if (!c || chain_key(in, key) < 0)
-        return chain_analyze_bucket(ctx, in, NULL, NULL);
+    if (!c || chain_key(in, key) < 0) {
+        uint64_t failures = resfail_count();
+        const chain_report *r = chain_analyze_bucket(ctx, in, NULL, NULL);
+        if (r && resfail_count() != failures) {
+            chain_report_unref(r);
+            r = NULL;
+        }
+        return r;
+    }
     int64_t t = chain_ctx_time(ctx, in->handshake_time);
     pthread_mutex_lock(&c->lock);
     cache_entry *hit = find_entry(c, ctx, key, t);
@@ -174,9 +182,16 @@ const chain_report *chain_cache_analyze(chain_cache *c, chain_ctx *ctx, const ch
     /* analysed unlocked: another worker may analyse the same chain meanwhile;
      * the report is the same either way, and the first one in is kept */
     int64_t lo = 0, hi = 0;
+    uint64_t failures = resfail_count();
     const chain_report *r = chain_analyze_bucket(ctx, in, &lo, &hi);
     if (!r)
         return NULL;
+    if (resfail_count() != failures) {
+        /* made while out of memory: OpenSSL may have called the chain invalid
+         * for it, so nobody gets it (the analysis says what was not done) */
+        chain_report_unref(r);
+        return NULL;
+    }
     cache_entry *e = calloc(1, sizeof(*e));
     if (!e)
         return r; /* still a valid answer, just not cached */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "resfail.h"
 #include "x509_info.h"
 
 typedef struct memo_slot {
@@ -97,10 +98,13 @@ int x509_memo_get(x509_memo *m, const uint8_t *der, size_t len, X509 **x, cert_i
         return rc;
     }
     pthread_mutex_unlock(&m->lock); /* decoding runs unlocked */
+    uint64_t failures = resfail_count();
     if (decode_fresh(der, len, x, info) < 0)
         return -1;
     if (!*x)
         return 0; /* not a certificate: reported, never remembered */
+    if (resfail_count() != failures)
+        return 0; /* made while out of memory: the caller finds out, the memo keeps nothing */
     memo_slot fresh = {.der = malloc(len), .len = len, .hash = h, .x = *x};
     if (!fresh.der || cert_info_copy(&fresh.info, info) < 0) {
         free(fresh.der);

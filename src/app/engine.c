@@ -1,12 +1,12 @@
 #include "engine.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include "analysis.h"
@@ -18,10 +18,13 @@
 #include "diagnose.h"
 #include "flow.h"
 #include "keylog.h"
+#include "resfail.h"
 #include "reporter.h"
 #include "select.h"
 #include "session.h"
 #include "summary.h"
+#include "stats_print.h"
+#include "terminal.h"
 #include "tls_stream.h"
 
 /* The wiring: who calls whom. Policy lives in the stages (analysis, diagnose,
@@ -146,26 +149,39 @@ static int load_keys(engine_t *e, const mtls_config *cfg, char **err)
         e->keys = keylog_new();
         keylog_stats ks;
         memset(&ks, 0, sizeof(ks));
+        uint64_t failures = resfail_count();
         int rc = e->keys ? keylog_load_file(e->keys, cfg->keylog, &ks) : KEYLOG_ERR_NOMEM;
-        if (rc != KEYLOG_OK) {
-            if (asprintf(err, "cannot read key log '%s'", cfg->keylog) < 0)
+        bool oom = rc == KEYLOG_ERR_NOMEM || resfail_count() != failures; /* never "a bad file" for that */
+        if (rc != KEYLOG_OK || oom) {
+            if (asprintf(err, "cannot read key log '%s'%s", cfg->keylog, oom ? ": out of memory" : "") < 0)
                 *err = NULL;
             return -1;
         }
-        if (ks.malformed) {
-            fprintf(stderr, "mtlsdump: warning: key log '%s': %zu malformed line%s ignored (first at line %zu)\n",
-                    cfg->keylog, ks.malformed, ks.malformed == 1 ? "" : "s", ks.bad_lines_n ? ks.bad_lines[0] : 0);
-        }
+        warn_malformed(cfg->keylog, &ks);
     }
     return 0;
 }
 
+/* Secrets lost to a failed allocation: said once (the exit status is then 2,
+ * engine_report_faults), never taken for a capture without keys in silence. */
+static void secrets_lost(void)
+{
+    static atomic_flag said = ATOMIC_FLAG_INIT;
+    if (!atomic_flag_test_and_set(&said))
+        fprintf(stderr, "mtlsdump: out of memory: TLS secrets of the capture's Decryption Secrets Blocks were "
+                        "lost; connections that needed them are reported without decryption\n");
+}
+
 void engine_add_secrets(engine_t *e, const uint8_t *text, size_t len)
 {
-    if (!e->keys && !(e->keys = keylog_new()))
+    if (!e->keys && !(e->keys = keylog_new())) {
+        secrets_lost();
         return;
-    if (keylog_add_buffer(e->keys, text, len, NULL) < 0)
+    }
+    if (keylog_add_buffer(e->keys, text, len, NULL) < 0) {
+        secrets_lost();
         return;
+    }
     /* connections from now on look their keys up here; diagnosis words
      * "no keys" knowing a key log was given */
     e->topt.keys = e->keys;
@@ -173,24 +189,6 @@ void engine_add_secrets(engine_t *e, const uint8_t *text, size_t len)
     e->dsb_blocks++;
     if (e->dsb_blocks == 1 && (e->cfg->verbose || e->cfg->stats))
         fprintf(stderr, "mtlsdump: using TLS secrets from the capture's pcapng Decryption Secrets Blocks\n");
-}
-
-/* The width of the terminal the report goes to: $COLUMNS when set (as ls and
- * less take it), else TIOCGWINSZ, else 80; 0 when it is not a terminal (files
- * and pipes get one line per paragraph). */
-static size_t terminal_width(FILE *terminal)
-{
-    if (!isatty(fileno(terminal)))
-        return 0;
-    const char *env = getenv("COLUMNS");
-    char *end = NULL;
-    long v = env && *env ? strtol(env, &end, 10) : 0;
-    if (end && !*end && v > 0 && v < 10000)
-        return (size_t)v;
-    struct winsize ws;
-    if (ioctl(fileno(terminal), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-        return ws.ws_col;
-    return 80;
 }
 
 /* terminal: where the output finally goes (colour and wrapping only for a
@@ -367,12 +365,16 @@ void engine_worker_secrets(engine_t *w, const uint8_t *text, size_t len)
      * met later in the stream go to each worker's own key log, which falls
      * back to the shared one */
     if (!w->keys) {
-        if (!(w->keys = keylog_new()))
+        if (!(w->keys = keylog_new())) {
+            secrets_lost();
             return;
+        }
         keylog_set_fallback(w->keys, w->shared_keys);
     }
-    if (keylog_add_buffer(w->keys, text, len, NULL) < 0)
+    if (keylog_add_buffer(w->keys, text, len, NULL) < 0) {
+        secrets_lost();
         return;
+    }
     w->topt.keys = w->keys;
     w->dopt.keylog_given = true;
 }
@@ -426,6 +428,9 @@ static bool report_session(engine_t *e, const session_t *s, verdict_t *verdict)
     conn_analysis a;
     diagnosis d;
     analyzer_run(e->an, s, &a);
+    if (a.lost || s->out_of_memory)
+        e->st.analysis_failed++; /* diagnosis says which part (finding analysis_failed) */
+    uint64_t failures = resfail_count(); /* from here, a failure loses output */
     if (e->cfg->dump_certs)
         certdump_connection(e->cfg->dump_certs, &(conn_view){s, &a, NULL}, e->certix);
     diag_run(s, &a, &e->dopt, &d);
@@ -461,8 +466,14 @@ static bool report_session(engine_t *e, const session_t *s, verdict_t *verdict)
         }
         if (e->cfg->input_live || e->cfg->line_buffered)
             fflush(e->out); /* a person or a pipeline is waiting for it (-l) */
+        if (!e->worker && !e->rec && out_check(e->out))
+            e->stop = true; /* stdout failed: nothing more can be reported */
         if (e->on_reported)
             e->on_reported(e->on_reported_ctx);
+    }
+    if (resfail_count() != failures) {
+        e->st.output_lost++;
+        e->out_error = true;
     }
     *verdict = d.verdict;
     diagnosis_cleanup(&d);
@@ -523,8 +534,10 @@ static const reasm_callbacks rcb = {on_data, on_event};
 static tls_conn *new_tls_state(engine_t *e, const flow_t *f)
 {
     tls_conn *c = tlss_new(&e->topt, f->client_side);
-    if (!c)
+    if (!c) {
+        e->st.output_lost++; /* a connection left out of the report (engine_report_faults) */
         return NULL;
+    }
     endpoint_t ep[2];
     memset(ep, 0, sizeof(ep));
     for (int i = 0; i < 2; i++) {
@@ -560,8 +573,11 @@ static void finish_flow(engine_t *e, flow_t *f, uint64_t ts, step_kind why, end_
             verdict_t v = VERDICT__COUNT;
             if (!e->cfg->max_connections || e->st.reported < e->cfg->max_connections)
                 reported = report_session(e, s, &v);
-            if (reported && e->exp)
+            if (reported && e->exp) {
                 exporter_write(e->exp, f, s, verdict_name(v), e->keys);
+                if (exporter_failed(e->exp))
+                    e->stop = true; /* -w cannot be written: exit 2 at the end, said once */
+            }
             session_free(s);
             if (e->cfg->max_connections && e->st.reported >= e->cfg->max_connections)
                 e->stop = true;
@@ -830,7 +846,8 @@ static const size_t summed_counters[] = {
     offsetof(engine_stats, failed),            offsetof(engine_stats, diagnosed),
     offsetof(engine_stats, failed_all),        offsetof(engine_stats, unexpected),
     offsetof(engine_stats, chains_validated),  offsetof(engine_stats, chain_cache_hits),
-    offsetof(engine_stats, peak_buffered),
+    offsetof(engine_stats, peak_buffered),     offsetof(engine_stats, analysis_failed),
+    offsetof(engine_stats, output_lost),
 };
 _Static_assert(sizeof(summed_counters) / sizeof(summed_counters[0]) * sizeof(uint64_t) == sizeof(engine_stats),
                "every engine_stats counter needs its row in summed_counters");
@@ -913,6 +930,7 @@ void engine_finish(engine_t *e)
             e->out_error = true;
     }
     fflush(e->final_out);
+    (void)out_check(e->final_out);
 }
 
 bool engine_should_stop(const engine_t *e) { return e->stop; }
@@ -922,12 +940,33 @@ int engine_exit_code(const engine_t *e)
     const mtls_config *cfg = e->cfg;
     if (e->export_error || e->inventory_error)
         return 2; /* -w or --inventory could not write the file the user asked for */
+    if (resfail_total() || e->out_error)
+        return 2; /* our own machinery failed: analysis or output was lost (engine_report_faults) */
     bool filtered = engine_filtered(cfg);
     if ((cfg->expect || filtered) && e->st.reported == 0)
         return 3; /* nothing was checked: a CI check must not pass on an empty selection */
     if (cfg->expect)
         return e->st.unexpected ? 1 : 0;
     return e->st.failed ? 1 : 0;
+}
+
+bool engine_report_faults(const engine_t *e, FILE *err)
+{
+    uint64_t n = resfail_total();
+    if (!n)
+        return false; /* (an output lost to a write error is main's to say) */
+    const engine_stats *s = &e->st;
+    fprintf(err, "mtlsdump: out of memory (%llu failed allocation%s): ", (unsigned long long)n, n == 1 ? "" : "s");
+    if (s->analysis_failed)
+        fprintf(err, "%llu connection%s not fully analysed (its analysis_failed findings say what was not done)%s",
+                (unsigned long long)s->analysis_failed, s->analysis_failed == 1 ? "" : "s",
+                s->output_lost || e->out_error ? "; " : "");
+    if (s->output_lost || e->out_error)
+        fprintf(err, "part of the report was lost");
+    if (!s->analysis_failed && !s->output_lost && !e->out_error)
+        fprintf(err, "connections or parts of them may be missing from the report");
+    fprintf(err, "; exit status 2\n");
+    return true;
 }
 
 void engine_get_stats(const engine_t *e, engine_stats *out)
@@ -947,24 +986,7 @@ void engine_print_stats(const engine_t *e, FILE *f, double seconds)
     const engine_stats *s = &st;
     decode_stats ds;
     decoder_stats(e->dec, &ds);
-    fprintf(f, "mtlsdump stats:\n");
-    fprintf(f, "  packets            %llu (%llu bytes, %llu TCP, %llu ignored, %llu malformed/truncated)\n",
-            (unsigned long long)s->packets, (unsigned long long)s->bytes, (unsigned long long)s->tcp_packets,
-            (unsigned long long)s->ignored_packets, (unsigned long long)s->malformed_packets);
-    fprintf(f, "  ip fragments       %llu (%llu reassembled)\n", (unsigned long long)ds.fragments,
-            (unsigned long long)ds.reassembled);
-    fprintf(f, "  flows              %llu created, %llu not TLS, %llu idle\n", (unsigned long long)s->flows_created,
-            (unsigned long long)s->flows_not_tls, (unsigned long long)s->flows_idle);
-    fprintf(f, "  evicted            %llu (%llu flow table full, --max-flows; %llu memory cap, --max-memory)\n",
-            (unsigned long long)s->flows_evicted, (unsigned long long)s->evicted_full,
-            (unsigned long long)s->evicted_memory);
-    fprintf(f, "  after close        %llu packets of closed connections (retransmissions, late FIN/RST)\n",
-            (unsigned long long)s->stray_after_close);
-    fprintf(f, "  tls connections    %llu (%llu reported, %llu failed)\n", (unsigned long long)s->connections,
-            (unsigned long long)s->reported, (unsigned long long)s->failed);
-    fprintf(f, "  chains validated   %llu (cache hits %llu)\n", (unsigned long long)s->chains_validated,
-            (unsigned long long)s->chain_cache_hits);
-    fprintf(f, "  peak buffered      %llu bytes\n", (unsigned long long)s->peak_buffered);
+    stats_print_counts(f, s, &ds);
     for (size_t i = 0; i < e->n_files; i++)
         fprintf(f, "  file               %s: %llu packets\n", e->files[i].name, (unsigned long long)e->files[i].packets);
     if (e->cfg->write_file)

@@ -22,21 +22,10 @@
 #include "config.h"
 #include "decode.h"
 
+#include "engine_stats.h"
+
 typedef struct engine engine_t;
 
-/* Every field a uint64_t counter: engine_absorb sums them from a table of
- * their offsets (engine.c, summed_counters), one row per counter. */
-typedef struct engine_stats {
-    uint64_t packets, bytes, tcp_packets, ignored_packets, malformed_packets;
-    uint64_t flows_created, flows_not_tls, flows_evicted, flows_idle;
-    uint64_t evicted_full, evicted_memory; /* flows_evicted by cause: --max-flows, --max-memory */
-    uint64_t stray_after_close; /* packets of a connection already closed and reported, dropped */
-    uint64_t connections, reported, failed;
-    uint64_t diagnosed, failed_all; /* every connection diagnosed, selected or not */
-    uint64_t unexpected;       /* reported connections whose verdict --expect does not list */
-    uint64_t chains_validated, chain_cache_hits; /* the live analyzer's, a shed one's and absorbed workers' */
-    uint64_t peak_buffered;    /* the most bytes the flows held at once (with workers: the sum of their peaks) */
-} engine_stats;
 
 /* An engine. dlt: the capture's link type. out: report stream. NULL + *err
  * on failure. workers false: a whole engine on its own. workers true: the
@@ -101,6 +90,10 @@ void engine_absorb(engine_t *front, engine_t *worker);
  * Block read from a stream): connections whose keys are looked up from now on
  * can use it. */
 void engine_add_secrets(engine_t *e, const uint8_t *text, size_t len);
+/* Our own failures (an allocation failed anywhere in the run, resfail.h):
+ * says once on err what could not be done and returns true (the exit status
+ * is then 2); false and silent when there was none. */
+bool engine_report_faults(const engine_t *e, FILE *err);
 /* libpcap's counters for the summary (call before engine_finish). */
 void engine_set_capture_stats(engine_t *e, bool live, uint64_t recv, uint64_t drop, uint64_t ifdrop);
 /* Live capture, no packet for a while: finish flows idle longer than

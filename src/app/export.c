@@ -25,6 +25,7 @@ struct exporter {
     pcapng_writer *w;
     size_t max_per_flow, max_total, total;
     bool warned_total;
+    bool write_failed; /* a write failed: the run stops (the error is told at close) */
     uint64_t connections, packets;
 };
 
@@ -97,9 +98,8 @@ void exporter_write(exporter *x, flow_t *f, const session_t *s, const char *verd
     size_t len = 0;
     char *secrets = keylog_entry_format(ke, &len);
     if (secrets) {
-        if (pcapng_writer_secrets(x->w, secrets, len) < 0) {
-            /* the error is reported at close */
-        }
+        if (pcapng_writer_secrets(x->w, secrets, len) < 0)
+            x->write_failed = true; /* the error is reported at close */
         free(secrets);
     }
     /* each packet carries its frame number in this run (the connection ids
@@ -111,12 +111,16 @@ void exporter_write(exporter *x, flow_t *f, const session_t *s, const char *verd
                                 p == k->head ? comment : NULL};
         if (pcapng_writer_packet(x->w, &op) == 0)
             x->packets++;
+        else
+            x->write_failed = true;
     }
     x->connections++;
     if (k->truncated)
         fprintf(stderr, "mtlsdump: warning: -w: connection #%llu written without its packets after the first %zu bytes "
                         "(--max-flow-bytes / --max-memory)\n", (unsigned long long)s->id, k->bytes);
 }
+
+bool exporter_failed(const exporter *x) { return x && x->write_failed; }
 
 void exporter_forget(exporter *x, flow_t *f)
 {

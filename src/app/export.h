@@ -31,6 +31,9 @@ void exporter_keep(exporter *x, flow_t *f, int dlt, uint64_t frame, uint64_t ts_
  * comment "mtlsdump connection #ID: VERDICT". */
 void exporter_write(exporter *x, flow_t *f, const session_t *s, const char *verdict, const keylog *keys);
 /* Drop what is kept for f (written or not). */
+/* A write to the file failed (ENOSPC, EIO, ...): the run should stop;
+ * exporter_close says why. False for NULL. */
+bool exporter_failed(const exporter *x);
 void exporter_forget(exporter *x, flow_t *f);
 /* Close the file; 0 or -1 with *err. NULL is a no-op. Counts for --stats. */
 int exporter_close(exporter *x, uint64_t *connections, uint64_t *packets, char **err) MTLS_WARN_UNUSED;

@@ -1,4 +1,5 @@
 /* mtlsdump — why did that mTLS handshake fail? */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,8 +8,12 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include <cjson/cJSON.h>
+
 #include "capture.h"
 #include "cli.h"
+#include "crypto_mem.h"
+#include "outbuf.h"
 #include "pipeline.h"
 #include "privdrop.h"
 
@@ -105,8 +110,8 @@ static void on_packet(void *ctx, uint64_t ts, const uint8_t *data, size_t caplen
         engine_set_link(rc->pl->engine, linktype);
     }
     rc->pl->ops->packet(rc->pl, ts, data, caplen, wirelen);
-    if (engine_should_stop(rc->pl->engine))
-        capture_stop(rc->cap);
+    if (engine_should_stop(rc->pl->engine) || out_errno())
+        capture_stop(rc->cap); /* (out_errno: the report cannot be written any more) */
     if (g_status) {
         g_status = 0;
         status_line(rc, false);
@@ -158,8 +163,39 @@ static void set_input_files(engine_t *e, const capture_t *cap)
     free(packets);
 }
 
+/* cJSON's allocations, counted when they fail (resfail.h; malloc here is
+ * the counting one, allocwrap.c). */
+static void *json_malloc(size_t n) { return malloc(n); }
+static void json_free(void *p) { free(p); }
+
+/* The report could not be written to stdout: say so once. A reader that went
+ * away (EPIPE, `| head`) is not an error: SIGPIPE ends the run quietly, as
+ * it does tcpdump and grep, and so does this when SIGPIPE was blocked. */
+static int output_failed(int code)
+{
+    int err = out_errno();
+    if (!err)
+        return code;
+    if (err == EPIPE)
+        return 128 + SIGPIPE;
+    fprintf(stderr, "mtlsdump: cannot write the report to standard output: %s; the report is incomplete\n",
+            strerror(err));
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
+    /* before anything allocates: OpenSSL's and cJSON's failed allocations
+     * are counted like our own, so no stage mistakes one for its input */
+    (void)crypto_mem_install();
+    cJSON_InitHooks(&(cJSON_Hooks){json_malloc, json_free});
+    /* a reader that goes away ends the run at once (exit by SIGPIPE, 141 in a
+     * shell), even when the parent ignored SIGPIPE */
+    signal(SIGPIPE, SIG_DFL);
+    if (!crypto_warm_up()) {
+        fprintf(stderr, "mtlsdump: cannot start: out of memory\n");
+        return 2;
+    }
     mtls_config cfg;
     switch (cli_parse(argc, argv, &cfg)) {
     case CLI_EXIT_OK:
@@ -171,8 +207,8 @@ int main(int argc, char **argv)
     case CLI_RUN:
         break;
     }
-    static char outbuf[1 << 16];
-    setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+    static char stdout_buf[1 << 16];
+    setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 
     char *err = NULL;
     capture_t *cap = capture_open(&cfg, &err);
@@ -273,8 +309,12 @@ int main(int argc, char **argv)
             fprintf(stderr, "mtlsdump: %llu packets captured, %llu dropped by kernel\n",
                     (unsigned long long)cs.ps_recv, (unsigned long long)cs.ps_drop);
     }
-    if (fflush(stdout) != 0 || ferror(stdout))
-        code = code ? code : 2;
+    fflush(stdout);
+    (void)out_check(stdout);
+    if (engine_report_faults(e, stderr) && code != 2 && code < 128)
+        code = 2; /* analysis or output lost to our own failure */
+    if (out_errno())
+        code = output_failed(code);
     g_capture = NULL;
     pipeline_free(pl);
     capture_close(cap);

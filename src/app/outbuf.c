@@ -1,6 +1,8 @@
 #define _GNU_SOURCE 1
 #include "outbuf.h"
 
+#include <errno.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +59,20 @@ const char *outbuf_take(outbuf *b, size_t *len)
 size_t outbuf_pending(const outbuf *b) { return b->buf.len; }
 
 bool outbuf_failed(const outbuf *b) { return b->buf.failed; }
+
+static _Atomic int g_out_errno;
+
+bool out_check(FILE *f)
+{
+    int e = errno; /* the failed write's, when called right after it */
+    if (!ferror(f))
+        return false;
+    int none = 0;
+    atomic_compare_exchange_strong(&g_out_errno, &none, e ? e : EIO);
+    return true;
+}
+
+int out_errno(void) { return atomic_load(&g_out_errno); }
 
 int out_records_add(out_records *r, uint64_t key, const char *bytes, size_t len)
 {

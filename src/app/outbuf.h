@@ -33,6 +33,13 @@ size_t outbuf_pending(const outbuf *b);
 /* A write failed for want of memory since the buffer was made. */
 bool outbuf_failed(const outbuf *b);
 
+/* Write errors of the report's final stream (stdout), for every thread:
+ * out_check(f) after writing to it records the first error with its errno
+ * (ENOSPC, EIO, EPIPE, ...) and returns true when the stream failed;
+ * out_errno() is that errno, 0 while every write succeeded. */
+bool out_check(FILE *f);
+int out_errno(void);
+
 /* --sort: connection outputs keyed by connection id. */
 typedef struct out_record {
     uint64_t key, seq;

@@ -269,6 +269,7 @@ static void write_out(worker *w)
     (void)fwrite(bytes, 1, n, p->out);
     if (p->flush_each)
         fflush(p->out);
+    (void)out_check(p->out); /* main stops reading when the output failed */
     pthread_mutex_unlock(&p->out_mu);
 }
 
@@ -349,7 +350,8 @@ static void *worker_main(void *arg)
         batch *b = w->head;
         if (!b) { /* ending, and every batch run: nothing to allocate, so no hang */
             pthread_mutex_unlock(&w->mu);
-            engine_end_flows(w->e, w->end_ts);
+            if (!out_errno())
+                engine_end_flows(w->e, w->end_ts);
             write_out(w);
             engine_shed(w->e);
             /* The worker allocated from its own glibc arena, and what it
@@ -378,7 +380,8 @@ static void *worker_main(void *arg)
             pthread_cond_broadcast(&w->cv);
         }
         pthread_mutex_unlock(&w->mu);
-        run_batch(w, b);
+        if (!out_errno()) /* the report cannot be written any more: the rest is not worth analysing */
+            run_batch(w, b);
         write_out(w);
         pthread_mutex_lock(&w->mu);
         if (b->cap == BATCH_BYTES && w->n_spare < MAX_SPARE) {

@@ -211,6 +211,14 @@ void explain_incomplete(const diag_ctx *c, diag_out *o)
                      "directions).");
         return;
     }
+    if (s->out_of_memory && !f->completed) {
+        sb_printf(e, "mtlsdump ran out of memory while it read this connection, before the handshake "
+                     "finished: a handshake message, a key or a decrypted record may be missing, so "
+                     "the outcome is not known (the analysis_failed finding says so).");
+        sb_printf(n, "Run mtlsdump again with more memory, or on fewer connections at once "
+                     "(--max-memory, a BPF filter).");
+        return;
+    }
     if (f->ch == NONE)
         sb_printf(e, "The capture missed the ClientHello. ");
     long ev = f->gap;

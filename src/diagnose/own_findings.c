@@ -179,11 +179,45 @@ static void app_answer_finding(const diag_ctx *c, diagnosis *out)
                                       : "");
 }
 
+/* Parts of the work on this connection that our own machinery could not do
+ * (an allocation failed): said as what they are, never as a certificate
+ * finding (DESIGN.md "When our own machinery fails"). */
+static void analysis_failed_findings(const session_t *s, const conn_analysis *a, diagnosis *out)
+{
+    static const struct {
+        unsigned bit;
+        const char *where, *what;
+    } parts[] = {
+        {ANALYSIS_LOST_CHAIN_CLIENT, "client chain", "client chain not validated: out of memory. Its validity is "
+                                                     "unknown (neither valid nor invalid); nothing about it was "
+                                                     "used for the verdict"},
+        {ANALYSIS_LOST_CHAIN_SERVER, "server chain", "server chain not validated: out of memory. Its validity is "
+                                                     "unknown (neither valid nor invalid); nothing about it was "
+                                                     "used for the verdict"},
+        {ANALYSIS_LOST_CV_CLIENT, "client", "client CertificateVerify not checked: out of memory"},
+        {ANALYSIS_LOST_CV_SERVER, "server", "server CertificateVerify not checked: out of memory"},
+        {ANALYSIS_LOST_SKE, "server", "server ServerKeyExchange signature not checked: out of memory"},
+        {ANALYSIS_LOST_CA_MATCH, "client chain", "whether the client chain reaches a CA the server listed was not "
+                                                 "checked: out of memory"},
+    };
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+        if (a->lost & parts[i].bit)
+            (void)findings_add(&out->findings, SEV_ERROR, "analysis_failed", parts[i].where,
+                               "mtlsdump could not finish its own analysis: %s. Run it again with more "
+                               "memory.", parts[i].what);
+    if (s->out_of_memory)
+        (void)findings_add(&out->findings, SEV_ERROR, "analysis_failed", NULL,
+                           "mtlsdump ran out of memory while reading this connection's TLS: handshake steps, "
+                           "key log secrets or decrypted data may be missing, so the verdict rests only on what "
+                           "was read. Run it again with more memory.");
+}
+
 void diag_own_findings(const diag_ctx *c, diagnosis *out)
 {
     const session_t *s = c->s;
     const conn_analysis *a = c->a;
     const facts *f = &c->f;
+    analysis_failed_findings(s, a, out);
     copy_chain_findings(a, DIR_C2S, out);
     copy_chain_findings(a, DIR_S2C, out);
     if (a->client_ca_acceptable == 0 && s->cr.present) {

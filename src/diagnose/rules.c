@@ -63,6 +63,12 @@ static bool lost_bytes_before_decided(const diag_ctx *c)
     return !c->f.completed && ends_with(c, STEP_TCP_GAP);
 }
 
+/* mtlsdump itself lost part of the connection (an allocation failed while
+ * the TLS layer read it: a message, a key or a decrypted record may be
+ * missing) before the handshake finished: its outcome is not known, and no
+ * verdict may rest on the part that was not read. */
+static bool read_lost_before_decided(const diag_ctx *c) { return c->s->out_of_memory && !c->f.completed; }
+
 /* SSL 2.0: after CLIENT-MASTER-KEY everything is encrypted (never decrypted
  * here); both sides went on sending records. */
 static bool sslv2_unreadable(const diag_ctx *c)
@@ -269,6 +275,7 @@ static const diag_rule rules[] = {
     {"no_hello_seen", VERDICT_INCOMPLETE, EVIDENCE_OBSERVED, no_hello_seen, explain_incomplete},
     {"abbreviated_handshake", VERDICT_RESUMED, EVIDENCE_OBSERVED, abbreviated, explain_resumed},
     {"lost_bytes_before_decided", VERDICT_INCOMPLETE, EVIDENCE_OBSERVED, lost_bytes_before_decided, explain_incomplete},
+    {"read_lost_before_decided", VERDICT_INCOMPLETE, EVIDENCE_OBSERVED, read_lost_before_decided, explain_incomplete},
     {"client_plain_alert_after_server_flight", VERDICT_SERVER_CERT_REJECTED, EVIDENCE_OBSERVED,
      client_plain_alert_after_server_flight, explain_server_cert_rejected},
     {"tls13_empty_client_certificate", VERDICT_CLIENT_CERT_MISSING, EVIDENCE_INFERRED,

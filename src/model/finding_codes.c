@@ -34,6 +34,8 @@ static const finding_code_info rows[] = {
     {"weak_signature_hash", SEV_WARNING, "a certificate signed with SHA-1 or MD5"},
     {"server_validity_too_long", SEV_WARNING, "a server leaf valid longer than 398 days"},
     {"trust_not_checked", SEV_INFO, "no trust anchors were given for this side"},
+    /* our own machinery (src/diagnose/own_findings.c) */
+    {"analysis_failed", SEV_ERROR, "mtlsdump ran out of memory: a part of its analysis was not done (never a statement about the certificate)"},
     /* the wire (src/tls/) and the engine's events */
     {"malformed", SEV_ERROR, "bytes that claim to be TLS do not parse"},
     {"finished_mismatch", SEV_ERROR, "a decrypted Finished does not match the transcript"},

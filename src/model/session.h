@@ -316,6 +316,11 @@ typedef struct session {
     uint32_t n_sealed;
     uint32_t n_sealed_total;     /* also those past the cap */
 
+    /* An allocation failed while the TLS layer read this connection (its own,
+     * OpenSSL's in decryption, ...): steps, keys or decrypted bytes may be
+     * missing. Diagnosis says so (finding analysis_failed). */
+    bool out_of_memory;
+
     bool malformed;
     char *malformed_reason;
     uint64_t malformed_offset;

@@ -6,6 +6,7 @@
  * go to tls_records.c.
  */
 #include "tls_stream.h"
+#include "resfail.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,14 @@ uint64_t tlss_take_skip(tls_conn *c, int side)
 static mtls_dir dir_of(const tls_conn *c, int side)
 {
     return side == c->client_side ? DIR_C2S : DIR_S2C;
+}
+
+/* An allocation failed while this connection was read (resfail.h): steps,
+ * keys or decrypted bytes may be missing, and the session says so. */
+static void oom_check(tls_conn *c, uint64_t failures)
+{
+    if (resfail_count() != failures && c->s)
+        c->s->out_of_memory = true;
 }
 
 static void ensure_session(tls_conn *c)
@@ -195,7 +204,7 @@ static void orient(tls_conn *c, int side, const uint8_t *p, size_t n)
     }
 }
 
-void tlss_data(tls_conn *c, int side, uint64_t ts, const uint8_t *bytes, size_t n)
+static void in_data(tls_conn *c, int side, uint64_t ts, const uint8_t *bytes, size_t n)
 {
     if (c->state == TLSS_NOT_TLS || n == 0)
         return;
@@ -287,7 +296,7 @@ not_tls:
 
 /* ------------------------------------------------------------------ TCP events */
 
-void tlss_gap(tls_conn *c, int side, uint64_t ts, uint64_t len)
+static void in_gap(tls_conn *c, int side, uint64_t ts, uint64_t len)
 {
     if (!c->s || c->client_side < 0)
         return;
@@ -313,7 +322,7 @@ void tlss_gap(tls_conn *c, int side, uint64_t ts, uint64_t len)
     ds->after_gap = true;
 }
 
-void tlss_fin(tls_conn *c, int side, uint64_t ts)
+static void in_fin(tls_conn *c, int side, uint64_t ts)
 {
     if (c->client_side < 0)
         c->client_side = 1 - side; /* unknown: guess, nothing else to go on */
@@ -327,7 +336,7 @@ void tlss_fin(tls_conn *c, int side, uint64_t ts)
     tlsb_add_step(c, ts, d, STEP_FIN);
 }
 
-void tlss_rst(tls_conn *c, int side, uint64_t ts)
+static void in_rst(tls_conn *c, int side, uint64_t ts)
 {
     if (c->client_side < 0)
         c->client_side = 1 - side;
@@ -340,7 +349,7 @@ void tlss_rst(tls_conn *c, int side, uint64_t ts)
     tlsb_add_step(c, ts, d, STEP_RST);
 }
 
-void tlss_end(tls_conn *c, uint64_t ts, step_kind why, end_cause reason, const char *cause)
+static void in_end(tls_conn *c, uint64_t ts, step_kind why, end_cause reason, const char *cause)
 {
     tlsw_settle(c);
     if (!c->s)
@@ -370,4 +379,39 @@ bool tlss_assign_id(tls_conn *c, uint64_t id)
         return false;
     c->s->id = id;
     return true;
+}
+
+void tlss_data(tls_conn *c, int side, uint64_t ts, const uint8_t *bytes, size_t n)
+{
+    uint64_t failures = resfail_count();
+    in_data(c, side, ts, bytes, n);
+    oom_check(c, failures);
+}
+
+void tlss_gap(tls_conn *c, int side, uint64_t ts, uint64_t len)
+{
+    uint64_t failures = resfail_count();
+    in_gap(c, side, ts, len);
+    oom_check(c, failures);
+}
+
+void tlss_fin(tls_conn *c, int side, uint64_t ts)
+{
+    uint64_t failures = resfail_count();
+    in_fin(c, side, ts);
+    oom_check(c, failures);
+}
+
+void tlss_rst(tls_conn *c, int side, uint64_t ts)
+{
+    uint64_t failures = resfail_count();
+    in_rst(c, side, ts);
+    oom_check(c, failures);
+}
+
+void tlss_end(tls_conn *c, uint64_t ts, step_kind why, end_cause reason, const char *cause)
+{
+    uint64_t failures = resfail_count();
+    in_end(c, ts, why, reason, cause);
+    oom_check(c, failures);
 }

@@ -45,7 +45,9 @@ for p in "$src"/samples/pcaps/*.pcap "$src"/samples/pcaps/*.pcapng; do
     base=$(basename "$p"); base=${base%.pcap}; base=${base%.pcapng}
     args=(-r "$p" --ca "$src/samples/pki/root.pem")
     [ -f "$src/samples/keylogs/$base.keys" ] && args+=(--keylog "$src/samples/keylogs/$base.keys")
-    n=$("$bin" "${args[@]}" -q --threads 1 2>/dev/null | wc -l)
+    # (counted by MTLS_THREADS_COUNT_BIN when given: threads_tsan.test.sh
+    # counts with the suite's own binary, only the comparisons run under TSan)
+    n=$("${MTLS_THREADS_COUNT_BIN:-$bin}" "${args[@]}" -q --threads 1 2>/dev/null | wc -l)
     [ "$n" -ge 2 ] && compare "$base" 2 "${args[@]}"
 done
 
