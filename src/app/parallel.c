@@ -14,6 +14,21 @@
 #include "reporter.h"
 #include "tcp.h"
 
+/* Whether allocations go to glibc's malloc: not under AddressSanitizer or
+ * ThreadSanitizer, which bring their own allocator; there glibc's
+ * malloc_trim walks arenas no thread attached to (it crashed the ASan build)
+ * and mallopt tunes nothing. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define GLIBC_MALLOC 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define GLIBC_MALLOC 0
+#else
+#define GLIBC_MALLOC 1
+#endif
+#else
+#define GLIBC_MALLOC 1
+#endif
 #define SMALL_CAPTURE_BYTES ((off_t)16 << 20) /* one engine reads a smaller file faster */
 /* Packets travel to a worker in batches of BATCH_BYTES, at most MAX_QUEUED
  * of them waiting before the front waits. On handshake-heavy input the
@@ -364,7 +379,8 @@ static void *worker_main(void *arg)
              * to the system at once, about 20 MiB per worker on a
              * 150,000-handshake capture. One walk of the free lists, a few
              * ms, once per worker. */
-            malloc_trim(0);
+            if (GLIBC_MALLOC)
+                malloc_trim(0);
             pthread_mutex_lock(&w->p->done_mu);
             w->done = true;
             pthread_cond_broadcast(&w->p->done_cv);
@@ -438,7 +454,8 @@ parallel_t *parallel_new(engine_t *front, const mtls_config *cfg, unsigned n, FI
      * kept about 2 MB more of such holes resident than one engine. A fixed
      * threshold (the initial one) keeps them in their own mappings: released
      * when freed, grown in place by mremap. */
-    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+    if (GLIBC_MALLOC)
+        mallopt(M_MMAP_THRESHOLD, 128 * 1024);
     p->front = front;
     p->out = out;
     p->n = n;
