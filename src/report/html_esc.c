@@ -17,6 +17,45 @@ static const char *visible(const char *s, char *stack, size_t n, char **heap)
     return *heap = esc_text(s, len);
 }
 
+static const char *html_entity(unsigned char ch)
+{
+    return ch == '&' ? "&amp;" : ch == '<' ? "&lt;" : ch == '>' ? "&gt;" : ch == '"' ? "&quot;"
+           : ch == '\'' ? "&#39;" : NULL;
+}
+
+/* esc_text leaves no control character; these would be markup or end the string */
+static const char *json_in_script_escape(unsigned char ch)
+{
+    return ch == '"' ? "\\\"" : ch == '\\' ? "\\\\" : ch == '<' ? "\\u003c" : ch == '>' ? "\\u003e"
+           : ch == '&' ? "\\u0026" : ch == '\'' ? "\\u0027" : NULL;
+}
+
+/* v with each character that map names replaced, cut with an ellipsis after
+ * max_chars characters (0: never); runs of plain characters are copied whole. */
+static void put_escaped(growbuf *b, const char *v, size_t max_chars, const char *(*map)(unsigned char))
+{
+    size_t chars = 0, run = 0, i = 0;
+    for (; v[i]; i++) {
+        unsigned char ch = (unsigned char)v[i];
+        if ((ch & 0xC0) != 0x80 && max_chars && chars++ == max_chars) {
+            growbuf_putn(b, v + i - run, run);
+            run = 0;
+            growbuf_puts(b, "\xe2\x80\xa6"); /* … */
+            break;
+        }
+        const char *e = map(ch);
+        if (!e) {
+            run++;
+            continue;
+        }
+        growbuf_putn(b, v + i - run, run);
+        run = 0;
+        growbuf_puts(b, e);
+    }
+    if (run)
+        growbuf_putn(b, v + i - run, run);
+}
+
 void html_text(growbuf *b, const char *s, size_t max_chars)
 {
     if (!s) {
@@ -29,27 +68,7 @@ void html_text(growbuf *b, const char *s, size_t max_chars)
         b->failed = true;
         return;
     }
-    size_t chars = 0, run = 0, i = 0;
-    for (; v[i]; i++) {
-        unsigned char ch = (unsigned char)v[i];
-        if ((ch & 0xC0) != 0x80 && max_chars && chars++ == max_chars) {
-            growbuf_putn(b, v + i - run, run);
-            run = 0;
-            growbuf_puts(b, "\xe2\x80\xa6"); /* … */
-            break;
-        }
-        const char *ent = ch == '&' ? "&amp;" : ch == '<' ? "&lt;" : ch == '>' ? "&gt;"
-                          : ch == '"' ? "&quot;" : ch == '\'' ? "&#39;" : NULL;
-        if (!ent) {
-            run++;
-            continue;
-        }
-        growbuf_putn(b, v + i - run, run);
-        run = 0;
-        growbuf_puts(b, ent);
-    }
-    if (run)
-        growbuf_putn(b, v + i - run, run);
+    put_escaped(b, v, max_chars, html_entity);
     free(heap);
 }
 
@@ -66,22 +85,7 @@ void html_json_str(growbuf *b, const char *s)
         return;
     }
     growbuf_putn(b, "\"", 1);
-    size_t run = 0, i = 0;
-    for (; v[i]; i++) {
-        unsigned char ch = (unsigned char)v[i];
-        /* esc_text leaves no control character; these would be markup or end the string */
-        const char *e = ch == '"' ? "\\\"" : ch == '\\' ? "\\\\" : ch == '<' ? "\\u003c"
-                        : ch == '>' ? "\\u003e" : ch == '&' ? "\\u0026" : ch == '\'' ? "\\u0027" : NULL;
-        if (!e) {
-            run++;
-            continue;
-        }
-        growbuf_putn(b, v + i - run, run);
-        run = 0;
-        growbuf_puts(b, e);
-    }
-    if (run)
-        growbuf_putn(b, v + i - run, run);
+    put_escaped(b, v, 0, json_in_script_escape);
     growbuf_putn(b, "\"", 1);
     free(heap);
 }
