@@ -101,7 +101,7 @@ void cli_usage(FILE *out)
           "  -n                    accepted for tcpdump habit: mtlsdump never resolves names\n"
           "  -c N                  stop after N TLS connections\n"
           "  -s SNAPLEN            capture snapshot length (default 262144)\n"
-          "  -B KIB                kernel capture buffer size in KiB (live)\n"
+          "  -B KIB                kernel capture buffer size in KiB (live; default 32768)\n"
           "  -Z USER               drop privileges to USER after opening the device\n"
           "  --fanout ID           live (Linux): share the interface with the other processes of\n"
           "                        packet fanout group ID (0-65535), each getting whole connections\n"
@@ -360,6 +360,7 @@ cli_result cli_parse(int argc, char **argv, mtls_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->snaplen = 262144;
+    cfg->buffer_kib = 32768; /* live: a stall of a few hundred ms at 1 Gbit/s without a drop */
     cfg->max_flows = MTLS_DEFAULT_MAX_FLOWS;
     cfg->max_flow_bytes = MTLS_DEFAULT_MAX_FLOW_BYTES;
     cfg->max_memory = MTLS_DEFAULT_MAX_MEMORY;

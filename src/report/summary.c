@@ -64,7 +64,7 @@ summary *summary_new(size_t max_certs)
     if (!sm)
         return NULL;
     sm->max_certs = max_certs ? max_certs : SUMMARY_DEFAULT_MAX_CERTS;
-    if (!(sm->links = summary_links_new()) || !(sm->pool = scratch_new())) {
+    if (!(sm->links = summary_links_new(0)) || !(sm->pool = scratch_new())) {
         summary_links_free(sm->links);
         free(sm);
         return NULL;

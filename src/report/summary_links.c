@@ -149,7 +149,9 @@ struct summary_links {
     link_index lack_idx;
     hs_rec *hs;
     size_t n_hs, cap_hs;
-    bool capped;
+    size_t max_hs; /* at most LINKS_MAX_HANDSHAKES */
+    bool hs_heap;  /* hs is full and a max-heap by id (see hs_keep) */
+    bool capped, capped_hs;
     /* made by summary_links_finish, in printed order */
     lack_pair *pairs;
     size_t n_pairs;
@@ -158,7 +160,13 @@ struct summary_links {
     bool finish_oom;
 };
 
-summary_links *summary_links_new(void) { return calloc(1, sizeof(summary_links)); }
+summary_links *summary_links_new(size_t max_handshakes)
+{
+    summary_links *l = calloc(1, sizeof(summary_links));
+    if (l)
+        l->max_hs = max_handshakes && max_handshakes < LINKS_MAX_HANDSHAKES ? max_handshakes : LINKS_MAX_HANDSHAKES;
+    return l;
+}
 
 void summary_links_free(summary_links *l)
 {
@@ -330,6 +338,54 @@ static int note_chain(summary_links *l, const chain_report *r, int side, uint64_
     return 0;
 }
 
+/* ---- the handshakes kept: the LINKS_MAX_HANDSHAKES lowest ids ---- */
+
+/* Once the table is full it is a max-heap by id, so that a lower id can take
+ * the place of the highest: what is kept is then the same set whatever order
+ * the connections ended in (and a resumption's full handshake, which has a
+ * lower id, is kept whenever the resumption is). */
+static bool hs_above(const hs_rec *a, const hs_rec *b) { return a->id > b->id; }
+
+static void hs_sift_down(hs_rec *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t top = i, a = 2 * i + 1, b = a + 1;
+        if (a < n && hs_above(&h[a], &h[top]))
+            top = a;
+        if (b < n && hs_above(&h[b], &h[top]))
+            top = b;
+        if (top == i)
+            return;
+        hs_rec t = h[i];
+        h[i] = h[top];
+        h[top] = t;
+        i = top;
+    }
+}
+
+/* Keep handshake *h: appended while there is room, then in place of the
+ * highest id when its id is lower (the summary says the list was capped). */
+static int hs_keep(summary_links *l, const hs_rec *h)
+{
+    int g = grow_to((void **)&l->hs, &l->cap_hs, l->n_hs, sizeof(hs_rec), l->max_hs, &l->capped_hs);
+    if (g < 0)
+        return -1;
+    if (g == 0) {
+        l->hs[l->n_hs++] = *h;
+        return 0;
+    }
+    if (!l->hs_heap) { /* just filled up, or reordered by summary_links_finish */
+        for (size_t i = l->n_hs / 2; i-- > 0;)
+            hs_sift_down(l->hs, l->n_hs, i);
+        l->hs_heap = true;
+    }
+    if (h->id < l->hs[0].id) {
+        l->hs[0] = *h;
+        hs_sift_down(l->hs, l->n_hs, 0);
+    }
+    return 0;
+}
+
 static int note_handshake(summary_links *l, const conn_view *c)
 {
     const session_t *s = c->s;
@@ -345,9 +401,6 @@ static int note_handshake(summary_links *l, const conn_view *c)
         if (!s->sh.session_id_len && !h.ticket)
             return 0;
     }
-    int g = grow_to((void **)&l->hs, &l->cap_hs, l->n_hs, sizeof(hs_rec), LINKS_MAX_HANDSHAKES, &l->capped);
-    if (g)
-        return g < 0 ? -1 : 0;
     uint8_t port[2] = {(uint8_t)(s->server.port >> 8), (uint8_t)s->server.port};
     uint64_t pair = fnv64(0xcbf29ce484222325ULL, s->server.addr, 16);
     pair = fnv64(pair, port, 2);
@@ -355,8 +408,7 @@ static int note_handshake(summary_links *l, const conn_view *c)
     size_t sid_len = s->sh.session_id_len <= 32 ? s->sh.session_id_len : 32;
     h.sid = sid_len ? fnv64(0xcbf29ce484222325ULL ^ sid_len, s->sh.session_id, sid_len) | 1 : 0;
     h.id = s->id;
-    l->hs[l->n_hs++] = h;
-    return 0;
+    return hs_keep(l, &h);
 }
 
 int summary_links_add(summary_links *l, const conn_view *c)
@@ -442,6 +494,7 @@ static link_resumption *link_resumptions(summary_links *l, size_t *n, bool *oom)
         return NULL;
     }
     qsort(l->hs, l->n_hs, sizeof(*l->hs), by_pair_then_id);
+    l->hs_heap = false;
     for (size_t i = 0; i < l->n_hs; i++) {
         const hs_rec *r = &l->hs[i];
         if (!r->resumed)
@@ -518,6 +571,10 @@ const link_resumption *summary_links_resumptions(const summary_links *l, size_t 
     return l ? l->res : NULL;
 }
 
-bool summary_links_capped(const summary_links *l) { return l && l->capped; }
+bool summary_links_capped(const summary_links *l) { return l && (l->capped || l->capped_hs); }
+
+bool summary_links_capped_entries(const summary_links *l) { return l && l->capped; }
+
+bool summary_links_capped_handshakes(const summary_links *l) { return l && l->capped_hs; }
 
 bool summary_links_complete(const summary_links *l) { return !l || !l->finish_oom; }

@@ -16,10 +16,12 @@
  *   ticket).
  * The module only gathers and orders; the text and JSON reporters print it
  * (summary_text.c, summary_json.c) from the read-only view below.
- * Bounded: at most LINKS_MAX_ENTRIES distinct certificates and issuers and
- * LINKS_MAX_HANDSHAKES resumable or resumed handshakes (24 bytes each); the
- * summary says when a cap was reached (and only then can what it lists depend
- * on the order connections ended). For each certificate or issuer, the
+ * Bounded: at most LINKS_MAX_ENTRIES distinct certificates and issuers, and
+ * the LINKS_MAX_HANDSHAKES resumable or resumed handshakes of the lowest
+ * connection ids (24 bytes each: 6 MiB, so a live capture of days stays
+ * flat); the summary says when a cap was reached. Resumptions stay the same
+ * for any order when capped; the certificates and issuers listed can then
+ * depend on the order connections ended. For each certificate or issuer, the
  * LINKS_MAX_IDS lowest connection ids plus a count.
  */
 #ifndef MTLS_SUMMARY_LINKS_H
@@ -33,12 +35,14 @@
 #include "conn_view.h"
 
 #define LINKS_MAX_ENTRIES 65536u
-#define LINKS_MAX_HANDSHAKES (1u << 22) /* resumable and resumed handshakes: 24 bytes each */
+#define LINKS_MAX_HANDSHAKES (1u << 18) /* resumable and resumed handshakes kept: 24 bytes each */
 #define LINKS_MAX_IDS 16u
 
 typedef struct summary_links summary_links;
 
-summary_links *summary_links_new(void) MTLS_WARN_UNUSED; /* NULL on OOM */
+/* max_handshakes: how many resumable or resumed handshakes to keep (those of
+ * the lowest ids), at most LINKS_MAX_HANDSHAKES (0: that). NULL on OOM. */
+summary_links *summary_links_new(size_t max_handshakes) MTLS_WARN_UNUSED;
 void summary_links_free(summary_links *l);                /* NULL is a no-op */
 
 /* Note what this connection sent and lacked, and whether it resumed or can be
@@ -84,6 +88,10 @@ link_intermediate summary_links_intermediate(const summary_links *l, size_t i); 
 const link_resumption *summary_links_resumptions(const summary_links *l, size_t *n);
 /* A cap was reached (certificates, issuers or handshakes): the lists are incomplete. */
 bool summary_links_capped(const summary_links *l);
+/* Which: certificates or issuers were left out (the intermediates list is
+ * incomplete), handshakes were left out (resumptions of the lowest ids only). */
+bool summary_links_capped_entries(const summary_links *l);
+bool summary_links_capped_handshakes(const summary_links *l);
 /* false when summary_links_finish ran out of memory (the lists may miss entries). */
 bool summary_links_complete(const summary_links *l);
 

@@ -198,9 +198,12 @@ static bool link_lines(FILE *out, const summary_links *l, size_t width)
     }
     if (n_res)
         err |= fputc('\n', out) == EOF;
-    if (summary_links_capped(l))
-        err |= fprintf(out, "Links capped: more than %u certificates, issuers or handshakes; the "
-                            "lists above are incomplete\n", LINKS_MAX_ENTRIES) < 0;
+    if (summary_links_capped_handshakes(l))
+        err |= fprintf(out, "Resumptions capped: only the %u resumable or resumed handshakes of the lowest "
+                            "connection ids were kept; later ones are not listed\n", LINKS_MAX_HANDSHAKES) < 0;
+    if (summary_links_capped_entries(l))
+        err |= fprintf(out, "Links capped: more than %u CA certificates or lacked issuers; the "
+                            "list above is incomplete\n", LINKS_MAX_ENTRIES) < 0;
     return err || !summary_links_complete(l);
 }
 

@@ -247,6 +247,45 @@ static void test_links_view(void **st)
     summary_free(sm);
 }
 
+/* Past the handshake cap the links keep the handshakes of the lowest ids,
+ * whatever order they arrive in: 10 handshakes (full ones with session IDs,
+ * each resumed by the next) in three orders into links that keep 6: the same
+ * resumptions, and capped. */
+static void test_links_handshake_cap(void **st)
+{
+    (void)st;
+    session_t *hs[10];
+    for (int i = 0; i < 10; i++) {
+        hs[i] = full_handshake((uint64_t)i + 1, (uint8_t)(0x10 + i / 2));
+        if (i % 2) {
+            hs[i]->resumed = true;
+            FXD(hs[i])->resumed = true;
+        }
+    }
+    static const int orders[3][10] = {
+        {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {9, 8, 7, 6, 5, 4, 3, 2, 1, 0}, {5, 9, 0, 7, 2, 8, 1, 4, 6, 3}};
+    for (int o = 0; o < 3; o++) {
+        summary_links *l = summary_links_new(6);
+        assert_non_null(l);
+        for (int i = 0; i < 10; i++)
+            assert_int_equal(summary_links_add(l, fx_view(hs[orders[o][i]])), 0);
+        assert_int_equal(summary_links_finish(l), 0);
+        assert_true(summary_links_capped(l));
+        assert_true(summary_links_capped_handshakes(l));
+        assert_false(summary_links_capped_entries(l));
+        size_t n = 0;
+        const link_resumption *res = summary_links_resumptions(l, &n);
+        assert_int_equal(n, 3); /* #2, #4, #6 of the kept ids 1..6 */
+        for (size_t k = 0; k < n; k++) {
+            assert_int_equal(res[k].id, 2 * k + 2);
+            assert_int_equal(res[k].from, 2 * k + 1);
+        }
+        summary_links_free(l);
+    }
+    for (int i = 0; i < 10; i++)
+        fx_free(hs[i]);
+}
+
 /* The inventory: six connections of one certificate from three client
  * addresses to two servers, added to one summary in any order (--threads
  * workers add to one summary as their connections end): the same triples,
@@ -346,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_cap_and_hostile),
         cmocka_unit_test(test_many_distinct),
         cmocka_unit_test(test_links_view),
+        cmocka_unit_test(test_links_handshake_cap),
         cmocka_unit_test(test_inventory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
