@@ -30,6 +30,18 @@ void explain_mtls_ok(const diag_ctx *c, diag_out *o)
     if (a->chain[DIR_C2S] && !a->chain[DIR_C2S]->valid)
         sb_printf(e, " The server accepted the chain although our own validation "
                      "did not: see the findings.");
+    if (c->f.srv_app_records && !c->f.srv_app_decrypted) {
+        /* TLS 1.2 without keys: the application's answer is sealed */
+        sb_printf(e, " What the server answered afterwards (%u encrypted record%s, %u bytes) cannot be "
+                     "read without the session keys: servers that decide on the certificate's identity "
+                     "in their own protocol (databases, brokers, caches, directories, mail, HTTP "
+                     "allow-lists) refuse there, after a handshake like this one.",
+                  c->f.srv_app_records, c->f.srv_app_records == 1 ? "" : "s", c->f.srv_app_bytes);
+        sb_printf(n, "Nothing to fix for the handshake. If the application still refused the client, "
+                     "pass --keylog FILE with this session's secrets to read its answer; review any "
+                     "findings listed (expiry, weak keys) before they turn into failures.");
+        return;
+    }
     sb_printf(n, "Nothing to fix for the handshake; review any findings listed "
                  "(expiry, weak keys) before they turn into failures.");
 }
