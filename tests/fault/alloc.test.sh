@@ -14,11 +14,13 @@
 # CI samples about MTLS_FAULT_RUNS points per capture (default 12, spread
 # over what follows the start-up, plus two in it); MTLS_FAULT_STRIDE=1 sweeps
 # every allocation after the start-up. The start-up itself (OpenSSL's
-# warm-up, the same in every run) is swept by `mtlsdump --version` runs:
-# OpenSSL 3.0 crashes on its own when one of its first few dozen
-# allocations fails (an unchecked CRYPTO_THREAD_lock_new in its name map),
-# which no caller can catch, so the samples stay clear of them;
-# MTLS_FAULT_KEEP=DIR keeps each run's verdict line there (NAME.runs).
+# warm-up, the same in every run, the allocations `mtlsdump --version` makes)
+# gets three points per capture, one among its first 49 allocations: OpenSSL
+# 3.0 crashed on its own when one of those failed (an unchecked
+# CRYPTO_THREAD_lock_new in its name map); mtlsdump now ends such a run
+# itself, exit 2, "cannot start: out of memory while OpenSSL started up"
+# (src/crypto/crypto_mem.c). MTLS_FAULT_KEEP=DIR keeps each run's verdict
+# line there (NAME.runs).
 set -uo pipefail
 src=${MTLS_SOURCE_DIR:?}; bindir=${MTLS_BINARY_DIR:?}; bin=$bindir/mtlsdump
 shim=$bindir/tests/libfailmalloc.so
@@ -49,13 +51,13 @@ sweep() { # name, then mtlsdump arguments
     echo $? > "$ref/rc"
     local total; read -r total _ < "$ref/count" || total=0
     if [ "$total" -lt 100 ] || ! [ -s "$ref/out" ]; then bad "$name: reference run ($total allocations)"; return; fi
-    # sampled: two points in the start-up every run shares (OpenSSL's warm-up,
+    # sampled: three points in the start-up every run shares (OpenSSL's warm-up,
     # `mtlsdump --version`: $startup allocations), the rest over what follows
     local lo=$(( startup + 1 )) stride=${MTLS_FAULT_STRIDE:-$(( (total - startup) / runs ))}
     [ "$stride" -ge 1 ] || stride=1
     # an offset that differs per capture, so the samples fall on other code paths
     local first=$(( lo + $(printf '%s' "$name" | cksum | cut -d' ' -f1) % stride ))
-    { echo $(( startup / 3 )) $(( startup * 2 / 3 )); seq "$first" "$stride" "$total"; } | tr ' ' '\n' |
+    { echo $(( 2 + ${#name} % 40 )) $(( startup / 3 )) $(( startup * 2 / 3 )); seq "$first" "$stride" "$total"; } | tr ' ' '\n' |
         xargs -P2 -I{} "$one" "$shim" "$ref" {} "$bin" "$@" > "$tmp/$name.runs"
     [ -n "${MTLS_FAULT_KEEP:-}" ] && cp "$tmp/$name.runs" "$MTLS_FAULT_KEEP/"
     local n id rep unr

@@ -12,7 +12,8 @@ d=$(mktemp -d); trap 'rm -rf "$d"' EXIT
 timeout -k 5 "${MTLS_FAULT_TIMEOUT:-60}" env MTLS_FAIL_AT="$n" MTLS_FAIL_REPORT="$d/count" LD_PRELOAD="$shim" \
     "$bin" "$@" > "$d/out" 2> "$d/err"
 rc=$?
-read -r _ injected < "$d/count" 2>/dev/null || injected=?
+# (no count when the run ended by _exit: a failure while OpenSSL started up)
+{ [ -f "$d/count" ] && read -r _ injected < "$d/count"; } || injected=?
 why=$(grep -m1 -E 'AddressSanitizer|LeakSanitizer|runtime error|ThreadSanitizer' "$d/err")
 if [ -n "$why" ]; then echo "$n SANITIZER $why"; exit 0; fi
 if [ $rc = 124 ] || [ $rc = 137 ]; then echo "$n HANG exit $rc"; exit 0; fi
