@@ -322,7 +322,7 @@ static int check_combination(mtls_config *cfg)
     if (!cfg->format)
         cfg->format = "text";
     if (cfg->quiet && strcmp(cfg->format, "text") != 0)
-        return usage_error("%s", "-q (one text line per connection) and --json / --format json|csv|tsv cannot be used together");
+        return usage_error("%s", "-q (one text line per connection) needs the text format: not --json or --format json|csv|tsv|html");
     return CLI_RUN;
 }
 

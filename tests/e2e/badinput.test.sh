@@ -54,9 +54,11 @@ if [ $rc = 2 ] && grep -q 'invalid filter' "$tmp/err"; then echo "ok   bad-bpf (
 "$bin" -r "$ok" --format xml > /dev/null 2> "$tmp/err"; rc=$?
 if [ $rc = 2 ] && grep -q 'format needs text, json, csv, tsv or html' "$tmp/err"; then echo "ok   bad-format (exit 2)"; pass=$((pass+1)); else echo "FAIL bad-format: $rc"; fail=$((fail+1)); fi
 "$bin" -r "$ok" --format json -q > /dev/null 2> "$tmp/err"; rc=$?
-if [ $rc = 2 ] && grep -q 'cannot be used together' "$tmp/err"; then echo "ok   format-json-with-q (exit 2)"; pass=$((pass+1)); else echo "FAIL format-json-with-q: $rc"; fail=$((fail+1)); fi
+if [ $rc = 2 ] && grep -q 'needs the text format' "$tmp/err"; then echo "ok   format-json-with-q (exit 2)"; pass=$((pass+1)); else echo "FAIL format-json-with-q: $rc"; fail=$((fail+1)); fi
 "$bin" -r "$ok" --format csv -q > "$tmp/out" 2> "$tmp/err"; rc=$?
-if [ $rc = 2 ] && grep -q 'cannot be used together' "$tmp/err" && [ ! -s "$tmp/out" ]; then echo "ok   format-csv-with-q (exit 2)"; pass=$((pass+1)); else echo "FAIL format-csv-with-q: $rc"; fail=$((fail+1)); fi
+if [ $rc = 2 ] && grep -q 'needs the text format' "$tmp/err" && [ ! -s "$tmp/out" ]; then echo "ok   format-csv-with-q (exit 2)"; pass=$((pass+1)); else echo "FAIL format-csv-with-q: $rc"; fail=$((fail+1)); fi
+"$bin" -r "$ok" --format html -q > "$tmp/out" 2> "$tmp/err"; rc=$?
+if [ $rc = 2 ] && grep -q 'needs the text format.*html' "$tmp/err" && [ ! -s "$tmp/out" ]; then echo "ok   format-html-with-q (exit 2)"; pass=$((pass+1)); else echo "FAIL format-html-with-q: $rc"; fail=$((fail+1)); fi
 # --format json is --json; --format text is the default
 "$bin" -r "$ok" --format json > "$tmp/f1" 2>/dev/null; "$bin" -r "$ok" --json > "$tmp/f2" 2>/dev/null
 "$bin" -r "$ok" --format text --color never > "$tmp/f3" 2>/dev/null; "$bin" -r "$ok" --color never > "$tmp/f4" 2>/dev/null
