@@ -92,6 +92,15 @@ check "nginx h2 400 page in a later record" "$j" '.mtls.verdict=="client_cert_re
 # inferences that must not be made
 j=$(run tls13-pyline-ok no)
 check "TLS 1.3 no keys: a 31-byte answer is not an alert" "$j" '.mtls.verdict!="client_cert_rejected"'
+j=$(run tls12-nginx-h2-untrusted-accepted no)
+check "TLS 1.2 no keys: an h2 200 in short records after a certificate our validation rejects is not a refusal" "$j" \
+  '.mtls.verdict=="mtls_ok" and (.mtls.explanation|test("3 encrypted records, 261 bytes"))'
+# TLS 1.2 no keys: a refusal in sealed application data stays mtls_ok, but never unqualified
+j=$(run tls12-postgres-identity no)
+check "TLS 1.2 no keys: mtls_ok says the server's answer was not read, and how to read it" "$j" \
+  '.mtls.verdict=="mtls_ok" and (.mtls.explanation|test("answered afterwards \\(1 encrypted record, 127 bytes\\) cannot be read")) and (.mtls.next_step|test("--keylog"))'
+j=$(run tls12-postgres-ok yes)
+check "with keys the answer is read: no such caveat" "$j" '.mtls.verdict=="mtls_ok" and (.mtls.explanation|test("cannot be read")|not)'
 j=$(run tls13-pyline-untrusted-accepted yes)
 check "a decrypted answer is never 'encrypted': accepted certificate our validation dislikes" "$j" '.mtls.verdict=="mtls_ok"'
 

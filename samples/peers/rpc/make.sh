@@ -42,7 +42,7 @@ done
 for v in 12 13; do
     for s in "${GRPC_SCENARIOS[@]}"; do ALL+=("tls$v-grpc-$s"); done
 done
-ALL+=(tls13-nginx-h2-untrusted-accepted tls13-pyh2-untrusted-accepted
+ALL+=(tls12-nginx-h2-untrusted-accepted tls13-nginx-h2-untrusted-accepted tls13-pyh2-untrusted-accepted
     tls13-pyline-ok tls13-pyline-untrusted-accepted)
 
 die() { printf 'rpc/make.sh: %s\n' "$*" >&2; exit 1; }
@@ -253,11 +253,11 @@ cap_nginx() { # NAME VER SCENARIO
     check_decrypts "$name" "$port"
     echo "   curl: $(head -1 "$WORK/$name-curl.log"); nginx: $(grep -Eo 'client (sent no required|SSL certificate verify error)[^,]*' "$WORK/nginx-$name/error.log" | head -1)"
 }
-cap_nginx_accepted() { # NAME — ssl_verify_client optional_no_ca, mallory, TLS 1.3
-    local name=$1 port=44692
-    nginx_start "$name" "$port" TLSv1.3 optional_no_ca
+cap_nginx_accepted() { # NAME VER — ssl_verify_client optional_no_ca, mallory
+    local name=$1 v=$2 port=44692
+    nginx_start "$name" "$port" "TLSv1.$((v - 10))" optional_no_ca
     capture_start "$name" "tcp port $port"
-    curl_h2 "$name" "$port" 1.3 mallory
+    curl_h2 "$name" "$port" "1.$((v - 10))" mallory
     capture_stop "$name"
     stop_bg "$NGINX_PID"
     expect "$name" "$name-curl" 'http_code=200 http_version=2'
@@ -333,7 +333,7 @@ cap_pyline() { # NAME PORT MODE WHO LINE CAFILE...
 for name in "${selected[@]}"; do
     note "$name"
     case $name in
-        tls1[23]-nginx-h2-untrusted-accepted) cap_nginx_accepted "$name" ;;
+        tls1[23]-nginx-h2-untrusted-accepted) cap_nginx_accepted "$name" "${name:3:2}" ;;
         tls1[23]-nginx-h2-*) v=${name:3:2}; cap_nginx "$name" "$v" "${name#tls??-nginx-h2-}" ;;
         tls1[23]-grpc-*) v=${name:3:2}; cap_grpc "$name" "$v" "${name#tls??-grpc-}" ;;
         tls13-pyh2-untrusted-accepted) cap_pyh2 "$name" ;;
