@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "fastfmt.h"
+#include "growbuf.h"
 
 #include "json_build.h"
 #include "summary_links.h"
@@ -80,31 +81,27 @@ static void inventory(jb *b, cJSON *ro, const summary_cert *r)
     }
 }
 
-static void cert_rows(jb *b, cJSON *o, const summary *sm)
+/* One row of "client_certificates" into the object ro. */
+static void cert_row(jb *b, cJSON *ro, const summary_cert *r)
 {
-    cJSON *a = jb_arr(b, o, "client_certificates");
-    for (size_t i = 0; a && !b->oom && i < summary_distinct_certs(sm); i++) {
-        const summary_cert *r = summary_cert_at(sm, i);
-        cJSON *ro = jb_obj(b, a, NULL);
-        jb_hex(b, ro, "sha256", r->sha256);
-        jb_str(b, ro, "subject", r->subject, JB_BORROW);
-        jb_str(b, ro, "issuer", r->issuer, JB_BORROW);
-        jb_hex(b, ro, "serial", r->serial);
-        day_time(b, ro, "not_before", r->not_before);
-        day_time(b, ro, "not_after", r->not_after);
-        jb_bool(b, ro, "valid", r->valid);
-        jb_bool(b, ro, "trust_checked", r->trust_checked);
-        jb_str(b, ro, "status", r->status, JB_BORROW);
-        count(b, ro, "handshakes", r->handshakes);
-        count(b, ro, "failed", r->failures);
-        jb_time(b, ro, "first_seen", r->first_us);
-        jb_time(b, ro, "last_seen", r->last_us);
-        cJSON *sv = jb_arr(b, ro, "servers");
-        for (size_t k = 0; sv && k < r->n_servers; k++)
-            jb_str(b, sv, NULL, r->servers[k], JB_BORROW);
-        jb_bool(b, ro, "servers_capped", r->servers_capped);
-        inventory(b, ro, r);
-    }
+    jb_hex(b, ro, "sha256", r->sha256);
+    jb_str(b, ro, "subject", r->subject, JB_BORROW);
+    jb_str(b, ro, "issuer", r->issuer, JB_BORROW);
+    jb_hex(b, ro, "serial", r->serial);
+    day_time(b, ro, "not_before", r->not_before);
+    day_time(b, ro, "not_after", r->not_after);
+    jb_bool(b, ro, "valid", r->valid);
+    jb_bool(b, ro, "trust_checked", r->trust_checked);
+    jb_str(b, ro, "status", r->status, JB_BORROW);
+    count(b, ro, "handshakes", r->handshakes);
+    count(b, ro, "failed", r->failures);
+    jb_time(b, ro, "first_seen", r->first_us);
+    jb_time(b, ro, "last_seen", r->last_us);
+    cJSON *sv = jb_arr(b, ro, "servers");
+    for (size_t k = 0; sv && k < r->n_servers; k++)
+        jb_str(b, sv, NULL, r->servers[k], JB_BORROW);
+    jb_bool(b, ro, "servers_capped", r->servers_capped);
+    inventory(b, ro, r);
 }
 
 static void ids_arr(jb *b, cJSON *o, const char *key, const link_ids *s)
@@ -203,9 +200,56 @@ static void summary_obj(jb *b, cJSON *o, const summary *sm)
     jb_bool(b, o, "client_certificates_capped", summary_capped(sm));
     count(b, o, "hidden_client_certificates", summary_hidden_client_certs(sm));
     jb_bool(b, o, "inventory_capped", summary_inventory_capped(sm));
-    cert_rows(b, o, sm);
-    if (!b->oom)
-        links(b, o, summary_links_of(sm));
+}
+
+/* Print the tree o into t: whole, or (members) its members alone, without the
+ * braces. False on OOM. */
+static bool put_tree(growbuf *t, const cJSON *o, bool members)
+{
+    char *txt = cJSON_PrintUnformatted(o);
+    if (!txt)
+        return false;
+    size_t n = strlen(txt);
+    if (!members)
+        growbuf_putn(t, txt, n);
+    else if (n > 2)
+        growbuf_putn(t, txt + 1, n - 2);
+    cJSON_free(txt);
+    return !t->failed;
+}
+
+/* The parts of the summary object, each built as a small tree in sc and
+ * printed into t at once: the head (counts, capture), each certificate row of
+ * "client_certificates" on its own, then the links. A tree of the whole
+ * object would hold every row's nodes at once: with the inventories of
+ * thousands of certificates, several times the text. False on OOM. */
+static bool summary_text_into(growbuf *t, scratch *sc, const summary *sm)
+{
+    jb b = {.sc = sc};
+    cJSON head = {.type = cJSON_Object};
+    summary_obj(&b, &head, sm);
+    growbuf_putn(t, "{", 1);
+    if (b.oom || !put_tree(t, &head, true))
+        return false;
+    growbuf_puts(t, ",\"client_certificates\":[");
+    for (size_t i = 0; i < summary_distinct_certs(sm); i++) {
+        scratch_reset(sc);
+        cJSON row = {.type = cJSON_Object};
+        cert_row(&b, &row, summary_cert_at(sm, i));
+        if (i)
+            growbuf_putn(t, ",", 1);
+        if (b.oom || !put_tree(t, &row, false))
+            return false;
+    }
+    growbuf_putn(t, "]", 1);
+    scratch_reset(sc);
+    cJSON tail = {.type = cJSON_Object};
+    links(&b, &tail, summary_links_of(sm));
+    growbuf_putn(t, ",", 1);
+    if (b.oom || !put_tree(t, &tail, true))
+        return false;
+    growbuf_putn(t, "}", 1);
+    return !t->failed;
 }
 
 char *summary_json(const summary *sm)
@@ -213,12 +257,14 @@ char *summary_json(const summary *sm)
     scratch *sc = scratch_new();
     if (!sc)
         return NULL;
-    jb b = {.sc = sc};
-    cJSON root = {.type = cJSON_Object};
-    summary_obj(&b, &root, sm);
-    char *txt = b.oom ? NULL : cJSON_PrintUnformatted(&root);
+    growbuf t = {0};
+    bool ok = summary_text_into(&t, sc, sm);
     scratch_free(sc);
-    return txt;
+    if (!ok) {
+        growbuf_free(&t);
+        return NULL;
+    }
+    return growbuf_take(&t);
 }
 
 int summary_write_json(FILE *out, const summary *sm)

@@ -14,7 +14,8 @@
 #include "summary.h"
 
 /* The summary object as one line of JSON without the '\n': a string the
- * caller frees with cJSON_free, or NULL on OOM. */
+ * caller frees with cJSON_free (it comes from malloc, as cJSON's do), or NULL
+ * on OOM. */
 char *summary_json(const summary *sm) MTLS_WARN_UNUSED;
 
 /* One NDJSON line. Returns 0, or -1 on OOM or a write error. */
