@@ -29,6 +29,23 @@ int growbuf_reserve_first(growbuf *b, size_t need, size_t first, size_t max)
     return 0;
 }
 
+int growbuf_array_room(void *parr, size_t *cap, size_t n, size_t elem, size_t first)
+{
+    if (n < *cap)
+        return 0;
+    size_t nc = *cap ? *cap * 2 : (first ? first : 16);
+    if (nc < *cap || !elem || nc > SIZE_MAX / elem)
+        return -1;
+    void *old; /* through memcpy: *parr is a pointer of the caller's own type */
+    memcpy(&old, parr, sizeof(old));
+    void *p = realloc(old, nc * elem);
+    if (!p)
+        return -1;
+    memcpy(parr, &p, sizeof(p));
+    *cap = nc;
+    return 0;
+}
+
 int growbuf_reserve(growbuf *b, size_t need, size_t max)
 {
     return growbuf_reserve_first(b, need, GROWBUF_FIRST, max);

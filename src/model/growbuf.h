@@ -62,6 +62,15 @@ void growbuf_free(growbuf *b);
 /* Hand b's memory (NULL if never grown) to the caller, who frees it; b is zeroed. */
 void *growbuf_detach(growbuf *b);
 
+/* --------------------------------------------------------------- arrays */
+
+/* Typed arrays a module indexes itself (table rows, records): room for one
+ * more element of elem bytes in the array at *parr (the address of the
+ * module's own pointer, e.g. &t->rows) holding n of its *cap elements. When
+ * full the capacity doubles from first (16 when 0). 0, or -1 on OOM or
+ * overflow (the array and *cap unchanged). */
+int growbuf_array_room(void *parr, size_t *cap, size_t n, size_t elem, size_t first) MTLS_WARN_UNUSED;
+
 /* ----------------------------------------------------------------- text */
 
 /* Append n chars of s, keeping the text NUL-terminated (p is non-NULL after

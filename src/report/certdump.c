@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include "growbuf.h"
 #include "csv_row.h"
 #include "endpoint_text.h"
 #include "text.h"
@@ -300,14 +301,8 @@ static int ix_find(certindex *ix, const char *sha256, ix_entry **out)
     }
     if ((ix->n + 1) * 2 > ix->n_slots && ix_rehash(ix, ix->n_slots ? ix->n_slots * 2 : 64) < 0)
         return -1;
-    if (ix->n == ix->cap) {
-        size_t nc = ix->cap ? ix->cap * 2 : 16;
-        ix_entry *p = realloc(ix->e, nc * sizeof(*p));
-        if (!p)
-            return -1;
-        ix->e = p;
-        ix->cap = nc;
-    }
+    if (growbuf_array_room(&ix->e, &ix->cap, ix->n, sizeof(*ix->e), 16) < 0)
+        return -1;
     ix_entry *e = &ix->e[ix->n];
     memset(e, 0, sizeof(*e));
     memcpy(e->sha256, sha256, sizeof e->sha256);

@@ -50,7 +50,7 @@ static int by_str(const void *a, const void *b) { return strcmp(*(const char *co
 static const char **all_servers(const summary *sm, size_t max, size_t *n_out)
 {
     const char **v = NULL;
-    size_t n = 0;
+    size_t n = 0, cap = 0;
     inv_row r;
     for (size_t i = 0; inventory_row(sm, i, &r); i++) {
         if (i >= MATRIX_MAX_CERTS || r.servers_capped)
@@ -63,10 +63,8 @@ static const char **all_servers(const summary *sm, size_t max, size_t *n_out)
                 continue;
             if (n == max)
                 goto no;
-            const char **p = realloc(v, (n + 1) * sizeof(*p));
-            if (!p)
+            if (growbuf_array_room(&v, &cap, n, sizeof(*v), 16) < 0)
                 goto no;
-            v = p;
             v[n++] = r.servers[k];
         }
     }

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "html_conn.h"
+#include "growbuf.h"
 #include "html_inventory.h"
 #include "html_page.h"
 #include "reporter.h"
@@ -76,14 +77,8 @@ static int rhtml_connection(void *state, const conn_view *c)
         h->failed++;
     if (st->n >= HTML_MAX_LISTED)
         return 0; /* counted; the header says the page lists the first ones */
-    if (st->n == st->cap) {
-        size_t nc = st->cap ? st->cap * 2 : 256;
-        hconn *p = realloc(st->v, nc * sizeof(*p));
-        if (!p)
-            return -1;
-        st->v = p;
-        st->cap = nc;
-    }
+    if (growbuf_array_room(&st->v, &st->cap, st->n, sizeof(*st->v), 256) < 0)
+        return -1;
     growbuf row = {0}, art = {0};
     html_conn_row(&row, c);
     bool draw = c->d->failed ? st->drawn_failed < HTML_MAX_DRAWN_FAILED : st->drawn_ok < HTML_MAX_DRAWN_OK;

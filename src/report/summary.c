@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "growbuf.h"
 #include "conn_facts.h"
 #include "endpoint_text.h"
 #include "scratch.h"
@@ -148,14 +149,8 @@ static int find_row(summary *sm, const char *sha, audit_row **out)
     }
     if ((sm->n_rows + 1) * 2 > sm->n_slots && rehash(sm, sm->n_slots ? sm->n_slots * 2 : 64) < 0)
         return -1;
-    if (sm->n_rows == sm->cap_rows) {
-        size_t nc = sm->cap_rows ? sm->cap_rows * 2 : 16;
-        audit_row *p = realloc(sm->rows, nc * sizeof(*p));
-        if (!p)
-            return -1;
-        sm->rows = p;
-        sm->cap_rows = nc;
-    }
+    if (growbuf_array_room(&sm->rows, &sm->cap_rows, sm->n_rows, sizeof(*sm->rows), 16) < 0)
+        return -1;
     audit_row *r = &sm->rows[sm->n_rows];
     memset(r, 0, sizeof(*r));
     snprintf(r->sha256, sizeof r->sha256, "%s", sha);
@@ -271,14 +266,8 @@ static int add_use(summary *sm, summary_use *u, bool copy_sni)
     if ((sm->n_uses + 1) * 2 > sm->n_use_slots &&
         rehash_uses(sm, sm->n_use_slots ? sm->n_use_slots * 2 : 64) < 0)
         goto oom;
-    if (sm->n_uses == sm->cap_uses) {
-        size_t nc = sm->cap_uses ? sm->cap_uses * 2 : 16;
-        summary_use *p = realloc(sm->uses, nc * sizeof(*p));
-        if (!p)
-            goto oom;
-        sm->uses = p;
-        sm->cap_uses = nc;
-    }
+    if (growbuf_array_room(&sm->uses, &sm->cap_uses, sm->n_uses, sizeof(*sm->uses), 16) < 0)
+        goto oom;
     summary_use *e = &sm->uses[sm->n_uses];
     *e = *u;
     if (copy_sni && u->sni && !(e->sni = strdup(u->sni)))

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "growbuf.h"
+
 /* link_ids (summary_links.h) keeps the same ids whatever order they arrive in. */
 static void ids_add(link_ids *s, uint64_t id)
 {
@@ -190,25 +192,18 @@ void summary_links_free(summary_links *l)
     free(l);
 }
 
-/* Room for one more element of size sz in *arr (at most max); -1 on OOM, 1 when capped. */
-static int grow_to(void **arr, size_t *cap, size_t n, size_t sz, size_t max, bool *capped)
+/* Room for one more element of size sz in the array whose pointer is at arr
+ * (at most max); -1 on OOM, 1 when capped. */
+static int grow_to(void *arr, size_t *cap, size_t n, size_t sz, size_t max, bool *capped)
 {
     if (n >= max) {
         *capped = true;
         return 1;
     }
-    if (n < *cap)
-        return 0;
-    size_t nc = *cap ? *cap * 2 : 16;
-    void *p = realloc(*arr, nc * sz);
-    if (!p)
-        return -1;
-    *arr = p;
-    *cap = nc;
-    return 0;
+    return growbuf_array_room(arr, cap, n, sz, 16);
 }
 
-static int grow(void **arr, size_t *cap, size_t n, size_t sz, bool *capped)
+static int grow(void *arr, size_t *cap, size_t n, size_t sz, bool *capped)
 {
     return grow_to(arr, cap, n, sz, LINKS_MAX_ENTRIES, capped);
 }
@@ -233,7 +228,7 @@ static int ca_entry(summary_links *l, const char *sha256, const char *subject, c
         *out = &l->cas[i];
         return 0;
     }
-    int g = grow((void **)&l->cas, &l->cap_cas, l->n_cas, sizeof(ca_sent), &l->capped);
+    int g = grow(&l->cas, &l->cap_cas, l->n_cas, sizeof(ca_sent), &l->capped);
     if (g)
         return g < 0 ? -1 : 0;
     ca_sent *c = &l->cas[l->n_cas];
@@ -279,7 +274,7 @@ static int lack_entry(summary_links *l, const char *issuer, const char *aki, int
         *out = &l->lacks[i];
         return 0;
     }
-    int g = grow((void **)&l->lacks, &l->cap_lacks, l->n_lacks, sizeof(issuer_lacked), &l->capped);
+    int g = grow(&l->lacks, &l->cap_lacks, l->n_lacks, sizeof(issuer_lacked), &l->capped);
     if (g)
         return g < 0 ? -1 : 0;
     issuer_lacked *k = &l->lacks[l->n_lacks];
@@ -367,7 +362,7 @@ static void hs_sift_down(hs_rec *h, size_t n, size_t i)
  * highest id when its id is lower (the summary says the list was capped). */
 static int hs_keep(summary_links *l, const hs_rec *h)
 {
-    int g = grow_to((void **)&l->hs, &l->cap_hs, l->n_hs, sizeof(hs_rec), l->max_hs, &l->capped_hs);
+    int g = grow_to(&l->hs, &l->cap_hs, l->n_hs, sizeof(hs_rec), l->max_hs, &l->capped_hs);
     if (g < 0)
         return -1;
     if (g == 0) {

@@ -192,6 +192,38 @@ static void test_failed_flag(void **state)
 }
 
 /* a real allocation failure: the buffer is unchanged and the flag set */
+/* A typed array grown one element at a time: room is made only when full,
+ * doubling from the first capacity; the elements survive each growth; an
+ * element size that would overflow is refused with the array unchanged. */
+static void test_array_room(void **state)
+{
+    (void)state;
+    struct rec {
+        uint64_t id;
+        char tag[12];
+    } *v = NULL;
+    size_t n = 0, cap = 0;
+    for (uint64_t i = 0; i < 100; i++) {
+        assert_int_equal(growbuf_array_room(&v, &cap, n, sizeof(*v), 4), 0);
+        assert_true(cap > n);
+        v[n].id = i;
+        snprintf(v[n].tag, sizeof v[n].tag, "r%llu", (unsigned long long)i);
+        n++;
+    }
+    assert_int_equal(cap, 128); /* 4, 8, ..., 128 */
+    for (uint64_t i = 0; i < n; i++)
+        assert_int_equal(v[i].id, i);
+    assert_string_equal(v[99].tag, "r99");
+    struct rec *before = v;
+    assert_int_equal(growbuf_array_room(&v, &cap, 50, sizeof(*v), 4), 0); /* not full: nothing */
+    assert_ptr_equal(v, before);
+    assert_int_equal(cap, 128);
+    assert_int_equal(growbuf_array_room(&v, &cap, n = 128, SIZE_MAX / 64, 4), -1); /* 256 x that overflows */
+    assert_ptr_equal(v, before);
+    assert_int_equal(cap, 128);
+    free(v);
+}
+
 static void test_alloc_failure(void **state)
 {
     (void)state;
@@ -237,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_text),
         cmocka_unit_test(test_printf_growth),
         cmocka_unit_test(test_failed_flag),
+        cmocka_unit_test(test_array_room),
         cmocka_unit_test(test_alloc_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
