@@ -56,10 +56,13 @@ static void put_escaped(growbuf *b, const char *v, size_t max_chars, const char 
         growbuf_putn(b, v + i - run, run);
 }
 
-void html_text(growbuf *b, const char *s, size_t max_chars)
+/* s made visible (esc_text), escaped by map and cut after max_chars (0:
+ * never), between quote and quote; if_null when s is NULL. */
+static void put_visible(growbuf *b, const char *s, const char *if_null, const char *quote, size_t max_chars,
+                        const char *(*map)(unsigned char))
 {
     if (!s) {
-        growbuf_puts(b, "-");
+        growbuf_puts(b, if_null);
         return;
     }
     char stack[512], *heap;
@@ -68,24 +71,12 @@ void html_text(growbuf *b, const char *s, size_t max_chars)
         b->failed = true;
         return;
     }
-    put_escaped(b, v, max_chars, html_entity);
+    growbuf_puts(b, quote);
+    put_escaped(b, v, max_chars, map);
+    growbuf_puts(b, quote);
     free(heap);
 }
 
-void html_json_str(growbuf *b, const char *s)
-{
-    if (!s) {
-        growbuf_puts(b, "null");
-        return;
-    }
-    char stack[512], *heap;
-    const char *v = visible(s, stack, sizeof stack, &heap);
-    if (!v) {
-        b->failed = true;
-        return;
-    }
-    growbuf_putn(b, "\"", 1);
-    put_escaped(b, v, 0, json_in_script_escape);
-    growbuf_putn(b, "\"", 1);
-    free(heap);
-}
+void html_text(growbuf *b, const char *s, size_t max_chars) { put_visible(b, s, "-", "", max_chars, html_entity); }
+
+void html_json_str(growbuf *b, const char *s) { put_visible(b, s, "null", "\"", 0, json_in_script_escape); }
