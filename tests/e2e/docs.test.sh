@@ -15,7 +15,7 @@ table=$(grep -oP '^\s*\{"\K[a-z0-9_]+(?=", SEV_)' src/model/finding_codes.c)
 [ "$(echo "$table" | wc -w)" -ge 20 ] || { echo "FAIL finding-code table not found in src/model/finding_codes.c"; exit 1; }
 for c in $codes; do
   n=$((n+1))
-  echo "$table" | grep -qx "$c" || { echo "FAIL finding code '$c' is emitted but not in src/model/finding_codes.c"; fail=$((fail+1)); }
+  grep -qx "$c" <<< "$table" || { echo "FAIL finding code '$c' is emitted but not in src/model/finding_codes.c"; fail=$((fail+1)); }
 done
 for c in $table; do
   n=$((n+1))

@@ -31,7 +31,7 @@ for v in $names; do
   want=$([ "${failed[$v]:-}" = true ] && echo "Failed." || echo "Not failed.")
   [ "$says" = "$want" ] && ok "$v: $says" || bad "$v: the man page says '$says', the verdict table '${failed[$v]:-?}'"
 done
-echo "$text" | grep -q 'Observed and inferred' && echo "$verdicts" | grep -q 'observed' && echo "$verdicts" | grep -q 'inferred' &&
+grep -q 'Observed and inferred' <<< "$text" && grep -q 'observed' <<< "$verdicts" && grep -q 'inferred' <<< "$verdicts" &&
   ok "observed vs inferred explained" || bad "no observed/inferred section"
 keys=$(section "KEY LOGS" | tr -s ' \n' '  ')
 missing=""
@@ -40,11 +40,11 @@ for k in SSLKEYLOGFILE "s_client -keylogfile" KeyLogWriter jSSLKeyLog "on('keylo
 done
 [ -z "$missing" ] && ok "KEY LOGS: SSLKEYLOGFILE, s_client, Go, Java, Node, curl" || bad "KEY LOGS lacks$missing"
 ex=$(section EXAMPLES)
-echo "$ex" | grep -q 'mtlsdump -i .*--keylog' && echo "$ex" | grep -q -- '-keylogfile' && ok "EXAMPLES: live capture with a key log" || bad "no live key log example"
-echo "$ex" | grep -q 'mtlsdump .* -w ' && ok "EXAMPLES: -w" || bad "no -w example"
-echo "$ex" | grep -q 'mtlsdump .*--expect ' && ok "EXAMPLES: --expect" || bad "no --expect example"
+grep -q 'mtlsdump -i .*--keylog' <<< "$ex" && grep -q -- '-keylogfile' <<< "$ex" && ok "EXAMPLES: live capture with a key log" || bad "no live key log example"
+grep -q 'mtlsdump .* -w ' <<< "$ex" && ok "EXAMPLES: -w" || bad "no -w example"
+grep -q 'mtlsdump .*--expect ' <<< "$ex" && ok "EXAMPLES: --expect" || bad "no --expect example"
 also=$(section "SEE ALSO")
-echo "$also" | grep -q 'ssldump(1)' && echo "$also" | grep -q 'tshark(1)' && ok "SEE ALSO ssldump(1), tshark(1)" || bad "SEE ALSO: $also"
+grep -q 'ssldump(1)' <<< "$also" && grep -q 'tshark(1)' <<< "$also" && ok "SEE ALSO ssldump(1), tshark(1)" || bad "SEE ALSO: $also"
 # the --expect example's verdict list is accepted as written
 "$bin" -r samples/pcaps/tls12-mtls-ok.pcap --ca samples/pki/root.pem --expect mtls_ok,resumed -q > /dev/null 2>&1 &&
   ok "the --expect example's list is valid (exit 0 on an mtls_ok capture)" || bad "--expect mtls_ok,resumed"

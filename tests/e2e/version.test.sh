@@ -27,10 +27,10 @@ done
 # libbz2 has no pkg-config module: its Debian package's upstream version
 bz=$(dpkg-query -W -f='${Version}' libbz2-1.0 2>/dev/null | sed 's/-.*//')
 if [ -n "$bz" ]; then
-  echo "$out" | grep -q "^  libbz2 *$bz," && ok "libbz2 $bz" || bad "libbz2: '$(echo "$out" | grep libbz2)', dpkg says $bz"
+  grep -q "^  libbz2 *$bz," <<< "$out" && ok "libbz2 $bz" || bad "libbz2: '$(echo "$out" | grep libbz2)', dpkg says $bz"
 fi
 # no build-time/run-time mismatch on this machine
-echo "$out" | grep -q 'built with' && bad "a library runs at another version than it was built with: $out" || ok "run-time versions are the build's"
+grep -q 'built with' <<< "$out" && bad "a library runs at another version than it was built with: $out" || ok "run-time versions are the build's"
 # without the test dependencies: the tests are not configured, cmocka is not looked for
 tmpb=$(mktemp -d); trap 'rm -rf "$tmpb"' EXIT
 if cmake -S . -B "$tmpb" -DMTLS_TESTS=OFF > "$tmpb.log" 2>&1 && ! grep -qi cmocka "$tmpb/CMakeCache.txt" && [ ! -e "$tmpb/tests" ]; then
